@@ -1,0 +1,2 @@
+//! A local Alibaba Cloud OSS-compatible server for tests and development.
+#![forbid(unsafe_code)]

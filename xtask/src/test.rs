@@ -1,0 +1,65 @@
+//! `cargo xtask test`: prepare what the tests need, then run every test of the workspace.
+//!
+//! The official Python SDK (`alibabacloud-oss-v2`) goes into `.venv/` at the workspace root; the interop
+//! tests find its interpreter through the `OSS_RS_PYTHON` variable this command sets.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The official Python SDK the interop tests drive, pinned so results are reproducible.
+const PYTHON_SDK: &str = "alibabacloud-oss-v2==1.4.1";
+
+pub(crate) fn run(extra_args: &[String]) -> Result<(), String> {
+    let root = crate::workspace_root();
+    let python = ensure_venv(&root)?;
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo
+        .current_dir(&root)
+        .env("OSS_RS_PYTHON", &python)
+        .args(["test", "--workspace", "--all-targets"])
+        .args(extra_args);
+    run_checked(&mut cargo)?;
+    let mut doc = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    doc.current_dir(&root)
+        .args(["test", "--workspace", "--doc"]);
+    run_checked(&mut doc)
+}
+
+/// Creates `.venv` with the official SDK unless it is already there; returns its interpreter.
+fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(".venv");
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(format!(".installed-{PYTHON_SDK}"));
+    if marker.exists() {
+        return Ok(python);
+    }
+    let system_python = ["python3.11", "python3"]
+        .into_iter()
+        .find(|name| Command::new(name).arg("--version").output().is_ok())
+        .ok_or("no python3 found: the interop tests need Python 3 with venv and pip")?;
+    run_checked(Command::new(system_python).args(["-m", "venv"]).arg(&venv))?;
+    run_checked(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg(PYTHON_SDK),
+    )?;
+    std::fs::write(&marker, b"").map_err(|e| format!("writing {}: {e}", marker.display()))?;
+    Ok(python)
+}
+
+fn run_checked(command: &mut Command) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("running {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed with {status}"))
+    }
+}
