@@ -1,7 +1,8 @@
 //! Transport-agnostic protocol layer for Alibaba Cloud OSS: operations to HTTP requests and back.
 #![forbid(unsafe_code)]
 
+pub mod error;
 pub mod operation;
+pub mod validate;
 
-/// Placeholder until `error.rs` lands; replaced by the protocol's error enum.
-pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub use error::{Error, ServiceError};
