@@ -1,6 +1,7 @@
 //! Transport-agnostic protocol layer for Alibaba Cloud OSS: operations to HTTP requests and back.
 #![forbid(unsafe_code)]
 
+pub mod crc;
 pub mod error;
 pub mod operation;
 pub mod validate;
