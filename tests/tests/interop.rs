@@ -1,0 +1,374 @@
+//! Interop suite: the official Python SDK (`alibabacloud-oss-v2`) drives our emulator.
+//!
+//! Each test starts its own `oss-emulator` on a free loopback port with a fresh data directory, runs one
+//! script of `tests/interop/` with one signature version (V4 or V1), and fails with the script's report
+//! and the emulator's log when any check of the script fails.
+//!
+//! The interpreter comes from `OSS_RS_PYTHON` (set by `cargo xtask test`), else `.venv/bin/python` at the
+//! workspace root. Without the SDK the tests fail, telling to run `cargo xtask test`: they never pass
+//! silently.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The region every script signs for (V4 scopes its signatures to it).
+const REGION: &str = "cn-hangzhou";
+/// Test credentials the emulator is started with; they protect nothing.
+const ACCESS_KEY_ID: &str = "LTAIinteropTestKeyId";
+/// Test credentials the emulator is started with; they protect nothing.
+const ACCESS_KEY_SECRET: &str = "interopTestKeySecretForTheEmulator";
+/// How long the emulator may take to print its `listening on` line.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one script may run before it is killed.
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The SDK version `cargo xtask test` installs.
+const EXPECTED_SDK: &str = "1.4.1";
+
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+fn cargo_program() -> String {
+    std::env::var("CARGO")
+        .ok()
+        .or_else(|| option_env!("CARGO").map(str::to_owned))
+        .unwrap_or_else(|| "cargo".to_owned())
+}
+
+/// Builds the emulator binary once per test process (cargo rebuilds it only when stale) and returns it.
+fn emulator_binary() -> PathBuf {
+    static BINARY: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BINARY.get_or_init(|| {
+        let root = workspace_root();
+        let output = Command::new(cargo_program())
+            .current_dir(&root)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "oss-emulator",
+                "--bin",
+                "oss-emulator",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("running `cargo build -p oss-emulator`: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`cargo build -p oss-emulator --bin oss-emulator` failed ({}):\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|dir| {
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    root.join(dir)
+                }
+            })
+            .unwrap_or_else(|| root.join("target"));
+        let binary = target_dir
+            .join("debug")
+            .join(format!("oss-emulator{}", std::env::consts::EXE_SUFFIX));
+        if binary.is_file() {
+            Ok(binary)
+        } else {
+            Err(format!(
+                "cargo built oss-emulator but {} does not exist",
+                binary.display()
+            ))
+        }
+    });
+    match built {
+        Ok(path) => path.clone(),
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// The Python interpreter with the official SDK; panics with the way to get one when there is none.
+fn python_with_sdk() -> PathBuf {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let found = PYTHON.get_or_init(|| {
+        let (python, origin) = match std::env::var_os("OSS_RS_PYTHON") {
+            Some(path) if !path.is_empty() => (PathBuf::from(path), "OSS_RS_PYTHON"),
+            _ => (
+                workspace_root().join(".venv").join("bin").join("python"),
+                "the workspace's .venv",
+            ),
+        };
+        let probe = Command::new(&python)
+            .args([
+                "-c",
+                "import alibabacloud_oss_v2 as oss; print(oss.__version__)",
+            ])
+            .stdin(Stdio::null())
+            .output();
+        match probe {
+            Ok(output) if output.status.success() => {
+                let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+                if version == EXPECTED_SDK {
+                    Ok(python)
+                } else {
+                    Err(format!(
+                        "{} ({origin}) has alibabacloud-oss-v2 {version}, the suite is pinned to \
+                         {EXPECTED_SDK}: run `cargo xtask test` (or `pip install \
+                         alibabacloud-oss-v2=={EXPECTED_SDK}` into it)",
+                        python.display()
+                    ))
+                }
+            }
+            Ok(output) => Err(format!(
+                "{} ({origin}) cannot import the official Python SDK alibabacloud_oss_v2: run \
+                 `cargo xtask test`, which creates .venv with it, or set OSS_RS_PYTHON.\n{}",
+                python.display(),
+                String::from_utf8_lossy(&output.stderr)
+            )),
+            Err(e) => Err(format!(
+                "no Python interpreter at {} ({origin}): {e}; run `cargo xtask test`, which creates \
+                 .venv with the official Python SDK, or set OSS_RS_PYTHON",
+                python.display()
+            )),
+        }
+    });
+    match found {
+        Ok(path) => path.clone(),
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// A running emulator; killed (and its data directory removed) when dropped, also on panic.
+struct Emulator {
+    child: Child,
+    endpoint: String,
+    log: Arc<Mutex<String>>,
+    data_dir: PathBuf,
+}
+
+impl Emulator {
+    fn start(name: &str) -> Self {
+        let binary = emulator_binary();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let data_dir = std::env::temp_dir().join(format!(
+            "oss-rs-interop-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&data_dir).expect("creating the emulator's data directory");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = Command::new(&binary)
+            .args(["--addr", &addr])
+            .args(["--access-key-id", ACCESS_KEY_ID])
+            .args(["--access-key-secret", ACCESS_KEY_SECRET])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+        let log = Arc::new(Mutex::new(String::new()));
+        let (ready_tx, ready_rx) = mpsc::channel::<String>();
+        if let Some(stdout) = child.stdout.take() {
+            let log = Arc::clone(&log);
+            thread::spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("listening on ").nth(1) {
+                        // The receiver may be gone already; only the first line matters.
+                        let _ = ready_tx.send(rest.trim().to_owned());
+                    }
+                    append_line(&log, &line);
+                }
+            });
+        }
+        if let Some(stderr) = child.stderr.take() {
+            let log = Arc::clone(&log);
+            thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    append_line(&log, &line);
+                }
+            });
+        }
+        let mut emulator = Self {
+            child,
+            endpoint: format!("http://{addr}"),
+            log,
+            data_dir,
+        };
+        match ready_rx.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(url) => {
+                // Trust the address the emulator says it listens on when it names a real port.
+                if url.starts_with("http://") && !url.ends_with(":0") {
+                    emulator.endpoint = url.trim_end_matches('/').to_owned();
+                }
+            }
+            Err(_) => {
+                let status = emulator.child.try_wait().ok().flatten();
+                panic!(
+                    "the emulator did not print `listening on` within {STARTUP_TIMEOUT:?} \
+                     (exit status: {status:?}); its output:\n{}",
+                    emulator.log_text()
+                );
+            }
+        }
+        emulator
+    }
+
+    fn log_text(&self) -> String {
+        self.log.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // Killing a process that already exited is an error we have no use for.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn append_line(log: &Mutex<String>, line: &str) {
+    if let Ok(mut log) = log.lock() {
+        log.push_str(line);
+        log.push('\n');
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
+    listener
+        .local_addr()
+        .expect("reading the bound loopback address")
+        .port()
+}
+
+/// The last `count` lines of `text`.
+fn tail(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(count)..].join("\n")
+}
+
+/// Runs `tests/interop/<script>` against a fresh emulator with the given signature version.
+fn run_script(script: &str, signature_version: &str) {
+    let python = python_with_sdk();
+    let emulator = Emulator::start(&format!(
+        "{}-{signature_version}",
+        script.trim_end_matches(".py")
+    ));
+    let script_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("interop")
+        .join(script);
+    let mut child = Command::new(&python)
+        .arg(&script_path)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("interop"))
+        .env("OSS_RS_ENDPOINT", &emulator.endpoint)
+        .env("OSS_RS_REGION", REGION)
+        .env("OSS_RS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+        .env("OSS_RS_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET)
+        .env("OSS_RS_SIGNATURE_VERSION", signature_version)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", python.display()));
+    let stdout = capture(child.stdout.take());
+    let stderr = capture(child.stderr.take());
+    let deadline = Instant::now() + SCRIPT_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(50)),
+            Ok(None) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let passed = status.is_some_and(|s| s.success());
+    if !passed {
+        let outcome = match status {
+            Some(status) => format!("exited with {status}"),
+            None => format!("was killed after {SCRIPT_TIMEOUT:?}"),
+        };
+        panic!(
+            "interop script {script} ({signature_version}) {outcome}\n\
+             ---- script stdout ----\n{stdout}\n---- script stderr ----\n{stderr}\n\
+             ---- emulator log (last 80 lines) ----\n{}",
+            tail(&emulator.log_text(), 80)
+        );
+    }
+    // Show the per-check report with `--nocapture`.
+    println!("{stdout}");
+}
+
+fn capture<R: Read + Send + 'static>(stream: Option<R>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut stream) = stream {
+            let mut bytes = Vec::new();
+            let _ = stream.read_to_end(&mut bytes);
+            text = String::from_utf8_lossy(&bytes).into_owned();
+        }
+        text
+    })
+}
+
+macro_rules! interop_tests {
+    ($($script:literal => $v4:ident, $v1:ident;)*) => {
+        $(
+            #[test]
+            fn $v4() {
+                run_script($script, "v4");
+            }
+
+            #[test]
+            fn $v1() {
+                run_script($script, "v1");
+            }
+        )*
+
+        /// Every script in `tests/interop/` is run by a test above.
+        #[test]
+        fn every_script_is_run() {
+            let listed = [$($script),*];
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop");
+            let mut missing = Vec::new();
+            for entry in std::fs::read_dir(&dir).expect("reading tests/interop") {
+                let name = entry.expect("reading tests/interop").file_name();
+                let name = name.to_string_lossy();
+                if name.ends_with(".py") && !name.starts_with('_') && !listed.contains(&&*name) {
+                    missing.push(name.into_owned());
+                }
+            }
+            assert!(missing.is_empty(), "scripts without a test in interop.rs: {missing:?}");
+        }
+    };
+}
+
+interop_tests! {
+    "buckets.py" => buckets_v4, buckets_v1;
+    "objects.py" => objects_v4, objects_v1;
+    "multipart.py" => multipart_v4, multipart_v1;
+    "listing.py" => listing_v4, listing_v1;
+    "versioning.py" => versioning_v4, versioning_v1;
+    "presign.py" => presign_v4, presign_v1;
+}
