@@ -2,8 +2,10 @@
 #![forbid(unsafe_code)]
 
 pub mod crc;
+pub mod endpoint;
 pub mod error;
 pub mod operation;
+pub mod response;
 pub mod validate;
 
 pub use error::{Error, ServiceError};
