@@ -1,0 +1,165 @@
+//! The HTTP transport: hyper-util's pooled client over rustls (ring, webpki roots; HTTP/1.1 and
+//! HTTP/2 by ALPN), a pluggable resolver, request bodies and response streams.
+
+mod body;
+mod byte_stream;
+mod resolver;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+pub use body::Body;
+pub(crate) use body::{CrcTracker, SendBody};
+pub use byte_stream::ByteStream;
+use resolver::ResolverService;
+pub use resolver::{FixedResolver, Resolve, ResolveFuture, SystemResolver};
+
+use crate::error::{BoxError, Error, TimeoutKind};
+
+/// Connection settings of a [`Transport`].
+///
+/// ```
+/// use std::time::Duration;
+/// use oss_client::transport::TransportConfig;
+/// let config = TransportConfig::default().connect_timeout(Duration::from_secs(3));
+/// assert_eq!(config.connect_timeout_value(), Duration::from_secs(3));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    connect_timeout: Duration,
+    pool_idle_timeout: Duration,
+    resolver: Arc<dyn Resolve>,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Duration::from_secs(10),
+            pool_idle_timeout: Duration::from_secs(50),
+            resolver: Arc::new(SystemResolver),
+        }
+    }
+}
+
+impl TransportConfig {
+    /// How long establishing a TCP connection may take (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The connect timeout in force.
+    pub fn connect_timeout_value(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How long an idle pooled connection is kept (default 50 s).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// The resolver host names go through (default: the system's).
+    pub fn resolver(mut self, resolver: impl Resolve + 'static) -> Self {
+        self.resolver = Arc::new(resolver);
+        self
+    }
+}
+
+type Connector = HttpsConnector<HttpConnector<ResolverService>>;
+
+/// One connection pool: HTTPS (rustls) and plain HTTP, HTTP/1.1 and HTTP/2.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    client: HyperClient<Connector, SendBody>,
+    connect_timeout: Duration,
+}
+
+impl Transport {
+    /// Builds the pool.
+    ///
+    /// ```
+    /// let transport = oss_client::transport::Transport::new(&Default::default());
+    /// # let _ = transport;
+    /// ```
+    pub fn new(config: &TransportConfig) -> Self {
+        let mut http =
+            HttpConnector::new_with_resolver(ResolverService(Arc::clone(&config.resolver)));
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(config.connect_timeout));
+        http.set_nodelay(true);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(provider)
+            .unwrap_or_else(|_| {
+                // Only fails when the provider supports no safe protocol version, which ring does.
+                hyper_rustls::HttpsConnectorBuilder::new().with_webpki_roots()
+            })
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let client = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .build(https);
+        Transport {
+            client,
+            connect_timeout: config.connect_timeout,
+        }
+    }
+
+    /// Sends one request and waits for the response head, at most `read_timeout` (`None`: no limit).
+    pub(crate) async fn send(
+        &self,
+        operation: &'static str,
+        request: http::Request<SendBody>,
+        read_timeout: Option<Duration>,
+    ) -> Result<http::Response<hyper::body::Incoming>, Error> {
+        let fut = self.client.request(request);
+        let result = match read_timeout {
+            Some(after) => tokio::time::timeout(after, fut)
+                .await
+                .map_err(|_| Error::Timeout {
+                    kind: TimeoutKind::Read,
+                    after,
+                })?,
+            None => fut.await,
+        };
+        result.map_err(|e| self.classify(operation, e))
+    }
+
+    fn classify(&self, operation: &'static str, e: hyper_util::client::legacy::Error) -> Error {
+        if e.is_connect() && is_timeout(&e) {
+            return Error::Timeout {
+                kind: TimeoutKind::Connect,
+                after: self.connect_timeout,
+            };
+        }
+        Error::Transport {
+            operation,
+            source: Box::new(e) as BoxError,
+        }
+    }
+}
+
+fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        if c.to_string().contains("timed out") || c.to_string().contains("timeout") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
