@@ -1,2 +1,206 @@
 //! A local Alibaba Cloud OSS-compatible server for tests and development.
+//!
+//! Requests go router (method + sub-resource → operation) → auth (oss-sign verification, ACL)
+//! → handler → storage (in memory, or on disk with write-temp/fsync/rename) → response. Fault
+//! injection ([`Faults`]) wraps the router.
+//!
+//! # In process
+//! [`Emulator::start`] runs a server on its own thread (its own tokio runtime), so it works from
+//! synchronous tests and from any async runtime alike; it stops when the handle is dropped.
+//!
+//! ```
+//! use oss_emulator::{Emulator, EmulatorConfig, Faults};
+//! let emu = Emulator::start(EmulatorConfig::new("ak", "sk")).unwrap();
+//! assert!(emu.endpoint().starts_with("http://127.0.0.1:"));
+//! assert_eq!(emu.access_key_id(), "ak");
+//! emu.set_faults(Faults::none().with_latency_ms(1));
+//! assert_eq!(emu.faults().latency_ms, 1);
+//! emu.stop();
+//! ```
+//!
+//! # As a program
+//! `oss-emulator --addr 127.0.0.1:PORT --access-key-id ID --access-key-secret SECRET
+//! [--data-dir DIR] [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
+//! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]` prints
+//! `listening on http://ADDR` (the bound address) once ready. See [`EmulatorConfig::from_args`].
+//!
+//! # Authentication
+//! V4 and V1 signatures in the `Authorization` header (`,` or `, ` separators) or a presigned
+//! URL, made with the configured key pair. A request carrying a security token must carry one of
+//! the configured tokens ([`EmulatorConfig::security_token`]); when none is configured, any token
+//! is accepted. Anonymous requests are served only where the bucket or object ACL allows
+//! (`public-read`: reads and listings; `public-read-write`: writes too).
 #![forbid(unsafe_code)]
+
+mod auth;
+mod checksum;
+mod config;
+mod context;
+mod error;
+mod fault;
+mod handlers;
+mod request;
+mod response;
+mod router;
+mod server;
+mod storage;
+mod timefmt;
+mod xml;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+pub use config::EmulatorConfig;
+pub use error::StartError;
+pub use fault::Faults;
+
+/// A running emulator. Dropping it (or [`Emulator::stop`]) stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    endpoint: String,
+    access_key_id: String,
+    access_key_secret: String,
+    region: String,
+    ctx: Arc<context::Context>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds the listening socket, loads the data directory if any, and starts serving.
+    ///
+    /// # Errors
+    /// [`StartError::Bind`] when the address cannot be bound, [`StartError::DataDir`] when the
+    /// data directory cannot be read or created.
+    pub fn start(config: EmulatorConfig) -> Result<Emulator, StartError> {
+        let store = match &config.data_dir {
+            Some(dir) => storage::Store::on_disk(dir).map_err(|source| StartError::DataDir {
+                path: dir.clone(),
+                source,
+            })?,
+            None => storage::Store::in_memory(),
+        };
+        let listener = std::net::TcpListener::bind(config.addr)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|source| StartError::Bind {
+                addr: config.addr.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.addr.to_string(),
+            source,
+        })?;
+        let ctx = Arc::new(context::Context::new(
+            store,
+            config.access_key_id.clone(),
+            config.access_key_secret.clone(),
+            config.security_tokens.clone(),
+            config.region.clone(),
+            config.fixed_now,
+            fault::FaultState::new(config.faults.clone()),
+        ));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("oss-emulator")
+            .enable_all()
+            .build()
+            .map_err(|source| StartError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let serve_ctx = ctx.clone();
+        let thread = std::thread::Builder::new()
+            .name("oss-emulator-accept".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => server::serve(listener, serve_ctx, rx).await,
+                        Err(_) => drop(rx),
+                    }
+                });
+                runtime.shutdown_background();
+            })
+            .map_err(|source| StartError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        Ok(Emulator {
+            addr,
+            endpoint: format!("http://{addr}"),
+            access_key_id: config.access_key_id,
+            access_key_secret: config.access_key_secret,
+            region: config.region,
+            ctx,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, for path-style requests (`http://ADDR/bucket/key`).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The accepted access key id.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The accepted access key secret.
+    pub fn access_key_secret(&self) -> &str {
+        &self.access_key_secret
+    }
+
+    /// The region (bucket location `oss-<region>`); sign V4 requests for it.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Replaces the injected faults (and reseeds their generator) for the following requests.
+    pub fn set_faults(&self, faults: Faults) {
+        self.ctx.faults.set(faults);
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.ctx.faults.get()
+    }
+
+    /// Stops the server and waits for it to close its socket.
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}

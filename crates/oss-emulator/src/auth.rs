@@ -1,0 +1,185 @@
+//! Authentication with oss-sign's verification entry point, and ACL checks for anonymous
+//! requests.
+//!
+//! Accepted: V4 and V1 `Authorization` headers (`,` or `, ` separators), V4 and V1 presigned
+//! URLs (expiry checked), all signed with the configured key pair. A security token, when the
+//! request carries one, must be one of the configured tokens; when none are configured any
+//! token is accepted. Anonymous requests are allowed only where the ACL permits.
+
+use http::StatusCode;
+use oss_sign::request::{Resource, SignableRequest};
+use oss_sign::verify::{VerifyOptions, verify};
+use oss_sign::{Credentials, VerifyError};
+
+use crate::checksum::hex_upper;
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::Request;
+use crate::timefmt::http_date;
+
+/// Checks the request's signature. `Ok(true)`: signed by the configured key; `Ok(false)`:
+/// anonymous.
+pub(crate) fn authenticate(ctx: &Context, req: &Request) -> Result<bool, OssError> {
+    let resource = match (req.bucket.as_deref(), req.key.as_deref()) {
+        (None, _) => Resource::Service,
+        (Some(bucket), None) => Resource::Bucket(bucket),
+        (Some(bucket), Some(key)) => Resource::Object { bucket, key },
+    };
+    let signable = SignableRequest::new(req.method.as_str(), resource)
+        .with_query(&req.query)
+        .with_headers(&req.headers);
+    let lookup = |ak: &str| {
+        (ak == ctx.access_key_id)
+            .then(|| Credentials::new(ctx.access_key_id.clone(), ctx.access_key_secret.clone()))
+    };
+    match verify(&signable, lookup, &VerifyOptions::new(ctx.now())) {
+        Ok(verified) => {
+            if let Some(token) = &verified.security_token {
+                if !ctx.security_tokens.is_empty()
+                    && !ctx.security_tokens.iter().any(|t| t == token)
+                {
+                    return Err(OssError::new(
+                        StatusCode::FORBIDDEN,
+                        "InvalidSecurityToken",
+                        "The security token you provided is invalid.",
+                    )
+                    .ec("0002-00000009"));
+                }
+            }
+            Ok(true)
+        }
+        Err(VerifyError::NotSigned) => Ok(false),
+        Err(e) => Err(verify_error(ctx, req, e)),
+    }
+}
+
+/// Space-separated hex bytes, as OSS writes `StringToSignBytes`.
+fn spaced_hex(s: &str) -> String {
+    s.bytes()
+        .map(|b| hex_upper(&[b]).to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn provided_signature(req: &Request) -> String {
+    if let Some(auth) = req.header("authorization") {
+        if let Some(pos) = auth.find("Signature=") {
+            return auth[pos + "Signature=".len()..].trim().to_owned();
+        }
+        if let Some((_, sig)) = auth.rsplit_once(':') {
+            return sig.to_owned();
+        }
+    }
+    req.q("x-oss-signature")
+        .or_else(|| req.q("Signature"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn verify_error(ctx: &Context, req: &Request, e: VerifyError) -> OssError {
+    match e {
+        VerifyError::SignatureDoesNotMatch {
+            canonical_request,
+            string_to_sign,
+            ..
+        } => {
+            let mut err = OssError::new(
+                StatusCode::FORBIDDEN,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            )
+            .ec("0002-00000040")
+            .with("OSSAccessKeyId", ctx.access_key_id.clone())
+            .with("SignatureProvided", provided_signature(req))
+            .with("StringToSign", string_to_sign.clone())
+            .with("StringToSignBytes", spaced_hex(&string_to_sign));
+            if let Some(cr) = canonical_request {
+                err = err
+                    .with("CanonicalRequest", cr.clone())
+                    .with("CanonicalRequestBytes", spaced_hex(&cr));
+            }
+            err
+        }
+        VerifyError::Expired { expires_at, now } => OssError::access_denied("Request has expired.")
+            .ec("0002-00000069")
+            .with("Expires", http_date(expires_at))
+            .with("ServerTime", http_date(now)),
+        VerifyError::RequestTimeTooSkewed { request_time, now } => OssError::new(
+            StatusCode::FORBIDDEN,
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        )
+        .ec("0002-00000504")
+        .with("RequestTime", http_date(request_time))
+        .with("ServerTime", http_date(now)),
+        VerifyError::UnknownAccessKeyId { access_key_id } => OssError::new(
+            StatusCode::FORBIDDEN,
+            "InvalidAccessKeyId",
+            "The OSS Access Key Id you provided does not exist in our records.",
+        )
+        .ec("0002-00000902")
+        .with("OSSAccessKeyId", access_key_id),
+        other => {
+            let code = other.oss_error_code();
+            let status = if code == "AccessDenied" {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            OssError::new(status, code, other.to_string()).ec("0002-00000001")
+        }
+    }
+}
+
+/// What an operation needs from the ACL when the request is anonymous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Reading an object.
+    ReadObject,
+    /// Listing a bucket.
+    List,
+    /// Writing or deleting an object.
+    Write,
+    /// Always allowed (CORS preflight).
+    Public,
+    /// Only the owner (signed requests).
+    Owner,
+}
+
+/// Whether an anonymous request may perform an operation needing `access`.
+pub(crate) fn allow_anonymous(
+    ctx: &Context,
+    req: &Request,
+    access: Access,
+) -> Result<(), OssError> {
+    let denied = || {
+        OssError::access_denied("You have no right to access this object because of bucket acl.")
+            .ec("0003-00000001")
+    };
+    let bucket_acl = match access {
+        Access::Public => return Ok(()),
+        Access::Owner => return Err(denied()),
+        _ => ctx.store.bucket(req.bucket())?.acl,
+    };
+    let object_acl = match (access, req.key.as_deref()) {
+        (Access::ReadObject, Some(key)) => ctx
+            .store
+            .object(req.bucket(), key, req.q("versionId"))
+            .map(|m| m.acl)
+            .unwrap_or_else(|_| "default".to_owned()),
+        _ => "default".to_owned(),
+    };
+    let effective = if object_acl == "default" {
+        bucket_acl
+    } else {
+        object_acl
+    };
+    let ok = match access {
+        Access::ReadObject | Access::List => {
+            effective == "public-read" || effective == "public-read-write"
+        }
+        Access::Write => effective == "public-read-write",
+        Access::Public | Access::Owner => false,
+    };
+    if ok { Ok(()) } else { Err(denied()) }
+}

@@ -1,0 +1,204 @@
+//! How an emulator is configured: from code ([`EmulatorConfig`] builder) or from the command line
+//! ([`EmulatorConfig::from_args`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use crate::error::StartError;
+use crate::fault::Faults;
+
+/// Settings of one emulator.
+///
+/// ```
+/// use oss_emulator::{EmulatorConfig, Faults};
+/// let config = EmulatorConfig::new("ak", "sk")
+///     .region("cn-shanghai")
+///     .faults(Faults::none().with_latency_ms(5));
+/// assert_eq!(config.access_key_id(), "ak");
+/// assert!(!format!("{config:?}").contains("sk\""));
+/// ```
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    pub(crate) addr: SocketAddr,
+    pub(crate) access_key_id: String,
+    pub(crate) access_key_secret: String,
+    pub(crate) security_tokens: Vec<String>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) region: String,
+    pub(crate) faults: Faults,
+    pub(crate) fixed_now: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("addr", &self.addr)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field("security_tokens", &self.security_tokens.len())
+            .field("data_dir", &self.data_dir)
+            .field("region", &self.region)
+            .field("faults", &self.faults)
+            .field("fixed_now", &self.fixed_now)
+            .finish()
+    }
+}
+
+impl Default for EmulatorConfig {
+    /// Key pair `test-access-key-id` / `test-access-key-secret`, an ephemeral port on
+    /// 127.0.0.1, in memory, region `cn-hangzhou`, no faults.
+    fn default() -> Self {
+        EmulatorConfig::new("test-access-key-id", "test-access-key-secret")
+    }
+}
+
+impl EmulatorConfig {
+    /// A configuration accepting requests signed with this key pair.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
+        EmulatorConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            access_key_id: access_key_id.into(),
+            access_key_secret: access_key_secret.into(),
+            security_tokens: Vec::new(),
+            data_dir: None,
+            region: "cn-hangzhou".to_owned(),
+            faults: Faults::default(),
+            fixed_now: None,
+        }
+    }
+
+    /// The address to listen on (port 0: any free port).
+    #[must_use]
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Persists everything under `dir` (created if missing); without it, state lives in memory.
+    #[must_use]
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// The region reported as bucket location (`oss-<region>`).
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// Accepts this security token. Once any token is configured, requests carrying a token must
+    /// carry one of them; with none configured, any token is accepted.
+    #[must_use]
+    pub fn security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_tokens.push(token.into());
+        self
+    }
+
+    /// The faults to inject from the start.
+    #[must_use]
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Judges signatures (clock skew, presign expiry) against this fixed time instead of the
+    /// clock, e.g. to replay requests recorded at a known time.
+    #[must_use]
+    pub fn fixed_now(mut self, now: OffsetDateTime) -> Self {
+        self.fixed_now = Some(now);
+        self
+    }
+
+    /// The access key id accepted.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// Reads the command line (without the program name):
+    /// `--addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
+    /// [--region R] [--security-token T]... [--fault-latency-ms N] [--fault-5xx-rate F]
+    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N]`.
+    ///
+    /// ```
+    /// use oss_emulator::EmulatorConfig;
+    /// let args = ["--addr", "127.0.0.1:0", "--access-key-id", "ak", "--access-key-secret", "sk",
+    ///             "--fault-5xx-rate", "0.5", "--fault-wrong-crc"];
+    /// let config = EmulatorConfig::from_args(args.iter().map(|s| s.to_string())).unwrap();
+    /// assert_eq!(config.access_key_id(), "ak");
+    /// assert!(EmulatorConfig::from_args(["--addr".to_string()]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`StartError::Args`] naming the missing or malformed argument.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, StartError> {
+        let mut args = args.into_iter();
+        let mut config = EmulatorConfig::new("", "");
+        let (mut have_id, mut have_secret) = (false, false);
+        let bad = |msg: String| StartError::Args(msg);
+        while let Some(flag) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .ok_or_else(|| bad(format!("{name} needs a value")))
+            };
+            match flag.as_str() {
+                "--addr" => {
+                    let v = value("--addr")?;
+                    config.addr = v
+                        .parse()
+                        .map_err(|_| bad(format!("--addr {v:?} is not HOST:PORT")))?;
+                }
+                "--access-key-id" => {
+                    config.access_key_id = value("--access-key-id")?;
+                    have_id = true;
+                }
+                "--access-key-secret" => {
+                    config.access_key_secret = value("--access-key-secret")?;
+                    have_secret = true;
+                }
+                "--data-dir" => config.data_dir = Some(PathBuf::from(value("--data-dir")?)),
+                "--region" => config.region = value("--region")?,
+                "--security-token" => config.security_tokens.push(value("--security-token")?),
+                "--fault-latency-ms" => {
+                    let v = value("--fault-latency-ms")?;
+                    config.faults.latency_ms = v
+                        .parse()
+                        .map_err(|_| bad(format!("--fault-latency-ms {v:?} is not a number")))?;
+                }
+                "--fault-5xx-rate" => {
+                    let v = value("--fault-5xx-rate")?;
+                    let rate: f64 = v
+                        .parse()
+                        .map_err(|_| bad(format!("--fault-5xx-rate {v:?} is not a number")))?;
+                    if !(0.0..=1.0).contains(&rate) {
+                        return Err(bad(format!("--fault-5xx-rate {v} is not between 0 and 1")));
+                    }
+                    config.faults.error_5xx_rate = rate;
+                }
+                "--fault-reset-after-bytes" => {
+                    let v = value("--fault-reset-after-bytes")?;
+                    config.faults.reset_after_bytes = Some(v.parse().map_err(|_| {
+                        bad(format!("--fault-reset-after-bytes {v:?} is not a number"))
+                    })?);
+                }
+                "--fault-wrong-crc" => config.faults.wrong_crc = true,
+                "--fault-seed" => {
+                    let v = value("--fault-seed")?;
+                    config.faults.seed = v
+                        .parse()
+                        .map_err(|_| bad(format!("--fault-seed {v:?} is not a number")))?;
+                }
+                other => return Err(bad(format!("unknown argument {other:?}"))),
+            }
+        }
+        if !have_id || !have_secret {
+            return Err(bad(
+                "--access-key-id and --access-key-secret are required".to_owned()
+            ));
+        }
+        Ok(config)
+    }
+}

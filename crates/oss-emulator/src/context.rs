@@ -1,0 +1,68 @@
+//! What every request handler shares: the store, the configured credentials, the fault state.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use time::OffsetDateTime;
+
+use crate::fault::FaultState;
+use crate::storage::Store;
+
+/// The owner id and display name the emulator reports.
+pub(crate) const OWNER_ID: &str = "1234567890123456";
+
+/// Shared by all connections of one emulator.
+#[derive(Debug)]
+pub(crate) struct Context {
+    pub(crate) store: Store,
+    pub(crate) access_key_id: String,
+    pub(crate) access_key_secret: String,
+    /// The accepted security tokens; empty accepts any token.
+    pub(crate) security_tokens: Vec<String>,
+    pub(crate) region: String,
+    /// A fixed "now" for signature checks (replaying recorded requests); `None` is the clock.
+    pub(crate) fixed_now: Option<OffsetDateTime>,
+    pub(crate) faults: FaultState,
+    counter: AtomicU64,
+    started: u64,
+}
+
+impl Context {
+    pub(crate) fn new(
+        store: Store,
+        access_key_id: String,
+        access_key_secret: String,
+        security_tokens: Vec<String>,
+        region: String,
+        fixed_now: Option<OffsetDateTime>,
+        faults: FaultState,
+    ) -> Self {
+        let started = OffsetDateTime::now_utc().unix_timestamp() as u64;
+        Context {
+            store,
+            access_key_id,
+            access_key_secret,
+            security_tokens,
+            region,
+            fixed_now,
+            faults,
+            counter: AtomicU64::new(0),
+            started,
+        }
+    }
+
+    /// The time signatures are checked against.
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.fixed_now.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
+    /// A new request id: 24 upper-case hex digits, unique within this emulator.
+    pub(crate) fn next_request_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{:08X}{:016X}", self.started & 0xFFFF_FFFF, n)
+    }
+
+    /// `oss-<region>`, the bucket location.
+    pub(crate) fn location(&self) -> String {
+        format!("oss-{}", self.region)
+    }
+}

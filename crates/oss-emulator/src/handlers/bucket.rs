@@ -1,0 +1,291 @@
+//! Bucket operations: create, delete, list, info, location, stat, ACL, versioning, tags.
+
+use http::StatusCode;
+
+use super::{body_xml, check_acl, max_param, owner, parse_tagging, tagging_document};
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::Request;
+use crate::response::Reply;
+use crate::storage::{BucketRecord, from_ms, now_ms};
+use crate::timefmt::iso8601;
+use crate::xml::XmlWriter;
+
+/// OSS's bucket naming rule: 3–63 of `a-z0-9-`, not starting or ending with `-`.
+pub(crate) fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+fn invalid_bucket_name(name: &str) -> OssError {
+    OssError::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidBucketName",
+        "The specified bucket is not valid.",
+    )
+    .ec("0015-00000001")
+    .with("BucketName", name)
+}
+
+/// GET / — ListBuckets.
+pub(crate) fn list_buckets(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let prefix = req.q("prefix").unwrap_or_default();
+    let marker = req.q("marker").unwrap_or_default();
+    let max = max_param(req, "max-keys", 100, 1000)?;
+    let all: Vec<BucketRecord> = ctx
+        .store
+        .buckets()
+        .into_iter()
+        .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
+        .collect();
+    let truncated = all.len() > max;
+    let page = &all[..all.len().min(max)];
+    let mut w = XmlWriter::new("ListAllMyBucketsResult");
+    if req.q("prefix").is_some() {
+        w.elem("Prefix", prefix);
+    }
+    if req.q("marker").is_some() {
+        w.elem("Marker", marker);
+    }
+    if req.q("max-keys").is_some() {
+        w.elem("MaxKeys", &max.to_string());
+    }
+    if req.q("max-keys").is_some() || truncated {
+        w.elem("IsTruncated", if truncated { "true" } else { "false" });
+    }
+    if truncated {
+        if let Some(last) = page.last() {
+            w.elem("NextMarker", &last.name);
+        }
+    }
+    owner(&mut w);
+    w.open("Buckets");
+    for b in page {
+        w.open("Bucket")
+            .elem("CreationDate", &iso8601(from_ms(b.created_ms)))
+            .elem("ExtranetEndpoint", &format!("{}.aliyuncs.com", b.location))
+            .elem(
+                "IntranetEndpoint",
+                &format!("{}-internal.aliyuncs.com", b.location),
+            )
+            .elem("Location", &b.location)
+            .elem("Name", &b.name)
+            .elem("Region", b.location.trim_start_matches("oss-"))
+            .elem("StorageClass", &b.storage_class)
+            .close();
+    }
+    Ok(Reply::xml(w.finish()))
+}
+
+/// PUT /bucket — PutBucket.
+pub(crate) fn put_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let name = req.bucket();
+    if !valid_bucket_name(name) {
+        return Err(invalid_bucket_name(name));
+    }
+    let acl = req.header("x-oss-acl").unwrap_or("private").to_owned();
+    check_acl(&acl, false)?;
+    let mut storage_class = "Standard".to_owned();
+    let mut redundancy = "LRS".to_owned();
+    if !req.body.is_empty() {
+        let root = body_xml(req)?;
+        if let Some(sc) = root.child_text("StorageClass") {
+            storage_class = sc.to_owned();
+        }
+        if let Some(r) = root.child_text("DataRedundancyType") {
+            redundancy = r.to_owned();
+        }
+    }
+    ctx.store.create_bucket(BucketRecord {
+        name: name.to_owned(),
+        created_ms: now_ms(),
+        location: ctx.location(),
+        acl,
+        storage_class,
+        redundancy,
+        versioning: None,
+        tags: Vec::new(),
+        cors: None,
+    })?;
+    Ok(Reply::ok().header("Location", format!("/{name}")))
+}
+
+/// DELETE /bucket — DeleteBucket.
+pub(crate) fn delete_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    ctx.store.delete_bucket(req.bucket())?;
+    Ok(Reply::ok().status(StatusCode::NO_CONTENT))
+}
+
+/// GET /bucket?bucketInfo — GetBucketInfo.
+pub(crate) fn get_bucket_info(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    let mut w = XmlWriter::new("BucketInfo");
+    w.open("Bucket")
+        .elem("AccessMonitor", "Disabled")
+        .elem("CreationDate", &iso8601(from_ms(b.created_ms)))
+        .elem("ExtranetEndpoint", &format!("{}.aliyuncs.com", b.location))
+        .elem(
+            "IntranetEndpoint",
+            &format!("{}-internal.aliyuncs.com", b.location),
+        )
+        .elem("Location", &b.location)
+        .elem("StorageClass", &b.storage_class)
+        .elem("TransferAcceleration", "Disabled")
+        .elem("CrossRegionReplication", "Disabled")
+        .elem("Name", &b.name)
+        .elem("ResourceGroupId", "rg-default")
+        .elem("DataRedundancyType", &b.redundancy)
+        .elem("Comment", "");
+    if let Some(v) = &b.versioning {
+        w.elem("Versioning", v);
+    }
+    owner(&mut w);
+    w.open("AccessControlList").elem("Grant", &b.acl).close();
+    w.open("ServerSideEncryptionRule")
+        .elem("SSEAlgorithm", "None")
+        .close();
+    w.open("BucketPolicy")
+        .elem("LogBucket", "")
+        .elem("LogPrefix", "")
+        .close();
+    Ok(Reply::xml(w.finish()))
+}
+
+/// GET /bucket?location — GetBucketLocation.
+pub(crate) fn get_bucket_location(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    let doc = crate::xml::text_document("LocationConstraint", &b.location);
+    Ok(Reply::xml(doc))
+}
+
+/// GET /bucket?stat — GetBucketStat.
+pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (storage, objects, uploads, last) = ctx.store.with_bucket(req.bucket(), |b| {
+        let mut storage = 0u64;
+        let mut objects = 0u64;
+        let mut last = 0i64;
+        for versions in b.objects.values() {
+            for v in versions.iter().filter(|v| !v.delete_marker) {
+                storage += v.size;
+                objects += 1;
+                last = last.max(v.modified_ms);
+            }
+        }
+        (storage, objects, b.uploads.len() as u64, last)
+    })?;
+    let mut w = XmlWriter::new("BucketStat");
+    w.elem("Storage", &storage.to_string())
+        .elem("ObjectCount", &objects.to_string())
+        .elem("MultipartUploadCount", &uploads.to_string())
+        .elem("LiveChannelCount", "0")
+        .elem("LastModifiedTime", &(last / 1000).to_string())
+        .elem("StandardStorage", &storage.to_string())
+        .elem("StandardObjectCount", &objects.to_string())
+        .elem("InfrequentAccessStorage", "0")
+        .elem("InfrequentAccessRealStorage", "0")
+        .elem("InfrequentAccessObjectCount", "0")
+        .elem("ArchiveStorage", "0")
+        .elem("ArchiveRealStorage", "0")
+        .elem("ArchiveObjectCount", "0")
+        .elem("ColdArchiveStorage", "0")
+        .elem("ColdArchiveRealStorage", "0")
+        .elem("ColdArchiveObjectCount", "0");
+    Ok(Reply::xml(w.finish()))
+}
+
+/// PUT /bucket?acl — PutBucketAcl.
+pub(crate) fn put_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let acl = req
+        .header("x-oss-acl")
+        .ok_or_else(|| OssError::invalid_argument("x-oss-acl is required"))?
+        .to_owned();
+    check_acl(&acl, false)?;
+    ctx.store.update_bucket(req.bucket(), |b| b.acl = acl)?;
+    Ok(Reply::ok())
+}
+
+/// Writes an `AccessControlPolicy` document.
+pub(crate) fn acl_document(grant: &str) -> String {
+    let mut w = XmlWriter::new("AccessControlPolicy");
+    owner(&mut w);
+    w.open("AccessControlList").elem("Grant", grant).close();
+    w.finish()
+}
+
+/// GET /bucket?acl — GetBucketAcl.
+pub(crate) fn get_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    Ok(Reply::xml(acl_document(&b.acl)))
+}
+
+/// PUT /bucket?versioning — PutBucketVersioning.
+pub(crate) fn put_bucket_versioning(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let root = body_xml(req)?;
+    let status = root.child_text("Status").unwrap_or_default().to_owned();
+    if status != "Enabled" && status != "Suspended" {
+        return Err(OssError::malformed_xml());
+    }
+    ctx.store
+        .update_bucket(req.bucket(), |b| b.versioning = Some(status))?;
+    Ok(Reply::ok())
+}
+
+/// GET /bucket?versioning — GetBucketVersioning.
+pub(crate) fn get_bucket_versioning(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    let mut w = XmlWriter::new("VersioningConfiguration");
+    w.opt_elem("Status", b.versioning.as_deref());
+    Ok(Reply::xml(w.finish()))
+}
+
+/// PUT /bucket?tagging — PutBucketTags.
+pub(crate) fn put_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let tags = parse_tagging(req, 20)?;
+    ctx.store.update_bucket(req.bucket(), |b| b.tags = tags)?;
+    Ok(Reply::ok())
+}
+
+/// GET /bucket?tagging — GetBucketTags.
+pub(crate) fn get_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    Ok(Reply::xml(tagging_document(&b.tags)))
+}
+
+/// DELETE /bucket?tagging[=k1,k2] — DeleteBucketTags (all, or the listed keys).
+pub(crate) fn delete_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let only: Vec<String> = req
+        .q("tagging")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    ctx.store.update_bucket(req.bucket(), |b| {
+        if only.is_empty() {
+            b.tags.clear();
+        } else {
+            b.tags.retain(|(k, _)| !only.contains(k));
+        }
+    })?;
+    Ok(Reply::ok().status(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_bucket_name;
+
+    #[test]
+    fn bucket_names_follow_oss_rules() {
+        assert!(valid_bucket_name("examplebucket"));
+        assert!(valid_bucket_name("a-1"));
+        assert!(!valid_bucket_name("ab"));
+        assert!(!valid_bucket_name("-abc"));
+        assert!(!valid_bucket_name("Abc"));
+        assert!(!valid_bucket_name("a_bc"));
+        assert!(!valid_bucket_name(&"a".repeat(64)));
+    }
+}

@@ -1,0 +1,211 @@
+//! Bucket CORS: PutBucketCors, GetBucketCors, DeleteBucketCors and the OPTIONS preflight.
+
+use http::StatusCode;
+
+use super::body_xml;
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::Request;
+use crate::response::Reply;
+use crate::storage::{CorsConfig, CorsRule};
+use crate::xml::XmlWriter;
+
+/// PUT /bucket?cors.
+pub(crate) fn put_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let root = body_xml(req)?;
+    if root.name != "CORSConfiguration" {
+        return Err(OssError::malformed_xml());
+    }
+    let texts = |rule: &crate::xml::Element, name: &str| -> Vec<String> {
+        rule.children_named(name)
+            .map(|e| e.text.trim().to_owned())
+            .collect()
+    };
+    let mut rules = Vec::new();
+    for rule in root.children_named("CORSRule") {
+        let r = CorsRule {
+            allowed_origins: texts(rule, "AllowedOrigin"),
+            allowed_methods: texts(rule, "AllowedMethod"),
+            allowed_headers: texts(rule, "AllowedHeader"),
+            expose_headers: texts(rule, "ExposeHeader"),
+            max_age_seconds: rule
+                .child_text("MaxAgeSeconds")
+                .and_then(|s| s.trim().parse().ok()),
+        };
+        if r.allowed_origins.is_empty() || r.allowed_methods.is_empty() {
+            return Err(OssError::malformed_xml());
+        }
+        for m in &r.allowed_methods {
+            if !matches!(m.as_str(), "GET" | "PUT" | "DELETE" | "POST" | "HEAD") {
+                return Err(OssError::invalid_argument(format!(
+                    "Unsupported method is {m}"
+                )));
+            }
+        }
+        rules.push(r);
+    }
+    if rules.len() > 10 {
+        return Err(OssError::invalid_argument(
+            "The number of CORS rules exceeds 10.",
+        ));
+    }
+    let response_vary = root
+        .child_text("ResponseVary")
+        .map(|s| s.trim() == "true")
+        .unwrap_or(false);
+    ctx.store.update_bucket(req.bucket(), |b| {
+        b.cors = Some(CorsConfig {
+            rules,
+            response_vary,
+        })
+    })?;
+    Ok(Reply::ok())
+}
+
+fn no_cors(bucket: &str) -> OssError {
+    OssError::new(
+        StatusCode::NOT_FOUND,
+        "NoSuchCORSConfiguration",
+        "The CORS Configuration does not exist.",
+    )
+    .ec("0019-00000001")
+    .with("BucketName", bucket)
+}
+
+/// GET /bucket?cors.
+pub(crate) fn get_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    let cors = b.cors.ok_or_else(|| no_cors(req.bucket()))?;
+    let mut w = XmlWriter::new("CORSConfiguration");
+    for r in &cors.rules {
+        w.open("CORSRule");
+        for o in &r.allowed_origins {
+            w.elem("AllowedOrigin", o);
+        }
+        for m in &r.allowed_methods {
+            w.elem("AllowedMethod", m);
+        }
+        for h in &r.allowed_headers {
+            w.elem("AllowedHeader", h);
+        }
+        for h in &r.expose_headers {
+            w.elem("ExposeHeader", h);
+        }
+        if let Some(age) = r.max_age_seconds {
+            w.elem("MaxAgeSeconds", &age.to_string());
+        }
+        w.close();
+    }
+    w.elem(
+        "ResponseVary",
+        if cors.response_vary { "true" } else { "false" },
+    );
+    Ok(Reply::xml(w.finish()))
+}
+
+/// DELETE /bucket?cors.
+pub(crate) fn delete_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    ctx.store.update_bucket(req.bucket(), |b| b.cors = None)?;
+    Ok(Reply::ok().status(StatusCode::NO_CONTENT))
+}
+
+/// `*` matches any run of characters (OSS allows one `*` in origins and headers).
+fn wildcard_match(pattern: &str, value: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern.eq_ignore_ascii_case(value),
+        Some((head, tail)) => {
+            value.len() >= head.len() + tail.len()
+                && value[..head.len()].eq_ignore_ascii_case(head)
+                && value
+                    .get(value.len() - tail.len()..)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(tail))
+        }
+    }
+}
+
+fn forbidden() -> OssError {
+    OssError::new(StatusCode::FORBIDDEN, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec.")
+        .ec("0003-00000001")
+}
+
+/// OPTIONS on a bucket or object — the CORS preflight (OptionObject).
+pub(crate) fn preflight(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let b = ctx.store.bucket(req.bucket())?;
+    let origin = req.header("origin").ok_or_else(|| {
+        OssError::invalid_argument("Preflight request requires an Origin header.")
+    })?;
+    let method = req.header("access-control-request-method").ok_or_else(|| {
+        OssError::invalid_argument("Preflight request requires Access-Control-Request-Method.")
+    })?;
+    let asked: Vec<String> = req
+        .header("access-control-request-headers")
+        .map(|h| {
+            h.split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let cors = b.cors.ok_or_else(forbidden)?;
+    let rule = cors
+        .rules
+        .iter()
+        .find(|r| {
+            r.allowed_origins.iter().any(|o| wildcard_match(o, origin))
+                && r.allowed_methods.iter().any(|m| m == method)
+                && asked
+                    .iter()
+                    .all(|h| r.allowed_headers.iter().any(|p| wildcard_match(p, h)))
+        })
+        .ok_or_else(forbidden)?;
+    let allow_origin = if rule.allowed_origins.iter().any(|o| o == "*") {
+        "*".to_owned()
+    } else {
+        origin.to_owned()
+    };
+    let mut reply = Reply::ok()
+        .header("Access-Control-Allow-Origin", allow_origin)
+        .header(
+            "Access-Control-Allow-Methods",
+            rule.allowed_methods.join(", "),
+        );
+    if !asked.is_empty() {
+        reply = reply.header("Access-Control-Allow-Headers", asked.join(", "));
+    }
+    if !rule.expose_headers.is_empty() {
+        reply = reply.header(
+            "Access-Control-Expose-Headers",
+            rule.expose_headers.join(", "),
+        );
+    }
+    if let Some(age) = rule.max_age_seconds {
+        reply = reply.header("Access-Control-Max-Age", age.to_string());
+    }
+    if cors.response_vary {
+        reply = reply.header(
+            "Vary",
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        );
+    }
+    Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_match;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*", "http://a.com"));
+        assert!(wildcard_match(
+            "http://*.example.com",
+            "http://www.example.com"
+        ));
+        assert!(!wildcard_match(
+            "http://*.example.com",
+            "http://www.other.com"
+        ));
+        assert!(wildcard_match("x-oss-*", "x-oss-meta-a"));
+        assert!(wildcard_match("Content-Type", "content-type"));
+    }
+}

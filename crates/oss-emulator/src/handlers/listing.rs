@@ -1,0 +1,327 @@
+//! Object listings: ListObjects, ListObjectsV2, ListObjectVersions.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use base64::Engine;
+
+use super::{enc, max_param, owner, url_encoding};
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::Request;
+use crate::response::Reply;
+use crate::storage::{ObjectMeta, from_ms};
+use crate::timefmt::iso8601;
+use crate::xml::XmlWriter;
+
+/// One listed entry: an object version or a common prefix.
+#[derive(Debug, Clone)]
+enum Entry {
+    Object(ObjectMeta),
+    Prefix(String),
+}
+
+/// The common prefix `key` rolls up into, if any.
+fn common_prefix<'a>(key: &'a str, prefix: &str, delimiter: &str) -> Option<&'a str> {
+    if delimiter.is_empty() {
+        return None;
+    }
+    key[prefix.len()..]
+        .find(delimiter)
+        .map(|pos| &key[..prefix.len() + pos + delimiter.len()])
+}
+
+/// Walks keys after `after` (or from `after` inclusive when `include_after`), newest-version
+/// aware, grouping by delimiter; stops after `max + 1` entries so truncation is known exactly.
+fn walk(
+    objects: &BTreeMap<String, Vec<ObjectMeta>>,
+    prefix: &str,
+    delimiter: &str,
+    after: &str,
+    include_after: bool,
+    max: usize,
+    mut versions_of: impl FnMut(&str, &[ObjectMeta]) -> Vec<ObjectMeta>,
+) -> (Vec<Entry>, bool) {
+    let mut entries = Vec::new();
+    let start = if prefix > after {
+        Bound::Included(prefix.to_owned())
+    } else if include_after {
+        Bound::Included(after.to_owned())
+    } else {
+        Bound::Excluded(after.to_owned())
+    };
+    let mut last_prefix: Option<String> = None;
+    for (key, versions) in objects.range((start, Bound::Unbounded)) {
+        if !key.starts_with(prefix) {
+            if key.as_str() > prefix && !prefix.is_empty() {
+                break;
+            }
+            continue;
+        }
+        let listed = versions_of(key, versions);
+        if listed.is_empty() {
+            continue;
+        }
+        if let Some(cp) = common_prefix(key, prefix, delimiter) {
+            if cp <= after && after.starts_with(cp) {
+                continue;
+            }
+            if last_prefix.as_deref() == Some(cp) {
+                continue;
+            }
+            last_prefix = Some(cp.to_owned());
+            entries.push(Entry::Prefix(cp.to_owned()));
+        } else {
+            entries.extend(listed.into_iter().map(Entry::Object));
+        }
+        if entries.len() > max {
+            break;
+        }
+    }
+    let truncated = entries.len() > max;
+    entries.truncate(max);
+    (entries, truncated)
+}
+
+fn latest_live(_key: &str, versions: &[ObjectMeta]) -> Vec<ObjectMeta> {
+    versions
+        .first()
+        .filter(|v| !v.delete_marker)
+        .cloned()
+        .into_iter()
+        .collect()
+}
+
+fn contents(w: &mut XmlWriter, o: &ObjectMeta, encode: bool, with_owner: bool) {
+    w.open("Contents")
+        .elem("Key", &enc(&o.key, encode))
+        .elem("LastModified", &iso8601(from_ms(o.modified_ms)))
+        .elem("ETag", &o.etag)
+        .elem("Type", &o.object_type)
+        .elem("Size", &o.size.to_string())
+        .elem("StorageClass", &o.storage_class);
+    if with_owner {
+        owner(w);
+    }
+    w.close();
+}
+
+fn entries_xml(w: &mut XmlWriter, entries: &[Entry], encode: bool, with_owner: bool) {
+    for e in entries {
+        if let Entry::Object(o) = e {
+            contents(w, o, encode, with_owner);
+        }
+    }
+    for e in entries {
+        if let Entry::Prefix(p) = e {
+            w.open("CommonPrefixes")
+                .elem("Prefix", &enc(p, encode))
+                .close();
+        }
+    }
+}
+
+fn last_name(entries: &[Entry]) -> String {
+    match entries.last() {
+        Some(Entry::Object(o)) => o.key.clone(),
+        Some(Entry::Prefix(p)) => p.clone(),
+        None => String::new(),
+    }
+}
+
+/// GET /bucket — ListObjects.
+pub(crate) fn list_objects(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let prefix = req.q("prefix").unwrap_or_default();
+    let delimiter = req.q("delimiter").unwrap_or_default();
+    let marker = req.q("marker").unwrap_or_default();
+    let max = max_param(req, "max-keys", 100, 1000)?;
+    let encode = url_encoding(req);
+    let (entries, truncated) = ctx.store.with_bucket(req.bucket(), |b| {
+        walk(
+            &b.objects,
+            prefix,
+            delimiter,
+            marker,
+            false,
+            max,
+            latest_live,
+        )
+    })?;
+    let mut w = XmlWriter::new("ListBucketResult");
+    w.elem("Name", req.bucket())
+        .elem("Prefix", &enc(prefix, encode))
+        .elem("Marker", &enc(marker, encode))
+        .elem("MaxKeys", &max.to_string())
+        .elem("Delimiter", &enc(delimiter, encode));
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("IsTruncated", if truncated { "true" } else { "false" });
+    if truncated {
+        w.elem("NextMarker", &enc(&last_name(&entries), encode));
+    }
+    entries_xml(&mut w, &entries, encode, true);
+    Ok(Reply::xml(w.finish()))
+}
+
+/// GET /bucket?list-type=2 — ListObjectsV2.
+pub(crate) fn list_objects_v2(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let prefix = req.q("prefix").unwrap_or_default();
+    let delimiter = req.q("delimiter").unwrap_or_default();
+    let start_after = req.q("start-after").unwrap_or_default();
+    let token = req.q("continuation-token");
+    let after = match token {
+        Some(t) => {
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    OssError::invalid_argument("The continuation token provided is incorrect")
+                        .with("ArgumentName", "continuation-token")
+                })?;
+            raw.max(start_after.to_owned())
+        }
+        None => start_after.to_owned(),
+    };
+    let max = max_param(req, "max-keys", 100, 1000)?;
+    let encode = url_encoding(req);
+    let fetch_owner = req.q("fetch-owner") == Some("true");
+    let (entries, truncated) = ctx.store.with_bucket(req.bucket(), |b| {
+        walk(
+            &b.objects,
+            prefix,
+            delimiter,
+            &after,
+            false,
+            max,
+            latest_live,
+        )
+    })?;
+    let mut w = XmlWriter::new("ListBucketResult");
+    w.elem("Name", req.bucket())
+        .elem("Prefix", &enc(prefix, encode));
+    if req.q("start-after").is_some() {
+        w.elem("StartAfter", &enc(start_after, encode));
+    }
+    if let Some(t) = token {
+        w.elem("ContinuationToken", t);
+    }
+    w.elem("MaxKeys", &max.to_string())
+        .elem("Delimiter", &enc(delimiter, encode));
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("IsTruncated", if truncated { "true" } else { "false" });
+    if truncated {
+        w.elem(
+            "NextContinuationToken",
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_name(&entries)),
+        );
+    }
+    w.elem("KeyCount", &entries.len().to_string());
+    entries_xml(&mut w, &entries, encode, fetch_owner);
+    Ok(Reply::xml(w.finish()))
+}
+
+/// GET /bucket?versions — ListObjectVersions.
+pub(crate) fn list_object_versions(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let prefix = req.q("prefix").unwrap_or_default();
+    let delimiter = req.q("delimiter").unwrap_or_default();
+    let key_marker = req.q("key-marker").unwrap_or_default();
+    let version_marker = req.q("version-id-marker").unwrap_or_default();
+    let max = max_param(req, "max-keys", 100, 1000)?;
+    let encode = url_encoding(req);
+    let resume_inside = !key_marker.is_empty() && !version_marker.is_empty();
+    let (entries, truncated) = ctx.store.with_bucket(req.bucket(), |b| {
+        walk(
+            &b.objects,
+            prefix,
+            delimiter,
+            key_marker,
+            resume_inside,
+            max,
+            |key, versions| {
+                if resume_inside && key == key_marker {
+                    versions
+                        .iter()
+                        .skip_while(|v| v.version_id != version_marker)
+                        .skip(1)
+                        .cloned()
+                        .collect()
+                } else {
+                    versions.to_vec()
+                }
+            },
+        )
+    })?;
+    // Which listed versions are the newest of their key.
+    let latest: std::collections::HashSet<(String, String)> =
+        ctx.store.with_bucket(req.bucket(), |b| {
+            entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Object(o) => b
+                        .objects
+                        .get(&o.key)
+                        .and_then(|v| v.first())
+                        .map(|v| (v.key.clone(), v.version_id.clone())),
+                    Entry::Prefix(_) => None,
+                })
+                .collect()
+        })?;
+    let mut w = XmlWriter::new("ListVersionsResult");
+    w.elem("Name", req.bucket())
+        .elem("Prefix", &enc(prefix, encode))
+        .elem("KeyMarker", &enc(key_marker, encode))
+        .elem("VersionIdMarker", version_marker)
+        .elem("MaxKeys", &max.to_string())
+        .elem("Delimiter", &enc(delimiter, encode));
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("IsTruncated", if truncated { "true" } else { "false" });
+    if truncated {
+        match entries.last() {
+            Some(Entry::Object(o)) => {
+                w.elem("NextKeyMarker", &enc(&o.key, encode))
+                    .elem("NextVersionIdMarker", &o.version_id);
+            }
+            Some(Entry::Prefix(p)) => {
+                w.elem("NextKeyMarker", &enc(p, encode))
+                    .elem("NextVersionIdMarker", "");
+            }
+            None => {}
+        }
+    }
+    for e in &entries {
+        if let Entry::Object(o) = e {
+            let is_latest = latest.contains(&(o.key.clone(), o.version_id.clone()));
+            w.open(if o.delete_marker {
+                "DeleteMarker"
+            } else {
+                "Version"
+            })
+            .elem("Key", &enc(&o.key, encode))
+            .elem("VersionId", &o.version_id)
+            .elem("IsLatest", if is_latest { "true" } else { "false" })
+            .elem("LastModified", &iso8601(from_ms(o.modified_ms)));
+            if !o.delete_marker {
+                w.elem("ETag", &o.etag)
+                    .elem("Type", &o.object_type)
+                    .elem("Size", &o.size.to_string())
+                    .elem("StorageClass", &o.storage_class);
+            }
+            owner(&mut w);
+            w.close();
+        }
+    }
+    for e in &entries {
+        if let Entry::Prefix(p) = e {
+            w.open("CommonPrefixes")
+                .elem("Prefix", &enc(p, encode))
+                .close();
+        }
+    }
+    Ok(Reply::xml(w.finish()))
+}

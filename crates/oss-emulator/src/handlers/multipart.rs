@@ -1,0 +1,421 @@
+//! Multipart uploads: initiate, upload part (and part copy), complete, abort, list uploads, list parts.
+
+use std::collections::BTreeMap;
+
+use bytes::{Bytes, BytesMut};
+use http::StatusCode;
+
+use super::{
+    body_xml, check_acl, check_content_md5, enc, max_param, meta_from_headers, tags_from_header,
+    url_encoding,
+};
+use crate::checksum;
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::Request;
+use crate::response::Reply;
+use crate::storage::{ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms};
+use crate::timefmt::iso8601;
+use crate::xml::XmlWriter;
+
+/// The smallest size of every part but the last (100 KiB).
+pub(crate) const MIN_PART_SIZE: u64 = 100 * 1024;
+
+/// POST /bucket/key?uploads — InitiateMultipartUpload.
+pub(crate) fn initiate(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (content_type, headers, user_meta) = meta_from_headers(req);
+    let acl = req
+        .header("x-oss-object-acl")
+        .unwrap_or("default")
+        .to_owned();
+    check_acl(&acl, true)?;
+    let seq = ctx.store.next_seq();
+    let upload_id = format!("{:016X}{:016X}", seq, now_ms() as u64);
+    ctx.store.create_upload(
+        req.bucket(),
+        UploadRecord {
+            upload_id: upload_id.clone(),
+            key: req.key().to_owned(),
+            initiated_ms: now_ms(),
+            content_type,
+            headers,
+            user_meta,
+            acl,
+            tags: tags_from_header(req),
+            storage_class: req
+                .header("x-oss-storage-class")
+                .unwrap_or("Standard")
+                .to_owned(),
+        },
+    )?;
+    let encode = url_encoding(req);
+    let mut w = XmlWriter::new("InitiateMultipartUploadResult");
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("Bucket", req.bucket())
+        .elem("Key", &enc(req.key(), encode))
+        .elem("UploadId", &upload_id);
+    Ok(Reply::xml(w.finish()))
+}
+
+fn part_number(req: &Request) -> Result<u32, OssError> {
+    let raw = req.q("partNumber").unwrap_or_default();
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err(OssError::invalid_argument(
+            "Part number must be an integer between 1 and 10000, inclusive.",
+        )
+        .ec("0042-00000205")
+        .with("ArgumentName", "partNumber")
+        .with("ArgumentValue", raw)),
+    }
+}
+
+fn upload_id(req: &Request) -> &str {
+    req.q("uploadId").unwrap_or_default()
+}
+
+fn store_part(ctx: &Context, req: &Request, data: &Bytes) -> Result<PartRecord, OssError> {
+    let number = part_number(req)?;
+    let (upload, _) = ctx.store.upload(req.bucket(), upload_id(req))?;
+    if upload.key != req.key() {
+        return Err(OssError::no_such_upload(upload_id(req)));
+    }
+    let md5 = checksum::md5(data);
+    ctx.store.put_part(
+        req.bucket(),
+        PartRecord {
+            upload_id: upload.upload_id,
+            number,
+            seq: 0,
+            blob: String::new(),
+            etag: format!("\"{}\"", checksum::hex_upper(&md5)),
+            md5_hex: checksum::hex_upper(&md5),
+            size: data.len() as u64,
+            modified_ms: now_ms(),
+            crc64: checksum::crc64(data),
+        },
+        data,
+    )
+}
+
+/// PUT /bucket/key?partNumber=N&uploadId=U — UploadPart.
+pub(crate) fn upload_part(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    check_content_md5(req)?;
+    let part = store_part(ctx, req, &req.body)?;
+    Ok(Reply::ok()
+        .header("ETag", part.etag)
+        .header("Content-MD5", checksum::content_md5(&req.body))
+        .header("x-oss-hash-crc64ecma", part.crc64.to_string()))
+}
+
+/// PUT /bucket/key?partNumber=N&uploadId=U with x-oss-copy-source — UploadPartCopy.
+pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (src_bucket, src_key, src_version) = super::object::copy_source(req)?;
+    let src = ctx
+        .store
+        .object(&src_bucket, &src_key, src_version.as_deref())?;
+    let data = ctx.store.read(&src_bucket, &src)?;
+    let data = match req.header("x-oss-copy-source-range") {
+        None => data,
+        Some(range) => match super::object::parse_range(Some(range), src.size) {
+            super::object::RangeOutcome::Part(a, b) => data.slice(
+                usize::try_from(a).unwrap_or(usize::MAX)
+                    ..usize::try_from(b + 1).unwrap_or(usize::MAX),
+            ),
+            super::object::RangeOutcome::Whole => data,
+            super::object::RangeOutcome::Unsatisfiable => {
+                return Err(OssError::new(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "InvalidRange",
+                    "The requested range cannot be satisfied",
+                )
+                .ec("0026-00000101"));
+            }
+        },
+    };
+    let part = store_part(ctx, req, &data)?;
+    let mut w = XmlWriter::new("CopyPartResult");
+    w.elem("LastModified", &iso8601(from_ms(part.modified_ms)))
+        .elem("ETag", &part.etag);
+    let mut reply = Reply::xml(w.finish()).header("x-oss-hash-crc64ecma", part.crc64.to_string());
+    if src.version_id != "null" {
+        reply = reply.header("x-oss-copy-source-version-id", src.version_id);
+    }
+    Ok(reply)
+}
+
+fn invalid_part(number: u32, etag: &str) -> OssError {
+    OssError::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidPart",
+        "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+    )
+    .ec("0042-00000209")
+    .with("PartNumber", number.to_string())
+    .with("ETag", etag)
+}
+
+/// POST /bucket/key?uploadId=U — CompleteMultipartUpload.
+pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let id = upload_id(req).to_owned();
+    let (upload, parts) = ctx.store.upload(req.bucket(), &id)?;
+    if upload.key != req.key() {
+        return Err(OssError::no_such_upload(&id));
+    }
+    let chosen: Vec<PartRecord> = if req
+        .header("x-oss-complete-all")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+    {
+        if !req.body.is_empty() {
+            return Err(OssError::invalid_argument(
+                "Should not specify both complete all header and http body.",
+            ));
+        }
+        parts.values().cloned().collect()
+    } else {
+        let root = body_xml(req)?;
+        if root.name != "CompleteMultipartUpload" {
+            return Err(OssError::malformed_xml());
+        }
+        let mut listed: Vec<(u32, String)> = Vec::new();
+        for p in root.children_named("Part") {
+            let number = p
+                .child_text("PartNumber")
+                .and_then(|n| n.trim().parse::<u32>().ok())
+                .ok_or_else(OssError::malformed_xml)?;
+            let etag = p.child_text("ETag").unwrap_or_default().trim().to_owned();
+            listed.push((number, etag));
+        }
+        if listed.is_empty() {
+            return Err(OssError::malformed_xml());
+        }
+        if listed.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(OssError::new(StatusCode::BAD_REQUEST, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.")
+                .ec("0042-00000208"));
+        }
+        let mut chosen = Vec::with_capacity(listed.len());
+        for (number, etag) in &listed {
+            let part = parts
+                .get(number)
+                .ok_or_else(|| invalid_part(*number, etag))?;
+            if !etag
+                .trim_matches('"')
+                .eq_ignore_ascii_case(part.etag.trim_matches('"'))
+            {
+                return Err(invalid_part(*number, etag));
+            }
+            chosen.push(part.clone());
+        }
+        chosen
+    };
+    if chosen.is_empty() {
+        return Err(OssError::malformed_xml());
+    }
+    if let Some(small) = chosen[..chosen.len() - 1]
+        .iter()
+        .find(|p| p.size < MIN_PART_SIZE)
+    {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "EntityTooSmall",
+            "Your proposed upload is smaller than the minimum allowed object size.",
+        )
+        .ec("0042-00000206")
+        .with("MinSizeAllowed", MIN_PART_SIZE.to_string())
+        .with("ProposedSize", small.size.to_string())
+        .with("PartNumber", small.number.to_string())
+        .with("ETag", small.etag.clone()));
+    }
+    let total: u64 = chosen.iter().map(|p| p.size).sum();
+    let mut data = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut digests = Vec::with_capacity(chosen.len());
+    for p in &chosen {
+        data.extend_from_slice(&ctx.store.read_part(req.bucket(), p)?);
+        let mut d = [0u8; 16];
+        for (i, byte) in d.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(p.md5_hex.get(i * 2..i * 2 + 2).unwrap_or("00"), 16)
+                .unwrap_or(0);
+        }
+        digests.push(d);
+    }
+    let data = data.freeze();
+    let meta = ObjectMeta {
+        key: upload.key.clone(),
+        version_id: String::new(),
+        seq: 0,
+        blob: String::new(),
+        delete_marker: false,
+        etag: checksum::multipart_etag(&digests),
+        size: total,
+        modified_ms: now_ms(),
+        crc64: checksum::crc64(&data),
+        object_type: "Multipart".to_owned(),
+        content_type: upload.content_type.clone(),
+        headers: upload.headers.clone(),
+        user_meta: upload.user_meta.clone(),
+        acl: upload.acl.clone(),
+        tags: upload.tags.clone(),
+        storage_class: upload.storage_class.clone(),
+        symlink_target: None,
+    };
+    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    ctx.store.remove_upload(req.bucket(), &id)?;
+    let encode = url_encoding(req);
+    let mut w = XmlWriter::new("CompleteMultipartUploadResult");
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem(
+        "Location",
+        &format!("/{}/{}", req.bucket(), enc(&upload.key, true)),
+    )
+    .elem("Bucket", req.bucket())
+    .elem("Key", &enc(&upload.key, encode))
+    .elem("ETag", &stored.etag);
+    let mut reply = Reply::xml(w.finish()).header("x-oss-hash-crc64ecma", stored.crc64.to_string());
+    if stored.version_id != "null" {
+        reply = reply.header("x-oss-version-id", stored.version_id);
+    }
+    Ok(reply)
+}
+
+/// DELETE /bucket/key?uploadId=U — AbortMultipartUpload.
+pub(crate) fn abort(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (upload, _) = ctx.store.upload(req.bucket(), upload_id(req))?;
+    if upload.key != req.key() {
+        return Err(OssError::no_such_upload(upload_id(req)));
+    }
+    ctx.store.remove_upload(req.bucket(), upload_id(req))?;
+    Ok(Reply::ok().status(StatusCode::NO_CONTENT))
+}
+
+/// GET /bucket?uploads — ListMultipartUploads.
+pub(crate) fn list_uploads(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let prefix = req.q("prefix").unwrap_or_default().to_owned();
+    let delimiter = req.q("delimiter").unwrap_or_default().to_owned();
+    let key_marker = req.q("key-marker").unwrap_or_default().to_owned();
+    let id_marker = req.q("upload-id-marker").unwrap_or_default().to_owned();
+    let max = max_param(req, "max-uploads", 1000, 1000)?;
+    let encode = url_encoding(req);
+    let mut uploads: Vec<UploadRecord> = ctx.store.with_bucket(req.bucket(), |b| {
+        b.uploads.values().map(|(u, _)| u.clone()).collect()
+    })?;
+    uploads.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(a.initiated_ms.cmp(&b.initiated_ms))
+            .then(a.upload_id.cmp(&b.upload_id))
+    });
+    // Entries after the markers: (key, Some(upload)) or (common prefix, None).
+    let mut entries: Vec<(String, Option<UploadRecord>)> = Vec::new();
+    let mut seen_prefixes = std::collections::BTreeSet::new();
+    for u in uploads {
+        if !u.key.starts_with(&prefix) {
+            continue;
+        }
+        let after = if id_marker.is_empty() || key_marker.is_empty() {
+            u.key > key_marker || key_marker.is_empty()
+        } else {
+            u.key > key_marker || (u.key == key_marker && u.upload_id > id_marker)
+        };
+        if !after {
+            continue;
+        }
+        if !delimiter.is_empty() {
+            if let Some(pos) = u.key[prefix.len()..].find(&delimiter) {
+                let cp = u.key[..prefix.len() + pos + delimiter.len()].to_owned();
+                if cp.as_str() <= key_marker.as_str() && key_marker.starts_with(&cp) {
+                    continue;
+                }
+                if seen_prefixes.insert(cp.clone()) {
+                    entries.push((cp, None));
+                }
+                continue;
+            }
+        }
+        entries.push((u.key.clone(), Some(u)));
+    }
+    let truncated = entries.len() > max;
+    entries.truncate(max);
+    let mut w = XmlWriter::new("ListMultipartUploadsResult");
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("Bucket", req.bucket())
+        .elem("KeyMarker", &enc(&key_marker, encode))
+        .elem("UploadIdMarker", &id_marker);
+    let (next_key, next_id) = match entries.last() {
+        Some((k, Some(u))) if truncated => (k.clone(), u.upload_id.clone()),
+        Some((k, None)) if truncated => (k.clone(), String::new()),
+        _ => (String::new(), String::new()),
+    };
+    w.elem("NextKeyMarker", &enc(&next_key, encode))
+        .elem("NextUploadIdMarker", &next_id)
+        .elem("Delimiter", &enc(&delimiter, encode))
+        .elem("Prefix", &enc(&prefix, encode))
+        .elem("MaxUploads", &max.to_string())
+        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    for (name, upload) in &entries {
+        match upload {
+            Some(u) => {
+                w.open("Upload")
+                    .elem("Key", &enc(&u.key, encode))
+                    .elem("UploadId", &u.upload_id)
+                    .elem("StorageClass", &u.storage_class)
+                    .elem("Initiated", &iso8601(from_ms(u.initiated_ms)))
+                    .close();
+            }
+            None => {
+                w.open("CommonPrefixes")
+                    .elem("Prefix", &enc(name, encode))
+                    .close();
+            }
+        }
+    }
+    Ok(Reply::xml(w.finish()))
+}
+
+/// GET /bucket/key?uploadId=U — ListParts.
+pub(crate) fn list_parts(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (upload, parts): (UploadRecord, BTreeMap<u32, PartRecord>) =
+        ctx.store.upload(req.bucket(), upload_id(req))?;
+    let marker: u32 = req
+        .q("part-number-marker")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let max = max_param(req, "max-parts", 1000, 1000)?;
+    let encode = url_encoding(req);
+    let after: Vec<&PartRecord> = parts
+        .range(marker.saturating_add(1)..)
+        .map(|(_, p)| p)
+        .collect();
+    let truncated = after.len() > max;
+    let page = &after[..after.len().min(max)];
+    let mut w = XmlWriter::new("ListPartsResult");
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("Bucket", req.bucket())
+        .elem("Key", &enc(&upload.key, encode))
+        .elem("UploadId", &upload.upload_id)
+        .elem("StorageClass", &upload.storage_class)
+        .elem("PartNumberMarker", &marker.to_string())
+        .elem(
+            "NextPartNumberMarker",
+            &page.last().map(|p| p.number).unwrap_or(marker).to_string(),
+        )
+        .elem("MaxParts", &max.to_string())
+        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    for p in page {
+        w.open("Part")
+            .elem("PartNumber", &p.number.to_string())
+            .elem("LastModified", &iso8601(from_ms(p.modified_ms)))
+            .elem("ETag", &p.etag)
+            .elem("HashCrc64ecma", &p.crc64.to_string())
+            .elem("Size", &p.size.to_string())
+            .close();
+    }
+    Ok(Reply::xml(w.finish()))
+}

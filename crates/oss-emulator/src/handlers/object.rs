@@ -1,0 +1,650 @@
+//! Object operations: put, get (ranges, overrides, conditions), head, meta, delete, multi-delete,
+//! copy, append, ACL, tagging, symlinks.
+
+use bytes::{Bytes, BytesMut};
+use http::StatusCode;
+
+use super::{
+    body_xml, check_acl, check_content_md5, enc, meta_from_headers, object_headers, parse_tagging,
+    tagging_document, tags_from_header, url_encoding,
+};
+use crate::checksum;
+use crate::context::Context;
+use crate::error::OssError;
+use crate::request::{Request, decode};
+use crate::response::Reply;
+use crate::storage::{ObjectMeta, from_ms, now_ms};
+use crate::timefmt::{http_date, iso8601, parse_http_date, seconds};
+use crate::xml::XmlWriter;
+
+/// A fresh record for data written by `req`, with metadata from its headers.
+fn new_meta(req: &Request, data: &[u8], object_type: &str) -> Result<ObjectMeta, OssError> {
+    let (content_type, headers, user_meta) = meta_from_headers(req);
+    let acl = req
+        .header("x-oss-object-acl")
+        .unwrap_or("default")
+        .to_owned();
+    check_acl(&acl, true)?;
+    Ok(ObjectMeta {
+        key: req.key().to_owned(),
+        version_id: String::new(),
+        seq: 0,
+        blob: String::new(),
+        delete_marker: false,
+        etag: checksum::simple_etag(data),
+        size: data.len() as u64,
+        modified_ms: now_ms(),
+        crc64: checksum::crc64(data),
+        object_type: object_type.to_owned(),
+        content_type,
+        headers,
+        user_meta,
+        acl,
+        tags: tags_from_header(req),
+        storage_class: req
+            .header("x-oss-storage-class")
+            .unwrap_or("Standard")
+            .to_owned(),
+        symlink_target: None,
+    })
+}
+
+fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
+    if meta.version_id == "null" {
+        reply
+    } else {
+        reply.header("x-oss-version-id", meta.version_id.clone())
+    }
+}
+
+fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
+    if req.header("x-oss-forbid-overwrite") == Some("true")
+        && ctx.store.object(req.bucket(), req.key(), None).is_ok()
+    {
+        return Err(OssError::new(
+            StatusCode::CONFLICT,
+            "FileAlreadyExists",
+            "The object you specified already exists and can not be overwritten.",
+        )
+        .ec("0026-00000005"));
+    }
+    Ok(())
+}
+
+/// PUT /bucket/key — PutObject.
+pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    check_content_md5(req)?;
+    check_forbid_overwrite(ctx, req)?;
+    let meta = new_meta(req, &req.body, "Normal")?;
+    let stored = ctx.store.put_object(req.bucket(), meta, &req.body)?;
+    let reply = Reply::ok()
+        .header("ETag", stored.etag.clone())
+        .header("Content-MD5", checksum::content_md5(&req.body))
+        .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
+    Ok(with_version(reply, &stored))
+}
+
+fn etag_matches(condition: &str, etag: &str) -> bool {
+    let bare = etag.trim_matches('"');
+    condition
+        .split(',')
+        .map(|c| c.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|c| c == "*" || c.eq_ignore_ascii_case(bare))
+}
+
+/// Evaluates If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since (header names
+/// carry `prefix`, e.g. `x-oss-copy-source-` for copies).
+fn check_conditions(
+    req: &Request,
+    meta: &ObjectMeta,
+    prefix: &str,
+    not_modified: bool,
+) -> Result<(), OssError> {
+    let h = |name: &str| req.header(&format!("{prefix}{name}")).map(str::to_owned);
+    let modified = seconds(from_ms(meta.modified_ms));
+    if let Some(m) = h("if-match") {
+        if !etag_matches(&m, &meta.etag) {
+            return Err(OssError::precondition_failed("If-Match"));
+        }
+    }
+    if let Some(t) = h("if-unmodified-since")
+        .as_deref()
+        .and_then(parse_http_date)
+    {
+        if modified > seconds(t) {
+            return Err(OssError::precondition_failed("If-Unmodified-Since"));
+        }
+    }
+    let fail = |cond: &str| {
+        if not_modified {
+            OssError::not_modified()
+        } else {
+            OssError::precondition_failed(cond)
+        }
+    };
+    if let Some(m) = h("if-none-match") {
+        if etag_matches(&m, &meta.etag) {
+            return Err(fail("If-None-Match")
+                .header("ETag", meta.etag.clone())
+                .header("Last-Modified", http_date(from_ms(meta.modified_ms))));
+        }
+    } else if let Some(t) = h("if-modified-since").as_deref().and_then(parse_http_date) {
+        if modified <= seconds(t) {
+            return Err(fail("If-Modified-Since")
+                .header("ETag", meta.etag.clone())
+                .header("Last-Modified", http_date(from_ms(meta.modified_ms))));
+        }
+    }
+    Ok(())
+}
+
+/// A range request's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RangeOutcome {
+    /// No (usable) range: the whole object.
+    Whole,
+    /// Inclusive byte range.
+    Part(u64, u64),
+    /// Outside the object.
+    Unsatisfiable,
+}
+
+/// Parses `Range: bytes=a-b | a- | -n` against an object of `size` bytes.
+pub(crate) fn parse_range(header: Option<&str>, size: u64) -> RangeOutcome {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeOutcome::Whole;
+    };
+    if spec.contains(',') {
+        return RangeOutcome::Whole;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return RangeOutcome::Whole;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+        (Some(start), Some(end)) if a.len() + b.len() > 0 => {
+            if start > end {
+                RangeOutcome::Whole
+            } else if start >= size {
+                RangeOutcome::Unsatisfiable
+            } else {
+                RangeOutcome::Part(start, end.min(size - 1))
+            }
+        }
+        (Some(start), None) if b.is_empty() => {
+            if start >= size {
+                RangeOutcome::Unsatisfiable
+            } else {
+                RangeOutcome::Part(start, size - 1)
+            }
+        }
+        (None, Some(n)) if a.is_empty() => {
+            if n == 0 || size == 0 {
+                RangeOutcome::Unsatisfiable
+            } else {
+                RangeOutcome::Part(size.saturating_sub(n), size - 1)
+            }
+        }
+        _ => RangeOutcome::Whole,
+    }
+}
+
+/// Resolves a symlink to its target's record (one level, as OSS does).
+fn follow(ctx: &Context, req: &Request, meta: ObjectMeta) -> Result<ObjectMeta, OssError> {
+    match (&meta.object_type[..], &meta.symlink_target) {
+        ("Symlink", Some(target)) => {
+            let t = ctx.store.object(req.bucket(), target, None).map_err(|e| {
+                if e.code == "NoSuchKey" {
+                    OssError::new(
+                        StatusCode::NOT_FOUND,
+                        "SymlinkTargetNotExist",
+                        "The symlink target object does not exist",
+                    )
+                    .with("SymlinkTarget", target.clone())
+                } else {
+                    e
+                }
+            })?;
+            Ok(t)
+        }
+        _ => Ok(meta),
+    }
+}
+
+/// GET or HEAD /bucket/key — GetObject / HeadObject.
+pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Reply, OssError> {
+    let meta = ctx
+        .store
+        .object(req.bucket(), req.key(), req.q("versionId"))?;
+    let link_version = meta.version_id.clone();
+    let meta = follow(ctx, req, meta)?;
+    check_conditions(req, &meta, "", true)?;
+    let mut reply = Reply::ok();
+    for (k, v) in object_headers(&meta) {
+        reply = reply.header(k, v);
+    }
+    if link_version != meta.version_id && link_version != "null" {
+        reply.headers.retain(|(k, _)| k != "x-oss-version-id");
+        reply = reply.header("x-oss-version-id", link_version);
+    }
+    if !head {
+        for (param, header) in [
+            ("response-content-type", "Content-Type"),
+            ("response-content-language", "content-language"),
+            ("response-expires", "expires"),
+            ("response-cache-control", "cache-control"),
+            ("response-content-disposition", "content-disposition"),
+            ("response-content-encoding", "content-encoding"),
+        ] {
+            if let Some(v) = req.q(param) {
+                reply
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case(header));
+                reply = reply.header(header, v);
+            }
+        }
+    }
+    let range = parse_range(req.header("range"), meta.size);
+    let standard = req.header("x-oss-range-behavior") == Some("standard");
+    let (status, start, end) = match range {
+        RangeOutcome::Whole => (StatusCode::OK, 0, meta.size),
+        RangeOutcome::Part(a, b) => (StatusCode::PARTIAL_CONTENT, a, b + 1),
+        RangeOutcome::Unsatisfiable if standard => {
+            return Err(OssError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range cannot be satisfied",
+            )
+            .ec("0026-00000101")
+            .with("RangeRequested", req.header("range").unwrap_or_default())
+            .with("ActualObjectSize", meta.size.to_string())
+            .header("Content-Range", format!("bytes */{}", meta.size)));
+        }
+        RangeOutcome::Unsatisfiable => (StatusCode::OK, 0, meta.size),
+    };
+    reply = reply.status(status);
+    if status == StatusCode::PARTIAL_CONTENT {
+        reply = reply.header(
+            "Content-Range",
+            format!("bytes {start}-{}/{}", end - 1, meta.size),
+        );
+    }
+    if head {
+        reply.head_length = Some(end - start);
+        return Ok(reply);
+    }
+    let data = ctx.store.read(req.bucket(), &meta)?;
+    let s = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
+    let e = usize::try_from(end).unwrap_or(usize::MAX).min(data.len());
+    Ok(reply.body(data.slice(s..e)))
+}
+
+/// HEAD /bucket/key?objectMeta — GetObjectMeta.
+pub(crate) fn get_object_meta(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let meta = ctx
+        .store
+        .object(req.bucket(), req.key(), req.q("versionId"))?;
+    let mut reply = Reply::ok()
+        .header("ETag", meta.etag.clone())
+        .header("Last-Modified", http_date(from_ms(meta.modified_ms)))
+        .header(
+            "x-oss-last-access-time",
+            http_date(from_ms(meta.modified_ms)),
+        )
+        .header("x-oss-hash-crc64ecma", meta.crc64.to_string());
+    reply.head_length = Some(meta.size);
+    Ok(with_version(reply, &meta))
+}
+
+/// DELETE /bucket/key — DeleteObject.
+pub(crate) fn delete_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let out = ctx
+        .store
+        .delete_object(req.bucket(), req.key(), req.q("versionId"))?;
+    let mut reply = Reply::ok().status(StatusCode::NO_CONTENT);
+    if out.delete_marker {
+        reply = reply.header("x-oss-delete-marker", "true");
+    }
+    if let Some(v) = out
+        .version_id
+        .filter(|v| v != "null" || req.q("versionId").is_some())
+    {
+        reply = reply.header("x-oss-version-id", v);
+    }
+    Ok(reply)
+}
+
+/// POST /bucket?delete — DeleteMultipleObjects.
+pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    check_content_md5(req)?;
+    let root = body_xml(req)?;
+    if root.name != "Delete" {
+        return Err(OssError::malformed_xml());
+    }
+    let quiet = root
+        .child_text("Quiet")
+        .map(|q| q.trim() == "true")
+        .unwrap_or(false);
+    let objects: Vec<_> = root.children_named("Object").collect();
+    if objects.is_empty() || objects.len() > 1000 {
+        return Err(OssError::malformed_xml());
+    }
+    let encode = url_encoding(req);
+    let mut w = XmlWriter::new("DeleteResult");
+    if encode {
+        w.elem("EncodingType", "url");
+    }
+    ctx.store.bucket(req.bucket())?;
+    for o in objects {
+        let key = o.child_text("Key").ok_or_else(OssError::malformed_xml)?;
+        let key = if encode {
+            decode(key, false)
+        } else {
+            key.to_owned()
+        };
+        let version = o.child_text("VersionId").filter(|v| !v.is_empty());
+        let out = ctx.store.delete_object(req.bucket(), &key, version)?;
+        if quiet {
+            continue;
+        }
+        w.open("Deleted").elem("Key", &enc(&key, encode));
+        if let Some(v) = version {
+            w.elem("VersionId", v);
+        }
+        if out.delete_marker {
+            w.elem("DeleteMarker", "true");
+            if let Some(id) = &out.version_id {
+                w.elem("DeleteMarkerVersionId", id);
+            }
+        }
+        w.close();
+    }
+    Ok(Reply::xml(w.finish()))
+}
+
+/// Parses `x-oss-copy-source: /bucket/key[?versionId=v]`.
+pub(crate) fn copy_source(req: &Request) -> Result<(String, String, Option<String>), OssError> {
+    let raw = req
+        .header("x-oss-copy-source")
+        .ok_or_else(|| OssError::invalid_argument("x-oss-copy-source is required"))?;
+    let (path, version) = match raw.split_once("?versionId=") {
+        Some((p, v)) => (p, Some(decode(v, false))),
+        None => (raw, None),
+    };
+    let path = decode(path, false);
+    let path = path.strip_prefix('/').unwrap_or(&path);
+    let (bucket, key) = path
+        .split_once('/')
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        .ok_or_else(|| {
+            OssError::invalid_argument(
+                "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
+            )
+        })?;
+    Ok((bucket.to_owned(), key.to_owned(), version))
+}
+
+/// PUT /bucket/key with x-oss-copy-source — CopyObject.
+pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let (src_bucket, src_key, src_version) = copy_source(req)?;
+    let src = ctx
+        .store
+        .object(&src_bucket, &src_key, src_version.as_deref())?;
+    check_conditions(req, &src, "x-oss-copy-source-", false)?;
+    check_forbid_overwrite(ctx, req)?;
+    let data = ctx.store.read(&src_bucket, &src)?;
+    let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");
+    let mut meta = match directive {
+        "COPY" => {
+            let mut m = src.clone();
+            m.key = req.key().to_owned();
+            m.acl = "default".to_owned();
+            m
+        }
+        "REPLACE" => {
+            let mut m = new_meta(req, &data, &src.object_type)?;
+            m.etag = src.etag.clone();
+            m.tags = src.tags.clone();
+            m
+        }
+        other => {
+            return Err(
+                OssError::invalid_argument(format!("Invalid metadata directive: {other}"))
+                    .with("ArgumentName", "x-oss-metadata-directive")
+                    .with("ArgumentValue", other),
+            );
+        }
+    };
+    if let Some(acl) = req.header("x-oss-object-acl") {
+        check_acl(acl, true)?;
+        acl.clone_into(&mut meta.acl);
+    }
+    if req
+        .header("x-oss-tagging-directive")
+        .is_some_and(|d| d.eq_ignore_ascii_case("replace"))
+    {
+        meta.tags = tags_from_header(req);
+    }
+    if meta.object_type == "Appendable" {
+        "Normal".clone_into(&mut meta.object_type);
+    }
+    meta.modified_ms = now_ms();
+    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    let mut w = XmlWriter::new("CopyObjectResult");
+    w.elem("ETag", &stored.etag)
+        .elem("LastModified", &iso8601(from_ms(stored.modified_ms)));
+    let mut reply = with_version(Reply::xml(w.finish()), &stored)
+        .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
+    if src.version_id != "null" {
+        reply = reply.header("x-oss-copy-source-version-id", src.version_id);
+    }
+    Ok(reply)
+}
+
+/// POST /bucket/key?append&position=N — AppendObject.
+pub(crate) fn append_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let position: u64 = req
+        .q("position")
+        .ok_or_else(|| {
+            OssError::invalid_argument("position is required for append")
+                .with("ArgumentName", "position")
+        })?
+        .parse()
+        .map_err(|_| {
+            OssError::invalid_argument("position must be a non-negative integer")
+                .with("ArgumentName", "position")
+        })?;
+    check_content_md5(req)?;
+    let current = ctx
+        .store
+        .versions(req.bucket(), req.key())?
+        .into_iter()
+        .next()
+        .filter(|m| !m.delete_marker);
+    let mismatch = |next: u64| {
+        OssError::new(
+            StatusCode::CONFLICT,
+            "PositionNotEqualToLength",
+            "Position is not equal to file length",
+        )
+        .ec("0026-00000016")
+        .header("x-oss-next-append-position", next.to_string())
+    };
+    let (mut meta, data) = match current {
+        None => {
+            if position != 0 {
+                return Err(mismatch(0));
+            }
+            (new_meta(req, &req.body, "Appendable")?, req.body.clone())
+        }
+        Some(m) if m.object_type != "Appendable" => {
+            return Err(OssError::new(
+                StatusCode::CONFLICT,
+                "ObjectNotAppendable",
+                "The object is not appendable",
+            )
+            .ec("0026-00000015"));
+        }
+        Some(m) => {
+            if position != m.size {
+                return Err(mismatch(m.size));
+            }
+            let old = ctx.store.read(req.bucket(), &m)?;
+            let mut all = BytesMut::with_capacity(old.len() + req.body.len());
+            all.extend_from_slice(&old);
+            all.extend_from_slice(&req.body);
+            (m, all.freeze())
+        }
+    };
+    meta.etag = checksum::simple_etag(&data);
+    meta.crc64 = checksum::crc64(&data);
+    meta.size = data.len() as u64;
+    meta.modified_ms = now_ms();
+    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    let reply = Reply::ok()
+        .header("ETag", stored.etag.clone())
+        .header("x-oss-next-append-position", stored.size.to_string())
+        .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
+    Ok(with_version(reply, &stored))
+}
+
+/// PUT /bucket/key?acl — PutObjectAcl.
+pub(crate) fn put_object_acl(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let acl = req
+        .header("x-oss-object-acl")
+        .ok_or_else(|| OssError::invalid_argument("x-oss-object-acl is required"))?
+        .to_owned();
+    check_acl(&acl, true)?;
+    let m = ctx
+        .store
+        .update_object(req.bucket(), req.key(), req.q("versionId"), |m| m.acl = acl)?;
+    Ok(with_version(Reply::ok(), &m))
+}
+
+/// GET /bucket/key?acl — GetObjectAcl.
+pub(crate) fn get_object_acl(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let m = ctx
+        .store
+        .object(req.bucket(), req.key(), req.q("versionId"))?;
+    Ok(with_version(
+        Reply::xml(super::bucket::acl_document(&m.acl)),
+        &m,
+    ))
+}
+
+/// PUT /bucket/key?tagging — PutObjectTagging.
+pub(crate) fn put_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let tags = parse_tagging(req, 10)?;
+    let m = ctx
+        .store
+        .update_object(req.bucket(), req.key(), req.q("versionId"), |m| {
+            m.tags = tags
+        })?;
+    Ok(with_version(Reply::ok(), &m))
+}
+
+/// GET /bucket/key?tagging — GetObjectTagging.
+pub(crate) fn get_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let m = ctx
+        .store
+        .object(req.bucket(), req.key(), req.q("versionId"))?;
+    Ok(with_version(Reply::xml(tagging_document(&m.tags)), &m))
+}
+
+/// DELETE /bucket/key?tagging — DeleteObjectTagging.
+pub(crate) fn delete_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let m = ctx
+        .store
+        .update_object(req.bucket(), req.key(), req.q("versionId"), |m| {
+            m.tags.clear()
+        })?;
+    Ok(with_version(Reply::ok().status(StatusCode::NO_CONTENT), &m))
+}
+
+/// PUT /bucket/key?symlink — PutSymlink.
+pub(crate) fn put_symlink(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let target = req.header("x-oss-symlink-target").ok_or_else(|| {
+        OssError::invalid_argument("x-oss-symlink-target is required")
+            .with("ArgumentName", "x-oss-symlink-target")
+    })?;
+    let target = decode(target, false);
+    check_forbid_overwrite(ctx, req)?;
+    let mut meta = new_meta(req, target.as_bytes(), "Symlink")?;
+    meta.size = 0;
+    meta.crc64 = 0;
+    meta.symlink_target = Some(target);
+    let stored = ctx.store.put_object(req.bucket(), meta, &Bytes::new())?;
+    Ok(with_version(
+        Reply::ok().header("ETag", stored.etag.clone()),
+        &stored,
+    ))
+}
+
+/// GET /bucket/key?symlink — GetSymlink.
+pub(crate) fn get_symlink(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let m = ctx
+        .store
+        .object(req.bucket(), req.key(), req.q("versionId"))?;
+    let Some(target) = m.symlink_target.clone() else {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "NotSymlink",
+            "The specified object is not a symlink.",
+        )
+        .ec("0026-00000010"));
+    };
+    let mut reply = Reply::ok()
+        .header("x-oss-symlink-target", enc(&target, true))
+        .header("ETag", m.etag.clone())
+        .header("Last-Modified", http_date(from_ms(m.modified_ms)))
+        .header("Content-Type", m.content_type.clone());
+    for (k, v) in &m.user_meta {
+        reply = reply.header(format!("x-oss-meta-{k}"), v.clone());
+    }
+    Ok(with_version(reply, &m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_rfc_7233_within_the_object() {
+        assert_eq!(
+            parse_range(Some("bytes=0-9"), 100),
+            RangeOutcome::Part(0, 9)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=90-200"), 100),
+            RangeOutcome::Part(90, 99)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=10-"), 100),
+            RangeOutcome::Part(10, 99)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-10"), 100),
+            RangeOutcome::Part(90, 99)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-200"), 100),
+            RangeOutcome::Part(0, 99)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=100-"), 100),
+            RangeOutcome::Unsatisfiable
+        );
+        assert_eq!(parse_range(Some("bytes=9-1"), 100), RangeOutcome::Whole);
+        assert_eq!(parse_range(Some("bytes=a-b"), 100), RangeOutcome::Whole);
+        assert_eq!(parse_range(None, 100), RangeOutcome::Whole);
+    }
+
+    #[test]
+    fn etag_conditions_ignore_quotes_and_case() {
+        assert!(etag_matches("\"abc\"", "\"ABC\""));
+        assert!(etag_matches("abc", "\"ABC\""));
+        assert!(etag_matches("*", "\"X\""));
+        assert!(etag_matches("\"x\", \"abc\"", "\"ABC\""));
+        assert!(!etag_matches("\"abd\"", "\"ABC\""));
+    }
+}

@@ -1,0 +1,180 @@
+//! A received request, decoded: addressing (bucket, key, style), query pairs, headers, body.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use percent_encoding::percent_decode_str;
+
+/// How the bucket was addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// `http://host/bucket/key`.
+    Path,
+    /// `http://bucket.host/key`.
+    VirtualHosted,
+}
+
+/// One request as the handlers see it.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) method: Method,
+    pub(crate) bucket: Option<String>,
+    pub(crate) key: Option<String>,
+    /// Decoded query pairs in order; `None` for a valueless parameter.
+    pub(crate) query: Vec<(String, Option<String>)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+/// Percent-decodes a path segment or query component (`+` only in queries).
+pub(crate) fn decode(s: &str, plus_is_space: bool) -> String {
+    if plus_is_space && s.contains('+') {
+        let replaced = s.replace('+', " ");
+        percent_decode_str(&replaced)
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        percent_decode_str(s).decode_utf8_lossy().into_owned()
+    }
+}
+
+/// Splits a raw query into decoded pairs.
+pub(crate) fn parse_query(raw: &str) -> Vec<(String, Option<String>)> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (decode(k, true), Some(decode(v, true))),
+            None => (decode(pair, true), None),
+        })
+        .collect()
+}
+
+fn is_ip(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[')
+}
+
+/// Finds the bucket and key of a request. `bucket_exists` decides whether a Host's first
+/// label names a bucket (virtual-hosted style).
+pub(crate) fn address(
+    host: Option<&str>,
+    raw_path: &str,
+    bucket_exists: impl Fn(&str) -> bool,
+) -> (Option<String>, Option<String>, Style) {
+    if let Some(host) = host {
+        let host = match host.rsplit_once(':') {
+            Some((h, port))
+                if !host.starts_with('[') && port.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                h
+            }
+            _ => host,
+        };
+        if !is_ip(host) {
+            if let Some((first, rest)) = host.split_once('.') {
+                if !rest.is_empty() && !is_ip(rest) && bucket_exists(first) {
+                    let key = raw_path.strip_prefix('/').unwrap_or(raw_path);
+                    let key = if key.is_empty() {
+                        None
+                    } else {
+                        Some(decode(key, false))
+                    };
+                    return (Some(first.to_owned()), key, Style::VirtualHosted);
+                }
+            }
+        }
+    }
+    let trimmed = raw_path.strip_prefix('/').unwrap_or(raw_path);
+    if trimmed.is_empty() {
+        return (None, None, Style::Path);
+    }
+    match trimmed.split_once('/') {
+        None => (Some(decode(trimmed, false)), None, Style::Path),
+        Some((bucket, "")) => (Some(decode(bucket, false)), None, Style::Path),
+        Some((bucket, key)) => (
+            Some(decode(bucket, false)),
+            Some(decode(key, false)),
+            Style::Path,
+        ),
+    }
+}
+
+impl Request {
+    /// The value of a query parameter (`Some("")` for a valueless one).
+    pub(crate) fn q(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_deref().unwrap_or(""))
+    }
+
+    /// True when the query has the parameter, with or without a value.
+    pub(crate) fn has_q(&self, name: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == name)
+    }
+
+    /// A header's value as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The bucket (handlers for bucket and object scope only run when it is set).
+    pub(crate) fn bucket(&self) -> &str {
+        self.bucket.as_deref().unwrap_or_default()
+    }
+
+    /// The key (handlers for object scope only run when it is set).
+    pub(crate) fn key(&self) -> &str {
+        self.key.as_deref().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_style_addresses() {
+        let none = |_: &str| false;
+        assert_eq!(
+            address(Some("127.0.0.1:9000"), "/", none),
+            (None, None, Style::Path)
+        );
+        assert_eq!(
+            address(Some("127.0.0.1:9000"), "/b", none),
+            (Some("b".into()), None, Style::Path)
+        );
+        assert_eq!(
+            address(Some("127.0.0.1:9000"), "/b/", none),
+            (Some("b".into()), None, Style::Path)
+        );
+        assert_eq!(
+            address(Some("127.0.0.1"), "/b/dir%20one/%E5%AD%90+x", none),
+            (Some("b".into()), Some("dir one/子+x".into()), Style::Path)
+        );
+    }
+
+    #[test]
+    fn virtual_hosted_needs_an_existing_bucket_and_a_non_ip_rest() {
+        let exists = |b: &str| b == "bkt";
+        assert_eq!(
+            address(Some("bkt.localhost:8080"), "/a/b", exists),
+            (Some("bkt".into()), Some("a/b".into()), Style::VirtualHosted)
+        );
+        assert_eq!(
+            address(Some("bkt.oss-cn-hangzhou.aliyuncs.com"), "/", exists),
+            (Some("bkt".into()), None, Style::VirtualHosted)
+        );
+        assert_eq!(
+            address(Some("other.localhost"), "/bkt/k", exists),
+            (Some("bkt".into()), Some("k".into()), Style::Path)
+        );
+        assert_eq!(address(Some("127.0.0.1:80"), "/bkt", exists).2, Style::Path);
+    }
+
+    #[test]
+    fn query_pairs_are_decoded_and_valueless_kept() {
+        let q = parse_query("acl&prefix=a%2Fb+c&max-keys=10&x=");
+        assert_eq!(q[0], ("acl".into(), None));
+        assert_eq!(q[1], ("prefix".into(), Some("a/b c".into())));
+        assert_eq!(q[3], ("x".into(), Some(String::new())));
+    }
+}

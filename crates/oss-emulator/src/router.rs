@@ -1,0 +1,216 @@
+//! The router: method + scope + sub-resource → operation, then auth, then the handler.
+
+use http::{Method, StatusCode};
+
+use crate::auth::{self, Access};
+use crate::context::Context;
+use crate::error::OssError;
+use crate::handlers::{bucket, cors, listing, multipart, object};
+use crate::request::Request;
+use crate::response::Reply;
+
+/// Every operation the emulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    ListBuckets,
+    PutBucket,
+    DeleteBucket,
+    GetBucketInfo,
+    GetBucketLocation,
+    GetBucketStat,
+    PutBucketAcl,
+    GetBucketAcl,
+    PutBucketVersioning,
+    GetBucketVersioning,
+    PutBucketTags,
+    GetBucketTags,
+    DeleteBucketTags,
+    PutBucketCors,
+    GetBucketCors,
+    DeleteBucketCors,
+    Preflight,
+    ListObjects,
+    ListObjectsV2,
+    ListObjectVersions,
+    ListMultipartUploads,
+    DeleteMultipleObjects,
+    PutObject,
+    CopyObject,
+    GetObject,
+    HeadObject,
+    GetObjectMeta,
+    DeleteObject,
+    AppendObject,
+    PutObjectAcl,
+    GetObjectAcl,
+    PutObjectTagging,
+    GetObjectTagging,
+    DeleteObjectTagging,
+    PutSymlink,
+    GetSymlink,
+    InitiateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
+}
+
+fn method_not_allowed() -> OssError {
+    OssError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource.",
+    )
+}
+
+/// Picks the operation a request names.
+pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
+    let m = &req.method;
+    let has = |name: &str| req.has_q(name);
+    if *m == Method::OPTIONS {
+        return if req.bucket.is_some() {
+            Ok(Op::Preflight)
+        } else {
+            Err(method_not_allowed())
+        };
+    }
+    match (req.bucket.is_some(), req.key.is_some()) {
+        (false, _) => match *m {
+            Method::GET => Ok(Op::ListBuckets),
+            _ => Err(method_not_allowed()),
+        },
+        (true, false) => Ok(match *m {
+            Method::PUT if has("acl") => Op::PutBucketAcl,
+            Method::PUT if has("versioning") => Op::PutBucketVersioning,
+            Method::PUT if has("tagging") => Op::PutBucketTags,
+            Method::PUT if has("cors") => Op::PutBucketCors,
+            Method::PUT => Op::PutBucket,
+            Method::GET if has("acl") => Op::GetBucketAcl,
+            Method::GET if has("versioning") => Op::GetBucketVersioning,
+            Method::GET if has("tagging") => Op::GetBucketTags,
+            Method::GET if has("cors") => Op::GetBucketCors,
+            Method::GET if has("location") => Op::GetBucketLocation,
+            Method::GET if has("bucketInfo") => Op::GetBucketInfo,
+            Method::GET if has("stat") => Op::GetBucketStat,
+            Method::GET if has("versions") => Op::ListObjectVersions,
+            Method::GET if has("uploads") => Op::ListMultipartUploads,
+            Method::GET if req.q("list-type") == Some("2") => Op::ListObjectsV2,
+            Method::GET => Op::ListObjects,
+            Method::DELETE if has("tagging") => Op::DeleteBucketTags,
+            Method::DELETE if has("cors") => Op::DeleteBucketCors,
+            Method::DELETE => Op::DeleteBucket,
+            Method::POST if has("delete") => Op::DeleteMultipleObjects,
+            _ => return Err(method_not_allowed()),
+        }),
+        (true, true) => Ok(match *m {
+            Method::PUT if has("acl") => Op::PutObjectAcl,
+            Method::PUT if has("tagging") => Op::PutObjectTagging,
+            Method::PUT if has("symlink") => Op::PutSymlink,
+            Method::PUT if has("partNumber") && has("uploadId") => {
+                if req.header("x-oss-copy-source").is_some() {
+                    Op::UploadPartCopy
+                } else {
+                    Op::UploadPart
+                }
+            }
+            Method::PUT if req.header("x-oss-copy-source").is_some() => Op::CopyObject,
+            Method::PUT => Op::PutObject,
+            Method::POST if has("append") => Op::AppendObject,
+            Method::POST if has("uploads") => Op::InitiateMultipartUpload,
+            Method::POST if has("uploadId") => Op::CompleteMultipartUpload,
+            Method::GET if has("acl") => Op::GetObjectAcl,
+            Method::GET if has("tagging") => Op::GetObjectTagging,
+            Method::GET if has("symlink") => Op::GetSymlink,
+            Method::GET if has("uploadId") => Op::ListParts,
+            Method::GET if has("objectMeta") => Op::GetObjectMeta,
+            Method::GET => Op::GetObject,
+            Method::HEAD if has("objectMeta") => Op::GetObjectMeta,
+            Method::HEAD => Op::HeadObject,
+            Method::DELETE if has("tagging") => Op::DeleteObjectTagging,
+            Method::DELETE if has("uploadId") => Op::AbortMultipartUpload,
+            Method::DELETE => Op::DeleteObject,
+            _ => return Err(method_not_allowed()),
+        }),
+    }
+}
+
+fn access(op: Op) -> Access {
+    match op {
+        Op::Preflight => Access::Public,
+        Op::GetObject | Op::HeadObject | Op::GetObjectMeta | Op::GetSymlink => Access::ReadObject,
+        Op::ListObjects | Op::ListObjectsV2 => Access::List,
+        Op::PutObject
+        | Op::AppendObject
+        | Op::DeleteObject
+        | Op::PutSymlink
+        | Op::InitiateMultipartUpload
+        | Op::UploadPart
+        | Op::CompleteMultipartUpload
+        | Op::AbortMultipartUpload
+        | Op::ListParts => Access::Write,
+        _ => Access::Owner,
+    }
+}
+
+/// Routes, authenticates and serves one request.
+pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let op = route(req)?;
+    let signed = if op == Op::Preflight {
+        false
+    } else {
+        auth::authenticate(ctx, req)?
+    };
+    if !signed {
+        auth::allow_anonymous(ctx, req, access(op))?;
+    }
+    if let Some(name) = req.bucket.as_deref() {
+        if op != Op::PutBucket && !ctx.store.has_bucket(name) {
+            return Err(OssError::no_such_bucket(name));
+        }
+    }
+    match op {
+        Op::ListBuckets => bucket::list_buckets(ctx, req),
+        Op::PutBucket => bucket::put_bucket(ctx, req),
+        Op::DeleteBucket => bucket::delete_bucket(ctx, req),
+        Op::GetBucketInfo => bucket::get_bucket_info(ctx, req),
+        Op::GetBucketLocation => bucket::get_bucket_location(ctx, req),
+        Op::GetBucketStat => bucket::get_bucket_stat(ctx, req),
+        Op::PutBucketAcl => bucket::put_bucket_acl(ctx, req),
+        Op::GetBucketAcl => bucket::get_bucket_acl(ctx, req),
+        Op::PutBucketVersioning => bucket::put_bucket_versioning(ctx, req),
+        Op::GetBucketVersioning => bucket::get_bucket_versioning(ctx, req),
+        Op::PutBucketTags => bucket::put_bucket_tags(ctx, req),
+        Op::GetBucketTags => bucket::get_bucket_tags(ctx, req),
+        Op::DeleteBucketTags => bucket::delete_bucket_tags(ctx, req),
+        Op::PutBucketCors => cors::put_bucket_cors(ctx, req),
+        Op::GetBucketCors => cors::get_bucket_cors(ctx, req),
+        Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req),
+        Op::Preflight => cors::preflight(ctx, req),
+        Op::ListObjects => listing::list_objects(ctx, req),
+        Op::ListObjectsV2 => listing::list_objects_v2(ctx, req),
+        Op::ListObjectVersions => listing::list_object_versions(ctx, req),
+        Op::ListMultipartUploads => multipart::list_uploads(ctx, req),
+        Op::DeleteMultipleObjects => object::delete_multiple(ctx, req),
+        Op::PutObject => object::put_object(ctx, req),
+        Op::CopyObject => object::copy_object(ctx, req),
+        Op::GetObject => object::get_object(ctx, req, false),
+        Op::HeadObject => object::get_object(ctx, req, true),
+        Op::GetObjectMeta => object::get_object_meta(ctx, req),
+        Op::DeleteObject => object::delete_object(ctx, req),
+        Op::AppendObject => object::append_object(ctx, req),
+        Op::PutObjectAcl => object::put_object_acl(ctx, req),
+        Op::GetObjectAcl => object::get_object_acl(ctx, req),
+        Op::PutObjectTagging => object::put_object_tagging(ctx, req),
+        Op::GetObjectTagging => object::get_object_tagging(ctx, req),
+        Op::DeleteObjectTagging => object::delete_object_tagging(ctx, req),
+        Op::PutSymlink => object::put_symlink(ctx, req),
+        Op::GetSymlink => object::get_symlink(ctx, req),
+        Op::InitiateMultipartUpload => multipart::initiate(ctx, req),
+        Op::UploadPart => multipart::upload_part(ctx, req),
+        Op::UploadPartCopy => multipart::upload_part_copy(ctx, req),
+        Op::CompleteMultipartUpload => multipart::complete(ctx, req),
+        Op::AbortMultipartUpload => multipart::abort(ctx, req),
+        Op::ListParts => multipart::list_parts(ctx, req),
+    }
+}

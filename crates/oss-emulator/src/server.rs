@@ -1,0 +1,184 @@
+//! The hyper server: accept loop, one task per connection, fault injection around the router.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+use crate::context::Context;
+use crate::error::OssError;
+use crate::fault::Decision;
+use crate::request::{Request, address, parse_query};
+use crate::response::{EmuBody, Reply};
+use crate::router;
+use crate::timefmt::http_date;
+
+/// Serves connections until `shutdown` fires.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    ctx: Arc<Context>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let ctx = ctx.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |req| handle(ctx.clone(), req));
+                    let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+}
+
+async fn handle(
+    ctx: Arc<Context>,
+    req: hyper::Request<Incoming>,
+) -> Result<Response<EmuBody>, Infallible> {
+    let decision = ctx.faults.decide();
+    let request_id = ctx.next_request_id();
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let head = req.method() == Method::HEAD;
+    if let Some(status) = decision.fail_status {
+        let err = if status == 503 {
+            OssError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "Please reduce your request rate. (fault injection)",
+            )
+        } else {
+            OssError::internal(
+                "We encountered an internal error. Please try again. (fault injection)",
+            )
+        };
+        return Ok(finish(&request_id, Err(err), head, decision));
+    }
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            let err = OssError::new(
+                StatusCode::BAD_REQUEST,
+                "IncompleteBody",
+                format!("The request body was not received completely: {e}"),
+            );
+            return Ok(finish(&request_id, Err(err), head, decision));
+        }
+    };
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let host = host.or_else(|| parts.uri.authority().map(|a| a.to_string()));
+    let (bucket, key, _style) = address(host.as_deref(), parts.uri.path(), |b| {
+        ctx.store.has_bucket(b)
+    });
+    let request = Request {
+        method: parts.method,
+        query: parts.uri.query().map(parse_query).unwrap_or_default(),
+        bucket,
+        key,
+        headers: parts.headers,
+        body,
+    };
+    let worker_ctx = ctx.clone();
+    let result =
+        match tokio::task::spawn_blocking(move || router::dispatch(&worker_ctx, &request)).await {
+            Ok(r) => r,
+            Err(e) => Err(OssError::internal(format!("handler failed: {e}"))),
+        };
+    Ok(finish(&request_id, result, head, decision))
+}
+
+fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
+    let (Ok(name), Ok(value)) = (
+        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+        HeaderValue::from_bytes(value.as_bytes()),
+    ) else {
+        return;
+    };
+    resp.headers_mut().append(name, value);
+}
+
+/// Turns a handler's result into the HTTP response, adding common headers and faults.
+fn finish(
+    request_id: &str,
+    result: Result<Reply, OssError>,
+    head: bool,
+    decision: Decision,
+) -> Response<EmuBody> {
+    let reply = match result {
+        Ok(reply) => reply,
+        Err(err) => {
+            let doc = err.document(request_id, "localhost");
+            let mut reply = Reply::ok().status(err.status).header("x-oss-ec", err.ec);
+            for (k, v) in &err.headers {
+                reply = reply.header(*k, v.clone());
+            }
+            if err.status == StatusCode::NOT_MODIFIED {
+                reply
+            } else if head {
+                reply.header(
+                    "x-oss-err",
+                    base64::engine::general_purpose::STANDARD.encode(doc.as_bytes()),
+                )
+            } else {
+                reply
+                    .header("Content-Type", "application/xml")
+                    .body(Bytes::from(doc))
+            }
+        }
+    };
+    let length = reply.head_length.unwrap_or(reply.body.len() as u64);
+    let body = if head
+        || reply.status == StatusCode::NOT_MODIFIED
+        || reply.status == StatusCode::NO_CONTENT
+    {
+        Bytes::new()
+    } else {
+        reply.body
+    };
+    let mut resp = Response::new(EmuBody::new(body, decision.reset_after_bytes));
+    *resp.status_mut() = reply.status;
+    for (k, v) in &reply.headers {
+        let value = if decision.wrong_crc && k.eq_ignore_ascii_case("x-oss-hash-crc64ecma") {
+            v.parse::<u64>()
+                .map(|c| (c ^ 0x5A5A).to_string())
+                .unwrap_or_else(|_| v.clone())
+        } else {
+            v.clone()
+        };
+        push_header(&mut resp, k, &value);
+    }
+    push_header(&mut resp, "x-oss-request-id", request_id);
+    push_header(&mut resp, "Server", "AliyunOSS");
+    push_header(
+        &mut resp,
+        "Date",
+        &http_date(time::OffsetDateTime::now_utc()),
+    );
+    if reply.status != StatusCode::NO_CONTENT && reply.status != StatusCode::NOT_MODIFIED {
+        push_header(&mut resp, "Content-Length", &length.to_string());
+    }
+    resp
+}

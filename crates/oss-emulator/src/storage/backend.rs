@@ -1,0 +1,41 @@
+//! The storage trait: where records and data are kept. The in-memory index in
+//! [`super::Store`] sits on top; a backend only persists and loads.
+
+use std::io;
+
+use bytes::Bytes;
+
+use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+
+/// Everything a backend found when the emulator started.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    pub(crate) buckets: Vec<LoadedBucket>,
+}
+
+/// One bucket's records as found on start.
+#[derive(Debug)]
+pub(crate) struct LoadedBucket {
+    pub(crate) record: BucketRecord,
+    pub(crate) objects: Vec<ObjectMeta>,
+    pub(crate) uploads: Vec<UploadRecord>,
+    pub(crate) parts: Vec<PartRecord>,
+}
+
+/// Persistence for the emulator's state. Every write is durable when it returns; a record is
+/// written only after the data it points at, so a crash never exposes partial data.
+pub(crate) trait Backend: Send + Sync {
+    /// Everything acknowledged before the last stop.
+    fn load(&self) -> io::Result<Loaded>;
+    fn save_bucket(&self, record: &BucketRecord) -> io::Result<()>;
+    fn remove_bucket(&self, name: &str) -> io::Result<()>;
+    fn write_blob(&self, bucket: &str, blob: &str, data: &Bytes) -> io::Result<()>;
+    fn read_blob(&self, bucket: &str, blob: &str) -> io::Result<Bytes>;
+    fn remove_blob(&self, bucket: &str, blob: &str) -> io::Result<()>;
+    fn save_object(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<()>;
+    fn remove_object(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<()>;
+    fn save_upload(&self, bucket: &str, upload: &UploadRecord) -> io::Result<()>;
+    fn remove_upload(&self, bucket: &str, upload_id: &str) -> io::Result<()>;
+    fn save_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()>;
+    fn remove_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()>;
+}

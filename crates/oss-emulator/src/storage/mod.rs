@@ -1,0 +1,626 @@
+//! Storage: an in-memory index of buckets, object versions and uploads over a [`Backend`]
+//! (in memory, or on disk) that persists records and data.
+
+mod backend;
+mod disk;
+mod memory;
+mod records;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http::StatusCode;
+
+pub(crate) use backend::Backend;
+pub(crate) use records::{
+    BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms,
+};
+
+use crate::error::OssError;
+
+/// A bucket's contents in the index.
+#[derive(Debug, Clone)]
+pub(crate) struct BucketState {
+    pub(crate) record: BucketRecord,
+    /// Key → versions, newest first.
+    pub(crate) objects: BTreeMap<String, Vec<ObjectMeta>>,
+    /// Upload id → upload and its parts by number.
+    pub(crate) uploads: BTreeMap<String, (UploadRecord, BTreeMap<u32, PartRecord>)>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    buckets: BTreeMap<String, BucketState>,
+    seq: u64,
+}
+
+/// What a delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DeleteOutcome {
+    /// The version removed, or the delete marker's version when one was added.
+    pub(crate) version_id: Option<String>,
+    /// True when a delete marker was added or removed.
+    pub(crate) delete_marker: bool,
+}
+
+/// The emulator's state.
+pub(crate) struct Store {
+    state: Mutex<State>,
+    backend: Box<dyn Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+fn bucket_mut<'a>(state: &'a mut State, name: &str) -> Result<&'a mut BucketState, OssError> {
+    state
+        .buckets
+        .get_mut(name)
+        .ok_or_else(|| OssError::no_such_bucket(name))
+}
+
+impl Store {
+    /// A store kept in memory only.
+    pub(crate) fn in_memory() -> Self {
+        Store {
+            state: Mutex::new(State::default()),
+            backend: Box::new(memory::MemoryBackend::default()),
+        }
+    }
+
+    /// A store persisted under `dir`, loading what is already there.
+    pub(crate) fn on_disk(dir: &Path) -> std::io::Result<Self> {
+        let backend = disk::DiskBackend::open(dir)?;
+        let loaded = backend.load()?;
+        let mut state = State::default();
+        for b in loaded.buckets {
+            let mut objects: BTreeMap<String, Vec<ObjectMeta>> = BTreeMap::new();
+            for o in b.objects {
+                state.seq = state.seq.max(o.seq);
+                objects.entry(o.key.clone()).or_default().push(o);
+            }
+            for versions in objects.values_mut() {
+                versions.sort_by(|a, b| b.seq.cmp(&a.seq));
+                // A crash between writing a replacement and removing the old record leaves two
+                // records for the same version: the newer one wins.
+                let mut seen = std::collections::HashSet::new();
+                versions.retain(|v| seen.insert(v.version_id.clone()));
+            }
+            let mut uploads: BTreeMap<String, (UploadRecord, BTreeMap<u32, PartRecord>)> = b
+                .uploads
+                .into_iter()
+                .map(|u| (u.upload_id.clone(), (u, BTreeMap::new())))
+                .collect();
+            let mut parts = b.parts;
+            parts.sort_by_key(|p| p.seq);
+            for p in parts {
+                state.seq = state.seq.max(p.seq);
+                if let Some((_, map)) = uploads.get_mut(&p.upload_id) {
+                    map.insert(p.number, p);
+                }
+            }
+            state.buckets.insert(
+                b.record.name.clone(),
+                BucketState {
+                    record: b.record,
+                    objects,
+                    uploads,
+                },
+            );
+        }
+        Ok(Store {
+            state: Mutex::new(state),
+            backend: Box::new(backend),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A new, never reused sequence number.
+    pub(crate) fn next_seq(&self) -> u64 {
+        let mut s = self.lock();
+        s.seq += 1;
+        s.seq
+    }
+
+    /// All buckets, by name.
+    pub(crate) fn buckets(&self) -> Vec<BucketRecord> {
+        self.lock()
+            .buckets
+            .values()
+            .map(|b| b.record.clone())
+            .collect()
+    }
+
+    /// One bucket's record.
+    pub(crate) fn bucket(&self, name: &str) -> Result<BucketRecord, OssError> {
+        self.lock()
+            .buckets
+            .get(name)
+            .map(|b| b.record.clone())
+            .ok_or_else(|| OssError::no_such_bucket(name))
+    }
+
+    /// True when the bucket exists.
+    pub(crate) fn has_bucket(&self, name: &str) -> bool {
+        self.lock().buckets.contains_key(name)
+    }
+
+    /// Runs `f` on a bucket's contents.
+    pub(crate) fn with_bucket<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&BucketState) -> R,
+    ) -> Result<R, OssError> {
+        let s = self.lock();
+        let b = s
+            .buckets
+            .get(name)
+            .ok_or_else(|| OssError::no_such_bucket(name))?;
+        Ok(f(b))
+    }
+
+    /// Creates a bucket; `BucketAlreadyExists` when the name is taken.
+    pub(crate) fn create_bucket(&self, record: BucketRecord) -> Result<(), OssError> {
+        let mut s = self.lock();
+        if s.buckets.contains_key(&record.name) {
+            return Err(OssError::new(
+                StatusCode::CONFLICT,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+            )
+            .ec("0015-00000104")
+            .with("BucketName", record.name));
+        }
+        self.backend.save_bucket(&record)?;
+        s.buckets.insert(
+            record.name.clone(),
+            BucketState {
+                record,
+                objects: BTreeMap::new(),
+                uploads: BTreeMap::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Changes a bucket's record.
+    pub(crate) fn update_bucket(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut BucketRecord),
+    ) -> Result<BucketRecord, OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, name)?;
+        let mut record = b.record.clone();
+        f(&mut record);
+        self.backend.save_bucket(&record)?;
+        b.record = record.clone();
+        Ok(record)
+    }
+
+    /// Deletes an empty bucket; `BucketNotEmpty` otherwise.
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<(), OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, name)?;
+        if !b.objects.is_empty() || !b.uploads.is_empty() {
+            return Err(OssError::new(
+                StatusCode::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty. If you are using versioning, delete all object versions and delete markers first.",
+            )
+            .ec("0015-00000301")
+            .with("BucketName", name));
+        }
+        self.backend.remove_bucket(name)?;
+        s.buckets.remove(name);
+        Ok(())
+    }
+
+    /// The versions of a key, newest first (empty when none).
+    pub(crate) fn versions(&self, bucket: &str, key: &str) -> Result<Vec<ObjectMeta>, OssError> {
+        self.with_bucket(bucket, |b| b.objects.get(key).cloned().unwrap_or_default())
+    }
+
+    /// The version a read addresses: the given version id, or the newest. Delete markers are
+    /// answered as OSS does (NoSuchKey, or MethodNotAllowed for a marker addressed by id).
+    pub(crate) fn object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<ObjectMeta, OssError> {
+        let versions = self.versions(bucket, key)?;
+        let found = match version_id {
+            Some(v) => versions
+                .into_iter()
+                .find(|o| o.version_id == v)
+                .ok_or_else(|| OssError::no_such_version(key, v))?,
+            None => versions
+                .into_iter()
+                .next()
+                .ok_or_else(|| OssError::no_such_key(key))?,
+        };
+        if found.delete_marker {
+            return Err(if version_id.is_some() {
+                OssError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "MethodNotAllowed",
+                    "The specified method is not allowed against this resource.",
+                )
+                .header("x-oss-delete-marker", "true")
+                .header("x-oss-version-id", found.version_id)
+            } else {
+                OssError::no_such_key(key)
+                    .header("x-oss-delete-marker", "true")
+                    .header("x-oss-version-id", found.version_id)
+            });
+        }
+        Ok(found)
+    }
+
+    /// The data of an object version.
+    pub(crate) fn read(&self, bucket: &str, meta: &ObjectMeta) -> Result<Bytes, OssError> {
+        self.backend.read_blob(bucket, &meta.blob).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                OssError::no_such_key(&meta.key)
+            } else {
+                OssError::from(e)
+            }
+        })
+    }
+
+    /// Stores a new version of `meta.key` with `data`. Fills in `seq`, `blob` and `version_id`
+    /// (by the bucket's versioning state) and returns the stored record.
+    pub(crate) fn put_object(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        data: &Bytes,
+    ) -> Result<ObjectMeta, OssError> {
+        if !self.has_bucket(bucket) {
+            return Err(OssError::no_such_bucket(bucket));
+        }
+        let seq = self.next_seq();
+        meta.seq = seq;
+        meta.blob = format!("{seq:016x}");
+        if !meta.delete_marker {
+            self.backend.write_blob(bucket, &meta.blob, data)?;
+        }
+        let mut s = self.lock();
+        let b = match bucket_mut(&mut s, bucket) {
+            Ok(b) => b,
+            Err(e) => {
+                drop(s);
+                let _ = self.backend.remove_blob(bucket, &meta.blob);
+                return Err(e);
+            }
+        };
+        meta.version_id = if b.record.versioning.as_deref() == Some("Enabled") {
+            version_id_for(seq)
+        } else {
+            "null".to_owned()
+        };
+        self.backend.save_object(bucket, &meta)?;
+        let versions = b.objects.entry(meta.key.clone()).or_default();
+        let mut replaced = Vec::new();
+        versions.retain(|v| {
+            let same = v.version_id == meta.version_id;
+            if same {
+                replaced.push(v.clone());
+            }
+            !same
+        });
+        versions.insert(0, meta.clone());
+        for old in replaced {
+            self.backend.remove_object(bucket, &old)?;
+        }
+        Ok(meta)
+    }
+
+    /// Changes one stored version's record (ACL, tags).
+    pub(crate) fn update_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        f: impl FnOnce(&mut ObjectMeta),
+    ) -> Result<ObjectMeta, OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        let versions = b
+            .objects
+            .get_mut(key)
+            .ok_or_else(|| OssError::no_such_key(key))?;
+        let v = match version_id {
+            Some(id) => versions
+                .iter_mut()
+                .find(|v| v.version_id == id)
+                .ok_or_else(|| OssError::no_such_version(key, id))?,
+            None => versions
+                .first_mut()
+                .ok_or_else(|| OssError::no_such_key(key))?,
+        };
+        if v.delete_marker {
+            return Err(OssError::no_such_key(key));
+        }
+        let mut updated = v.clone();
+        f(&mut updated);
+        self.backend.save_object(bucket, &updated)?;
+        *v = updated.clone();
+        Ok(updated)
+    }
+
+    /// Deletes a key (adding a delete marker when versioning is on) or one version of it.
+    pub(crate) fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<DeleteOutcome, OssError> {
+        let versioning = self.bucket(bucket)?.versioning;
+        if let Some(id) = version_id {
+            let mut s = self.lock();
+            let b = bucket_mut(&mut s, bucket)?;
+            let Some(versions) = b.objects.get_mut(key) else {
+                return Ok(DeleteOutcome {
+                    version_id: Some(id.to_owned()),
+                    delete_marker: false,
+                });
+            };
+            let Some(pos) = versions.iter().position(|v| v.version_id == id) else {
+                return Ok(DeleteOutcome {
+                    version_id: Some(id.to_owned()),
+                    delete_marker: false,
+                });
+            };
+            let removed = versions.remove(pos);
+            if versions.is_empty() {
+                b.objects.remove(key);
+            }
+            self.backend.remove_object(bucket, &removed)?;
+            return Ok(DeleteOutcome {
+                version_id: Some(removed.version_id),
+                delete_marker: removed.delete_marker,
+            });
+        }
+        match versioning.as_deref() {
+            None => {
+                let mut s = self.lock();
+                let b = bucket_mut(&mut s, bucket)?;
+                if let Some(versions) = b.objects.remove(key) {
+                    for v in versions {
+                        self.backend.remove_object(bucket, &v)?;
+                    }
+                }
+                Ok(DeleteOutcome {
+                    version_id: None,
+                    delete_marker: false,
+                })
+            }
+            Some(_) => {
+                let marker = ObjectMeta {
+                    key: key.to_owned(),
+                    version_id: String::new(),
+                    seq: 0,
+                    blob: String::new(),
+                    delete_marker: true,
+                    etag: String::new(),
+                    size: 0,
+                    modified_ms: now_ms(),
+                    crc64: 0,
+                    object_type: String::new(),
+                    content_type: String::new(),
+                    headers: BTreeMap::new(),
+                    user_meta: BTreeMap::new(),
+                    acl: "default".to_owned(),
+                    tags: Vec::new(),
+                    storage_class: "Standard".to_owned(),
+                    symlink_target: None,
+                };
+                let stored = self.put_object(bucket, marker, &Bytes::new())?;
+                Ok(DeleteOutcome {
+                    version_id: Some(stored.version_id),
+                    delete_marker: true,
+                })
+            }
+        }
+    }
+
+    /// Starts a multipart upload.
+    pub(crate) fn create_upload(&self, bucket: &str, upload: UploadRecord) -> Result<(), OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        self.backend.save_upload(bucket, &upload)?;
+        b.uploads
+            .insert(upload.upload_id.clone(), (upload, BTreeMap::new()));
+        Ok(())
+    }
+
+    /// An upload and its parts.
+    pub(crate) fn upload(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+    ) -> Result<(UploadRecord, BTreeMap<u32, PartRecord>), OssError> {
+        self.with_bucket(bucket, |b| b.uploads.get(upload_id).cloned())?
+            .ok_or_else(|| OssError::no_such_upload(upload_id))
+    }
+
+    /// Stores a part (replacing one with the same number).
+    pub(crate) fn put_part(
+        &self,
+        bucket: &str,
+        mut part: PartRecord,
+        data: &Bytes,
+    ) -> Result<PartRecord, OssError> {
+        self.upload(bucket, &part.upload_id)?;
+        let seq = self.next_seq();
+        part.seq = seq;
+        part.blob = format!("{seq:016x}");
+        self.backend.write_blob(bucket, &part.blob, data)?;
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        let Some((_, parts)) = b.uploads.get_mut(&part.upload_id) else {
+            drop(s);
+            let _ = self.backend.remove_blob(bucket, &part.blob);
+            return Err(OssError::no_such_upload(&part.upload_id));
+        };
+        self.backend.save_part(bucket, &part)?;
+        if let Some(old) = parts.insert(part.number, part.clone()) {
+            self.backend.remove_part(bucket, &old)?;
+        }
+        Ok(part)
+    }
+
+    /// The data of a part.
+    pub(crate) fn read_part(&self, bucket: &str, part: &PartRecord) -> Result<Bytes, OssError> {
+        Ok(self.backend.read_blob(bucket, &part.blob)?)
+    }
+
+    /// Removes an upload and its parts (after completion or on abort).
+    pub(crate) fn remove_upload(&self, bucket: &str, upload_id: &str) -> Result<(), OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        let (_, parts) = b
+            .uploads
+            .remove(upload_id)
+            .ok_or_else(|| OssError::no_such_upload(upload_id))?;
+        self.backend.remove_upload(bucket, upload_id)?;
+        for p in parts.values() {
+            self.backend.remove_part(bucket, p)?;
+        }
+        Ok(())
+    }
+}
+
+/// A version id in the shape OSS uses (opaque, URL-safe).
+fn version_id_for(seq: u64) -> String {
+    format!("CAEQARiBgID{seq:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(name: &str) -> BucketRecord {
+        BucketRecord {
+            name: name.into(),
+            created_ms: 0,
+            location: "oss-cn-hangzhou".into(),
+            acl: "private".into(),
+            storage_class: "Standard".into(),
+            redundancy: "LRS".into(),
+            versioning: None,
+            tags: vec![],
+            cors: None,
+        }
+    }
+
+    fn object(key: &str) -> ObjectMeta {
+        ObjectMeta {
+            key: key.into(),
+            version_id: String::new(),
+            seq: 0,
+            blob: String::new(),
+            delete_marker: false,
+            etag: "\"E\"".into(),
+            size: 3,
+            modified_ms: 0,
+            crc64: 0,
+            object_type: "Normal".into(),
+            content_type: "text/plain".into(),
+            headers: BTreeMap::new(),
+            user_meta: BTreeMap::new(),
+            acl: "default".into(),
+            tags: vec![],
+            storage_class: "Standard".into(),
+            symlink_target: None,
+        }
+    }
+
+    #[test]
+    fn disk_store_serves_everything_acknowledged_after_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let store = Store::on_disk(dir.path()).expect("open");
+            store.create_bucket(bucket("b")).expect("create");
+            store
+                .put_object("b", object("k"), &Bytes::from_static(b"one"))
+                .expect("put");
+            store
+                .put_object("b", object("k"), &Bytes::from_static(b"two"))
+                .expect("overwrite");
+            store
+                .put_object("b", object("gone"), &Bytes::from_static(b"x"))
+                .expect("put");
+            store.delete_object("b", "gone", None).expect("delete");
+        }
+        // A crash mid-write leaves a temporary file and unreferenced data behind.
+        std::fs::write(dir.path().join("b/blobs/ffffffffffffffff"), b"partial").expect("write");
+        std::fs::write(dir.path().join("b/objects/x.json.tmp-1-1"), b"{").expect("write");
+        let store = Store::on_disk(dir.path()).expect("reopen");
+        let meta = store.object("b", "k", None).expect("k survives");
+        assert_eq!(
+            store.read("b", &meta).expect("data"),
+            Bytes::from_static(b"two")
+        );
+        assert_eq!(store.versions("b", "k").expect("versions").len(), 1);
+        assert!(store.object("b", "gone", None).is_err());
+        assert!(!dir.path().join("b/blobs/ffffffffffffffff").exists());
+        assert!(!dir.path().join("b/objects/x.json.tmp-1-1").exists());
+    }
+
+    #[test]
+    fn versioned_delete_adds_a_marker_and_keeps_data() {
+        let store = Store::in_memory();
+        store.create_bucket(bucket("b")).expect("create");
+        store
+            .update_bucket("b", |r| r.versioning = Some("Enabled".into()))
+            .expect("versioning");
+        let v1 = store
+            .put_object("b", object("k"), &Bytes::from_static(b"abc"))
+            .expect("put");
+        assert_ne!(v1.version_id, "null");
+        let out = store.delete_object("b", "k", None).expect("delete");
+        assert!(out.delete_marker);
+        let err = store.object("b", "k", None).expect_err("hidden by marker");
+        assert_eq!(err.code, "NoSuchKey");
+        let old = store
+            .object("b", "k", Some(&v1.version_id))
+            .expect("old version readable");
+        assert_eq!(
+            store.read("b", &old).expect("data"),
+            Bytes::from_static(b"abc")
+        );
+    }
+
+    #[test]
+    fn non_empty_bucket_cannot_be_deleted() {
+        let store = Store::in_memory();
+        store.create_bucket(bucket("b")).expect("create");
+        assert_eq!(
+            store.create_bucket(bucket("b")).expect_err("dup").code,
+            "BucketAlreadyExists"
+        );
+        store
+            .put_object("b", object("k"), &Bytes::from_static(b"abc"))
+            .expect("put");
+        assert_eq!(
+            store.delete_bucket("b").expect_err("not empty").code,
+            "BucketNotEmpty"
+        );
+        store.delete_object("b", "k", None).expect("delete");
+        store.delete_bucket("b").expect("now empty");
+        assert_eq!(store.bucket("b").expect_err("gone").code, "NoSuchBucket");
+    }
+}
