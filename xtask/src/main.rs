@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stderr)]
 
+mod codegen;
 mod test;
 
 use std::process::ExitCode;
@@ -15,8 +16,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("coverage") => codegen::coverage::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test> [args]");
+            eprintln!("usage: cargo xtask <codegen [--check] | coverage | test> [args]");
             return ExitCode::from(2);
         }
     };

@@ -4,6 +4,7 @@
 pub mod crc;
 pub mod endpoint;
 pub mod error;
+pub mod generated;
 pub mod operation;
 pub mod response;
 pub mod validate;

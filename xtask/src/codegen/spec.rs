@@ -1,0 +1,1040 @@
+//! The spec format (`spec/*.toml`, described in `spec/README.md`): parsing and validation into a
+//! resolved [`Model`] the generators walk.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::names;
+
+// ------------------------------------------------------------------------------------------------
+// The file format, as written.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecFile {
+    #[serde(default)]
+    operations: IndexMap<String, RawOperation>,
+    #[serde(default)]
+    shapes: IndexMap<String, RawShape>,
+    #[serde(default)]
+    enums: IndexMap<String, RawEnum>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperation {
+    category: String,
+    doc: String,
+    scope: String,
+    method: String,
+    #[serde(default)]
+    query: Vec<String>,
+    #[serde(default)]
+    content_md5: bool,
+    #[serde(default)]
+    v1_signed_query: Vec<String>,
+    #[serde(default)]
+    input: IndexMap<String, RawMember>,
+    #[serde(default)]
+    output: IndexMap<String, RawMember>,
+    paginate: Option<RawPaginate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMember {
+    name: Option<String>,
+    header: Option<String>,
+    header_prefix: Option<String>,
+    query: Option<String>,
+    body: Option<String>,
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    #[serde(default)]
+    required: bool,
+    doc: Option<String>,
+    item: Option<String>,
+    #[serde(default)]
+    url_encoded: bool,
+    #[serde(default)]
+    sensitive: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShape {
+    doc: String,
+    xml_root: Option<String>,
+    #[serde(default)]
+    members: IndexMap<String, RawMember>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnum {
+    doc: String,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaginate {
+    input_token: OneOrMany,
+    output_token: OneOrMany,
+    more: Option<String>,
+    #[serde(default)]
+    items: Vec<String>,
+}
+
+// ------------------------------------------------------------------------------------------------
+// The resolved model.
+
+/// A member type, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ty {
+    String,
+    Integer,
+    Boolean,
+    Timestamp,
+    Map,
+    Enum(String),
+    Shape(String),
+    List(Box<Ty>),
+}
+
+impl Ty {
+    /// The Rust type, with model-crate-relative names.
+    pub(crate) fn rust(&self) -> String {
+        match self {
+            Ty::String => "String".into(),
+            Ty::Integer => "i64".into(),
+            Ty::Boolean => "bool".into(),
+            Ty::Timestamp => "time::OffsetDateTime".into(),
+            Ty::Map => "std::collections::BTreeMap<String, String>".into(),
+            Ty::Enum(n) | Ty::Shape(n) => n.clone(),
+            Ty::List(inner) => format!("Vec<{}>", inner.rust()),
+        }
+    }
+
+    /// Whether the Rust type is `Copy`.
+    pub(crate) fn is_copy(&self) -> bool {
+        matches!(self, Ty::Integer | Ty::Boolean | Ty::Timestamp)
+    }
+
+    /// Whether the field is a container that is empty rather than absent (`Vec`, `BTreeMap`).
+    pub(crate) fn is_container(&self) -> bool {
+        matches!(self, Ty::List(_) | Ty::Map)
+    }
+}
+
+/// The body kinds of an input or output member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    Xml,
+    Json,
+    Stream,
+    Text,
+}
+
+/// Where a member lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// A shape member: an XML element (or JSON key); `item` wraps a list.
+    Element {
+        name: String,
+        item: Option<String>,
+    },
+    Header(String),
+    HeaderPrefix(String),
+    Query(String),
+    Body(BodyKind),
+}
+
+/// One member of a shape, input or output.
+#[derive(Debug, Clone)]
+pub(crate) struct Field {
+    /// The snake-case name.
+    pub(crate) name: String,
+    /// The Rust identifier (`r#type` for `type`).
+    pub(crate) ident: String,
+    pub(crate) doc: String,
+    pub(crate) ty: Ty,
+    pub(crate) required: bool,
+    pub(crate) location: Location,
+    pub(crate) url_encoded: bool,
+    pub(crate) sensitive: bool,
+}
+
+impl Field {
+    /// Whether the Rust field is `Option<T>`.
+    pub(crate) fn is_option(&self) -> bool {
+        !self.required && !self.ty.is_container()
+    }
+
+    /// The Rust type of the field.
+    pub(crate) fn rust_type(&self) -> String {
+        if self.is_option() {
+            format!("Option<{}>", self.ty.rust())
+        } else {
+            self.ty.rust()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EnumDef {
+    pub(crate) name: String,
+    pub(crate) doc: String,
+    /// (wire value, variant name)
+    pub(crate) values: Vec<(String, String)>,
+    /// Used in a JSON document (gets serde impls).
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ShapeDef {
+    pub(crate) name: String,
+    pub(crate) doc: String,
+    pub(crate) xml_root: String,
+    pub(crate) fields: Vec<Field>,
+    /// Used in a JSON document (gets serde derives).
+    pub(crate) json: bool,
+    /// Every field has a `Default`.
+    pub(crate) defaultable: bool,
+    /// The shape or a shape below it has `url_encoded` members.
+    pub(crate) has_url_encoded: bool,
+}
+
+impl ShapeDef {
+    /// The field holding the XML element `EncodingType`, when the shape has one.
+    pub(crate) fn encoding_type_field(&self) -> Option<&Field> {
+        self.fields.iter().find(
+            |f| matches!(&f.location, Location::Element { name, .. } if name == "EncodingType"),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Paginate {
+    pub(crate) input_token: Vec<String>,
+    pub(crate) output_token: Vec<String>,
+    pub(crate) more: Option<String>,
+    pub(crate) items: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct OperationDef {
+    pub(crate) name: String,
+    /// The snake-case name (`put_bucket_acl`), for client methods.
+    #[allow(dead_code)]
+    pub(crate) snake: String,
+    pub(crate) doc: String,
+    pub(crate) category: String,
+    /// `Service`, `Bucket`, `Object` or `Vector`.
+    pub(crate) scope: String,
+    /// `GET`, `PUT`, ...
+    pub(crate) method: String,
+    pub(crate) query: Vec<(String, Option<String>)>,
+    pub(crate) content_md5: bool,
+    pub(crate) v1_signed_query: Vec<String>,
+    /// Declared input members (without the implicit `bucket`/`key`).
+    pub(crate) input: Vec<Field>,
+    /// Declared output members (without the implicit `request_id`).
+    pub(crate) output: Vec<Field>,
+    pub(crate) paginate: Option<Paginate>,
+}
+
+impl OperationDef {
+    pub(crate) fn has_bucket(&self) -> bool {
+        self.scope != "Service"
+    }
+
+    pub(crate) fn has_key(&self) -> bool {
+        self.scope == "Object"
+    }
+
+    pub(crate) fn output_body(&self) -> Option<(&Field, BodyKind)> {
+        body_of(&self.output)
+    }
+}
+
+fn body_of(fields: &[Field]) -> Option<(&Field, BodyKind)> {
+    fields.iter().find_map(|f| match f.location {
+        Location::Body(kind) => Some((f, kind)),
+        _ => None,
+    })
+}
+
+/// Everything the spec declares, resolved and validated, sorted by name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Model {
+    pub(crate) enums: BTreeMap<String, EnumDef>,
+    pub(crate) shapes: BTreeMap<String, ShapeDef>,
+    pub(crate) operations: BTreeMap<String, OperationDef>,
+}
+
+// ------------------------------------------------------------------------------------------------
+// Loading.
+
+/// Reads every `*.toml` in `dir` and resolves it. Errors name the file and the item.
+pub(crate) fn load_dir(dir: &Path) -> Result<Model, String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let label = format!(
+            "spec/{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        files.push((label, text));
+    }
+    load_texts(&files)
+}
+
+/// Parses and resolves spec files given as (label, text) pairs.
+pub(crate) fn load_texts(files: &[(String, String)]) -> Result<Model, String> {
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for (label, text) in files {
+        match toml::from_str::<SpecFile>(text) {
+            Ok(file) => parsed.push((label.clone(), file)),
+            Err(e) => errors.push(format!("{label}: {}", e.to_string().trim_end())),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    Resolver::default().resolve(&parsed)
+}
+
+#[derive(Default)]
+struct Resolver {
+    errors: Vec<String>,
+    enum_names: BTreeMap<String, String>,
+    shape_names: BTreeMap<String, String>,
+}
+
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Self",
+    "BTreeMap",
+    "Bytes",
+    "Default",
+    "Error",
+    "BuildError",
+    "XmlError",
+    "ValueError",
+    "XmlReader",
+    "XmlWriter",
+    "FromXml",
+    "ToXml",
+    "XmlDocument",
+    "TextValue",
+    "Cow",
+];
+
+impl Resolver {
+    fn err(&mut self, msg: String) {
+        self.errors.push(msg);
+    }
+
+    fn resolve(mut self, files: &[(String, SpecFile)]) -> Result<Model, String> {
+        // Pass 1: names of enums and shapes, for type resolution.
+        let mut op_files: BTreeMap<String, String> = BTreeMap::new();
+        for (label, file) in files {
+            for name in file.enums.keys() {
+                self.declare_type(label, "enum", name);
+            }
+            for name in file.shapes.keys() {
+                self.declare_type(label, "shape", name);
+            }
+            for name in file.operations.keys() {
+                if let Some(first) = op_files.get(name) {
+                    self.err(format!(
+                        "{label}: operation {name}: declared twice (first in {first})"
+                    ));
+                } else {
+                    op_files.insert(name.clone(), label.clone());
+                }
+            }
+        }
+        let mut generated_names = BTreeSet::new();
+        for name in op_files.keys() {
+            generated_names.insert(format!("{name}Input"));
+            generated_names.insert(format!("{name}InputBuilder"));
+            generated_names.insert(format!("{name}Output"));
+        }
+        for (name, label) in self
+            .enum_names
+            .clone()
+            .iter()
+            .chain(self.shape_names.clone().iter())
+        {
+            if generated_names.contains(name) {
+                self.err(format!(
+                    "{label}: {name}: clashes with a generated operation input/output type name"
+                ));
+            }
+        }
+
+        let mut model = Model::default();
+        // Pass 2: enums.
+        for (label, file) in files {
+            for (name, raw) in &file.enums {
+                if let Some(def) = self.resolve_enum(label, name, raw) {
+                    model.enums.insert(name.clone(), def);
+                }
+            }
+        }
+        // Pass 3: shapes.
+        for (label, file) in files {
+            for (name, raw) in &file.shapes {
+                let ctx = format!("{label}: shape {name}");
+                if raw.doc.trim().is_empty() {
+                    self.err(format!("{ctx}: missing doc"));
+                }
+                let mut fields = Vec::new();
+                let mut xml_names = BTreeSet::new();
+                for (member, m) in &raw.members {
+                    if let Some(f) = self.resolve_shape_member(&ctx, member, m) {
+                        if let Location::Element { name, .. } = &f.location
+                            && !xml_names.insert(name.clone())
+                        {
+                            self.err(format!(
+                                "{ctx}: member {member}: element name `{name}` used twice"
+                            ));
+                        }
+                        fields.push(f);
+                    }
+                }
+                model.shapes.insert(
+                    name.clone(),
+                    ShapeDef {
+                        name: name.clone(),
+                        doc: raw.doc.trim().to_string(),
+                        xml_root: raw.xml_root.clone().unwrap_or_else(|| name.clone()),
+                        fields,
+                        json: false,
+                        defaultable: false,
+                        has_url_encoded: false,
+                    },
+                );
+            }
+        }
+        // Pass 4: operations.
+        for (label, file) in files {
+            for (name, raw) in &file.operations {
+                if let Some(op) = self.resolve_operation(label, name, raw, &model) {
+                    model.operations.insert(name.clone(), op);
+                }
+            }
+        }
+        self.derive_properties(&mut model);
+        if self.errors.is_empty() {
+            Ok(model)
+        } else {
+            Err(self.errors.join("\n"))
+        }
+    }
+
+    fn declare_type(&mut self, label: &str, kind: &str, name: &str) {
+        if !names::is_camel_case(name) {
+            self.err(format!(
+                "{label}: {kind} {name}: type names are UpperCamelCase"
+            ));
+        }
+        if RESERVED_TYPE_NAMES.contains(&name) {
+            self.err(format!(
+                "{label}: {kind} {name}: the name is reserved by the generated code"
+            ));
+        }
+        let first = self
+            .enum_names
+            .get(name)
+            .or_else(|| self.shape_names.get(name))
+            .cloned();
+        if let Some(first) = first {
+            self.err(format!(
+                "{label}: {kind} {name}: declared twice (first in {first})"
+            ));
+            return;
+        }
+        if kind == "enum" {
+            self.enum_names.insert(name.to_string(), label.to_string());
+        } else {
+            self.shape_names.insert(name.to_string(), label.to_string());
+        }
+    }
+
+    fn resolve_enum(&mut self, label: &str, name: &str, raw: &RawEnum) -> Option<EnumDef> {
+        let ctx = format!("{label}: enum {name}");
+        if raw.doc.trim().is_empty() {
+            self.err(format!("{ctx}: missing doc"));
+        }
+        if raw.values.is_empty() {
+            self.err(format!("{ctx}: no values"));
+        }
+        let mut seen_values = BTreeSet::new();
+        let mut seen_variants = BTreeMap::new();
+        let mut values = Vec::new();
+        for value in &raw.values {
+            if !seen_values.insert(value.clone()) {
+                self.err(format!("{ctx}: value `{value}` listed twice"));
+                continue;
+            }
+            let variant = names::variant_name(value);
+            if variant == "Unknown" {
+                self.err(format!(
+                    "{ctx}: value `{value}` clashes with the `Unknown` variant"
+                ));
+            }
+            if let Some(other) = seen_variants.insert(variant.clone(), value.clone()) {
+                self.err(format!(
+                    "{ctx}: values `{other}` and `{value}` both become variant {variant}"
+                ));
+            }
+            values.push((value.clone(), variant));
+        }
+        Some(EnumDef {
+            name: name.to_string(),
+            doc: raw.doc.trim().to_string(),
+            values,
+            json: false,
+        })
+    }
+
+    fn resolve_type(&mut self, ctx: &str, ty: &str) -> Option<Ty> {
+        let ty = ty.trim();
+        if let Some(inner) = ty.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
+            let inner = self.resolve_type(ctx, inner)?;
+            if matches!(inner, Ty::List(_) | Ty::Map) {
+                self.err(format!("{ctx}: lists of `{ty}` are not supported"));
+                return None;
+            }
+            return Some(Ty::List(Box::new(inner)));
+        }
+        Some(match ty {
+            "string" => Ty::String,
+            "integer" => Ty::Integer,
+            "boolean" => Ty::Boolean,
+            "timestamp" => Ty::Timestamp,
+            "map" => Ty::Map,
+            _ if self.enum_names.contains_key(ty) => Ty::Enum(ty.to_string()),
+            _ if self.shape_names.contains_key(ty) => Ty::Shape(ty.to_string()),
+            _ => {
+                self.err(format!("{ctx}: unknown type `{ty}`"));
+                return None;
+            }
+        })
+    }
+
+    fn check_member_name(&mut self, ctx: &str, member: &str) {
+        if !names::is_snake_case(member) {
+            self.err(format!("{ctx}: member names are snake_case"));
+        }
+    }
+
+    fn resolve_shape_member(
+        &mut self,
+        shape_ctx: &str,
+        member: &str,
+        m: &RawMember,
+    ) -> Option<Field> {
+        let ctx = format!("{shape_ctx}: member {member}");
+        self.check_member_name(&ctx, member);
+        if m.header.is_some() || m.header_prefix.is_some() || m.query.is_some() || m.body.is_some()
+        {
+            self.err(format!(
+                "{ctx}: shape members are elements (`name = ...`), not header/query/body"
+            ));
+        }
+        let Some(xml_name) = m.name.clone() else {
+            self.err(format!("{ctx}: missing `name` (the XML element name)"));
+            return None;
+        };
+        let doc = self.doc_of(&ctx, m, None)?;
+        let Some(ty_text) = &m.ty else {
+            self.err(format!("{ctx}: missing `type`"));
+            return None;
+        };
+        let ty = self.resolve_type(&ctx, ty_text)?;
+        if ty == Ty::Map {
+            self.err(format!("{ctx}: `map` is only for `header_prefix` members"));
+        }
+        if m.item.is_some() && !matches!(ty, Ty::List(_)) {
+            self.err(format!("{ctx}: `item` is only for list members"));
+        }
+        self.check_url_encoded(&ctx, m, &ty);
+        Some(Field {
+            name: member.to_string(),
+            ident: names::field_ident(member),
+            doc,
+            ty,
+            required: m.required,
+            location: Location::Element {
+                name: xml_name,
+                item: m.item.clone(),
+            },
+            url_encoded: m.url_encoded,
+            sensitive: m.sensitive,
+        })
+    }
+
+    fn check_url_encoded(&mut self, ctx: &str, m: &RawMember, ty: &Ty) {
+        if m.url_encoded && !matches!(ty, Ty::String) && *ty != Ty::List(Box::new(Ty::String)) {
+            self.err(format!("{ctx}: `url_encoded` is only for string members"));
+        }
+    }
+
+    fn doc_of(&mut self, ctx: &str, m: &RawMember, fallback: Option<&str>) -> Option<String> {
+        match m.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(doc) => Some(doc.to_string()),
+            None => match fallback {
+                Some(doc) => Some(doc.to_string()),
+                None => {
+                    self.err(format!("{ctx}: missing doc"));
+                    None
+                }
+            },
+        }
+    }
+
+    fn resolve_io_member(
+        &mut self,
+        op_ctx: &str,
+        direction: &str,
+        member: &str,
+        m: &RawMember,
+        model: &Model,
+    ) -> Option<Field> {
+        let ctx = format!("{op_ctx}: {direction} member {member}");
+        self.check_member_name(&ctx, member);
+        let reserved: &[&str] = if direction == "input" {
+            &["bucket", "key"]
+        } else {
+            &["request_id"]
+        };
+        if reserved.contains(&member) {
+            self.err(format!(
+                "{ctx}: `{member}` is implicit and cannot be declared"
+            ));
+        }
+        if m.name.is_some() || m.item.is_some() {
+            self.err(format!(
+                "{ctx}: `name`/`item` are for shape members; use header, header_prefix, query or body"
+            ));
+        }
+        let locations = [
+            m.header.is_some(),
+            m.header_prefix.is_some(),
+            m.query.is_some(),
+            m.body.is_some(),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if locations != 1 {
+            self.err(format!(
+                "{ctx}: needs exactly one location (header, header_prefix, query or body)"
+            ));
+            return None;
+        }
+        let location = if let Some(h) = &m.header {
+            if !valid_header_name(h) {
+                self.err(format!("{ctx}: `{h}` is not a lower-case header name"));
+            }
+            Location::Header(h.clone())
+        } else if let Some(p) = &m.header_prefix {
+            if !valid_header_name(p) {
+                self.err(format!("{ctx}: `{p}` is not a lower-case header prefix"));
+            }
+            Location::HeaderPrefix(p.clone())
+        } else if let Some(q) = &m.query {
+            if direction == "output" {
+                self.err(format!("{ctx}: outputs have no query members"));
+            }
+            Location::Query(q.clone())
+        } else {
+            let kind = match m.body.as_deref() {
+                Some("xml") => BodyKind::Xml,
+                Some("json") => BodyKind::Json,
+                Some("stream") => BodyKind::Stream,
+                Some("text") => BodyKind::Text,
+                other => {
+                    self.err(format!(
+                        "{ctx}: body must be \"xml\", \"json\", \"stream\" or \"text\", not {other:?}"
+                    ));
+                    return None;
+                }
+            };
+            Location::Body(kind)
+        };
+        let ty = match (&location, m.ty.as_deref()) {
+            (Location::Body(BodyKind::Stream), None) => Ty::String,
+            (Location::Body(BodyKind::Text), None) => Ty::String,
+            (_, Some(t)) => self.resolve_type(&ctx, t)?,
+            (_, None) => {
+                self.err(format!("{ctx}: missing `type`"));
+                return None;
+            }
+        };
+        let fallback = match (&location, &ty) {
+            (Location::Body(_), Ty::Shape(s)) => model.shapes.get(s).map(|shape| shape.doc.clone()),
+            (Location::Body(BodyKind::Stream), _) => Some("The object data.".to_string()),
+            _ => None,
+        };
+        let doc = self.doc_of(&ctx, m, fallback.as_deref())?;
+        match &location {
+            Location::Header(_) => {
+                if !matches!(
+                    ty,
+                    Ty::String | Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Enum(_)
+                ) {
+                    self.err(format!(
+                        "{ctx}: a header holds string, integer, boolean, timestamp or an enum"
+                    ));
+                }
+            }
+            Location::HeaderPrefix(_) => {
+                if ty != Ty::Map {
+                    self.err(format!("{ctx}: a header_prefix member has type \"map\""));
+                }
+            }
+            Location::Query(_) => {
+                if !matches!(ty, Ty::String | Ty::Integer | Ty::Boolean | Ty::Enum(_)) {
+                    self.err(format!(
+                        "{ctx}: a query member holds string, integer, boolean or an enum"
+                    ));
+                }
+            }
+            Location::Body(BodyKind::Xml | BodyKind::Json) => {
+                if !matches!(ty, Ty::Shape(_)) {
+                    self.err(format!("{ctx}: an xml/json body has a shape type"));
+                }
+            }
+            Location::Body(BodyKind::Stream | BodyKind::Text) => {
+                if ty != Ty::String {
+                    self.err(format!(
+                        "{ctx}: a stream/text body has type \"string\" (or none)"
+                    ));
+                }
+            }
+            Location::Element { .. } => {}
+        }
+        if m.url_encoded {
+            self.err(format!("{ctx}: `url_encoded` is for shape members"));
+        }
+        Some(Field {
+            name: member.to_string(),
+            ident: names::field_ident(member),
+            doc,
+            ty,
+            required: m.required,
+            location,
+            url_encoded: false,
+            sensitive: m.sensitive,
+        })
+    }
+
+    fn resolve_operation(
+        &mut self,
+        label: &str,
+        name: &str,
+        raw: &RawOperation,
+        model: &Model,
+    ) -> Option<OperationDef> {
+        let ctx = format!("{label}: operation {name}");
+        if !names::is_camel_case(name) {
+            self.err(format!("{ctx}: operation names are UpperCamelCase"));
+        }
+        if raw.doc.trim().is_empty() {
+            self.err(format!("{ctx}: missing doc"));
+        }
+        if raw.category.trim().is_empty() {
+            self.err(format!("{ctx}: missing category"));
+        }
+        let scope = match raw.scope.as_str() {
+            "service" => "Service",
+            "bucket" => "Bucket",
+            "object" => "Object",
+            "vector" => "Vector",
+            other => {
+                self.err(format!(
+                    "{ctx}: scope must be service, bucket, object or vector, not `{other}`"
+                ));
+                "Service"
+            }
+        };
+        let method = raw.method.to_ascii_uppercase();
+        if !["GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str()) {
+            self.err(format!("{ctx}: unsupported method `{}`", raw.method));
+        }
+        let query = raw
+            .query
+            .iter()
+            .map(|q| match q.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (q.clone(), None),
+            })
+            .collect::<Vec<_>>();
+        for (k, _) in &query {
+            if k.is_empty() {
+                self.err(format!("{ctx}: empty fixed query parameter"));
+            }
+        }
+        let mut input = Vec::new();
+        for (member, m) in &raw.input {
+            if let Some(f) = self.resolve_io_member(&ctx, "input", member, m, model) {
+                input.push(f);
+            }
+        }
+        let mut output = Vec::new();
+        for (member, m) in &raw.output {
+            if let Some(f) = self.resolve_io_member(&ctx, "output", member, m, model) {
+                output.push(f);
+            }
+        }
+        for (direction, fields) in [("input", &input), ("output", &output)] {
+            let bodies = fields
+                .iter()
+                .filter(|f| matches!(f.location, Location::Body(_)))
+                .count();
+            if bodies > 1 {
+                self.err(format!(
+                    "{ctx}: {direction} has {bodies} body members (at most one)"
+                ));
+            }
+            let mut wire = BTreeSet::new();
+            for f in fields.iter() {
+                let key = match &f.location {
+                    Location::Header(h) => format!("header {h}"),
+                    Location::Query(q) => format!("query {q}"),
+                    _ => continue,
+                };
+                if !wire.insert(key.clone()) {
+                    self.err(format!("{ctx}: {direction}: {key} bound to two members"));
+                }
+            }
+        }
+        for f in &input {
+            if let Location::Query(q) = &f.location
+                && query.iter().any(|(k, _)| k == q)
+            {
+                self.err(format!(
+                    "{ctx}: input member {}: query `{q}` is also a fixed query parameter",
+                    f.name
+                ));
+            }
+        }
+        // Output: flattened body members must not clash with header members.
+        let output_names = output_field_names(&output, model);
+        let mut seen = BTreeSet::new();
+        seen.insert("request_id".to_string());
+        for n in &output_names {
+            if !seen.insert(n.clone()) {
+                self.err(format!(
+                    "{ctx}: output member `{n}` appears twice once the body shape is flattened"
+                ));
+            }
+        }
+        let paginate = raw.paginate.as_ref().map(|p| Paginate {
+            input_token: p.input_token_vec(),
+            output_token: p.output_token_vec(),
+            more: p.more.clone(),
+            items: p.items.clone(),
+        });
+        if let Some(p) = &paginate {
+            if p.input_token.len() != p.output_token.len() || p.input_token.is_empty() {
+                self.err(format!(
+                    "{ctx}: paginate: input_token and output_token need the same (non-zero) length"
+                ));
+            }
+            for t in &p.input_token {
+                if !input.iter().any(|f| &f.name == t) {
+                    self.err(format!("{ctx}: paginate: no input member `{t}`"));
+                }
+            }
+            for t in p
+                .output_token
+                .iter()
+                .chain(p.more.iter())
+                .chain(p.items.iter())
+            {
+                if !output_names.contains(t) {
+                    self.err(format!("{ctx}: paginate: no output member `{t}`"));
+                }
+            }
+        }
+        Some(OperationDef {
+            name: name.to_string(),
+            snake: names::snake_case(name),
+            doc: raw.doc.trim().to_string(),
+            category: raw.category.clone(),
+            scope: scope.to_string(),
+            method,
+            query,
+            content_md5: raw.content_md5,
+            v1_signed_query: raw.v1_signed_query.clone(),
+            input,
+            output,
+            paginate,
+        })
+    }
+
+    /// JSON use, `Default`-ability and url-encoded descendants, computed over the whole model.
+    fn derive_properties(&mut self, model: &mut Model) {
+        // JSON: shapes reachable from a JSON body.
+        let mut stack: Vec<String> = Vec::new();
+        for op in model.operations.values() {
+            for f in op.input.iter().chain(op.output.iter()) {
+                if let (Location::Body(BodyKind::Json), Ty::Shape(s)) = (&f.location, &f.ty) {
+                    stack.push(s.clone());
+                }
+            }
+        }
+        let mut json_shapes = BTreeSet::new();
+        let mut json_enums = BTreeSet::new();
+        while let Some(s) = stack.pop() {
+            if !json_shapes.insert(s.clone()) {
+                continue;
+            }
+            if let Some(shape) = model.shapes.get(&s) {
+                for f in &shape.fields {
+                    match leaf(&f.ty) {
+                        Ty::Shape(n) => stack.push(n.clone()),
+                        Ty::Enum(n) => {
+                            json_enums.insert(n.clone());
+                        }
+                        Ty::Timestamp => self.err(format!(
+                            "shape {s}: member {}: timestamps in JSON documents are not supported yet",
+                            f.name
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for s in &json_shapes {
+            if let Some(shape) = model.shapes.get_mut(s) {
+                shape.json = true;
+            }
+        }
+        for e in &json_enums {
+            if let Some(def) = model.enums.get_mut(e) {
+                def.json = true;
+            }
+        }
+        // Default-ability and url-encoded descendants: fixed point (shapes may nest deeply).
+        loop {
+            let mut changed = false;
+            let snapshot: BTreeMap<String, (bool, bool)> = model
+                .shapes
+                .iter()
+                .map(|(k, v)| (k.clone(), (v.defaultable, v.has_url_encoded)))
+                .collect();
+            for shape in model.shapes.values_mut() {
+                let defaultable = shape.fields.iter().all(|f| {
+                    f.is_option()
+                        || match &f.ty {
+                            Ty::String | Ty::Integer | Ty::Boolean | Ty::Map | Ty::List(_) => true,
+                            Ty::Shape(n) => snapshot.get(n).is_some_and(|s| s.0),
+                            Ty::Enum(_) | Ty::Timestamp => false,
+                        }
+                });
+                let url = shape.fields.iter().any(|f| {
+                    f.url_encoded
+                        || matches!(leaf(&f.ty), Ty::Shape(n) if snapshot.get(n).is_some_and(|s| s.1))
+                });
+                if defaultable != shape.defaultable || url != shape.has_url_encoded {
+                    shape.defaultable = defaultable;
+                    shape.has_url_encoded = url;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // A body that may be absent needs a default value.
+        for op in model.operations.values() {
+            if let Some((f, BodyKind::Xml | BodyKind::Json)) = op.output_body()
+                && let Ty::Shape(s) = &f.ty
+                && !f.required
+                && !model.shapes.get(s).is_some_and(|s| s.defaultable)
+            {
+                self.err(format!(
+                    "operation {}: output body {s} is not required but has required members without a default; mark the body `required = true`",
+                    op.name
+                ));
+            }
+        }
+    }
+}
+
+impl RawPaginate {
+    fn input_token_vec(&self) -> Vec<String> {
+        match &self.input_token {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+    fn output_token_vec(&self) -> Vec<String> {
+        match &self.output_token {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The element type of a list, or the type itself.
+pub(crate) fn leaf(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::List(inner) => inner,
+        other => other,
+    }
+}
+
+/// The names of the output struct's fields (flattened body members, header members, text body).
+pub(crate) fn output_field_names(output: &[Field], model: &Model) -> Vec<String> {
+    let mut names = Vec::new();
+    for f in output {
+        match (&f.location, &f.ty) {
+            (Location::Body(BodyKind::Xml | BodyKind::Json), Ty::Shape(s)) => {
+                if let Some(shape) = model.shapes.get(s) {
+                    names.extend(shape.fields.iter().map(|m| m.name.clone()));
+                }
+            }
+            (Location::Body(BodyKind::Stream), _) => {}
+            _ => names.push(f.name.clone()),
+        }
+    }
+    names
+}
+
+fn valid_header_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}

@@ -1,0 +1,238 @@
+//! Helpers the generated operations call: request assembly (query, headers, bodies) and response
+//! reading (headers, documents), with errors built only through `crate::Error`'s constructors.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderName, HeaderValue, Method};
+use oss_model::json::JsonDocument;
+use oss_model::value::TextValue;
+use oss_model::xml::XmlDocument;
+
+use crate::Error;
+use crate::operation::{RequestBody, RequestParts, Scope};
+
+/// Starts the request parts of an operation, checking the bucket name and object key.
+pub(crate) fn request(
+    method: Method,
+    scope: Scope,
+    bucket: Option<&str>,
+    key: Option<&str>,
+) -> Result<RequestParts, Error> {
+    if let Some(bucket) = bucket {
+        if scope == Scope::Vector {
+            if bucket.is_empty() {
+                return Err(Error::invalid_argument("bucket", "must not be empty"));
+            }
+        } else {
+            crate::validate::bucket(bucket)?;
+        }
+    }
+    if let Some(key) = key {
+        crate::validate::key(key)?;
+    }
+    Ok(RequestParts {
+        method,
+        bucket: bucket.map(str::to_string),
+        key: key.map(str::to_string),
+        query: Vec::new(),
+        headers: http::HeaderMap::new(),
+        body: RequestBody::Empty,
+    })
+}
+
+/// Adds a fixed sub-resource query parameter (`acl`, `list-type=2`).
+pub(crate) fn fixed_query(parts: &mut RequestParts, name: &str, value: Option<&str>) {
+    parts
+        .query
+        .push((name.to_string(), value.map(str::to_string)));
+}
+
+/// Adds a query member.
+pub(crate) fn query<T: TextValue>(parts: &mut RequestParts, name: &str, value: &T) {
+    parts
+        .query
+        .push((name.to_string(), Some(value.to_text().into_owned())));
+}
+
+/// Adds a query member when it is set.
+pub(crate) fn query_opt<T: TextValue>(parts: &mut RequestParts, name: &str, value: &Option<T>) {
+    if let Some(value) = value {
+        query(parts, name, value);
+    }
+}
+
+/// Sets a header member; `field` names the input member in errors.
+pub(crate) fn header<T: TextValue>(
+    parts: &mut RequestParts,
+    field: &'static str,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    let value = HeaderValue::from_str(&value.to_text()).map_err(|_| {
+        Error::invalid_argument(field, format!("cannot be sent as the `{name}` header value"))
+    })?;
+    parts.headers.insert(HeaderName::from_static(name), value);
+    Ok(())
+}
+
+/// Sets a header member when it is set.
+pub(crate) fn header_opt<T: TextValue>(
+    parts: &mut RequestParts,
+    field: &'static str,
+    name: &'static str,
+    value: &Option<T>,
+) -> Result<(), Error> {
+    match value {
+        Some(value) => header(parts, field, name, value),
+        None => Ok(()),
+    }
+}
+
+/// Sets one header per map entry, named `prefix` + key.
+pub(crate) fn header_map(
+    parts: &mut RequestParts,
+    field: &'static str,
+    prefix: &str,
+    map: &BTreeMap<String, String>,
+) -> Result<(), Error> {
+    for (key, value) in map {
+        let name = HeaderName::from_bytes(format!("{prefix}{key}").to_ascii_lowercase().as_bytes())
+            .map_err(|_| {
+                Error::invalid_argument(field, format!("`{key}` cannot be part of a header name"))
+            })?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid_argument(field, format!("the value of `{key}` cannot be sent in a header"))
+        })?;
+        parts.headers.append(name, value);
+    }
+    Ok(())
+}
+
+/// Sets an XML document body.
+pub(crate) fn xml_body<T: XmlDocument>(parts: &mut RequestParts, value: &T) {
+    parts.body = RequestBody::Bytes(Bytes::from(value.to_xml()));
+    parts
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+}
+
+/// Sets a JSON document body.
+pub(crate) fn json_body<T: JsonDocument>(parts: &mut RequestParts, value: &T) {
+    parts.body = RequestBody::Bytes(Bytes::from(value.to_json()));
+    parts
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+}
+
+/// Sets a small text body.
+pub(crate) fn text_body(parts: &mut RequestParts, value: &str) {
+    parts.body = RequestBody::Bytes(Bytes::from(value.to_string()));
+}
+
+/// The request ID of a response.
+pub(crate) fn request_id(head: &http::response::Parts) -> Option<String> {
+    head.headers
+        .get("x-oss-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn header_text<'h>(
+    operation: &'static str,
+    head: &'h http::response::Parts,
+    name: &'static str,
+) -> Result<Option<&'h str>, Error> {
+    match head.headers.get(name) {
+        None => Ok(None),
+        Some(value) => std::str::from_utf8(value.as_bytes()).map(Some).map_err(|_| {
+            Error::invalid_response(operation, format!("header `{name}` is not UTF-8"))
+        }),
+    }
+}
+
+/// Reads an optional header member.
+pub(crate) fn header_value<T: TextValue>(
+    operation: &'static str,
+    head: &http::response::Parts,
+    name: &'static str,
+) -> Result<Option<T>, Error> {
+    match header_text(operation, head, name)? {
+        None => Ok(None),
+        Some(text) => T::from_text(text)
+            .map(Some)
+            .map_err(|e| Error::invalid_response(operation, format!("header `{name}`: {e}"))),
+    }
+}
+
+/// Reads a required header member.
+pub(crate) fn required_header<T: TextValue>(
+    operation: &'static str,
+    head: &http::response::Parts,
+    name: &'static str,
+) -> Result<T, Error> {
+    header_value(operation, head, name)?.ok_or_else(|| Error::missing_header(operation, name))
+}
+
+/// Collects the headers starting with `prefix`, prefix stripped.
+pub(crate) fn header_prefix_map(
+    operation: &'static str,
+    head: &http::response::Parts,
+    prefix: &'static str,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut map = BTreeMap::new();
+    for (name, value) in &head.headers {
+        if let Some(key) = name.as_str().strip_prefix(prefix) {
+            let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+                Error::invalid_response(operation, format!("header `{name}` is not UTF-8"))
+            })?;
+            map.insert(key.to_string(), value.to_string());
+        }
+    }
+    Ok(map)
+}
+
+fn is_blank(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Reads the XML document body.
+pub(crate) fn xml_document<T: XmlDocument>(operation: &'static str, body: &[u8]) -> Result<T, Error> {
+    T::from_xml(body).map_err(|e| Error::invalid_response(operation, e.to_string()))
+}
+
+/// Reads an XML document body that may be absent (an empty body is the default document).
+pub(crate) fn optional_xml_document<T: XmlDocument + Default>(
+    operation: &'static str,
+    body: &[u8],
+) -> Result<T, Error> {
+    if is_blank(body) {
+        Ok(T::default())
+    } else {
+        xml_document(operation, body)
+    }
+}
+
+/// Reads the JSON document body.
+pub(crate) fn json_document<T: JsonDocument>(operation: &'static str, body: &[u8]) -> Result<T, Error> {
+    T::from_json(body).map_err(|e| Error::invalid_response(operation, e.to_string()))
+}
+
+/// Reads a JSON document body that may be absent.
+pub(crate) fn optional_json_document<T: JsonDocument + Default>(
+    operation: &'static str,
+    body: &[u8],
+) -> Result<T, Error> {
+    if is_blank(body) {
+        Ok(T::default())
+    } else {
+        json_document(operation, body)
+    }
+}
+
+/// Reads a text body.
+pub(crate) fn text_document(operation: &'static str, body: &[u8]) -> Result<String, Error> {
+    String::from_utf8(body.to_vec())
+        .map_err(|_| Error::invalid_response(operation, "the body is not UTF-8"))
+}
