@@ -178,7 +178,7 @@ impl RequestBuilder<'_> {
 
     /// Adds a valueless query parameter.
     #[must_use]
-    pub fn sub(self, name: &str) -> Self {
+    pub fn subresource(self, name: &str) -> Self {
         self.query(name, None)
     }
 

@@ -34,17 +34,16 @@ pub(crate) fn authenticate(ctx: &Context, req: &Request) -> Result<bool, OssErro
     };
     match verify(&signable, lookup, &VerifyOptions::new(ctx.now())) {
         Ok(verified) => {
-            if let Some(token) = &verified.security_token {
-                if !ctx.security_tokens.is_empty()
-                    && !ctx.security_tokens.iter().any(|t| t == token)
-                {
-                    return Err(OssError::new(
-                        StatusCode::FORBIDDEN,
-                        "InvalidSecurityToken",
-                        "The security token you provided is invalid.",
-                    )
-                    .ec("0002-00000009"));
-                }
+            if let Some(token) = &verified.security_token
+                && !ctx.security_tokens.is_empty()
+                && !ctx.security_tokens.iter().any(|t| t == token)
+            {
+                return Err(OssError::new(
+                    StatusCode::FORBIDDEN,
+                    "InvalidSecurityToken",
+                    "The security token you provided is invalid.",
+                )
+                .ec("0002-00000009"));
             }
             Ok(true)
         }

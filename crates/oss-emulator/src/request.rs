@@ -68,18 +68,19 @@ pub(crate) fn address(
             }
             _ => host,
         };
-        if !is_ip(host) {
-            if let Some((first, rest)) = host.split_once('.') {
-                if !rest.is_empty() && !is_ip(rest) && bucket_exists(first) {
-                    let key = raw_path.strip_prefix('/').unwrap_or(raw_path);
-                    let key = if key.is_empty() {
-                        None
-                    } else {
-                        Some(decode(key, false))
-                    };
-                    return (Some(first.to_owned()), key, Style::VirtualHosted);
-                }
-            }
+        if !is_ip(host)
+            && let Some((first, rest)) = host.split_once('.')
+            && !rest.is_empty()
+            && !is_ip(rest)
+            && bucket_exists(first)
+        {
+            let key = raw_path.strip_prefix('/').unwrap_or(raw_path);
+            let key = if key.is_empty() {
+                None
+            } else {
+                Some(decode(key, false))
+            };
+            return (Some(first.to_owned()), key, Style::VirtualHosted);
         }
     }
     let trimmed = raw_path.strip_prefix('/').unwrap_or(raw_path);

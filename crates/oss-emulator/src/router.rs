@@ -164,10 +164,11 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
     }
-    if let Some(name) = req.bucket.as_deref() {
-        if op != Op::PutBucket && !ctx.store.has_bucket(name) {
-            return Err(OssError::no_such_bucket(name));
-        }
+    if let Some(name) = req.bucket.as_deref()
+        && op != Op::PutBucket
+        && !ctx.store.has_bucket(name)
+    {
+        return Err(OssError::no_such_bucket(name));
     }
     match op {
         Op::ListBuckets => bucket::list_buckets(ctx, req),

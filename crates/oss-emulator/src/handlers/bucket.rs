@@ -57,10 +57,8 @@ pub(crate) fn list_buckets(ctx: &Context, req: &Request) -> Result<Reply, OssErr
     if req.q("max-keys").is_some() || truncated {
         w.elem("IsTruncated", if truncated { "true" } else { "false" });
     }
-    if truncated {
-        if let Some(last) = page.last() {
-            w.elem("NextMarker", &last.name);
-        }
+    if truncated && let Some(last) = page.last() {
+        w.elem("NextMarker", &last.name);
     }
     owner(&mut w);
     w.open("Buckets");

@@ -57,7 +57,7 @@ pub(crate) fn put_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, Oss
         b.cors = Some(CorsConfig {
             rules,
             response_vary,
-        })
+        });
     })?;
     Ok(Reply::ok())
 }

@@ -17,7 +17,7 @@ use crate::xml::XmlWriter;
 /// One listed entry: an object version or a common prefix.
 #[derive(Debug, Clone)]
 enum Entry {
-    Object(ObjectMeta),
+    Object(Box<ObjectMeta>),
     Prefix(String),
 }
 
@@ -72,7 +72,7 @@ fn walk(
             last_prefix = Some(cp.to_owned());
             entries.push(Entry::Prefix(cp.to_owned()));
         } else {
-            entries.extend(listed.into_iter().map(Entry::Object));
+            entries.extend(listed.into_iter().map(|o| Entry::Object(Box::new(o))));
         }
         if entries.len() > max {
             break;

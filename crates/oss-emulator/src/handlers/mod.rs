@@ -57,16 +57,16 @@ pub(crate) fn owner(w: &mut XmlWriter) {
 
 /// Rejects a body whose MD5 differs from its `Content-MD5` header.
 pub(crate) fn check_content_md5(req: &Request) -> Result<(), OssError> {
-    if let Some(given) = req.header("content-md5") {
-        if given.trim() != checksum::content_md5(&req.body) {
-            return Err(OssError::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidDigest",
-                "The Content-MD5 you specified was invalid.",
-            )
-            .ec("0016-00000201")
-            .with("Content-MD5", given));
-        }
+    if let Some(given) = req.header("content-md5")
+        && given.trim() != checksum::content_md5(&req.body)
+    {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDigest",
+            "The Content-MD5 you specified was invalid.",
+        )
+        .ec("0016-00000201")
+        .with("Content-MD5", given));
     }
     Ok(())
 }

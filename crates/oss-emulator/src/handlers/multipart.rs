@@ -323,17 +323,17 @@ pub(crate) fn list_uploads(ctx: &Context, req: &Request) -> Result<Reply, OssErr
         if !after {
             continue;
         }
-        if !delimiter.is_empty() {
-            if let Some(pos) = u.key[prefix.len()..].find(&delimiter) {
-                let cp = u.key[..prefix.len() + pos + delimiter.len()].to_owned();
-                if cp.as_str() <= key_marker.as_str() && key_marker.starts_with(&cp) {
-                    continue;
-                }
-                if seen_prefixes.insert(cp.clone()) {
-                    entries.push((cp, None));
-                }
+        if !delimiter.is_empty()
+            && let Some(pos) = u.key[prefix.len()..].find(&delimiter)
+        {
+            let cp = u.key[..prefix.len() + pos + delimiter.len()].to_owned();
+            if cp.as_str() <= key_marker.as_str() && key_marker.starts_with(&cp) {
                 continue;
             }
+            if seen_prefixes.insert(cp.clone()) {
+                entries.push((cp, None));
+            }
+            continue;
         }
         entries.push((u.key.clone(), Some(u)));
     }

@@ -102,18 +102,17 @@ fn check_conditions(
 ) -> Result<(), OssError> {
     let h = |name: &str| req.header(&format!("{prefix}{name}")).map(str::to_owned);
     let modified = seconds(from_ms(meta.modified_ms));
-    if let Some(m) = h("if-match") {
-        if !etag_matches(&m, &meta.etag) {
-            return Err(OssError::precondition_failed("If-Match"));
-        }
+    if let Some(m) = h("if-match")
+        && !etag_matches(&m, &meta.etag)
+    {
+        return Err(OssError::precondition_failed("If-Match"));
     }
     if let Some(t) = h("if-unmodified-since")
         .as_deref()
         .and_then(parse_http_date)
+        && modified > seconds(t)
     {
-        if modified > seconds(t) {
-            return Err(OssError::precondition_failed("If-Unmodified-Since"));
-        }
+        return Err(OssError::precondition_failed("If-Unmodified-Since"));
     }
     let fail = |cond: &str| {
         if not_modified {
@@ -128,12 +127,12 @@ fn check_conditions(
                 .header("ETag", meta.etag.clone())
                 .header("Last-Modified", http_date(from_ms(meta.modified_ms))));
         }
-    } else if let Some(t) = h("if-modified-since").as_deref().and_then(parse_http_date) {
-        if modified <= seconds(t) {
-            return Err(fail("If-Modified-Since")
-                .header("ETag", meta.etag.clone())
-                .header("Last-Modified", http_date(from_ms(meta.modified_ms))));
-        }
+    } else if let Some(t) = h("if-modified-since").as_deref().and_then(parse_http_date)
+        && modified <= seconds(t)
+    {
+        return Err(fail("If-Modified-Since")
+            .header("ETag", meta.etag.clone())
+            .header("Last-Modified", http_date(from_ms(meta.modified_ms))));
     }
     Ok(())
 }
@@ -538,7 +537,7 @@ pub(crate) fn put_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, 
     let m = ctx
         .store
         .update_object(req.bucket(), req.key(), req.q("versionId"), |m| {
-            m.tags = tags
+            m.tags = tags;
         })?;
     Ok(with_version(Reply::ok(), &m))
 }
@@ -556,7 +555,7 @@ pub(crate) fn delete_object_tagging(ctx: &Context, req: &Request) -> Result<Repl
     let m = ctx
         .store
         .update_object(req.bucket(), req.key(), req.q("versionId"), |m| {
-            m.tags.clear()
+            m.tags.clear();
         })?;
     Ok(with_version(Reply::ok().status(StatusCode::NO_CONTENT), &m))
 }

@@ -85,7 +85,7 @@ impl Store {
                 objects.entry(o.key.clone()).or_default().push(o);
             }
             for versions in objects.values_mut() {
-                versions.sort_by(|a, b| b.seq.cmp(&a.seq));
+                versions.sort_by_key(|v| std::cmp::Reverse(v.seq));
                 // A crash between writing a replacement and removing the old record leaves two
                 // records for the same version: the newer one wins.
                 let mut seen = std::collections::HashSet::new();
