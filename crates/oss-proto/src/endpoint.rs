@@ -18,8 +18,8 @@
 //! Object keys are percent-encoded in the path byte by byte, keeping `/` and the unreserved
 //! characters `A-Z a-z 0-9 - . _ ~`, as the official Python SDK does. Query names and values are
 //! encoded the same way but `/` is encoded too; a valueless parameter is written bare (`?acl`).
+//! The encoders are `oss_sign::encoding`'s, so the URL and the signature always agree.
 
-use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
@@ -391,17 +391,9 @@ impl Endpoint {
             ),
         };
 
-        let canonical_uri = match (scope, bucket) {
-            (Scope::Vector, _) => format!(
-                "/acs:ossvector:{}:{}:{}/{}",
-                self.region.as_deref().unwrap_or(""),
-                bucket.and(self.account_id.as_deref()).unwrap_or(""),
-                bucket.unwrap_or(""),
-                encoded_key.as_deref().unwrap_or("")
-            ),
-            (_, None) => "/".to_owned(),
-            (_, Some(b)) => format!("/{b}/{}", encoded_key.as_deref().unwrap_or("")),
-        };
+        let canonical_uri = self
+            .resource(scope, parts)?
+            .canonical_uri(self.region.as_deref().unwrap_or(""));
 
         let query = encode_query(&parts.query);
         let path_and_query = if query.is_empty() {
@@ -422,6 +414,64 @@ impl Endpoint {
             uri,
             host,
             canonical_uri,
+        })
+    }
+
+    /// What the signer signs for `parts`: the bucket and key (and for vector buckets the
+    /// account), independent of the addressing style. Sign with [`Endpoint::region`] and
+    /// [`Endpoint::product`].
+    ///
+    /// ```
+    /// use oss_proto::endpoint::{Endpoint, EndpointKind};
+    /// use oss_proto::operation::{RequestBody, RequestParts, Scope};
+    /// use oss_sign::request::Resource;
+    /// let e = Endpoint::from_region("cn-hangzhou", EndpointKind::Public).unwrap();
+    /// let parts = RequestParts {
+    ///     method: http::Method::GET,
+    ///     bucket: Some("examplebucket".into()),
+    ///     key: Some("a b.txt".into()),
+    ///     query: vec![],
+    ///     headers: http::HeaderMap::new(),
+    ///     body: RequestBody::Empty,
+    /// };
+    /// assert_eq!(
+    ///     e.resource(Scope::Object, &parts).unwrap(),
+    ///     Resource::Object { bucket: "examplebucket", key: "a b.txt" }
+    /// );
+    /// ```
+    pub fn resource<'a>(
+        &'a self,
+        scope: Scope,
+        parts: &'a RequestParts,
+    ) -> Result<oss_sign::request::Resource<'a>, Error> {
+        use oss_sign::request::Resource;
+        let required = |value: Option<&'a str>, field: &'static str| {
+            value.ok_or_else(|| Error::invalid_argument(field, "is required for this operation"))
+        };
+        Ok(match scope {
+            Scope::Service => Resource::Service,
+            Scope::Bucket => Resource::Bucket(required(parts.bucket.as_deref(), "bucket")?),
+            Scope::Object => Resource::Object {
+                bucket: required(parts.bucket.as_deref(), "bucket")?,
+                key: required(parts.key.as_deref(), "key")?,
+            },
+            Scope::Vector => {
+                let bucket = parts.bucket.as_deref().filter(|b| !b.is_empty());
+                let account_id = match bucket {
+                    Some(_) => self.account_id.as_deref().ok_or_else(|| {
+                        Error::invalid_argument(
+                            "account_id",
+                            "vector-bucket requests need the endpoint's account id",
+                        )
+                    })?,
+                    None => self.account_id.as_deref().unwrap_or(""),
+                };
+                Resource::Vector {
+                    account_id,
+                    bucket,
+                    key: parts.key.as_deref(),
+                }
+            }
         })
     }
 
@@ -504,23 +554,10 @@ pub struct Address {
     /// The `Host` header value (with the port when not the default).
     pub host: String,
     /// The V4 canonical URI: `/{bucket}/{encoded key}` whatever the addressing style, `/` for
-    /// service-level requests, `/acs:ossvector:{region}:{account}:{bucket}/{key}` for vector
-    /// buckets.
+    /// service-level requests, `/acs:ossvector:{region}:{account}:{bucket}/{key}` encoded (`:`
+    /// becomes `%3A`) for vector buckets. Computed by `oss_sign`'s
+    /// [`Resource::canonical_uri`](oss_sign::request::Resource::canonical_uri).
     pub canonical_uri: String,
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-fn percent_encode_into(out: &mut String, s: &str, keep_slash: bool) {
-    for &b in s.as_bytes() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
 }
 
 /// Percent-encodes an object key for the path: every byte but `/` and the unreserved
@@ -533,9 +570,7 @@ fn percent_encode_into(out: &mut String, s: &str, keep_slash: bool) {
 /// );
 /// ```
 pub fn encode_path(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    percent_encode_into(&mut out, key, true);
-    out
+    oss_sign::encoding::encode_path(key)
 }
 
 /// Percent-encodes query pairs in order: `name=value`, a valueless parameter bare (`acl`).
@@ -545,18 +580,11 @@ pub fn encode_path(key: &str) -> String {
 /// assert_eq!(oss_proto::endpoint::encode_query(&q), "uploads&prefix=a%2Fb%20c");
 /// ```
 pub fn encode_query(query: &[(String, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (i, (name, value)) in query.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        percent_encode_into(&mut out, name, false);
-        if let Some(value) = value {
-            out.push('=');
-            percent_encode_into(&mut out, value, false);
-        }
-    }
-    out
+    let pairs: Vec<(&str, Option<&str>)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_deref()))
+        .collect();
+    oss_sign::encoding::encode_query(&pairs)
 }
 
 fn is_ip_or_localhost(host: &str) -> bool {
@@ -824,36 +852,43 @@ mod tests {
 
     #[test]
     fn vector_bucket_urls_and_canonical_uris() {
-        // Canonical URIs from the shared vectors-arn.json (account 123, region cn-hangzhou).
+        // Resource paths from the shared vectors-arn.json (account 123, region cn-hangzhou);
+        // the canonical URI encodes them as the Python SDK does (`quote(path, safe='/')`).
         let e = hangzhou().with_account_id("123").expect("account");
-        let mut p = parts(None, None);
-        p.bucket = None;
-        let a = e.address(Scope::Vector, &p).expect("address");
-        assert_eq!(
-            a.uri.to_string(),
-            "https://cn-hangzhou.oss-vectors.aliyuncs.com/"
+        let check = |p: RequestParts, uri: &str, path: &str, canonical: &str| {
+            let a = e.address(Scope::Vector, &p).expect("address");
+            assert_eq!(a.uri.to_string(), uri);
+            assert_eq!(
+                e.resource(Scope::Vector, &p)
+                    .expect("resource")
+                    .resource_path("cn-hangzhou"),
+                path
+            );
+            assert_eq!(a.canonical_uri, canonical);
+        };
+        check(
+            parts(None, None),
+            "https://cn-hangzhou.oss-vectors.aliyuncs.com/",
+            "/acs:ossvector:cn-hangzhou::/",
+            "/acs%3Aossvector%3Acn-hangzhou%3A%3A/",
         );
-        assert_eq!(a.canonical_uri, "/acs:ossvector:cn-hangzhou::/");
-        let (uri, canonical) = url(&e, Scope::Vector, &parts(Some("bucket"), None));
-        assert_eq!(
-            uri,
-            "https://bucket-123.cn-hangzhou.oss-vectors.aliyuncs.com/"
+        check(
+            parts(Some("bucket"), None),
+            "https://bucket-123.cn-hangzhou.oss-vectors.aliyuncs.com/",
+            "/acs:ossvector:cn-hangzhou:123:bucket/",
+            "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/",
         );
-        assert_eq!(canonical, "/acs:ossvector:cn-hangzhou:123:bucket/");
-        let (uri, canonical) = url(&e, Scope::Vector, &parts(Some("bucket"), Some("key")));
-        assert_eq!(
-            uri,
-            "https://bucket-123.cn-hangzhou.oss-vectors.aliyuncs.com/key"
+        check(
+            parts(Some("bucket"), Some("key")),
+            "https://bucket-123.cn-hangzhou.oss-vectors.aliyuncs.com/key",
+            "/acs:ossvector:cn-hangzhou:123:bucket/key",
+            "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/key",
         );
-        assert_eq!(canonical, "/acs:ossvector:cn-hangzhou:123:bucket/key");
-        let (_, canonical) = url(
-            &e,
-            Scope::Vector,
-            &parts(Some("bucket"), Some("key-1/key-2")),
-        );
-        assert_eq!(
-            canonical,
-            "/acs:ossvector:cn-hangzhou:123:bucket/key-1/key-2"
+        check(
+            parts(Some("bucket"), Some("key-1/key-2")),
+            "https://bucket-123.cn-hangzhou.oss-vectors.aliyuncs.com/key-1/key-2",
+            "/acs:ossvector:cn-hangzhou:123:bucket/key-1/key-2",
+            "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/key-1/key-2",
         );
 
         let internal = Endpoint::from_region("cn-hangzhou", EndpointKind::Internal)
@@ -1003,7 +1038,7 @@ mod tests {
         #[test]
         fn encoded_keys_round_trip_and_stay_ascii(key in "\\PC{1,200}") {
             let encoded = encode_path(&key);
-            prop_assert!(encoded.bytes().all(|b| is_unreserved(b) || b == b'/' || b == b'%'));
+            prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)));
             let decoded = percent_encoding::percent_decode_str(&encoded)
                 .decode_utf8()
                 .map(|d| d.into_owned());

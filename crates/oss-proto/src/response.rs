@@ -145,7 +145,8 @@ fn read_error_document(head: &http::response::Parts, body: &[u8]) -> Option<Serv
     if document.is_empty() {
         return None;
     }
-    let fields = if is_json(head, &document) {
+    // Sniff rather than trust Content-Type: proxies and gateways mislabel error bodies.
+    let fields = if looks_like_json(&document) {
         json_error_fields(&document)?
     } else {
         xml_error_fields(&document)?
@@ -197,17 +198,8 @@ fn error_document<'a>(head: &http::response::Parts, body: &'a [u8]) -> Cow<'a, [
         .map_or(Cow::Borrowed(&[][..]), Cow::Owned)
 }
 
-fn is_json(head: &http::response::Parts, document: &[u8]) -> bool {
-    let declared = head
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    declared || document.trim_ascii_start().starts_with(b"{")
+fn looks_like_json(document: &[u8]) -> bool {
+    document.trim_ascii_start().starts_with(b"{")
 }
 
 /// The fields of a JSON error: `{"Error": {...}}` or the fields at the top level.
@@ -317,7 +309,7 @@ fn snapshot(body: &[u8]) -> String {
 /// assert_eq!(fields["ServerTime"], "2024-01-01T00:00:00.000Z");
 /// ```
 pub fn error_fields(document: &[u8]) -> BTreeMap<String, String> {
-    let fields = if document.trim_ascii_start().starts_with(b"{") {
+    let fields = if looks_like_json(document) {
         json_error_fields(document)
     } else {
         xml_error_fields(document)
@@ -537,6 +529,19 @@ mod tests {
         assert_eq!(e.code, "BucketAlreadyExists");
         assert_eq!(e.ec.as_deref(), Some("0015-00000104"));
         assert_eq!(e.extra["Retry"], "3");
+    }
+
+    #[test]
+    fn mislabelled_bodies_are_sniffed() {
+        let xml_as_json = head(404, &[("content-type", "application/json")]);
+        let e = read_error(
+            &xml_as_json,
+            b"<Error><Code>NoSuchBucket</Code><Message>m</Message></Error>",
+        );
+        assert_eq!(e.code, "NoSuchBucket");
+        let json_as_xml = head(404, &[("content-type", "application/xml")]);
+        let e = read_error(&json_as_xml, br#"{"Error":{"Code":"NoSuchBucket"}}"#);
+        assert_eq!(e.code, "NoSuchBucket");
     }
 
     #[test]
