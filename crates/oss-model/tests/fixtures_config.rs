@@ -1,5 +1,6 @@
-//! Bucket-configuration documents (retention, lifecycle, policy status, hotlink protection, static
-//! website, encryption, logging, requester pays, transfer acceleration) read with the generated
+//! Bucket-configuration documents (retention, object-level retention, lifecycle, policy status,
+//! hotlink protection, static website, encryption, logging, requester pays, transfer acceleration,
+//! access tracking, archive direct read, TLS versions, resource group) read with the generated
 //! models.
 //!
 //! Every fixture under `tests/fixtures/` is a document published by OSS: the examples of the OSS
@@ -720,6 +721,157 @@ fn get_bucket_transfer_acceleration_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Object-level retention (ObjectWorm)
+
+#[test]
+fn get_bucket_object_worm_configuration_response() {
+    let doc: ObjectWormConfiguration = read("GetBucketObjectWormConfiguration.xml");
+    assert_eq!(doc.object_worm_enabled.as_deref(), Some("Enabled"));
+    let retention = doc
+        .rule
+        .as_ref()
+        .and_then(|r| r.default_retention.as_ref())
+        .expect("Rule/DefaultRetention");
+    assert_eq!(retention.mode, Some(ObjectWormMode::Compliance));
+    assert_eq!(retention.days, Some(1));
+    assert_eq!(retention.years, None);
+}
+
+#[test]
+fn put_bucket_object_worm_configuration_request() {
+    let doc: ObjectWormConfiguration = read("PutBucketObjectWormConfiguration.request.xml");
+    assert_eq!(doc.object_worm_enabled.as_deref(), Some("Enabled"));
+    let retention = doc
+        .rule
+        .as_ref()
+        .and_then(|r| r.default_retention.as_ref())
+        .expect("Rule/DefaultRetention");
+    assert_eq!(retention.mode, Some(ObjectWormMode::Governance));
+    assert_eq!(retention.days, None);
+    assert_eq!(retention.years, Some(2));
+    assert_round_trip(&doc);
+}
+
+/// The root element is `Retention`, though the type is `ObjectRetention`.
+#[test]
+fn object_retention_documents() {
+    for name in ["GetObjectRetention.xml", "PutObjectRetention.request.xml"] {
+        let doc: ObjectRetention = read(name);
+        assert_eq!(doc.mode, Some(ObjectWormMode::Compliance));
+        assert_eq!(
+            doc.retain_until_date,
+            Some(datetime!(2025-11-10 16:00:00 UTC))
+        );
+        assert_round_trip(&doc);
+        assert!(doc.to_xml().contains("<Retention>"), "{}", doc.to_xml());
+    }
+}
+
+#[test]
+fn object_legal_hold_documents() {
+    for name in ["GetObjectLegalHold.xml", "PutObjectLegalHold.request.xml"] {
+        let doc: ObjectLegalHold = read(name);
+        assert_eq!(doc.status, Some(ObjectLegalHoldStatus::On));
+        assert_round_trip(&doc);
+        assert!(doc.to_xml().contains("<LegalHold>"), "{}", doc.to_xml());
+    }
+}
+
+#[test]
+fn object_retention_input_takes_a_version() {
+    let input = PutObjectRetentionInput::builder()
+        .bucket("examplebucket")
+        .key("exampleobject")
+        .version_id("CAEQMxiBgICbof2D0BYiIGRhZjgwMzJiMjA3MjQ0ODE5MWYxZDYwMzJlZjU1****")
+        .body(ObjectRetention {
+            mode: Some(ObjectWormMode::Governance),
+            retain_until_date: Some(datetime!(2025-11-10 16:00:00 UTC)),
+        })
+        .build()
+        .expect("complete input");
+    assert_eq!(input.bypass_governance_retention, None);
+    assert_eq!(
+        input.version_id.as_deref(),
+        Some("CAEQMxiBgICbof2D0BYiIGRhZjgwMzJiMjA3MjQ0ODE5MWYxZDYwMzJlZjU1****")
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// Access tracking, archive direct read, TLS versions, resource group
+
+#[test]
+fn access_monitor_documents() {
+    let doc: AccessMonitorConfiguration = read("GetBucketAccessMonitor.xml");
+    assert_eq!(doc.status, AccessMonitorStatus::Enabled);
+    let doc: AccessMonitorConfiguration = read("GetBucketAccessMonitor.disabled.xml");
+    assert_eq!(doc.status, AccessMonitorStatus::Disabled);
+    let doc: AccessMonitorConfiguration = read("PutBucketAccessMonitor.request.xml");
+    assert_eq!(doc.status, AccessMonitorStatus::Enabled);
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn archive_direct_read_documents() {
+    for name in [
+        "GetBucketArchiveDirectRead.xml",
+        "PutBucketArchiveDirectRead.request.xml",
+    ] {
+        let doc: ArchiveDirectReadConfiguration = read(name);
+        assert!(doc.enabled, "{name}");
+        assert_round_trip(&doc);
+    }
+}
+
+#[test]
+fn get_bucket_https_config_response() {
+    let doc: HttpsConfiguration = read("GetBucketHttpsConfig.xml");
+    let tls = doc.tls.as_ref().expect("TLS");
+    assert!(tls.enable);
+    assert_eq!(tls.tls_versions, ["TLSv1.2", "TLSv1.3"]);
+    assert!(doc.cipher_suite.is_none());
+}
+
+#[test]
+fn put_bucket_https_config_request() {
+    let doc: HttpsConfiguration = read("PutBucketHttpsConfig.request.xml");
+    let tls = doc.tls.as_ref().expect("TLS");
+    assert!(tls.enable);
+    assert_eq!(tls.tls_versions, ["TLSv1.2", "TLSv1.3"]);
+    let suites = doc.cipher_suite.as_ref().expect("CipherSuite");
+    assert!(suites.enable);
+    assert_eq!(suites.strong_cipher_suite, Some(false));
+    assert_eq!(
+        suites.custom_cipher_suites,
+        [
+            "ECDHE-ECDSA-AES128-SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-ECDSA-AES256-CCM8"
+        ]
+    );
+    assert_eq!(
+        suites.tls13_custom_cipher_suites,
+        ["ECDHE-ECDSA-AES256-CCM8"; 3]
+    );
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn resource_group_documents() {
+    for name in [
+        "GetBucketResourceGroup.xml",
+        "PutBucketResourceGroup.request.xml",
+    ] {
+        let doc: BucketResourceGroupConfiguration = read(name);
+        assert_eq!(
+            doc.resource_group_id.as_deref(),
+            Some("rg-aekz****"),
+            "{name}"
+        );
+        assert_round_trip(&doc);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -738,4 +890,11 @@ fn every_request_fixture_round_trips() {
     check::<UserDefinedLogFieldsConfiguration>("PutUserDefinedLogFieldsConfig.request.xml");
     check::<RequestPaymentConfiguration>("PutBucketRequestPayment.request.xml");
     check::<TransferAccelerationConfiguration>("PutBucketTransferAcceleration.request.xml");
+    check::<ObjectWormConfiguration>("PutBucketObjectWormConfiguration.request.xml");
+    check::<ObjectRetention>("PutObjectRetention.request.xml");
+    check::<ObjectLegalHold>("PutObjectLegalHold.request.xml");
+    check::<AccessMonitorConfiguration>("PutBucketAccessMonitor.request.xml");
+    check::<ArchiveDirectReadConfiguration>("PutBucketArchiveDirectRead.request.xml");
+    check::<HttpsConfiguration>("PutBucketHttpsConfig.request.xml");
+    check::<BucketResourceGroupConfiguration>("PutBucketResourceGroup.request.xml");
 }
