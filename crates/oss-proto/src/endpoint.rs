@@ -1046,6 +1046,13 @@ mod tests {
         }
 
         #[test]
+        fn parse_never_panics(endpoint in "\\PC{0,80}") {
+            if let Ok(e) = Endpoint::parse(&endpoint) {
+                let _ = e.address(Scope::Bucket, &parts(Some("bucket"), None));
+            }
+        }
+
+        #[test]
         fn address_never_panics(bucket in "\\PC{0,70}", key in "\\PC{0,300}") {
             let e = hangzhou();
             let _ = e.address(Scope::Object, &parts(Some(&bucket), Some(&key)));

@@ -571,6 +571,25 @@ mod tests {
         assert!(e.message.chars().count() < 300);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bodies_never_panic(
+            status in 300u16..600,
+            body in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..512),
+            err_header in "[A-Za-z0-9+/=]{0,64}",
+        ) {
+            let h = head(status, &[("x-oss-err", &err_header), ("x-oss-request-id", "r")]);
+            let e = read_error(&h, &body);
+            proptest::prop_assert_eq!(e.status.as_u16(), status);
+            proptest::prop_assert_eq!(e.request_id.as_str(), "r");
+        }
+
+        #[test]
+        fn xml_like_bodies_never_panic(body in "(<Error>|<Code>|</Code>|</Error>|&amp;|&#x41;|&bogus;|<!\\[CDATA\\[x\\]\\]>|[a-z ]){0,40}") {
+            let _ = read_error(&head(400, &[]), body.as_bytes());
+        }
+    }
+
     struct Fake;
     impl Operation for Fake {
         type Input = ();

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::Error;
+use crate::operation::RequestBody;
 
 /// Why a failed attempt may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,6 +97,19 @@ pub fn classify_transport(failure: TransportFailure) -> Option<RetryReason> {
         TransportFailure::Timeout => Some(RetryReason::Timeout),
         TransportFailure::Request => None,
     }
+}
+
+/// Whether the protocol can send `body` again by itself: empty and in-memory bodies can; a
+/// streaming body only if the caller can rewind its source (the caller decides then).
+///
+/// ```
+/// use oss_proto::operation::RequestBody;
+/// use oss_proto::retry::body_replayable;
+/// assert!(body_replayable(&RequestBody::Bytes(bytes::Bytes::from_static(b"<x/>"))));
+/// assert!(!body_replayable(&RequestBody::Streaming));
+/// ```
+pub fn body_replayable(body: &RequestBody) -> bool {
+    matches!(body, RequestBody::Empty | RequestBody::Bytes(_))
 }
 
 /// Attempts and full-jitter exponential backoff.
