@@ -9,7 +9,7 @@ Every script reads its peer from the environment that `tests/tests/interop.rs` s
     OSS_RS_SIGNATURE_VERSION   v4 (default) or v1
 
 A script registers checks with `@suite.check("name")`; `suite.run()` runs them in order, reports each one as
-PASS or FAIL with the reason, and exits non-zero when any failed. Checks run on even after a failure so one
+PASS or FAIL with the reason, and exits non-zero when any failed (see Suite for known_failures.txt). Checks run on even after a failure so one
 run shows everything that is wrong. Expected values come from what the script sent and from the API's
 documented semantics, never from the emulator's earlier answers about the same thing.
 """
@@ -243,11 +243,43 @@ def empty_and_delete_bucket(client: oss.Client, bucket: str):
 # The check runner
 
 
+KNOWN_FAILURES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known_failures.txt")
+
+
+def load_known_failures(script: str) -> dict:
+    """{check name: reason} for `script` from known_failures.txt.
+
+    Lines are `script | check name | reason`; `script@v1` (or `@v4`) limits a line to one signature version.
+    """
+    known = {}
+    try:
+        with open(KNOWN_FAILURES_FILE, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                fields = [x.strip() for x in line.split("|")]
+                if len(fields) >= 3 and fields[0] in (script, f"{script}@{SIGNATURE_VERSION}"):
+                    known[fields[1]] = fields[2]
+    except FileNotFoundError:
+        pass
+    return known
+
+
 class Suite:
+    """Checks run in order; each reports PASS, FAIL, or (when listed in known_failures.txt) XFAIL / XPASS.
+
+    A listed check that fails is reported as XFAIL with its recorded reason and does not fail the script;
+    a listed check that passes is reported as XPASS so the entry can be removed. OSS_RS_INTEROP_STRICT=1
+    ignores the list: every failure fails the script.
+    """
+
     def __init__(self, name: str):
         self.name = name
         self.checks = []
         self.cleanups = []
+        self.strict = os.environ.get("OSS_RS_INTEROP_STRICT", "") not in ("", "0")
+        self.known = {} if self.strict else load_known_failures(name)
 
     def check(self, name: str):
         def register(fn):
@@ -259,39 +291,54 @@ class Suite:
         self.cleanups.append(fn)
         return fn
 
+    @staticmethod
+    def _reason(exc: BaseException) -> str:
+        if isinstance(exc, CheckFailed):
+            return str(exc)
+        err = service_error(exc)
+        if err is not None:
+            return (f"service error HTTP {err.status_code} {err.code}: {err.message} "
+                    f"(request {err.request_target})")
+        reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        tb = traceback.extract_tb(exc.__traceback__)
+        mine = [f for f in tb if "/interop/" in f.filename]
+        if mine:
+            reason += f" (at {os.path.basename(mine[-1].filename)}:{mine[-1].lineno})"
+        return reason
+
     def run(self):
-        passed, failed = [], []
+        passed, failed, xfailed, xpassed = [], [], [], []
         print(f"interop {self.name} against {ENDPOINT} with signature {SIGNATURE_VERSION}, "
               f"SDK {oss.__version__}", flush=True)
         for name, fn in self.checks:
             try:
                 fn()
-            except CheckFailed as exc:
-                failed.append(name)
-                print(f"FAIL {name}: {exc}", flush=True)
             except Exception as exc:
-                failed.append(name)
-                err = service_error(exc)
-                if err is not None:
-                    reason = (f"service error HTTP {err.status_code} {err.code}: {err.message} "
-                              f"(request {err.request_target})")
+                reason = self._reason(exc)
+                if name in self.known:
+                    xfailed.append(name)
+                    print(f"XFAIL {name}: {reason} [known: {self.known[name]}]", flush=True)
                 else:
-                    reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    tb = traceback.extract_tb(exc.__traceback__)
-                    mine = [f for f in tb if f.filename.endswith(".py") and "/interop/" in f.filename]
-                    if mine:
-                        reason += f" (at {os.path.basename(mine[-1].filename)}:{mine[-1].lineno})"
-                print(f"FAIL {name}: {reason}", flush=True)
+                    failed.append(name)
+                    print(f"FAIL {name}: {reason}", flush=True)
             else:
-                passed.append(name)
-                print(f"PASS {name}", flush=True)
+                if name in self.known:
+                    xpassed.append(name)
+                    print(f"XPASS {name}: passes now; remove it from known_failures.txt", flush=True)
+                else:
+                    passed.append(name)
+                    print(f"PASS {name}", flush=True)
         for fn in self.cleanups:
             try:
                 fn()
             except Exception:
                 pass
-        print(f"summary {self.name} ({SIGNATURE_VERSION}): {len(self.checks)} checks, "
-              f"{len(passed)} pass, {len(failed)} fail", flush=True)
+        stale = sorted(set(self.known) - {name for name, _ in self.checks})
+        for name in stale:
+            print(f"STALE known_failures.txt entry names no check of {self.name}: {name}", flush=True)
+        print(f"summary {self.name} ({SIGNATURE_VERSION}): {len(self.checks)} checks, {len(passed)} pass, "
+              f"{len(failed)} fail, {len(xfailed)} known failures, {len(xpassed)} known failures passing",
+              flush=True)
         if failed:
             print("failing checks: " + "; ".join(failed), flush=True)
         sys.exit(1 if failed else 0)

@@ -13,6 +13,7 @@ BUCKET = unique_bucket("bk")
 LIST_PREFIX = unique_bucket("lst")
 LISTED = [f"{LIST_PREFIX}-a", f"{LIST_PREFIX}-b", f"{LIST_PREFIX}-c"]
 ORIGIN = "https://www.example.com"
+DELETED = unique_bucket("del")
 
 
 @suite.check("put_bucket creates a bucket (200)")
@@ -262,18 +263,22 @@ def _():
 
 @suite.check("delete_bucket: 409 BucketNotEmpty while it holds an object, then 204, then 404")
 def _():
-    client.put_object(oss.PutObjectRequest(bucket=BUCKET, key="keep", body=b"data"))
-    expect_error(lambda: client.delete_bucket(oss.DeleteBucketRequest(bucket=BUCKET)), 409, "BucketNotEmpty")
-    client.delete_object(oss.DeleteObjectRequest(bucket=BUCKET, key="keep"))
-    result = client.delete_bucket(oss.DeleteBucketRequest(bucket=BUCKET))
+    # A never-versioned bucket: in BUCKET (versioning suspended above) a delete leaves a delete marker.
+    bucket = DELETED
+    client.put_bucket(oss.PutBucketRequest(bucket=bucket))
+    client.put_object(oss.PutObjectRequest(bucket=bucket, key="keep", body=b"data"))
+    expect_error(lambda: client.delete_bucket(oss.DeleteBucketRequest(bucket=bucket)), 409, "BucketNotEmpty")
+    client.delete_object(oss.DeleteObjectRequest(bucket=bucket, key="keep"))
+    result = client.delete_bucket(oss.DeleteBucketRequest(bucket=bucket))
     eq(result.status_code, 204, "status")
-    expect_error(lambda: client.get_bucket_info(oss.GetBucketInfoRequest(bucket=BUCKET)), 404, "NoSuchBucket")
-    expect_error(lambda: client.delete_bucket(oss.DeleteBucketRequest(bucket=BUCKET)), 404, "NoSuchBucket")
+    expect_error(lambda: client.get_bucket_info(oss.GetBucketInfoRequest(bucket=bucket)), 404, "NoSuchBucket")
+    expect_error(lambda: client.delete_bucket(oss.DeleteBucketRequest(bucket=bucket)), 404, "NoSuchBucket")
+    eq(client.is_bucket_exist(bucket), False, "is_bucket_exist after delete")
 
 
 @suite.cleanup
 def _():
-    for name in [BUCKET] + LISTED:
+    for name in [BUCKET, DELETED] + LISTED:
         empty_and_delete_bucket(client, name)
 
 

@@ -155,7 +155,9 @@ def _():
     true("%01" in raw[0], f"control character percent-encoded: {raw[0]!r}")
     true(" " not in raw[2] and ("%20" in raw[2] or "+" in raw[2]), f"space encoded: {raw[2]!r}")
     true("%2B" in raw[1].upper(), f"'+' percent-encoded: {raw[1]!r}")
-    eq(root.findtext("Prefix"), "enc/", "Prefix (nothing to encode)")
+    # OSS encodes Prefix (and markers, delimiter) too, '/' included: `<Prefix>demo%2Fgp-</Prefix>` in the
+    # real responses the official Go SDK's tests replay.
+    eq(root.findtext("Prefix"), "enc%2F", "Prefix")
 
 
 @suite.check("list_objects_v2 with prefix: keys, KeyCount, no Owner unless fetch-owner")
