@@ -1,6 +1,6 @@
 //! Bucket-configuration documents (retention, object-level retention, lifecycle, policy status,
 //! hotlink protection, static website, encryption, logging, requester pays, transfer acceleration,
-//! access tracking, archive direct read, TLS versions, resource group) read with the generated
+//! access tracking, archive direct read, TLS versions, resource group, overwrite protection) read with the generated
 //! models.
 //!
 //! Every fixture under `tests/fixtures/` is a document published by OSS: the examples of the OSS
@@ -872,6 +872,39 @@ fn resource_group_documents() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Overwrite protection
+
+/// Empty prefix and suffix stay present-but-empty; `<Principals />` is an empty list.
+#[test]
+fn get_bucket_overwrite_config_response() {
+    let doc: OverwriteConfiguration = read("GetBucketOverwriteConfig.xml");
+    assert_eq!(doc.rules.len(), 2);
+    let r = &doc.rules[0];
+    assert_eq!(r.id.as_deref(), Some("1"));
+    assert_eq!(r.action, OverwriteAction::Forbid);
+    assert_eq!(r.prefix.as_deref(), Some(""));
+    assert_eq!(r.suffix.as_deref(), Some(""));
+    assert!(r.principals.is_empty());
+    let r = &doc.rules[1];
+    assert_eq!(r.id.as_deref(), Some("2"));
+    assert_eq!(r.action, OverwriteAction::Forbid);
+    assert_eq!(r.prefix.as_deref(), Some("pre"));
+    assert_eq!(r.suffix.as_deref(), Some(".txt"));
+    assert_eq!(r.principals, ["1234567890"]);
+}
+
+#[test]
+fn put_bucket_overwrite_config_request() {
+    let doc: OverwriteConfiguration = read("PutBucketOverwriteConfig.request.xml");
+    assert_eq!(doc.rules.len(), 2);
+    assert_eq!(doc.rules[0].id.as_deref(), Some("1"));
+    assert_eq!(doc.rules[0].prefix, None);
+    assert!(doc.rules[0].principals.is_empty());
+    assert_eq!(doc.rules[1].principals, ["1234567890"]);
+    assert_round_trip(&doc);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -897,4 +930,5 @@ fn every_request_fixture_round_trips() {
     check::<ArchiveDirectReadConfiguration>("PutBucketArchiveDirectRead.request.xml");
     check::<HttpsConfiguration>("PutBucketHttpsConfig.request.xml");
     check::<BucketResourceGroupConfiguration>("PutBucketResourceGroup.request.xml");
+    check::<OverwriteConfiguration>("PutBucketOverwriteConfig.request.xml");
 }
