@@ -4,9 +4,9 @@
 
 use oss_model::xml::XmlDocument;
 use oss_model::{
-    AccessControlPolicy, BucketAcl, BucketInfo, BucketStat, CORSConfiguration,
+    AccessControlPolicy, AccessMonitorStatus, BucketAcl, BucketInfo, BucketStat, CORSConfiguration,
     CreateBucketConfiguration, DataRedundancyType, EncodingType, ListAllMyBucketsResult,
-    ListBucketResult, ListBucketResultV2, RegionInfoList, StorageClass, Tagging,
+    ListBucketResult, ListBucketResultV2, ObjectType, RegionInfoList, StorageClass, Tagging,
     VersioningConfiguration, VersioningStatus,
 };
 use time::macros::datetime;
@@ -98,7 +98,7 @@ fn list_objects() {
         o.etag.as_deref(),
         Some("\"5B3C1A2E053D763E1B002CC607C5A0FE1****\"")
     );
-    assert_eq!(o.object_type.as_deref(), Some("Normal"));
+    assert_eq!(o.object_type, Some(ObjectType::Normal));
     assert_eq!(o.size, Some(344606));
     assert_eq!(o.storage_class, Some(StorageClass::ColdArchive));
     let owner = o.owner.as_ref().expect("owner");
@@ -191,7 +191,7 @@ fn list_objects_v2() {
         Some("1686240967192623")
     );
     let o = &doc.contents[3];
-    assert_eq!(o.object_type.as_deref(), Some("Normal"));
+    assert_eq!(o.object_type, Some(ObjectType::Normal));
     assert_eq!(o.storage_class, Some(StorageClass::ColdArchive));
     assert_eq!(
         o.restore_info.as_deref(),
@@ -218,7 +218,7 @@ fn get_bucket_info() {
     let doc: BucketInfo = parse("GetBucketInfo.xml");
     let b = &doc.bucket;
     assert_eq!(b.name, "oss-example");
-    assert_eq!(b.access_monitor.as_deref(), Some("Enabled"));
+    assert_eq!(b.access_monitor, Some(AccessMonitorStatus::Enabled));
     assert_eq!(b.block_public_access, Some(true));
     assert_eq!(b.comment.as_deref(), Some("test"));
     assert_eq!(b.creation_date, Some(datetime!(2013-07-31 10:56:21 UTC)));

@@ -5,7 +5,8 @@
 use oss_model::xml::XmlDocument;
 use oss_model::{
     CopyObjectResult, Delete, DeleteResult, EncodingType, ListVersionsResult,
-    ObjectAccessControlPolicy, ObjectAcl, RestoreRequest, RestoreTier, StorageClass, Tagging,
+    ObjectAccessControlPolicy, ObjectAcl, ObjectType, RestoreRequest, RestoreTier, StorageClass,
+    Tagging,
 };
 use time::macros::datetime;
 
@@ -154,7 +155,7 @@ fn list_object_versions() {
     let v = &doc.versions[3];
     assert_eq!(v.key, "demo.jpg");
     assert_eq!(v.version_id, "null");
-    assert_eq!(v.object_type.as_deref(), Some("Normal"));
+    assert_eq!(v.object_type, Some(ObjectType::Normal));
     assert_eq!(v.size, Some(21839));
     assert_eq!(v.storage_class, Some(StorageClass::ColdArchive));
     assert_eq!(
