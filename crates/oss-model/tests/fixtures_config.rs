@@ -1,14 +1,14 @@
-//! Bucket-configuration documents (retention, object-level retention, lifecycle, policy status,
-//! hotlink protection, static website, encryption, logging, requester pays, transfer acceleration,
-//! access tracking, archive direct read, TLS versions, resource group, overwrite protection) read with the generated
-//! models.
+//! Bucket-configuration documents read with the generated models: retention (bucket and object
+//! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
+//! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
+//! resource group and overwrite protection.
 //!
-//! Every fixture under `tests/fixtures/` is a document published by OSS: the examples of the OSS
-//! API reference and error-code pages (help.aliyun.com / alibabacloud.com), or, where the page's
-//! example could not be read whole, the same documents as the official Go SDK v2 replays them in
-//! its unit tests (`oss/api_op_bucket_*_test.go`). The expected values below are read from those
-//! documents by hand, never produced by the code under test. Request bodies (`*.request.xml`) are
-//! also written back and read again, which must give the same value.
+//! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
+//! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
+//! below; otherwise the documents the official Go SDK v2 replays in its unit tests
+//! (`oss/api_op_*_test.go`), marked "Go SDK v2". Expected values are read from those documents
+//! by hand, never produced by the code under test. Request bodies (`*.request.xml`) are also
+//! written back and read again, which must give the same value.
 
 use std::fmt::Debug;
 
@@ -53,7 +53,7 @@ fn extend_bucket_worm_request() {
     assert_round_trip(&doc);
 }
 
-/// GetBucketWorm sample response; the creation date has no zone, so it stays text.
+/// GetBucketWorm response (Go SDK v2); the creation date has no zone, so it stays text.
 #[test]
 fn get_bucket_worm_response() {
     let doc: WormConfiguration = read("GetBucketWorm.xml");
@@ -91,7 +91,7 @@ fn complete_bucket_worm_needs_the_worm_id() {
 // ------------------------------------------------------------------------------------------------
 // Lifecycle
 
-/// GetBucketLifecycle sample response: rules based on the last modification time.
+/// GetBucketLifecycle API reference, sample response: rules based on the last modification time.
 #[test]
 fn get_bucket_lifecycle_mtime_rules() {
     let doc: LifecycleConfiguration = read("GetBucketLifecycle.xml");
@@ -123,7 +123,7 @@ fn get_bucket_lifecycle_mtime_rules() {
     assert_eq!(r.transitions[0].is_access_time, Some(false));
 }
 
-/// GetBucketLifecycle sample response: rules based on the last access time.
+/// GetBucketLifecycle response with rules based on the last access time (Go SDK v2).
 #[test]
 fn get_bucket_lifecycle_atime_rules() {
     let doc: LifecycleConfiguration = read("GetBucketLifecycle.atime.xml");
@@ -153,7 +153,8 @@ fn get_bucket_lifecycle_atime_rules() {
     assert_eq!(r.atime_base, Some(1_631_698_332));
 }
 
-/// A rule with `Filter/Not` exclusions, children out of the documented order, and an empty prefix.
+/// A rule with `Filter/Not` exclusions, children out of the documented order, and an empty
+/// prefix (Go SDK v2).
 #[test]
 fn get_bucket_lifecycle_filter_not() {
     let doc: LifecycleConfiguration = read("GetBucketLifecycle.filter.xml");
@@ -306,7 +307,7 @@ fn lifecycle_every_member_round_trips() {
 // ------------------------------------------------------------------------------------------------
 // Bucket policy
 
-/// GetBucketPolicyStatus sample response.
+/// GetBucketPolicyStatus response (Go SDK v2).
 #[test]
 fn get_bucket_policy_status_response() {
     let doc: PolicyStatus = read("GetBucketPolicyStatus.xml");
@@ -359,7 +360,7 @@ fn put_bucket_referer_request() {
     assert_round_trip(&doc);
 }
 
-/// GetBucketReferer sample response.
+/// GetBucketReferer response with both lists (Go SDK v2).
 #[test]
 fn get_bucket_referer_response() {
     let doc: RefererConfiguration = read("GetBucketReferer.xml");
@@ -370,7 +371,7 @@ fn get_bucket_referer_response() {
     assert_eq!(doc.referer_blacklist, BLOCKED_REFERERS);
 }
 
-/// A bucket with no lists: only `AllowEmptyReferer`.
+/// A bucket with no lists: only `AllowEmptyReferer` (Go SDK v2).
 #[test]
 fn get_bucket_referer_minimal_response() {
     let doc: RefererConfiguration = read("GetBucketReferer.minimal.xml");
@@ -447,7 +448,8 @@ fn put_bucket_website_request() {
     assert_round_trip(&doc);
 }
 
-/// GetBucketWebsite sample response: a mirroring rule, a CDN redirect and an external redirect.
+/// GetBucketWebsite response: a mirroring rule, a CDN redirect and an external redirect
+/// (Go SDK v2).
 #[test]
 fn get_bucket_website_response() {
     let doc: WebsiteConfiguration = read("GetBucketWebsite.xml");
@@ -614,7 +616,7 @@ fn put_bucket_encryption_request() {
     assert_round_trip(&doc);
 }
 
-/// GetBucketEncryption: KMS with a key of one's own and SM4 data encryption.
+/// GetBucketEncryption: KMS with a key of one's own and SM4 data encryption (Go SDK v2).
 #[test]
 fn get_bucket_encryption_response() {
     let doc: ServerSideEncryptionRule = read("GetBucketEncryption.xml");
@@ -630,7 +632,7 @@ fn get_bucket_encryption_response() {
 // ------------------------------------------------------------------------------------------------
 // Logging
 
-/// PutBucketLogging request with a logging role.
+/// PutBucketLogging request with a logging role (Go SDK v2).
 #[test]
 fn put_bucket_logging_request() {
     let doc: BucketLoggingStatus = read("PutBucketLogging.request.xml");
@@ -644,7 +646,7 @@ fn put_bucket_logging_request() {
     assert_round_trip(&doc);
 }
 
-/// GetBucketLogging sample response.
+/// GetBucketLogging response with a logging role (Go SDK v2).
 #[test]
 fn get_bucket_logging_response() {
     let doc: BucketLoggingStatus = read("GetBucketLogging.xml");
@@ -657,7 +659,8 @@ fn get_bucket_logging_response() {
     );
 }
 
-/// Logging turned off: an empty `BucketLoggingStatus`.
+/// Logging turned off: an empty `BucketLoggingStatus` (hand-written, the documented form when
+/// `LoggingEnabled` is not returned).
 #[test]
 fn get_bucket_logging_disabled() {
     let doc: BucketLoggingStatus = read("GetBucketLogging.disabled.xml");
@@ -683,7 +686,8 @@ fn put_user_defined_log_fields_config_request() {
     );
 }
 
-/// GetUserDefinedLogFieldsConfig response (the same document as the request).
+/// GetUserDefinedLogFieldsConfig response (Go SDK v2; the same document as the API reference's
+/// request).
 #[test]
 fn get_user_defined_log_fields_config_response() {
     let doc: UserDefinedLogFieldsConfiguration = read("GetUserDefinedLogFieldsConfig.xml");
@@ -692,7 +696,7 @@ fn get_user_defined_log_fields_config_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Requester pays and transfer acceleration
+// Requester pays and transfer acceleration (Go SDK v2 documents)
 
 #[test]
 fn put_bucket_request_payment_request() {
@@ -721,7 +725,7 @@ fn get_bucket_transfer_acceleration_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Object-level retention (ObjectWorm)
+// Object-level retention (ObjectWorm; Go SDK v2 documents)
 
 #[test]
 fn get_bucket_object_worm_configuration_response() {
@@ -797,7 +801,7 @@ fn object_retention_input_takes_a_version() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Access tracking, archive direct read, TLS versions, resource group
+// Access tracking, archive direct read, TLS versions, resource group (Go SDK v2 documents)
 
 #[test]
 fn access_monitor_documents() {
@@ -872,7 +876,7 @@ fn resource_group_documents() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Overwrite protection
+// Overwrite protection (Go SDK v2 documents)
 
 /// Empty prefix and suffix stay present-but-empty; `<Principals />` is an empty list.
 #[test]
