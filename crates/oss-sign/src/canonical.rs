@@ -22,10 +22,35 @@ pub(crate) fn is_default_signed(name: &str) -> bool {
         || name.eq_ignore_ascii_case("content-md5")
 }
 
-fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+thread_local! {
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
+}
+
+/// Runs `f` with a cleared, reused per-thread buffer (a fresh one if it is already in use).
+/// Only a signer running inside a thread-local destructor could hit `with`'s panic.
+pub(crate) fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let out = f(&mut buf);
+            if buf.capacity() > 64 * 1024 {
+                *buf = Vec::with_capacity(1024);
+            }
+            out
+        }
+        Err(_) => f(&mut Vec::with_capacity(1024)),
+    })
 }
 
 /// Everything the canonical request is made of.
@@ -114,26 +139,43 @@ fn write_headers(
     input: &CanonicalInput<'_>,
     mut signed_headers: Option<&mut Vec<(String, String)>>,
 ) {
-    let mut list: Vec<(&str, &[u8])> =
-        Vec::with_capacity(input.headers.len() + input.override_headers.len());
+    // Typical requests have a handful of headers: keep the list on the stack.
+    const INLINE: usize = 24;
+    let capacity = input.headers.len() + input.override_headers.len();
+    let mut inline: [(&str, &[u8]); INLINE] = [("", b""); INLINE];
+    let mut heap: Vec<(&str, &[u8])> = Vec::new();
+    let slots: &mut [(&str, &[u8])] = if capacity <= INLINE {
+        &mut inline[..capacity]
+    } else {
+        heap.resize(capacity, ("", b""));
+        &mut heap
+    };
+    let mut n = 0;
     for (name, value) in input.headers.iter() {
         if input
             .override_headers
             .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            .any(|(o, _)| o.eq_ignore_ascii_case(name))
         {
             continue;
         }
-        if is_default_signed(name)
+        let signed = is_default_signed(name)
             || input
                 .additional
                 .iter()
-                .any(|a| a.eq_ignore_ascii_case(name))
-        {
-            list.push((name, value));
+                .any(|a| a.eq_ignore_ascii_case(name));
+        if let (true, Some(slot)) = (signed, slots.get_mut(n)) {
+            *slot = (name, value);
+            n += 1;
         }
     }
-    list.extend_from_slice(input.override_headers);
+    for &entry in input.override_headers {
+        if let Some(slot) = slots.get_mut(n) {
+            *slot = entry;
+            n += 1;
+        }
+    }
+    let list = &mut slots[..n];
     // Stable: the values of a repeated header keep their order.
     list.sort_by(|a, b| cmp_ignore_case(a.0, b.0));
 

@@ -30,7 +30,7 @@ use ring::hmac;
 use time::OffsetDateTime;
 
 use crate::canonical::{
-    ALGORITHM, CanonicalInput, canonical_to_string_to_sign, is_default_signed,
+    ALGORITHM, CanonicalInput, canonical_to_string_to_sign, is_default_signed, with_buffer,
     write_canonical_request, write_scope,
 };
 use crate::datetime::IsoStamp;
@@ -375,8 +375,7 @@ fn sign_headers_inner<'a>(
         additional: &additional_refs,
         payload: UNSIGNED_PAYLOAD.as_bytes(),
     };
-    let mut buf = Vec::with_capacity(1024);
-    let hex = sign_input(&mut buf, &input, &stamp, params, trace, None);
+    let hex = with_buffer(|buf| sign_input(buf, &input, &stamp, params, trace, None));
 
     let ak = params.credentials.access_key_id();
     let mut auth = Vec::with_capacity(200 + ak.len() + params.region.len() + params.product.len());
@@ -617,15 +616,16 @@ fn presign_inner(
         payload,
     };
     let mut signed_headers = Vec::new();
-    let mut buf = Vec::with_capacity(1024);
-    let hex = sign_input(
-        &mut buf,
-        &input,
-        &stamp,
-        params,
-        trace,
-        Some(&mut signed_headers),
-    );
+    let hex = with_buffer(|buf| {
+        sign_input(
+            buf,
+            &input,
+            &stamp,
+            params,
+            trace,
+            Some(&mut signed_headers),
+        )
+    });
     drop(extra);
     added.push(("x-oss-signature", bytes_to_string(hex.to_vec())));
     Ok(Presigned {
