@@ -5,6 +5,7 @@ pub mod clock_skew;
 pub mod crc;
 pub mod endpoint;
 pub mod error;
+pub mod generated;
 pub mod operation;
 pub mod paginate;
 pub mod response;
