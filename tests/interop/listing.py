@@ -152,6 +152,7 @@ def _():
     eq(root.findtext("EncodingType"), "url", "EncodingType")
     raw = [e.text for e in root.findall("Contents/Key")]
     eq(len(raw), len(ENCODED), "key count")
+    true(raw[0].startswith("enc%2F"), f"'/' percent-encoded as in OSS's own responses: {raw[0]!r}")
     true("%01" in raw[0], f"control character percent-encoded: {raw[0]!r}")
     true(" " not in raw[2] and ("%20" in raw[2] or "+" in raw[2]), f"space encoded: {raw[2]!r}")
     true("%2B" in raw[1].upper(), f"'+' percent-encoded: {raw[1]!r}")

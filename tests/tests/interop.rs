@@ -8,7 +8,7 @@
 //! workspace root. Without the SDK the tests fail, telling to run `cargo xtask test`: they never pass
 //! silently.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -156,7 +156,24 @@ struct Emulator {
 }
 
 impl Emulator {
+    /// Starts an emulator on a free port; retries twice when it exits before listening (the port picked
+    /// may have been taken in between).
     fn start(name: &str) -> Self {
+        let mut failures = Vec::new();
+        for attempt in 1..=3 {
+            match Self::try_start(&format!("{name}-{attempt}")) {
+                Ok(emulator) => return emulator,
+                Err(StartError::Exited(message)) => failures.push(message),
+                Err(StartError::Hung(message)) => panic!("{message}"),
+            }
+        }
+        panic!(
+            "the emulator exited before listening, three times:\n{}",
+            failures.join("\n----\n")
+        );
+    }
+
+    fn try_start(name: &str) -> Result<Self, StartError> {
         let binary = emulator_binary();
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -202,6 +219,7 @@ impl Emulator {
                 }
             });
         }
+        // From here on the guard owns the process: every early return kills it.
         let mut emulator = Self {
             child,
             endpoint: format!("http://{addr}"),
@@ -214,22 +232,36 @@ impl Emulator {
                 if url.starts_with("http://") && !url.ends_with(":0") {
                     emulator.endpoint = url.trim_end_matches('/').to_owned();
                 }
+                Ok(emulator)
             }
-            Err(_) => {
-                let status = emulator.child.try_wait().ok().flatten();
-                panic!(
-                    "the emulator did not print `listening on` within {STARTUP_TIMEOUT:?} \
-                     (exit status: {status:?}); its output:\n{}",
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                // Its stdout closed: it exited. Give the log readers a moment to drain.
+                let status = emulator.child.wait().ok();
+                thread::sleep(Duration::from_millis(100));
+                Err(StartError::Exited(format!(
+                    "the emulator on {addr} exited before listening (status {status:?}); its output:\n{}",
                     emulator.log_text()
-                );
+                )))
             }
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(StartError::Hung(format!(
+                "the emulator on {addr} did not print `listening on` within {STARTUP_TIMEOUT:?}; \
+                 its output:\n{}",
+                emulator.log_text()
+            ))),
         }
-        emulator
     }
 
     fn log_text(&self) -> String {
         self.log.lock().map(|s| s.clone()).unwrap_or_default()
     }
+}
+
+/// Why an emulator did not come up.
+enum StartError {
+    /// It exited before listening (worth another port).
+    Exited(String),
+    /// It neither listened nor exited in time.
+    Hung(String),
 }
 
 impl Drop for Emulator {
@@ -316,7 +348,21 @@ fn run_script(script: &str, signature_version: &str) {
             tail(&emulator.log_text(), 80)
         );
     }
-    // Show the per-check report with `--nocapture`.
+    // Known failures pass the test but must stay visible: libtest captures `print!`, not direct writes.
+    let known: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("XFAIL ") || line.starts_with("XPASS "))
+        .collect();
+    if !known.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "interop {script} ({signature_version}): {} entries of tests/interop/known_failures.txt \
+             apply:\n  {}",
+            known.len(),
+            known.join("\n  ")
+        );
+    }
+    // The whole per-check report shows with `--nocapture`.
     println!("{stdout}");
 }
 
