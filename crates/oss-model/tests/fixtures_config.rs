@@ -1,7 +1,7 @@
 //! Bucket-configuration documents read with the generated models: retention (bucket and object
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
-//! resource group and overwrite protection.
+//! resource group, overwrite protection and inventory.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -909,6 +909,91 @@ fn put_bucket_overwrite_config_request() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Inventory (Go SDK v2 documents)
+
+#[test]
+fn get_bucket_inventory_response() {
+    let doc: InventoryConfiguration = read("GetBucketInventory.xml");
+    assert_eq!(doc.id, "report1");
+    assert!(doc.is_enabled);
+    let dest = &doc.destination.oss_bucket_destination;
+    assert_eq!(dest.format, InventoryFormat::Csv);
+    assert_eq!(dest.account_id, "1000000000000000");
+    assert_eq!(
+        dest.role_arn,
+        "acs:ram::1000000000000000:role/AliyunOSSRole"
+    );
+    assert_eq!(dest.bucket, "acs:oss:::bucket_0001");
+    assert_eq!(dest.prefix.as_deref(), Some("prefix1"));
+    let encryption = dest.encryption.as_ref().expect("Encryption");
+    assert_eq!(encryption.sse_oss, None);
+    assert_eq!(
+        encryption.sse_kms.as_ref().map(|k| k.key_id.as_str()),
+        Some("keyId")
+    );
+    assert_eq!(doc.schedule.frequency, InventoryFrequency::Daily);
+    let filter = doc.filter.as_ref().expect("Filter");
+    assert_eq!(filter.last_modify_begin_time_stamp, Some(1_637_883_649));
+    assert_eq!(filter.last_modify_end_time_stamp, Some(1_638_347_592));
+    assert_eq!(filter.lower_size_bound, Some(1024));
+    assert_eq!(filter.upper_size_bound, Some(1_048_576));
+    assert_eq!(filter.storage_class.as_deref(), Some("Standard,IA"));
+    assert_eq!(filter.prefix.as_deref(), Some("myprefix/"));
+    assert_eq!(
+        doc.included_object_versions,
+        InventoryIncludedObjectVersions::All
+    );
+    assert_eq!(
+        doc.optional_fields,
+        [
+            InventoryOptionalField::Size,
+            InventoryOptionalField::LastModifiedDate,
+            InventoryOptionalField::ETag,
+            InventoryOptionalField::StorageClass,
+            InventoryOptionalField::IsMultipartUploaded,
+            InventoryOptionalField::EncryptionStatus,
+            InventoryOptionalField::TransitionTime,
+        ]
+    );
+}
+
+#[test]
+fn put_bucket_inventory_request() {
+    let doc: InventoryConfiguration = read("PutBucketInventory.request.xml");
+    assert_eq!(doc.id, "report1");
+    let dest = &doc.destination.oss_bucket_destination;
+    assert_eq!(dest.bucket, "acs:oss:::destination-bucket");
+    assert_eq!(
+        doc.filter.as_ref().and_then(|f| f.prefix.as_deref()),
+        Some("filterPrefix")
+    );
+    assert_eq!(doc.optional_fields.len(), 7);
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn list_bucket_inventory_response() {
+    let doc: ListInventoryConfigurationsResult = read("ListBucketInventory.xml");
+    let ids: Vec<&str> = doc
+        .inventory_configurations
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(ids, ["report1", "report2", "report3"]);
+    let prefixes: Vec<Option<&str>> = doc
+        .inventory_configurations
+        .iter()
+        .map(|c| c.filter.as_ref().and_then(|f| f.prefix.as_deref()))
+        .collect();
+    assert_eq!(
+        prefixes,
+        [Some("prefix/One"), Some("prefix/Two"), Some("prefix/Three")]
+    );
+    assert_eq!(doc.is_truncated, Some(false));
+    assert_eq!(doc.next_continuation_token, None);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -935,4 +1020,5 @@ fn every_request_fixture_round_trips() {
     check::<HttpsConfiguration>("PutBucketHttpsConfig.request.xml");
     check::<BucketResourceGroupConfiguration>("PutBucketResourceGroup.request.xml");
     check::<OverwriteConfiguration>("PutBucketOverwriteConfig.request.xml");
+    check::<InventoryConfiguration>("PutBucketInventory.request.xml");
 }
