@@ -30,7 +30,9 @@ impl Request {
 
 pub(crate) struct Reply {
     status: u16,
-    body: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    delay: std::time::Duration,
 }
 
 impl Reply {
@@ -41,8 +43,27 @@ impl Reply {
     pub(crate) fn status(status: u16, body: impl Into<String>) -> Self {
         Reply {
             status,
-            body: body.into(),
+            headers: Vec::new(),
+            body: Bytes::from(body.into()),
+            delay: std::time::Duration::ZERO,
         }
+    }
+
+    pub(crate) fn bytes(status: u16, body: Bytes) -> Self {
+        Reply {
+            body,
+            ..Reply::status(status, "")
+        }
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub(crate) fn delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
     }
 }
 
@@ -89,10 +110,14 @@ impl TestServer {
                             };
                             let reply = handler(&request);
                             log.lock().unwrap().push(request);
-                            let response = http::Response::builder()
-                                .status(reply.status)
-                                .body(Full::new(Bytes::from(reply.body)))
-                                .unwrap();
+                            if !reply.delay.is_zero() {
+                                tokio::time::sleep(reply.delay).await;
+                            }
+                            let mut response = http::Response::builder().status(reply.status);
+                            for (name, value) in &reply.headers {
+                                response = response.header(name.as_str(), value.as_str());
+                            }
+                            let response = response.body(Full::new(reply.body)).unwrap();
                             Ok::<_, Infallible>(response)
                         }
                     });
@@ -107,6 +132,10 @@ impl TestServer {
             requests,
             task,
         }
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     pub(crate) fn url(&self) -> String {

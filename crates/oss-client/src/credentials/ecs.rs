@@ -253,7 +253,7 @@ impl CredentialsProvider for EcsRamRoleProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::test_server::{Reply, TestServer};
+    use crate::test_server::{Reply, TestServer};
 
     fn provider(server: &TestServer) -> EcsRamRoleProvider {
         EcsRamRoleProvider::from_environment(&Environment::from_pairs::<&str, &str>([]))
@@ -308,17 +308,16 @@ mod tests {
     #[tokio::test]
     async fn falls_back_without_token_unless_disabled() {
         let exp = in_hours(6);
-        let handler = move |req: &crate::credentials::test_server::Request| match (
-            req.method.as_str(),
-            req.path.as_str(),
-        ) {
-            ("PUT", _) => Reply::status(403, "forbidden"),
-            ("GET", "/latest/meta-data/ram/security-credentials/named") => {
-                assert_eq!(req.header(TOKEN_HEADER), None);
-                Reply::ok(creds_json("v1", &exp))
-            }
-            _ => Reply::status(404, "not found"),
-        };
+        let handler =
+            move |req: &crate::test_server::Request| match (req.method.as_str(), req.path.as_str())
+            {
+                ("PUT", _) => Reply::status(403, "forbidden"),
+                ("GET", "/latest/meta-data/ram/security-credentials/named") => {
+                    assert_eq!(req.header(TOKEN_HEADER), None);
+                    Reply::ok(creds_json("v1", &exp))
+                }
+                _ => Reply::status(404, "not found"),
+            };
         let server = TestServer::start(handler.clone()).await;
         let creds = provider(&server)
             .role_name("named")

@@ -105,6 +105,20 @@ impl Credentials {
         self.expiry
     }
 
+    /// The key pair and token in the signer's form.
+    ///
+    /// ```
+    /// let creds = oss_client::credentials::Credentials::new("ak", "sk").with_security_token("t");
+    /// assert_eq!(creds.to_signing().security_token(), Some("t"));
+    /// ```
+    pub fn to_signing(&self) -> oss_sign::Credentials {
+        let keys = oss_sign::Credentials::new(&self.access_key_id, &self.access_key_secret);
+        match &self.security_token {
+            Some(token) => keys.with_security_token(token),
+            None => keys,
+        }
+    }
+
     /// True when there is no key pair: requests are sent without a signature.
     pub fn is_anonymous(&self) -> bool {
         self.access_key_id.is_empty() || self.access_key_secret.is_empty()
@@ -180,6 +194,3 @@ fn parse_expiration(provider: &'static str, value: &str) -> Result<SystemTime, C
             reason: format!("bad Expiration {value:?}: {e}"),
         })
 }
-
-#[cfg(test)]
-mod test_server;

@@ -466,7 +466,7 @@ impl CredentialsProvider for OidcRoleProvider {
 mod tests {
     use super::*;
     use crate::credentials::StaticProvider;
-    use crate::credentials::test_server::{Reply, TestServer};
+    use crate::test_server::{Reply, TestServer};
     use std::collections::BTreeMap;
 
     fn decode_pairs(s: &str) -> BTreeMap<String, String> {

@@ -65,8 +65,13 @@ impl TransportConfig {
     }
 
     /// The resolver host names go through (default: the system's).
-    pub fn resolver(mut self, resolver: impl Resolve + 'static) -> Self {
-        self.resolver = Arc::new(resolver);
+    pub fn resolver(self, resolver: impl Resolve + 'static) -> Self {
+        self.shared_resolver(Arc::new(resolver))
+    }
+
+    /// [`resolver`](TransportConfig::resolver), already shared.
+    pub fn shared_resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
+        self.resolver = resolver;
         self
     }
 }

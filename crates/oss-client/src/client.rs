@@ -1,0 +1,427 @@
+//! The client and its attempt loop.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use oss_proto::operation::{Operation, RequestBody, RequestParts, ResponseBodyKind};
+use oss_proto::response::{may_be_error, read_response};
+use oss_sign::SigningKeyCache;
+use tracing::Instrument as _;
+
+use crate::config::Config;
+use crate::error::{Error, TimeoutKind};
+use crate::retry::{RetryBudget, is_retryable};
+use crate::signing::{self, PresignedRequest, SigningContext};
+use crate::transport::{Body, ByteStream, CrcTracker, SendBody, Transport};
+
+/// An OSS client: cheap to clone (an `Arc` inside), `Send + Sync`, one connection pool.
+///
+/// The generated per-operation builders (`client.put_object()...send()`) call the three generic
+/// entry points: [`call`](Client::call), [`call_with_body`](Client::call_with_body) and
+/// [`call_streaming`](Client::call_streaming).
+///
+/// ```
+/// use oss_client::{Client, Config, credentials::StaticProvider};
+/// let config = Config::builder()
+///     .region("cn-hangzhou")
+///     .credentials(StaticProvider::from_keys("ak", "sk"))
+///     .build()
+///     .unwrap();
+/// let client = Client::new(config);
+/// let clone = client.clone();
+/// # let _ = clone;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    transport: Transport,
+    key_cache: SigningKeyCache,
+    /// Server time minus local time, in milliseconds, learnt from `RequestTimeTooSkewed`.
+    clock_skew_ms: AtomicI64,
+    budget: RetryBudget,
+}
+
+/// What one successful attempt produced.
+struct Received<T> {
+    output: T,
+    stream: Option<ByteStream>,
+}
+
+impl Client {
+    /// A client for `config`.
+    pub fn new(config: Config) -> Self {
+        let transport = Transport::new(&config.transport);
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                key_cache: SigningKeyCache::new(),
+                clock_skew_ms: AtomicI64::new(0),
+                budget: RetryBudget::new(500),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Runs an operation whose request and response bodies (if any) are documents held in
+    /// memory.
+    pub async fn call<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        let received = self.execute::<O>(&input, None).await?;
+        Ok(received.output)
+    }
+
+    /// Runs an operation whose request body is object data (PutObject, UploadPart,
+    /// AppendObject). Bytes and files are resent on retries; readers and streams are sent once.
+    pub async fn call_with_body<O: Operation>(
+        &self,
+        input: O::Input,
+        body: Body,
+    ) -> Result<O::Output, Error> {
+        let received = self.execute::<O>(&input, Some(&body)).await?;
+        Ok(received.output)
+    }
+
+    /// Runs an operation whose response body is object data (GetObject): the output and the
+    /// body as a stream. A full (non-range) download is checked against its CRC-64 when the
+    /// stream ends.
+    pub async fn call_streaming<O: Operation>(
+        &self,
+        input: O::Input,
+    ) -> Result<(O::Output, ByteStream), Error> {
+        let received = self.execute::<O>(&input, None).await?;
+        Ok((
+            received.output,
+            received.stream.unwrap_or_else(ByteStream::empty),
+        ))
+    }
+
+    /// A presigned request for `input`, valid for `expires` (V4: at most 7 days).
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, credentials::StaticProvider};
+    /// # use oss_proto::operation::*;
+    /// # struct GetThing;
+    /// # impl Operation for GetThing {
+    /// #     type Input = ();
+    /// #     type Output = ();
+    /// #     const METADATA: OperationMetadata = OperationMetadata { name: "GetObject", method: http::Method::GET,
+    /// #         scope: Scope::Object, response_body: ResponseBodyKind::Streaming, requires_content_md5: false };
+    /// #     fn build_request(_: &()) -> Result<RequestParts, oss_proto::Error> {
+    /// #         Ok(RequestParts { method: http::Method::GET, bucket: Some("examplebucket".into()),
+    /// #             key: Some("a.txt".into()), query: vec![], headers: Default::default(), body: RequestBody::Empty })
+    /// #     }
+    /// #     fn parse_output(_: &http::response::Parts, _: bytes::Bytes) -> Result<(), oss_proto::Error> { Ok(()) }
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let client = Client::new(Config::builder().region("cn-hangzhou")
+    ///     .credentials(StaticProvider::from_keys("ak", "sk")).build().unwrap());
+    /// let presigned = client.presign::<GetThing>(&(), std::time::Duration::from_secs(600)).await.unwrap();
+    /// assert!(presigned.url.starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a.txt?"));
+    /// assert!(presigned.url.contains("x-oss-signature="));
+    /// # });
+    /// ```
+    pub async fn presign<O: Operation>(
+        &self,
+        input: &O::Input,
+        expires: Duration,
+    ) -> Result<PresignedRequest, Error> {
+        let parts = O::build_request(input)?;
+        let creds = self.inner.config.credentials.provide_credentials().await?;
+        signing::presign(
+            &self.signing_context(),
+            &creds,
+            O::METADATA.scope,
+            &parts,
+            self.now(),
+            expires,
+        )
+    }
+
+    fn signing_context(&self) -> SigningContext<'_> {
+        SigningContext {
+            version: self.inner.config.signature_version,
+            region: &self.inner.config.region,
+            endpoint: &self.inner.config.endpoint,
+            key_cache: &self.inner.key_cache,
+        }
+    }
+
+    /// The signing clock: local time corrected by the learnt skew.
+    fn now(&self) -> time::OffsetDateTime {
+        let skew = self.inner.clock_skew_ms.load(Ordering::Relaxed);
+        time::OffsetDateTime::now_utc() + time::Duration::milliseconds(skew)
+    }
+
+    async fn execute<O: Operation>(
+        &self,
+        input: &O::Input,
+        body: Option<&Body>,
+    ) -> Result<Received<O::Output>, Error> {
+        let meta = &O::METADATA;
+        let mut parts = O::build_request(input)?;
+        oss_proto::crc::ensure_content_md5(meta, &mut parts)?;
+        if matches!(parts.body, RequestBody::Streaming)
+            && let Some(len) = body.and_then(Body::content_length)
+            && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
+        {
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+        }
+        let span = tracing::info_span!(
+            "oss.operation",
+            operation = meta.name,
+            bucket = parts.bucket.as_deref().unwrap_or(""),
+            key = parts.key.as_deref().unwrap_or(""),
+        );
+        let run = self.attempt_loop::<O>(&parts, body).instrument(span);
+        match self.inner.config.operation_timeout {
+            Some(after) => tokio::time::timeout(after, run)
+                .await
+                .map_err(|_| Error::Timeout {
+                    kind: TimeoutKind::Operation,
+                    after,
+                })?,
+            None => run.await,
+        }
+    }
+
+    async fn attempt_loop<O: Operation>(
+        &self,
+        parts: &RequestParts,
+        body: Option<&Body>,
+    ) -> Result<Received<O::Output>, Error> {
+        let policy = &self.inner.config.retry;
+        let mut attempt = 1;
+        loop {
+            let span = tracing::debug_span!(
+                "oss.attempt",
+                attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty
+            );
+            let result = self
+                .attempt::<O>(parts, body, attempt)
+                .instrument(span)
+                .await;
+            let err = match result {
+                Ok(received) => {
+                    self.inner.budget.release();
+                    return Ok(received);
+                }
+                Err(err) => err,
+            };
+            let replayable = body.is_none_or(Body::is_replayable);
+            let timeout = matches!(err, Error::Timeout { .. });
+            if attempt >= policy.max_attempts_value()
+                || !replayable
+                || !is_retryable(&err)
+                || !self.inner.budget.try_acquire(timeout)
+            {
+                return Err(err);
+            }
+            let delay = policy.backoff(attempt);
+            tracing::debug!(error = %err, attempt, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt<O: Operation>(
+        &self,
+        parts: &RequestParts,
+        body: Option<&Body>,
+        attempt: u32,
+    ) -> Result<Received<O::Output>, Error> {
+        let meta = &O::METADATA;
+        let config = &self.inner.config;
+        let creds = config.credentials.provide_credentials().await?;
+        let crc = CrcTracker::default();
+        let send_body = match &parts.body {
+            RequestBody::Bytes(b) => SendBody::from_bytes(b.clone(), crc.clone()),
+            RequestBody::Streaming => match body {
+                Some(body) => body
+                    .for_attempt(crc.clone())
+                    .await
+                    .map_err(|e| Error::io(None, e))?
+                    .ok_or_else(|| Error::InvalidConfig {
+                        reason: format!(
+                            "{}: the request body was already consumed by attempt {}",
+                            meta.name,
+                            attempt - 1
+                        ),
+                    })?,
+                None => SendBody::from_bytes(Bytes::new(), crc.clone()),
+            },
+            _ => SendBody::from_bytes(Bytes::new(), crc.clone()),
+        };
+        let mut request = config
+            .endpoint
+            .build_request(meta.scope, parts, send_body)?;
+        if let Ok(ua) = http::HeaderValue::try_from(config.user_agent.as_str()) {
+            request.headers_mut().insert(http::header::USER_AGENT, ua);
+        }
+        signing::sign(
+            &self.signing_context(),
+            &creds,
+            meta.scope,
+            parts,
+            &mut request,
+            self.now(),
+        )?;
+        let ranged = request.headers().contains_key(http::header::RANGE);
+        let response = self
+            .inner
+            .transport
+            .send(meta.name, request, config.read_timeout)
+            .await?;
+        let (head, incoming) = response.into_parts();
+        let span = tracing::Span::current();
+        span.record("status", head.status.as_u16());
+        if let Some(id) = head
+            .headers
+            .get(oss_proto::response::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+        {
+            span.record("request_id", id);
+        }
+        let streaming =
+            meta.response_body == ResponseBodyKind::Streaming && !may_be_error(head.status);
+        if streaming {
+            let output = read_response::<O>(&head, Bytes::new())?;
+            let expected_crc =
+                if config.verify_crc && !ranged && head.status == http::StatusCode::OK {
+                    oss_proto::crc::header_value(&head.headers)?
+                } else {
+                    None
+                };
+            let stream =
+                ByteStream::from_incoming(incoming, config.read_timeout, expected_crc, meta.name);
+            return Ok(Received {
+                output,
+                stream: Some(stream),
+            });
+        }
+        let bytes = ByteStream::from_incoming(incoming, config.read_timeout, None, meta.name)
+            .collect()
+            .await?;
+        let output = match read_response::<O>(&head, bytes) {
+            Ok(output) => output,
+            Err(err) => {
+                self.learn_clock_skew(&err, &head.headers);
+                return Err(err.into());
+            }
+        };
+        if config.verify_crc && uploads_checked_data(meta.name, parts) {
+            let (actual, _len) = crc.finish();
+            oss_proto::crc::verify(&head.headers, actual)?;
+        }
+        Ok(Received {
+            output,
+            stream: None,
+        })
+    }
+
+    /// After `RequestTimeTooSkewed`, remembers how far the server's clock is from ours.
+    fn learn_clock_skew(&self, err: &oss_proto::Error, headers: &http::HeaderMap) {
+        if !self.inner.config.correct_clock_skew {
+            return;
+        }
+        let Some(service) = err.service_error() else {
+            return;
+        };
+        if service.code != "RequestTimeTooSkewed" {
+            return;
+        }
+        let server_time = service
+            .extra
+            .get("ServerTime")
+            .and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .or_else(|| {
+                headers
+                    .get(http::header::DATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_http_date)
+            });
+        if let Some(server) = server_time {
+            let skew = (server - time::OffsetDateTime::now_utc()).whole_milliseconds();
+            let skew = i64::try_from(skew).unwrap_or_default();
+            tracing::warn!(
+                skew_ms = skew,
+                "correcting the signing clock for server time"
+            );
+            self.inner.clock_skew_ms.store(skew, Ordering::Relaxed);
+        }
+    }
+}
+
+/// True for uploads whose response CRC-64 covers exactly the bytes this request sent.
+fn uploads_checked_data(operation: &str, parts: &RequestParts) -> bool {
+    if !matches!(parts.body, RequestBody::Streaming) {
+        return false;
+    }
+    if operation == "AppendObject" {
+        // The returned CRC covers the whole object: only the first append matches ours.
+        return parts
+            .query
+            .iter()
+            .any(|(k, v)| k == "position" && v.as_deref() == Some("0"));
+    }
+    true
+}
+
+/// Parses an HTTP date (`Wed, 25 Nov 2026 08:49:42 GMT`).
+fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(value.trim(), &format)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        let t = parse_http_date("Wed, 25 Nov 2026 08:49:42 GMT").unwrap();
+        assert_eq!(t.unix_timestamp(), 1_795_596_582);
+        assert!(parse_http_date("yesterday").is_none());
+    }
+
+    #[test]
+    fn append_crc_only_from_position_zero() {
+        let mut parts = RequestParts {
+            method: http::Method::POST,
+            bucket: Some("b".into()),
+            key: Some("k".into()),
+            query: vec![
+                ("append".into(), None),
+                ("position".into(), Some("0".into())),
+            ],
+            headers: http::HeaderMap::new(),
+            body: RequestBody::Streaming,
+        };
+        assert!(uploads_checked_data("AppendObject", &parts));
+        parts.query[1].1 = Some("10".into());
+        assert!(!uploads_checked_data("AppendObject", &parts));
+        assert!(uploads_checked_data("PutObject", &parts));
+        parts.body = RequestBody::Empty;
+        assert!(!uploads_checked_data("PutObject", &parts));
+    }
+}

@@ -1,0 +1,320 @@
+//! Client configuration: where requests go, who signs them, and how patiently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use oss_proto::endpoint::{AddressingStyle, Endpoint, EndpointKind};
+
+use crate::credentials::{CredentialsProvider, default_provider};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::transport::{Resolve, TransportConfig};
+
+pub use oss_sign::SignatureVersion;
+
+/// The client's settings. Build with [`Config::builder`].
+///
+/// ```
+/// use oss_client::{Config, credentials::StaticProvider};
+/// let config = Config::builder()
+///     .region("cn-hangzhou")
+///     .credentials(StaticProvider::from_keys("ak", "sk"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.endpoint().authority(), "oss-cn-hangzhou.aliyuncs.com");
+/// assert_eq!(config.region(), "cn-hangzhou");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) region: String,
+    pub(crate) credentials: Arc<dyn CredentialsProvider>,
+    pub(crate) signature_version: SignatureVersion,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) user_agent: String,
+    pub(crate) transport: TransportConfig,
+    pub(crate) verify_crc: bool,
+    pub(crate) correct_clock_skew: bool,
+}
+
+impl Config {
+    /// A builder with the defaults: V4 signing, the default credentials chain, 3 attempts,
+    /// 10 s connect and 20 s read timeouts, CRC-64 checks on.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// The endpoint requests are addressed to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The signing region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The signature version.
+    pub fn signature_version(&self) -> SignatureVersion {
+        self.signature_version
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Debug, Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    endpoint: Option<String>,
+    endpoint_kind: Option<EndpointKind>,
+    style: Option<AddressingStyle>,
+    http: bool,
+    credentials: Option<Arc<dyn CredentialsProvider>>,
+    signature_version: Option<SignatureVersion>,
+    retry: Option<RetryPolicy>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Option<Duration>>,
+    operation_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    resolver: Option<Arc<dyn Resolve>>,
+    verify_crc: Option<bool>,
+    correct_clock_skew: Option<bool>,
+}
+
+impl ConfigBuilder {
+    /// The region (`cn-hangzhou`): signs requests and, without an explicit endpoint, picks the
+    /// regional endpoint.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// An explicit endpoint: `host[:port]`, optionally with `http://` or `https://`. IP addresses
+    /// and `localhost` use path-style addressing.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Which regional endpoint to use without an explicit one: public (default), internal,
+    /// dual-stack, or transfer acceleration.
+    pub fn endpoint_kind(mut self, kind: EndpointKind) -> Self {
+        self.endpoint_kind = Some(kind);
+        self
+    }
+
+    /// Virtual-hosted (default), path-style, or CNAME (the endpoint is the bucket's own domain).
+    pub fn addressing_style(mut self, style: AddressingStyle) -> Self {
+        self.style = Some(style);
+        self
+    }
+
+    /// Uses plain HTTP for a regional endpoint.
+    pub fn disable_ssl(mut self) -> Self {
+        self.http = true;
+        self
+    }
+
+    /// The credentials provider (default: [`default_provider`]).
+    pub fn credentials(mut self, provider: impl CredentialsProvider + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// V4 (default) or V1.
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.signature_version = Some(version);
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// How long establishing a connection may take (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long to wait for the response head and for each piece of a response body
+    /// (default 20 s; `None`: no limit).
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// A limit for a whole operation, retries included (default none). For streaming
+    /// responses it covers the time until the stream is handed over.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// A suffix for the `User-Agent` header (`oss-rs/{version} {suffix}`).
+    pub fn user_agent(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent = Some(suffix.into());
+        self
+    }
+
+    /// The DNS resolver (for tests: [`FixedResolver`](crate::transport::FixedResolver) sends
+    /// every bucket host to a local emulator).
+    pub fn resolver(mut self, resolver: impl Resolve + 'static) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Whether to check CRC-64 of uploads and full downloads (default true).
+    pub fn verify_crc(mut self, on: bool) -> Self {
+        self.verify_crc = Some(on);
+        self
+    }
+
+    /// Whether to correct the signing clock after `RequestTimeTooSkewed` (default true).
+    pub fn correct_clock_skew(mut self, on: bool) -> Self {
+        self.correct_clock_skew = Some(on);
+        self
+    }
+
+    /// Checks and assembles the configuration.
+    ///
+    /// ```
+    /// let err = oss_client::Config::builder().build().unwrap_err();
+    /// assert!(err.to_string().contains("region"));
+    /// ```
+    pub fn build(self) -> Result<Config, Error> {
+        let mut endpoint = match (&self.endpoint, &self.region) {
+            (Some(e), region) => {
+                let mut endpoint = Endpoint::parse(e)?;
+                if endpoint.region().is_none()
+                    && let Some(region) = region
+                {
+                    endpoint = endpoint.with_region(region)?;
+                }
+                endpoint
+            }
+            (None, Some(region)) => {
+                Endpoint::from_region(region, self.endpoint_kind.unwrap_or(EndpointKind::Public))?
+            }
+            (None, None) => {
+                return Err(Error::InvalidConfig {
+                    reason: "set a region or an endpoint".into(),
+                });
+            }
+        };
+        if self.http {
+            endpoint = endpoint.with_http();
+        }
+        if let Some(style) = self.style {
+            endpoint = endpoint.with_style(style);
+        }
+        let signature_version = self.signature_version.unwrap_or(SignatureVersion::V4);
+        let region = match (self.region, endpoint.region()) {
+            (Some(r), _) => r,
+            (None, Some(r)) => r.to_owned(),
+            (None, None) if signature_version == SignatureVersion::V1 => String::new(),
+            (None, None) => {
+                return Err(Error::InvalidConfig {
+                    reason: "V4 signing needs a region: set one for this endpoint".into(),
+                });
+            }
+        };
+        let mut transport = TransportConfig::default();
+        if let Some(t) = self.connect_timeout {
+            transport = transport.connect_timeout(t);
+        }
+        if let Some(r) = self.resolver {
+            transport = transport.shared_resolver(r);
+        }
+        let user_agent = match self.user_agent {
+            Some(s) => format!("oss-rs/{} {s}", env!("CARGO_PKG_VERSION")),
+            None => format!("oss-rs/{}", env!("CARGO_PKG_VERSION")),
+        };
+        Ok(Config {
+            endpoint,
+            region,
+            credentials: self
+                .credentials
+                .unwrap_or_else(|| Arc::new(default_provider())),
+            signature_version,
+            retry: self.retry.unwrap_or_default(),
+            read_timeout: self.read_timeout.unwrap_or(Some(Duration::from_secs(20))),
+            operation_timeout: self.operation_timeout,
+            user_agent,
+            transport,
+            verify_crc: self.verify_crc.unwrap_or(true),
+            correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::AnonymousProvider;
+
+    #[test]
+    fn regional_kinds_and_styles() {
+        let c = Config::builder()
+            .region("cn-beijing")
+            .endpoint_kind(EndpointKind::Internal)
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.endpoint().authority(),
+            "oss-cn-beijing-internal.aliyuncs.com"
+        );
+        assert_eq!(c.endpoint().style(), AddressingStyle::VirtualHosted);
+
+        let c = Config::builder()
+            .region("cn-beijing")
+            .endpoint("http://127.0.0.1:9000")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().scheme(), "http");
+        assert_eq!(c.endpoint().style(), AddressingStyle::Path);
+        assert_eq!(c.region(), "cn-beijing");
+
+        let c = Config::builder()
+            .region("cn-beijing")
+            .endpoint("static.example.com")
+            .addressing_style(AddressingStyle::Cname)
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().style(), AddressingStyle::Cname);
+    }
+
+    #[test]
+    fn v4_without_region_is_rejected_v1_allowed() {
+        let err = Config::builder()
+            .endpoint("static.example.com")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
+        assert!(
+            Config::builder()
+                .endpoint("static.example.com")
+                .signature_version(SignatureVersion::V1)
+                .credentials(AnonymousProvider)
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn bad_region_is_a_typed_error() {
+        let err = Config::builder()
+            .region("cn-hangzhou.evil.com")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Protocol(_)), "{err}");
+    }
+}
