@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import alibabacloud_oss_v2 as oss
 
-from _common import (SIGNATURE_VERSION, Suite, crc64, empty_and_delete_bucket, eq, http, make_client, md5_etag,
+from _common import (ACCESS_KEY_ID, ACCESS_KEY_SECRET, SIGNATURE_VERSION, Suite, crc64, empty_and_delete_bucket, eq, http, make_client, md5_etag,
                      multipart_etag, payload, read_body, true, unique_bucket)
 
 suite = Suite("presign")
@@ -78,6 +78,19 @@ def _():
     status, headers, _ = http("HEAD", result.url, headers=result.signed_headers)
     eq(status, 200, "status")
     eq(lower_headers(headers).get("content-length"), str(len(DATA)), "Content-Length")
+
+
+@suite.check("presigned GET made with an STS security token")
+def _():
+    sts = make_client(credentials_provider=oss.credentials.StaticCredentialsProvider(
+        ACCESS_KEY_ID, ACCESS_KEY_SECRET, security_token="interop-sts-token"))
+    result = sts.presign(oss.GetObjectRequest(bucket=BUCKET, key=KEY))
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(result.url).query)
+    token_param = "security-token" if SIGNATURE_VERSION == "v1" else "x-oss-security-token"
+    eq(query.get(token_param), ["interop-sts-token"], f"{token_param} in the URL")
+    status, _, body = http("GET", result.url, headers=result.signed_headers)
+    eq(status, 200, f"status (body {body[:300]!r})")
+    eq(body, DATA, "body")
 
 
 @suite.check("presigned GET of a missing key: 404 NoSuchKey")
