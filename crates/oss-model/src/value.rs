@@ -310,6 +310,77 @@ pub fn url_decode(text: &str) -> Result<Cow<'_, str>, ValueError> {
     String::from_utf8(out).map(Cow::Owned).map_err(|_| err())
 }
 
+/// Decodes a URL-encoded `String` in place, reusing its buffer (see [`url_decode`]). A malformed
+/// `%` escape leaves the string unchanged; an escape sequence that decodes to invalid UTF-8 is
+/// an error too.
+///
+/// ```
+/// let mut s = String::from("a%2Fb+c");
+/// oss_model::value::url_decode_in_place(&mut s).unwrap();
+/// assert_eq!(s, "a/b c");
+/// ```
+pub fn url_decode_in_place(text: &mut String) -> Result<(), ValueError> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut any = false;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
+                    return Err(ValueError::new("URL-encoded string", text));
+                }
+                any = true;
+                i += 3;
+            }
+            b'+' => {
+                any = true;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if !any {
+        return Ok(());
+    }
+    let mut bytes = std::mem::take(text).into_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+    let (mut read, mut write) = (0, 0);
+    while read < bytes.len() {
+        let decoded = match bytes[read] {
+            b'%' => {
+                let v = hex(bytes[read + 1]) * 16 + hex(bytes[read + 2]);
+                read += 3;
+                v
+            }
+            b'+' => {
+                read += 1;
+                b' '
+            }
+            other => {
+                read += 1;
+                other
+            }
+        };
+        bytes[write] = decoded;
+        write += 1;
+    }
+    bytes.truncate(write);
+    match String::from_utf8(bytes) {
+        Ok(s) => {
+            *text = s;
+            Ok(())
+        }
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let err = ValueError::new("URL-encoded string (decodes to invalid UTF-8)", &lossy);
+            *text = url_encode(&lossy);
+            Err(err)
+        }
+    }
+}
+
 /// Encodes a name as OSS does for `encoding-type=url`: every byte except `A-Z a-z 0-9 - _ . ~`
 /// becomes `%XX`.
 ///

@@ -22,8 +22,6 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
 use time::OffsetDateTime;
 
 use crate::error::XmlError;
@@ -110,85 +108,241 @@ impl<T: UrlCoded> UrlCoded for Vec<T> {
     }
 }
 
+/// The start tag of an element, as [`XmlReader::next_child`] returns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag<'a> {
+    name: &'a [u8],
+}
+
+impl<'a> Tag<'a> {
+    /// The qualified name (`ns:Name` or `Name`).
+    pub fn name(&self) -> &'a [u8] {
+        self.name
+    }
+
+    /// The name without a namespace prefix.
+    #[inline]
+    pub fn local_name(&self) -> &'a [u8] {
+        match memchr::memchr(b':', self.name) {
+            Some(i) => &self.name[i + 1..],
+            None => self.name,
+        }
+    }
+}
+
+/// One lexical item of the document.
+enum Token<'a> {
+    /// `<name ...>`; `empty` for `<name .../>`.
+    Start { name: &'a [u8], empty: bool },
+    /// `</name>`.
+    End,
+    /// Character data, entities not yet resolved.
+    Text(&'a [u8]),
+    /// The content of `<![CDATA[...]]>`.
+    CData(&'a [u8]),
+    /// The end of the input.
+    Eof,
+}
+
 /// A pull reader over one XML document held in memory.
+///
+/// A small scanner specialised for the documents OSS exchanges: elements, attributes (skipped),
+/// character data with the five predefined entities and character references, CDATA, comments
+/// and processing instructions. Document type declarations are rejected (no entity expansion).
+/// End tags must match their start tags. quick-xml serves as the reference in the tests; this
+/// scanner exists because quick-xml's event loop alone costs most of the parse budget of a
+/// 1000-entry listing.
 pub struct XmlReader<'a> {
-    reader: Reader<&'a [u8]>,
-    /// The element last returned was `<x/>`: it has no content and no end event.
+    input: &'a [u8],
+    /// `input` as text when it is valid UTF-8 (checked once, so pieces need no re-check).
+    text: Option<&'a str>,
+    pos: usize,
+    /// The element last returned was `<x/>`: it has no content and no end tag.
     empty: bool,
+    /// The names of the open elements.
+    open: Vec<&'a [u8]>,
 }
 
 impl std::fmt::Debug for XmlReader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("XmlReader")
-            .field("position", &self.reader.buffer_position())
+            .field("position", &self.pos)
+            .field("depth", &self.open.len())
             .finish()
     }
+}
+
+/// The index of the first `needle` in `hay`: a plain loop over the first bytes (the usual
+/// distances in a document are short), memchr beyond.
+#[inline]
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 24;
+    let head = &hay[..hay.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&b| b == needle) {
+        return Some(i);
+    }
+    if hay.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(needle, &hay[SHORT..]).map(|i| i + SHORT)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 impl<'a> XmlReader<'a> {
     /// A reader over `input`.
     pub fn new(input: &'a [u8]) -> Self {
-        let mut reader = Reader::from_reader(input);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.expand_empty_elements = false;
-        config.check_end_names = true;
+        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
         XmlReader {
-            reader,
+            input,
+            text: std::str::from_utf8(input).ok(),
+            pos: 0,
             empty: false,
+            open: Vec::with_capacity(8),
         }
     }
 
-    fn syntax(&self, e: impl std::fmt::Display) -> XmlError {
+    fn syntax(&self, message: &str) -> XmlError {
         XmlError::Syntax {
-            position: self.reader.error_position(),
-            message: e.to_string(),
+            position: self.pos as u64,
+            message: message.to_string(),
         }
     }
 
-    fn event(&mut self) -> Result<Event<'a>, XmlError> {
-        self.reader.read_event().map_err(|e| self.syntax(e))
+    /// Moves past `needle` starting at `from`; returns the index where `needle` starts.
+    fn find(&self, from: usize, needle: &[u8], what: &str) -> Result<usize, XmlError> {
+        memchr::memmem::find(&self.input[from..], needle)
+            .map(|i| from + i)
+            .ok_or_else(|| self.syntax(what))
+    }
+
+    fn token(&mut self) -> Result<Token<'a>, XmlError> {
+        let input = self.input;
+        let pos = self.pos;
+        if pos >= input.len() {
+            return Ok(Token::Eof);
+        }
+        if input[pos] != b'<' {
+            let end = find_byte(b'<', &input[pos..]).map_or(input.len(), |i| pos + i);
+            self.pos = end;
+            return Ok(Token::Text(&input[pos..end]));
+        }
+        match input.get(pos + 1) {
+            Some(b'/') => {
+                let end = find_byte(b'>', &input[pos..])
+                    .map(|i| pos + i)
+                    .ok_or_else(|| self.syntax("unterminated end tag"))?;
+                let name = trim_end(&input[pos + 2..end]);
+                match self.open.pop() {
+                    Some(open) if open == name => {}
+                    Some(_) => return Err(self.syntax("end tag does not match its start tag")),
+                    None => return Err(self.syntax("end tag without a start tag")),
+                }
+                self.pos = end + 1;
+                Ok(Token::End)
+            }
+            Some(b'?') => {
+                let end = self.find(pos + 2, b"?>", "unterminated processing instruction")?;
+                self.pos = end + 2;
+                self.token()
+            }
+            Some(b'!') => {
+                let rest = &input[pos..];
+                if rest.starts_with(b"<!--") {
+                    let end = self.find(pos + 4, b"-->", "unterminated comment")?;
+                    self.pos = end + 3;
+                    self.token()
+                } else if rest.starts_with(b"<![CDATA[") {
+                    let start = pos + 9;
+                    let end = self.find(start, b"]]>", "unterminated CDATA section")?;
+                    self.pos = end + 3;
+                    Ok(Token::CData(&input[start..end]))
+                } else {
+                    Err(self.syntax("document type declarations are not accepted"))
+                }
+            }
+            Some(_) => {
+                let start = pos + 1;
+                let mut i = start;
+                while i < input.len() && !is_space(input[i]) && input[i] != b'>' && input[i] != b'/'
+                {
+                    i += 1;
+                }
+                let name = &input[start..i];
+                if name.is_empty() {
+                    return Err(self.syntax("empty element name"));
+                }
+                // Skip attributes: find the closing `>` outside quoted values.
+                loop {
+                    match input.get(i) {
+                        Some(b'>') => break,
+                        Some(&quote @ (b'"' | b'\'')) => {
+                            let close = find_byte(quote, &input[i + 1..])
+                                .ok_or_else(|| self.syntax("unterminated attribute value"))?;
+                            i += close + 2;
+                        }
+                        Some(_) => i += 1,
+                        None => return Err(self.syntax("unterminated start tag")),
+                    }
+                }
+                let empty = input[i - 1] == b'/' && i > start + name.len();
+                self.pos = i + 1;
+                if !empty {
+                    self.open.push(name);
+                }
+                Ok(Token::Start { name, empty })
+            }
+            None => Err(self.syntax("document ends after `<`")),
+        }
     }
 
     /// Moves past the prolog to the root element, which must be `root`.
     pub fn open_root(&mut self, root: &'static str) -> Result<(), XmlError> {
         loop {
-            let start = match self.event()? {
-                Event::Start(e) => e,
-                Event::Empty(e) => {
-                    self.empty = true;
-                    e
+            match self.token()? {
+                Token::Start { name, empty } => {
+                    self.empty = empty;
+                    let tag = Tag { name };
+                    if tag.local_name() == root.as_bytes() {
+                        return Ok(());
+                    }
+                    return Err(XmlError::UnexpectedRoot {
+                        expected: root,
+                        found: String::from_utf8_lossy(name).into_owned(),
+                    });
                 }
-                Event::Eof => return Err(XmlError::EmptyDocument),
-                Event::End(_) => return Err(self.syntax("end tag before the root element")),
-                _ => continue,
-            };
-            if start.local_name().as_ref() == root.as_bytes() {
-                return Ok(());
+                Token::Text(t) if t.iter().all(|b| is_space(*b)) => {}
+                Token::Text(_) | Token::CData(_) => {
+                    return Err(self.syntax("text before the root element"));
+                }
+                Token::End => return Err(self.syntax("end tag before the root element")),
+                Token::Eof => return Err(XmlError::EmptyDocument),
             }
-            return Err(XmlError::UnexpectedRoot {
-                expected: root,
-                found: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
-            });
         }
     }
 
     /// The next child element of the current element, or `None` once its end tag is consumed.
     /// Text between child elements is ignored.
-    pub fn next_child(&mut self) -> Result<Option<BytesStart<'a>>, XmlError> {
+    #[inline]
+    pub fn next_child(&mut self) -> Result<Option<Tag<'a>>, XmlError> {
         if std::mem::take(&mut self.empty) {
             return Ok(None);
         }
         loop {
-            match self.event()? {
-                Event::Start(e) => return Ok(Some(e)),
-                Event::Empty(e) => {
-                    self.empty = true;
-                    return Ok(Some(e));
+            // Indentation between elements: skip it without making a text token.
+            while self.input.get(self.pos).is_some_and(|b| is_space(*b)) {
+                self.pos += 1;
+            }
+            match self.token()? {
+                Token::Start { name, empty } => {
+                    self.empty = empty;
+                    return Ok(Some(Tag { name }));
                 }
-                Event::End(_) => return Ok(None),
-                Event::Eof => return Err(XmlError::UnexpectedEof),
-                _ => {}
+                Token::End => return Ok(None),
+                Token::Text(_) | Token::CData(_) => {}
+                Token::Eof => return Err(XmlError::UnexpectedEof),
             }
         }
     }
@@ -198,17 +352,11 @@ impl<'a> XmlReader<'a> {
         if std::mem::take(&mut self.empty) {
             return Ok(());
         }
-        let mut depth = 1usize;
+        let depth = self.open.len();
         loop {
-            match self.event()? {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
-                }
-                Event::Eof => return Err(XmlError::UnexpectedEof),
+            match self.token()? {
+                Token::End if self.open.len() < depth => return Ok(()),
+                Token::Eof => return Err(XmlError::UnexpectedEof),
                 _ => {}
             }
         }
@@ -219,38 +367,52 @@ impl<'a> XmlReader<'a> {
         if std::mem::take(&mut self.empty) {
             return Ok(Cow::Borrowed(""));
         }
+        // The usual case: one run of text (or none), then the end tag.
+        let first = match self.token()? {
+            Token::Text(raw) => unescape(self.piece(raw), element, self.pos)?,
+            Token::CData(raw) => self.piece(raw).as_str(element)?,
+            Token::End => return Ok(Cow::Borrowed("")),
+            Token::Start { name, .. } => {
+                return Err(XmlError::UnexpectedChild {
+                    element,
+                    found: String::from_utf8_lossy(name).into_owned(),
+                });
+            }
+            Token::Eof => return Err(XmlError::UnexpectedEof),
+        };
+        if self.input.get(self.pos..self.pos + 2) == Some(b"</")
+            && let Token::End = self.token()?
+        {
+            return Ok(first);
+        }
         let mut text = TextBuf::default();
+        text.push(first);
         loop {
-            match self.event()? {
-                Event::Text(t) => text.push(utf8(t.into_inner(), element)?),
-                Event::CData(c) => text.push(utf8(c.into_inner(), element)?),
-                Event::GeneralRef(r) => {
-                    let name = utf8(r.clone().into_inner(), element)?;
-                    if let Some(ch) = r.resolve_char_ref().map_err(|e| self.syntax(e))? {
-                        let mut buf = [0u8; 4];
-                        text.push(Cow::Owned(ch.encode_utf8(&mut buf).to_string()));
-                    } else if let Some(resolved) =
-                        quick_xml::escape::resolve_predefined_entity(&name)
-                    {
-                        text.push(Cow::Borrowed(resolved));
-                    } else {
-                        return Err(XmlError::UnknownEntity {
-                            element,
-                            entity: name.into_owned(),
-                        });
-                    }
-                }
-                Event::End(_) => return Ok(text.finish()),
-                Event::Start(e) | Event::Empty(e) => {
+            match self.token()? {
+                Token::Text(raw) => text.push(unescape(self.piece(raw), element, self.pos)?),
+                Token::CData(raw) => text.push(self.piece(raw).as_str(element)?),
+                Token::End => return Ok(text.finish()),
+                Token::Start { name, .. } => {
                     return Err(XmlError::UnexpectedChild {
                         element,
-                        found: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                        found: String::from_utf8_lossy(name).into_owned(),
                     });
                 }
-                Event::Eof => return Err(XmlError::UnexpectedEof),
-                _ => {}
+                Token::Eof => return Err(XmlError::UnexpectedEof),
             }
         }
+    }
+
+    /// A slice of the input as text: borrowed from the validated document when possible.
+    #[inline]
+    fn piece(&self, raw: &'a [u8]) -> Piece<'a> {
+        if let Some(text) = self.text {
+            let start = raw.as_ptr() as usize - self.input.as_ptr() as usize;
+            if let Some(s) = text.get(start..start + raw.len()) {
+                return Piece::Text(s);
+            }
+        }
+        Piece::Bytes(raw)
     }
 
     /// Reads the current element as a `T`.
@@ -267,7 +429,7 @@ impl<'a> XmlReader<'a> {
         out: &mut Vec<T>,
     ) -> Result<(), XmlError> {
         while let Some(child) = self.next_child()? {
-            if child.local_name().as_ref() == item.as_bytes() {
+            if child.local_name() == item.as_bytes() {
                 out.push(T::read_xml(self, item)?);
             } else {
                 self.skip()?;
@@ -277,15 +439,108 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-fn utf8<'a>(bytes: Cow<'a, [u8]>, element: &'static str) -> Result<Cow<'a, str>, XmlError> {
-    match bytes {
-        Cow::Borrowed(b) => std::str::from_utf8(b)
-            .map(Cow::Borrowed)
-            .map_err(|_| XmlError::InvalidUtf8 { element }),
-        Cow::Owned(v) => String::from_utf8(v)
-            .map(Cow::Owned)
-            .map_err(|_| XmlError::InvalidUtf8 { element }),
+fn trim_end(mut b: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = b {
+        if is_space(*last) {
+            b = rest;
+        } else {
+            break;
+        }
     }
+    b
+}
+
+fn utf8<'a>(bytes: &'a [u8], element: &'static str) -> Result<Cow<'a, str>, XmlError> {
+    std::str::from_utf8(bytes)
+        .map(Cow::Borrowed)
+        .map_err(|_| XmlError::InvalidUtf8 { element })
+}
+
+/// A run of the input, as text when the document was valid UTF-8.
+#[derive(Clone, Copy)]
+enum Piece<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Piece<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        match self {
+            Piece::Text(s) => s.as_bytes(),
+            Piece::Bytes(b) => b,
+        }
+    }
+
+    fn as_str(&self, element: &'static str) -> Result<Cow<'a, str>, XmlError> {
+        match self {
+            Piece::Text(s) => Ok(Cow::Borrowed(s)),
+            Piece::Bytes(b) => utf8(b, element),
+        }
+    }
+}
+
+/// Resolves the predefined entities and character references of a text run.
+fn unescape<'a>(
+    piece: Piece<'a>,
+    element: &'static str,
+    pos: usize,
+) -> Result<Cow<'a, str>, XmlError> {
+    let raw = piece.bytes();
+    let Some(first) = memchr::memchr(b'&', raw) else {
+        return piece.as_str(element);
+    };
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&utf8(&raw[..first], element)?);
+    let mut i = first;
+    while i < raw.len() {
+        // raw[i] == b'&'
+        let semi = memchr::memchr(b';', &raw[i..]).ok_or(XmlError::Syntax {
+            position: pos as u64,
+            message: "`&` without a closing `;`".to_string(),
+        })?;
+        let entity = &raw[i + 1..i + semi];
+        match entity {
+            b"lt" => out.push('<'),
+            b"gt" => out.push('>'),
+            b"amp" => out.push('&'),
+            b"quot" => out.push('"'),
+            b"apos" => out.push('\''),
+            [b'#', b'x', hex @ ..] => out.push(char_ref(hex, 16, element, entity)?),
+            [b'#', dec @ ..] => out.push(char_ref(dec, 10, element, entity)?),
+            _ => {
+                return Err(XmlError::UnknownEntity {
+                    element,
+                    entity: String::from_utf8_lossy(entity).into_owned(),
+                });
+            }
+        }
+        i += semi + 1;
+        let next = memchr::memchr(b'&', &raw[i..]).map_or(raw.len(), |n| i + n);
+        out.push_str(&utf8(&raw[i..next], element)?);
+        i = next;
+    }
+    Ok(Cow::Owned(out))
+}
+
+fn char_ref(
+    digits: &[u8],
+    radix: u32,
+    element: &'static str,
+    entity: &[u8],
+) -> Result<char, XmlError> {
+    let bad = || XmlError::UnknownEntity {
+        element,
+        entity: String::from_utf8_lossy(entity).into_owned(),
+    };
+    let text = std::str::from_utf8(digits).map_err(|_| bad())?;
+    if text.is_empty() || text.starts_with('+') {
+        return Err(bad());
+    }
+    u32::from_str_radix(text, radix)
+        .ok()
+        .filter(|c| *c != 0)
+        .and_then(char::from_u32)
+        .ok_or_else(bad)
 }
 
 /// Accumulates text pieces, borrowing when there is only one.
@@ -560,6 +815,67 @@ mod tests {
                 found: "B".into()
             })
         );
+    }
+
+    #[test]
+    fn end_tags_must_match() {
+        let mut r = XmlReader::new(b"<A><B>x</C></A>");
+        r.open_root("A").unwrap();
+        assert!(r.next_child().unwrap().is_some());
+        assert!(matches!(r.text("B"), Err(XmlError::Syntax { .. })));
+    }
+
+    #[test]
+    fn doctype_is_rejected() {
+        let mut r = XmlReader::new(b"<!DOCTYPE A [<!ENTITY x \"y\">]><A>&x;</A>");
+        assert!(matches!(r.open_root("A"), Err(XmlError::Syntax { .. })));
+    }
+
+    #[test]
+    fn attributes_comments_and_namespaces_are_skipped() {
+        let doc = b"\xEF\xBB\xBF<?xml version=\"1.0\"?><!-- c --><ns:A xmlns:ns=\"u\" x='a>b'><ns:B k=\"/\">t</ns:B><C/></ns:A>";
+        let mut r = XmlReader::new(doc);
+        r.open_root("A").unwrap();
+        let b = r.next_child().unwrap().unwrap();
+        assert_eq!(b.local_name(), b"B");
+        assert_eq!(b.name(), b"ns:B");
+        assert_eq!(r.text("B").unwrap(), "t");
+        let c = r.next_child().unwrap().unwrap();
+        assert_eq!(c.local_name(), b"C");
+        assert_eq!(r.text("C").unwrap(), "");
+        assert!(r.next_child().unwrap().is_none());
+    }
+
+    proptest::proptest! {
+        /// quick-xml is the reference: text it escapes reads back unchanged.
+        #[test]
+        fn text_escaped_by_quick_xml_reads_back(text in "[^\u{0}-\u{8}\u{b}\u{c}\u{e}-\u{1f}\r]{0,40}") {
+            let doc = format!("<A>{}</A>", quick_xml::escape::escape(text.as_str()));
+            proptest::prop_assert_eq!(read_text(doc.as_bytes()).unwrap(), text);
+        }
+
+        /// Entity and character references resolve as quick-xml resolves them.
+        #[test]
+        fn references_resolve_like_quick_xml(raw in "([a-z ]|&(amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,5}|zz);){0,12}") {
+            let doc = format!("<A>{raw}</A>");
+            let ours = read_text(doc.as_bytes()).ok();
+            let reference = quick_xml::escape::unescape(&raw).ok().map(|c| c.into_owned());
+            proptest::prop_assert_eq!(ours, reference);
+        }
+
+        /// Arbitrary bytes never panic the reader.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let mut r = XmlReader::new(&bytes);
+            if r.open_root("A").is_ok() {
+                while let Ok(Some(_)) = r.next_child() {
+                    if r.text("x").is_err() {
+                        let _ = r.skip();
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn shape_def(s: &mut String, shape: &ShapeDef, model: &Model) {
     } else {
         let _ = writeln!(
             s,
-            "while let Some(tag) = r.next_child()? {{\nmatch tag.local_name().as_ref() {{\n{}\n_ => r.skip()?,\n}}\n}}",
+            "while let Some(tag) = r.next_child()? {{\nmatch tag.local_name() {{\n{}\n_ => r.skip()?,\n}}\n}}",
             arms.join("\n")
         );
     }

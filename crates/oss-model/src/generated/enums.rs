@@ -232,6 +232,214 @@ impl From<String> for EncodingType {
 
 crate::value::wire_enum!(EncodingType);
 
+/// The file format of inventory lists (GZIP-compressed CSV).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InventoryFormat {
+    /// `CSV`
+    Csv,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl InventoryFormat {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["CSV"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for InventoryFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "CSV" => Self::Csv,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for InventoryFormat {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(InventoryFormat);
+
+/// How often an inventory list is produced.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InventoryFrequency {
+    /// `Daily`
+    Daily,
+    /// `Weekly`
+    Weekly,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl InventoryFrequency {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Daily", "Weekly"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Daily => "Daily",
+            Self::Weekly => "Weekly",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for InventoryFrequency {
+    fn from(value: &str) -> Self {
+        match value {
+            "Daily" => Self::Daily,
+            "Weekly" => Self::Weekly,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for InventoryFrequency {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(InventoryFrequency);
+
+/// Which object versions an inventory lists.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InventoryIncludedObjectVersions {
+    /// `All`
+    All,
+    /// `Current`
+    Current,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl InventoryIncludedObjectVersions {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["All", "Current"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "All",
+            Self::Current => "Current",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for InventoryIncludedObjectVersions {
+    fn from(value: &str) -> Self {
+        match value {
+            "All" => Self::All,
+            "Current" => Self::Current,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for InventoryIncludedObjectVersions {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(InventoryIncludedObjectVersions);
+
+/// An optional column of an inventory list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InventoryOptionalField {
+    /// `Size`
+    Size,
+    /// `LastModifiedDate`
+    LastModifiedDate,
+    /// `ETag`
+    ETag,
+    /// `StorageClass`
+    StorageClass,
+    /// `IsMultipartUploaded`
+    IsMultipartUploaded,
+    /// `EncryptionStatus`
+    EncryptionStatus,
+    /// `TransitionTime`
+    TransitionTime,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl InventoryOptionalField {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Size",
+        "LastModifiedDate",
+        "ETag",
+        "StorageClass",
+        "IsMultipartUploaded",
+        "EncryptionStatus",
+        "TransitionTime",
+    ];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Size => "Size",
+            Self::LastModifiedDate => "LastModifiedDate",
+            Self::ETag => "ETag",
+            Self::StorageClass => "StorageClass",
+            Self::IsMultipartUploaded => "IsMultipartUploaded",
+            Self::EncryptionStatus => "EncryptionStatus",
+            Self::TransitionTime => "TransitionTime",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for InventoryOptionalField {
+    fn from(value: &str) -> Self {
+        match value {
+            "Size" => Self::Size,
+            "LastModifiedDate" => Self::LastModifiedDate,
+            "ETag" => Self::ETag,
+            "StorageClass" => Self::StorageClass,
+            "IsMultipartUploaded" => Self::IsMultipartUploaded,
+            "EncryptionStatus" => Self::EncryptionStatus,
+            "TransitionTime" => Self::TransitionTime,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for InventoryOptionalField {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(InventoryOptionalField);
+
 /// Whether OSS applies a lifecycle rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -425,6 +633,60 @@ impl From<String> for ObjectLegalHoldStatus {
 
 crate::value::wire_enum!(ObjectLegalHoldStatus);
 
+/// How an object was written: a simple upload, a multipart upload, appends, or a symbolic link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ObjectType {
+    /// `Normal`
+    Normal,
+    /// `Multipart`
+    Multipart,
+    /// `Appendable`
+    Appendable,
+    /// `Symlink`
+    Symlink,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl ObjectType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Normal", "Multipart", "Appendable", "Symlink"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "Normal",
+            Self::Multipart => "Multipart",
+            Self::Appendable => "Appendable",
+            Self::Symlink => "Symlink",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ObjectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Normal" => Self::Normal,
+            "Multipart" => Self::Multipart,
+            "Appendable" => Self::Appendable,
+            "Symlink" => Self::Symlink,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ObjectType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(ObjectType);
+
 /// An object retention mode: `COMPLIANCE` (nobody can shorten it) or `GOVERNANCE` (privileged users may bypass it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -470,6 +732,48 @@ impl From<String> for ObjectWormMode {
 }
 
 crate::value::wire_enum!(ObjectWormMode);
+
+/// What an overwrite protection rule does; OSS supports only `forbid`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OverwriteAction {
+    /// `forbid`
+    Forbid,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl OverwriteAction {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["forbid"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Forbid => "forbid",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for OverwriteAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "forbid" => Self::Forbid,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for OverwriteAction {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(OverwriteAction);
 
 /// Who pays for requests to a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1059,6 +1059,66 @@ pub struct DeleteBucketEncryptionOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `DeleteBucketInventory`: Deletes one inventory task of a bucket.
+///
+/// Build one with [`DeleteBucketInventoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketInventoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The inventory's name.
+    pub inventory_id: String,
+}
+
+impl DeleteBucketInventoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketInventoryInputBuilder {
+        DeleteBucketInventoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketInventoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketInventoryInputBuilder {
+    bucket: Option<String>,
+    inventory_id: Option<String>,
+}
+
+impl DeleteBucketInventoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `inventory_id`: The inventory's name.
+    pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
+        self.inventory_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketInventoryInput, crate::BuildError> {
+        Ok(DeleteBucketInventoryInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketInventoryInput",
+                "bucket",
+            )?,
+            inventory_id: crate::error::require_field(
+                self.inventory_id,
+                "DeleteBucketInventoryInput",
+                "inventory_id",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketInventory`: Deletes one inventory task of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketInventoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteBucketLifecycle`: Deletes all lifecycle rules of a bucket.
 ///
 /// Build one with [`DeleteBucketLifecycleInput::builder`].
@@ -1145,6 +1205,53 @@ impl DeleteBucketLoggingInputBuilder {
 /// The output of `DeleteBucketLogging`: Turns off access logging for a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketLoggingOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketOverwriteConfig`: Deletes the overwrite protection rules of a bucket.
+///
+/// Build one with [`DeleteBucketOverwriteConfigInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketOverwriteConfigInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteBucketOverwriteConfigInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketOverwriteConfigInputBuilder {
+        DeleteBucketOverwriteConfigInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketOverwriteConfigInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketOverwriteConfigInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteBucketOverwriteConfigInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketOverwriteConfigInput, crate::BuildError> {
+        Ok(DeleteBucketOverwriteConfigInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketOverwriteConfigInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketOverwriteConfig`: Deletes the overwrite protection rules of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketOverwriteConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -2076,6 +2183,93 @@ impl GetBucketInfoOutput {
     }
 }
 
+/// The input of `GetBucketInventory`: Returns one inventory task of a bucket.
+///
+/// Build one with [`GetBucketInventoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketInventoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The inventory's name.
+    pub inventory_id: String,
+}
+
+impl GetBucketInventoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketInventoryInputBuilder {
+        GetBucketInventoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketInventoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketInventoryInputBuilder {
+    bucket: Option<String>,
+    inventory_id: Option<String>,
+}
+
+impl GetBucketInventoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `inventory_id`: The inventory's name.
+    pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
+        self.inventory_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketInventoryInput, crate::BuildError> {
+        Ok(GetBucketInventoryInput {
+            bucket: crate::error::require_field(self.bucket, "GetBucketInventoryInput", "bucket")?,
+            inventory_id: crate::error::require_field(
+                self.inventory_id,
+                "GetBucketInventoryInput",
+                "inventory_id",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketInventory`: Returns one inventory task of a bucket.
+///
+/// The members of the response document ([`InventoryConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketInventoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The inventory's name, unique in the bucket.
+    pub id: String,
+    /// Whether the task runs.
+    pub is_enabled: bool,
+    /// Where the lists are written.
+    pub destination: InventoryDestination,
+    /// How often the lists are produced.
+    pub schedule: InventorySchedule,
+    /// Which objects are listed.
+    pub filter: Option<InventoryFilter>,
+    /// Whether all versions or only current ones are listed.
+    pub included_object_versions: InventoryIncludedObjectVersions,
+    /// The extra columns of the lists.
+    pub optional_fields: Vec<InventoryOptionalField>,
+}
+
+impl GetBucketInventoryOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> InventoryConfiguration {
+        InventoryConfiguration {
+            id: self.id.clone(),
+            is_enabled: self.is_enabled,
+            destination: self.destination.clone(),
+            schedule: self.schedule.clone(),
+            filter: self.filter.clone(),
+            included_object_versions: self.included_object_versions.clone(),
+            optional_fields: self.optional_fields.clone(),
+        }
+    }
+}
+
 /// The input of `GetBucketLifecycle`: Returns the lifecycle rules of a bucket.
 ///
 /// Build one with [`GetBucketLifecycleInput::builder`].
@@ -2292,6 +2486,66 @@ impl GetBucketObjectWormConfigurationOutput {
         ObjectWormConfiguration {
             object_worm_enabled: self.object_worm_enabled.clone(),
             rule: self.rule.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketOverwriteConfig`: Returns the overwrite protection rules of a bucket.
+///
+/// Build one with [`GetBucketOverwriteConfigInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketOverwriteConfigInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketOverwriteConfigInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketOverwriteConfigInputBuilder {
+        GetBucketOverwriteConfigInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketOverwriteConfigInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketOverwriteConfigInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketOverwriteConfigInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketOverwriteConfigInput, crate::BuildError> {
+        Ok(GetBucketOverwriteConfigInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketOverwriteConfigInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketOverwriteConfig`: Returns the overwrite protection rules of a bucket.
+///
+/// The members of the response document ([`OverwriteConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketOverwriteConfigOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The rules, in document order.
+    pub rules: Vec<OverwriteRule>,
+}
+
+impl GetBucketOverwriteConfigOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> OverwriteConfiguration {
+        OverwriteConfiguration {
+            rules: self.rules.clone(),
         }
     }
 }
@@ -3237,7 +3491,7 @@ pub struct GetObjectOutput {
     /// The storage class.
     pub storage_class: Option<StorageClass>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// For appendable objects: where the next append starts.
     pub next_append_position: Option<i64>,
     /// CRC-64/ECMA of the whole object, as an unsigned decimal.
@@ -3258,6 +3512,8 @@ pub struct GetObjectOutput {
     pub tagging_count: Option<i64>,
     /// Whether the requested version is a delete marker.
     pub delete_marker: Option<bool>,
+    /// When the appendable object was sealed (sealed objects only).
+    pub sealed_time: Option<time::OffsetDateTime>,
     /// The version returned.
     pub version_id: Option<String>,
     /// User metadata.
@@ -3940,7 +4196,7 @@ pub struct HeadObjectOutput {
     /// The storage class.
     pub storage_class: Option<StorageClass>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// For appendable objects: where the next append starts.
     pub next_append_position: Option<i64>,
     /// CRC-64/ECMA of the object, as an unsigned decimal.
@@ -3965,6 +4221,8 @@ pub struct HeadObjectOutput {
     pub version_id: Option<String>,
     /// When a lifecycle rule moved the object to a colder class.
     pub transition_time: Option<time::OffsetDateTime>,
+    /// When the appendable object was sealed (sealed objects only).
+    pub sealed_time: Option<time::OffsetDateTime>,
     /// CORS: the origin allowed (when the request had an `Origin`).
     pub access_control_allow_origin: Option<String>,
     /// CORS: the methods allowed.
@@ -4224,6 +4482,77 @@ impl InitiateMultipartUploadOutput {
             key: self.key.clone(),
             upload_id: self.upload_id.clone(),
             encoding_type: self.encoding_type.clone(),
+        }
+    }
+}
+
+/// The input of `ListBucketInventory`: Lists the inventory tasks of a bucket, up to 100 a page.
+///
+/// Build one with [`ListBucketInventoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListBucketInventoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+}
+
+impl ListBucketInventoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListBucketInventoryInputBuilder {
+        ListBucketInventoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListBucketInventoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListBucketInventoryInputBuilder {
+    bucket: Option<String>,
+    continuation_token: Option<String>,
+}
+
+impl ListBucketInventoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListBucketInventoryInput, crate::BuildError> {
+        Ok(ListBucketInventoryInput {
+            bucket: crate::error::require_field(self.bucket, "ListBucketInventoryInput", "bucket")?,
+            continuation_token: self.continuation_token,
+        })
+    }
+}
+
+/// The output of `ListBucketInventory`: Lists the inventory tasks of a bucket, up to 100 a page.
+///
+/// The members of the response document ([`ListInventoryConfigurationsResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketInventoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The inventory tasks.
+    pub inventory_configurations: Vec<InventoryConfiguration>,
+    /// Whether more tasks follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+}
+
+impl ListBucketInventoryOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListInventoryConfigurationsResult {
+        ListInventoryConfigurationsResult {
+            inventory_configurations: self.inventory_configurations.clone(),
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
         }
     }
 }
@@ -5552,6 +5881,71 @@ pub struct PutBucketHttpsConfigOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `PutBucketInventory`: Creates an inventory task for a bucket.
+///
+/// Build one with [`PutBucketInventoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketInventoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The inventory's name; it must equal the `Id` in the body.
+    pub inventory_id: String,
+    /// The inventory task.
+    pub body: InventoryConfiguration,
+}
+
+impl PutBucketInventoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketInventoryInputBuilder {
+        PutBucketInventoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketInventoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketInventoryInputBuilder {
+    bucket: Option<String>,
+    inventory_id: Option<String>,
+    body: Option<InventoryConfiguration>,
+}
+
+impl PutBucketInventoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `inventory_id`: The inventory's name; it must equal the `Id` in the body.
+    pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
+        self.inventory_id = Some(value.into());
+        self
+    }
+    /// Sets `body`: The inventory task.
+    pub fn body(mut self, value: impl Into<InventoryConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketInventoryInput, crate::BuildError> {
+        Ok(PutBucketInventoryInput {
+            bucket: crate::error::require_field(self.bucket, "PutBucketInventoryInput", "bucket")?,
+            inventory_id: crate::error::require_field(
+                self.inventory_id,
+                "PutBucketInventoryInput",
+                "inventory_id",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketInventoryInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketInventory`: Creates an inventory task for a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketInventoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutBucketLifecycle`: Sets the lifecycle rules of a bucket, replacing any rules it already has.
 ///
 /// Build one with [`PutBucketLifecycleInput::builder`].
@@ -5721,6 +6115,62 @@ impl PutBucketObjectWormConfigurationInputBuilder {
 /// The output of `PutBucketObjectWormConfiguration`: Turns on object-level retention for a bucket and sets its default retention.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutBucketObjectWormConfigurationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutBucketOverwriteConfig`: Sets the overwrite protection rules of a bucket, replacing any it already has.
+///
+/// Build one with [`PutBucketOverwriteConfigInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketOverwriteConfigInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The overwrite protection rules.
+    pub body: OverwriteConfiguration,
+}
+
+impl PutBucketOverwriteConfigInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketOverwriteConfigInputBuilder {
+        PutBucketOverwriteConfigInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketOverwriteConfigInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketOverwriteConfigInputBuilder {
+    bucket: Option<String>,
+    body: Option<OverwriteConfiguration>,
+}
+
+impl PutBucketOverwriteConfigInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The overwrite protection rules.
+    pub fn body(mut self, value: impl Into<OverwriteConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketOverwriteConfigInput, crate::BuildError> {
+        Ok(PutBucketOverwriteConfigInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketOverwriteConfigInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketOverwriteConfigInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketOverwriteConfig`: Sets the overwrite protection rules of a bucket, replacing any it already has.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketOverwriteConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -7017,8 +7467,8 @@ impl SealAppendObjectInputBuilder {
 pub struct SealAppendObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// When the object was sealed.
-    pub sealed_time: Option<String>,
+    /// When the object was first sealed (unchanged by later seals).
+    pub sealed_time: Option<time::OffsetDateTime>,
 }
 
 /// The input of `UploadPart`: Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.

@@ -21,7 +21,7 @@ impl crate::xml::FromXml for AccessControlList {
     ) -> Result<Self, crate::XmlError> {
         let mut v_grant = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Grant" => v_grant = Some(r.read("Grant")?),
                 _ => r.skip()?,
             }
@@ -61,7 +61,7 @@ impl crate::xml::FromXml for AccessControlPolicy {
         let mut v_owner = None;
         let mut v_access_control_list = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Owner" => v_owner = Some(r.read("Owner")?),
                 b"AccessControlList" => v_access_control_list = Some(r.read("AccessControlList")?),
                 _ => r.skip()?,
@@ -105,7 +105,7 @@ impl crate::xml::FromXml for AccessMonitorConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_status = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Status" => v_status = Some(r.read("Status")?),
                 _ => r.skip()?,
             }
@@ -148,7 +148,7 @@ impl crate::xml::FromXml for ApplyServerSideEncryptionByDefault {
         let mut v_kms_master_key_id = None;
         let mut v_kms_data_encryption = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"SSEAlgorithm" => v_sse_algorithm = Some(r.read("SSEAlgorithm")?),
                 b"KMSMasterKeyID" => v_kms_master_key_id = Some(r.read("KMSMasterKeyID")?),
                 b"KMSDataEncryption" => v_kms_data_encryption = Some(r.read("KMSDataEncryption")?),
@@ -195,7 +195,7 @@ impl crate::xml::FromXml for ArchiveDirectReadConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_enabled = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Enabled" => v_enabled = Some(r.read("Enabled")?),
                 _ => r.skip()?,
             }
@@ -224,7 +224,7 @@ pub struct BucketDetails {
     /// The bucket name.
     pub name: String,
     /// Whether access tracking is `Enabled` or `Disabled`.
-    pub access_monitor: Option<String>,
+    pub access_monitor: Option<AccessMonitorStatus>,
     /// The data center, e.g. `oss-cn-hangzhou`.
     pub location: Option<String>,
     /// When the bucket was created.
@@ -283,7 +283,7 @@ impl crate::xml::FromXml for BucketDetails {
         let mut v_comment = None;
         let mut v_block_public_access = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
                 b"AccessMonitor" => v_access_monitor = Some(r.read("AccessMonitor")?),
                 b"Location" => v_location = Some(r.read("Location")?),
@@ -382,7 +382,7 @@ impl crate::xml::FromXml for BucketInfo {
     ) -> Result<Self, crate::XmlError> {
         let mut v_bucket = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
                 _ => r.skip()?,
             }
@@ -425,7 +425,7 @@ impl crate::xml::FromXml for BucketInfoEncryption {
         let mut v_kms_master_key_id = None;
         let mut v_kms_data_encryption = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"SSEAlgorithm" => v_sse_algorithm = Some(r.read("SSEAlgorithm")?),
                 b"KMSMasterKeyID" => v_kms_master_key_id = Some(r.read("KMSMasterKeyID")?),
                 b"KMSDataEncryption" => v_kms_data_encryption = Some(r.read("KMSDataEncryption")?),
@@ -471,7 +471,7 @@ impl crate::xml::FromXml for BucketInfoLogging {
         let mut v_log_bucket = None;
         let mut v_log_prefix = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"LogBucket" => v_log_bucket = Some(r.read("LogBucket")?),
                 b"LogPrefix" => v_log_prefix = Some(r.read("LogPrefix")?),
                 _ => r.skip()?,
@@ -511,7 +511,7 @@ impl crate::xml::FromXml for BucketLoggingStatus {
     ) -> Result<Self, crate::XmlError> {
         let mut v_logging_enabled = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"LoggingEnabled" => v_logging_enabled = Some(r.read("LoggingEnabled")?),
                 _ => r.skip()?,
             }
@@ -548,7 +548,7 @@ impl crate::xml::FromXml for BucketResourceGroupConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_resource_group_id = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ResourceGroupId" => v_resource_group_id = Some(r.read("ResourceGroupId")?),
                 _ => r.skip()?,
             }
@@ -645,7 +645,7 @@ impl crate::xml::FromXml for BucketStat {
         let mut v_multipart_part_count = None;
         let mut v_delete_marker_count = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Storage" => v_storage = Some(r.read("Storage")?),
                 b"ObjectCount" => v_object_count = Some(r.read("ObjectCount")?),
                 b"MultipartUploadCount" => {
@@ -806,7 +806,7 @@ impl crate::xml::FromXml for BucketSummary {
         let mut v_resource_group_id = None;
         let mut v_comment = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
                 b"Location" => v_location = Some(r.read("Location")?),
                 b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
@@ -870,7 +870,7 @@ impl crate::xml::FromXml for CORSConfiguration {
         let mut v_rules = Vec::new();
         let mut v_response_vary = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"CORSRule" => v_rules.push(r.read("CORSRule")?),
                 b"ResponseVary" => v_response_vary = Some(r.read("ResponseVary")?),
                 _ => r.skip()?,
@@ -922,7 +922,7 @@ impl crate::xml::FromXml for CORSRule {
         let mut v_expose_headers = Vec::new();
         let mut v_max_age_seconds = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"AllowedOrigin" => v_allowed_origins.push(r.read("AllowedOrigin")?),
                 b"AllowedMethod" => v_allowed_methods.push(r.read("AllowedMethod")?),
                 b"AllowedHeader" => v_allowed_headers.push(r.read("AllowedHeader")?),
@@ -971,7 +971,7 @@ impl crate::xml::FromXml for CommonPrefix {
     ) -> Result<Self, crate::XmlError> {
         let mut v_prefix = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 _ => r.skip()?,
             }
@@ -1018,7 +1018,7 @@ impl crate::xml::FromXml for CompleteMultipartUpload {
     ) -> Result<Self, crate::XmlError> {
         let mut v_parts = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Part" => v_parts.push(r.read("Part")?),
                 _ => r.skip()?,
             }
@@ -1065,7 +1065,7 @@ impl crate::xml::FromXml for CompleteMultipartUploadResult {
         let mut v_key = None;
         let mut v_etag = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"EncodingType" => v_encoding_type = Some(r.read("EncodingType")?),
                 b"Location" => v_location = Some(r.read("Location")?),
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
@@ -1135,7 +1135,7 @@ impl crate::xml::FromXml for CompletedPart {
         let mut v_part_number = None;
         let mut v_etag = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"PartNumber" => v_part_number = Some(r.read("PartNumber")?),
                 b"ETag" => v_etag = Some(r.read("ETag")?),
                 _ => r.skip()?,
@@ -1178,7 +1178,7 @@ impl crate::xml::FromXml for CopyObjectResult {
         let mut v_etag = None;
         let mut v_last_modified = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ETag" => v_etag = Some(r.read("ETag")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 _ => r.skip()?,
@@ -1221,7 +1221,7 @@ impl crate::xml::FromXml for CopyPartResult {
         let mut v_etag = None;
         let mut v_last_modified = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ETag" => v_etag = Some(r.read("ETag")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 _ => r.skip()?,
@@ -1264,7 +1264,7 @@ impl crate::xml::FromXml for CreateBucketConfiguration {
         let mut v_storage_class = None;
         let mut v_data_redundancy_type = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"StorageClass" => v_storage_class = Some(r.read("StorageClass")?),
                 b"DataRedundancyType" => {
                     v_data_redundancy_type = Some(r.read("DataRedundancyType")?)
@@ -1309,7 +1309,7 @@ impl crate::xml::FromXml for Delete {
         let mut v_quiet = None;
         let mut v_objects = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Quiet" => v_quiet = Some(r.read("Quiet")?),
                 b"Object" => v_objects.push(r.read("Object")?),
                 _ => r.skip()?,
@@ -1361,7 +1361,7 @@ impl crate::xml::FromXml for DeleteMarkerEntry {
         let mut v_last_modified = None;
         let mut v_owner = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"VersionId" => v_version_id = Some(r.read("VersionId")?),
                 b"IsLatest" => v_is_latest = Some(r.read("IsLatest")?),
@@ -1423,7 +1423,7 @@ impl crate::xml::FromXml for DeleteResult {
         let mut v_encoding_type = None;
         let mut v_deleted = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"EncodingType" => v_encoding_type = Some(r.read("EncodingType")?),
                 b"Deleted" => v_deleted.push(r.read("Deleted")?),
                 _ => r.skip()?,
@@ -1490,7 +1490,7 @@ impl crate::xml::FromXml for DeletedObject {
         let mut v_delete_marker = None;
         let mut v_delete_marker_version_id = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"VersionId" => v_version_id = Some(r.read("VersionId")?),
                 b"DeleteMarker" => v_delete_marker = Some(r.read("DeleteMarker")?),
@@ -1551,7 +1551,7 @@ impl crate::xml::FromXml for ErrorDocument {
         let mut v_key = None;
         let mut v_http_status = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"HttpStatus" => v_http_status = Some(r.read("HttpStatus")?),
                 _ => r.skip()?,
@@ -1591,7 +1591,7 @@ impl crate::xml::FromXml for ExtendWormConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_retention_period_in_days = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"RetentionPeriodInDays" => {
                     v_retention_period_in_days = Some(r.read("RetentionPeriodInDays")?)
                 }
@@ -1643,7 +1643,7 @@ impl crate::xml::FromXml for HttpsCipherSuite {
         let mut v_custom_cipher_suites = Vec::new();
         let mut v_tls13_custom_cipher_suites = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Enable" => v_enable = Some(r.read("Enable")?),
                 b"StrongCipherSuite" => v_strong_cipher_suite = Some(r.read("StrongCipherSuite")?),
                 b"CustomCipherSuite" => v_custom_cipher_suites.push(r.read("CustomCipherSuite")?),
@@ -1694,7 +1694,7 @@ impl crate::xml::FromXml for HttpsConfiguration {
         let mut v_tls = None;
         let mut v_cipher_suite = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"TLS" => v_tls = Some(r.read("TLS")?),
                 b"CipherSuite" => v_cipher_suite = Some(r.read("CipherSuite")?),
                 _ => r.skip()?,
@@ -1737,7 +1737,7 @@ impl crate::xml::FromXml for HttpsTls {
         let mut v_enable = None;
         let mut v_tls_versions = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Enable" => v_enable = Some(r.read("Enable")?),
                 b"TLSVersion" => v_tls_versions.push(r.read("TLSVersion")?),
                 _ => r.skip()?,
@@ -1783,7 +1783,7 @@ impl crate::xml::FromXml for IndexDocument {
         let mut v_support_sub_dir = None;
         let mut v_index_type = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Suffix" => v_suffix = Some(r.read("Suffix")?),
                 b"SupportSubDir" => v_support_sub_dir = Some(r.read("SupportSubDir")?),
                 b"Type" => v_index_type = Some(r.read("Type")?),
@@ -1835,7 +1835,7 @@ impl crate::xml::FromXml for InitiateMultipartUploadResult {
         let mut v_upload_id = None;
         let mut v_encoding_type = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"UploadId" => v_upload_id = Some(r.read("UploadId")?),
@@ -1903,7 +1903,7 @@ impl crate::xml::FromXml for InitiateWormConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_retention_period_in_days = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"RetentionPeriodInDays" => {
                     v_retention_period_in_days = Some(r.read("RetentionPeriodInDays")?)
                 }
@@ -1932,6 +1932,394 @@ impl crate::xml::XmlDocument for InitiateWormConfiguration {
     const ROOT: &'static str = "InitiateWormConfiguration";
 }
 
+/// One inventory task of a bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryConfiguration {
+    /// The inventory's name, unique in the bucket.
+    pub id: String,
+    /// Whether the task runs.
+    pub is_enabled: bool,
+    /// Where the lists are written.
+    pub destination: InventoryDestination,
+    /// How often the lists are produced.
+    pub schedule: InventorySchedule,
+    /// Which objects are listed.
+    pub filter: Option<InventoryFilter>,
+    /// Whether all versions or only current ones are listed.
+    pub included_object_versions: InventoryIncludedObjectVersions,
+    /// The extra columns of the lists.
+    pub optional_fields: Vec<InventoryOptionalField>,
+}
+
+impl crate::xml::FromXml for InventoryConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_id = None;
+        let mut v_is_enabled = None;
+        let mut v_destination = None;
+        let mut v_schedule = None;
+        let mut v_filter = None;
+        let mut v_included_object_versions = None;
+        let mut v_optional_fields = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Id" => v_id = Some(r.read("Id")?),
+                b"IsEnabled" => v_is_enabled = Some(r.read("IsEnabled")?),
+                b"Destination" => v_destination = Some(r.read("Destination")?),
+                b"Schedule" => v_schedule = Some(r.read("Schedule")?),
+                b"Filter" => v_filter = Some(r.read("Filter")?),
+                b"IncludedObjectVersions" => {
+                    v_included_object_versions = Some(r.read("IncludedObjectVersions")?)
+                }
+                b"OptionalFields" => r.read_wrapped("Field", &mut v_optional_fields)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: crate::xml::required(v_id, "InventoryConfiguration", "Id")?,
+            is_enabled: crate::xml::required(v_is_enabled, "InventoryConfiguration", "IsEnabled")?,
+            destination: crate::xml::required(
+                v_destination,
+                "InventoryConfiguration",
+                "Destination",
+            )?,
+            schedule: crate::xml::required(v_schedule, "InventoryConfiguration", "Schedule")?,
+            filter: v_filter,
+            included_object_versions: crate::xml::required(
+                v_included_object_versions,
+                "InventoryConfiguration",
+                "IncludedObjectVersions",
+            )?,
+            optional_fields: v_optional_fields,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Id", &self.id);
+        w.field("IsEnabled", &self.is_enabled);
+        w.field("Destination", &self.destination);
+        w.field("Schedule", &self.schedule);
+        w.opt_field("Filter", &self.filter);
+        w.field("IncludedObjectVersions", &self.included_object_versions);
+        w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryConfiguration {
+    const ROOT: &'static str = "InventoryConfiguration";
+}
+
+/// Where inventory lists are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryDestination {
+    /// The destination bucket.
+    pub oss_bucket_destination: InventoryOssBucketDestination,
+}
+
+impl crate::xml::FromXml for InventoryDestination {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_oss_bucket_destination = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"OSSBucketDestination" => {
+                    v_oss_bucket_destination = Some(r.read("OSSBucketDestination")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            oss_bucket_destination: crate::xml::required(
+                v_oss_bucket_destination,
+                "InventoryDestination",
+                "OSSBucketDestination",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryDestination {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("OSSBucketDestination", &self.oss_bucket_destination);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryDestination {
+    const ROOT: &'static str = "InventoryDestination";
+}
+
+/// How inventory list objects are encrypted: give one of the two.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InventoryEncryption {
+    /// Present (empty) for encryption with OSS-managed keys.
+    pub sse_oss: Option<String>,
+    /// Encryption with a KMS key.
+    pub sse_kms: Option<InventorySseKms>,
+}
+
+impl crate::xml::FromXml for InventoryEncryption {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_sse_oss = None;
+        let mut v_sse_kms = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"SSE-OSS" => v_sse_oss = Some(r.read("SSE-OSS")?),
+                b"SSE-KMS" => v_sse_kms = Some(r.read("SSE-KMS")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            sse_oss: v_sse_oss,
+            sse_kms: v_sse_kms,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryEncryption {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("SSE-OSS", &self.sse_oss);
+        w.opt_field("SSE-KMS", &self.sse_kms);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryEncryption {
+    const ROOT: &'static str = "InventoryEncryption";
+}
+
+/// Which objects an inventory lists; all conditions must hold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InventoryFilter {
+    /// The object-name prefix.
+    pub prefix: Option<String>,
+    /// Objects modified at or after this Unix time (seconds).
+    pub last_modify_begin_time_stamp: Option<i64>,
+    /// Objects modified at or before this Unix time (seconds).
+    pub last_modify_end_time_stamp: Option<i64>,
+    /// Objects at least this many bytes.
+    pub lower_size_bound: Option<i64>,
+    /// Objects at most this many bytes.
+    pub upper_size_bound: Option<i64>,
+    /// Comma-separated storage classes (`Standard,IA,Archive,ColdArchive` or `All`).
+    pub storage_class: Option<String>,
+}
+
+impl crate::xml::FromXml for InventoryFilter {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_prefix = None;
+        let mut v_last_modify_begin_time_stamp = None;
+        let mut v_last_modify_end_time_stamp = None;
+        let mut v_lower_size_bound = None;
+        let mut v_upper_size_bound = None;
+        let mut v_storage_class = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"LastModifyBeginTimeStamp" => {
+                    v_last_modify_begin_time_stamp = Some(r.read("LastModifyBeginTimeStamp")?)
+                }
+                b"LastModifyEndTimeStamp" => {
+                    v_last_modify_end_time_stamp = Some(r.read("LastModifyEndTimeStamp")?)
+                }
+                b"LowerSizeBound" => v_lower_size_bound = Some(r.read("LowerSizeBound")?),
+                b"UpperSizeBound" => v_upper_size_bound = Some(r.read("UpperSizeBound")?),
+                b"StorageClass" => v_storage_class = Some(r.read("StorageClass")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            prefix: v_prefix,
+            last_modify_begin_time_stamp: v_last_modify_begin_time_stamp,
+            last_modify_end_time_stamp: v_last_modify_end_time_stamp,
+            lower_size_bound: v_lower_size_bound,
+            upper_size_bound: v_upper_size_bound,
+            storage_class: v_storage_class,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryFilter {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field(
+            "LastModifyBeginTimeStamp",
+            &self.last_modify_begin_time_stamp,
+        );
+        w.opt_field("LastModifyEndTimeStamp", &self.last_modify_end_time_stamp);
+        w.opt_field("LowerSizeBound", &self.lower_size_bound);
+        w.opt_field("UpperSizeBound", &self.upper_size_bound);
+        w.opt_field("StorageClass", &self.storage_class);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryFilter {
+    const ROOT: &'static str = "InventoryFilter";
+}
+
+/// The bucket inventory lists are written to, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryOssBucketDestination {
+    /// The list format (`CSV`).
+    pub format: InventoryFormat,
+    /// The account that owns the destination bucket.
+    pub account_id: String,
+    /// The role OSS assumes to read the source and write the lists (`acs:ram::uid:role/rolename`).
+    pub role_arn: String,
+    /// The destination bucket, as `acs:oss:::bucket_name`.
+    pub bucket: String,
+    /// The prefix of the list objects' names.
+    pub prefix: Option<String>,
+    /// How the list objects are encrypted.
+    pub encryption: Option<InventoryEncryption>,
+}
+
+impl crate::xml::FromXml for InventoryOssBucketDestination {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_format = None;
+        let mut v_account_id = None;
+        let mut v_role_arn = None;
+        let mut v_bucket = None;
+        let mut v_prefix = None;
+        let mut v_encryption = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Format" => v_format = Some(r.read("Format")?),
+                b"AccountId" => v_account_id = Some(r.read("AccountId")?),
+                b"RoleArn" => v_role_arn = Some(r.read("RoleArn")?),
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"Encryption" => v_encryption = Some(r.read("Encryption")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            format: crate::xml::required(v_format, "InventoryOssBucketDestination", "Format")?,
+            account_id: crate::xml::required(
+                v_account_id,
+                "InventoryOssBucketDestination",
+                "AccountId",
+            )?,
+            role_arn: crate::xml::required(v_role_arn, "InventoryOssBucketDestination", "RoleArn")?,
+            bucket: crate::xml::required(v_bucket, "InventoryOssBucketDestination", "Bucket")?,
+            prefix: v_prefix,
+            encryption: v_encryption,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryOssBucketDestination {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Format", &self.format);
+        w.field("AccountId", &self.account_id);
+        w.field("RoleArn", &self.role_arn);
+        w.field("Bucket", &self.bucket);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field("Encryption", &self.encryption);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryOssBucketDestination {
+    const ROOT: &'static str = "InventoryOssBucketDestination";
+}
+
+/// How often an inventory list is produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventorySchedule {
+    /// `Daily` or `Weekly`.
+    pub frequency: InventoryFrequency,
+}
+
+impl crate::xml::FromXml for InventorySchedule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_frequency = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Frequency" => v_frequency = Some(r.read("Frequency")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            frequency: crate::xml::required(v_frequency, "InventorySchedule", "Frequency")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventorySchedule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Frequency", &self.frequency);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventorySchedule {
+    const ROOT: &'static str = "InventorySchedule";
+}
+
+/// The KMS key inventory list objects are encrypted with.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InventorySseKms {
+    /// The KMS key ID.
+    pub key_id: String,
+}
+
+impl crate::xml::FromXml for InventorySseKms {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"KeyId" => v_key_id = Some(r.read("KeyId")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key_id: crate::xml::required(v_key_id, "InventorySseKms", "KeyId")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventorySseKms {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("KeyId", &self.key_id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventorySseKms {
+    const ROOT: &'static str = "InventorySseKms";
+}
+
 /// When parts of unfinished multipart uploads are deleted. Give `days` or `created_before_date`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LifecycleAbortMultipartUpload {
@@ -1952,7 +2340,7 @@ impl crate::xml::FromXml for LifecycleAbortMultipartUpload {
         let mut v_created_before_date = None;
         let mut v_date = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Days" => v_days = Some(r.read("Days")?),
                 b"CreatedBeforeDate" => v_created_before_date = Some(r.read("CreatedBeforeDate")?),
                 b"Date" => v_date = Some(r.read("Date")?),
@@ -1995,7 +2383,7 @@ impl crate::xml::FromXml for LifecycleConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_rules = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Rule" => v_rules.push(r.read("Rule")?),
                 _ => r.skip()?,
             }
@@ -2039,7 +2427,7 @@ impl crate::xml::FromXml for LifecycleExpiration {
         let mut v_date = None;
         let mut v_expired_object_delete_marker = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Days" => v_days = Some(r.read("Days")?),
                 b"CreatedBeforeDate" => v_created_before_date = Some(r.read("CreatedBeforeDate")?),
                 b"Date" => v_date = Some(r.read("Date")?),
@@ -2096,7 +2484,7 @@ impl crate::xml::FromXml for LifecycleFilter {
         let mut v_object_size_greater_than = None;
         let mut v_object_size_less_than = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Not" => v_nots.push(r.read("Not")?),
                 b"ObjectSizeGreaterThan" => {
                     v_object_size_greater_than = Some(r.read("ObjectSizeGreaterThan")?)
@@ -2146,7 +2534,7 @@ impl crate::xml::FromXml for LifecycleNot {
         let mut v_prefix = None;
         let mut v_tag = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"Tag" => v_tag = Some(r.read("Tag")?),
                 _ => r.skip()?,
@@ -2216,7 +2604,7 @@ impl crate::xml::FromXml for LifecycleRule {
         let mut v_noncurrent_version_transitions = Vec::new();
         let mut v_atime_base = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ID" => v_id = Some(r.read("ID")?),
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"Status" => v_status = Some(r.read("Status")?),
@@ -2310,7 +2698,7 @@ impl crate::xml::FromXml for LifecycleTransition {
         let mut v_return_to_std_when_visit = None;
         let mut v_allow_small_file = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Days" => v_days = Some(r.read("Days")?),
                 b"CreatedBeforeDate" => v_created_before_date = Some(r.read("CreatedBeforeDate")?),
                 b"StorageClass" => v_storage_class = Some(r.read("StorageClass")?),
@@ -2386,7 +2774,7 @@ impl crate::xml::FromXml for ListAllMyBucketsResult {
         let mut v_owner = None;
         let mut v_buckets = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"Marker" => v_marker = Some(r.read("Marker")?),
                 b"MaxKeys" => v_max_keys = Some(r.read("MaxKeys")?),
@@ -2468,7 +2856,7 @@ impl crate::xml::FromXml for ListBucketResult {
         let mut v_contents = Vec::new();
         let mut v_common_prefixes = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"Marker" => v_marker = Some(r.read("Marker")?),
@@ -2593,7 +2981,7 @@ impl crate::xml::FromXml for ListBucketResultV2 {
         let mut v_contents = Vec::new();
         let mut v_common_prefixes = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"StartAfter" => v_start_after = Some(r.read("StartAfter")?),
@@ -2684,6 +3072,59 @@ impl crate::xml::UrlCoded for ListBucketResultV2 {
     }
 }
 
+/// One page of a bucket's inventory tasks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListInventoryConfigurationsResult {
+    /// The inventory tasks.
+    pub inventory_configurations: Vec<InventoryConfiguration>,
+    /// Whether more tasks follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+}
+
+impl crate::xml::FromXml for ListInventoryConfigurationsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_inventory_configurations = Vec::new();
+        let mut v_is_truncated = None;
+        let mut v_next_continuation_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"InventoryConfiguration" => {
+                    v_inventory_configurations.push(r.read("InventoryConfiguration")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            inventory_configurations: v_inventory_configurations,
+            is_truncated: v_is_truncated,
+            next_continuation_token: v_next_continuation_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListInventoryConfigurationsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("InventoryConfiguration", &self.inventory_configurations);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListInventoryConfigurationsResult {
+    const ROOT: &'static str = "ListInventoryConfigurationsResult";
+}
+
 /// One page of unfinished multipart uploads.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListMultipartUploadsResult {
@@ -2731,7 +3172,7 @@ impl crate::xml::FromXml for ListMultipartUploadsResult {
         let mut v_uploads = Vec::new();
         let mut v_common_prefixes = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
                 b"EncodingType" => v_encoding_type = Some(r.read("EncodingType")?),
                 b"KeyMarker" => v_key_marker = Some(r.read("KeyMarker")?),
@@ -2858,7 +3299,7 @@ impl crate::xml::FromXml for ListPartsResult {
         let mut v_is_truncated = None;
         let mut v_parts = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
                 b"EncodingType" => v_encoding_type = Some(r.read("EncodingType")?),
                 b"Key" => v_key = Some(r.read("Key")?),
@@ -2978,7 +3419,7 @@ impl crate::xml::FromXml for ListVersionsResult {
         let mut v_delete_markers = Vec::new();
         let mut v_common_prefixes = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
                 b"Prefix" => v_prefix = Some(r.read("Prefix")?),
                 b"KeyMarker" => v_key_marker = Some(r.read("KeyMarker")?),
@@ -3089,7 +3530,7 @@ impl crate::xml::FromXml for LoggingEnabled {
         let mut v_target_prefix = None;
         let mut v_logging_role = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"TargetBucket" => v_target_bucket = Some(r.read("TargetBucket")?),
                 b"TargetPrefix" => v_target_prefix = Some(r.read("TargetPrefix")?),
                 b"LoggingRole" => v_logging_role = Some(r.read("LoggingRole")?),
@@ -3152,7 +3593,7 @@ impl crate::xml::FromXml for MirrorAuth {
         let mut v_access_key_id = None;
         let mut v_access_key_secret = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"AuthType" => v_auth_type = Some(r.read("AuthType")?),
                 b"Region" => v_region = Some(r.read("Region")?),
                 b"AccessKeyId" => v_access_key_id = Some(r.read("AccessKeyId")?),
@@ -3207,7 +3648,7 @@ impl crate::xml::FromXml for MirrorHeaders {
         let mut v_removes = Vec::new();
         let mut v_sets = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"PassAll" => v_pass_all = Some(r.read("PassAll")?),
                 b"Pass" => v_passes.push(r.read("Pass")?),
                 b"Remove" => v_removes.push(r.read("Remove")?),
@@ -3256,7 +3697,7 @@ impl crate::xml::FromXml for MirrorHeadersSet {
         let mut v_key = None;
         let mut v_value = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"Value" => v_value = Some(r.read("Value")?),
                 _ => r.skip()?,
@@ -3305,7 +3746,7 @@ impl crate::xml::FromXml for MirrorMultiAlternate {
         let mut v_mirror_multi_alternate_vpc_id = None;
         let mut v_mirror_multi_alternate_dst_region = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"MirrorMultiAlternateNumber" => {
                     v_mirror_multi_alternate_number = Some(r.read("MirrorMultiAlternateNumber")?)
                 }
@@ -3372,7 +3813,7 @@ impl crate::xml::FromXml for MirrorTagging {
         let mut v_key = None;
         let mut v_value = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"Value" => v_value = Some(r.read("Value")?),
                 _ => r.skip()?,
@@ -3421,7 +3862,7 @@ impl crate::xml::FromXml for MultipartUpload {
         let mut v_storage_class = None;
         let mut v_initiated = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"UploadId" => v_upload_id = Some(r.read("UploadId")?),
                 b"StorageClass" => v_storage_class = Some(r.read("StorageClass")?),
@@ -3477,7 +3918,7 @@ impl crate::xml::FromXml for NoncurrentVersionExpiration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_noncurrent_days = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"NoncurrentDays" => v_noncurrent_days = Some(r.read("NoncurrentDays")?),
                 _ => r.skip()?,
             }
@@ -3530,7 +3971,7 @@ impl crate::xml::FromXml for NoncurrentVersionTransition {
         let mut v_return_to_std_when_visit = None;
         let mut v_allow_small_file = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"NoncurrentDays" => v_noncurrent_days = Some(r.read("NoncurrentDays")?),
                 b"StorageClass" => v_storage_class = Some(r.read("StorageClass")?),
                 b"IsAccessTime" => v_is_access_time = Some(r.read("IsAccessTime")?),
@@ -3589,7 +4030,7 @@ impl crate::xml::FromXml for ObjectAccessControlList {
     ) -> Result<Self, crate::XmlError> {
         let mut v_grant = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Grant" => v_grant = Some(r.read("Grant")?),
                 _ => r.skip()?,
             }
@@ -3629,7 +4070,7 @@ impl crate::xml::FromXml for ObjectAccessControlPolicy {
         let mut v_owner = None;
         let mut v_access_control_list = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Owner" => v_owner = Some(r.read("Owner")?),
                 b"AccessControlList" => v_access_control_list = Some(r.read("AccessControlList")?),
                 _ => r.skip()?,
@@ -3676,7 +4117,7 @@ impl crate::xml::FromXml for ObjectIdentifier {
         let mut v_key = None;
         let mut v_version_id = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"VersionId" => v_version_id = Some(r.read("VersionId")?),
                 _ => r.skip()?,
@@ -3716,7 +4157,7 @@ impl crate::xml::FromXml for ObjectLegalHold {
     ) -> Result<Self, crate::XmlError> {
         let mut v_status = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Status" => v_status = Some(r.read("Status")?),
                 _ => r.skip()?,
             }
@@ -3754,7 +4195,7 @@ impl crate::xml::FromXml for ObjectRetention {
         let mut v_mode = None;
         let mut v_retain_until_date = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Mode" => v_mode = Some(r.read("Mode")?),
                 b"RetainUntilDate" => v_retain_until_date = Some(r.read("RetainUntilDate")?),
                 _ => r.skip()?,
@@ -3790,7 +4231,7 @@ pub struct ObjectSummary {
     /// The entity tag, with its quotes as OSS sends them.
     pub etag: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// The size in bytes.
     pub size: Option<i64>,
     /// The object's storage class.
@@ -3818,7 +4259,7 @@ impl crate::xml::FromXml for ObjectSummary {
         let mut v_restore_info = None;
         let mut v_transition_time = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 b"ETag" => v_etag = Some(r.read("ETag")?),
@@ -3889,7 +4330,7 @@ pub struct ObjectVersion {
     /// The entity tag, with its quotes as OSS sends them.
     pub etag: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// The size in bytes.
     pub size: Option<i64>,
     /// The version's storage class.
@@ -3919,7 +4360,7 @@ impl crate::xml::FromXml for ObjectVersion {
         let mut v_restore_info = None;
         let mut v_transition_time = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"VersionId" => v_version_id = Some(r.read("VersionId")?),
                 b"IsLatest" => v_is_latest = Some(r.read("IsLatest")?),
@@ -3999,7 +4440,7 @@ impl crate::xml::FromXml for ObjectWormConfiguration {
         let mut v_object_worm_enabled = None;
         let mut v_rule = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ObjectWormEnabled" => v_object_worm_enabled = Some(r.read("ObjectWormEnabled")?),
                 b"Rule" => v_rule = Some(r.read("Rule")?),
                 _ => r.skip()?,
@@ -4045,7 +4486,7 @@ impl crate::xml::FromXml for ObjectWormDefaultRetention {
         let mut v_days = None;
         let mut v_years = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Mode" => v_mode = Some(r.read("Mode")?),
                 b"Days" => v_days = Some(r.read("Days")?),
                 b"Years" => v_years = Some(r.read("Years")?),
@@ -4088,7 +4529,7 @@ impl crate::xml::FromXml for ObjectWormRule {
     ) -> Result<Self, crate::XmlError> {
         let mut v_default_retention = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"DefaultRetention" => v_default_retention = Some(r.read("DefaultRetention")?),
                 _ => r.skip()?,
             }
@@ -4111,6 +4552,102 @@ impl crate::xml::XmlDocument for ObjectWormRule {
     const ROOT: &'static str = "ObjectWormRule";
 }
 
+/// The overwrite protection rules of a bucket (up to 100).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OverwriteConfiguration {
+    /// The rules, in document order.
+    pub rules: Vec<OverwriteRule>,
+}
+
+impl crate::xml::FromXml for OverwriteConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_rules = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Rule" => v_rules.push(r.read("Rule")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { rules: v_rules })
+    }
+}
+
+impl crate::xml::ToXml for OverwriteConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("Rule", &self.rules);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for OverwriteConfiguration {
+    const ROOT: &'static str = "OverwriteConfiguration";
+}
+
+/// One overwrite protection rule: objects matching the prefix and suffix cannot be overwritten, except by the listed principals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverwriteRule {
+    /// The rule ID, unique in the bucket; OSS generates a UUID when absent.
+    pub id: Option<String>,
+    /// What the rule does (`forbid`).
+    pub action: OverwriteAction,
+    /// The object-name prefix the rule matches (up to 1,023 characters, no patterns).
+    pub prefix: Option<String>,
+    /// The object-name suffix the rule matches (up to 1,023 characters, no patterns).
+    pub suffix: Option<String>,
+    /// Accounts, RAM users or roles still allowed to overwrite, as in a bucket policy's `Principal`; empty means nobody.
+    pub principals: Vec<String>,
+}
+
+impl crate::xml::FromXml for OverwriteRule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_id = None;
+        let mut v_action = None;
+        let mut v_prefix = None;
+        let mut v_suffix = None;
+        let mut v_principals = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ID" => v_id = Some(r.read("ID")?),
+                b"Action" => v_action = Some(r.read("Action")?),
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"Suffix" => v_suffix = Some(r.read("Suffix")?),
+                b"Principals" => r.read_wrapped("Principal", &mut v_principals)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: v_id,
+            action: crate::xml::required(v_action, "OverwriteRule", "Action")?,
+            prefix: v_prefix,
+            suffix: v_suffix,
+            principals: v_principals,
+        })
+    }
+}
+
+impl crate::xml::ToXml for OverwriteRule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ID", &self.id);
+        w.field("Action", &self.action);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field("Suffix", &self.suffix);
+        w.wrapped_list_field("Principals", "Principal", &self.principals, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for OverwriteRule {
+    const ROOT: &'static str = "OverwriteRule";
+}
+
 /// The owner of a bucket or object.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Owner {
@@ -4128,7 +4665,7 @@ impl crate::xml::FromXml for Owner {
         let mut v_id = None;
         let mut v_display_name = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ID" => v_id = Some(r.read("ID")?),
                 b"DisplayName" => v_display_name = Some(r.read("DisplayName")?),
                 _ => r.skip()?,
@@ -4180,7 +4717,7 @@ impl crate::xml::FromXml for PartSummary {
         let mut v_size = None;
         let mut v_hash_crc64ecma = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"PartNumber" => v_part_number = Some(r.read("PartNumber")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 b"ETag" => v_etag = Some(r.read("ETag")?),
@@ -4229,7 +4766,7 @@ impl crate::xml::FromXml for PolicyStatus {
     ) -> Result<Self, crate::XmlError> {
         let mut v_is_public = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"IsPublic" => v_is_public = Some(r.read("IsPublic")?),
                 _ => r.skip()?,
             }
@@ -4278,7 +4815,7 @@ impl crate::xml::FromXml for RefererConfiguration {
         let mut v_referer_list = Vec::new();
         let mut v_referer_blacklist = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"AllowEmptyReferer" => v_allow_empty_referer = Some(r.read("AllowEmptyReferer")?),
                 b"AllowTruncateQueryString" => {
                     v_allow_truncate_query_string = Some(r.read("AllowTruncateQueryString")?)
@@ -4350,7 +4887,7 @@ impl crate::xml::FromXml for RegionInfo {
         let mut v_internal_endpoint = None;
         let mut v_accelerate_endpoint = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Region" => v_region = Some(r.read("Region")?),
                 b"InternetEndpoint" => v_internet_endpoint = Some(r.read("InternetEndpoint")?),
                 b"InternalEndpoint" => v_internal_endpoint = Some(r.read("InternalEndpoint")?),
@@ -4398,7 +4935,7 @@ impl crate::xml::FromXml for RegionInfoList {
     ) -> Result<Self, crate::XmlError> {
         let mut v_region_infos = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"RegionInfo" => v_region_infos.push(r.read("RegionInfo")?),
                 _ => r.skip()?,
             }
@@ -4435,7 +4972,7 @@ impl crate::xml::FromXml for RequestPaymentConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_payer = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Payer" => v_payer = Some(r.read("Payer")?),
                 _ => r.skip()?,
             }
@@ -4472,7 +5009,7 @@ impl crate::xml::FromXml for RestoreJobParameters {
     ) -> Result<Self, crate::XmlError> {
         let mut v_tier = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Tier" => v_tier = Some(r.read("Tier")?),
                 _ => r.skip()?,
             }
@@ -4512,7 +5049,7 @@ impl crate::xml::FromXml for RestoreRequest {
         let mut v_days = None;
         let mut v_job_parameters = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Days" => v_days = Some(r.read("Days")?),
                 b"JobParameters" => v_job_parameters = Some(r.read("JobParameters")?),
                 _ => r.skip()?,
@@ -4555,7 +5092,7 @@ impl crate::xml::FromXml for ReturnHeader {
         let mut v_key = None;
         let mut v_value = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"Value" => v_value = Some(r.read("Value")?),
                 _ => r.skip()?,
@@ -4604,7 +5141,7 @@ impl crate::xml::FromXml for RoutingRule {
         let mut v_redirect = None;
         let mut v_lua_config = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"RuleNumber" => v_rule_number = Some(r.read("RuleNumber")?),
                 b"Condition" => v_condition = Some(r.read("Condition")?),
                 b"Redirect" => v_redirect = Some(r.read("Redirect")?),
@@ -4659,7 +5196,7 @@ impl crate::xml::FromXml for RoutingRuleCondition {
         let mut v_http_error_code_returned_equals = None;
         let mut v_include_headers = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"KeyPrefixEquals" => v_key_prefix_equals = Some(r.read("KeyPrefixEquals")?),
                 b"KeySuffixEquals" => v_key_suffix_equals = Some(r.read("KeySuffixEquals")?),
                 b"HttpErrorCodeReturnedEquals" => {
@@ -4719,7 +5256,7 @@ impl crate::xml::FromXml for RoutingRuleIncludeHeader {
         let mut v_starts_with = None;
         let mut v_ends_with = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"Equals" => v_equals = Some(r.read("Equals")?),
                 b"StartsWith" => v_starts_with = Some(r.read("StartsWith")?),
@@ -4765,7 +5302,7 @@ impl crate::xml::FromXml for RoutingRuleLuaConfig {
     ) -> Result<Self, crate::XmlError> {
         let mut v_script = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Script" => v_script = Some(r.read("Script")?),
                 _ => r.skip()?,
             }
@@ -4908,7 +5445,7 @@ impl crate::xml::FromXml for RoutingRuleRedirect {
         let mut v_mirror_multi_alternates = Vec::new();
         let mut v_transparent_mirror_response_codes = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"RedirectType" => v_redirect_type = Some(r.read("RedirectType")?),
                 b"PassQueryString" => v_pass_query_string = Some(r.read("PassQueryString")?),
                 b"ReplaceKeyWith" => v_replace_key_with = Some(r.read("ReplaceKeyWith")?),
@@ -5107,7 +5644,7 @@ impl crate::xml::FromXml for ServerSideEncryptionRule {
     ) -> Result<Self, crate::XmlError> {
         let mut v_apply_server_side_encryption_by_default = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"ApplyServerSideEncryptionByDefault" => {
                     v_apply_server_side_encryption_by_default =
                         Some(r.read("ApplyServerSideEncryptionByDefault")?)
@@ -5157,7 +5694,7 @@ impl crate::xml::FromXml for Tag {
         let mut v_key = None;
         let mut v_value = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Key" => v_key = Some(r.read("Key")?),
                 b"Value" => v_value = Some(r.read("Value")?),
                 _ => r.skip()?,
@@ -5197,7 +5734,7 @@ impl crate::xml::FromXml for TagSet {
     ) -> Result<Self, crate::XmlError> {
         let mut v_tags = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Tag" => v_tags.push(r.read("Tag")?),
                 _ => r.skip()?,
             }
@@ -5232,7 +5769,7 @@ impl crate::xml::FromXml for Tagging {
     ) -> Result<Self, crate::XmlError> {
         let mut v_tag_set = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"TagSet" => v_tag_set = Some(r.read("TagSet")?),
                 _ => r.skip()?,
             }
@@ -5269,7 +5806,7 @@ impl crate::xml::FromXml for TransferAccelerationConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_enabled = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Enabled" => v_enabled = Some(r.read("Enabled")?),
                 _ => r.skip()?,
             }
@@ -5313,7 +5850,7 @@ impl crate::xml::FromXml for UserDefinedLogFieldsConfiguration {
         let mut v_header_set = Vec::new();
         let mut v_param_set = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"HeaderSet" => r.read_wrapped("header", &mut v_header_set)?,
                 b"ParamSet" => r.read_wrapped("parameter", &mut v_param_set)?,
                 _ => r.skip()?,
@@ -5353,7 +5890,7 @@ impl crate::xml::FromXml for VersioningConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_status = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"Status" => v_status = Some(r.read("Status")?),
                 _ => r.skip()?,
             }
@@ -5394,7 +5931,7 @@ impl crate::xml::FromXml for WebsiteConfiguration {
         let mut v_error_document = None;
         let mut v_routing_rules = Vec::new();
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"IndexDocument" => v_index_document = Some(r.read("IndexDocument")?),
                 b"ErrorDocument" => v_error_document = Some(r.read("ErrorDocument")?),
                 b"RoutingRules" => r.read_wrapped("RoutingRule", &mut v_routing_rules)?,
@@ -5449,7 +5986,7 @@ impl crate::xml::FromXml for WormConfiguration {
         let mut v_creation_date = None;
         let mut v_expiration_date = None;
         while let Some(tag) = r.next_child()? {
-            match tag.local_name().as_ref() {
+            match tag.local_name() {
                 b"WormId" => v_worm_id = Some(r.read("WormId")?),
                 b"State" => v_state = Some(r.read("State")?),
                 b"RetentionPeriodInDays" => {

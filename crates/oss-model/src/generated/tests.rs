@@ -38,6 +38,30 @@ impl Sample for EncodingType {
     }
 }
 
+impl Sample for InventoryFormat {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(InventoryFormat::VALUES)
+    }
+}
+
+impl Sample for InventoryFrequency {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(InventoryFrequency::VALUES)
+    }
+}
+
+impl Sample for InventoryIncludedObjectVersions {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(InventoryIncludedObjectVersions::VALUES)
+    }
+}
+
+impl Sample for InventoryOptionalField {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(InventoryOptionalField::VALUES)
+    }
+}
+
 impl Sample for LifecycleRuleStatus {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(LifecycleRuleStatus::VALUES)
@@ -62,9 +86,21 @@ impl Sample for ObjectLegalHoldStatus {
     }
 }
 
+impl Sample for ObjectType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(ObjectType::VALUES)
+    }
+}
+
 impl Sample for ObjectWormMode {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(ObjectWormMode::VALUES)
+    }
+}
+
+impl Sample for OverwriteAction {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(OverwriteAction::VALUES)
     }
 }
 
@@ -472,6 +508,79 @@ impl Sample for InitiateWormConfiguration {
     }
 }
 
+impl Sample for InventoryConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            id: Sample::sample(rng),
+            is_enabled: Sample::sample(rng),
+            destination: Sample::sample(rng),
+            schedule: Sample::sample(rng),
+            filter: Sample::sample(rng),
+            included_object_versions: Sample::sample(rng),
+            optional_fields: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventoryDestination {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            oss_bucket_destination: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventoryEncryption {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            sse_oss: Sample::sample(rng),
+            sse_kms: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventoryFilter {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            prefix: Sample::sample(rng),
+            last_modify_begin_time_stamp: Sample::sample(rng),
+            last_modify_end_time_stamp: Sample::sample(rng),
+            lower_size_bound: Sample::sample(rng),
+            upper_size_bound: Sample::sample(rng),
+            storage_class: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventoryOssBucketDestination {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            format: Sample::sample(rng),
+            account_id: Sample::sample(rng),
+            role_arn: Sample::sample(rng),
+            bucket: Sample::sample(rng),
+            prefix: Sample::sample(rng),
+            encryption: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventorySchedule {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            frequency: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventorySseKms {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key_id: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for LifecycleAbortMultipartUpload {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -597,6 +706,16 @@ impl Sample for ListBucketResultV2 {
             key_count: Sample::sample(rng),
             contents: Sample::sample(rng),
             common_prefixes: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListInventoryConfigurationsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            inventory_configurations: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
         }
     }
 }
@@ -849,6 +968,26 @@ impl Sample for ObjectWormRule {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             default_retention: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for OverwriteConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            rules: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for OverwriteRule {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            id: Sample::sample(rng),
+            action: Sample::sample(rng),
+            prefix: Sample::sample(rng),
+            suffix: Sample::sample(rng),
+            principals: Sample::sample(rng),
         }
     }
 }
@@ -1236,6 +1375,34 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<InitiateWormConfiguration>,
     ),
     (
+        "InventoryConfiguration",
+        crate::testing::xml_round_trip::<InventoryConfiguration>,
+    ),
+    (
+        "InventoryDestination",
+        crate::testing::xml_round_trip::<InventoryDestination>,
+    ),
+    (
+        "InventoryEncryption",
+        crate::testing::xml_round_trip::<InventoryEncryption>,
+    ),
+    (
+        "InventoryFilter",
+        crate::testing::xml_round_trip::<InventoryFilter>,
+    ),
+    (
+        "InventoryOssBucketDestination",
+        crate::testing::xml_round_trip::<InventoryOssBucketDestination>,
+    ),
+    (
+        "InventorySchedule",
+        crate::testing::xml_round_trip::<InventorySchedule>,
+    ),
+    (
+        "InventorySseKms",
+        crate::testing::xml_round_trip::<InventorySseKms>,
+    ),
+    (
         "LifecycleAbortMultipartUpload",
         crate::testing::xml_round_trip::<LifecycleAbortMultipartUpload>,
     ),
@@ -1274,6 +1441,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "ListBucketResultV2",
         crate::testing::xml_round_trip::<ListBucketResultV2>,
+    ),
+    (
+        "ListInventoryConfigurationsResult",
+        crate::testing::xml_round_trip::<ListInventoryConfigurationsResult>,
     ),
     (
         "ListMultipartUploadsResult",
@@ -1359,6 +1530,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "ObjectWormRule",
         crate::testing::xml_round_trip::<ObjectWormRule>,
+    ),
+    (
+        "OverwriteConfiguration",
+        crate::testing::xml_round_trip::<OverwriteConfiguration>,
+    ),
+    (
+        "OverwriteRule",
+        crate::testing::xml_round_trip::<OverwriteRule>,
     ),
     ("Owner", crate::testing::xml_round_trip::<Owner>),
     ("PartSummary", crate::testing::xml_round_trip::<PartSummary>),
@@ -1613,6 +1792,41 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<InitiateWormConfiguration>,
     ),
     (
+        "InventoryConfiguration",
+        crate::testing::parse_any::<InventoryConfiguration>,
+        crate::testing::sample_document::<InventoryConfiguration>,
+    ),
+    (
+        "InventoryDestination",
+        crate::testing::parse_any::<InventoryDestination>,
+        crate::testing::sample_document::<InventoryDestination>,
+    ),
+    (
+        "InventoryEncryption",
+        crate::testing::parse_any::<InventoryEncryption>,
+        crate::testing::sample_document::<InventoryEncryption>,
+    ),
+    (
+        "InventoryFilter",
+        crate::testing::parse_any::<InventoryFilter>,
+        crate::testing::sample_document::<InventoryFilter>,
+    ),
+    (
+        "InventoryOssBucketDestination",
+        crate::testing::parse_any::<InventoryOssBucketDestination>,
+        crate::testing::sample_document::<InventoryOssBucketDestination>,
+    ),
+    (
+        "InventorySchedule",
+        crate::testing::parse_any::<InventorySchedule>,
+        crate::testing::sample_document::<InventorySchedule>,
+    ),
+    (
+        "InventorySseKms",
+        crate::testing::parse_any::<InventorySseKms>,
+        crate::testing::sample_document::<InventorySseKms>,
+    ),
+    (
         "LifecycleAbortMultipartUpload",
         crate::testing::parse_any::<LifecycleAbortMultipartUpload>,
         crate::testing::sample_document::<LifecycleAbortMultipartUpload>,
@@ -1661,6 +1875,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ListBucketResultV2",
         crate::testing::parse_any::<ListBucketResultV2>,
         crate::testing::sample_document::<ListBucketResultV2>,
+    ),
+    (
+        "ListInventoryConfigurationsResult",
+        crate::testing::parse_any::<ListInventoryConfigurationsResult>,
+        crate::testing::sample_document::<ListInventoryConfigurationsResult>,
     ),
     (
         "ListMultipartUploadsResult",
@@ -1771,6 +1990,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ObjectWormRule",
         crate::testing::parse_any::<ObjectWormRule>,
         crate::testing::sample_document::<ObjectWormRule>,
+    ),
+    (
+        "OverwriteConfiguration",
+        crate::testing::parse_any::<OverwriteConfiguration>,
+        crate::testing::sample_document::<OverwriteConfiguration>,
+    ),
+    (
+        "OverwriteRule",
+        crate::testing::parse_any::<OverwriteRule>,
+        crate::testing::sample_document::<OverwriteRule>,
     ),
     (
         "Owner",

@@ -21,8 +21,10 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteBucket",
     "DeleteBucketCors",
     "DeleteBucketEncryption",
+    "DeleteBucketInventory",
     "DeleteBucketLifecycle",
     "DeleteBucketLogging",
+    "DeleteBucketOverwriteConfig",
     "DeleteBucketPolicy",
     "DeleteBucketTags",
     "DeleteBucketWebsite",
@@ -39,10 +41,12 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketEncryption",
     "GetBucketHttpsConfig",
     "GetBucketInfo",
+    "GetBucketInventory",
     "GetBucketLifecycle",
     "GetBucketLocation",
     "GetBucketLogging",
     "GetBucketObjectWormConfiguration",
+    "GetBucketOverwriteConfig",
     "GetBucketPolicy",
     "GetBucketPolicyStatus",
     "GetBucketReferer",
@@ -65,6 +69,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "HeadObject",
     "InitiateBucketWorm",
     "InitiateMultipartUpload",
+    "ListBucketInventory",
     "ListBuckets",
     "ListMultipartUploads",
     "ListObjectVersions",
@@ -79,9 +84,11 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutBucketCors",
     "PutBucketEncryption",
     "PutBucketHttpsConfig",
+    "PutBucketInventory",
     "PutBucketLifecycle",
     "PutBucketLogging",
     "PutBucketObjectWormConfiguration",
+    "PutBucketOverwriteConfig",
     "PutBucketPolicy",
     "PutBucketReferer",
     "PutBucketRequestPayment",
@@ -778,6 +785,44 @@ impl DeleteBucketEncryption {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
 }
 
+/// Deletes one inventory task of a bucket.
+///
+/// Category: inventory.
+///
+/// Input [`oss_model::DeleteBucketInventoryInput`], output [`oss_model::DeleteBucketInventoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketInventory;
+
+impl Operation for DeleteBucketInventory {
+    type Input = oss_model::DeleteBucketInventoryInput;
+    type Output = oss_model::DeleteBucketInventoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketInventory",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "inventory", None);
+        support::query(&mut parts, "inventoryId", &input.inventory_id);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketInventoryOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketInventory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+}
+
 /// Deletes all lifecycle rules of a bucket.
 ///
 /// Category: lifecycle.
@@ -850,6 +895,43 @@ impl Operation for DeleteBucketLogging {
 impl DeleteBucketLogging {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+}
+
+/// Deletes the overwrite protection rules of a bucket.
+///
+/// Category: overwrite config.
+///
+/// Input [`oss_model::DeleteBucketOverwriteConfigInput`], output [`oss_model::DeleteBucketOverwriteConfigOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketOverwriteConfig;
+
+impl Operation for DeleteBucketOverwriteConfig {
+    type Input = oss_model::DeleteBucketOverwriteConfigInput;
+    type Output = oss_model::DeleteBucketOverwriteConfigOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketOverwriteConfig",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "overwriteConfig", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketOverwriteConfigOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketOverwriteConfig {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Deletes the policy of a bucket.
@@ -1479,6 +1561,60 @@ impl Operation for GetBucketInfo {
     }
 }
 
+/// Returns one inventory task of a bucket.
+///
+/// Category: inventory.
+///
+/// Input [`oss_model::GetBucketInventoryInput`], output [`oss_model::GetBucketInventoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketInventory;
+
+impl Operation for GetBucketInventory {
+    type Input = oss_model::GetBucketInventoryInput;
+    type Output = oss_model::GetBucketInventoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketInventory",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "inventory", None);
+        support::query(&mut parts, "inventoryId", &input.inventory_id);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::InventoryConfiguration {
+            id,
+            is_enabled,
+            destination,
+            schedule,
+            filter,
+            included_object_versions,
+            optional_fields,
+        } = support::xml_document("GetBucketInventory", &body)?;
+        Ok(oss_model::GetBucketInventoryOutput {
+            request_id: support::request_id(head),
+            id,
+            is_enabled,
+            destination,
+            schedule,
+            filter,
+            included_object_versions,
+            optional_fields,
+        })
+    }
+}
+
+impl GetBucketInventory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+}
+
 /// Returns the lifecycle rules of a bucket.
 ///
 /// Category: lifecycle.
@@ -1634,6 +1770,46 @@ impl Operation for GetBucketObjectWormConfiguration {
 impl GetBucketObjectWormConfiguration {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
+}
+
+/// Returns the overwrite protection rules of a bucket.
+///
+/// Category: overwrite config.
+///
+/// Input [`oss_model::GetBucketOverwriteConfigInput`], output [`oss_model::GetBucketOverwriteConfigOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketOverwriteConfig;
+
+impl Operation for GetBucketOverwriteConfig {
+    type Input = oss_model::GetBucketOverwriteConfigInput;
+    type Output = oss_model::GetBucketOverwriteConfigOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketOverwriteConfig",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "overwriteConfig", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::OverwriteConfiguration { rules } =
+            support::xml_document("GetBucketOverwriteConfig", &body)?;
+        Ok(oss_model::GetBucketOverwriteConfigOutput {
+            request_id: support::request_id(head),
+            rules,
+        })
+    }
+}
+
+impl GetBucketOverwriteConfig {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Returns the policy of a bucket as JSON text.
@@ -2266,6 +2442,7 @@ impl Operation for GetObject {
             process_status: support::header_value("GetObject", head, "x-oss-process-status")?,
             tagging_count: support::header_value("GetObject", head, "x-oss-tagging-count")?,
             delete_marker: support::header_value("GetObject", head, "x-oss-delete-marker")?,
+            sealed_time: support::header_value("GetObject", head, "x-oss-sealed-time")?,
             version_id: support::header_value("GetObject", head, "x-oss-version-id")?,
             metadata: support::header_prefix_map("GetObject", head, "x-oss-meta-")?,
         })
@@ -2709,6 +2886,7 @@ impl Operation for HeadObject {
             tagging_count: support::header_value("HeadObject", head, "x-oss-tagging-count")?,
             version_id: support::header_value("HeadObject", head, "x-oss-version-id")?,
             transition_time: support::header_value("HeadObject", head, "x-oss-transition-time")?,
+            sealed_time: support::header_value("HeadObject", head, "x-oss-sealed-time")?,
             access_control_allow_origin: support::header_value(
                 "HeadObject",
                 head,
@@ -2888,6 +3066,52 @@ impl Operation for InitiateMultipartUpload {
             encoding_type,
         })
     }
+}
+
+/// Lists the inventory tasks of a bucket, up to 100 a page.
+///
+/// Category: inventory.
+///
+/// Input [`oss_model::ListBucketInventoryInput`], output [`oss_model::ListBucketInventoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListBucketInventory;
+
+impl Operation for ListBucketInventory {
+    type Input = oss_model::ListBucketInventoryInput;
+    type Output = oss_model::ListBucketInventoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListBucketInventory",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "inventory", None);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListInventoryConfigurationsResult {
+            inventory_configurations,
+            is_truncated,
+            next_continuation_token,
+        } = support::xml_document("ListBucketInventory", &body)?;
+        Ok(oss_model::ListBucketInventoryOutput {
+            request_id: support::request_id(head),
+            inventory_configurations,
+            is_truncated,
+            next_continuation_token,
+        })
+    }
+}
+
+impl ListBucketInventory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "continuation-token"];
 }
 
 /// Lists the buckets the requester owns.
@@ -3632,6 +3856,46 @@ impl PutBucketHttpsConfig {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["httpsConfig"];
 }
 
+/// Creates an inventory task for a bucket.
+///
+/// Category: inventory.
+///
+/// Input [`oss_model::PutBucketInventoryInput`], output [`oss_model::PutBucketInventoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketInventory;
+
+impl Operation for PutBucketInventory {
+    type Input = oss_model::PutBucketInventoryInput;
+    type Output = oss_model::PutBucketInventoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketInventory",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "inventory", None);
+        support::query(&mut parts, "inventoryId", &input.inventory_id);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketInventoryOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketInventory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+}
+
 /// Sets the lifecycle rules of a bucket, replacing any rules it already has.
 ///
 /// Category: lifecycle.
@@ -3753,6 +4017,45 @@ impl Operation for PutBucketObjectWormConfiguration {
 impl PutBucketObjectWormConfiguration {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
+}
+
+/// Sets the overwrite protection rules of a bucket, replacing any it already has.
+///
+/// Category: overwrite config.
+///
+/// Input [`oss_model::PutBucketOverwriteConfigInput`], output [`oss_model::PutBucketOverwriteConfigOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketOverwriteConfig;
+
+impl Operation for PutBucketOverwriteConfig {
+    type Input = oss_model::PutBucketOverwriteConfigInput;
+    type Output = oss_model::PutBucketOverwriteConfigOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketOverwriteConfig",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "overwriteConfig", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketOverwriteConfigOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketOverwriteConfig {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Sets the policy of a bucket, replacing any policy it already has.

@@ -16,6 +16,26 @@ pub trait Paginated: Operation {
     -> Result<Option<Self::Input>, Error>;
 }
 
+impl Paginated for super::ListBucketInventory {
+    const ITEMS: &'static [&'static str] = &["inventory_configurations"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListBucketInventory",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
 impl Paginated for super::ListBuckets {
     const ITEMS: &'static [&'static str] = &["buckets"];
     fn next_input(
