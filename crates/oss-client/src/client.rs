@@ -12,9 +12,11 @@ use tracing::Instrument as _;
 
 use crate::config::Config;
 use crate::error::{Error, TimeoutKind};
-use crate::retry::{RetryBudget, is_retryable};
+use crate::retry::retry_reason;
 use crate::signing::{self, PresignedRequest, SigningContext};
 use crate::transport::{Body, ByteStream, CrcTracker, SendBody, Transport};
+use oss_proto::clock_skew::ClockOffset;
+use oss_proto::retry::RetryBudget;
 
 /// An OSS client: cheap to clone (an `Arc` inside), `Send + Sync`, one connection pool.
 ///
@@ -64,7 +66,7 @@ impl Client {
                 transport,
                 key_cache: SigningKeyCache::new(),
                 clock_skew_ms: AtomicI64::new(0),
-                budget: RetryBudget::new(500),
+                budget: RetryBudget::new(RetryBudget::DEFAULT_CAPACITY),
             }),
         }
     }
@@ -157,10 +159,10 @@ impl Client {
         }
     }
 
-    /// The signing clock: local time corrected by the learnt skew.
+    /// The signing clock: local time corrected by the learnt offset.
     fn now(&self) -> time::OffsetDateTime {
-        let skew = self.inner.clock_skew_ms.load(Ordering::Relaxed);
-        time::OffsetDateTime::now_utc() + time::Duration::milliseconds(skew)
+        let offset = ClockOffset::from_millis(self.inner.clock_skew_ms.load(Ordering::Relaxed));
+        time::OffsetDateTime::from(offset.apply(std::time::SystemTime::now()))
     }
 
     async fn execute<O: Operation>(
@@ -204,6 +206,7 @@ impl Client {
     ) -> Result<Received<O::Output>, Error> {
         let policy = &self.inner.config.retry;
         let mut attempt = 1;
+        let mut token = None;
         loop {
             let span = tracing::debug_span!(
                 "oss.attempt",
@@ -217,20 +220,22 @@ impl Client {
                 .await;
             let err = match result {
                 Ok(received) => {
-                    self.inner.budget.release();
+                    self.inner.budget.on_success(token);
                     return Ok(received);
                 }
                 Err(err) => err,
             };
             let replayable = body.is_none_or(Body::is_replayable);
-            let timeout = matches!(err, Error::Timeout { .. });
-            if attempt >= policy.max_attempts_value()
-                || !replayable
-                || !is_retryable(&err)
-                || !self.inner.budget.try_acquire(timeout)
-            {
+            let reason = retry_reason(&err);
+            if !policy.should_retry(reason, attempt, replayable) {
                 return Err(err);
             }
+            let Some(acquired) = reason.and_then(|r| self.inner.budget.try_acquire(r)) else {
+                tracing::debug!("retry budget exhausted");
+                return Err(err);
+            };
+            // The token of an earlier retry is spent; only the last one is returned on success.
+            token = Some(acquired);
             let delay = policy.backoff(attempt);
             tracing::debug!(error = %err, attempt, ?delay, "retrying");
             tokio::time::sleep(delay).await;
@@ -281,6 +286,7 @@ impl Client {
             self.now(),
         )?;
         let ranged = request.headers().contains_key(http::header::RANGE);
+        let signed_at = std::time::SystemTime::now();
         let response = self
             .inner
             .transport
@@ -319,7 +325,7 @@ impl Client {
         let output = match read_response::<O>(&head, bytes) {
             Ok(output) => output,
             Err(err) => {
-                self.learn_clock_skew(&err, &head.headers);
+                self.learn_clock_offset(&head, err.service_error(), signed_at);
                 return Err(err.into());
             }
         };
@@ -334,36 +340,23 @@ impl Client {
     }
 
     /// After `RequestTimeTooSkewed`, remembers how far the server's clock is from ours.
-    fn learn_clock_skew(&self, err: &oss_proto::Error, headers: &http::HeaderMap) {
-        if !self.inner.config.correct_clock_skew {
+    fn learn_clock_offset(
+        &self,
+        head: &http::response::Parts,
+        error: Option<&oss_proto::ServiceError>,
+        signed_at: std::time::SystemTime,
+    ) {
+        if !self.inner.config.correct_clock_skew || error.is_none() {
             return;
         }
-        let Some(service) = err.service_error() else {
-            return;
-        };
-        if service.code != "RequestTimeTooSkewed" {
-            return;
-        }
-        let server_time = service
-            .extra
-            .get("ServerTime")
-            .and_then(|t| {
-                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            })
-            .or_else(|| {
-                headers
-                    .get(http::header::DATE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(parse_http_date)
-            });
-        if let Some(server) = server_time {
-            let skew = (server - time::OffsetDateTime::now_utc()).whole_milliseconds();
-            let skew = i64::try_from(skew).unwrap_or_default();
+        if let Some(offset) = oss_proto::clock_skew::detect(head, error, signed_at) {
             tracing::warn!(
-                skew_ms = skew,
-                "correcting the signing clock for server time"
+                offset_ms = offset.as_millis(),
+                "correcting the signing clock"
             );
-            self.inner.clock_skew_ms.store(skew, Ordering::Relaxed);
+            self.inner
+                .clock_skew_ms
+                .store(offset.as_millis(), Ordering::Relaxed);
         }
     }
 }
@@ -383,26 +376,9 @@ fn uploads_checked_data(operation: &str, parts: &RequestParts) -> bool {
     true
 }
 
-/// Parses an HTTP date (`Wed, 25 Nov 2026 08:49:42 GMT`).
-fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(value.trim(), &format)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn http_dates() {
-        let t = parse_http_date("Wed, 25 Nov 2026 08:49:42 GMT").unwrap();
-        assert_eq!(t.unix_timestamp(), 1_795_596_582);
-        assert!(parse_http_date("yesterday").is_none());
-    }
 
     #[test]
     fn append_crc_only_from_position_zero() {

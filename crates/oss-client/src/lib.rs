@@ -5,6 +5,7 @@ mod client;
 mod config;
 pub mod credentials;
 mod error;
+pub mod generated;
 mod retry;
 mod signing;
 pub mod transport;

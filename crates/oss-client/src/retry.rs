@@ -1,12 +1,15 @@
-//! When and how long to wait before trying a failed attempt again.
+//! The client's retry settings, over oss-proto's retry rules (classification, backoff ceiling,
+//! budget).
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use crate::error::Error;
+use oss_proto::retry::{RetryReason, TransportFailure, classify, classify_transport};
+
+use crate::error::{Error, TimeoutKind};
 
 /// How many attempts an operation gets and how long to wait between them (exponential backoff
-/// with full jitter). Defaults follow the official SDKs: 3 attempts, 200 ms base, 20 s cap.
+/// with full jitter, oss-proto's rules). Defaults follow the official SDKs: 3 attempts, 200 ms
+/// base, 20 s cap.
 ///
 /// ```
 /// use std::time::Duration;
@@ -16,21 +19,9 @@ use crate::error::Error;
 /// assert!(policy.backoff(3) <= Duration::from_millis(400));
 /// assert_eq!(RetryPolicy::disabled().max_attempts_value(), 1);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RetryPolicy {
-    max_attempts: u32,
-    base_delay: Duration,
-    max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(20),
-        }
-    }
+    rules: oss_proto::retry::RetryPolicy,
 }
 
 impl RetryPolicy {
@@ -41,114 +32,68 @@ impl RetryPolicy {
 
     /// Total attempts, the first included (at least 1).
     pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
+        let (base, max) = (self.rules.base_delay, self.rules.max_delay);
+        self.rules = oss_proto::retry::RetryPolicy::with_max_attempts(n).with_delays(base, max);
         self
     }
 
     /// The configured number of attempts.
     pub fn max_attempts_value(&self) -> u32 {
-        self.max_attempts
+        self.rules.max_attempts
     }
 
     /// The delay unit of the exponential backoff.
     pub fn base_delay(mut self, d: Duration) -> Self {
-        self.base_delay = d;
+        let max = self.rules.max_delay;
+        self.rules = self.rules.with_delays(d, max);
         self
     }
 
     /// The longest wait between two attempts.
     pub fn max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
+        let base = self.rules.base_delay;
+        self.rules = self.rules.with_delays(base, d);
         self
     }
 
-    /// The wait before attempt `attempt + 1` after `attempt` (1-based) failed: a random duration
-    /// up to `min(max_delay, base_delay * 2^(attempt-1))`.
+    /// The wait after failed attempt `attempt` (1-based): a random duration up to
+    /// `min(max_delay, base_delay * 2^(attempt-1))`.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
-        let cap = exp.min(self.max_delay);
-        let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-        if nanos == 0 {
-            return Duration::ZERO;
-        }
-        Duration::from_nanos(random_u64() % (nanos + 1))
+        self.rules.delay(attempt.saturating_sub(1), random_unit())
+    }
+
+    /// Whether to try again after `attempts_made` attempts ended in a failure of `reason`.
+    pub(crate) fn should_retry(
+        &self,
+        reason: Option<RetryReason>,
+        attempts_made: u32,
+        replayable: bool,
+    ) -> bool {
+        self.rules.should_retry(reason, attempts_made, replayable)
     }
 }
 
-fn random_u64() -> u64 {
+/// A uniformly random number in `[0, 1]` for the jitter.
+fn random_unit() -> f64 {
     use ring::rand::SecureRandom as _;
     let mut b = [0u8; 8];
     if ring::rand::SystemRandom::new().fill(&mut b).is_err() {
-        return u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or_default(),
-        );
+        return 0.5;
     }
-    u64::from_le_bytes(b)
+    // 53 random bits, the precision of an f64 mantissa.
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A client-wide token bucket limiting retries when many attempts fail (an outage should not
-/// triple the load). A retry costs 5 tokens (10 after a timeout); a success returns 1.
-#[derive(Debug)]
-pub(crate) struct RetryBudget {
-    tokens: AtomicU32,
-    capacity: u32,
-}
-
-impl RetryBudget {
-    const RETRY_COST: u32 = 5;
-    const TIMEOUT_COST: u32 = 10;
-
-    pub(crate) fn new(capacity: u32) -> Self {
-        RetryBudget {
-            tokens: AtomicU32::new(capacity),
-            capacity,
-        }
-    }
-
-    /// Takes the cost of one retry; false when the budget is spent.
-    pub(crate) fn try_acquire(&self, after_timeout: bool) -> bool {
-        let cost = if after_timeout {
-            Self::TIMEOUT_COST
-        } else {
-            Self::RETRY_COST
-        };
-        self.tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
-            .is_ok()
-    }
-
-    /// Returns a token after a success.
-    pub(crate) fn release(&self) {
-        let _ = self
-            .tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
-                (t < self.capacity).then_some(t + 1)
-            });
-    }
-}
-
-/// Service error codes worth another attempt whatever their status.
-const RETRYABLE_CODES: &[&str] = &["RequestTimeTooSkewed", "BadRequest", "RequestTimeout"];
-
-/// Whether another attempt may succeed where this one failed.
-pub(crate) fn is_retryable(err: &Error) -> bool {
+/// Why a failed attempt may succeed when tried again, or `None`.
+pub(crate) fn retry_reason(err: &Error) -> Option<RetryReason> {
     match err {
-        Error::Transport { .. } => true,
-        Error::Timeout { kind, .. } => *kind != crate::error::TimeoutKind::Operation,
-        Error::Credentials(_) => false,
-        Error::Protocol(oss_proto::Error::ChecksumMismatch { .. }) => true,
-        Error::Protocol(oss_proto::Error::Service(e)) => {
-            let status = e.status.as_u16();
-            status >= 500
-                || matches!(status, 401 | 408 | 429)
-                || RETRYABLE_CODES.contains(&e.code.as_str())
-        }
-        _ => false,
+        Error::Protocol(e) => classify(e),
+        Error::Transport { .. } => classify_transport(TransportFailure::Io),
+        Error::Timeout {
+            kind: TimeoutKind::Connect | TimeoutKind::Read,
+            ..
+        } => classify_transport(TransportFailure::Timeout),
+        _ => None,
     }
 }
 
@@ -164,27 +109,35 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert!(is_retryable(&service(503, "ServiceUnavailable")));
-        assert!(is_retryable(&service(500, "InternalError")));
-        assert!(is_retryable(&service(429, "TooManyRequests")));
-        assert!(is_retryable(&service(403, "RequestTimeTooSkewed")));
-        assert!(!is_retryable(&service(404, "NoSuchKey")));
-        assert!(!is_retryable(&service(403, "AccessDenied")));
-        assert!(!is_retryable(&Error::from(
-            oss_proto::Error::invalid_argument("bucket", "x")
-        )));
-        assert!(is_retryable(&Error::Timeout {
-            kind: crate::error::TimeoutKind::Read,
-            after: Duration::from_secs(1)
-        }));
-        assert!(!is_retryable(&Error::Timeout {
-            kind: crate::error::TimeoutKind::Operation,
-            after: Duration::from_secs(1)
-        }));
+        assert!(retry_reason(&service(503, "ServiceUnavailable")).is_some());
+        assert!(retry_reason(&service(500, "InternalError")).is_some());
+        assert!(retry_reason(&service(429, "TooManyRequests")).is_some());
+        assert_eq!(
+            retry_reason(&service(403, "RequestTimeTooSkewed")),
+            Some(RetryReason::ClockSkew)
+        );
+        assert!(retry_reason(&service(404, "NoSuchKey")).is_none());
+        assert!(retry_reason(&service(403, "AccessDenied")).is_none());
+        assert!(
+            retry_reason(&Error::from(oss_proto::Error::invalid_argument(
+                "bucket", "x"
+            )))
+            .is_none()
+        );
+        let read = Error::Timeout {
+            kind: TimeoutKind::Read,
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(retry_reason(&read), Some(RetryReason::Timeout));
+        let op = Error::Timeout {
+            kind: TimeoutKind::Operation,
+            after: Duration::from_secs(1),
+        };
+        assert!(retry_reason(&op).is_none());
     }
 
     #[test]
-    fn backoff_is_capped() {
+    fn backoff_is_capped_and_jittered() {
         let p = RetryPolicy::default()
             .base_delay(Duration::from_millis(100))
             .max_delay(Duration::from_millis(300));
@@ -192,22 +145,18 @@ mod tests {
             assert!(p.backoff(attempt) <= Duration::from_millis(300));
         }
         assert!(p.backoff(1) <= Duration::from_millis(100));
+        let samples: Vec<Duration> = (0..8).map(|_| p.backoff(3)).collect();
+        assert!(
+            samples.iter().any(|d| *d != samples[0]),
+            "jitter varies the delay"
+        );
     }
 
     #[test]
-    fn budget_runs_out_and_refills() {
-        let b = RetryBudget::new(12);
-        assert!(b.try_acquire(false));
-        assert!(b.try_acquire(false));
-        assert!(!b.try_acquire(false));
-        for _ in 0..3 {
-            b.release();
-        }
-        assert!(b.try_acquire(false));
+    fn unit_random_in_range() {
         for _ in 0..100 {
-            b.release();
+            let r = random_unit();
+            assert!((0.0..=1.0).contains(&r));
         }
-        assert!(b.try_acquire(true));
-        assert!(!b.try_acquire(false));
     }
 }
