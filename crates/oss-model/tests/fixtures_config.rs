@@ -1,7 +1,7 @@
 //! Bucket-configuration documents read with the generated models: retention (bucket and object
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
-//! resource group, overwrite protection and inventory.
+//! resource group, overwrite protection, inventory and replication.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -994,6 +994,132 @@ fn list_bucket_inventory_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Replication (Go SDK v2 documents)
+
+#[test]
+fn get_bucket_replication_response() {
+    let doc: ReplicationConfiguration = read("GetBucketReplication.xml");
+    assert_eq!(doc.rules.len(), 1);
+    let r = &doc.rules[0];
+    assert_eq!(r.id.as_deref(), Some("test_replication_1"));
+    assert_eq!(r.prefix_set, ["source1", "video"]);
+    assert_eq!(r.action.as_deref(), Some("PUT"));
+    assert_eq!(r.destination.bucket, "destbucket");
+    assert_eq!(r.destination.location, "oss-cn-beijing");
+    assert_eq!(
+        r.destination.transfer_type,
+        Some(ReplicationTransferType::OssAcc)
+    );
+    assert_eq!(r.status, Some(ReplicationRuleStatus::Doing));
+    assert_eq!(
+        r.historical_object_replication,
+        Some(HistoricalObjectReplication::Enabled)
+    );
+    assert_eq!(r.sync_role.as_deref(), Some("aliyunramrole"));
+    assert_eq!(
+        r.rtc.as_ref().map(|t| &t.status),
+        Some(&ReplicationRtcStatus::Enabled)
+    );
+    assert!(r.source_selection_criteria.is_none());
+}
+
+#[test]
+fn put_bucket_replication_request() {
+    let doc: ReplicationConfiguration = read("PutBucketReplication.request.xml");
+    let r = &doc.rules[0];
+    assert_eq!(r.id, None);
+    assert!(r.prefix_set.is_empty());
+    assert_eq!(r.destination.bucket, "destbucket");
+    assert_eq!(
+        r.destination.transfer_type,
+        Some(ReplicationTransferType::OssAcc)
+    );
+    assert_eq!(r.sync_role.as_deref(), Some("aliyunramrole"));
+    let sse = r
+        .source_selection_criteria
+        .as_ref()
+        .and_then(|c| c.sse_kms_encrypted_objects.as_ref())
+        .expect("SourceSelectionCriteria/SseKmsEncryptedObjects");
+    assert_eq!(sse.status, ReplicationSseKmsStatus::Enabled);
+    assert_eq!(
+        r.encryption_configuration
+            .as_ref()
+            .and_then(|e| e.replica_kms_key_id.as_deref()),
+        Some("c4d49f85-ee30-426b-a5ed-95e9139d****")
+    );
+    assert_eq!(
+        r.historical_object_replication,
+        Some(HistoricalObjectReplication::Enabled)
+    );
+    assert_eq!(r.status, None);
+    assert_round_trip(&doc);
+}
+
+/// PutBucketRTC's body has the root `ReplicationRule`.
+#[test]
+fn put_bucket_rtc_request() {
+    let doc: RtcConfiguration = read("PutBucketRTC.request.xml");
+    assert_eq!(doc.id, "test_replication_rule_1");
+    assert_eq!(doc.rtc.status, ReplicationRtcStatus::Enabled);
+    assert_round_trip(&doc);
+    assert!(
+        doc.to_xml().contains("<ReplicationRule>"),
+        "{}",
+        doc.to_xml()
+    );
+}
+
+#[test]
+fn get_bucket_replication_location_response() {
+    let doc: ReplicationLocation = read("GetBucketReplicationLocation.xml");
+    assert_eq!(
+        doc.locations,
+        [
+            "oss-cn-beijing",
+            "oss-cn-qingdao",
+            "oss-cn-shenzhen",
+            "oss-cn-hongkong",
+            "oss-us-west-1"
+        ]
+    );
+    assert_eq!(doc.location_transfer_type_constraint.len(), 2);
+    let c = &doc.location_transfer_type_constraint[0];
+    assert_eq!(c.location, "oss-cn-hongkong");
+    assert_eq!(c.transfer_types, [ReplicationTransferType::OssAcc]);
+    let c = &doc.location_transfer_type_constraint[1];
+    assert_eq!(c.location, "oss-us-west-1");
+    assert_eq!(c.transfer_types, [ReplicationTransferType::OssAcc]);
+    assert!(doc.location_rtc_constraint.is_empty());
+}
+
+#[test]
+fn get_bucket_replication_progress_response() {
+    let doc: ReplicationProgress = read("GetBucketReplicationProgress.xml");
+    assert_eq!(doc.rules.len(), 1);
+    let r = &doc.rules[0];
+    assert_eq!(r.id.as_deref(), Some("test_replication_1"));
+    assert_eq!(r.prefix_set, ["source_image", "video"]);
+    assert_eq!(r.action.as_deref(), Some("PUT"));
+    let dest = r.destination.as_ref().expect("Destination");
+    assert_eq!(dest.bucket, "target-bucket");
+    assert_eq!(dest.location, "oss-cn-beijing");
+    assert_eq!(r.status, Some(ReplicationRuleStatus::Doing));
+    let progress = r.progress.as_ref().expect("Progress");
+    assert_eq!(progress.historical_object.as_deref(), Some("0.85"));
+    assert_eq!(
+        progress.new_object.as_deref(),
+        Some("2015-09-24T15:28:14.000Z")
+    );
+}
+
+#[test]
+fn delete_bucket_replication_request() {
+    let doc: ReplicationRules = read("DeleteBucketReplication.request.xml");
+    assert_eq!(doc.ids, ["test_replication_1"]);
+    assert_round_trip(&doc);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1021,4 +1147,7 @@ fn every_request_fixture_round_trips() {
     check::<BucketResourceGroupConfiguration>("PutBucketResourceGroup.request.xml");
     check::<OverwriteConfiguration>("PutBucketOverwriteConfig.request.xml");
     check::<InventoryConfiguration>("PutBucketInventory.request.xml");
+    check::<ReplicationConfiguration>("PutBucketReplication.request.xml");
+    check::<RtcConfiguration>("PutBucketRTC.request.xml");
+    check::<ReplicationRules>("DeleteBucketReplication.request.xml");
 }
