@@ -109,7 +109,8 @@ fn valueless_subresources() {
 
 #[test]
 fn content_md5_for_operations_that_require_it() {
-    assert!(DeleteMultipleObjects::METADATA.requires_content_md5);
+    let metadata = DeleteMultipleObjects::METADATA;
+    assert!(metadata.requires_content_md5);
     let input = oss_model::DeleteMultipleObjectsInput::builder()
         .bucket("oss-example")
         .delete(oss_model::Delete {
