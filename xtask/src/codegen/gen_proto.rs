@@ -24,7 +24,7 @@ fn module_root() -> String {
         "{HEADER}\n//! Generated operations: one zero-sized type per spec operation, implementing \
          [`crate::operation::Operation`].\n\n\
          mod operations;\nmod paginate;\n#[allow(dead_code)]\nmod support;\n\n\
-         pub use operations::*;\npub use paginate::Paginated;\n"
+         pub use operations::*;\n"
     )
 }
 
@@ -253,17 +253,9 @@ fn parse_output(s: &mut String, op: &OperationDef, model: &Model) {
 
 fn paginate(model: &Model) -> String {
     let mut s = format!(
-        "{HEADER}\n//! Generated paging wiring, from each listing operation's `paginate` table.\n\n\
-         use crate::Error;\nuse crate::operation::Operation;\n\n\
-         /// A listing operation whose output says how to ask for the next page.\n\
-         pub trait Paginated: Operation {{\n\
-         /// The names of the output lists a paginator yields, in spec order.\n\
-         const ITEMS: &'static [&'static str];\n\
-         /// The input for the page after `output`, or `None` when `output` is the last page.\n\
-         /// Fails with [`Error::PaginationStalled`] when the output says there is more but gives no\n\
-         /// token to continue from.\n\
-         fn next_input(input: &Self::Input, output: &Self::Output) -> Result<Option<Self::Input>, Error>;\n\
-         }}\n\n"
+        "{HEADER}\n//! Generated paging wiring: [`crate::paginate::Paginated`] for every listing \
+         operation, from its `paginate` table.\n\n\
+         #[allow(unused_imports)]\nuse crate::Error;\n#[allow(unused_imports)]\nuse crate::paginate::Paginated;\n\n"
     );
     for op in model.operations.values() {
         let Some(p) = &op.paginate else { continue };

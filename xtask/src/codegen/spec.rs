@@ -236,7 +236,6 @@ pub(crate) struct Paginate {
 pub(crate) struct OperationDef {
     pub(crate) name: String,
     /// The snake-case name (`put_bucket_acl`), for client methods.
-    #[allow(dead_code)]
     pub(crate) snake: String,
     pub(crate) doc: String,
     pub(crate) category: String,

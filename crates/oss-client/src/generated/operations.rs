@@ -69,6 +69,17 @@ impl Client {
             input: oss_model::CopyObjectInput::builder(),
         }
     }
+    /// `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
+    ///
+    /// Returns a [`DeleteAccessPointPublicAccessBlockRequest`] to fill in and [`send`](DeleteAccessPointPublicAccessBlockRequest::send).
+    pub fn delete_access_point_public_access_block(
+        &self,
+    ) -> DeleteAccessPointPublicAccessBlockRequest {
+        DeleteAccessPointPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::DeleteAccessPointPublicAccessBlockInput::builder(),
+        }
+    }
     /// `DeleteBucket`: Deletes an empty bucket.
     ///
     /// Returns a [`DeleteBucketRequest`] to fill in and [`send`](DeleteBucketRequest::send).
@@ -141,6 +152,15 @@ impl Client {
             input: oss_model::DeleteBucketPolicyInput::builder(),
         }
     }
+    /// `DeleteBucketPublicAccessBlock`: Deletes the Block Public Access setting of a bucket.
+    ///
+    /// Returns a [`DeleteBucketPublicAccessBlockRequest`] to fill in and [`send`](DeleteBucketPublicAccessBlockRequest::send).
+    pub fn delete_bucket_public_access_block(&self) -> DeleteBucketPublicAccessBlockRequest {
+        DeleteBucketPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketPublicAccessBlockInput::builder(),
+        }
+    }
     /// `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
     ///
     /// Returns a [`DeleteBucketReplicationRequest`] to fill in and [`send`](DeleteBucketReplicationRequest::send).
@@ -195,6 +215,15 @@ impl Client {
             input: oss_model::DeleteObjectTaggingInput::builder(),
         }
     }
+    /// `DeletePublicAccessBlock`: Deletes the account-wide Block Public Access setting.
+    ///
+    /// Returns a [`DeletePublicAccessBlockRequest`] to fill in and [`send`](DeletePublicAccessBlockRequest::send).
+    pub fn delete_public_access_block(&self) -> DeletePublicAccessBlockRequest {
+        DeletePublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::DeletePublicAccessBlockInput::builder(),
+        }
+    }
     /// `DeleteUserDefinedLogFieldsConfig`: Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
     ///
     /// Returns a [`DeleteUserDefinedLogFieldsConfigRequest`] to fill in and [`send`](DeleteUserDefinedLogFieldsConfigRequest::send).
@@ -202,6 +231,33 @@ impl Client {
         DeleteUserDefinedLogFieldsConfigRequest {
             client: self.clone(),
             input: oss_model::DeleteUserDefinedLogFieldsConfigInput::builder(),
+        }
+    }
+    /// `DeleteVectorBucket`: Deletes a vector bucket; it must hold no vector indexes.
+    ///
+    /// Returns a [`DeleteVectorBucketRequest`] to fill in and [`send`](DeleteVectorBucketRequest::send).
+    pub fn delete_vector_bucket(&self) -> DeleteVectorBucketRequest {
+        DeleteVectorBucketRequest {
+            client: self.clone(),
+            input: oss_model::DeleteVectorBucketInput::builder(),
+        }
+    }
+    /// `DeleteVectorIndex`: Deletes a vector index and the vectors it holds.
+    ///
+    /// Returns a [`DeleteVectorIndexRequest`] to fill in and [`send`](DeleteVectorIndexRequest::send).
+    pub fn delete_vector_index(&self) -> DeleteVectorIndexRequest {
+        DeleteVectorIndexRequest {
+            client: self.clone(),
+            input: oss_model::DeleteVectorIndexInput::builder(),
+        }
+    }
+    /// `DeleteVectors`: Deletes the vectors with the given keys from a vector index.
+    ///
+    /// Returns a [`DeleteVectorsRequest`] to fill in and [`send`](DeleteVectorsRequest::send).
+    pub fn delete_vectors(&self) -> DeleteVectorsRequest {
+        DeleteVectorsRequest {
+            client: self.clone(),
+            input: oss_model::DeleteVectorsInput::builder(),
         }
     }
     /// `DescribeRegions`: Returns the endpoints of every region, or of one region.
@@ -220,6 +276,15 @@ impl Client {
         ExtendBucketWormRequest {
             client: self.clone(),
             input: oss_model::ExtendBucketWormInput::builder(),
+        }
+    }
+    /// `GetAccessPointPublicAccessBlock`: Returns the Block Public Access setting of an access point.
+    ///
+    /// Returns a [`GetAccessPointPublicAccessBlockRequest`] to fill in and [`send`](GetAccessPointPublicAccessBlockRequest::send).
+    pub fn get_access_point_public_access_block(&self) -> GetAccessPointPublicAccessBlockRequest {
+        GetAccessPointPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointPublicAccessBlockInput::builder(),
         }
     }
     /// `GetBucketAccessMonitor`: Returns whether access tracking of a bucket is on.
@@ -355,6 +420,15 @@ impl Client {
         GetBucketPolicyStatusRequest {
             client: self.clone(),
             input: oss_model::GetBucketPolicyStatusInput::builder(),
+        }
+    }
+    /// `GetBucketPublicAccessBlock`: Returns the Block Public Access setting of a bucket.
+    ///
+    /// Returns a [`GetBucketPublicAccessBlockRequest`] to fill in and [`send`](GetBucketPublicAccessBlockRequest::send).
+    pub fn get_bucket_public_access_block(&self) -> GetBucketPublicAccessBlockRequest {
+        GetBucketPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketPublicAccessBlockInput::builder(),
         }
     }
     /// `GetBucketReferer`: Returns the hotlink protection (Referer allow and block lists) of a bucket.
@@ -519,6 +593,15 @@ impl Client {
             input: oss_model::GetObjectTaggingInput::builder(),
         }
     }
+    /// `GetPublicAccessBlock`: Returns the account-wide Block Public Access setting.
+    ///
+    /// Returns a [`GetPublicAccessBlockRequest`] to fill in and [`send`](GetPublicAccessBlockRequest::send).
+    pub fn get_public_access_block(&self) -> GetPublicAccessBlockRequest {
+        GetPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::GetPublicAccessBlockInput::builder(),
+        }
+    }
     /// `GetSymlink`: Returns the target of a symbolic link.
     ///
     /// Returns a [`GetSymlinkRequest`] to fill in and [`send`](GetSymlinkRequest::send).
@@ -535,6 +618,33 @@ impl Client {
         GetUserDefinedLogFieldsConfigRequest {
             client: self.clone(),
             input: oss_model::GetUserDefinedLogFieldsConfigInput::builder(),
+        }
+    }
+    /// `GetVectorBucket`: Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
+    ///
+    /// Returns a [`GetVectorBucketRequest`] to fill in and [`send`](GetVectorBucketRequest::send).
+    pub fn get_vector_bucket(&self) -> GetVectorBucketRequest {
+        GetVectorBucketRequest {
+            client: self.clone(),
+            input: oss_model::GetVectorBucketInput::builder(),
+        }
+    }
+    /// `GetVectorIndex`: Returns the configuration and status of a vector index.
+    ///
+    /// Returns a [`GetVectorIndexRequest`] to fill in and [`send`](GetVectorIndexRequest::send).
+    pub fn get_vector_index(&self) -> GetVectorIndexRequest {
+        GetVectorIndexRequest {
+            client: self.clone(),
+            input: oss_model::GetVectorIndexInput::builder(),
+        }
+    }
+    /// `GetVectors`: Returns the vectors with the given keys from a vector index.
+    ///
+    /// Returns a [`GetVectorsRequest`] to fill in and [`send`](GetVectorsRequest::send).
+    pub fn get_vectors(&self) -> GetVectorsRequest {
+        GetVectorsRequest {
+            client: self.clone(),
+            input: oss_model::GetVectorsInput::builder(),
         }
     }
     /// `HeadObject`: Returns all metadata of an object, without its data.
@@ -627,6 +737,33 @@ impl Client {
             input: oss_model::ListPartsInput::builder(),
         }
     }
+    /// `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+    ///
+    /// Returns a [`ListVectorBucketsRequest`] to fill in and [`send`](ListVectorBucketsRequest::send).
+    pub fn list_vector_buckets(&self) -> ListVectorBucketsRequest {
+        ListVectorBucketsRequest {
+            client: self.clone(),
+            input: oss_model::ListVectorBucketsInput::builder(),
+        }
+    }
+    /// `ListVectorIndexes`: Lists the vector indexes of a vector bucket, one page at a time.
+    ///
+    /// Returns a [`ListVectorIndexesRequest`] to fill in and [`send`](ListVectorIndexesRequest::send).
+    pub fn list_vector_indexes(&self) -> ListVectorIndexesRequest {
+        ListVectorIndexesRequest {
+            client: self.clone(),
+            input: oss_model::ListVectorIndexesInput::builder(),
+        }
+    }
+    /// `ListVectors`: Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+    ///
+    /// Returns a [`ListVectorsRequest`] to fill in and [`send`](ListVectorsRequest::send).
+    pub fn list_vectors(&self) -> ListVectorsRequest {
+        ListVectorsRequest {
+            client: self.clone(),
+            input: oss_model::ListVectorsInput::builder(),
+        }
+    }
     /// `OptionObject`: Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
     ///
     /// Returns a [`OptionObjectRequest`] to fill in and [`send`](OptionObjectRequest::send).
@@ -634,6 +771,15 @@ impl Client {
         OptionObjectRequest {
             client: self.clone(),
             input: oss_model::OptionObjectInput::builder(),
+        }
+    }
+    /// `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
+    ///
+    /// Returns a [`PutAccessPointPublicAccessBlockRequest`] to fill in and [`send`](PutAccessPointPublicAccessBlockRequest::send).
+    pub fn put_access_point_public_access_block(&self) -> PutAccessPointPublicAccessBlockRequest {
+        PutAccessPointPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::PutAccessPointPublicAccessBlockInput::builder(),
         }
     }
     /// `PutBucket`: Creates a bucket.
@@ -751,6 +897,15 @@ impl Client {
         PutBucketPolicyRequest {
             client: self.clone(),
             input: oss_model::PutBucketPolicyInput::builder(),
+        }
+    }
+    /// `PutBucketPublicAccessBlock`: Turns Block Public Access on or off for a bucket.
+    ///
+    /// Returns a [`PutBucketPublicAccessBlockRequest`] to fill in and [`send`](PutBucketPublicAccessBlockRequest::send).
+    pub fn put_bucket_public_access_block(&self) -> PutBucketPublicAccessBlockRequest {
+        PutBucketPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketPublicAccessBlockInput::builder(),
         }
     }
     /// `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
@@ -880,6 +1035,15 @@ impl Client {
             input: oss_model::PutObjectTaggingInput::builder(),
         }
     }
+    /// `PutPublicAccessBlock`: Turns Block Public Access on or off for all OSS resources of the account.
+    ///
+    /// Returns a [`PutPublicAccessBlockRequest`] to fill in and [`send`](PutPublicAccessBlockRequest::send).
+    pub fn put_public_access_block(&self) -> PutPublicAccessBlockRequest {
+        PutPublicAccessBlockRequest {
+            client: self.clone(),
+            input: oss_model::PutPublicAccessBlockInput::builder(),
+        }
+    }
     /// `PutSymlink`: Creates a symbolic link pointing at another object of the same bucket.
     ///
     /// Returns a [`PutSymlinkRequest`] to fill in and [`send`](PutSymlinkRequest::send).
@@ -896,6 +1060,60 @@ impl Client {
         PutUserDefinedLogFieldsConfigRequest {
             client: self.clone(),
             input: oss_model::PutUserDefinedLogFieldsConfigInput::builder(),
+        }
+    }
+    /// `PutVectorBucket`: Creates a vector bucket.
+    ///
+    /// Returns a [`PutVectorBucketRequest`] to fill in and [`send`](PutVectorBucketRequest::send).
+    pub fn put_vector_bucket(&self) -> PutVectorBucketRequest {
+        PutVectorBucketRequest {
+            client: self.clone(),
+            input: oss_model::PutVectorBucketInput::builder(),
+        }
+    }
+    /// `PutVectorIndex`: Creates a vector index (standard mode) in a vector bucket.
+    ///
+    /// Returns a [`PutVectorIndexRequest`] to fill in and [`send`](PutVectorIndexRequest::send).
+    pub fn put_vector_index(&self) -> PutVectorIndexRequest {
+        PutVectorIndexRequest {
+            client: self.clone(),
+            input: oss_model::PutVectorIndexInput::builder(),
+        }
+    }
+    /// `PutVectorIndexFusion`: Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
+    ///
+    /// Returns a [`PutVectorIndexFusionRequest`] to fill in and [`send`](PutVectorIndexFusionRequest::send).
+    pub fn put_vector_index_fusion(&self) -> PutVectorIndexFusionRequest {
+        PutVectorIndexFusionRequest {
+            client: self.clone(),
+            input: oss_model::PutVectorIndexFusionInput::builder(),
+        }
+    }
+    /// `PutVectors`: Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
+    ///
+    /// Returns a [`PutVectorsRequest`] to fill in and [`send`](PutVectorsRequest::send).
+    pub fn put_vectors(&self) -> PutVectorsRequest {
+        PutVectorsRequest {
+            client: self.clone(),
+            input: oss_model::PutVectorsInput::builder(),
+        }
+    }
+    /// `QueryVectors`: Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+    ///
+    /// Returns a [`QueryVectorsRequest`] to fill in and [`send`](QueryVectorsRequest::send).
+    pub fn query_vectors(&self) -> QueryVectorsRequest {
+        QueryVectorsRequest {
+            client: self.clone(),
+            input: oss_model::QueryVectorsInput::builder(),
+        }
+    }
+    /// `QueryVectorsFusion`: Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+    ///
+    /// Returns a [`QueryVectorsFusionRequest`] to fill in and [`send`](QueryVectorsFusionRequest::send).
+    pub fn query_vectors_fusion(&self) -> QueryVectorsFusionRequest {
+        QueryVectorsFusionRequest {
+            client: self.clone(),
+            input: oss_model::QueryVectorsFusionInput::builder(),
         }
     }
     /// `RestoreObject`: Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
@@ -933,6 +1151,60 @@ impl Client {
         UploadPartCopyRequest {
             client: self.clone(),
             input: oss_model::UploadPartCopyInput::builder(),
+        }
+    }
+    /// `VectorDeleteBucketLogging`: Turns off access logging for a vector bucket.
+    ///
+    /// Returns a [`VectorDeleteBucketLoggingRequest`] to fill in and [`send`](VectorDeleteBucketLoggingRequest::send).
+    pub fn vector_delete_bucket_logging(&self) -> VectorDeleteBucketLoggingRequest {
+        VectorDeleteBucketLoggingRequest {
+            client: self.clone(),
+            input: oss_model::VectorDeleteBucketLoggingInput::builder(),
+        }
+    }
+    /// `VectorDeleteBucketPolicy`: Deletes the policy of a vector bucket.
+    ///
+    /// Returns a [`VectorDeleteBucketPolicyRequest`] to fill in and [`send`](VectorDeleteBucketPolicyRequest::send).
+    pub fn vector_delete_bucket_policy(&self) -> VectorDeleteBucketPolicyRequest {
+        VectorDeleteBucketPolicyRequest {
+            client: self.clone(),
+            input: oss_model::VectorDeleteBucketPolicyInput::builder(),
+        }
+    }
+    /// `VectorGetBucketLogging`: Returns the access logging setting of a vector bucket.
+    ///
+    /// Returns a [`VectorGetBucketLoggingRequest`] to fill in and [`send`](VectorGetBucketLoggingRequest::send).
+    pub fn vector_get_bucket_logging(&self) -> VectorGetBucketLoggingRequest {
+        VectorGetBucketLoggingRequest {
+            client: self.clone(),
+            input: oss_model::VectorGetBucketLoggingInput::builder(),
+        }
+    }
+    /// `VectorGetBucketPolicy`: Returns the policy of a vector bucket as JSON text.
+    ///
+    /// Returns a [`VectorGetBucketPolicyRequest`] to fill in and [`send`](VectorGetBucketPolicyRequest::send).
+    pub fn vector_get_bucket_policy(&self) -> VectorGetBucketPolicyRequest {
+        VectorGetBucketPolicyRequest {
+            client: self.clone(),
+            input: oss_model::VectorGetBucketPolicyInput::builder(),
+        }
+    }
+    /// `VectorPutBucketLogging`: Turns on access logging for a vector bucket, or changes where its logs are written.
+    ///
+    /// Returns a [`VectorPutBucketLoggingRequest`] to fill in and [`send`](VectorPutBucketLoggingRequest::send).
+    pub fn vector_put_bucket_logging(&self) -> VectorPutBucketLoggingRequest {
+        VectorPutBucketLoggingRequest {
+            client: self.clone(),
+            input: oss_model::VectorPutBucketLoggingInput::builder(),
+        }
+    }
+    /// `VectorPutBucketPolicy`: Sets the policy of a vector bucket, replacing any policy it already has.
+    ///
+    /// Returns a [`VectorPutBucketPolicyRequest`] to fill in and [`send`](VectorPutBucketPolicyRequest::send).
+    pub fn vector_put_bucket_policy(&self) -> VectorPutBucketPolicyRequest {
+        VectorPutBucketPolicyRequest {
+            client: self.clone(),
+            input: oss_model::VectorPutBucketPolicyInput::builder(),
         }
     }
 }
@@ -1467,6 +1739,43 @@ impl CopyObjectRequest {
     }
 }
 
+/// A `DeleteAccessPointPublicAccessBlock` request being built: set its members, then [`send`](DeleteAccessPointPublicAccessBlockRequest::send) it.
+/// Deletes the Block Public Access setting of an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAccessPointPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::DeleteAccessPointPublicAccessBlockInputBuilder,
+}
+
+impl DeleteAccessPointPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteAccessPointPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteAccessPointPublicAccessBlock>(input)
+            .await
+    }
+}
+
 /// A `DeleteBucket` request being built: set its members, then [`send`](DeleteBucketRequest::send) it.
 /// Deletes an empty bucket.
 #[derive(Debug)]
@@ -1728,6 +2037,38 @@ impl DeleteBucketPolicyRequest {
     }
 }
 
+/// A `DeleteBucketPublicAccessBlock` request being built: set its members, then [`send`](DeleteBucketPublicAccessBlockRequest::send) it.
+/// Deletes the Block Public Access setting of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::DeleteBucketPublicAccessBlockInputBuilder,
+}
+
+impl DeleteBucketPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketPublicAccessBlock>(input)
+            .await
+    }
+}
+
 /// A `DeleteBucketReplication` request being built: set its members, then [`send`](DeleteBucketReplicationRequest::send) it.
 /// Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 #[derive(Debug)]
@@ -1965,6 +2306,33 @@ impl DeleteObjectTaggingRequest {
     }
 }
 
+/// A `DeletePublicAccessBlock` request being built: set its members, then [`send`](DeletePublicAccessBlockRequest::send) it.
+/// Deletes the account-wide Block Public Access setting.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeletePublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::DeletePublicAccessBlockInputBuilder,
+}
+
+impl DeletePublicAccessBlockRequest {
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeletePublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeletePublicAccessBlock>(input)
+            .await
+    }
+}
+
 /// A `DeleteUserDefinedLogFieldsConfig` request being built: set its members, then [`send`](DeleteUserDefinedLogFieldsConfigRequest::send) it.
 /// Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
 #[derive(Debug)]
@@ -1993,6 +2361,112 @@ impl DeleteUserDefinedLogFieldsConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteUserDefinedLogFieldsConfig>(input)
+            .await
+    }
+}
+
+/// A `DeleteVectorBucket` request being built: set its members, then [`send`](DeleteVectorBucketRequest::send) it.
+/// Deletes a vector bucket; it must hold no vector indexes.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteVectorBucketRequest {
+    client: Client,
+    input: oss_model::DeleteVectorBucketInputBuilder,
+}
+
+impl DeleteVectorBucketRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteVectorBucketOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteVectorBucket>(input)
+            .await
+    }
+}
+
+/// A `DeleteVectorIndex` request being built: set its members, then [`send`](DeleteVectorIndexRequest::send) it.
+/// Deletes a vector index and the vectors it holds.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteVectorIndexRequest {
+    client: Client,
+    input: oss_model::DeleteVectorIndexInputBuilder,
+}
+
+impl DeleteVectorIndexRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The index to delete.
+    pub fn body(mut self, value: impl Into<oss_model::VectorIndexName>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteVectorIndexOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteVectorIndex>(input)
+            .await
+    }
+}
+
+/// A `DeleteVectors` request being built: set its members, then [`send`](DeleteVectorsRequest::send) it.
+/// Deletes the vectors with the given keys from a vector index.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteVectorsRequest {
+    client: Client,
+    input: oss_model::DeleteVectorsInputBuilder,
+}
+
+impl DeleteVectorsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The keys to delete.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsDeleteRequest>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteVectorsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteVectors>(input)
             .await
     }
 }
@@ -2062,6 +2536,43 @@ impl ExtendBucketWormRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ExtendBucketWorm>(input)
+            .await
+    }
+}
+
+/// A `GetAccessPointPublicAccessBlock` request being built: set its members, then [`send`](GetAccessPointPublicAccessBlockRequest::send) it.
+/// Returns the Block Public Access setting of an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::GetAccessPointPublicAccessBlockInputBuilder,
+}
+
+impl GetAccessPointPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetAccessPointPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPointPublicAccessBlock>(input)
             .await
     }
 }
@@ -2547,6 +3058,38 @@ impl GetBucketPolicyStatusRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketPolicyStatus>(input)
+            .await
+    }
+}
+
+/// A `GetBucketPublicAccessBlock` request being built: set its members, then [`send`](GetBucketPublicAccessBlockRequest::send) it.
+/// Returns the Block Public Access setting of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::GetBucketPublicAccessBlockInputBuilder,
+}
+
+impl GetBucketPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketPublicAccessBlock>(input)
             .await
     }
 }
@@ -3287,6 +3830,33 @@ impl GetObjectTaggingRequest {
     }
 }
 
+/// A `GetPublicAccessBlock` request being built: set its members, then [`send`](GetPublicAccessBlockRequest::send) it.
+/// Returns the account-wide Block Public Access setting.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::GetPublicAccessBlockInputBuilder,
+}
+
+impl GetPublicAccessBlockRequest {
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetPublicAccessBlock>(input)
+            .await
+    }
+}
+
 /// A `GetSymlink` request being built: set its members, then [`send`](GetSymlinkRequest::send) it.
 /// Returns the target of a symbolic link.
 #[derive(Debug)]
@@ -3362,6 +3932,112 @@ impl GetUserDefinedLogFieldsConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetUserDefinedLogFieldsConfig>(input)
+            .await
+    }
+}
+
+/// A `GetVectorBucket` request being built: set its members, then [`send`](GetVectorBucketRequest::send) it.
+/// Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetVectorBucketRequest {
+    client: Client,
+    input: oss_model::GetVectorBucketInputBuilder,
+}
+
+impl GetVectorBucketRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetVectorBucketOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetVectorBucket>(input)
+            .await
+    }
+}
+
+/// A `GetVectorIndex` request being built: set its members, then [`send`](GetVectorIndexRequest::send) it.
+/// Returns the configuration and status of a vector index.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetVectorIndexRequest {
+    client: Client,
+    input: oss_model::GetVectorIndexInputBuilder,
+}
+
+impl GetVectorIndexRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The index to describe.
+    pub fn body(mut self, value: impl Into<oss_model::VectorIndexName>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetVectorIndexOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetVectorIndex>(input)
+            .await
+    }
+}
+
+/// A `GetVectors` request being built: set its members, then [`send`](GetVectorsRequest::send) it.
+/// Returns the vectors with the given keys from a vector index.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetVectorsRequest {
+    client: Client,
+    input: oss_model::GetVectorsInputBuilder,
+}
+
+impl GetVectorsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The keys to read and what to return.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsGetRequest>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetVectorsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetVectors>(input)
             .await
     }
 }
@@ -3979,6 +4655,132 @@ impl ListPartsRequest {
     }
 }
 
+/// A `ListVectorBuckets` request being built: set its members, then [`send`](ListVectorBucketsRequest::send) it.
+/// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListVectorBucketsRequest {
+    client: Client,
+    input: oss_model::ListVectorBucketsInputBuilder,
+}
+
+impl ListVectorBucketsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `prefix`: Only buckets whose names begin with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.prefix(value);
+        self
+    }
+    /// Sets `marker`: List the buckets whose names sort after this one (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.marker(value);
+        self
+    }
+    /// Sets `max_keys`: The most buckets to return, 1 to 1000 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sets `resource_group_id`: Only buckets in this resource group.
+    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_group_id(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListVectorBucketsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListVectorBuckets>(input)
+            .await
+    }
+}
+
+/// A `ListVectorIndexes` request being built: set its members, then [`send`](ListVectorIndexesRequest::send) it.
+/// Lists the vector indexes of a vector bucket, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListVectorIndexesRequest {
+    client: Client,
+    input: oss_model::ListVectorIndexesInputBuilder,
+}
+
+impl ListVectorIndexesRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The page to return.
+    pub fn body(mut self, value: impl Into<oss_model::VectorIndexListRequest>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListVectorIndexesOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListVectorIndexes>(input)
+            .await
+    }
+}
+
+/// A `ListVectors` request being built: set its members, then [`send`](ListVectorsRequest::send) it.
+/// Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListVectorsRequest {
+    client: Client,
+    input: oss_model::ListVectorsInputBuilder,
+}
+
+impl ListVectorsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The page to return.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsListRequest>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListVectorsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListVectors>(input)
+            .await
+    }
+}
+
 /// A `OptionObject` request being built: set its members, then [`send`](OptionObjectRequest::send) it.
 /// Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
 #[derive(Debug)]
@@ -4027,6 +4829,48 @@ impl OptionObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::OptionObject>(input)
+            .await
+    }
+}
+
+/// A `PutAccessPointPublicAccessBlock` request being built: set its members, then [`send`](PutAccessPointPublicAccessBlockRequest::send) it.
+/// Turns Block Public Access on or off for an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutAccessPointPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::PutAccessPointPublicAccessBlockInputBuilder,
+}
+
+impl PutAccessPointPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<oss_model::PublicAccessBlockConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutAccessPointPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutAccessPointPublicAccessBlock>(input)
             .await
     }
 }
@@ -4528,6 +5372,43 @@ impl PutBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketPolicy>(input)
+            .await
+    }
+}
+
+/// A `PutBucketPublicAccessBlock` request being built: set its members, then [`send`](PutBucketPublicAccessBlockRequest::send) it.
+/// Turns Block Public Access on or off for a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::PutBucketPublicAccessBlockInputBuilder,
+}
+
+impl PutBucketPublicAccessBlockRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<oss_model::PublicAccessBlockConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketPublicAccessBlock>(input)
             .await
     }
 }
@@ -5210,6 +6091,38 @@ impl PutObjectTaggingRequest {
     }
 }
 
+/// A `PutPublicAccessBlock` request being built: set its members, then [`send`](PutPublicAccessBlockRequest::send) it.
+/// Turns Block Public Access on or off for all OSS resources of the account.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutPublicAccessBlockRequest {
+    client: Client,
+    input: oss_model::PutPublicAccessBlockInputBuilder,
+}
+
+impl PutPublicAccessBlockRequest {
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<oss_model::PublicAccessBlockConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutPublicAccessBlockOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutPublicAccessBlock>(input)
+            .await
+    }
+}
+
 /// A `PutSymlink` request being built: set its members, then [`send`](PutSymlinkRequest::send) it.
 /// Creates a symbolic link pointing at another object of the same bucket.
 #[derive(Debug)]
@@ -5310,6 +6223,233 @@ impl PutUserDefinedLogFieldsConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutUserDefinedLogFieldsConfig>(input)
+            .await
+    }
+}
+
+/// A `PutVectorBucket` request being built: set its members, then [`send`](PutVectorBucketRequest::send) it.
+/// Creates a vector bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutVectorBucketRequest {
+    client: Client,
+    input: oss_model::PutVectorBucketInputBuilder,
+}
+
+impl PutVectorBucketRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `resource_group_id`: The resource group the bucket joins; the default group when absent.
+    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_group_id(value);
+        self
+    }
+    /// Sets `bucket_tagging`: Tags for the new bucket, URL-encoded `key=value` pairs joined by `&`.
+    pub fn bucket_tagging(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket_tagging(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutVectorBucketOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutVectorBucket>(input)
+            .await
+    }
+}
+
+/// A `PutVectorIndex` request being built: set its members, then [`send`](PutVectorIndexRequest::send) it.
+/// Creates a vector index (standard mode) in a vector bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutVectorIndexRequest {
+    client: Client,
+    input: oss_model::PutVectorIndexInputBuilder,
+}
+
+impl PutVectorIndexRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The index to create.
+    pub fn body(mut self, value: impl Into<oss_model::VectorIndexConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutVectorIndexOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutVectorIndex>(input)
+            .await
+    }
+}
+
+/// A `PutVectorIndexFusion` request being built: set its members, then [`send`](PutVectorIndexFusionRequest::send) it.
+/// Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutVectorIndexFusionRequest {
+    client: Client,
+    input: oss_model::PutVectorIndexFusionInputBuilder,
+}
+
+impl PutVectorIndexFusionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutVectorIndexFusionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutVectorIndexFusion>(input)
+            .await
+    }
+}
+
+/// A `PutVectors` request being built: set its members, then [`send`](PutVectorsRequest::send) it.
+/// Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutVectorsRequest {
+    client: Client,
+    input: oss_model::PutVectorsInputBuilder,
+}
+
+impl PutVectorsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutVectorsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutVectors>(input)
+            .await
+    }
+}
+
+/// A `QueryVectors` request being built: set its members, then [`send`](QueryVectorsRequest::send) it.
+/// Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct QueryVectorsRequest {
+    client: Client,
+    input: oss_model::QueryVectorsInputBuilder,
+}
+
+impl QueryVectorsRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::QueryVectorsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::QueryVectors>(input)
+            .await
+    }
+}
+
+/// A `QueryVectorsFusion` request being built: set its members, then [`send`](QueryVectorsFusionRequest::send) it.
+/// Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct QueryVectorsFusionRequest {
+    client: Client,
+    input: oss_model::QueryVectorsFusionInputBuilder,
+}
+
+impl QueryVectorsFusionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::QueryVectorsFusionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::QueryVectorsFusion>(input)
             .await
     }
 }
@@ -5568,6 +6708,208 @@ impl UploadPartCopyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::UploadPartCopy>(input)
+            .await
+    }
+}
+
+/// A `VectorDeleteBucketLogging` request being built: set its members, then [`send`](VectorDeleteBucketLoggingRequest::send) it.
+/// Turns off access logging for a vector bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorDeleteBucketLoggingRequest {
+    client: Client,
+    input: oss_model::VectorDeleteBucketLoggingInputBuilder,
+}
+
+impl VectorDeleteBucketLoggingRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorDeleteBucketLoggingOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorDeleteBucketLogging>(input)
+            .await
+    }
+}
+
+/// A `VectorDeleteBucketPolicy` request being built: set its members, then [`send`](VectorDeleteBucketPolicyRequest::send) it.
+/// Deletes the policy of a vector bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorDeleteBucketPolicyRequest {
+    client: Client,
+    input: oss_model::VectorDeleteBucketPolicyInputBuilder,
+}
+
+impl VectorDeleteBucketPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorDeleteBucketPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorDeleteBucketPolicy>(input)
+            .await
+    }
+}
+
+/// A `VectorGetBucketLogging` request being built: set its members, then [`send`](VectorGetBucketLoggingRequest::send) it.
+/// Returns the access logging setting of a vector bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorGetBucketLoggingRequest {
+    client: Client,
+    input: oss_model::VectorGetBucketLoggingInputBuilder,
+}
+
+impl VectorGetBucketLoggingRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorGetBucketLoggingOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorGetBucketLogging>(input)
+            .await
+    }
+}
+
+/// A `VectorGetBucketPolicy` request being built: set its members, then [`send`](VectorGetBucketPolicyRequest::send) it.
+/// Returns the policy of a vector bucket as JSON text.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorGetBucketPolicyRequest {
+    client: Client,
+    input: oss_model::VectorGetBucketPolicyInputBuilder,
+}
+
+impl VectorGetBucketPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorGetBucketPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorGetBucketPolicy>(input)
+            .await
+    }
+}
+
+/// A `VectorPutBucketLogging` request being built: set its members, then [`send`](VectorPutBucketLoggingRequest::send) it.
+/// Turns on access logging for a vector bucket, or changes where its logs are written.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorPutBucketLoggingRequest {
+    client: Client,
+    input: oss_model::VectorPutBucketLoggingInputBuilder,
+}
+
+impl VectorPutBucketLoggingRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The logging setting.
+    pub fn body(mut self, value: impl Into<oss_model::VectorBucketLoggingDocument>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorPutBucketLoggingOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorPutBucketLogging>(input)
+            .await
+    }
+}
+
+/// A `VectorPutBucketPolicy` request being built: set its members, then [`send`](VectorPutBucketPolicyRequest::send) it.
+/// Sets the policy of a vector bucket, replacing any policy it already has.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VectorPutBucketPolicyRequest {
+    client: Client,
+    input: oss_model::VectorPutBucketPolicyInputBuilder,
+}
+
+impl VectorPutBucketPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The policy, a JSON document (`{"Version":"1","Statement":[...]}` with `ossvector:` actions).
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::VectorPutBucketPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::VectorPutBucketPolicy>(input)
             .await
     }
 }

@@ -232,6 +232,52 @@ impl From<String> for EncodingType {
 
 crate::value::wire_enum!(EncodingType);
 
+/// Whether objects that existed before the rule are replicated too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HistoricalObjectReplication {
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl HistoricalObjectReplication {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["enabled", "disabled"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for HistoricalObjectReplication {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for HistoricalObjectReplication {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(HistoricalObjectReplication);
+
 /// The file format of inventory lists (GZIP-compressed CSV).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -774,6 +820,198 @@ impl From<String> for OverwriteAction {
 }
 
 crate::value::wire_enum!(OverwriteAction);
+
+/// The state of Replication Time Control for a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ReplicationRtcStatus {
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// `enabling`
+    Enabling,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl ReplicationRtcStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["enabled", "disabled", "enabling"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Enabling => "enabling",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ReplicationRtcStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "enabling" => Self::Enabling,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ReplicationRtcStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(ReplicationRtcStatus);
+
+/// The state of a replication task: being created, running, or being removed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ReplicationRuleStatus {
+    /// `starting`
+    Starting,
+    /// `doing`
+    Doing,
+    /// `closing`
+    Closing,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl ReplicationRuleStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["starting", "doing", "closing"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Starting => "starting",
+            Self::Doing => "doing",
+            Self::Closing => "closing",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ReplicationRuleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "starting" => Self::Starting,
+            "doing" => Self::Doing,
+            "closing" => Self::Closing,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ReplicationRuleStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(ReplicationRuleStatus);
+
+/// Whether objects encrypted with SSE-KMS are replicated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ReplicationSseKmsStatus {
+    /// `Enabled`
+    Enabled,
+    /// `Disabled`
+    Disabled,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl ReplicationSseKmsStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Enabled", "Disabled"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ReplicationSseKmsStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ReplicationSseKmsStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(ReplicationSseKmsStatus);
+
+/// The link data is replicated over: OSS's default (`internal`) or transfer acceleration (`oss_acc`, CRR only).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ReplicationTransferType {
+    /// `internal`
+    Internal,
+    /// `oss_acc`
+    OssAcc,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl ReplicationTransferType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["internal", "oss_acc"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Internal => "internal",
+            Self::OssAcc => "oss_acc",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ReplicationTransferType {
+    fn from(value: &str) -> Self {
+        match value {
+            "internal" => Self::Internal,
+            "oss_acc" => Self::OssAcc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ReplicationTransferType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(ReplicationTransferType);
 
 /// Who pays for requests to a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

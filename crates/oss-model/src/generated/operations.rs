@@ -926,6 +926,66 @@ impl CopyObjectOutput {
     }
 }
 
+/// The input of `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
+///
+/// Build one with [`DeleteAccessPointPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAccessPointPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl DeleteAccessPointPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteAccessPointPublicAccessBlockInputBuilder {
+        DeleteAccessPointPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteAccessPointPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAccessPointPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl DeleteAccessPointPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteAccessPointPublicAccessBlockInput, crate::BuildError> {
+        Ok(DeleteAccessPointPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteAccessPointPublicAccessBlockInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "DeleteAccessPointPublicAccessBlockInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessPointPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteBucket`: Deletes an empty bucket.
 ///
 /// Build one with [`DeleteBucketInput::builder`].
@@ -1299,6 +1359,109 @@ pub struct DeleteBucketPolicyOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `DeleteBucketPublicAccessBlock`: Deletes the Block Public Access setting of a bucket.
+///
+/// Build one with [`DeleteBucketPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteBucketPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketPublicAccessBlockInputBuilder {
+        DeleteBucketPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteBucketPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketPublicAccessBlockInput, crate::BuildError> {
+        Ok(DeleteBucketPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketPublicAccessBlockInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketPublicAccessBlock`: Deletes the Block Public Access setting of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
+///
+/// Build one with [`DeleteBucketReplicationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketReplicationInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The ID of the rule to delete.
+    pub body: ReplicationRules,
+}
+
+impl DeleteBucketReplicationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketReplicationInputBuilder {
+        DeleteBucketReplicationInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketReplicationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketReplicationInputBuilder {
+    bucket: Option<String>,
+    body: Option<ReplicationRules>,
+}
+
+impl DeleteBucketReplicationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The ID of the rule to delete.
+    pub fn body(mut self, value: impl Into<ReplicationRules>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketReplicationInput, crate::BuildError> {
+        Ok(DeleteBucketReplicationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketReplicationInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "DeleteBucketReplicationInput", "body")?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketReplicationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteBucketTags`: Deletes all tags of a bucket.
 ///
 /// Build one with [`DeleteBucketTagsInput::builder`].
@@ -1616,6 +1779,37 @@ pub struct DeleteObjectTaggingOutput {
     pub version_id: Option<String>,
 }
 
+/// The input of `DeletePublicAccessBlock`: Deletes the account-wide Block Public Access setting.
+///
+/// Build one with [`DeletePublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeletePublicAccessBlockInput {}
+
+impl DeletePublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeletePublicAccessBlockInputBuilder {
+        DeletePublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeletePublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeletePublicAccessBlockInputBuilder {}
+
+impl DeletePublicAccessBlockInputBuilder {
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeletePublicAccessBlockInput, crate::BuildError> {
+        Ok(DeletePublicAccessBlockInput {})
+    }
+}
+
+/// The output of `DeletePublicAccessBlock`: Deletes the account-wide Block Public Access setting.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeletePublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteUserDefinedLogFieldsConfig`: Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
 ///
 /// Build one with [`DeleteUserDefinedLogFieldsConfigInput::builder`].
@@ -1659,6 +1853,153 @@ impl DeleteUserDefinedLogFieldsConfigInputBuilder {
 /// The output of `DeleteUserDefinedLogFieldsConfig`: Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteUserDefinedLogFieldsConfigOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteVectorBucket`: Deletes a vector bucket; it must hold no vector indexes.
+///
+/// Build one with [`DeleteVectorBucketInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteVectorBucketInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteVectorBucketInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteVectorBucketInputBuilder {
+        DeleteVectorBucketInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteVectorBucketInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteVectorBucketInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteVectorBucketInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteVectorBucketInput, crate::BuildError> {
+        Ok(DeleteVectorBucketInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteVectorBucketInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `DeleteVectorBucket`: Deletes a vector bucket; it must hold no vector indexes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVectorBucketOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteVectorIndex`: Deletes a vector index and the vectors it holds.
+///
+/// Build one with [`DeleteVectorIndexInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteVectorIndexInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The index to delete.
+    pub body: VectorIndexName,
+}
+
+impl DeleteVectorIndexInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteVectorIndexInputBuilder {
+        DeleteVectorIndexInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteVectorIndexInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteVectorIndexInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorIndexName>,
+}
+
+impl DeleteVectorIndexInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The index to delete.
+    pub fn body(mut self, value: impl Into<VectorIndexName>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteVectorIndexInput, crate::BuildError> {
+        Ok(DeleteVectorIndexInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteVectorIndexInput", "bucket")?,
+            body: crate::error::require_field(self.body, "DeleteVectorIndexInput", "body")?,
+        })
+    }
+}
+
+/// The output of `DeleteVectorIndex`: Deletes a vector index and the vectors it holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVectorIndexOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteVectors`: Deletes the vectors with the given keys from a vector index.
+///
+/// Build one with [`DeleteVectorsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteVectorsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The keys to delete.
+    pub body: VectorsDeleteRequest,
+}
+
+impl DeleteVectorsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteVectorsInputBuilder {
+        DeleteVectorsInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteVectorsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteVectorsInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorsDeleteRequest>,
+}
+
+impl DeleteVectorsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The keys to delete.
+    pub fn body(mut self, value: impl Into<VectorsDeleteRequest>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteVectorsInput, crate::BuildError> {
+        Ok(DeleteVectorsInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteVectorsInput", "bucket")?,
+            body: crate::error::require_field(self.body, "DeleteVectorsInput", "body")?,
+        })
+    }
+}
+
+/// The output of `DeleteVectors`: Deletes the vectors with the given keys from a vector index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -1766,6 +2107,79 @@ impl ExtendBucketWormInputBuilder {
 pub struct ExtendBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `GetAccessPointPublicAccessBlock`: Returns the Block Public Access setting of an access point.
+///
+/// Build one with [`GetAccessPointPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl GetAccessPointPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointPublicAccessBlockInputBuilder {
+        GetAccessPointPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl GetAccessPointPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointPublicAccessBlockInput, crate::BuildError> {
+        Ok(GetAccessPointPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetAccessPointPublicAccessBlockInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "GetAccessPointPublicAccessBlockInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPointPublicAccessBlock`: Returns the Block Public Access setting of an access point.
+///
+/// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Whether public access (public ACLs and policies) is blocked.
+    pub block_public_access: bool,
+}
+
+impl GetAccessPointPublicAccessBlockOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> PublicAccessBlockConfiguration {
+        PublicAccessBlockConfiguration {
+            block_public_access: self.block_public_access,
+        }
+    }
 }
 
 /// The input of `GetBucketAccessMonitor`: Returns whether access tracking of a bucket is on.
@@ -2655,6 +3069,66 @@ impl GetBucketPolicyStatusOutput {
     }
 }
 
+/// The input of `GetBucketPublicAccessBlock`: Returns the Block Public Access setting of a bucket.
+///
+/// Build one with [`GetBucketPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketPublicAccessBlockInputBuilder {
+        GetBucketPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketPublicAccessBlockInput, crate::BuildError> {
+        Ok(GetBucketPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketPublicAccessBlockInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketPublicAccessBlock`: Returns the Block Public Access setting of a bucket.
+///
+/// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Whether public access (public ACLs and policies) is blocked.
+    pub block_public_access: bool,
+}
+
+impl GetBucketPublicAccessBlockOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> PublicAccessBlockConfiguration {
+        PublicAccessBlockConfiguration {
+            block_public_access: self.block_public_access,
+        }
+    }
+}
+
 /// The input of `GetBucketReferer`: Returns the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Build one with [`GetBucketRefererInput::builder`].
@@ -2719,6 +3193,205 @@ impl GetBucketRefererOutput {
             truncate_path: self.truncate_path,
             referer_list: self.referer_list.clone(),
             referer_blacklist: self.referer_blacklist.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketReplication`: Returns the data replication rules of a bucket.
+///
+/// Build one with [`GetBucketReplicationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketReplicationInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketReplicationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketReplicationInputBuilder {
+        GetBucketReplicationInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketReplicationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketReplicationInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketReplicationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketReplicationInput, crate::BuildError> {
+        Ok(GetBucketReplicationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketReplicationInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketReplication`: Returns the data replication rules of a bucket.
+///
+/// The members of the response document ([`ReplicationConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketReplicationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The rules, in document order.
+    pub rules: Vec<ReplicationRule>,
+}
+
+impl GetBucketReplicationOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ReplicationConfiguration {
+        ReplicationConfiguration {
+            rules: self.rules.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketReplicationLocation`: Returns the regions a bucket's data can be replicated to.
+///
+/// Build one with [`GetBucketReplicationLocationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketReplicationLocationInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketReplicationLocationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketReplicationLocationInputBuilder {
+        GetBucketReplicationLocationInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketReplicationLocationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketReplicationLocationInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketReplicationLocationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketReplicationLocationInput, crate::BuildError> {
+        Ok(GetBucketReplicationLocationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketReplicationLocationInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketReplicationLocation`: Returns the regions a bucket's data can be replicated to.
+///
+/// The members of the response document ([`ReplicationLocation`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketReplicationLocationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Possible destination regions.
+    pub locations: Vec<String>,
+    /// Regions that need (or allow) a particular transfer type.
+    pub location_transfer_type_constraint: Vec<ReplicationLocationTransferType>,
+    /// Regions where RTC can be turned on.
+    pub location_rtc_constraint: Vec<String>,
+}
+
+impl GetBucketReplicationLocationOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ReplicationLocation {
+        ReplicationLocation {
+            locations: self.locations.clone(),
+            location_transfer_type_constraint: self.location_transfer_type_constraint.clone(),
+            location_rtc_constraint: self.location_rtc_constraint.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketReplicationProgress`: Returns the progress of one data replication rule.
+///
+/// Build one with [`GetBucketReplicationProgressInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketReplicationProgressInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The ID of the replication rule.
+    pub rule_id: String,
+}
+
+impl GetBucketReplicationProgressInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketReplicationProgressInputBuilder {
+        GetBucketReplicationProgressInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketReplicationProgressInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketReplicationProgressInputBuilder {
+    bucket: Option<String>,
+    rule_id: Option<String>,
+}
+
+impl GetBucketReplicationProgressInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `rule_id`: The ID of the replication rule.
+    pub fn rule_id(mut self, value: impl Into<String>) -> Self {
+        self.rule_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketReplicationProgressInput, crate::BuildError> {
+        Ok(GetBucketReplicationProgressInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketReplicationProgressInput",
+                "bucket",
+            )?,
+            rule_id: crate::error::require_field(
+                self.rule_id,
+                "GetBucketReplicationProgressInput",
+                "rule_id",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketReplicationProgress`: Returns the progress of one data replication rule.
+///
+/// The members of the response document ([`ReplicationProgress`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketReplicationProgressOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The rule (OSS returns the one asked for).
+    pub rules: Vec<ReplicationProgressRule>,
+}
+
+impl GetBucketReplicationProgressOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ReplicationProgress {
+        ReplicationProgress {
+            rules: self.rules.clone(),
         }
     }
 }
@@ -3928,6 +4601,50 @@ impl GetObjectTaggingOutput {
     }
 }
 
+/// The input of `GetPublicAccessBlock`: Returns the account-wide Block Public Access setting.
+///
+/// Build one with [`GetPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetPublicAccessBlockInput {}
+
+impl GetPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetPublicAccessBlockInputBuilder {
+        GetPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetPublicAccessBlockInputBuilder {}
+
+impl GetPublicAccessBlockInputBuilder {
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetPublicAccessBlockInput, crate::BuildError> {
+        Ok(GetPublicAccessBlockInput {})
+    }
+}
+
+/// The output of `GetPublicAccessBlock`: Returns the account-wide Block Public Access setting.
+///
+/// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Whether public access (public ACLs and policies) is blocked.
+    pub block_public_access: bool,
+}
+
+impl GetPublicAccessBlockOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> PublicAccessBlockConfiguration {
+        PublicAccessBlockConfiguration {
+            block_public_access: self.block_public_access,
+        }
+    }
+}
+
 /// The input of `GetSymlink`: Returns the target of a symbolic link.
 ///
 /// Build one with [`GetSymlinkInput::builder`].
@@ -4069,6 +4786,181 @@ impl GetUserDefinedLogFieldsConfigOutput {
             param_set: self.param_set.clone(),
         }
     }
+}
+
+/// The input of `GetVectorBucket`: Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
+///
+/// Build one with [`GetVectorBucketInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetVectorBucketInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetVectorBucketInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetVectorBucketInputBuilder {
+        GetVectorBucketInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetVectorBucketInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetVectorBucketInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetVectorBucketInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetVectorBucketInput, crate::BuildError> {
+        Ok(GetVectorBucketInput {
+            bucket: crate::error::require_field(self.bucket, "GetVectorBucketInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `GetVectorBucket`: Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
+///
+/// The members of the response document ([`VectorBucketInfoDocument`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVectorBucketOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket's details.
+    pub bucket_info: VectorBucketInfo,
+}
+
+impl GetVectorBucketOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorBucketInfoDocument {
+        VectorBucketInfoDocument {
+            bucket_info: self.bucket_info.clone(),
+        }
+    }
+}
+
+/// The input of `GetVectorIndex`: Returns the configuration and status of a vector index.
+///
+/// Build one with [`GetVectorIndexInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetVectorIndexInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The index to describe.
+    pub body: VectorIndexName,
+}
+
+impl GetVectorIndexInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetVectorIndexInputBuilder {
+        GetVectorIndexInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetVectorIndexInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetVectorIndexInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorIndexName>,
+}
+
+impl GetVectorIndexInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The index to describe.
+    pub fn body(mut self, value: impl Into<VectorIndexName>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetVectorIndexInput, crate::BuildError> {
+        Ok(GetVectorIndexInput {
+            bucket: crate::error::require_field(self.bucket, "GetVectorIndexInput", "bucket")?,
+            body: crate::error::require_field(self.body, "GetVectorIndexInput", "body")?,
+        })
+    }
+}
+
+/// The output of `GetVectorIndex`: Returns the configuration and status of a vector index.
+///
+/// The members of the response document ([`VectorIndexDocument`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVectorIndexOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The index.
+    pub index: VectorIndex,
+}
+
+impl GetVectorIndexOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorIndexDocument {
+        VectorIndexDocument {
+            index: self.index.clone(),
+        }
+    }
+}
+
+/// The input of `GetVectors`: Returns the vectors with the given keys from a vector index.
+///
+/// Build one with [`GetVectorsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetVectorsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The keys to read and what to return.
+    pub body: VectorsGetRequest,
+}
+
+impl GetVectorsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetVectorsInputBuilder {
+        GetVectorsInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetVectorsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetVectorsInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorsGetRequest>,
+}
+
+impl GetVectorsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The keys to read and what to return.
+    pub fn body(mut self, value: impl Into<VectorsGetRequest>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetVectorsInput, crate::BuildError> {
+        Ok(GetVectorsInput {
+            bucket: crate::error::require_field(self.bucket, "GetVectorsInput", "bucket")?,
+            body: crate::error::require_field(self.body, "GetVectorsInput", "body")?,
+        })
+    }
+}
+
+/// The output of `GetVectors`: Returns the vectors with the given keys from a vector index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVectorsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The vectors, a JSON document: `{"vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
+    pub body: String,
 }
 
 /// The input of `HeadObject`: Returns all metadata of an object, without its data.
@@ -5386,6 +6278,220 @@ impl ListPartsOutput {
     }
 }
 
+/// The input of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+///
+/// Build one with [`ListVectorBucketsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListVectorBucketsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Only buckets whose names begin with this prefix.
+    pub prefix: Option<String>,
+    /// List the buckets whose names sort after this one (the previous page's `next_marker`).
+    pub marker: Option<String>,
+    /// The most buckets to return, 1 to 1000 (default 100).
+    pub max_keys: Option<i64>,
+    /// Only buckets in this resource group.
+    pub resource_group_id: Option<String>,
+}
+
+impl ListVectorBucketsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListVectorBucketsInputBuilder {
+        ListVectorBucketsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListVectorBucketsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListVectorBucketsInputBuilder {
+    bucket: Option<String>,
+    prefix: Option<String>,
+    marker: Option<String>,
+    max_keys: Option<i64>,
+    resource_group_id: Option<String>,
+}
+
+impl ListVectorBucketsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `prefix`: Only buckets whose names begin with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `marker`: List the buckets whose names sort after this one (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most buckets to return, 1 to 1000 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Sets `resource_group_id`: Only buckets in this resource group.
+    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_group_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListVectorBucketsInput, crate::BuildError> {
+        Ok(ListVectorBucketsInput {
+            bucket: crate::error::require_field(self.bucket, "ListVectorBucketsInput", "bucket")?,
+            prefix: self.prefix,
+            marker: self.marker,
+            max_keys: self.max_keys,
+            resource_group_id: self.resource_group_id,
+        })
+    }
+}
+
+/// The output of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+///
+/// The members of the response document ([`VectorListBucketsDocument`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListVectorBucketsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// One page of vector buckets.
+    pub list_all_my_buckets_result: VectorListAllMyBucketsResult,
+}
+
+impl ListVectorBucketsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorListBucketsDocument {
+        VectorListBucketsDocument {
+            list_all_my_buckets_result: self.list_all_my_buckets_result.clone(),
+        }
+    }
+}
+
+/// The input of `ListVectorIndexes`: Lists the vector indexes of a vector bucket, one page at a time.
+///
+/// Build one with [`ListVectorIndexesInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListVectorIndexesInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The page to return.
+    pub body: VectorIndexListRequest,
+}
+
+impl ListVectorIndexesInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListVectorIndexesInputBuilder {
+        ListVectorIndexesInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListVectorIndexesInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListVectorIndexesInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorIndexListRequest>,
+}
+
+impl ListVectorIndexesInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The page to return.
+    pub fn body(mut self, value: impl Into<VectorIndexListRequest>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListVectorIndexesInput, crate::BuildError> {
+        Ok(ListVectorIndexesInput {
+            bucket: crate::error::require_field(self.bucket, "ListVectorIndexesInput", "bucket")?,
+            body: crate::error::require_field(self.body, "ListVectorIndexesInput", "body")?,
+        })
+    }
+}
+
+/// The output of `ListVectorIndexes`: Lists the vector indexes of a vector bucket, one page at a time.
+///
+/// The members of the response document ([`VectorIndexList`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListVectorIndexesOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The indexes of this page.
+    pub indexes: Vec<VectorIndex>,
+    /// The token of the next page; absent on the last page.
+    pub next_token: Option<String>,
+}
+
+impl ListVectorIndexesOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorIndexList {
+        VectorIndexList {
+            indexes: self.indexes.clone(),
+            next_token: self.next_token.clone(),
+        }
+    }
+}
+
+/// The input of `ListVectors`: Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+///
+/// Build one with [`ListVectorsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListVectorsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The page to return.
+    pub body: VectorsListRequest,
+}
+
+impl ListVectorsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListVectorsInputBuilder {
+        ListVectorsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListVectorsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListVectorsInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorsListRequest>,
+}
+
+impl ListVectorsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The page to return.
+    pub fn body(mut self, value: impl Into<VectorsListRequest>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListVectorsInput, crate::BuildError> {
+        Ok(ListVectorsInput {
+            bucket: crate::error::require_field(self.bucket, "ListVectorsInput", "bucket")?,
+            body: crate::error::require_field(self.body, "ListVectorsInput", "body")?,
+        })
+    }
+}
+
+/// The output of `ListVectors`: Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListVectorsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// One page of vectors, a JSON document: `{"vectors": [...], "nextToken": ...}`.
+    pub body: String,
+}
+
 /// The input of `OptionObject`: Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
 ///
 /// Build one with [`OptionObjectInput::builder`].
@@ -5477,6 +6583,79 @@ pub struct OptionObjectOutput {
     pub access_control_expose_headers: Option<String>,
     /// How long the answer may be cached, in seconds.
     pub access_control_max_age: Option<i64>,
+}
+
+/// The input of `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
+///
+/// Build one with [`PutAccessPointPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutAccessPointPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+    /// Whether public access is blocked.
+    pub body: PublicAccessBlockConfiguration,
+}
+
+impl PutAccessPointPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutAccessPointPublicAccessBlockInputBuilder {
+        PutAccessPointPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutAccessPointPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutAccessPointPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+    body: Option<PublicAccessBlockConfiguration>,
+}
+
+impl PutAccessPointPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<PublicAccessBlockConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutAccessPointPublicAccessBlockInput, crate::BuildError> {
+        Ok(PutAccessPointPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutAccessPointPublicAccessBlockInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "PutAccessPointPublicAccessBlockInput",
+                "access_point_name",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutAccessPointPublicAccessBlockInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutAccessPointPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
 }
 
 /// The input of `PutBucket`: Creates a bucket.
@@ -6227,6 +7406,118 @@ pub struct PutBucketPolicyOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `PutBucketPublicAccessBlock`: Turns Block Public Access on or off for a bucket.
+///
+/// Build one with [`PutBucketPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketPublicAccessBlockInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Whether public access is blocked.
+    pub body: PublicAccessBlockConfiguration,
+}
+
+impl PutBucketPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketPublicAccessBlockInputBuilder {
+        PutBucketPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketPublicAccessBlockInputBuilder {
+    bucket: Option<String>,
+    body: Option<PublicAccessBlockConfiguration>,
+}
+
+impl PutBucketPublicAccessBlockInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<PublicAccessBlockConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketPublicAccessBlockInput, crate::BuildError> {
+        Ok(PutBucketPublicAccessBlockInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketPublicAccessBlockInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutBucketPublicAccessBlockInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutBucketPublicAccessBlock`: Turns Block Public Access on or off for a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
+///
+/// Build one with [`PutBucketRTCInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketRTCInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The rule and its RTC setting.
+    pub body: RtcConfiguration,
+}
+
+impl PutBucketRTCInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketRTCInputBuilder {
+        PutBucketRTCInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketRTCInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketRTCInputBuilder {
+    bucket: Option<String>,
+    body: Option<RtcConfiguration>,
+}
+
+impl PutBucketRTCInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The rule and its RTC setting.
+    pub fn body(mut self, value: impl Into<RtcConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketRTCInput, crate::BuildError> {
+        Ok(PutBucketRTCInput {
+            bucket: crate::error::require_field(self.bucket, "PutBucketRTCInput", "bucket")?,
+            body: crate::error::require_field(self.body, "PutBucketRTCInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketRTCOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutBucketReferer`: Sets the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Build one with [`PutBucketRefererInput::builder`].
@@ -6277,6 +7568,64 @@ impl PutBucketRefererInputBuilder {
 pub struct PutBucketRefererOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `PutBucketReplication`: Adds a data replication rule to a bucket.
+///
+/// Build one with [`PutBucketReplicationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketReplicationInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The rule to add (one `Rule`).
+    pub body: ReplicationConfiguration,
+}
+
+impl PutBucketReplicationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketReplicationInputBuilder {
+        PutBucketReplicationInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketReplicationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketReplicationInputBuilder {
+    bucket: Option<String>,
+    body: Option<ReplicationConfiguration>,
+}
+
+impl PutBucketReplicationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The rule to add (one `Rule`).
+    pub fn body(mut self, value: impl Into<ReplicationConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketReplicationInput, crate::BuildError> {
+        Ok(PutBucketReplicationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketReplicationInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketReplicationInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketReplication`: Adds a data replication rule to a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketReplicationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The ID of the new rule.
+    pub replication_rule_id: Option<String>,
 }
 
 /// The input of `PutBucketRequestPayment`: Sets who pays for requests to a bucket: the bucket owner or the requester.
@@ -7153,6 +8502,49 @@ pub struct PutObjectTaggingOutput {
     pub version_id: Option<String>,
 }
 
+/// The input of `PutPublicAccessBlock`: Turns Block Public Access on or off for all OSS resources of the account.
+///
+/// Build one with [`PutPublicAccessBlockInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutPublicAccessBlockInput {
+    /// Whether public access is blocked.
+    pub body: PublicAccessBlockConfiguration,
+}
+
+impl PutPublicAccessBlockInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutPublicAccessBlockInputBuilder {
+        PutPublicAccessBlockInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutPublicAccessBlockInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutPublicAccessBlockInputBuilder {
+    body: Option<PublicAccessBlockConfiguration>,
+}
+
+impl PutPublicAccessBlockInputBuilder {
+    /// Sets `body`: Whether public access is blocked.
+    pub fn body(mut self, value: impl Into<PublicAccessBlockConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutPublicAccessBlockInput, crate::BuildError> {
+        Ok(PutPublicAccessBlockInput {
+            body: crate::error::require_field(self.body, "PutPublicAccessBlockInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutPublicAccessBlock`: Turns Block Public Access on or off for all OSS resources of the account.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutSymlink`: Creates a symbolic link pointing at another object of the same bucket.
 ///
 /// Build one with [`PutSymlinkInput::builder`].
@@ -7319,6 +8711,335 @@ impl PutUserDefinedLogFieldsConfigInputBuilder {
 pub struct PutUserDefinedLogFieldsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `PutVectorBucket`: Creates a vector bucket.
+///
+/// Build one with [`PutVectorBucketInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutVectorBucketInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The resource group the bucket joins; the default group when absent.
+    pub resource_group_id: Option<String>,
+    /// Tags for the new bucket, URL-encoded `key=value` pairs joined by `&`.
+    pub bucket_tagging: Option<String>,
+}
+
+impl PutVectorBucketInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutVectorBucketInputBuilder {
+        PutVectorBucketInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutVectorBucketInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutVectorBucketInputBuilder {
+    bucket: Option<String>,
+    resource_group_id: Option<String>,
+    bucket_tagging: Option<String>,
+}
+
+impl PutVectorBucketInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `resource_group_id`: The resource group the bucket joins; the default group when absent.
+    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_group_id = Some(value.into());
+        self
+    }
+    /// Sets `bucket_tagging`: Tags for the new bucket, URL-encoded `key=value` pairs joined by `&`.
+    pub fn bucket_tagging(mut self, value: impl Into<String>) -> Self {
+        self.bucket_tagging = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutVectorBucketInput, crate::BuildError> {
+        Ok(PutVectorBucketInput {
+            bucket: crate::error::require_field(self.bucket, "PutVectorBucketInput", "bucket")?,
+            resource_group_id: self.resource_group_id,
+            bucket_tagging: self.bucket_tagging,
+        })
+    }
+}
+
+/// The output of `PutVectorBucket`: Creates a vector bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutVectorBucketOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutVectorIndex`: Creates a vector index (standard mode) in a vector bucket.
+///
+/// Build one with [`PutVectorIndexInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutVectorIndexInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The index to create.
+    pub body: VectorIndexConfiguration,
+}
+
+impl PutVectorIndexInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutVectorIndexInputBuilder {
+        PutVectorIndexInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutVectorIndexInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutVectorIndexInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorIndexConfiguration>,
+}
+
+impl PutVectorIndexInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The index to create.
+    pub fn body(mut self, value: impl Into<VectorIndexConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutVectorIndexInput, crate::BuildError> {
+        Ok(PutVectorIndexInput {
+            bucket: crate::error::require_field(self.bucket, "PutVectorIndexInput", "bucket")?,
+            body: crate::error::require_field(self.body, "PutVectorIndexInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutVectorIndex`: Creates a vector index (standard mode) in a vector bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutVectorIndexOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutVectorIndexFusion`: Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
+///
+/// Build one with [`PutVectorIndexFusionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutVectorIndexFusionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    pub body: String,
+}
+
+impl PutVectorIndexFusionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutVectorIndexFusionInputBuilder {
+        PutVectorIndexFusionInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutVectorIndexFusionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutVectorIndexFusionInputBuilder {
+    bucket: Option<String>,
+    body: Option<String>,
+}
+
+impl PutVectorIndexFusionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutVectorIndexFusionInput, crate::BuildError> {
+        Ok(PutVectorIndexFusionInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutVectorIndexFusionInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "PutVectorIndexFusionInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutVectorIndexFusion`: Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutVectorIndexFusionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutVectors`: Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
+///
+/// Build one with [`PutVectorsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutVectorsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    pub body: String,
+}
+
+impl PutVectorsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutVectorsInputBuilder {
+        PutVectorsInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutVectorsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutVectorsInputBuilder {
+    bucket: Option<String>,
+    body: Option<String>,
+}
+
+impl PutVectorsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutVectorsInput, crate::BuildError> {
+        Ok(PutVectorsInput {
+            bucket: crate::error::require_field(self.bucket, "PutVectorsInput", "bucket")?,
+            body: crate::error::require_field(self.body, "PutVectorsInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutVectors`: Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutVectorsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `QueryVectors`: Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+///
+/// Build one with [`QueryVectorsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryVectorsInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    pub body: String,
+}
+
+impl QueryVectorsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> QueryVectorsInputBuilder {
+        QueryVectorsInputBuilder::default()
+    }
+}
+
+/// A builder for [`QueryVectorsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct QueryVectorsInputBuilder {
+    bucket: Option<String>,
+    body: Option<String>,
+}
+
+impl QueryVectorsInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<QueryVectorsInput, crate::BuildError> {
+        Ok(QueryVectorsInput {
+            bucket: crate::error::require_field(self.bucket, "QueryVectorsInput", "bucket")?,
+            body: crate::error::require_field(self.body, "QueryVectorsInput", "body")?,
+        })
+    }
+}
+
+/// The output of `QueryVectors`: Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryVectorsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The nearest vectors, a JSON document: `{"vectors": [{"key": ..., "distance": ..., "metadata": {...}}]}`.
+    pub body: String,
+}
+
+/// The input of `QueryVectorsFusion`: Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+///
+/// Build one with [`QueryVectorsFusionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryVectorsFusionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    pub body: String,
+}
+
+impl QueryVectorsFusionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> QueryVectorsFusionInputBuilder {
+        QueryVectorsFusionInputBuilder::default()
+    }
+}
+
+/// A builder for [`QueryVectorsFusionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct QueryVectorsFusionInputBuilder {
+    bucket: Option<String>,
+    body: Option<String>,
+}
+
+impl QueryVectorsFusionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<QueryVectorsFusionInput, crate::BuildError> {
+        Ok(QueryVectorsFusionInput {
+            bucket: crate::error::require_field(self.bucket, "QueryVectorsFusionInput", "bucket")?,
+            body: crate::error::require_field(self.body, "QueryVectorsFusionInput", "body")?,
+        })
+    }
+}
+
+/// The output of `QueryVectorsFusion`: Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryVectorsFusionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The matching vectors with their scores, a JSON document.
+    pub body: String,
 }
 
 /// The input of `RestoreObject`: Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
@@ -7760,4 +9481,319 @@ impl UploadPartCopyOutput {
             last_modified: self.last_modified,
         }
     }
+}
+
+/// The input of `VectorDeleteBucketLogging`: Turns off access logging for a vector bucket.
+///
+/// Build one with [`VectorDeleteBucketLoggingInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorDeleteBucketLoggingInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl VectorDeleteBucketLoggingInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorDeleteBucketLoggingInputBuilder {
+        VectorDeleteBucketLoggingInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorDeleteBucketLoggingInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorDeleteBucketLoggingInputBuilder {
+    bucket: Option<String>,
+}
+
+impl VectorDeleteBucketLoggingInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorDeleteBucketLoggingInput, crate::BuildError> {
+        Ok(VectorDeleteBucketLoggingInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorDeleteBucketLoggingInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `VectorDeleteBucketLogging`: Turns off access logging for a vector bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorDeleteBucketLoggingOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `VectorDeleteBucketPolicy`: Deletes the policy of a vector bucket.
+///
+/// Build one with [`VectorDeleteBucketPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorDeleteBucketPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl VectorDeleteBucketPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorDeleteBucketPolicyInputBuilder {
+        VectorDeleteBucketPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorDeleteBucketPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorDeleteBucketPolicyInputBuilder {
+    bucket: Option<String>,
+}
+
+impl VectorDeleteBucketPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorDeleteBucketPolicyInput, crate::BuildError> {
+        Ok(VectorDeleteBucketPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorDeleteBucketPolicyInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `VectorDeleteBucketPolicy`: Deletes the policy of a vector bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorDeleteBucketPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `VectorGetBucketLogging`: Returns the access logging setting of a vector bucket.
+///
+/// Build one with [`VectorGetBucketLoggingInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorGetBucketLoggingInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl VectorGetBucketLoggingInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorGetBucketLoggingInputBuilder {
+        VectorGetBucketLoggingInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorGetBucketLoggingInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorGetBucketLoggingInputBuilder {
+    bucket: Option<String>,
+}
+
+impl VectorGetBucketLoggingInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorGetBucketLoggingInput, crate::BuildError> {
+        Ok(VectorGetBucketLoggingInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorGetBucketLoggingInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `VectorGetBucketLogging`: Returns the access logging setting of a vector bucket.
+///
+/// The members of the response document ([`VectorBucketLoggingDocument`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorGetBucketLoggingOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The logging setting.
+    pub bucket_logging_status: VectorBucketLoggingStatus,
+}
+
+impl VectorGetBucketLoggingOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorBucketLoggingDocument {
+        VectorBucketLoggingDocument {
+            bucket_logging_status: self.bucket_logging_status.clone(),
+        }
+    }
+}
+
+/// The input of `VectorGetBucketPolicy`: Returns the policy of a vector bucket as JSON text.
+///
+/// Build one with [`VectorGetBucketPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorGetBucketPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl VectorGetBucketPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorGetBucketPolicyInputBuilder {
+        VectorGetBucketPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorGetBucketPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorGetBucketPolicyInputBuilder {
+    bucket: Option<String>,
+}
+
+impl VectorGetBucketPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorGetBucketPolicyInput, crate::BuildError> {
+        Ok(VectorGetBucketPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorGetBucketPolicyInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `VectorGetBucketPolicy`: Returns the policy of a vector bucket as JSON text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorGetBucketPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The policy, a JSON document.
+    pub body: String,
+}
+
+/// The input of `VectorPutBucketLogging`: Turns on access logging for a vector bucket, or changes where its logs are written.
+///
+/// Build one with [`VectorPutBucketLoggingInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorPutBucketLoggingInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The logging setting.
+    pub body: VectorBucketLoggingDocument,
+}
+
+impl VectorPutBucketLoggingInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorPutBucketLoggingInputBuilder {
+        VectorPutBucketLoggingInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorPutBucketLoggingInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorPutBucketLoggingInputBuilder {
+    bucket: Option<String>,
+    body: Option<VectorBucketLoggingDocument>,
+}
+
+impl VectorPutBucketLoggingInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The logging setting.
+    pub fn body(mut self, value: impl Into<VectorBucketLoggingDocument>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorPutBucketLoggingInput, crate::BuildError> {
+        Ok(VectorPutBucketLoggingInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorPutBucketLoggingInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "VectorPutBucketLoggingInput", "body")?,
+        })
+    }
+}
+
+/// The output of `VectorPutBucketLogging`: Turns on access logging for a vector bucket, or changes where its logs are written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorPutBucketLoggingOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `VectorPutBucketPolicy`: Sets the policy of a vector bucket, replacing any policy it already has.
+///
+/// Build one with [`VectorPutBucketPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorPutBucketPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The policy, a JSON document (`{"Version":"1","Statement":[...]}` with `ossvector:` actions).
+    pub body: String,
+}
+
+impl VectorPutBucketPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> VectorPutBucketPolicyInputBuilder {
+        VectorPutBucketPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`VectorPutBucketPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct VectorPutBucketPolicyInputBuilder {
+    bucket: Option<String>,
+    body: Option<String>,
+}
+
+impl VectorPutBucketPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The policy, a JSON document (`{"Version":"1","Statement":[...]}` with `ossvector:` actions).
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<VectorPutBucketPolicyInput, crate::BuildError> {
+        Ok(VectorPutBucketPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "VectorPutBucketPolicyInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "VectorPutBucketPolicyInput", "body")?,
+        })
+    }
+}
+
+/// The output of `VectorPutBucketPolicy`: Sets the policy of a vector bucket, replacing any policy it already has.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VectorPutBucketPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
 }

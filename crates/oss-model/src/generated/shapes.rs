@@ -4789,6 +4789,47 @@ impl crate::xml::XmlDocument for PolicyStatus {
     const ROOT: &'static str = "PolicyStatus";
 }
 
+/// A Block Public Access setting.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublicAccessBlockConfiguration {
+    /// Whether public access (public ACLs and policies) is blocked.
+    pub block_public_access: bool,
+}
+
+impl crate::xml::FromXml for PublicAccessBlockConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_block_public_access = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BlockPublicAccess" => v_block_public_access = Some(r.read("BlockPublicAccess")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            block_public_access: crate::xml::required(
+                v_block_public_access,
+                "PublicAccessBlockConfiguration",
+                "BlockPublicAccess",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for PublicAccessBlockConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("BlockPublicAccess", &self.block_public_access);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for PublicAccessBlockConfiguration {
+    const ROOT: &'static str = "PublicAccessBlockConfiguration";
+}
+
 /// Which Referer headers may access a bucket's objects.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RefererConfiguration {
@@ -4956,6 +4997,642 @@ impl crate::xml::ToXml for RegionInfoList {
 
 impl crate::xml::XmlDocument for RegionInfoList {
     const ROOT: &'static str = "RegionInfoList";
+}
+
+/// A bucket's data replication rules.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationConfiguration {
+    /// The rules, in document order.
+    pub rules: Vec<ReplicationRule>,
+}
+
+impl crate::xml::FromXml for ReplicationConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_rules = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Rule" => v_rules.push(r.read("Rule")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { rules: v_rules })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("Rule", &self.rules);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationConfiguration {
+    const ROOT: &'static str = "ReplicationConfiguration";
+}
+
+/// Where a replication rule copies data to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationDestination {
+    /// The destination bucket.
+    pub bucket: String,
+    /// The destination bucket's region, such as `oss-cn-beijing`.
+    pub location: String,
+    /// The link used (OSS default: `internal`).
+    pub transfer_type: Option<ReplicationTransferType>,
+}
+
+impl crate::xml::FromXml for ReplicationDestination {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_location = None;
+        let mut v_transfer_type = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"Location" => v_location = Some(r.read("Location")?),
+                b"TransferType" => v_transfer_type = Some(r.read("TransferType")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: crate::xml::required(v_bucket, "ReplicationDestination", "Bucket")?,
+            location: crate::xml::required(v_location, "ReplicationDestination", "Location")?,
+            transfer_type: v_transfer_type,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationDestination {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Bucket", &self.bucket);
+        w.field("Location", &self.location);
+        w.opt_field("TransferType", &self.transfer_type);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationDestination {
+    const ROOT: &'static str = "ReplicationDestination";
+}
+
+/// How replicas are encrypted in the destination bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationEncryptionConfiguration {
+    /// The KMS key the replicas are encrypted with.
+    pub replica_kms_key_id: Option<String>,
+}
+
+impl crate::xml::FromXml for ReplicationEncryptionConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_replica_kms_key_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ReplicaKmsKeyID" => v_replica_kms_key_id = Some(r.read("ReplicaKmsKeyID")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            replica_kms_key_id: v_replica_kms_key_id,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationEncryptionConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ReplicaKmsKeyID", &self.replica_kms_key_id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationEncryptionConfiguration {
+    const ROOT: &'static str = "ReplicationEncryptionConfiguration";
+}
+
+/// The regions a bucket's data can be replicated to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationLocation {
+    /// Possible destination regions.
+    pub locations: Vec<String>,
+    /// Regions that need (or allow) a particular transfer type.
+    pub location_transfer_type_constraint: Vec<ReplicationLocationTransferType>,
+    /// Regions where RTC can be turned on.
+    pub location_rtc_constraint: Vec<String>,
+}
+
+impl crate::xml::FromXml for ReplicationLocation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_locations = Vec::new();
+        let mut v_location_transfer_type_constraint = Vec::new();
+        let mut v_location_rtc_constraint = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Location" => v_locations.push(r.read("Location")?),
+                b"LocationTransferTypeConstraint" => r.read_wrapped(
+                    "LocationTransferType",
+                    &mut v_location_transfer_type_constraint,
+                )?,
+                b"LocationRTCConstraint" => {
+                    r.read_wrapped("Location", &mut v_location_rtc_constraint)?
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            locations: v_locations,
+            location_transfer_type_constraint: v_location_transfer_type_constraint,
+            location_rtc_constraint: v_location_rtc_constraint,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationLocation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("Location", &self.locations);
+        w.wrapped_list_field(
+            "LocationTransferTypeConstraint",
+            "LocationTransferType",
+            &self.location_transfer_type_constraint,
+            false,
+        );
+        w.wrapped_list_field(
+            "LocationRTCConstraint",
+            "Location",
+            &self.location_rtc_constraint,
+            false,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationLocation {
+    const ROOT: &'static str = "ReplicationLocation";
+}
+
+/// A destination region and the transfer types it allows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationLocationTransferType {
+    /// The region.
+    pub location: String,
+    /// The transfer types.
+    pub transfer_types: Vec<ReplicationTransferType>,
+}
+
+impl crate::xml::FromXml for ReplicationLocationTransferType {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_location = None;
+        let mut v_transfer_types = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Location" => v_location = Some(r.read("Location")?),
+                b"TransferTypes" => r.read_wrapped("Type", &mut v_transfer_types)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            location: crate::xml::required(
+                v_location,
+                "ReplicationLocationTransferType",
+                "Location",
+            )?,
+            transfer_types: v_transfer_types,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationLocationTransferType {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Location", &self.location);
+        w.wrapped_list_field("TransferTypes", "Type", &self.transfer_types, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationLocationTransferType {
+    const ROOT: &'static str = "ReplicationLocationTransferType";
+}
+
+/// The progress of a bucket's replication rule.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationProgress {
+    /// The rule (OSS returns the one asked for).
+    pub rules: Vec<ReplicationProgressRule>,
+}
+
+impl crate::xml::FromXml for ReplicationProgress {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_rules = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Rule" => v_rules.push(r.read("Rule")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { rules: v_rules })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationProgress {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("Rule", &self.rules);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationProgress {
+    const ROOT: &'static str = "ReplicationProgress";
+}
+
+/// How far a replication task is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationProgressInformation {
+    /// The share of existing objects replicated, as OSS writes it (`0.85`).
+    pub historical_object: Option<String>,
+    /// Objects written before this time are replicated, as OSS writes it.
+    pub new_object: Option<String>,
+}
+
+impl crate::xml::FromXml for ReplicationProgressInformation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_historical_object = None;
+        let mut v_new_object = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"HistoricalObject" => v_historical_object = Some(r.read("HistoricalObject")?),
+                b"NewObject" => v_new_object = Some(r.read("NewObject")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            historical_object: v_historical_object,
+            new_object: v_new_object,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationProgressInformation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("HistoricalObject", &self.historical_object);
+        w.opt_field("NewObject", &self.new_object);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationProgressInformation {
+    const ROOT: &'static str = "ReplicationProgressInformation";
+}
+
+/// A replication rule with its progress.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationProgressRule {
+    /// The rule ID.
+    pub id: Option<String>,
+    /// The object-name prefixes replicated.
+    pub prefix_set: Vec<String>,
+    /// Which operations are replicated.
+    pub action: Option<String>,
+    /// Where data is replicated to.
+    pub destination: Option<ReplicationDestination>,
+    /// The state of the replication task.
+    pub status: Option<ReplicationRuleStatus>,
+    /// Whether existing objects are replicated too.
+    pub historical_object_replication: Option<HistoricalObjectReplication>,
+    /// How far replication is (only while the task is `doing`).
+    pub progress: Option<ReplicationProgressInformation>,
+}
+
+impl crate::xml::FromXml for ReplicationProgressRule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_id = None;
+        let mut v_prefix_set = Vec::new();
+        let mut v_action = None;
+        let mut v_destination = None;
+        let mut v_status = None;
+        let mut v_historical_object_replication = None;
+        let mut v_progress = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ID" => v_id = Some(r.read("ID")?),
+                b"PrefixSet" => r.read_wrapped("Prefix", &mut v_prefix_set)?,
+                b"Action" => v_action = Some(r.read("Action")?),
+                b"Destination" => v_destination = Some(r.read("Destination")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"HistoricalObjectReplication" => {
+                    v_historical_object_replication = Some(r.read("HistoricalObjectReplication")?)
+                }
+                b"Progress" => v_progress = Some(r.read("Progress")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: v_id,
+            prefix_set: v_prefix_set,
+            action: v_action,
+            destination: v_destination,
+            status: v_status,
+            historical_object_replication: v_historical_object_replication,
+            progress: v_progress,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationProgressRule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ID", &self.id);
+        w.wrapped_list_field("PrefixSet", "Prefix", &self.prefix_set, false);
+        w.opt_field("Action", &self.action);
+        w.opt_field("Destination", &self.destination);
+        w.opt_field("Status", &self.status);
+        w.opt_field(
+            "HistoricalObjectReplication",
+            &self.historical_object_replication,
+        );
+        w.opt_field("Progress", &self.progress);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationProgressRule {
+    const ROOT: &'static str = "ReplicationProgressRule";
+}
+
+/// One data replication rule.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationRule {
+    /// The rule ID; OSS generates one when absent.
+    pub id: Option<String>,
+    /// The object-name prefixes replicated (up to 10); empty means every object.
+    pub prefix_set: Vec<String>,
+    /// Which operations are replicated: `ALL` (default) or a comma-separated list of `PUT`, `DELETE`, `ABORT`.
+    pub action: Option<String>,
+    /// Where data is replicated to.
+    pub destination: ReplicationDestination,
+    /// Returned by OSS: the state of the replication task.
+    pub status: Option<ReplicationRuleStatus>,
+    /// Whether existing objects are replicated too (OSS default: enabled).
+    pub historical_object_replication: Option<HistoricalObjectReplication>,
+    /// The RAM role OSS replicates with (needed for SSE-KMS objects).
+    pub sync_role: Option<String>,
+    /// Which SSE-KMS-encrypted objects are replicated.
+    pub source_selection_criteria: Option<ReplicationSourceSelectionCriteria>,
+    /// How replicas are encrypted (needed when SSE-KMS objects are replicated).
+    pub encryption_configuration: Option<ReplicationEncryptionConfiguration>,
+    /// Replication Time Control (CRR only).
+    pub rtc: Option<ReplicationTimeControl>,
+}
+
+impl crate::xml::FromXml for ReplicationRule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_id = None;
+        let mut v_prefix_set = Vec::new();
+        let mut v_action = None;
+        let mut v_destination = None;
+        let mut v_status = None;
+        let mut v_historical_object_replication = None;
+        let mut v_sync_role = None;
+        let mut v_source_selection_criteria = None;
+        let mut v_encryption_configuration = None;
+        let mut v_rtc = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ID" => v_id = Some(r.read("ID")?),
+                b"PrefixSet" => r.read_wrapped("Prefix", &mut v_prefix_set)?,
+                b"Action" => v_action = Some(r.read("Action")?),
+                b"Destination" => v_destination = Some(r.read("Destination")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"HistoricalObjectReplication" => {
+                    v_historical_object_replication = Some(r.read("HistoricalObjectReplication")?)
+                }
+                b"SyncRole" => v_sync_role = Some(r.read("SyncRole")?),
+                b"SourceSelectionCriteria" => {
+                    v_source_selection_criteria = Some(r.read("SourceSelectionCriteria")?)
+                }
+                b"EncryptionConfiguration" => {
+                    v_encryption_configuration = Some(r.read("EncryptionConfiguration")?)
+                }
+                b"RTC" => v_rtc = Some(r.read("RTC")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: v_id,
+            prefix_set: v_prefix_set,
+            action: v_action,
+            destination: crate::xml::required(v_destination, "ReplicationRule", "Destination")?,
+            status: v_status,
+            historical_object_replication: v_historical_object_replication,
+            sync_role: v_sync_role,
+            source_selection_criteria: v_source_selection_criteria,
+            encryption_configuration: v_encryption_configuration,
+            rtc: v_rtc,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationRule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ID", &self.id);
+        w.wrapped_list_field("PrefixSet", "Prefix", &self.prefix_set, false);
+        w.opt_field("Action", &self.action);
+        w.field("Destination", &self.destination);
+        w.opt_field("Status", &self.status);
+        w.opt_field(
+            "HistoricalObjectReplication",
+            &self.historical_object_replication,
+        );
+        w.opt_field("SyncRole", &self.sync_role);
+        w.opt_field("SourceSelectionCriteria", &self.source_selection_criteria);
+        w.opt_field("EncryptionConfiguration", &self.encryption_configuration);
+        w.opt_field("RTC", &self.rtc);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationRule {
+    const ROOT: &'static str = "ReplicationRule";
+}
+
+/// The request document of DeleteBucketReplication.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationRules {
+    /// The IDs of the rules to delete.
+    pub ids: Vec<String>,
+}
+
+impl crate::xml::FromXml for ReplicationRules {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_ids = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ID" => v_ids.push(r.read("ID")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { ids: v_ids })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationRules {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("ID", &self.ids);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationRules {
+    const ROOT: &'static str = "ReplicationRules";
+}
+
+/// Extra conditions on the objects a rule replicates.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationSourceSelectionCriteria {
+    /// Whether SSE-KMS-encrypted objects are replicated.
+    pub sse_kms_encrypted_objects: Option<ReplicationSseKmsEncryptedObjects>,
+}
+
+impl crate::xml::FromXml for ReplicationSourceSelectionCriteria {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_sse_kms_encrypted_objects = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"SseKmsEncryptedObjects" => {
+                    v_sse_kms_encrypted_objects = Some(r.read("SseKmsEncryptedObjects")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            sse_kms_encrypted_objects: v_sse_kms_encrypted_objects,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationSourceSelectionCriteria {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("SseKmsEncryptedObjects", &self.sse_kms_encrypted_objects);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationSourceSelectionCriteria {
+    const ROOT: &'static str = "ReplicationSourceSelectionCriteria";
+}
+
+/// Whether a rule replicates SSE-KMS-encrypted objects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationSseKmsEncryptedObjects {
+    /// `Enabled` or `Disabled`.
+    pub status: ReplicationSseKmsStatus,
+}
+
+impl crate::xml::FromXml for ReplicationSseKmsEncryptedObjects {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_status = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Status" => v_status = Some(r.read("Status")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            status: crate::xml::required(v_status, "ReplicationSseKmsEncryptedObjects", "Status")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationSseKmsEncryptedObjects {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Status", &self.status);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationSseKmsEncryptedObjects {
+    const ROOT: &'static str = "ReplicationSseKmsEncryptedObjects";
+}
+
+/// Replication Time Control (RTC) of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationTimeControl {
+    /// Whether RTC is on.
+    pub status: ReplicationRtcStatus,
+}
+
+impl crate::xml::FromXml for ReplicationTimeControl {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_status = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Status" => v_status = Some(r.read("Status")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            status: crate::xml::required(v_status, "ReplicationTimeControl", "Status")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ReplicationTimeControl {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Status", &self.status);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ReplicationTimeControl {
+    const ROOT: &'static str = "ReplicationTimeControl";
 }
 
 /// The requester-pays setting of a bucket.
@@ -5630,6 +6307,49 @@ impl crate::xml::XmlDocument for RoutingRuleRedirect {
     const ROOT: &'static str = "RoutingRuleRedirect";
 }
 
+/// The request document of PutBucketRTC: a rule ID and its RTC setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RtcConfiguration {
+    /// The RTC setting.
+    pub rtc: ReplicationTimeControl,
+    /// The replication rule's ID.
+    pub id: String,
+}
+
+impl crate::xml::FromXml for RtcConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_rtc = None;
+        let mut v_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"RTC" => v_rtc = Some(r.read("RTC")?),
+                b"ID" => v_id = Some(r.read("ID")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            rtc: crate::xml::required(v_rtc, "RtcConfiguration", "RTC")?,
+            id: crate::xml::required(v_id, "RtcConfiguration", "ID")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for RtcConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("RTC", &self.rtc);
+        w.field("ID", &self.id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for RtcConfiguration {
+    const ROOT: &'static str = "ReplicationRule";
+}
+
 /// The default encryption rule of a bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerSideEncryptionRule {
@@ -5875,6 +6595,1062 @@ impl crate::xml::ToXml for UserDefinedLogFieldsConfiguration {
 impl crate::xml::XmlDocument for UserDefinedLogFieldsConfiguration {
     const ROOT: &'static str = "UserDefinedLogFieldsConfiguration";
 }
+
+/// The details of one vector bucket.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorBucketInfo {
+    /// The bucket's name (GetVectorBucket returns its ARN, `acs:ossvector:{region}:{account}:{bucket}`).
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The bucket's region as an OSS region ID (`oss-cn-hangzhou`).
+    #[serde(rename = "Location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The bucket's region as an Alibaba Cloud region ID (`cn-hangzhou`).
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// When the bucket was created, ISO 8601 in UTC (`2013-07-31T10:56:21.000Z`).
+    #[serde(
+        rename = "CreationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_date: Option<String>,
+    /// The public endpoint of the bucket.
+    #[serde(
+        rename = "ExtranetEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extranet_endpoint: Option<String>,
+    /// The internal endpoint of the bucket.
+    #[serde(
+        rename = "IntranetEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intranet_endpoint: Option<String>,
+    /// The resource group the bucket belongs to.
+    #[serde(
+        rename = "ResourceGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_group_id: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorBucketInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_location = None;
+        let mut v_region = None;
+        let mut v_creation_date = None;
+        let mut v_extranet_endpoint = None;
+        let mut v_intranet_endpoint = None;
+        let mut v_resource_group_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"Location" => v_location = Some(r.read("Location")?),
+                b"Region" => v_region = Some(r.read("Region")?),
+                b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
+                b"ExtranetEndpoint" => v_extranet_endpoint = Some(r.read("ExtranetEndpoint")?),
+                b"IntranetEndpoint" => v_intranet_endpoint = Some(r.read("IntranetEndpoint")?),
+                b"ResourceGroupId" => v_resource_group_id = Some(r.read("ResourceGroupId")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            location: v_location,
+            region: v_region,
+            creation_date: v_creation_date,
+            extranet_endpoint: v_extranet_endpoint,
+            intranet_endpoint: v_intranet_endpoint,
+            resource_group_id: v_resource_group_id,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorBucketInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("Location", &self.location);
+        w.opt_field("Region", &self.region);
+        w.opt_field("CreationDate", &self.creation_date);
+        w.opt_field("ExtranetEndpoint", &self.extranet_endpoint);
+        w.opt_field("IntranetEndpoint", &self.intranet_endpoint);
+        w.opt_field("ResourceGroupId", &self.resource_group_id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorBucketInfo {
+    const ROOT: &'static str = "VectorBucketInfo";
+}
+
+impl crate::json::JsonDocument for VectorBucketInfo {}
+
+/// The GetVectorBucket response document: `{"BucketInfo": {...}}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorBucketInfoDocument {
+    /// The bucket's details.
+    #[serde(rename = "BucketInfo")]
+    pub bucket_info: VectorBucketInfo,
+}
+
+impl crate::xml::FromXml for VectorBucketInfoDocument {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket_info = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BucketInfo" => v_bucket_info = Some(r.read("BucketInfo")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket_info: crate::xml::required(
+                v_bucket_info,
+                "VectorBucketInfoDocument",
+                "BucketInfo",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorBucketInfoDocument {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("BucketInfo", &self.bucket_info);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorBucketInfoDocument {
+    const ROOT: &'static str = "VectorBucketInfoDocument";
+}
+
+impl crate::json::JsonDocument for VectorBucketInfoDocument {}
+
+/// The vector-bucket logging document: `{"BucketLoggingStatus": {...}}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorBucketLoggingDocument {
+    /// The logging setting.
+    #[serde(rename = "BucketLoggingStatus")]
+    pub bucket_logging_status: VectorBucketLoggingStatus,
+}
+
+impl crate::xml::FromXml for VectorBucketLoggingDocument {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket_logging_status = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BucketLoggingStatus" => {
+                    v_bucket_logging_status = Some(r.read("BucketLoggingStatus")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket_logging_status: crate::xml::required(
+                v_bucket_logging_status,
+                "VectorBucketLoggingDocument",
+                "BucketLoggingStatus",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorBucketLoggingDocument {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("BucketLoggingStatus", &self.bucket_logging_status);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorBucketLoggingDocument {
+    const ROOT: &'static str = "VectorBucketLoggingDocument";
+}
+
+impl crate::json::JsonDocument for VectorBucketLoggingDocument {}
+
+/// The access logging setting of a vector bucket; empty when logging is off.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorBucketLoggingStatus {
+    /// Where logs are written; absent when logging is off.
+    #[serde(
+        rename = "LoggingEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_enabled: Option<VectorLoggingEnabled>,
+}
+
+impl crate::xml::FromXml for VectorBucketLoggingStatus {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_logging_enabled = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"LoggingEnabled" => v_logging_enabled = Some(r.read("LoggingEnabled")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            logging_enabled: v_logging_enabled,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorBucketLoggingStatus {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("LoggingEnabled", &self.logging_enabled);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorBucketLoggingStatus {
+    const ROOT: &'static str = "VectorBucketLoggingStatus";
+}
+
+impl crate::json::JsonDocument for VectorBucketLoggingStatus {}
+
+/// A vector index as OSS describes it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndex {
+    /// The index name.
+    #[serde(rename = "indexName", default, skip_serializing_if = "Option::is_none")]
+    pub index_name: Option<String>,
+    /// The vector bucket holding the index.
+    #[serde(
+        rename = "vectorBucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vector_bucket_name: Option<String>,
+    /// The element type of the vectors.
+    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// The number of elements of every vector.
+    #[serde(rename = "dimension", default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<i64>,
+    /// How similarity is measured.
+    #[serde(
+        rename = "distanceMetric",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distance_metric: Option<String>,
+    /// How vector metadata is treated.
+    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<VectorIndexMetadataConfiguration>,
+    /// The index status (`Active`, ...).
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When the index was created, ISO 8601 in UTC (`2023-12-17T00:20:57.000Z`).
+    #[serde(
+        rename = "createTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_time: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorIndex {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_vector_bucket_name = None;
+        let mut v_data_type = None;
+        let mut v_dimension = None;
+        let mut v_distance_metric = None;
+        let mut v_metadata = None;
+        let mut v_status = None;
+        let mut v_create_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"vectorBucketName" => v_vector_bucket_name = Some(r.read("vectorBucketName")?),
+                b"dataType" => v_data_type = Some(r.read("dataType")?),
+                b"dimension" => v_dimension = Some(r.read("dimension")?),
+                b"distanceMetric" => v_distance_metric = Some(r.read("distanceMetric")?),
+                b"metadata" => v_metadata = Some(r.read("metadata")?),
+                b"status" => v_status = Some(r.read("status")?),
+                b"createTime" => v_create_time = Some(r.read("createTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: v_index_name,
+            vector_bucket_name: v_vector_bucket_name,
+            data_type: v_data_type,
+            dimension: v_dimension,
+            distance_metric: v_distance_metric,
+            metadata: v_metadata,
+            status: v_status,
+            create_time: v_create_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndex {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("indexName", &self.index_name);
+        w.opt_field("vectorBucketName", &self.vector_bucket_name);
+        w.opt_field("dataType", &self.data_type);
+        w.opt_field("dimension", &self.dimension);
+        w.opt_field("distanceMetric", &self.distance_metric);
+        w.opt_field("metadata", &self.metadata);
+        w.opt_field("status", &self.status);
+        w.opt_field("createTime", &self.create_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndex {
+    const ROOT: &'static str = "VectorIndex";
+}
+
+impl crate::json::JsonDocument for VectorIndex {}
+
+/// A vector index to create: its name, element type, dimension and distance metric.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexConfiguration {
+    /// The index name: 1 to 63 letters and digits, starting with a letter, unique in the bucket.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The element type of the vectors (`float32`).
+    #[serde(rename = "dataType")]
+    pub data_type: String,
+    /// The number of elements of every vector, 1 to 4096.
+    #[serde(rename = "dimension")]
+    pub dimension: i64,
+    /// How similarity is measured: `euclidean` or `cosine`.
+    #[serde(rename = "distanceMetric")]
+    pub distance_metric: String,
+    /// How vector metadata is treated.
+    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<VectorIndexMetadataConfiguration>,
+}
+
+impl crate::xml::FromXml for VectorIndexConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_data_type = None;
+        let mut v_dimension = None;
+        let mut v_distance_metric = None;
+        let mut v_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"dataType" => v_data_type = Some(r.read("dataType")?),
+                b"dimension" => v_dimension = Some(r.read("dimension")?),
+                b"distanceMetric" => v_distance_metric = Some(r.read("distanceMetric")?),
+                b"metadata" => v_metadata = Some(r.read("metadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(
+                v_index_name,
+                "VectorIndexConfiguration",
+                "indexName",
+            )?,
+            data_type: crate::xml::required(v_data_type, "VectorIndexConfiguration", "dataType")?,
+            dimension: crate::xml::required(v_dimension, "VectorIndexConfiguration", "dimension")?,
+            distance_metric: crate::xml::required(
+                v_distance_metric,
+                "VectorIndexConfiguration",
+                "distanceMetric",
+            )?,
+            metadata: v_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.field("dataType", &self.data_type);
+        w.field("dimension", &self.dimension);
+        w.field("distanceMetric", &self.distance_metric);
+        w.opt_field("metadata", &self.metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexConfiguration {
+    const ROOT: &'static str = "VectorIndexConfiguration";
+}
+
+impl crate::json::JsonDocument for VectorIndexConfiguration {}
+
+/// The GetVectorIndex response document: `{"index": {...}}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexDocument {
+    /// The index.
+    #[serde(rename = "index")]
+    pub index: VectorIndex,
+}
+
+impl crate::xml::FromXml for VectorIndexDocument {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"index" => v_index = Some(r.read("index")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index: crate::xml::required(v_index, "VectorIndexDocument", "index")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexDocument {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("index", &self.index);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexDocument {
+    const ROOT: &'static str = "VectorIndexDocument";
+}
+
+impl crate::json::JsonDocument for VectorIndexDocument {}
+
+/// One page of vector indexes.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexList {
+    /// The indexes of this page.
+    #[serde(rename = "indexes", default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<VectorIndex>,
+    /// The token of the next page; absent on the last page.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorIndexList {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_indexes = Vec::new();
+        let mut v_next_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexes" => v_indexes.push(r.read("indexes")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            indexes: v_indexes,
+            next_token: v_next_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexList {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("indexes", &self.indexes);
+        w.opt_field("nextToken", &self.next_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexList {
+    const ROOT: &'static str = "VectorIndexList";
+}
+
+impl crate::json::JsonDocument for VectorIndexList {}
+
+/// A ListVectorIndexes request: the page to return.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexListRequest {
+    /// The most indexes to return, 1 to 100.
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i64>,
+    /// Where to resume: the previous page's `next_token`.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Only indexes whose names begin with this prefix.
+    #[serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorIndexListRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_max_results = None;
+        let mut v_next_token = None;
+        let mut v_prefix = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"maxResults" => v_max_results = Some(r.read("maxResults")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                b"prefix" => v_prefix = Some(r.read("prefix")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            max_results: v_max_results,
+            next_token: v_next_token,
+            prefix: v_prefix,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexListRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("maxResults", &self.max_results);
+        w.opt_field("nextToken", &self.next_token);
+        w.opt_field("prefix", &self.prefix);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexListRequest {
+    const ROOT: &'static str = "VectorIndexListRequest";
+}
+
+impl crate::json::JsonDocument for VectorIndexListRequest {}
+
+/// How the metadata of an index's vectors is treated.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexMetadataConfiguration {
+    /// Metadata keys stored with the vectors but not usable in query filters (1 to 10 keys).
+    #[serde(
+        rename = "nonFilterableMetadataKeys",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub non_filterable_metadata_keys: Vec<String>,
+}
+
+impl crate::xml::FromXml for VectorIndexMetadataConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_non_filterable_metadata_keys = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"nonFilterableMetadataKeys" => {
+                    v_non_filterable_metadata_keys.push(r.read("nonFilterableMetadataKeys")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            non_filterable_metadata_keys: v_non_filterable_metadata_keys,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexMetadataConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field(
+            "nonFilterableMetadataKeys",
+            &self.non_filterable_metadata_keys,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexMetadataConfiguration {
+    const ROOT: &'static str = "VectorIndexMetadataConfiguration";
+}
+
+impl crate::json::JsonDocument for VectorIndexMetadataConfiguration {}
+
+/// A request naming one vector index: `{"indexName": ...}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexName {
+    /// The index name.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+}
+
+impl crate::xml::FromXml for VectorIndexName {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorIndexName", "indexName")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexName {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexName {
+    const ROOT: &'static str = "VectorIndexName";
+}
+
+impl crate::json::JsonDocument for VectorIndexName {}
+
+/// One page of the account's vector buckets.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorListAllMyBucketsResult {
+    /// The prefix of the request.
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The marker of the request.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// The page size of the request.
+    #[serde(rename = "MaxKeys", default, skip_serializing_if = "Option::is_none")]
+    pub max_keys: Option<i64>,
+    /// Whether more buckets follow.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// The `marker` of the next page, when `is_truncated`.
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<String>,
+    /// The buckets of this page.
+    #[serde(rename = "Buckets", default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<VectorBucketInfo>,
+}
+
+impl crate::xml::FromXml for VectorListAllMyBucketsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_prefix = None;
+        let mut v_marker = None;
+        let mut v_max_keys = None;
+        let mut v_is_truncated = None;
+        let mut v_next_marker = None;
+        let mut v_buckets = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"Marker" => v_marker = Some(r.read("Marker")?),
+                b"MaxKeys" => v_max_keys = Some(r.read("MaxKeys")?),
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextMarker" => v_next_marker = Some(r.read("NextMarker")?),
+                b"Buckets" => v_buckets.push(r.read("Buckets")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            prefix: v_prefix,
+            marker: v_marker,
+            max_keys: v_max_keys,
+            is_truncated: v_is_truncated,
+            next_marker: v_next_marker,
+            buckets: v_buckets,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorListAllMyBucketsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field("Marker", &self.marker);
+        w.opt_field("MaxKeys", &self.max_keys);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextMarker", &self.next_marker);
+        w.list_field("Buckets", &self.buckets);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorListAllMyBucketsResult {
+    const ROOT: &'static str = "VectorListAllMyBucketsResult";
+}
+
+impl crate::json::JsonDocument for VectorListAllMyBucketsResult {}
+
+/// The ListVectorBuckets response document: `{"ListAllMyBucketsResult": {...}}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorListBucketsDocument {
+    /// One page of vector buckets.
+    #[serde(rename = "ListAllMyBucketsResult")]
+    pub list_all_my_buckets_result: VectorListAllMyBucketsResult,
+}
+
+impl crate::xml::FromXml for VectorListBucketsDocument {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_list_all_my_buckets_result = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ListAllMyBucketsResult" => {
+                    v_list_all_my_buckets_result = Some(r.read("ListAllMyBucketsResult")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            list_all_my_buckets_result: crate::xml::required(
+                v_list_all_my_buckets_result,
+                "VectorListBucketsDocument",
+                "ListAllMyBucketsResult",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorListBucketsDocument {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("ListAllMyBucketsResult", &self.list_all_my_buckets_result);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorListBucketsDocument {
+    const ROOT: &'static str = "VectorListBucketsDocument";
+}
+
+impl crate::json::JsonDocument for VectorListBucketsDocument {}
+
+/// Where a vector bucket's access logs are written.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorLoggingEnabled {
+    /// The bucket receiving the log objects.
+    #[serde(rename = "TargetBucket")]
+    pub target_bucket: String,
+    /// The prefix of the log objects' names.
+    #[serde(
+        rename = "TargetPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_prefix: Option<String>,
+    /// The role OSS assumes to write the logs (`AliyunOSSLoggingDefaultRole`).
+    #[serde(
+        rename = "LoggingRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_role: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorLoggingEnabled {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_target_bucket = None;
+        let mut v_target_prefix = None;
+        let mut v_logging_role = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"TargetBucket" => v_target_bucket = Some(r.read("TargetBucket")?),
+                b"TargetPrefix" => v_target_prefix = Some(r.read("TargetPrefix")?),
+                b"LoggingRole" => v_logging_role = Some(r.read("LoggingRole")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            target_bucket: crate::xml::required(
+                v_target_bucket,
+                "VectorLoggingEnabled",
+                "TargetBucket",
+            )?,
+            target_prefix: v_target_prefix,
+            logging_role: v_logging_role,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorLoggingEnabled {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("TargetBucket", &self.target_bucket);
+        w.opt_field("TargetPrefix", &self.target_prefix);
+        w.opt_field("LoggingRole", &self.logging_role);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorLoggingEnabled {
+    const ROOT: &'static str = "VectorLoggingEnabled";
+}
+
+impl crate::json::JsonDocument for VectorLoggingEnabled {}
+
+/// A DeleteVectors request: the index and the keys.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsDeleteRequest {
+    /// The index to delete from.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The keys of the vectors to delete.
+    #[serde(rename = "keys", default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+}
+
+impl crate::xml::FromXml for VectorsDeleteRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_keys = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"keys" => v_keys.push(r.read("keys")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorsDeleteRequest", "indexName")?,
+            keys: v_keys,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsDeleteRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.list_field("keys", &self.keys);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsDeleteRequest {
+    const ROOT: &'static str = "VectorsDeleteRequest";
+}
+
+impl crate::json::JsonDocument for VectorsDeleteRequest {}
+
+/// A GetVectors request: the index, the keys, and what to return.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsGetRequest {
+    /// The index to read.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The keys of the vectors to return.
+    #[serde(rename = "keys", default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// Whether to return the vector data.
+    #[serde(
+        rename = "returnData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_data: Option<bool>,
+    /// Whether to return the metadata.
+    #[serde(
+        rename = "returnMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_metadata: Option<bool>,
+}
+
+impl crate::xml::FromXml for VectorsGetRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_keys = Vec::new();
+        let mut v_return_data = None;
+        let mut v_return_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"keys" => v_keys.push(r.read("keys")?),
+                b"returnData" => v_return_data = Some(r.read("returnData")?),
+                b"returnMetadata" => v_return_metadata = Some(r.read("returnMetadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorsGetRequest", "indexName")?,
+            keys: v_keys,
+            return_data: v_return_data,
+            return_metadata: v_return_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsGetRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.list_field("keys", &self.keys);
+        w.opt_field("returnData", &self.return_data);
+        w.opt_field("returnMetadata", &self.return_metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsGetRequest {
+    const ROOT: &'static str = "VectorsGetRequest";
+}
+
+impl crate::json::JsonDocument for VectorsGetRequest {}
+
+/// A ListVectors request: the index, the page, and what to return.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsListRequest {
+    /// The index to list.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The most vectors to return in one page.
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i64>,
+    /// Where to resume: the previous page's `nextToken`.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// Whether to return the vector data.
+    #[serde(
+        rename = "returnData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_data: Option<bool>,
+    /// Whether to return the metadata.
+    #[serde(
+        rename = "returnMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_metadata: Option<bool>,
+    /// For a parallel scan: the number of segments the index is split into.
+    #[serde(
+        rename = "segmentCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub segment_count: Option<i64>,
+    /// For a parallel scan: which segment (from 0) this request lists.
+    #[serde(
+        rename = "segmentIndex",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub segment_index: Option<i64>,
+}
+
+impl crate::xml::FromXml for VectorsListRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_max_results = None;
+        let mut v_next_token = None;
+        let mut v_return_data = None;
+        let mut v_return_metadata = None;
+        let mut v_segment_count = None;
+        let mut v_segment_index = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"maxResults" => v_max_results = Some(r.read("maxResults")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                b"returnData" => v_return_data = Some(r.read("returnData")?),
+                b"returnMetadata" => v_return_metadata = Some(r.read("returnMetadata")?),
+                b"segmentCount" => v_segment_count = Some(r.read("segmentCount")?),
+                b"segmentIndex" => v_segment_index = Some(r.read("segmentIndex")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorsListRequest", "indexName")?,
+            max_results: v_max_results,
+            next_token: v_next_token,
+            return_data: v_return_data,
+            return_metadata: v_return_metadata,
+            segment_count: v_segment_count,
+            segment_index: v_segment_index,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsListRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.opt_field("maxResults", &self.max_results);
+        w.opt_field("nextToken", &self.next_token);
+        w.opt_field("returnData", &self.return_data);
+        w.opt_field("returnMetadata", &self.return_metadata);
+        w.opt_field("segmentCount", &self.segment_count);
+        w.opt_field("segmentIndex", &self.segment_index);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsListRequest {
+    const ROOT: &'static str = "VectorsListRequest";
+}
+
+impl crate::json::JsonDocument for VectorsListRequest {}
 
 /// A bucket's versioning state.
 #[derive(Debug, Clone, PartialEq, Default)]

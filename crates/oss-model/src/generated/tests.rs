@@ -38,6 +38,12 @@ impl Sample for EncodingType {
     }
 }
 
+impl Sample for HistoricalObjectReplication {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(HistoricalObjectReplication::VALUES)
+    }
+}
+
 impl Sample for InventoryFormat {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(InventoryFormat::VALUES)
@@ -101,6 +107,30 @@ impl Sample for ObjectWormMode {
 impl Sample for OverwriteAction {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(OverwriteAction::VALUES)
+    }
+}
+
+impl Sample for ReplicationRtcStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(ReplicationRtcStatus::VALUES)
+    }
+}
+
+impl Sample for ReplicationRuleStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(ReplicationRuleStatus::VALUES)
+    }
+}
+
+impl Sample for ReplicationSseKmsStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(ReplicationSseKmsStatus::VALUES)
+    }
+}
+
+impl Sample for ReplicationTransferType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(ReplicationTransferType::VALUES)
     }
 }
 
@@ -1021,6 +1051,14 @@ impl Sample for PolicyStatus {
     }
 }
 
+impl Sample for PublicAccessBlockConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            block_public_access: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for RefererConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1048,6 +1086,131 @@ impl Sample for RegionInfoList {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             region_infos: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            rules: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationDestination {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            location: Sample::sample(rng),
+            transfer_type: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationEncryptionConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            replica_kms_key_id: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationLocation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            locations: Sample::sample(rng),
+            location_transfer_type_constraint: Sample::sample(rng),
+            location_rtc_constraint: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationLocationTransferType {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            location: Sample::sample(rng),
+            transfer_types: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationProgress {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            rules: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationProgressInformation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            historical_object: Sample::sample(rng),
+            new_object: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationProgressRule {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            id: Sample::sample(rng),
+            prefix_set: Sample::sample(rng),
+            action: Sample::sample(rng),
+            destination: Sample::sample(rng),
+            status: Sample::sample(rng),
+            historical_object_replication: Sample::sample(rng),
+            progress: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationRule {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            id: Sample::sample(rng),
+            prefix_set: Sample::sample(rng),
+            action: Sample::sample(rng),
+            destination: Sample::sample(rng),
+            status: Sample::sample(rng),
+            historical_object_replication: Sample::sample(rng),
+            sync_role: Sample::sample(rng),
+            source_selection_criteria: Sample::sample(rng),
+            encryption_configuration: Sample::sample(rng),
+            rtc: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationRules {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            ids: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationSourceSelectionCriteria {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            sse_kms_encrypted_objects: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationSseKmsEncryptedObjects {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            status: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ReplicationTimeControl {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            status: Sample::sample(rng),
         }
     }
 }
@@ -1171,6 +1334,15 @@ impl Sample for RoutingRuleRedirect {
     }
 }
 
+impl Sample for RtcConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            rtc: Sample::sample(rng),
+            id: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ServerSideEncryptionRule {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1217,6 +1389,179 @@ impl Sample for UserDefinedLogFieldsConfiguration {
         Self {
             header_set: Sample::sample(rng),
             param_set: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorBucketInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            location: Sample::sample(rng),
+            region: Sample::sample(rng),
+            creation_date: Sample::sample(rng),
+            extranet_endpoint: Sample::sample(rng),
+            intranet_endpoint: Sample::sample(rng),
+            resource_group_id: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorBucketInfoDocument {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket_info: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorBucketLoggingDocument {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket_logging_status: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorBucketLoggingStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            logging_enabled: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndex {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            vector_bucket_name: Sample::sample(rng),
+            data_type: Sample::sample(rng),
+            dimension: Sample::sample(rng),
+            distance_metric: Sample::sample(rng),
+            metadata: Sample::sample(rng),
+            status: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            data_type: Sample::sample(rng),
+            dimension: Sample::sample(rng),
+            distance_metric: Sample::sample(rng),
+            metadata: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexDocument {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexList {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            indexes: Sample::sample(rng),
+            next_token: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexListRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            max_results: Sample::sample(rng),
+            next_token: Sample::sample(rng),
+            prefix: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexMetadataConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            non_filterable_metadata_keys: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexName {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorListAllMyBucketsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            prefix: Sample::sample(rng),
+            marker: Sample::sample(rng),
+            max_keys: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            next_marker: Sample::sample(rng),
+            buckets: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorListBucketsDocument {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            list_all_my_buckets_result: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorLoggingEnabled {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            target_bucket: Sample::sample(rng),
+            target_prefix: Sample::sample(rng),
+            logging_role: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsDeleteRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            keys: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsGetRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            keys: Sample::sample(rng),
+            return_data: Sample::sample(rng),
+            return_metadata: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsListRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            max_results: Sample::sample(rng),
+            next_token: Sample::sample(rng),
+            return_data: Sample::sample(rng),
+            return_metadata: Sample::sample(rng),
+            segment_count: Sample::sample(rng),
+            segment_index: Sample::sample(rng),
         }
     }
 }
@@ -1546,6 +1891,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<PolicyStatus>,
     ),
     (
+        "PublicAccessBlockConfiguration",
+        crate::testing::xml_round_trip::<PublicAccessBlockConfiguration>,
+    ),
+    (
         "RefererConfiguration",
         crate::testing::xml_round_trip::<RefererConfiguration>,
     ),
@@ -1553,6 +1902,58 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "RegionInfoList",
         crate::testing::xml_round_trip::<RegionInfoList>,
+    ),
+    (
+        "ReplicationConfiguration",
+        crate::testing::xml_round_trip::<ReplicationConfiguration>,
+    ),
+    (
+        "ReplicationDestination",
+        crate::testing::xml_round_trip::<ReplicationDestination>,
+    ),
+    (
+        "ReplicationEncryptionConfiguration",
+        crate::testing::xml_round_trip::<ReplicationEncryptionConfiguration>,
+    ),
+    (
+        "ReplicationLocation",
+        crate::testing::xml_round_trip::<ReplicationLocation>,
+    ),
+    (
+        "ReplicationLocationTransferType",
+        crate::testing::xml_round_trip::<ReplicationLocationTransferType>,
+    ),
+    (
+        "ReplicationProgress",
+        crate::testing::xml_round_trip::<ReplicationProgress>,
+    ),
+    (
+        "ReplicationProgressInformation",
+        crate::testing::xml_round_trip::<ReplicationProgressInformation>,
+    ),
+    (
+        "ReplicationProgressRule",
+        crate::testing::xml_round_trip::<ReplicationProgressRule>,
+    ),
+    (
+        "ReplicationRule",
+        crate::testing::xml_round_trip::<ReplicationRule>,
+    ),
+    (
+        "ReplicationRules",
+        crate::testing::xml_round_trip::<ReplicationRules>,
+    ),
+    (
+        "ReplicationSourceSelectionCriteria",
+        crate::testing::xml_round_trip::<ReplicationSourceSelectionCriteria>,
+    ),
+    (
+        "ReplicationSseKmsEncryptedObjects",
+        crate::testing::xml_round_trip::<ReplicationSseKmsEncryptedObjects>,
+    ),
+    (
+        "ReplicationTimeControl",
+        crate::testing::xml_round_trip::<ReplicationTimeControl>,
     ),
     (
         "RequestPaymentConfiguration",
@@ -1588,6 +1989,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<RoutingRuleRedirect>,
     ),
     (
+        "RtcConfiguration",
+        crate::testing::xml_round_trip::<RtcConfiguration>,
+    ),
+    (
         "ServerSideEncryptionRule",
         crate::testing::xml_round_trip::<ServerSideEncryptionRule>,
     ),
@@ -1601,6 +2006,71 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "UserDefinedLogFieldsConfiguration",
         crate::testing::xml_round_trip::<UserDefinedLogFieldsConfiguration>,
+    ),
+    (
+        "VectorBucketInfo",
+        crate::testing::xml_round_trip::<VectorBucketInfo>,
+    ),
+    (
+        "VectorBucketInfoDocument",
+        crate::testing::xml_round_trip::<VectorBucketInfoDocument>,
+    ),
+    (
+        "VectorBucketLoggingDocument",
+        crate::testing::xml_round_trip::<VectorBucketLoggingDocument>,
+    ),
+    (
+        "VectorBucketLoggingStatus",
+        crate::testing::xml_round_trip::<VectorBucketLoggingStatus>,
+    ),
+    ("VectorIndex", crate::testing::xml_round_trip::<VectorIndex>),
+    (
+        "VectorIndexConfiguration",
+        crate::testing::xml_round_trip::<VectorIndexConfiguration>,
+    ),
+    (
+        "VectorIndexDocument",
+        crate::testing::xml_round_trip::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexList",
+        crate::testing::xml_round_trip::<VectorIndexList>,
+    ),
+    (
+        "VectorIndexListRequest",
+        crate::testing::xml_round_trip::<VectorIndexListRequest>,
+    ),
+    (
+        "VectorIndexMetadataConfiguration",
+        crate::testing::xml_round_trip::<VectorIndexMetadataConfiguration>,
+    ),
+    (
+        "VectorIndexName",
+        crate::testing::xml_round_trip::<VectorIndexName>,
+    ),
+    (
+        "VectorListAllMyBucketsResult",
+        crate::testing::xml_round_trip::<VectorListAllMyBucketsResult>,
+    ),
+    (
+        "VectorListBucketsDocument",
+        crate::testing::xml_round_trip::<VectorListBucketsDocument>,
+    ),
+    (
+        "VectorLoggingEnabled",
+        crate::testing::xml_round_trip::<VectorLoggingEnabled>,
+    ),
+    (
+        "VectorsDeleteRequest",
+        crate::testing::xml_round_trip::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsGetRequest",
+        crate::testing::xml_round_trip::<VectorsGetRequest>,
+    ),
+    (
+        "VectorsListRequest",
+        crate::testing::xml_round_trip::<VectorsListRequest>,
     ),
     (
         "VersioningConfiguration",
@@ -1617,7 +2087,76 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
 ];
 
 /// Every JSON shape's JSON round trip.
-const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[];
+const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
+    (
+        "VectorBucketInfo",
+        crate::testing::json_round_trip::<VectorBucketInfo>,
+    ),
+    (
+        "VectorBucketInfoDocument",
+        crate::testing::json_round_trip::<VectorBucketInfoDocument>,
+    ),
+    (
+        "VectorBucketLoggingDocument",
+        crate::testing::json_round_trip::<VectorBucketLoggingDocument>,
+    ),
+    (
+        "VectorBucketLoggingStatus",
+        crate::testing::json_round_trip::<VectorBucketLoggingStatus>,
+    ),
+    (
+        "VectorIndex",
+        crate::testing::json_round_trip::<VectorIndex>,
+    ),
+    (
+        "VectorIndexConfiguration",
+        crate::testing::json_round_trip::<VectorIndexConfiguration>,
+    ),
+    (
+        "VectorIndexDocument",
+        crate::testing::json_round_trip::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexList",
+        crate::testing::json_round_trip::<VectorIndexList>,
+    ),
+    (
+        "VectorIndexListRequest",
+        crate::testing::json_round_trip::<VectorIndexListRequest>,
+    ),
+    (
+        "VectorIndexMetadataConfiguration",
+        crate::testing::json_round_trip::<VectorIndexMetadataConfiguration>,
+    ),
+    (
+        "VectorIndexName",
+        crate::testing::json_round_trip::<VectorIndexName>,
+    ),
+    (
+        "VectorListAllMyBucketsResult",
+        crate::testing::json_round_trip::<VectorListAllMyBucketsResult>,
+    ),
+    (
+        "VectorListBucketsDocument",
+        crate::testing::json_round_trip::<VectorListBucketsDocument>,
+    ),
+    (
+        "VectorLoggingEnabled",
+        crate::testing::json_round_trip::<VectorLoggingEnabled>,
+    ),
+    (
+        "VectorsDeleteRequest",
+        crate::testing::json_round_trip::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsGetRequest",
+        crate::testing::json_round_trip::<VectorsGetRequest>,
+    ),
+    (
+        "VectorsListRequest",
+        crate::testing::json_round_trip::<VectorsListRequest>,
+    ),
+];
 
 /// Every shape's document parser, with a sample document maker.
 const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
@@ -2017,6 +2556,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<PolicyStatus>,
     ),
     (
+        "PublicAccessBlockConfiguration",
+        crate::testing::parse_any::<PublicAccessBlockConfiguration>,
+        crate::testing::sample_document::<PublicAccessBlockConfiguration>,
+    ),
+    (
         "RefererConfiguration",
         crate::testing::parse_any::<RefererConfiguration>,
         crate::testing::sample_document::<RefererConfiguration>,
@@ -2030,6 +2574,71 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "RegionInfoList",
         crate::testing::parse_any::<RegionInfoList>,
         crate::testing::sample_document::<RegionInfoList>,
+    ),
+    (
+        "ReplicationConfiguration",
+        crate::testing::parse_any::<ReplicationConfiguration>,
+        crate::testing::sample_document::<ReplicationConfiguration>,
+    ),
+    (
+        "ReplicationDestination",
+        crate::testing::parse_any::<ReplicationDestination>,
+        crate::testing::sample_document::<ReplicationDestination>,
+    ),
+    (
+        "ReplicationEncryptionConfiguration",
+        crate::testing::parse_any::<ReplicationEncryptionConfiguration>,
+        crate::testing::sample_document::<ReplicationEncryptionConfiguration>,
+    ),
+    (
+        "ReplicationLocation",
+        crate::testing::parse_any::<ReplicationLocation>,
+        crate::testing::sample_document::<ReplicationLocation>,
+    ),
+    (
+        "ReplicationLocationTransferType",
+        crate::testing::parse_any::<ReplicationLocationTransferType>,
+        crate::testing::sample_document::<ReplicationLocationTransferType>,
+    ),
+    (
+        "ReplicationProgress",
+        crate::testing::parse_any::<ReplicationProgress>,
+        crate::testing::sample_document::<ReplicationProgress>,
+    ),
+    (
+        "ReplicationProgressInformation",
+        crate::testing::parse_any::<ReplicationProgressInformation>,
+        crate::testing::sample_document::<ReplicationProgressInformation>,
+    ),
+    (
+        "ReplicationProgressRule",
+        crate::testing::parse_any::<ReplicationProgressRule>,
+        crate::testing::sample_document::<ReplicationProgressRule>,
+    ),
+    (
+        "ReplicationRule",
+        crate::testing::parse_any::<ReplicationRule>,
+        crate::testing::sample_document::<ReplicationRule>,
+    ),
+    (
+        "ReplicationRules",
+        crate::testing::parse_any::<ReplicationRules>,
+        crate::testing::sample_document::<ReplicationRules>,
+    ),
+    (
+        "ReplicationSourceSelectionCriteria",
+        crate::testing::parse_any::<ReplicationSourceSelectionCriteria>,
+        crate::testing::sample_document::<ReplicationSourceSelectionCriteria>,
+    ),
+    (
+        "ReplicationSseKmsEncryptedObjects",
+        crate::testing::parse_any::<ReplicationSseKmsEncryptedObjects>,
+        crate::testing::sample_document::<ReplicationSseKmsEncryptedObjects>,
+    ),
+    (
+        "ReplicationTimeControl",
+        crate::testing::parse_any::<ReplicationTimeControl>,
+        crate::testing::sample_document::<ReplicationTimeControl>,
     ),
     (
         "RequestPaymentConfiguration",
@@ -2077,6 +2686,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<RoutingRuleRedirect>,
     ),
     (
+        "RtcConfiguration",
+        crate::testing::parse_any::<RtcConfiguration>,
+        crate::testing::sample_document::<RtcConfiguration>,
+    ),
+    (
         "ServerSideEncryptionRule",
         crate::testing::parse_any::<ServerSideEncryptionRule>,
         crate::testing::sample_document::<ServerSideEncryptionRule>,
@@ -2105,6 +2719,91 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "UserDefinedLogFieldsConfiguration",
         crate::testing::parse_any::<UserDefinedLogFieldsConfiguration>,
         crate::testing::sample_document::<UserDefinedLogFieldsConfiguration>,
+    ),
+    (
+        "VectorBucketInfo",
+        crate::testing::parse_any::<VectorBucketInfo>,
+        crate::testing::sample_document::<VectorBucketInfo>,
+    ),
+    (
+        "VectorBucketInfoDocument",
+        crate::testing::parse_any::<VectorBucketInfoDocument>,
+        crate::testing::sample_document::<VectorBucketInfoDocument>,
+    ),
+    (
+        "VectorBucketLoggingDocument",
+        crate::testing::parse_any::<VectorBucketLoggingDocument>,
+        crate::testing::sample_document::<VectorBucketLoggingDocument>,
+    ),
+    (
+        "VectorBucketLoggingStatus",
+        crate::testing::parse_any::<VectorBucketLoggingStatus>,
+        crate::testing::sample_document::<VectorBucketLoggingStatus>,
+    ),
+    (
+        "VectorIndex",
+        crate::testing::parse_any::<VectorIndex>,
+        crate::testing::sample_document::<VectorIndex>,
+    ),
+    (
+        "VectorIndexConfiguration",
+        crate::testing::parse_any::<VectorIndexConfiguration>,
+        crate::testing::sample_document::<VectorIndexConfiguration>,
+    ),
+    (
+        "VectorIndexDocument",
+        crate::testing::parse_any::<VectorIndexDocument>,
+        crate::testing::sample_document::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexList",
+        crate::testing::parse_any::<VectorIndexList>,
+        crate::testing::sample_document::<VectorIndexList>,
+    ),
+    (
+        "VectorIndexListRequest",
+        crate::testing::parse_any::<VectorIndexListRequest>,
+        crate::testing::sample_document::<VectorIndexListRequest>,
+    ),
+    (
+        "VectorIndexMetadataConfiguration",
+        crate::testing::parse_any::<VectorIndexMetadataConfiguration>,
+        crate::testing::sample_document::<VectorIndexMetadataConfiguration>,
+    ),
+    (
+        "VectorIndexName",
+        crate::testing::parse_any::<VectorIndexName>,
+        crate::testing::sample_document::<VectorIndexName>,
+    ),
+    (
+        "VectorListAllMyBucketsResult",
+        crate::testing::parse_any::<VectorListAllMyBucketsResult>,
+        crate::testing::sample_document::<VectorListAllMyBucketsResult>,
+    ),
+    (
+        "VectorListBucketsDocument",
+        crate::testing::parse_any::<VectorListBucketsDocument>,
+        crate::testing::sample_document::<VectorListBucketsDocument>,
+    ),
+    (
+        "VectorLoggingEnabled",
+        crate::testing::parse_any::<VectorLoggingEnabled>,
+        crate::testing::sample_document::<VectorLoggingEnabled>,
+    ),
+    (
+        "VectorsDeleteRequest",
+        crate::testing::parse_any::<VectorsDeleteRequest>,
+        crate::testing::sample_document::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsGetRequest",
+        crate::testing::parse_any::<VectorsGetRequest>,
+        crate::testing::sample_document::<VectorsGetRequest>,
+    ),
+    (
+        "VectorsListRequest",
+        crate::testing::parse_any::<VectorsListRequest>,
+        crate::testing::sample_document::<VectorsListRequest>,
     ),
     (
         "VersioningConfiguration",

@@ -8,4 +8,3 @@ mod paginate;
 mod support;
 
 pub use operations::*;
-pub use paginate::Paginated;

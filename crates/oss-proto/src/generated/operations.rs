@@ -18,6 +18,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "CompleteBucketWorm",
     "CompleteMultipartUpload",
     "CopyObject",
+    "DeleteAccessPointPublicAccessBlock",
     "DeleteBucket",
     "DeleteBucketCors",
     "DeleteBucketEncryption",
@@ -26,14 +27,21 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteBucketLogging",
     "DeleteBucketOverwriteConfig",
     "DeleteBucketPolicy",
+    "DeleteBucketPublicAccessBlock",
+    "DeleteBucketReplication",
     "DeleteBucketTags",
     "DeleteBucketWebsite",
     "DeleteMultipleObjects",
     "DeleteObject",
     "DeleteObjectTagging",
+    "DeletePublicAccessBlock",
     "DeleteUserDefinedLogFieldsConfig",
+    "DeleteVectorBucket",
+    "DeleteVectorIndex",
+    "DeleteVectors",
     "DescribeRegions",
     "ExtendBucketWorm",
+    "GetAccessPointPublicAccessBlock",
     "GetBucketAccessMonitor",
     "GetBucketAcl",
     "GetBucketArchiveDirectRead",
@@ -49,7 +57,11 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketOverwriteConfig",
     "GetBucketPolicy",
     "GetBucketPolicyStatus",
+    "GetBucketPublicAccessBlock",
     "GetBucketReferer",
+    "GetBucketReplication",
+    "GetBucketReplicationLocation",
+    "GetBucketReplicationProgress",
     "GetBucketRequestPayment",
     "GetBucketResourceGroup",
     "GetBucketStat",
@@ -64,8 +76,12 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetObjectMeta",
     "GetObjectRetention",
     "GetObjectTagging",
+    "GetPublicAccessBlock",
     "GetSymlink",
     "GetUserDefinedLogFieldsConfig",
+    "GetVectorBucket",
+    "GetVectorIndex",
+    "GetVectors",
     "HeadObject",
     "InitiateBucketWorm",
     "InitiateMultipartUpload",
@@ -76,7 +92,11 @@ pub const OPERATION_NAMES: &[&str] = &[
     "ListObjects",
     "ListObjectsV2",
     "ListParts",
+    "ListVectorBuckets",
+    "ListVectorIndexes",
+    "ListVectors",
     "OptionObject",
+    "PutAccessPointPublicAccessBlock",
     "PutBucket",
     "PutBucketAccessMonitor",
     "PutBucketAcl",
@@ -90,7 +110,10 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutBucketObjectWormConfiguration",
     "PutBucketOverwriteConfig",
     "PutBucketPolicy",
+    "PutBucketPublicAccessBlock",
+    "PutBucketRTC",
     "PutBucketReferer",
+    "PutBucketReplication",
     "PutBucketRequestPayment",
     "PutBucketResourceGroup",
     "PutBucketTags",
@@ -102,12 +125,25 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutObjectLegalHold",
     "PutObjectRetention",
     "PutObjectTagging",
+    "PutPublicAccessBlock",
     "PutSymlink",
     "PutUserDefinedLogFieldsConfig",
+    "PutVectorBucket",
+    "PutVectorIndex",
+    "PutVectorIndexFusion",
+    "PutVectors",
+    "QueryVectors",
+    "QueryVectorsFusion",
     "RestoreObject",
     "SealAppendObject",
     "UploadPart",
     "UploadPartCopy",
+    "VectorDeleteBucketLogging",
+    "VectorDeleteBucketPolicy",
+    "VectorGetBucketLogging",
+    "VectorGetBucketPolicy",
+    "VectorPutBucketLogging",
+    "VectorPutBucketPolicy",
 ];
 
 /// Deletes a retention policy that has not been locked yet.
@@ -685,6 +721,49 @@ impl Operation for CopyObject {
     }
 }
 
+/// Deletes the Block Public Access setting of an access point.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::DeleteAccessPointPublicAccessBlockInput`], output [`oss_model::DeleteAccessPointPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteAccessPointPublicAccessBlock;
+
+impl Operation for DeleteAccessPointPublicAccessBlock {
+    type Input = oss_model::DeleteAccessPointPublicAccessBlockInput;
+    type Output = oss_model::DeleteAccessPointPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteAccessPointPublicAccessBlock",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        support::query(
+            &mut parts,
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteAccessPointPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteAccessPointPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
+}
+
 /// Deletes an empty bucket.
 ///
 /// Category: bucket basic.
@@ -971,6 +1050,83 @@ impl DeleteBucketPolicy {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
 }
 
+/// Deletes the Block Public Access setting of a bucket.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::DeleteBucketPublicAccessBlockInput`], output [`oss_model::DeleteBucketPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketPublicAccessBlock;
+
+impl Operation for DeleteBucketPublicAccessBlock {
+    type Input = oss_model::DeleteBucketPublicAccessBlockInput;
+    type Output = oss_model::DeleteBucketPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketPublicAccessBlock",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
+/// Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::DeleteBucketReplicationInput`], output [`oss_model::DeleteBucketReplicationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketReplication;
+
+impl Operation for DeleteBucketReplication {
+    type Input = oss_model::DeleteBucketReplicationInput;
+    type Output = oss_model::DeleteBucketReplicationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketReplication",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "replication", None);
+        support::fixed_query(&mut parts, "comp", Some("delete"));
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketReplicationOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketReplication {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
+}
+
 /// Deletes all tags of a bucket.
 ///
 /// Category: bucket tags.
@@ -1177,6 +1333,43 @@ impl Operation for DeleteObjectTagging {
     }
 }
 
+/// Deletes the account-wide Block Public Access setting.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::DeletePublicAccessBlockInput`], output [`oss_model::DeletePublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeletePublicAccessBlock;
+
+impl Operation for DeletePublicAccessBlock {
+    type Input = oss_model::DeletePublicAccessBlockInput;
+    type Output = oss_model::DeletePublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeletePublicAccessBlock",
+        method: Method::DELETE,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeletePublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeletePublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
 /// Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
 ///
 /// Category: logging.
@@ -1212,6 +1405,105 @@ impl Operation for DeleteUserDefinedLogFieldsConfig {
 impl DeleteUserDefinedLogFieldsConfig {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+}
+
+/// Deletes a vector bucket; it must hold no vector indexes.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::DeleteVectorBucketInput`], output [`oss_model::DeleteVectorBucketOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteVectorBucket;
+
+impl Operation for DeleteVectorBucket {
+    type Input = oss_model::DeleteVectorBucketInput;
+    type Output = oss_model::DeleteVectorBucketOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteVectorBucket",
+        method: Method::DELETE,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let parts = support::request(Method::DELETE, Scope::Vector, Some(&input.bucket), None)?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteVectorBucketOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Deletes a vector index and the vectors it holds.
+///
+/// Category: vector index.
+///
+/// Input [`oss_model::DeleteVectorIndexInput`], output [`oss_model::DeleteVectorIndexOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteVectorIndex;
+
+impl Operation for DeleteVectorIndex {
+    type Input = oss_model::DeleteVectorIndexInput;
+    type Output = oss_model::DeleteVectorIndexOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteVectorIndex",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "deleteVectorIndex", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteVectorIndexOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Deletes the vectors with the given keys from a vector index.
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::DeleteVectorsInput`], output [`oss_model::DeleteVectorsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteVectors;
+
+impl Operation for DeleteVectors {
+    type Input = oss_model::DeleteVectorsInput;
+    type Output = oss_model::DeleteVectorsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteVectors",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "deleteVectors", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteVectorsOutput {
+            request_id: support::request_id(head),
+        })
+    }
 }
 
 /// Returns the endpoints of every region, or of one region.
@@ -1287,6 +1579,53 @@ impl Operation for ExtendBucketWorm {
 impl ExtendBucketWorm {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["wormExtend", "wormId"];
+}
+
+/// Returns the Block Public Access setting of an access point.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::GetAccessPointPublicAccessBlockInput`], output [`oss_model::GetAccessPointPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPointPublicAccessBlock;
+
+impl Operation for GetAccessPointPublicAccessBlock {
+    type Input = oss_model::GetAccessPointPublicAccessBlockInput;
+    type Output = oss_model::GetAccessPointPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPointPublicAccessBlock",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        support::query(
+            &mut parts,
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::PublicAccessBlockConfiguration {
+            block_public_access,
+        } = support::xml_document("GetAccessPointPublicAccessBlock", &body)?;
+        Ok(oss_model::GetAccessPointPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+            block_public_access,
+        })
+    }
+}
+
+impl GetAccessPointPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
 }
 
 /// Returns whether access tracking of a bucket is on.
@@ -1891,6 +2230,47 @@ impl GetBucketPolicyStatus {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policyStatus"];
 }
 
+/// Returns the Block Public Access setting of a bucket.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::GetBucketPublicAccessBlockInput`], output [`oss_model::GetBucketPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketPublicAccessBlock;
+
+impl Operation for GetBucketPublicAccessBlock {
+    type Input = oss_model::GetBucketPublicAccessBlockInput;
+    type Output = oss_model::GetBucketPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketPublicAccessBlock",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::PublicAccessBlockConfiguration {
+            block_public_access,
+        } = support::xml_document("GetBucketPublicAccessBlock", &body)?;
+        Ok(oss_model::GetBucketPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+            block_public_access,
+        })
+    }
+}
+
+impl GetBucketPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
 /// Returns the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Category: hotlink protection (referer).
@@ -1938,6 +2318,132 @@ impl Operation for GetBucketReferer {
 impl GetBucketReferer {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
+}
+
+/// Returns the data replication rules of a bucket.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::GetBucketReplicationInput`], output [`oss_model::GetBucketReplicationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketReplication;
+
+impl Operation for GetBucketReplication {
+    type Input = oss_model::GetBucketReplicationInput;
+    type Output = oss_model::GetBucketReplicationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketReplication",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "replication", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ReplicationConfiguration { rules } =
+            support::xml_document("GetBucketReplication", &body)?;
+        Ok(oss_model::GetBucketReplicationOutput {
+            request_id: support::request_id(head),
+            rules,
+        })
+    }
+}
+
+impl GetBucketReplication {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication"];
+}
+
+/// Returns the regions a bucket's data can be replicated to.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::GetBucketReplicationLocationInput`], output [`oss_model::GetBucketReplicationLocationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketReplicationLocation;
+
+impl Operation for GetBucketReplicationLocation {
+    type Input = oss_model::GetBucketReplicationLocationInput;
+    type Output = oss_model::GetBucketReplicationLocationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketReplicationLocation",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "replicationLocation", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ReplicationLocation {
+            locations,
+            location_transfer_type_constraint,
+            location_rtc_constraint,
+        } = support::xml_document("GetBucketReplicationLocation", &body)?;
+        Ok(oss_model::GetBucketReplicationLocationOutput {
+            request_id: support::request_id(head),
+            locations,
+            location_transfer_type_constraint,
+            location_rtc_constraint,
+        })
+    }
+}
+
+impl GetBucketReplicationLocation {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationLocation"];
+}
+
+/// Returns the progress of one data replication rule.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::GetBucketReplicationProgressInput`], output [`oss_model::GetBucketReplicationProgressOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketReplicationProgress;
+
+impl Operation for GetBucketReplicationProgress {
+    type Input = oss_model::GetBucketReplicationProgressInput;
+    type Output = oss_model::GetBucketReplicationProgressOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketReplicationProgress",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "replicationProgress", None);
+        support::query(&mut parts, "rule-id", &input.rule_id);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ReplicationProgress { rules } =
+            support::xml_document("GetBucketReplicationProgress", &body)?;
+        Ok(oss_model::GetBucketReplicationProgressOutput {
+            request_id: support::request_id(head),
+            rules,
+        })
+    }
+}
+
+impl GetBucketReplicationProgress {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationProgress", "rule-id"];
 }
 
 /// Returns who pays for requests to a bucket.
@@ -2697,6 +3203,47 @@ impl Operation for GetObjectTagging {
     }
 }
 
+/// Returns the account-wide Block Public Access setting.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::GetPublicAccessBlockInput`], output [`oss_model::GetPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetPublicAccessBlock;
+
+impl Operation for GetPublicAccessBlock {
+    type Input = oss_model::GetPublicAccessBlockInput;
+    type Output = oss_model::GetPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetPublicAccessBlock",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::PublicAccessBlockConfiguration {
+            block_public_access,
+        } = support::xml_document("GetPublicAccessBlock", &body)?;
+        Ok(oss_model::GetPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+            block_public_access,
+        })
+    }
+}
+
+impl GetPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
 /// Returns the target of a symbolic link.
 ///
 /// Category: symlink.
@@ -2787,6 +3334,114 @@ impl Operation for GetUserDefinedLogFieldsConfig {
 impl GetUserDefinedLogFieldsConfig {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+}
+
+/// Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::GetVectorBucketInput`], output [`oss_model::GetVectorBucketOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetVectorBucket;
+
+impl Operation for GetVectorBucket {
+    type Input = oss_model::GetVectorBucketInput;
+    type Output = oss_model::GetVectorBucketOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetVectorBucket",
+        method: Method::GET,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "bucketInfo", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::VectorBucketInfoDocument { bucket_info } =
+            support::json_document("GetVectorBucket", &body)?;
+        Ok(oss_model::GetVectorBucketOutput {
+            request_id: support::request_id(head),
+            bucket_info,
+        })
+    }
+}
+
+/// Returns the configuration and status of a vector index.
+///
+/// Category: vector index.
+///
+/// Input [`oss_model::GetVectorIndexInput`], output [`oss_model::GetVectorIndexOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetVectorIndex;
+
+impl Operation for GetVectorIndex {
+    type Input = oss_model::GetVectorIndexInput;
+    type Output = oss_model::GetVectorIndexOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetVectorIndex",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "getVectorIndex", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::VectorIndexDocument { index } =
+            support::json_document("GetVectorIndex", &body)?;
+        Ok(oss_model::GetVectorIndexOutput {
+            request_id: support::request_id(head),
+            index,
+        })
+    }
+}
+
+/// Returns the vectors with the given keys from a vector index.
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::GetVectorsInput`], output [`oss_model::GetVectorsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetVectors;
+
+impl Operation for GetVectors {
+    type Input = oss_model::GetVectorsInput;
+    type Output = oss_model::GetVectorsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetVectors",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "getVectors", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("GetVectors", &body)?;
+        Ok(oss_model::GetVectorsOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
 }
 
 /// Returns all metadata of an object, without its data.
@@ -3518,6 +4173,126 @@ impl Operation for ListParts {
     }
 }
 
+/// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::ListVectorBucketsInput`], output [`oss_model::ListVectorBucketsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListVectorBuckets;
+
+impl Operation for ListVectorBuckets {
+    type Input = oss_model::ListVectorBucketsInput;
+    type Output = oss_model::ListVectorBucketsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListVectorBuckets",
+        method: Method::GET,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Vector, Some(&input.bucket), None)?;
+        support::query_opt(&mut parts, "prefix", &input.prefix);
+        support::query_opt(&mut parts, "marker", &input.marker);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        support::header_opt(
+            &mut parts,
+            "resource_group_id",
+            "x-oss-resource-group-id",
+            &input.resource_group_id,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::VectorListBucketsDocument {
+            list_all_my_buckets_result,
+        } = support::json_document("ListVectorBuckets", &body)?;
+        Ok(oss_model::ListVectorBucketsOutput {
+            request_id: support::request_id(head),
+            list_all_my_buckets_result,
+        })
+    }
+}
+
+/// Lists the vector indexes of a vector bucket, one page at a time.
+///
+/// Category: vector index.
+///
+/// Input [`oss_model::ListVectorIndexesInput`], output [`oss_model::ListVectorIndexesOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListVectorIndexes;
+
+impl Operation for ListVectorIndexes {
+    type Input = oss_model::ListVectorIndexesInput;
+    type Output = oss_model::ListVectorIndexesOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListVectorIndexes",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "listVectorIndexes", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::VectorIndexList {
+            indexes,
+            next_token,
+        } = support::json_document("ListVectorIndexes", &body)?;
+        Ok(oss_model::ListVectorIndexesOutput {
+            request_id: support::request_id(head),
+            indexes,
+            next_token,
+        })
+    }
+}
+
+/// Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::ListVectorsInput`], output [`oss_model::ListVectorsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListVectors;
+
+impl Operation for ListVectors {
+    type Input = oss_model::ListVectorsInput;
+    type Output = oss_model::ListVectorsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListVectors",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "listVectors", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("ListVectors", &body)?;
+        Ok(oss_model::ListVectorsOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
 /// Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
 ///
 /// Category: CORS.
@@ -3590,6 +4365,51 @@ impl Operation for OptionObject {
             )?,
         })
     }
+}
+
+/// Turns Block Public Access on or off for an access point.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::PutAccessPointPublicAccessBlockInput`], output [`oss_model::PutAccessPointPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutAccessPointPublicAccessBlock;
+
+impl Operation for PutAccessPointPublicAccessBlock {
+    type Input = oss_model::PutAccessPointPublicAccessBlockInput;
+    type Output = oss_model::PutAccessPointPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutAccessPointPublicAccessBlock",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        support::query(
+            &mut parts,
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        );
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutAccessPointPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutAccessPointPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
 }
 
 /// Creates a bucket.
@@ -4097,6 +4917,84 @@ impl PutBucketPolicy {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
 }
 
+/// Turns Block Public Access on or off for a bucket.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::PutBucketPublicAccessBlockInput`], output [`oss_model::PutBucketPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketPublicAccessBlock;
+
+impl Operation for PutBucketPublicAccessBlock {
+    type Input = oss_model::PutBucketPublicAccessBlockInput;
+    type Output = oss_model::PutBucketPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketPublicAccessBlock",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
+/// Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::PutBucketRTCInput`], output [`oss_model::PutBucketRTCOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketRTC;
+
+impl Operation for PutBucketRTC {
+    type Input = oss_model::PutBucketRTCInput;
+    type Output = oss_model::PutBucketRTCOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketRTC",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "rtc", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketRTCOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketRTC {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["rtc"];
+}
+
 /// Sets the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Category: hotlink protection (referer).
@@ -4134,6 +5032,51 @@ impl Operation for PutBucketReferer {
 impl PutBucketReferer {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
+}
+
+/// Adds a data replication rule to a bucket.
+///
+/// Category: replication.
+///
+/// Input [`oss_model::PutBucketReplicationInput`], output [`oss_model::PutBucketReplicationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketReplication;
+
+impl Operation for PutBucketReplication {
+    type Input = oss_model::PutBucketReplicationInput;
+    type Output = oss_model::PutBucketReplicationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketReplication",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "replication", None);
+        support::fixed_query(&mut parts, "comp", Some("add"));
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketReplicationOutput {
+            request_id: support::request_id(head),
+            replication_rule_id: support::header_value(
+                "PutBucketReplication",
+                head,
+                "x-oss-replication-rule-id",
+            )?,
+        })
+    }
+}
+
+impl PutBucketReplication {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
 }
 
 /// Sets who pays for requests to a bucket: the bucket owner or the requester.
@@ -4679,6 +5622,45 @@ impl Operation for PutObjectTagging {
     }
 }
 
+/// Turns Block Public Access on or off for all OSS resources of the account.
+///
+/// Category: public access block.
+///
+/// Input [`oss_model::PutPublicAccessBlockInput`], output [`oss_model::PutPublicAccessBlockOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutPublicAccessBlock;
+
+impl Operation for PutPublicAccessBlock {
+    type Input = oss_model::PutPublicAccessBlockInput;
+    type Output = oss_model::PutPublicAccessBlockOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutPublicAccessBlock",
+        method: Method::PUT,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "publicAccessBlock", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutPublicAccessBlockOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutPublicAccessBlock {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
 /// Creates a symbolic link pointing at another object of the same bucket.
 ///
 /// Category: symlink.
@@ -4780,6 +5762,223 @@ impl Operation for PutUserDefinedLogFieldsConfig {
 impl PutUserDefinedLogFieldsConfig {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+}
+
+/// Creates a vector bucket.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::PutVectorBucketInput`], output [`oss_model::PutVectorBucketOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutVectorBucket;
+
+impl Operation for PutVectorBucket {
+    type Input = oss_model::PutVectorBucketInput;
+    type Output = oss_model::PutVectorBucketOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutVectorBucket",
+        method: Method::PUT,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Vector, Some(&input.bucket), None)?;
+        support::header_opt(
+            &mut parts,
+            "resource_group_id",
+            "x-oss-resource-group-id",
+            &input.resource_group_id,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "bucket_tagging",
+            "x-oss-bucket-tagging",
+            &input.bucket_tagging,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutVectorBucketOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Creates a vector index (standard mode) in a vector bucket.
+///
+/// Category: vector index.
+///
+/// Input [`oss_model::PutVectorIndexInput`], output [`oss_model::PutVectorIndexOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutVectorIndex;
+
+impl Operation for PutVectorIndex {
+    type Input = oss_model::PutVectorIndexInput;
+    type Output = oss_model::PutVectorIndexOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutVectorIndex",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "putVectorIndex", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutVectorIndexOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
+///
+/// Category: vector index.
+///
+/// Input [`oss_model::PutVectorIndexFusionInput`], output [`oss_model::PutVectorIndexFusionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutVectorIndexFusion;
+
+impl Operation for PutVectorIndexFusion {
+    type Input = oss_model::PutVectorIndexFusionInput;
+    type Output = oss_model::PutVectorIndexFusionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutVectorIndexFusion",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "putVectorIndexFusion", None);
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutVectorIndexFusionOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::PutVectorsInput`], output [`oss_model::PutVectorsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutVectors;
+
+impl Operation for PutVectors {
+    type Input = oss_model::PutVectorsInput;
+    type Output = oss_model::PutVectorsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutVectors",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "putVectors", None);
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutVectorsOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::QueryVectorsInput`], output [`oss_model::QueryVectorsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct QueryVectors;
+
+impl Operation for QueryVectors {
+    type Input = oss_model::QueryVectorsInput;
+    type Output = oss_model::QueryVectorsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "QueryVectors",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "queryVectors", None);
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("QueryVectors", &body)?;
+        Ok(oss_model::QueryVectorsOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+/// Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+///
+/// Category: vectors.
+///
+/// Input [`oss_model::QueryVectorsFusionInput`], output [`oss_model::QueryVectorsFusionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct QueryVectorsFusion;
+
+impl Operation for QueryVectorsFusion {
+    type Input = oss_model::QueryVectorsFusionInput;
+    type Output = oss_model::QueryVectorsFusionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "QueryVectorsFusion",
+        method: Method::POST,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "queryVectorsFusion", None);
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("QueryVectorsFusion", &body)?;
+        Ok(oss_model::QueryVectorsFusionOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
 }
 
 /// Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
@@ -5028,6 +6227,208 @@ impl Operation for UploadPartCopy {
             )?,
             etag,
             last_modified,
+        })
+    }
+}
+
+/// Turns off access logging for a vector bucket.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorDeleteBucketLoggingInput`], output [`oss_model::VectorDeleteBucketLoggingOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorDeleteBucketLogging;
+
+impl Operation for VectorDeleteBucketLogging {
+    type Input = oss_model::VectorDeleteBucketLoggingInput;
+    type Output = oss_model::VectorDeleteBucketLoggingOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorDeleteBucketLogging",
+        method: Method::DELETE,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "logging", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::VectorDeleteBucketLoggingOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Deletes the policy of a vector bucket.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorDeleteBucketPolicyInput`], output [`oss_model::VectorDeleteBucketPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorDeleteBucketPolicy;
+
+impl Operation for VectorDeleteBucketPolicy {
+    type Input = oss_model::VectorDeleteBucketPolicyInput;
+    type Output = oss_model::VectorDeleteBucketPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorDeleteBucketPolicy",
+        method: Method::DELETE,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "policy", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::VectorDeleteBucketPolicyOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Returns the access logging setting of a vector bucket.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorGetBucketLoggingInput`], output [`oss_model::VectorGetBucketLoggingOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorGetBucketLogging;
+
+impl Operation for VectorGetBucketLogging {
+    type Input = oss_model::VectorGetBucketLoggingInput;
+    type Output = oss_model::VectorGetBucketLoggingOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorGetBucketLogging",
+        method: Method::GET,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "logging", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::VectorBucketLoggingDocument {
+            bucket_logging_status,
+        } = support::json_document("VectorGetBucketLogging", &body)?;
+        Ok(oss_model::VectorGetBucketLoggingOutput {
+            request_id: support::request_id(head),
+            bucket_logging_status,
+        })
+    }
+}
+
+/// Returns the policy of a vector bucket as JSON text.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorGetBucketPolicyInput`], output [`oss_model::VectorGetBucketPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorGetBucketPolicy;
+
+impl Operation for VectorGetBucketPolicy {
+    type Input = oss_model::VectorGetBucketPolicyInput;
+    type Output = oss_model::VectorGetBucketPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorGetBucketPolicy",
+        method: Method::GET,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "policy", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("VectorGetBucketPolicy", &body)?;
+        Ok(oss_model::VectorGetBucketPolicyOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+/// Turns on access logging for a vector bucket, or changes where its logs are written.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorPutBucketLoggingInput`], output [`oss_model::VectorPutBucketLoggingOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorPutBucketLogging;
+
+impl Operation for VectorPutBucketLogging {
+    type Input = oss_model::VectorPutBucketLoggingInput;
+    type Output = oss_model::VectorPutBucketLoggingOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorPutBucketLogging",
+        method: Method::PUT,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "logging", None);
+        let body = &input.body;
+        support::json_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::VectorPutBucketLoggingOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+/// Sets the policy of a vector bucket, replacing any policy it already has.
+///
+/// Category: vector bucket.
+///
+/// Input [`oss_model::VectorPutBucketPolicyInput`], output [`oss_model::VectorPutBucketPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct VectorPutBucketPolicy;
+
+impl Operation for VectorPutBucketPolicy {
+    type Input = oss_model::VectorPutBucketPolicyInput;
+    type Output = oss_model::VectorPutBucketPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "VectorPutBucketPolicy",
+        method: Method::PUT,
+        scope: Scope::Vector,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Vector, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "policy", None);
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::VectorPutBucketPolicyOutput {
+            request_id: support::request_id(head),
         })
     }
 }
