@@ -65,7 +65,7 @@ pub(crate) struct CanonicalInput<'r> {
     /// A query parameter left out (the signature itself, when verifying a presigned URL).
     pub(crate) skip_query: Option<&'r str>,
     pub(crate) headers: Headers<'r>,
-    /// Headers the signer sets; they replace caller headers of the same name.
+    /// Headers the signer sets (lower-case names); they replace caller headers of the same name.
     pub(crate) override_headers: &'r [(&'r str, &'r [u8])],
     /// Additional signed header names, in the order written to the canonical request.
     pub(crate) additional: &'r [&'r str],
@@ -134,6 +134,54 @@ fn write_query(buf: &mut Vec<u8>, input: &CanonicalInput<'_>) {
     }
 }
 
+/// Fills `slots` with the headers to sign (caller headers not overridden, then the overrides);
+/// returns how many.
+fn collect_signed<'h>(
+    headers: impl Iterator<Item = (&'h str, &'h [u8])>,
+    names_lower: bool,
+    input: &CanonicalInput<'h>,
+    slots: &mut [(&'h str, &'h [u8])],
+) -> usize {
+    let mut n = 0;
+    for (name, value) in headers {
+        let (overridden, signed) = if names_lower {
+            (
+                input.override_headers.iter().any(|(o, _)| *o == name),
+                name.starts_with("x-oss-")
+                    || name == "content-type"
+                    || name == "content-md5"
+                    || input
+                        .additional
+                        .iter()
+                        .any(|a| a.eq_ignore_ascii_case(name)),
+            )
+        } else {
+            (
+                input
+                    .override_headers
+                    .iter()
+                    .any(|(o, _)| o.eq_ignore_ascii_case(name)),
+                is_default_signed(name)
+                    || input
+                        .additional
+                        .iter()
+                        .any(|a| a.eq_ignore_ascii_case(name)),
+            )
+        };
+        if let (false, true, Some(slot)) = (overridden, signed, slots.get_mut(n)) {
+            *slot = (name, value);
+            n += 1;
+        }
+    }
+    for &entry in input.override_headers {
+        if let Some(slot) = slots.get_mut(n) {
+            *slot = entry;
+            n += 1;
+        }
+    }
+    n
+}
+
 fn write_headers(
     buf: &mut Vec<u8>,
     input: &CanonicalInput<'_>,
@@ -150,44 +198,49 @@ fn write_headers(
         heap.resize(capacity, ("", b""));
         &mut heap
     };
-    let mut n = 0;
-    for (name, value) in input.headers.iter() {
-        if input
-            .override_headers
-            .iter()
-            .any(|(o, _)| o.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
-        let signed = is_default_signed(name)
-            || input
-                .additional
+    // A HeaderMap's names are lower case already: compare them exactly. The override
+    // names are the signer's own lower-case constants.
+    let (n, all_lower) = match input.headers {
+        Headers::Map(map) => (
+            collect_signed(
+                map.iter().map(|(k, v)| (k.as_str(), v.as_bytes())),
+                true,
+                input,
+                slots,
+            ),
+            true,
+        ),
+        other => {
+            let n = collect_signed(other.iter(), false, input, slots);
+            let lower = slots[..n]
                 .iter()
-                .any(|a| a.eq_ignore_ascii_case(name));
-        if let (true, Some(slot)) = (signed, slots.get_mut(n)) {
-            *slot = (name, value);
-            n += 1;
+                .all(|(name, _)| !name.bytes().any(|b| b.is_ascii_uppercase()));
+            (n, lower)
         }
-    }
-    for &entry in input.override_headers {
-        if let Some(slot) = slots.get_mut(n) {
-            *slot = entry;
-            n += 1;
-        }
-    }
+    };
     let list = &mut slots[..n];
     // Stable: the values of a repeated header keep their order.
-    list.sort_by(|a, b| cmp_ignore_case(a.0, b.0));
+    if all_lower {
+        list.sort_by(|a, b| a.0.cmp(b.0));
+    } else {
+        list.sort_by(|a, b| cmp_ignore_case(a.0, b.0));
+    }
 
     let mut i = 0;
     while i < list.len() {
         let name = list[i].0;
         let start = buf.len();
-        buf.extend(name.bytes().map(|c| c.to_ascii_lowercase()));
+        if all_lower {
+            buf.extend_from_slice(name.as_bytes());
+        } else {
+            buf.extend(name.bytes().map(|c| c.to_ascii_lowercase()));
+        }
         buf.push(b':');
         let value_start = buf.len();
         let mut first = true;
-        while i < list.len() && list[i].0.eq_ignore_ascii_case(name) {
+        while i < list.len()
+            && (list[i].0.len() == name.len() && list[i].0.eq_ignore_ascii_case(name))
+        {
             if !first {
                 buf.push(b',');
             }

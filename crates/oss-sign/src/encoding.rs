@@ -16,15 +16,21 @@ const fn is_unreserved(b: u8) -> bool {
 /// `keep_slash`) to `out`.
 #[inline]
 pub(crate) fn push_encoded(out: &mut Vec<u8>, input: &[u8], keep_slash: bool) {
-    for &b in input {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b);
-        } else {
+    let passes = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let mut rest = input;
+    while !rest.is_empty() {
+        // Copy the longest run that needs no encoding in one go.
+        let run = rest.iter().position(|&b| !passes(b)).unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        if let Some((&b, tail)) = rest[run..].split_first() {
             out.extend_from_slice(&[
                 b'%',
                 HEX_UPPER[usize::from(b >> 4)],
                 HEX_UPPER[usize::from(b & 15)],
             ]);
+            rest = tail;
+        } else {
+            rest = &[];
         }
     }
 }
@@ -166,13 +172,23 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
+/// Every byte's two lower-case hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [HEX_LOWER[i >> 4], HEX_LOWER[i & 15]];
+        i += 1;
+    }
+    table
+};
+
 /// Lower-case hex of a 32-byte digest, by table.
 #[inline]
 pub(crate) fn hex32(bytes: &[u8]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    for (i, &b) in bytes.iter().take(32).enumerate() {
-        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX_LOWER[usize::from(b & 15)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
     out
 }
