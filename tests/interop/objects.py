@@ -197,6 +197,15 @@ def _():
     eq(client.is_object_exist(BUCKET, KEY), True, "is_object_exist(existing)")
 
 
+@suite.check("an error carries its request id (header and body agree) and an EC")
+def _():
+    err = expect_error(lambda: get("missing"), 404, "NoSuchKey")
+    true(err.request_id, "RequestId in the error document")
+    eq(err.request_id, header(err, "x-oss-request-id"), "RequestId equals the x-oss-request-id header")
+    true(err.ec, f"EC in the error document or x-oss-ec: {err.ec!r}")
+    true(err.message, "Message in the error document")
+
+
 @suite.check("get_object_meta: length and ETag")
 def _():
     result = client.get_object_meta(oss.GetObjectMetaRequest(bucket=BUCKET, key=KEY))

@@ -147,21 +147,44 @@ fn python_with_sdk() -> PathBuf {
     }
 }
 
-/// A running emulator; killed (and its data directory removed) when dropped, also on panic.
+/// A fresh data directory under the system temp dir, removed when dropped (also on panic).
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn fresh(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!(
+            "oss-rs-interop-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("creating the emulator's data directory");
+        Self(dir)
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running emulator; killed (SIGKILL on Unix) when dropped, also on panic.
 struct Emulator {
     child: Child,
     endpoint: String,
     log: Arc<Mutex<String>>,
-    data_dir: PathBuf,
 }
 
 impl Emulator {
     /// Starts an emulator on a free port; retries twice when it exits before listening (the port picked
     /// may have been taken in between).
-    fn start(name: &str) -> Self {
+    fn start(data_dir: &Path) -> Self {
         let mut failures = Vec::new();
-        for attempt in 1..=3 {
-            match Self::try_start(&format!("{name}-{attempt}")) {
+        for _ in 1..=3 {
+            match Self::try_start(data_dir) {
                 Ok(emulator) => return emulator,
                 Err(StartError::Exited(message)) => failures.push(message),
                 Err(StartError::Hung(message)) => panic!("{message}"),
@@ -173,17 +196,8 @@ impl Emulator {
         );
     }
 
-    fn try_start(name: &str) -> Result<Self, StartError> {
+    fn try_start(data_dir: &Path) -> Result<Self, StartError> {
         let binary = emulator_binary();
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let data_dir = std::env::temp_dir().join(format!(
-            "oss-rs-interop-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&data_dir).expect("creating the emulator's data directory");
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let mut child = Command::new(&binary)
@@ -191,7 +205,7 @@ impl Emulator {
             .args(["--access-key-id", ACCESS_KEY_ID])
             .args(["--access-key-secret", ACCESS_KEY_SECRET])
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -224,7 +238,6 @@ impl Emulator {
             child,
             endpoint: format!("http://{addr}"),
             log,
-            data_dir,
         };
         match ready_rx.recv_timeout(STARTUP_TIMEOUT) {
             Ok(url) => {
@@ -269,7 +282,6 @@ impl Drop for Emulator {
         // Killing a process that already exited is an error we have no use for.
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
@@ -297,14 +309,53 @@ fn tail(text: &str, count: usize) -> String {
 /// Runs `tests/interop/<script>` against a fresh emulator with the given signature version.
 fn run_script(script: &str, signature_version: &str) {
     let python = python_with_sdk();
-    let emulator = Emulator::start(&format!(
+    let data = DataDir::fresh(&format!(
         "{}-{signature_version}",
         script.trim_end_matches(".py")
     ));
+    let emulator = Emulator::start(&data.0);
+    run_on(&python, &emulator, script, signature_version, &[]);
+}
+
+/// Kills the emulator after `restart.py` wrote its state, starts another on the same data directory, and
+/// has `restart.py` read it all back.
+fn run_restart(signature_version: &str) {
+    let python = python_with_sdk();
+    let data = DataDir::fresh(&format!("restart-{signature_version}"));
+    {
+        let first = Emulator::start(&data.0);
+        run_on(
+            &python,
+            &first,
+            "restart.py",
+            signature_version,
+            &[("OSS_RS_PHASE", "write")],
+        );
+    } // Dropped: killed without warning.
+    let second = Emulator::start(&data.0);
+    run_on(
+        &python,
+        &second,
+        "restart.py",
+        signature_version,
+        &[("OSS_RS_PHASE", "read")],
+    );
+}
+
+/// Runs `tests/interop/<script>` against `emulator`; panics with its report and the emulator's log when it
+/// fails.
+fn run_on(
+    python: &Path,
+    emulator: &Emulator,
+    script: &str,
+    signature_version: &str,
+    extra_env: &[(&str, &str)],
+) {
     let script_path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("interop")
         .join(script);
-    let mut child = Command::new(&python)
+    let mut child = Command::new(python)
+        .envs(extra_env.iter().copied())
         .arg(&script_path)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("interop"))
         .env("OSS_RS_ENDPOINT", &emulator.endpoint)
@@ -342,7 +393,7 @@ fn run_script(script: &str, signature_version: &str) {
             None => format!("was killed after {SCRIPT_TIMEOUT:?}"),
         };
         panic!(
-            "interop script {script} ({signature_version}) {outcome}\n\
+            "interop script {script} ({signature_version}, {extra_env:?}) {outcome}\n\
              ---- script stdout ----\n{stdout}\n---- script stderr ----\n{stderr}\n\
              ---- emulator log (last 80 lines) ----\n{}",
             tail(&emulator.log_text(), 80)
@@ -356,7 +407,7 @@ fn run_script(script: &str, signature_version: &str) {
     if !known.is_empty() {
         let _ = writeln!(
             std::io::stderr(),
-            "interop {script} ({signature_version}): {} entries of tests/interop/known_failures.txt \
+            "interop {script} ({signature_version}, {extra_env:?}): {} entries of tests/interop/known_failures.txt \
              apply:\n  {}",
             known.len(),
             known.join("\n  ")
@@ -392,10 +443,10 @@ macro_rules! interop_tests {
             }
         )*
 
-        /// Every script in `tests/interop/` is run by a test above.
+        /// Every script in `tests/interop/` is run by a test in this file.
         #[test]
         fn every_script_is_run() {
-            let listed = [$($script),*];
+            let listed = [$($script,)* "restart.py"];
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop");
             let mut missing = Vec::new();
             for entry in std::fs::read_dir(&dir).expect("reading tests/interop") {
@@ -417,4 +468,14 @@ interop_tests! {
     "listing.py" => listing_v4, listing_v1;
     "versioning.py" => versioning_v4, versioning_v1;
     "presign.py" => presign_v4, presign_v1;
+}
+
+#[test]
+fn restart_v4() {
+    run_restart("v4");
+}
+
+#[test]
+fn restart_v1() {
+    run_restart("v1");
 }
