@@ -538,3 +538,88 @@ async fn presigned_url_is_accepted_by_the_verifier() {
         assert_eq!(response.status(), 200, "{version}: {}", presigned.url);
     }
 }
+
+/// A listing whose input is a marker and whose output is (truncated, next marker, body).
+struct ListPages;
+impl Operation for ListPages {
+    type Input = Option<String>;
+    type Output = (bool, Option<String>, String);
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListObjects",
+        method: http::Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+    fn build_request(marker: &Option<String>) -> Result<RequestParts, oss_proto::Error> {
+        let mut p = parts(http::Method::GET, None, &[]);
+        if let Some(m) = marker {
+            p.query.push(("marker".into(), Some(m.clone())));
+        }
+        Ok(p)
+    }
+    fn parse_output(
+        head: &http::response::Parts,
+        body: Bytes,
+    ) -> Result<Self::Output, oss_proto::Error> {
+        let next = head
+            .headers
+            .get("x-test-next")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let truncated = head.headers.contains_key("x-test-truncated");
+        Ok((truncated, next, String::from_utf8_lossy(&body).into_owned()))
+    }
+}
+impl oss_proto::paginate::Paginated for ListPages {
+    const ITEMS: &'static [&'static str] = &["body"];
+    fn next_input(
+        _: &Option<String>,
+        out: &Self::Output,
+    ) -> Result<Option<Option<String>>, oss_proto::Error> {
+        match out {
+            (false, _, _) => Ok(None),
+            (true, Some(next), _) => Ok(Some(Some(next.clone()))),
+            (true, None, _) => Err(oss_proto::Error::PaginationStalled {
+                operation: "ListObjects",
+            }),
+        }
+    }
+}
+
+#[tokio::test]
+async fn paginator_streams_every_page() {
+    use futures_util::TryStreamExt as _;
+    let server = TestServer::start(|req| match req.query.as_deref() {
+        None => Reply::ok("page1")
+            .header("x-test-truncated", "1")
+            .header("x-test-next", "m1"),
+        Some("marker=m1") => Reply::ok("page2")
+            .header("x-test-truncated", "1")
+            .header("x-test-next", "m2"),
+        Some("marker=m2") => Reply::ok("page3"),
+        Some("marker=stall") => Reply::ok("stalled").header("x-test-truncated", "1"),
+        other => Reply::status(400, format!("unexpected {other:?}")),
+    })
+    .await;
+    let client = client(&server, SignatureVersion::V4);
+    let pages: Vec<_> = client
+        .paginate::<ListPages>(None)
+        .try_collect()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = pages.iter().map(|p| p.2.as_str()).collect();
+    assert_eq!(bodies, ["page1", "page2", "page3"]);
+
+    let mut stalled = client.paginate::<ListPages>(Some("stall".into()));
+    assert_eq!(stalled.try_next().await.unwrap().unwrap().2, "stalled");
+    let err = stalled.try_next().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(oss_proto::Error::PaginationStalled { .. })
+        ),
+        "{err}"
+    );
+    assert!(stalled.try_next().await.unwrap().is_none());
+}
