@@ -2,7 +2,9 @@
 //!
 //! Each test starts its own `oss-emulator` on a free loopback port with a fresh data directory, runs one
 //! script of `tests/interop/` with one signature version (V4 or V1), and fails with the script's report
-//! and the emulator's log when any check of the script fails.
+//! and the emulator's log when any check of the script fails. `restart_*` kill the emulator between a
+//! write and a read phase of `restart.py` and restart it on the same data directory. Checks listed in
+//! `tests/interop/known_failures.txt` do not fail a test; they are reported on stderr.
 //!
 //! The interpreter comes from `OSS_RS_PYTHON` (set by `cargo xtask test`), else `.venv/bin/python` at the
 //! workspace root. Without the SDK the tests fail, telling to run `cargo xtask test`: they never pass
