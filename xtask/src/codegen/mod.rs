@@ -185,3 +185,74 @@ fn write_files(root: &Path, files: &[(String, String)]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_files() -> Vec<(String, String)> {
+        let files = vec![(
+            "spec/sample.toml".to_string(),
+            include_str!("testdata/sample.toml").to_string(),
+        )];
+        let model = spec::load_texts(&files).unwrap();
+        generate_all(&model).unwrap()
+    }
+
+    #[test]
+    fn every_generated_file_is_formatted_and_marked() {
+        let files = sample_files();
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(paths.contains(&"crates/oss-model/src/generated/shapes.rs"));
+        assert!(paths.contains(&"crates/oss-proto/src/generated/operations.rs"));
+        assert!(paths.contains(&"crates/oss-client/src/generated/operations.rs"));
+        for (path, text) in &files {
+            assert!(
+                text.starts_with(HEADER),
+                "{path} lacks the generated header"
+            );
+            assert_eq!(
+                &rustfmt(text).unwrap(),
+                text,
+                "{path} is not stable under rustfmt"
+            );
+        }
+    }
+
+    #[test]
+    fn generated_operation_carries_the_spec_facts() {
+        let files = sample_files();
+        let ops = &files
+            .iter()
+            .find(|(p, _)| p.ends_with("oss-proto/src/generated/operations.rs"))
+            .unwrap()
+            .1;
+        assert!(ops.contains("pub struct ListObjectsV2;"));
+        assert!(ops.contains("support::fixed_query(&mut parts, \"list-type\", Some(\"2\"));"));
+        assert!(ops.contains("support::header(&mut parts, \"acl\", \"x-oss-acl\", &input.acl)?;"));
+        assert!(ops.contains("response_body: ResponseBodyKind::Empty"));
+    }
+
+    #[test]
+    fn check_reports_changed_and_extra_files() {
+        let root = std::env::temp_dir().join(format!("xtask-codegen-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let files = sample_files();
+        write_files(&root, &files).unwrap();
+        assert!(stale_files(&root, &files).is_empty());
+        let (first, _) = &files[0];
+        std::fs::write(root.join(first), "// edited by hand\n").unwrap();
+        std::fs::write(root.join("crates/oss-model/src/generated/old.rs"), "").unwrap();
+        let stale = stale_files(&root, &files);
+        assert_eq!(
+            stale,
+            vec![
+                first.clone(),
+                "crates/oss-model/src/generated/old.rs".to_string()
+            ]
+        );
+        write_files(&root, &files).unwrap();
+        assert!(stale_files(&root, &files).is_empty());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

@@ -1037,3 +1037,149 @@ fn valid_header_name(h: &str) -> bool {
         && h.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("testdata/sample.toml");
+
+    fn load(files: &[(&str, &str)]) -> Result<Model, String> {
+        let files: Vec<(String, String)> = files
+            .iter()
+            .map(|(l, t)| ((*l).to_string(), (*t).to_string()))
+            .collect();
+        load_texts(&files)
+    }
+
+    fn error_of(extra: &str) -> String {
+        let text = format!("{SAMPLE}\n{extra}");
+        load(&[("spec/sample.toml", &text)]).expect_err("the spec should be rejected")
+    }
+
+    #[test]
+    fn sample_spec_resolves() {
+        let model = load(&[("spec/sample.toml", SAMPLE)]).unwrap();
+        assert_eq!(model.operations.len(), 3);
+        let list = &model.operations["ListObjectsV2"];
+        assert_eq!(list.snake, "list_objects_v2");
+        assert_eq!(
+            list.query,
+            vec![
+                ("list-type".to_string(), Some("2".to_string())),
+                ("encoding-type".to_string(), Some("url".to_string()))
+            ]
+        );
+        assert_eq!(list.scope, "Bucket");
+        let names = output_field_names(&list.output, &model);
+        assert_eq!(
+            names,
+            [
+                "prefix",
+                "is_truncated",
+                "next_continuation_token",
+                "encoding_type",
+                "contents"
+            ]
+        );
+        let result = &model.shapes["ListBucketResult"];
+        assert!(result.has_url_encoded);
+        assert!(result.defaultable);
+        assert!(!model.shapes["AccessControlList"].defaultable);
+        assert_eq!(
+            model.enums["BucketAcl"].values[1],
+            ("public-read".to_string(), "PublicRead".to_string())
+        );
+    }
+
+    #[test]
+    fn unknown_type_names_file_operation_and_member() {
+        let err = error_of(
+            "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"GET\"\n\
+             [operations.X.input]\nacl = { header = \"x-oss-acl\", type = \"BuketAcl\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains(
+                "spec/sample.toml: operation X: input member acl: unknown type `BuketAcl`"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicates_across_files_are_reported() {
+        let other = "[enums.BucketAcl]\ndoc = \"again\"\nvalues = [\"private\"]\n";
+        let err = load(&[("spec/a.toml", SAMPLE), ("spec/b.toml", other)]).unwrap_err();
+        assert!(
+            err.contains("spec/b.toml: enum BucketAcl: declared twice (first in spec/a.toml)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_doc_is_an_error() {
+        let err = error_of(
+            "[shapes.NoDoc]\ndoc = \"\"\nmembers.a = { name = \"A\", type = \"string\" }\n",
+        );
+        assert!(err.contains("shape NoDoc: missing doc"), "{err}");
+        assert!(err.contains("shape NoDoc: member a: missing doc"), "{err}");
+    }
+
+    #[test]
+    fn a_member_needs_exactly_one_location() {
+        let err = error_of(
+            "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"GET\"\n\
+             [operations.X.input]\na = { header = \"x-a\", query = \"a\", type = \"string\", doc = \"d\" }\n\
+             b = { type = \"string\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains("input member a: needs exactly one location"),
+            "{err}"
+        );
+        assert!(
+            err.contains("input member b: needs exactly one location"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_scope_method_and_reserved_names() {
+        let err = error_of(
+            "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"region\"\nmethod = \"FETCH\"\n\
+             [operations.X.input]\nbucket = { header = \"x-b\", type = \"string\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains("scope must be service, bucket, object or vector"),
+            "{err}"
+        );
+        assert!(err.contains("unsupported method `FETCH`"), "{err}");
+        assert!(err.contains("`bucket` is implicit"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = error_of(
+            "[shapes.S]\ndoc = \"d\"\nmembrs.a = { name = \"A\", type = \"string\", doc = \"d\" }\n",
+        );
+        assert!(err.contains("unknown field `membrs`"), "{err}");
+    }
+
+    #[test]
+    fn colliding_enum_variants_are_errors() {
+        let err = error_of("[enums.E]\ndoc = \"d\"\nvalues = [\"public-read\", \"PublicRead\"]\n");
+        assert!(err.contains("both become variant PublicRead"), "{err}");
+    }
+
+    #[test]
+    fn paginate_must_name_real_members() {
+        let text = SAMPLE.replace(
+            "output_token = \"next_continuation_token\"",
+            "output_token = \"next_token\"",
+        );
+        let err = load(&[("spec/sample.toml", &text)]).unwrap_err();
+        assert!(
+            err.contains("paginate: no output member `next_token`"),
+            "{err}"
+        );
+    }
+}
