@@ -1,7 +1,8 @@
 //! Bucket-configuration documents read with the generated models: retention (bucket and object
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
-//! resource group, overwrite protection, inventory and replication.
+//! resource group, overwrite protection, inventory, replication, Block Public Access, custom
+//! domains, image styles and redundancy conversion.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1120,6 +1121,218 @@ fn delete_bucket_replication_request() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Block Public Access, custom domains, image styles, redundancy conversion (Go SDK v2 documents)
+
+#[test]
+fn public_access_block_documents() {
+    for name in [
+        "GetPublicAccessBlock.xml",
+        "PutPublicAccessBlock.request.xml",
+    ] {
+        let doc: PublicAccessBlockConfiguration = read(name);
+        assert!(doc.block_public_access, "{name}");
+        assert_round_trip(&doc);
+    }
+}
+
+#[test]
+fn access_point_public_access_block_needs_the_access_point() {
+    let err = GetAccessPointPublicAccessBlockInput::builder()
+        .bucket("examplebucket")
+        .build()
+        .expect_err("access_point_name is required");
+    assert!(err.to_string().contains("access_point_name"), "{err}");
+}
+
+#[test]
+fn get_cname_token_response() {
+    let doc: CnameToken = read("GetCnameToken.xml");
+    assert_eq!(doc.bucket.as_deref(), Some("bucket"));
+    assert_eq!(doc.cname.as_deref(), Some("example.com"));
+    assert_eq!(doc.token, "be1d49d863dea9ffeff3df7d6455****");
+    assert_eq!(
+        doc.expire_time.as_deref(),
+        Some("Wed, 23 Feb 2022 21:39:42 GMT")
+    );
+}
+
+#[test]
+fn list_cname_response() {
+    let doc: ListCnameResult = read("ListCname.xml");
+    assert_eq!(doc.bucket.as_deref(), Some("bucket"));
+    assert_eq!(doc.owner.as_deref(), Some("owner"));
+    let domains: Vec<&str> = doc.cnames.iter().map(|c| c.domain.as_str()).collect();
+    assert_eq!(domains, ["example.com", "example.org", "example.edu"]);
+    let c = &doc.cnames[0];
+    assert_eq!(c.last_modified, Some(datetime!(2021-09-15 02:35:07 UTC)));
+    assert_eq!(c.status, Some(CnameStatus::Enabled));
+    let cert = c.certificate.as_ref().expect("Certificate");
+    assert_eq!(cert.r#type, Some(CnameCertificateType::Cas));
+    assert_eq!(cert.cert_id.as_deref(), Some("493****-cn-hangzhou"));
+    assert_eq!(cert.status, Some(CnameStatus::Enabled));
+    assert_eq!(
+        cert.creation_date.as_deref(),
+        Some("Wed, 15 Sep 2021 02:35:06 GMT")
+    );
+    assert_eq!(
+        cert.fingerprint.as_deref(),
+        Some("DE:01:CF:EC:7C:A7:98:CB:D8:6E:FB:1D:97:EB:A9:64:1D:4E:**:**")
+    );
+    assert_eq!(
+        cert.valid_start_date.as_deref(),
+        Some("Wed, 12 Apr 2023 10:14:51 GMT")
+    );
+    assert_eq!(
+        cert.valid_end_date.as_deref(),
+        Some("Mon, 4 May 2048 10:14:51 GMT")
+    );
+    assert!(doc.cnames[1].certificate.is_none());
+    assert_eq!(
+        doc.cnames[2].last_modified,
+        Some(datetime!(2021-09-15 02:50:34 UTC))
+    );
+}
+
+#[test]
+fn put_cname_requests() {
+    let doc: BucketCnameConfiguration = read("PutCname.request.xml");
+    assert_eq!(doc.cname.domain, "example.com");
+    assert!(doc.cname.certificate_configuration.is_none());
+    assert_round_trip(&doc);
+
+    let doc: BucketCnameConfiguration = read("PutCname.certificate.request.xml");
+    let cert = doc
+        .cname
+        .certificate_configuration
+        .as_ref()
+        .expect("CertificateConfiguration");
+    assert_eq!(cert.cert_id.as_deref(), Some("493****-cn-hangzhou"));
+    assert_eq!(
+        cert.previous_cert_id.as_deref(),
+        Some("493****-cn-hangzhou")
+    );
+    assert_eq!(cert.force, Some(true));
+    assert_eq!(cert.delete_certificate, None);
+    assert!(
+        cert.private_key
+            .as_deref()
+            .is_some_and(|k| k.starts_with("-----BEGIN CERTIFICATE----- MIIDhDCC"))
+    );
+    assert_round_trip(&doc);
+    // (In this document the private key repeats the certificate text, so test redaction with a
+    // distinct key.)
+    let secret = CnameCertificateConfiguration {
+        private_key: Some("-----BEGIN PRIVATE KEY----- secret-material".into()),
+        ..cert.clone()
+    };
+    let shown = format!("{secret:?}");
+    assert!(
+        !shown.contains("secret-material"),
+        "private key leaked: {shown}"
+    );
+
+    let doc: BucketCnameConfiguration = read("PutCname.delete_certificate.request.xml");
+    let cert = doc
+        .cname
+        .certificate_configuration
+        .as_ref()
+        .expect("CertificateConfiguration");
+    assert_eq!(cert.delete_certificate, Some(true));
+    assert_eq!(cert.cert_id, None);
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn style_documents() {
+    let doc: StyleInfo = read("GetStyle.xml");
+    assert_eq!(doc.name.as_deref(), Some("imagestyle"));
+    assert_eq!(doc.content.as_deref(), Some("image/resize,p_50"));
+    assert_eq!(doc.category.as_deref(), Some("image"));
+    assert_eq!(
+        doc.create_time.as_deref(),
+        Some("Wed, 20 May 2020 12:07:15 GMT")
+    );
+    assert_eq!(
+        doc.last_modify_time.as_deref(),
+        Some("Wed, 21 May 2020 12:07:15 GMT")
+    );
+
+    let doc: StyleList = read("ListStyle.xml");
+    let names: Vec<Option<&str>> = doc.styles.iter().map(|s| s.name.as_deref()).collect();
+    assert_eq!(
+        names,
+        [Some("imagestyle"), Some("imagestyle1"), Some("imagestyle2")]
+    );
+    assert_eq!(doc.styles[2].content.as_deref(), Some("image/resize,w_300"));
+
+    let doc: StyleContent = read("PutStyle.request.xml");
+    assert_eq!(doc.content, "image/resize,p_50");
+    assert_round_trip(&doc);
+    assert_eq!(
+        doc.to_xml()
+            .trim_start_matches(r#"<?xml version="1.0" encoding="UTF-8"?>"#)
+            .trim(),
+        "<Style><Content>image/resize,p_50</Content></Style>"
+    );
+}
+
+#[test]
+fn redundancy_transition_documents() {
+    let doc: BucketDataRedundancyTransition = read("CreateBucketDataRedundancyTransition.xml");
+    assert_eq!(doc.task_id, "4be5beb0f74f490186311b268bf6****");
+    assert_eq!(doc.status, None);
+
+    let doc: BucketDataRedundancyTransition = read("GetBucketDataRedundancyTransition.xml");
+    assert_eq!(doc.bucket.as_deref(), Some("examplebucket"));
+    assert_eq!(doc.task_id, "909c6c818dd041d1a44e0fdc66aa****");
+    assert_eq!(doc.status, Some(DataRedundancyTransitionStatus::Finished));
+    assert_eq!(doc.create_time, Some(datetime!(2023-11-17 09:14:39 UTC)));
+    assert_eq!(doc.start_time, Some(datetime!(2023-11-17 09:14:39 UTC)));
+    assert_eq!(doc.end_time, Some(datetime!(2023-11-18 09:14:39 UTC)));
+    assert_eq!(doc.process_percentage, Some(100));
+    assert_eq!(doc.estimated_remaining_time, Some(0));
+}
+
+#[test]
+fn list_user_data_redundancy_transition_response() {
+    let doc: ListBucketDataRedundancyTransition = read("ListUserDataRedundancyTransition.xml");
+    let tasks = &doc.bucket_data_redundancy_transitions;
+    let buckets: Vec<Option<&str>> = tasks.iter().map(|t| t.bucket.as_deref()).collect();
+    assert_eq!(
+        buckets,
+        [
+            Some("examplebucket"),
+            Some("examplebucket1"),
+            Some("examplebucket2")
+        ]
+    );
+    let states: Vec<Option<&DataRedundancyTransitionStatus>> =
+        tasks.iter().map(|t| t.status.as_ref()).collect();
+    assert_eq!(
+        states,
+        [
+            Some(&DataRedundancyTransitionStatus::Queueing),
+            Some(&DataRedundancyTransitionStatus::Processing),
+            Some(&DataRedundancyTransitionStatus::Finished)
+        ]
+    );
+    assert_eq!(tasks[1].estimated_remaining_time, Some(100));
+    assert_eq!(doc.is_truncated, Some(false));
+    // `<NextContinuationToken></NextContinuationToken>`: present and empty.
+    assert_eq!(doc.next_continuation_token.as_deref(), Some(""));
+}
+
+#[test]
+fn create_redundancy_transition_takes_the_target_type() {
+    let input = CreateBucketDataRedundancyTransitionInput::builder()
+        .bucket("examplebucket")
+        .target_redundancy_type(DataRedundancyType::Zrs)
+        .build()
+        .expect("complete input");
+    assert_eq!(input.target_redundancy_type.as_str(), "ZRS");
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1150,4 +1363,9 @@ fn every_request_fixture_round_trips() {
     check::<ReplicationConfiguration>("PutBucketReplication.request.xml");
     check::<RtcConfiguration>("PutBucketRTC.request.xml");
     check::<ReplicationRules>("DeleteBucketReplication.request.xml");
+    check::<PublicAccessBlockConfiguration>("PutPublicAccessBlock.request.xml");
+    check::<BucketCnameConfiguration>("PutCname.request.xml");
+    check::<BucketCnameConfiguration>("PutCname.certificate.request.xml");
+    check::<BucketCnameConfiguration>("PutCname.delete_certificate.request.xml");
+    check::<StyleContent>("PutStyle.request.xml");
 }
