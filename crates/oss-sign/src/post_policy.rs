@@ -24,6 +24,14 @@ use crate::verify::{Verified, VerifyOptions, parse_credential};
 use crate::{Credentials, SignError, SignatureVersion, SigningKey, VerifyError};
 
 /// A signed PostObject policy: the form fields to send with the upload.
+///
+/// ```
+/// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+/// # let creds = Credentials::new("ak", "sk");
+/// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+/// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+/// assert_eq!(signed.form_fields().count(), 5);
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct PostPolicySignature {
     policy: String,
@@ -50,21 +58,53 @@ impl std::fmt::Debug for PostPolicySignature {
 
 impl PostPolicySignature {
     /// The base64 policy (the `policy` form field, and the string that was signed).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+    /// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(signed.policy(), "e30=");
+    /// ```
     pub fn policy(&self) -> &str {
         &self.policy
     }
 
     /// The `x-oss-credential` field: `ak/date/region/product/aliyun_v4_request`.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+    /// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(signed.credential(), "ak/20231216/cn-hangzhou/oss/aliyun_v4_request");
+    /// ```
     pub fn credential(&self) -> &str {
         &self.credential
     }
 
     /// The `x-oss-date` field.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+    /// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(signed.x_oss_date(), "20231216T162057Z");
+    /// ```
     pub fn x_oss_date(&self) -> &str {
         self.stamp.as_str()
     }
 
     /// The hex `x-oss-signature` field.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+    /// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(signed.signature().len(), 64);
+    /// ```
     pub fn signature(&self) -> &str {
         &self.signature
     }
@@ -72,6 +112,14 @@ impl PostPolicySignature {
     /// The form fields to send: `policy`, `x-oss-signature-version`, `x-oss-credential`,
     /// `x-oss-date`, `x-oss-signature` and (temporary credentials) `x-oss-security-token`.
     /// The policy's conditions should name the same credential and date.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, post_policy, v4::SigningParams};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::from_unix_timestamp(1_702_743_657).unwrap();
+    /// # let signed = post_policy::sign("{}", &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert!(signed.form_fields().any(|(k, v)| k == "policy" && v == "e30="));
+    /// ```
     pub fn form_fields(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         [
             Some(("policy", self.policy.as_str())),

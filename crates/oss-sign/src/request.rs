@@ -159,6 +159,10 @@ pub enum Query<'a> {
 
 impl<'a> Query<'a> {
     /// No parameters.
+    ///
+    /// ```
+    /// assert!(oss_sign::request::Query::EMPTY.is_empty());
+    /// ```
     pub const EMPTY: Query<'static> = Query::Borrowed(&[]);
 
     /// The number of parameters.
@@ -268,6 +272,10 @@ pub enum Headers<'a> {
 
 impl<'a> Headers<'a> {
     /// No headers.
+    ///
+    /// ```
+    /// assert!(oss_sign::request::Headers::EMPTY.is_empty());
+    /// ```
     pub const EMPTY: Headers<'static> = Headers::Pairs(&[]);
 
     /// Every `(name, value)` in order; names as given (a `HeaderMap`'s are lower case).
@@ -438,21 +446,53 @@ impl<'a> SignableRequest<'a> {
     }
 
     /// The HTTP method.
+    ///
+    /// ```
+    /// # use oss_sign::request::{Resource, SignableRequest};
+    /// # let q = [("acl", None)];
+    /// # let h = [("x-oss-acl", "private")];
+    /// let req = SignableRequest::new("PUT", Resource::Bucket("b")).with_query(&q).with_headers(&h);
+    /// assert_eq!(req.method(), "PUT");
+    /// ```
     pub fn method(&self) -> &'a str {
         self.method
     }
 
     /// The addressed resource.
+    ///
+    /// ```
+    /// # use oss_sign::request::{Resource, SignableRequest};
+    /// # let q = [("acl", None)];
+    /// # let h = [("x-oss-acl", "private")];
+    /// let req = SignableRequest::new("PUT", Resource::Bucket("b")).with_query(&q).with_headers(&h);
+    /// assert_eq!(req.resource(), Resource::Bucket("b"));
+    /// ```
     pub fn resource(&self) -> Resource<'a> {
         self.resource
     }
 
     /// The decoded query parameters.
+    ///
+    /// ```
+    /// # use oss_sign::request::{Resource, SignableRequest};
+    /// # let q = [("acl", None)];
+    /// # let h = [("x-oss-acl", "private")];
+    /// let req = SignableRequest::new("PUT", Resource::Bucket("b")).with_query(&q).with_headers(&h);
+    /// assert_eq!(req.query().get("acl"), Some(None));
+    /// ```
     pub fn query(&self) -> Query<'a> {
         self.query
     }
 
     /// The headers.
+    ///
+    /// ```
+    /// # use oss_sign::request::{Resource, SignableRequest};
+    /// # let q = [("acl", None)];
+    /// # let h = [("x-oss-acl", "private")];
+    /// let req = SignableRequest::new("PUT", Resource::Bucket("b")).with_query(&q).with_headers(&h);
+    /// assert_eq!(req.headers().get("X-OSS-ACL"), Some(&b"private"[..]));
+    /// ```
     pub fn headers(&self) -> Headers<'a> {
         self.headers
     }

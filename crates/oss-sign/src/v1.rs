@@ -30,6 +30,10 @@ use crate::{Credentials, SignError};
 
 /// The query parameters V1 always signs when present (besides any `x-oss-*` parameter),
 /// sorted. Per-operation extras are passed in [`V1Params::with_sub_resources`].
+///
+/// ```
+/// assert!(oss_sign::v1::SIGNED_SUB_RESOURCES.contains(&"uploadId"));
+/// ```
 pub const SIGNED_SUB_RESOURCES: &[&str] = &[
     "acl",
     "append",
@@ -81,6 +85,12 @@ pub struct V1Params<'a> {
 impl<'a> V1Params<'a> {
     /// Parameters signing at `time` (the `Date` of a header signature; the start of a
     /// presigned URL's lifetime).
+    ///
+    /// ```
+    /// # let creds = oss_sign::Credentials::new("ak", "sk");
+    /// let p = oss_sign::v1::V1Params::new(&creds, time::OffsetDateTime::UNIX_EPOCH);
+    /// assert!(p.sub_resources().is_empty());
+    /// ```
     pub fn new(credentials: &'a Credentials, time: OffsetDateTime) -> Self {
         Self {
             credentials,
@@ -91,6 +101,12 @@ impl<'a> V1Params<'a> {
 
     /// Query parameters the operation signs beyond [`SIGNED_SUB_RESOURCES`] (the spec's
     /// `v1_signed_query`).
+    ///
+    /// ```
+    /// # let creds = oss_sign::Credentials::new("ak", "sk");
+    /// let p = oss_sign::v1::V1Params::new(&creds, time::OffsetDateTime::UNIX_EPOCH).with_sub_resources(&["resourceGroup"]);
+    /// assert_eq!(p.sub_resources(), ["resourceGroup"]);
+    /// ```
     #[must_use]
     pub fn with_sub_resources(mut self, names: &'a [&'a str]) -> Self {
         self.sub_resources = names;
@@ -98,11 +114,23 @@ impl<'a> V1Params<'a> {
     }
 
     /// The extra signed query parameters.
+    ///
+    /// ```
+    /// # let creds = oss_sign::Credentials::new("ak", "sk");
+    /// let p = oss_sign::v1::V1Params::new(&creds, time::OffsetDateTime::UNIX_EPOCH);
+    /// assert_eq!(p.sub_resources(), [] as [&str; 0]);
+    /// ```
     pub fn sub_resources(&self) -> &'a [&'a str] {
         self.sub_resources
     }
 
     /// The signing time.
+    ///
+    /// ```
+    /// # let creds = oss_sign::Credentials::new("ak", "sk");
+    /// let p = oss_sign::v1::V1Params::new(&creds, time::OffsetDateTime::UNIX_EPOCH);
+    /// assert_eq!(p.time(), time::OffsetDateTime::UNIX_EPOCH);
+    /// ```
     pub fn time(&self) -> OffsetDateTime {
         self.time
     }
@@ -262,16 +290,43 @@ impl std::fmt::Debug for V1HeaderSignature<'_> {
 
 impl V1HeaderSignature<'_> {
     /// The `Date` header value.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v1::sign_headers(&req, &V1Params::new(&creds, now)).unwrap();
+    /// assert_eq!(sig.date(), "Thu, 01 Jan 1970 00:00:00 GMT");
+    /// ```
     pub fn date(&self) -> &str {
         &self.date
     }
 
     /// The `Authorization` header value (`OSS ak:signature`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v1::sign_headers(&req, &V1Params::new(&creds, now)).unwrap();
+    /// assert!(sig.authorization().starts_with("OSS ak:"));
+    /// ```
     pub fn authorization(&self) -> &str {
         &self.authorization
     }
 
     /// The headers to add (lower-case names), replacing existing ones of the same names.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v1::sign_headers(&req, &V1Params::new(&creds, now)).unwrap();
+    /// assert_eq!(sig.headers().map(|(k, _)| k).collect::<Vec<_>>(), ["date", "authorization"]);
+    /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         [
             Some(("date", self.date.as_str())),
@@ -286,6 +341,17 @@ impl V1HeaderSignature<'_> {
     ///
     /// # Errors
     /// [`SignError::InvalidHeaderValue`] if the security token is not a valid header value.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v1::sign_headers(&req, &V1Params::new(&creds, now)).unwrap();
+    /// let mut map = http::HeaderMap::new();
+    /// sig.apply_to(&mut map).unwrap();
+    /// assert_eq!(map["date"], sig.date());
+    /// ```
     pub fn apply_to(&self, map: &mut HeaderMap) -> Result<(), SignError> {
         crate::v4::apply(self.headers(), map)
     }
@@ -400,11 +466,31 @@ impl std::fmt::Debug for V1Presigned {
 impl V1Presigned {
     /// The query parameters to add, decoded: `OSSAccessKeyId`, `Expires`, `Signature` and
     /// (temporary credentials) `security-token`.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
+    /// assert_eq!(p.query_params()[0], ("OSSAccessKeyId", "ak".to_string()));
+    /// ```
     pub fn query_params(&self) -> &[(&'static str, String)] {
         &self.params
     }
 
     /// The query parameters to add, encoded and joined with `&`.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
+    /// assert!(p.encoded_query().starts_with("OSSAccessKeyId=ak&Expires=60&Signature="));
+    /// ```
     pub fn encoded_query(&self) -> String {
         let pairs: Vec<(&str, Option<&str>)> = self
             .params
@@ -415,16 +501,46 @@ impl V1Presigned {
     }
 
     /// The headers that were signed (`content-md5`, `content-type`, `x-oss-*`): send them.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
+    /// assert_eq!(p.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
+    /// ```
     pub fn signed_headers(&self) -> &[(String, String)] {
         &self.signed_headers
     }
 
     /// When the URL expires (`Expires`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
+    /// assert_eq!(p.expires_at().unix_timestamp(), 60);
+    /// ```
     pub fn expires_at(&self) -> OffsetDateTime {
         self.expires_at
     }
 
     /// The base64 signature (`Signature`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
+    /// assert!(p.signature().ends_with('='));
+    /// ```
     pub fn signature(&self) -> &str {
         self.params
             .iter()

@@ -39,18 +39,38 @@ use crate::request::{Headers, SignableRequest};
 use crate::{Credentials, SignError, SigningKey, SigningKeyCache};
 
 /// The V4 algorithm name, as in the `Authorization` header and `x-oss-signature-version`.
+///
+/// ```
+/// assert_eq!(oss_sign::v4::SIGNATURE_VERSION, "OSS4-HMAC-SHA256");
+/// ```
 pub const SIGNATURE_VERSION: &str = ALGORITHM;
 
 /// The payload hash V4 requests carry in `x-oss-content-sha256`.
+///
+/// ```
+/// assert_eq!(oss_sign::v4::UNSIGNED_PAYLOAD, "UNSIGNED-PAYLOAD");
+/// ```
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// The lifetime of a presigned URL when the caller has no preference: 15 minutes.
+///
+/// ```
+/// assert_eq!(oss_sign::v4::DEFAULT_PRESIGN_EXPIRY.as_secs(), 900);
+/// ```
 pub const DEFAULT_PRESIGN_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
 /// The longest lifetime OSS accepts for a V4 presigned URL: 7 days.
+///
+/// ```
+/// assert_eq!(oss_sign::v4::MAX_PRESIGN_EXPIRY.as_secs(), 604_800);
+/// ```
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// The default product in the credential scope.
+///
+/// ```
+/// assert_eq!(oss_sign::v4::DEFAULT_PRODUCT, "oss");
+/// ```
 pub const DEFAULT_PRODUCT: &str = "oss";
 
 /// What V4 signing needs besides the request: credentials, region, product, time, the
@@ -95,6 +115,14 @@ impl<'a> SigningParams<'a> {
     }
 
     /// Sets the product of the credential scope (`oss`, `oss-cloudbox`, ...).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// let p = SigningParams::new(&creds, "cb-123", now).with_product("oss-cloudbox");
+    /// assert_eq!(p.product(), "oss-cloudbox");
+    /// ```
     #[must_use]
     pub fn with_product(mut self, product: &'a str) -> Self {
         self.product = product;
@@ -104,6 +132,17 @@ impl<'a> SigningParams<'a> {
     /// Headers to sign beyond the default ones (`x-oss-*`, `content-type`, `content-md5`).
     /// Names are compared case-insensitively; those absent from the request (or empty) and
     /// default ones are skipped, as the official SDKs do.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// let headers = [("Host", "b.oss-cn-hangzhou.aliyuncs.com"), ("Range", "bytes=0-1")];
+    /// let req = SignableRequest::new("GET", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// let p = SigningParams::new(&creds, "cn-hangzhou", now).with_additional_headers(&["range", "host", "x-oss-absent"]);
+    /// let sig = v4::sign_headers(&req, &p).unwrap();
+    /// assert!(sig.authorization().contains(",AdditionalHeaders=host;range,"));
+    /// ```
     #[must_use]
     pub fn with_additional_headers(mut self, names: &'a [&'a str]) -> Self {
         self.additional_headers = names;
@@ -111,6 +150,16 @@ impl<'a> SigningParams<'a> {
     }
 
     /// Uses (and fills) a signing-key cache, so the key is derived once per day and scope.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// let cache = oss_sign::SigningKeyCache::new();
+    /// let req = SignableRequest::new("GET", Resource::Service);
+    /// v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now).with_key_cache(&cache)).unwrap();
+    /// assert_eq!(cache.len(), 1);
+    /// ```
     #[must_use]
     pub fn with_key_cache(mut self, cache: &'a SigningKeyCache) -> Self {
         self.key_cache = Some(cache);
@@ -118,21 +167,49 @@ impl<'a> SigningParams<'a> {
     }
 
     /// The region of the credential scope.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// assert_eq!(SigningParams::new(&creds, "cn-hangzhou", now).region(), "cn-hangzhou");
+    /// ```
     pub fn region(&self) -> &'a str {
         self.region
     }
 
     /// The product of the credential scope.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// assert_eq!(SigningParams::new(&creds, "cn-hangzhou", now).product(), "oss");
+    /// ```
     pub fn product(&self) -> &'a str {
         self.product
     }
 
     /// The signing time.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// assert_eq!(SigningParams::new(&creds, "cn-hangzhou", now).time(), now);
+    /// ```
     pub fn time(&self) -> OffsetDateTime {
         self.time
     }
 
     /// The credentials.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// assert_eq!(SigningParams::new(&creds, "cn-hangzhou", now).credentials().access_key_id(), "ak");
+    /// ```
     pub fn credentials(&self) -> &'a Credentials {
         self.credentials
     }
@@ -239,16 +316,43 @@ impl std::fmt::Debug for HeaderSignature<'_> {
 
 impl<'a> HeaderSignature<'a> {
     /// The `Authorization` header value.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert!(sig.authorization().starts_with("OSS4-HMAC-SHA256 Credential=ak/19700101/cn-hangzhou/oss/aliyun_v4_request,Signature="));
+    /// ```
     pub fn authorization(&self) -> &str {
         &self.authorization
     }
 
     /// The hex signature (the part after `Signature=`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(sig.signature().len(), 64);
+    /// ```
     pub fn signature(&self) -> &str {
         self.authorization.get(self.signature_start..).unwrap_or("")
     }
 
     /// The `x-oss-date` header value (`YYYYMMDDTHHMMSSZ`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(sig.x_oss_date(), "19700101T000000Z");
+    /// ```
     pub fn x_oss_date(&self) -> &str {
         self.stamp.as_str()
     }
@@ -256,6 +360,15 @@ impl<'a> HeaderSignature<'a> {
     /// The headers to add, lower-case names: `x-oss-date`, `x-oss-content-sha256`,
     /// `x-oss-security-token` (with temporary credentials) and `authorization`. They replace
     /// any existing headers of the same names.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// assert_eq!(sig.headers().count(), 3);
+    /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         [
             Some(("x-oss-date", self.x_oss_date())),
@@ -271,6 +384,17 @@ impl<'a> HeaderSignature<'a> {
     ///
     /// # Errors
     /// [`SignError::InvalidHeaderValue`] if the security token is not a valid header value.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let req = SignableRequest::new("GET", Resource::Bucket("b"));
+    /// # let sig = v4::sign_headers(&req, &SigningParams::new(&creds, "cn-hangzhou", now)).unwrap();
+    /// let mut map = http::HeaderMap::new();
+    /// sig.apply_to(&mut map).unwrap();
+    /// assert_eq!(map["x-oss-content-sha256"], "UNSIGNED-PAYLOAD");
+    /// ```
     pub fn apply_to(&self, map: &mut HeaderMap) -> Result<(), SignError> {
         apply(self.headers(), map)
     }
@@ -465,12 +589,33 @@ impl std::fmt::Debug for Presigned {
 impl Presigned {
     /// The query parameters to add, decoded, in the order the official SDKs write them
     /// (`x-oss-signature` last).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
+    /// assert_eq!(p.query_params()[0], ("x-oss-signature-version", "OSS4-HMAC-SHA256".to_string()));
+    /// assert_eq!(p.query_params().last().unwrap().0, "x-oss-signature");
+    /// ```
     pub fn query_params(&self) -> &[(&'static str, String)] {
         &self.params
     }
 
     /// The query parameters to add, encoded and joined with `&` (append to the URL's own query
     /// with `&`, or after `?`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
+    /// assert!(p.encoded_query().contains("x-oss-credential=ak%2F19700101%2Fcn-hangzhou%2Foss%2Faliyun_v4_request"));
+    /// ```
     pub fn encoded_query(&self) -> String {
         let pairs: Vec<(&str, Option<&str>)> = self
             .params
@@ -482,16 +627,46 @@ impl Presigned {
 
     /// The headers that were signed (lower-case names, canonical values): the caller must send
     /// exactly these with the URL.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
+    /// assert_eq!(p.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
+    /// ```
     pub fn signed_headers(&self) -> &[(String, String)] {
         &self.signed_headers
     }
 
     /// When the URL expires.
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
+    /// assert_eq!(p.expires_at().unix_timestamp(), 900);
+    /// ```
     pub fn expires_at(&self) -> OffsetDateTime {
         self.expires_at
     }
 
     /// The hex signature (`x-oss-signature`).
+    ///
+    /// ```
+    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
+    /// # let creds = Credentials::new("ak", "sk");
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let headers = [("Content-Type", "text/plain")];
+    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
+    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
+    /// assert_eq!(p.signature().len(), 64);
+    /// ```
     pub fn signature(&self) -> &str {
         self.params
             .iter()

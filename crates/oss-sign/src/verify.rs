@@ -71,10 +71,19 @@ pub struct VerifyOptions<'a> {
 
 impl<'a> VerifyOptions<'a> {
     /// The default skew OSS allows between a signed request's time and the server's: 15 min.
+    ///
+    /// ```
+    /// assert_eq!(oss_sign::verify::VerifyOptions::DEFAULT_MAX_CLOCK_SKEW.as_secs(), 900);
+    /// ```
     pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
     /// Options judging against the server time `now`, allowing
     /// [`VerifyOptions::DEFAULT_MAX_CLOCK_SKEW`].
+    ///
+    /// ```
+    /// let o = oss_sign::verify::VerifyOptions::new(time::OffsetDateTime::UNIX_EPOCH);
+    /// assert_eq!(o.max_clock_skew(), Some(std::time::Duration::from_secs(900)));
+    /// ```
     pub fn new(now: OffsetDateTime) -> Self {
         Self {
             now,
@@ -85,6 +94,12 @@ impl<'a> VerifyOptions<'a> {
     }
 
     /// Sets the allowed skew for header-signed requests (`None`: do not check).
+    ///
+    /// ```
+    /// let o = oss_sign::verify::VerifyOptions::new(time::OffsetDateTime::UNIX_EPOCH)
+    ///     .with_max_clock_skew(Some(std::time::Duration::from_secs(60)));
+    /// assert_eq!(o.max_clock_skew(), Some(std::time::Duration::from_secs(60)));
+    /// ```
     #[must_use]
     pub fn with_max_clock_skew(mut self, skew: Option<Duration>) -> Self {
         self.max_clock_skew = skew;
@@ -92,6 +107,12 @@ impl<'a> VerifyOptions<'a> {
     }
 
     /// Query parameters the operation signs in V1 beyond [`crate::v1::SIGNED_SUB_RESOURCES`].
+    ///
+    /// ```
+    /// let o = oss_sign::verify::VerifyOptions::new(time::OffsetDateTime::UNIX_EPOCH)
+    ///     .with_v1_sub_resources(&["resourceGroup"]);
+    /// # let _ = o;
+    /// ```
     #[must_use]
     pub fn with_v1_sub_resources(mut self, names: &'a [&'a str]) -> Self {
         self.v1_sub_resources = names;
@@ -99,6 +120,12 @@ impl<'a> VerifyOptions<'a> {
     }
 
     /// Uses a signing-key cache for V4.
+    ///
+    /// ```
+    /// let cache = oss_sign::SigningKeyCache::new();
+    /// let o = oss_sign::verify::VerifyOptions::new(time::OffsetDateTime::UNIX_EPOCH).with_key_cache(&cache);
+    /// # let _ = o;
+    /// ```
     #[must_use]
     pub fn with_key_cache(mut self, cache: &'a SigningKeyCache) -> Self {
         self.key_cache = Some(cache);
@@ -106,6 +133,11 @@ impl<'a> VerifyOptions<'a> {
     }
 
     /// The allowed clock skew.
+    ///
+    /// ```
+    /// let o = oss_sign::verify::VerifyOptions::new(time::OffsetDateTime::UNIX_EPOCH).with_max_clock_skew(None);
+    /// assert_eq!(o.max_clock_skew(), None);
+    /// ```
     pub fn max_clock_skew(&self) -> Option<Duration> {
         self.max_clock_skew
     }
