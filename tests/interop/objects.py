@@ -214,11 +214,11 @@ def _():
     true(result.last_modified is not None, "Last-Modified present")
 
 
-@suite.check("keys that need escaping round-trip (spaces, unicode, ?#&+=%, //, leading /)")
+@suite.check("keys that need escaping round-trip (spaces, unicode, ?#&+=%, //)")
 def _():
     # No "." or ".." segments: the SDK's transport (requests/urllib3) removes them from the path after
     # signing, so such keys fail against any server.
-    keys = ["dir/with space.txt", "ünïcödé/ключ/鍵.bin", "q?x#y&z+w=v%25.txt", "a//b/c", "/lead", "t~!*()'"]
+    keys = ["dir/with space.txt", "ünïcödé/ключ/鍵.bin", "q?x#y&z+w=v%25.txt", "a//b/c", "t~!*()'"]
     for i, key in enumerate(keys):
         data = payload(50 + i, seed=100 + i)
         result = client.put_object(oss.PutObjectRequest(bucket=BUCKET, key=key, body=data))
@@ -226,6 +226,16 @@ def _():
         eq(read_body(get(key)), data, f"get {key!r}")
     listed = client.list_objects(oss.ListObjectsRequest(bucket=BUCKET, prefix="q?"))
     eq([o.key for o in listed.contents or []], ["q?x#y&z+w=v%25.txt"], "listed key")
+
+
+@suite.check("invalid object names: leading '/' or '\\', 1024 bytes: 400 InvalidObjectName")
+def _():
+    # OSS object names are 1-1023 bytes of UTF-8 and do not start with '/' or '\'.
+    for key in ["/leading-slash", "\\leading-backslash", "k" * 1024]:
+        expect_error(lambda: client.put_object(oss.PutObjectRequest(bucket=BUCKET, key=key, body=b"x")),
+                     400, "InvalidObjectName", f"put {key[:20]!r}")
+    result = client.put_object(oss.PutObjectRequest(bucket=BUCKET, key="k" * 1023, body=b"x"))
+    eq(result.status_code, 200, "a 1023-byte name is fine")
 
 
 @suite.check("delete_object: 204; deleting a missing key is 204 too")
@@ -252,6 +262,37 @@ def _():
     eq(quiet.deleted_objects or [], [], "Deleted in quiet mode")
     left = client.list_objects(oss.ListObjectsRequest(bucket=BUCKET, prefix="multi/"))
     eq([o.key for o in left.contents or []], ["multi/e"], "what is left")
+
+
+@suite.check("delete_multiple_objects with keys the SDK writes as XML character references")
+def _():
+    # The SDK escapes & < > " and writes control characters as `&#NN;` in the Delete document, and asks for
+    # encoding-type=url in the answer.
+    keys = ["refs/ctl\x01one", "refs/new\nline\ttab\rcr", "refs/a&b<c>d\"e"]
+    for key in keys:
+        client.put_object(oss.PutObjectRequest(bucket=BUCKET, key=key, body=b"r"))
+    result = client.delete_multiple_objects(oss.DeleteMultipleObjectsRequest(
+        bucket=BUCKET, objects=[oss.DeleteObject(key=k) for k in keys]))
+    eq(sorted(d.key for d in result.deleted_objects or []), sorted(keys), "Deleted keys, decoded")
+    eq(result.encoding_type, "url", "EncodingType")
+    left = client.list_objects(oss.ListObjectsRequest(bucket=BUCKET, prefix="refs/"))
+    eq([o.key for o in left.contents or []], [], "nothing left under refs/")
+
+
+@suite.check("storage class given at upload is kept (head, listing)")
+def _():
+    client.put_object(oss.PutObjectRequest(bucket=BUCKET, key="classes/ia", body=b"ia", storage_class="IA"))
+    eq(client.head_object(oss.HeadObjectRequest(bucket=BUCKET, key="classes/ia")).storage_class, "IA",
+       "x-oss-storage-class")
+    listed = client.list_objects_v2(oss.ListObjectsV2Request(bucket=BUCKET, prefix="classes/"))
+    eq([(o.key, o.storage_class) for o in listed.contents or []], [("classes/ia", "IA")], "StorageClass listed")
+
+
+@suite.check("an unknown storage class is refused: 400")
+def _():
+    expect_error(lambda: client.put_object(oss.PutObjectRequest(bucket=BUCKET, key="classes/bad", body=b"x",
+                                                                storage_class="Platinum")),
+                 400, None, "an unknown storage class (EC 0013-00000101)")
 
 
 @suite.check("copy_object with the COPY directive keeps data, type and metadata")
