@@ -1,12 +1,24 @@
 """Buckets through the official SDK: create, list (prefix, marker, max-keys, paginator), info, location,
 stat, ACL, versioning, tags, CORS with OPTIONS preflight, delete; and signature rejection."""
 
+import base64
+import email.utils
+import hashlib
+import hmac
+import time
+
 import alibabacloud_oss_v2 as oss
 
-from _common import (ACCESS_KEY_ID, ACCESS_KEY_SECRET, LOCATION, read_body, Suite, empty_and_delete_bucket, eq, expect_error, make_client, true,
+from _common import (ACCESS_KEY_ID, ACCESS_KEY_SECRET, ENDPOINT, LOCATION, http, read_body, Suite, empty_and_delete_bucket, eq, expect_error, make_client, true,
                      unique_bucket)
 
 suite = Suite("buckets")
+
+
+def http_date(ts: float) -> str:
+    return email.utils.formatdate(ts, usegmt=True)
+
+
 client = make_client()
 BUCKET = unique_bucket("bk")
 # Three buckets sharing a prefix nothing else uses, in the order ListBuckets must return them.
@@ -127,6 +139,55 @@ def _():
 def _():
     expect_error(lambda: client.put_bucket_acl(oss.PutBucketAclRequest(bucket=BUCKET, acl="world-writable")),
                  400, "InvalidArgument")
+
+
+@suite.check("bucket ACL governs anonymous access to objects with the default ACL")
+def _():
+    readable, writable = LISTED[0], LISTED[1]  # both created public-read above
+    client.put_bucket_acl(oss.PutBucketAclRequest(bucket=writable, acl="public-read-write"))
+    client.put_object(oss.PutObjectRequest(bucket=readable, key="open", body=b"open data"))
+    client.put_object(oss.PutObjectRequest(bucket=readable, key="closed", body=b"closed", acl="private"))
+    status, _, body = http("GET", f"{ENDPOINT}/{readable}/open")
+    eq((status, body), (200, b"open data"), "anonymous GET in a public-read bucket")
+    status, _, body = http("GET", f"{ENDPOINT}/{readable}/?prefix=op")
+    eq(status, 200, "anonymous ListObjects in a public-read bucket")
+    true(b"<Key>open</Key>" in body, f"the listing names the object: {body[:300]!r}")
+    status, _, _ = http("GET", f"{ENDPOINT}/{readable}/closed")
+    eq(status, 403, "anonymous GET of a private object in a public-read bucket")
+    status, _, _ = http("PUT", f"{ENDPOINT}/{readable}/anon", data=b"x")
+    eq(status, 403, "anonymous PUT in a public-read bucket")
+    status, _, body = http("PUT", f"{ENDPOINT}/{writable}/anon", data=b"anonymous write")
+    eq(status, 200, f"anonymous PUT in a public-read-write bucket ({body[:200]!r})")
+    eq(read_body(client.get_object(oss.GetObjectRequest(bucket=writable, key="anon"))), b"anonymous write",
+       "the anonymous write")
+    status, _, _ = http("GET", f"{ENDPOINT}/{BUCKET}/?prefix=x")
+    eq(status, 403, "anonymous ListObjects in a private bucket")
+    for bucket, key in [(readable, "open"), (readable, "closed"), (writable, "anon")]:
+        client.delete_object(oss.DeleteObjectRequest(bucket=bucket, key=key))
+
+
+def v1_signed(method: str, path: str, date: str) -> dict:
+    """Headers for a V1-signed request, computed here from the V1 rules (not by the SDK)."""
+    string_to_sign = f"{method}\n\n\n{date}\n{path}"
+    digest = hmac.new(ACCESS_KEY_SECRET.encode(), string_to_sign.encode(), hashlib.sha1).digest()
+    return {"Date": date, "Authorization": f"OSS {ACCESS_KEY_ID}:{base64.b64encode(digest).decode()}"}
+
+
+@suite.check("a V1 signature computed independently of the SDK is accepted")
+def _():
+    path = f"/{BUCKET}/?acl"
+    status, _, body = http("GET", f"{ENDPOINT}{path}", headers=v1_signed("GET", path, http_date(time.time())))
+    eq(status, 200, f"status ({body[:300]!r})")
+    true(b"<Grant>" in body, f"AccessControlPolicy document: {body[:300]!r}")
+
+
+@suite.check("a request dated 20 minutes ago: 403 RequestTimeTooSkewed")
+def _():
+    path = f"/{BUCKET}/?acl"
+    status, _, body = http("GET", f"{ENDPOINT}{path}",
+                           headers=v1_signed("GET", path, http_date(time.time() - 20 * 60)))
+    eq(status, 403, "status")
+    true(b"<Code>RequestTimeTooSkewed</Code>" in body, f"Code RequestTimeTooSkewed: {body[:300]!r}")
 
 
 @suite.check("versioning: unset, Enabled, Suspended")

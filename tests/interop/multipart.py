@@ -226,6 +226,22 @@ def _():
     eq(read_body(client.get_object(oss.GetObjectRequest(bucket=BUCKET, key=key))), whole, "body")
 
 
+@suite.check("upload_part with a part number outside 1..10000: 400 InvalidArgument")
+def _():
+    init = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket=BUCKET, key="numbers"))
+    try:
+        for number in [0, 10001]:
+            expect_error(lambda: client.upload_part(oss.UploadPartRequest(
+                bucket=BUCKET, key="numbers", upload_id=init.upload_id, part_number=number, body=b"x")),
+                400, "InvalidArgument", f"part number {number}")
+        result = client.upload_part(oss.UploadPartRequest(bucket=BUCKET, key="numbers", upload_id=init.upload_id,
+                                                          part_number=10000, body=b"x"))
+        eq(result.etag, md5_etag(b"x"), "part 10000 is fine")
+    finally:
+        client.abort_multipart_upload(oss.AbortMultipartUploadRequest(bucket=BUCKET, key="numbers",
+                                                                      upload_id=init.upload_id))
+
+
 @suite.check("abort_multipart_upload: 204, then the upload is gone (404 NoSuchUpload)")
 def _():
     init = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket=BUCKET, key="aborted"))

@@ -384,6 +384,14 @@ def _():
     expect_crc(result, whole, "GetObject of the appended file")
 
 
+@suite.check("append_object to a missing key at a non-zero position: 409 PositionNotEqualToLength")
+def _():
+    err = expect_error(lambda: client.append_object(oss.AppendObjectRequest(
+        bucket=BUCKET, key="logs/never", position=5, body=b"x")), 409, "PositionNotEqualToLength")
+    eq(header(err, "x-oss-next-append-position"), "0", "x-oss-next-append-position")
+    expect_error(lambda: client.head_object(oss.HeadObjectRequest(bucket=BUCKET, key="logs/never")), 404)
+
+
 @suite.check("append_object onto a Normal object: 409 ObjectNotAppendable")
 def _():
     expect_error(lambda: client.append_object(oss.AppendObjectRequest(
