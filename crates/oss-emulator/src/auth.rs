@@ -19,7 +19,14 @@ use crate::timefmt::http_date;
 
 /// Checks the request's signature. `Ok(true)`: signed by the configured key; `Ok(false)`:
 /// anonymous.
-pub(crate) fn authenticate(ctx: &Context, req: &Request) -> Result<bool, OssError> {
+///
+/// `v1_extras` are the operation's sub-resources that V1 signs beyond oss-sign's fixed list
+/// (the spec's `v1_signed_query`, e.g. `cors`).
+pub(crate) fn authenticate(
+    ctx: &Context,
+    req: &Request,
+    v1_extras: &[&str],
+) -> Result<bool, OssError> {
     let resource = match (req.bucket.as_deref(), req.key.as_deref()) {
         (None, _) => Resource::Service,
         (Some(bucket), None) => Resource::Bucket(bucket),
@@ -32,7 +39,11 @@ pub(crate) fn authenticate(ctx: &Context, req: &Request) -> Result<bool, OssErro
         (ak == ctx.access_key_id)
             .then(|| Credentials::new(ctx.access_key_id.clone(), ctx.access_key_secret.clone()))
     };
-    match verify(&signable, lookup, &VerifyOptions::new(ctx.now())) {
+    match verify(
+        &signable,
+        lookup,
+        &VerifyOptions::new(ctx.now()).with_v1_sub_resources(v1_extras),
+    ) {
         Ok(verified) => {
             if let Some(token) = &verified.security_token
                 && !ctx.security_tokens.is_empty()

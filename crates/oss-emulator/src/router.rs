@@ -153,13 +153,48 @@ fn access(op: Op) -> Access {
     }
 }
 
+/// OSS object names: 1–1023 bytes of UTF-8, not starting with `/` or `\`.
+fn check_object_name(key: &str) -> Result<(), OssError> {
+    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The specified object is not valid.",
+        )
+        .ec("0016-00000005")
+        .with("ObjectName", key));
+    }
+    Ok(())
+}
+
+/// The storage classes OSS knows.
+fn check_storage_class(class: &str) -> Result<(), OssError> {
+    match class {
+        "Standard" | "IA" | "Archive" | "ColdArchive" | "DeepColdArchive" => Ok(()),
+        other => Err(
+            OssError::invalid_argument(format!("Invalid storage class: {other}"))
+                .ec("0013-00000101")
+                .with("ArgumentName", "x-oss-storage-class")
+                .with("ArgumentValue", other),
+        ),
+    }
+}
+
+/// The sub-resources an operation signs in V1 beyond oss-sign's fixed list.
+fn v1_extras(op: Op) -> &'static [&'static str] {
+    match op {
+        Op::PutBucketCors | Op::GetBucketCors | Op::DeleteBucketCors => &["cors"],
+        _ => &[],
+    }
+}
+
 /// Routes, authenticates and serves one request.
 pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let op = route(req)?;
     let signed = if op == Op::Preflight {
         false
     } else {
-        auth::authenticate(ctx, req)?
+        auth::authenticate(ctx, req, v1_extras(op))?
     };
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
@@ -169,6 +204,19 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         && !ctx.store.has_bucket(name)
     {
         return Err(OssError::no_such_bucket(name));
+    }
+    if matches!(
+        op,
+        Op::PutObject
+            | Op::CopyObject
+            | Op::AppendObject
+            | Op::PutSymlink
+            | Op::InitiateMultipartUpload
+    ) {
+        check_object_name(req.key())?;
+        if let Some(class) = req.header("x-oss-storage-class") {
+            check_storage_class(class)?;
+        }
     }
     match op {
         Op::ListBuckets => bucket::list_buckets(ctx, req),

@@ -54,7 +54,9 @@ pub(crate) fn list_buckets(ctx: &Context, req: &Request) -> Result<Reply, OssErr
     if req.q("max-keys").is_some() {
         w.elem("MaxKeys", &max.to_string());
     }
-    if req.q("max-keys").is_some() || truncated {
+    let paged =
+        req.q("max-keys").is_some() || req.q("prefix").is_some() || req.q("marker").is_some();
+    if paged || truncated {
         w.elem("IsTruncated", if truncated { "true" } else { "false" });
     }
     if truncated && let Some(last) = page.last() {

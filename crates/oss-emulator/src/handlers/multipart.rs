@@ -116,6 +116,7 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
     let src = ctx
         .store
         .object(&src_bucket, &src_key, src_version.as_deref())?;
+    super::object::check_conditions(req, &src, "x-oss-copy-source-", false)?;
     let data = ctx.store.read(&src_bucket, &src)?;
     let data = match req.header("x-oss-copy-source-range") {
         None => data,

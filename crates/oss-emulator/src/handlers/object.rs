@@ -94,7 +94,7 @@ fn etag_matches(condition: &str, etag: &str) -> bool {
 
 /// Evaluates If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since (header names
 /// carry `prefix`, e.g. `x-oss-copy-source-` for copies).
-fn check_conditions(
+pub(crate) fn check_conditions(
     req: &Request,
     meta: &ObjectMeta,
     prefix: &str,
@@ -216,11 +216,21 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
         .store
         .object(req.bucket(), req.key(), req.q("versionId"))?;
     let link_version = meta.version_id.clone();
+    let link = (meta.object_type == "Symlink").then(|| meta.clone());
     let meta = follow(ctx, req, meta)?;
     check_conditions(req, &meta, "", true)?;
     let mut reply = Reply::ok();
     for (k, v) in object_headers(&meta) {
+        if link.is_some() && (k == "x-oss-object-type" || k.starts_with("x-oss-meta-")) {
+            continue;
+        }
         reply = reply.header(k, v);
+    }
+    if let Some(link) = &link {
+        reply = reply.header("x-oss-object-type", "Symlink");
+        for (k, v) in &link.user_meta {
+            reply = reply.header(format!("x-oss-meta-{k}"), v.clone());
+        }
     }
     if link_version != meta.version_id && link_version != "null" {
         reply.headers.retain(|(k, _)| k != "x-oss-version-id");
