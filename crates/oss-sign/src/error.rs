@@ -193,7 +193,7 @@ impl fmt::Display for VerifyError {
 }
 
 impl fmt::Debug for VerifyError {
-    // The canonical request may contain the security token; Debug shows its size only.
+    // The canonical request and V1 string to sign may contain the security token: redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::SignatureDoesNotMatch {
@@ -206,12 +206,12 @@ impl fmt::Debug for VerifyError {
                 .field(
                     "canonical_request",
                     &canonical_request
-                        .as_ref()
-                        .map(|c| format!("<{} bytes>", c.len())),
+                        .as_deref()
+                        .map(crate::canonical::redact_security_token),
                 )
                 .field(
                     "string_to_sign",
-                    &format!("<{} bytes>", string_to_sign.len()),
+                    &crate::canonical::redact_security_token(string_to_sign),
                 )
                 .finish(),
             Self::NotSigned => f.write_str("NotSigned"),

@@ -30,8 +30,8 @@ use ring::hmac;
 use time::OffsetDateTime;
 
 use crate::canonical::{
-    ALGORITHM, CanonicalInput, canonical_to_string_to_sign, is_default_signed, with_buffer,
-    write_canonical_request, write_scope,
+    ALGORITHM, CanonicalInput, canonical_to_string_to_sign, is_default_signed,
+    redact_security_token, with_buffer, write_canonical_request, write_scope,
 };
 use crate::datetime::IsoStamp;
 use crate::encoding::{bytes_to_string, hex32};
@@ -274,7 +274,7 @@ fn effective_additional(requested: &[&str], headers: Headers<'_>) -> Vec<String>
 /// assert!(trace.string_to_sign.starts_with("OSS4-HMAC-SHA256\n19700101T000000Z\n"));
 /// assert_eq!(trace.signature.len(), 64);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SigningTrace {
     /// The canonical request.
@@ -283,6 +283,20 @@ pub struct SigningTrace {
     pub string_to_sign: String,
     /// The hex signature.
     pub signature: String,
+}
+
+impl std::fmt::Debug for SigningTrace {
+    // The canonical request may carry the security token: Debug redacts it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningTrace")
+            .field(
+                "canonical_request",
+                &redact_security_token(&self.canonical_request),
+            )
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// The headers V4 header signing adds to a request.
@@ -808,4 +822,76 @@ fn presign_inner(
         signed_headers,
         expires_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Resource;
+
+    #[test]
+    fn debug_output_never_shows_the_security_token() {
+        let creds = Credentials::new("ak", "sk").with_security_token("TOKEN-VALUE");
+        let req = SignableRequest::new("GET", Resource::Bucket("b"));
+        let params = SigningParams::new(&creds, "cn-hangzhou", OffsetDateTime::UNIX_EPOCH);
+        let (sig, trace) = sign_headers_traced(&req, &params).unwrap();
+        let (pre, pre_trace) = presign_traced(&req, &params, DEFAULT_PRESIGN_EXPIRY).unwrap();
+        assert!(trace.canonical_request.contains("TOKEN-VALUE"));
+        for shown in [
+            format!("{sig:?}"),
+            format!("{trace:?}"),
+            format!("{pre:?}"),
+            format!("{pre_trace:?}"),
+            format!("{params:?}"),
+        ] {
+            assert!(!shown.contains("TOKEN-VALUE"), "{shown}");
+            assert!(!shown.contains("\"sk\""), "{shown}");
+        }
+    }
+
+    #[test]
+    fn bad_scope_parts_are_typed_errors() {
+        let creds = Credentials::new("ak", "sk");
+        let req = SignableRequest::new("GET", Resource::Service);
+        for region in ["", "cn/hangzhou", "cn hangzhou"] {
+            let params = SigningParams::new(&creds, region, OffsetDateTime::UNIX_EPOCH);
+            assert!(matches!(
+                sign_headers(&req, &params),
+                Err(SignError::InvalidScope {
+                    field: "region",
+                    ..
+                })
+            ));
+        }
+        let params =
+            SigningParams::new(&creds, "r", OffsetDateTime::UNIX_EPOCH).with_product("a/b");
+        assert!(matches!(
+            presign(&req, &params, DEFAULT_PRESIGN_EXPIRY),
+            Err(SignError::InvalidScope {
+                field: "product",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn presign_lifetime_bounds() {
+        let creds = Credentials::new("ak", "sk");
+        let req = SignableRequest::new("GET", Resource::Service);
+        let params = SigningParams::new(&creds, "r", OffsetDateTime::UNIX_EPOCH);
+        assert!(presign(&req, &params, MAX_PRESIGN_EXPIRY).is_ok());
+        for bad in [
+            Duration::ZERO,
+            Duration::from_millis(999),
+            MAX_PRESIGN_EXPIRY + Duration::from_secs(1),
+        ] {
+            assert!(matches!(
+                presign(&req, &params, bad),
+                Err(SignError::InvalidExpiry {
+                    max_secs: 604_800,
+                    ..
+                })
+            ));
+        }
+    }
 }
