@@ -2,7 +2,7 @@
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
-//! domains, image styles and redundancy conversion.
+//! domains, image styles, redundancy conversion and access points.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1333,6 +1333,115 @@ fn create_redundancy_transition_takes_the_target_type() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Access points (Go SDK v2 documents)
+
+#[test]
+fn create_access_point_documents() {
+    let doc: CreateAccessPointConfiguration = read("CreateAccessPoint.request.xml");
+    assert_eq!(doc.access_point_name, "ap-01");
+    assert_eq!(doc.network_origin, AccessPointNetworkOrigin::Internet);
+    assert!(doc.vpc_configuration.is_none());
+    assert_round_trip(&doc);
+
+    let doc: CreateAccessPointConfiguration = read("CreateAccessPoint.vpc.request.xml");
+    assert_eq!(doc.network_origin, AccessPointNetworkOrigin::Vpc);
+    assert_eq!(
+        doc.vpc_configuration
+            .as_ref()
+            .and_then(|v| v.vpc_id.as_deref()),
+        Some("vpc-t4nlw426y44rd3iq4xxxx")
+    );
+    assert_round_trip(&doc);
+
+    let doc: CreateAccessPointResult = read("CreateAccessPoint.xml");
+    assert_eq!(
+        doc.access_point_arn.as_deref(),
+        Some("acs:oss:cn-hangzhou:128364106451xxxx:accesspoint/ap-01")
+    );
+    assert_eq!(
+        doc.alias.as_deref(),
+        Some("ap-01-45ee7945007a2f0bcb595f63e2215cxxxx-ossalias")
+    );
+}
+
+#[test]
+fn get_access_point_response() {
+    let doc: GetAccessPointResult = read("GetAccessPoint.xml");
+    assert_eq!(doc.access_point_name.as_deref(), Some("ap-01"));
+    assert_eq!(doc.bucket.as_deref(), Some("oss-example"));
+    assert_eq!(doc.account_id.as_deref(), Some("111933544165xxxx"));
+    assert_eq!(doc.network_origin, Some(AccessPointNetworkOrigin::Vpc));
+    assert_eq!(
+        doc.vpc_configuration
+            .as_ref()
+            .and_then(|v| v.vpc_id.as_deref()),
+        Some("vpc-t4nlw426y44rd3iq4xxxx")
+    );
+    assert_eq!(
+        doc.access_point_arn.as_deref(),
+        Some("arn:acs:oss:cn-hangzhou:111933544165xxxx:accesspoint/ap-01")
+    );
+    assert_eq!(doc.creation_date.as_deref(), Some("1626769503"));
+    assert_eq!(doc.alias.as_deref(), Some("ap-01-ossalias"));
+    assert_eq!(doc.status.as_deref(), Some("enable"));
+    let endpoints = doc.endpoints.as_ref().expect("Endpoints");
+    assert_eq!(
+        endpoints.public_endpoint.as_deref(),
+        Some("ap-01.oss-cn-hangzhou.oss-accesspoint.aliyuncs.com")
+    );
+    assert_eq!(
+        endpoints.internal_endpoint.as_deref(),
+        Some("ap-01.oss-cn-hangzhou-internal.oss-accesspoint.aliyuncs.com")
+    );
+    assert_eq!(
+        doc.public_access_block_configuration
+            .as_ref()
+            .map(|p| p.block_public_access),
+        Some(true)
+    );
+}
+
+#[test]
+fn list_access_points_response() {
+    let doc: ListAccessPointsResult = read("ListAccessPoints.xml");
+    assert_eq!(doc.is_truncated, Some(true));
+    assert_eq!(doc.next_continuation_token.as_deref(), Some("abc"));
+    assert_eq!(doc.account_id.as_deref(), Some("111933544165****"));
+    assert_eq!(doc.max_keys, Some(3));
+    let names: Vec<Option<&str>> = doc
+        .access_points
+        .iter()
+        .map(|a| a.access_point_name.as_deref())
+        .collect();
+    assert_eq!(names, [Some("ap-01"), Some("ap-02"), Some("ap-03")]);
+    let ap = &doc.access_points[2];
+    assert_eq!(ap.bucket.as_deref(), Some("oss-example"));
+    assert_eq!(ap.alias.as_deref(), Some("ap-03-ossalias"));
+    assert_eq!(ap.network_origin, Some(AccessPointNetworkOrigin::Internet));
+    // `<VpcId></VpcId>`: present and empty.
+    assert_eq!(
+        ap.vpc_configuration
+            .as_ref()
+            .and_then(|v| v.vpc_id.as_deref()),
+        Some("")
+    );
+    assert_eq!(ap.status.as_deref(), Some("enable"));
+}
+
+#[test]
+fn access_point_policy_takes_the_name_and_the_json() {
+    let policy = r#"{"Version":"1","Statement":[{"Action":["oss:PutObject","oss:GetObject"],"Effect":"Deny","Principal":["27737962156157xxxx"],"Resource":["acs:oss:cn-hangzhou:111933544165xxxx:accesspoint/ap-01","acs:oss:cn-hangzhou:111933544165xxxx:accesspoint/ap-01/object/*"]}]}"#;
+    let input = PutAccessPointPolicyInput::builder()
+        .bucket("oss-example")
+        .access_point_name("ap-01")
+        .body(policy)
+        .build()
+        .expect("complete input");
+    assert_eq!(input.access_point_name, "ap-01");
+    assert_eq!(input.body, policy);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1368,4 +1477,6 @@ fn every_request_fixture_round_trips() {
     check::<BucketCnameConfiguration>("PutCname.certificate.request.xml");
     check::<BucketCnameConfiguration>("PutCname.delete_certificate.request.xml");
     check::<StyleContent>("PutStyle.request.xml");
+    check::<CreateAccessPointConfiguration>("CreateAccessPoint.request.xml");
+    check::<CreateAccessPointConfiguration>("CreateAccessPoint.vpc.request.xml");
 }
