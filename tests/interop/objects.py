@@ -319,6 +319,23 @@ def _():
     eq(copied.content_length, len(DATA), "Content-Length")
 
 
+@suite.check("copy_object tagging directive: Copy keeps the source's tags, Replace takes x-oss-tagging")
+def _():
+    client.put_object(oss.PutObjectRequest(bucket=BUCKET, key="copies/tagged-src", body=b"t", tagging="a=1&b=2"))
+
+    def tags(key):
+        ts = client.get_object_tagging(oss.GetObjectTaggingRequest(bucket=BUCKET, key=key)).tag_set
+        return sorted((t.key, t.value) for t in (ts.tags if ts else None) or [])
+
+    client.copy_object(oss.CopyObjectRequest(bucket=BUCKET, key="copies/tags-kept", source_bucket=BUCKET,
+                                             source_key="copies/tagged-src"))
+    eq(tags("copies/tags-kept"), [("a", "1"), ("b", "2")], "tags with the default (Copy) directive")
+    client.copy_object(oss.CopyObjectRequest(bucket=BUCKET, key="copies/tags-replaced", source_bucket=BUCKET,
+                                             source_key="copies/tagged-src", tagging="c=3",
+                                             tagging_directive="Replace"))
+    eq(tags("copies/tags-replaced"), [("c", "3")], "tags with the Replace directive")
+
+
 @suite.check("copy_object onto itself with REPLACE updates metadata in place")
 def _():
     key = "copies/self"
