@@ -215,8 +215,8 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt::<O>(parts, body, attempt)
-                .instrument(span)
+                .attempt::<O>(parts, body, attempt, &span)
+                .instrument(span.clone())
                 .await;
             let err = match result {
                 Ok(received) => {
@@ -248,6 +248,7 @@ impl Client {
         parts: &RequestParts,
         body: Option<&Body>,
         attempt: u32,
+        span: &tracing::Span,
     ) -> Result<Received<O::Output>, Error> {
         let meta = &O::METADATA;
         let config = &self.inner.config;
@@ -293,7 +294,6 @@ impl Client {
             .send(meta.name, request, config.read_timeout)
             .await?;
         let (head, incoming) = response.into_parts();
-        let span = tracing::Span::current();
         span.record("status", head.status.as_u16());
         if let Some(id) = head
             .headers

@@ -623,3 +623,86 @@ async fn paginator_streams_every_page() {
     );
     assert!(stalled.try_next().await.unwrap().is_none());
 }
+
+/// Records every span field and event field as `name=value` text.
+#[derive(Default)]
+struct Recorder {
+    lines: std::sync::Mutex<Vec<String>>,
+    next_id: AtomicUsize,
+}
+
+struct FieldText<'a>(&'a mut String);
+
+impl tracing::field::Visit for FieldText<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut line = span.metadata().name().to_owned();
+        span.record(&mut FieldText(&mut line));
+        self.lines.lock().unwrap().push(line);
+        tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) as u64 + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut line = "record".to_owned();
+        values.record(&mut FieldText(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = "event".to_owned();
+        event.record(&mut FieldText(&mut line));
+        self.lines.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn spans_name_the_operation_and_never_a_secret() {
+    let recorder = Arc::new(Recorder::default());
+    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::from(Arc::clone(&recorder)));
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    let server = TestServer::start(move |_| {
+        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::status(503, "<Error><Code>ServiceUnavailable</Code></Error>")
+        } else {
+            Reply::ok("").header("x-oss-request-id", "REQ-123")
+        }
+    })
+    .await;
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(server.url())
+            .credentials(StaticProvider::new(
+                Credentials::new("AK-visible", "SECRET-sk-xyz").with_security_token("TOKEN-xyz"),
+            ))
+            .retry(fast_retries())
+            .build()
+            .unwrap(),
+    );
+    client
+        .call_with_body::<PutData>("logged/key".into(), Body::from("data"))
+        .await
+        .unwrap();
+    let lines = recorder.lines.lock().unwrap().join("\n");
+    assert!(
+        lines
+            .contains("oss.operation operation=\"PutObject\" bucket=\"bucket\" key=\"logged/key\""),
+        "{lines}"
+    );
+    assert!(lines.contains("oss.attempt attempt=2"), "{lines}");
+    assert!(lines.contains("status=503"), "{lines}");
+    assert!(lines.contains("status=200"), "{lines}");
+    assert!(lines.contains("request_id=\"REQ-123\""), "{lines}");
+    assert!(!lines.contains("SECRET-sk-xyz"), "{lines}");
+    assert!(!lines.contains("TOKEN-xyz"), "{lines}");
+}

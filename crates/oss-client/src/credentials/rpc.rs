@@ -125,3 +125,19 @@ mod tests {
         assert_eq!(nonce().len(), 32);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn encoding_round_trips_and_leaves_only_unreserved(s in ".*") {
+            let encoded = encode(&s);
+            prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
+            let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+            prop_assert_eq!(decoded, s);
+        }
+    }
+}

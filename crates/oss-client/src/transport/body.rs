@@ -366,3 +366,33 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use http_body_util::BodyExt as _;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn streamed_crc_matches_whole_data_crc(data in proptest::collection::vec(any::<u8>(), 0..4096), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            let mut points: Vec<usize> = cuts.iter().map(|c| if data.is_empty() { 0 } else { c % data.len() }).collect();
+            points.push(0);
+            points.push(data.len());
+            points.sort_unstable();
+            let chunks: Vec<io::Result<Bytes>> = points
+                .windows(2)
+                .map(|w| Ok(Bytes::copy_from_slice(&data[w[0]..w[1]])))
+                .collect();
+            let body = Body::from_stream(futures_util::stream::iter(chunks), Some(data.len() as u64));
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let crc = CrcTracker::default();
+            let sent = rt.block_on(async {
+                let send = body.for_attempt(crc.clone()).await.unwrap().unwrap();
+                send.collect().await.unwrap().to_bytes()
+            });
+            prop_assert_eq!(&sent[..], &data[..]);
+            prop_assert_eq!(crc.finish(), (oss_proto::crc::checksum(&data), data.len() as u64));
+        }
+    }
+}
