@@ -762,6 +762,7 @@ fn presign_inner(
     }
     let expires_at = params
         .time
+        // `secs` is at most MAX_PRESIGN_EXPIRY here.
         .checked_add(time::Duration::seconds(
             i64::try_from(secs).unwrap_or(i64::MAX),
         ))
@@ -815,7 +816,6 @@ fn presign_inner(
             Some(&mut signed_headers),
         )
     });
-    drop(extra);
     added.push(("x-oss-signature", bytes_to_string(hex.to_vec())));
     Ok(Presigned {
         params: added,
