@@ -2,7 +2,7 @@
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
-//! domains, image styles, redundancy conversion and access points.
+//! domains, image styles, redundancy conversion, access points and Object FC access points.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1442,6 +1442,132 @@ fn access_point_policy_takes_the_name_and_the_json() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Object FC access points (Go SDK v2 documents)
+
+const FC_FUNCTION_ARN: &str =
+    "acs:fc:cn-qingdao:111933544165****:services/test-oss-fc.LATEST/functions/fc-01";
+const FC_ROLE_ARN: &str = "acs:ram::111933544165****:role/aliyunfcdefaultrole";
+
+/// Checks the processing setup shared by the request fixtures: one GetObject transformation
+/// through `fc-01`, with range requests allowed.
+fn assert_fc_setup(config: &ObjectProcessConfiguration) {
+    assert_eq!(config.allowed_features, ["GetObject-Range"]);
+    assert_eq!(config.transformation_configurations.len(), 1);
+    let t = &config.transformation_configurations[0];
+    assert_eq!(t.actions, ["GetObject"]);
+    let fc = t
+        .content_transformation
+        .as_ref()
+        .and_then(|c| c.function_compute.as_ref())
+        .expect("ContentTransformation/FunctionCompute");
+    assert_eq!(fc.function_arn.as_deref(), Some(FC_FUNCTION_ARN));
+    assert_eq!(fc.function_assume_role_arn.as_deref(), Some(FC_ROLE_ARN));
+}
+
+#[test]
+fn create_access_point_for_object_process_documents() {
+    let doc: CreateAccessPointForObjectProcessConfiguration =
+        read("CreateAccessPointForObjectProcess.request.xml");
+    assert_eq!(doc.access_point_name, "ap-01");
+    assert_eq!(doc.allow_anonymous_access_for_object_process, None);
+    assert_fc_setup(&doc.object_process_configuration);
+    assert_round_trip(&doc);
+
+    let doc: CreateAccessPointForObjectProcessResult =
+        read("CreateAccessPointForObjectProcess.xml");
+    assert_eq!(
+        doc.access_point_for_object_process_arn.as_deref(),
+        Some("acs:oss:cn-qingdao:119335441657143:accesspointforobjectprocess/fc-ap-01")
+    );
+    assert_eq!(
+        doc.access_point_for_object_process_alias.as_deref(),
+        Some("fc-ap-01-3b00521f653d2b3223680ec39dbbe2****-opapalias")
+    );
+}
+
+#[test]
+fn put_access_point_config_for_object_process_request() {
+    let doc: PutAccessPointConfigForObjectProcessConfiguration =
+        read("PutAccessPointConfigForObjectProcess.request.xml");
+    assert_eq!(
+        doc.public_access_block_configuration
+            .as_ref()
+            .map(|p| p.block_public_access),
+        Some(true)
+    );
+    assert_fc_setup(&doc.object_process_configuration);
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn get_access_point_for_object_process_response() {
+    let doc: GetAccessPointForObjectProcessResult = read("GetAccessPointForObjectProcess.xml");
+    assert_eq!(
+        doc.access_point_name_for_object_process.as_deref(),
+        Some("fc-ap-01")
+    );
+    assert_eq!(doc.access_point_name.as_deref(), Some("ap-01"));
+    assert_eq!(doc.account_id.as_deref(), Some("111933544165****"));
+    assert_eq!(doc.creation_date.as_deref(), Some("1626769503"));
+    assert_eq!(doc.status.as_deref(), Some("enable"));
+    assert_eq!(
+        doc.endpoints
+            .as_ref()
+            .and_then(|e| e.internal_endpoint.as_deref()),
+        Some("fc-ap-01-111933544165****.oss-cn-qingdao-internal.oss-object-process.aliyuncs.com")
+    );
+    assert_eq!(
+        doc.public_access_block_configuration
+            .as_ref()
+            .map(|p| p.block_public_access),
+        Some(true)
+    );
+}
+
+#[test]
+fn list_access_points_for_object_process_response() {
+    let doc: ListAccessPointsForObjectProcessResult = read("ListAccessPointsForObjectProcess.xml");
+    assert_eq!(doc.is_truncated, Some(true));
+    assert_eq!(doc.next_continuation_token.as_deref(), Some("abc"));
+    assert_eq!(doc.account_id.as_deref(), Some("111933544165****"));
+    assert_eq!(doc.access_points_for_object_process.len(), 1);
+    let ap = &doc.access_points_for_object_process[0];
+    assert_eq!(
+        ap.access_point_name_for_object_process.as_deref(),
+        Some("fc-ap-01")
+    );
+    assert_eq!(ap.access_point_name.as_deref(), Some("fc-01"));
+    assert_eq!(ap.status.as_deref(), Some("enable"));
+}
+
+/// `<AllowedFeatures/>` is an empty list; children of `FunctionCompute` come in reverse order.
+#[test]
+fn get_access_point_config_for_object_process_response() {
+    let doc: GetAccessPointConfigForObjectProcessResult =
+        read("GetAccessPointConfigForObjectProcess.xml");
+    let config = doc
+        .object_process_configuration
+        .as_ref()
+        .expect("ObjectProcessConfiguration");
+    assert!(config.allowed_features.is_empty());
+    let t = &config.transformation_configurations[0];
+    assert_eq!(t.actions, ["getobject"]);
+    let fc = t
+        .content_transformation
+        .as_ref()
+        .and_then(|c| c.function_compute.as_ref())
+        .expect("FunctionCompute");
+    assert_eq!(fc.function_arn.as_deref(), Some(FC_FUNCTION_ARN));
+    assert_eq!(fc.function_assume_role_arn.as_deref(), Some(FC_ROLE_ARN));
+    assert_eq!(
+        doc.public_access_block_configuration
+            .as_ref()
+            .map(|p| p.block_public_access),
+        Some(true)
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1479,4 +1605,10 @@ fn every_request_fixture_round_trips() {
     check::<StyleContent>("PutStyle.request.xml");
     check::<CreateAccessPointConfiguration>("CreateAccessPoint.request.xml");
     check::<CreateAccessPointConfiguration>("CreateAccessPoint.vpc.request.xml");
+    check::<CreateAccessPointForObjectProcessConfiguration>(
+        "CreateAccessPointForObjectProcess.request.xml",
+    );
+    check::<PutAccessPointConfigForObjectProcessConfiguration>(
+        "PutAccessPointConfigForObjectProcess.request.xml",
+    );
 }
