@@ -123,7 +123,7 @@ impl<'a> Tag<'a> {
     /// The name without a namespace prefix.
     #[inline]
     pub fn local_name(&self) -> &'a [u8] {
-        match memchr::memchr(b':', self.name) {
+        match self.name.iter().position(|&b| b == b':') {
             Some(i) => &self.name[i + 1..],
             None => self.name,
         }
@@ -236,7 +236,7 @@ impl<'a> XmlReader<'a> {
                     .ok_or_else(|| self.syntax("unterminated end tag"))?;
                 let name = trim_end(&input[pos + 2..end]);
                 match self.open.pop() {
-                    Some(open) if open == name => {}
+                    Some(open) if same_name(open, name) => {}
                     Some(_) => return Err(self.syntax("end tag does not match its start tag")),
                     None => return Err(self.syntax("end tag without a start tag")),
                 }
@@ -439,6 +439,12 @@ impl<'a> XmlReader<'a> {
     }
 }
 
+/// Byte equality without a library call: names are short.
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 fn trim_end(mut b: &[u8]) -> &[u8] {
     while let [rest @ .., last] = b {
         if is_space(*last) {
@@ -486,7 +492,7 @@ fn unescape<'a>(
     pos: usize,
 ) -> Result<Cow<'a, str>, XmlError> {
     let raw = piece.bytes();
-    let Some(first) = memchr::memchr(b'&', raw) else {
+    let Some(first) = find_byte(b'&', raw) else {
         return piece.as_str(element);
     };
     let mut out = String::with_capacity(raw.len());

@@ -69,6 +69,86 @@ impl Client {
             input: oss_model::CopyObjectInput::builder(),
         }
     }
+    /// `CreateAccessPoint`: Creates an access point for a bucket.
+    ///
+    /// Returns a [`CreateAccessPointRequest`] to fill in and [`send`](CreateAccessPointRequest::send).
+    pub fn create_access_point(&self) -> CreateAccessPointRequest {
+        CreateAccessPointRequest {
+            client: self.clone(),
+            input: oss_model::CreateAccessPointInput::builder(),
+        }
+    }
+    /// `CreateAccessPointForObjectProcess`: Creates an Object FC access point on top of an access point of the bucket.
+    ///
+    /// Returns a [`CreateAccessPointForObjectProcessRequest`] to fill in and [`send`](CreateAccessPointForObjectProcessRequest::send).
+    pub fn create_access_point_for_object_process(
+        &self,
+    ) -> CreateAccessPointForObjectProcessRequest {
+        CreateAccessPointForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::CreateAccessPointForObjectProcessInput::builder(),
+        }
+    }
+    /// `CreateBucketDataRedundancyTransition`: Starts converting a bucket's redundancy type (LRS to ZRS).
+    ///
+    /// Returns a [`CreateBucketDataRedundancyTransitionRequest`] to fill in and [`send`](CreateBucketDataRedundancyTransitionRequest::send).
+    pub fn create_bucket_data_redundancy_transition(
+        &self,
+    ) -> CreateBucketDataRedundancyTransitionRequest {
+        CreateBucketDataRedundancyTransitionRequest {
+            client: self.clone(),
+            input: oss_model::CreateBucketDataRedundancyTransitionInput::builder(),
+        }
+    }
+    /// `CreateCnameToken`: Creates the token that proves ownership of a domain before it is mapped to a bucket.
+    ///
+    /// Returns a [`CreateCnameTokenRequest`] to fill in and [`send`](CreateCnameTokenRequest::send).
+    pub fn create_cname_token(&self) -> CreateCnameTokenRequest {
+        CreateCnameTokenRequest {
+            client: self.clone(),
+            input: oss_model::CreateCnameTokenInput::builder(),
+        }
+    }
+    /// `DeleteAccessPoint`: Deletes an access point.
+    ///
+    /// Returns a [`DeleteAccessPointRequest`] to fill in and [`send`](DeleteAccessPointRequest::send).
+    pub fn delete_access_point(&self) -> DeleteAccessPointRequest {
+        DeleteAccessPointRequest {
+            client: self.clone(),
+            input: oss_model::DeleteAccessPointInput::builder(),
+        }
+    }
+    /// `DeleteAccessPointForObjectProcess`: Deletes an Object FC access point.
+    ///
+    /// Returns a [`DeleteAccessPointForObjectProcessRequest`] to fill in and [`send`](DeleteAccessPointForObjectProcessRequest::send).
+    pub fn delete_access_point_for_object_process(
+        &self,
+    ) -> DeleteAccessPointForObjectProcessRequest {
+        DeleteAccessPointForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::DeleteAccessPointForObjectProcessInput::builder(),
+        }
+    }
+    /// `DeleteAccessPointPolicy`: Deletes the policy of an access point.
+    ///
+    /// Returns a [`DeleteAccessPointPolicyRequest`] to fill in and [`send`](DeleteAccessPointPolicyRequest::send).
+    pub fn delete_access_point_policy(&self) -> DeleteAccessPointPolicyRequest {
+        DeleteAccessPointPolicyRequest {
+            client: self.clone(),
+            input: oss_model::DeleteAccessPointPolicyInput::builder(),
+        }
+    }
+    /// `DeleteAccessPointPolicyForObjectProcess`: Deletes the policy of an Object FC access point.
+    ///
+    /// Returns a [`DeleteAccessPointPolicyForObjectProcessRequest`] to fill in and [`send`](DeleteAccessPointPolicyForObjectProcessRequest::send).
+    pub fn delete_access_point_policy_for_object_process(
+        &self,
+    ) -> DeleteAccessPointPolicyForObjectProcessRequest {
+        DeleteAccessPointPolicyForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::DeleteAccessPointPolicyForObjectProcessInput::builder(),
+        }
+    }
     /// `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
     ///
     /// Returns a [`DeleteAccessPointPublicAccessBlockRequest`] to fill in and [`send`](DeleteAccessPointPublicAccessBlockRequest::send).
@@ -96,6 +176,17 @@ impl Client {
         DeleteBucketCorsRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketCorsInput::builder(),
+        }
+    }
+    /// `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
+    ///
+    /// Returns a [`DeleteBucketDataRedundancyTransitionRequest`] to fill in and [`send`](DeleteBucketDataRedundancyTransitionRequest::send).
+    pub fn delete_bucket_data_redundancy_transition(
+        &self,
+    ) -> DeleteBucketDataRedundancyTransitionRequest {
+        DeleteBucketDataRedundancyTransitionRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketDataRedundancyTransitionInput::builder(),
         }
     }
     /// `DeleteBucketEncryption`: Deletes the default server-side encryption of a bucket.
@@ -161,6 +252,15 @@ impl Client {
             input: oss_model::DeleteBucketPublicAccessBlockInput::builder(),
         }
     }
+    /// `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
+    ///
+    /// Returns a [`DeleteBucketQoSInfoRequest`] to fill in and [`send`](DeleteBucketQoSInfoRequest::send).
+    pub fn delete_bucket_qo_s_info(&self) -> DeleteBucketQoSInfoRequest {
+        DeleteBucketQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketQoSInfoInput::builder(),
+        }
+    }
     /// `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
     ///
     /// Returns a [`DeleteBucketReplicationRequest`] to fill in and [`send`](DeleteBucketReplicationRequest::send).
@@ -168,6 +268,15 @@ impl Client {
         DeleteBucketReplicationRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketReplicationInput::builder(),
+        }
+    }
+    /// `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
+    ///
+    /// Returns a [`DeleteBucketRequesterQoSInfoRequest`] to fill in and [`send`](DeleteBucketRequesterQoSInfoRequest::send).
+    pub fn delete_bucket_requester_qo_s_info(&self) -> DeleteBucketRequesterQoSInfoRequest {
+        DeleteBucketRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketRequesterQoSInfoInput::builder(),
         }
     }
     /// `DeleteBucketTags`: Deletes all tags of a bucket.
@@ -186,6 +295,24 @@ impl Client {
         DeleteBucketWebsiteRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketWebsiteInput::builder(),
+        }
+    }
+    /// `DeleteCname`: Removes a custom domain from a bucket.
+    ///
+    /// Returns a [`DeleteCnameRequest`] to fill in and [`send`](DeleteCnameRequest::send).
+    pub fn delete_cname(&self) -> DeleteCnameRequest {
+        DeleteCnameRequest {
+            client: self.clone(),
+            input: oss_model::DeleteCnameInput::builder(),
+        }
+    }
+    /// `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
+    ///
+    /// Returns a [`DeleteLiveChannelRequest`] to fill in and [`send`](DeleteLiveChannelRequest::send).
+    pub fn delete_live_channel(&self) -> DeleteLiveChannelRequest {
+        DeleteLiveChannelRequest {
+            client: self.clone(),
+            input: oss_model::DeleteLiveChannelInput::builder(),
         }
     }
     /// `DeleteMultipleObjects`: Deletes up to 1000 objects of a bucket in one request.
@@ -222,6 +349,37 @@ impl Client {
         DeletePublicAccessBlockRequest {
             client: self.clone(),
             input: oss_model::DeletePublicAccessBlockInput::builder(),
+        }
+    }
+    /// `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
+    ///
+    /// Returns a [`DeleteResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolBucketGroupQoSInfoRequest::send).
+    pub fn delete_resource_pool_bucket_group_qo_s_info(
+        &self,
+    ) -> DeleteResourcePoolBucketGroupQoSInfoRequest {
+        DeleteResourcePoolBucketGroupQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::DeleteResourcePoolBucketGroupQoSInfoInput::builder(),
+        }
+    }
+    /// `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
+    ///
+    /// Returns a [`DeleteResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolRequesterQoSInfoRequest::send).
+    pub fn delete_resource_pool_requester_qo_s_info(
+        &self,
+    ) -> DeleteResourcePoolRequesterQoSInfoRequest {
+        DeleteResourcePoolRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::DeleteResourcePoolRequesterQoSInfoInput::builder(),
+        }
+    }
+    /// `DeleteStyle`: Deletes an image style of a bucket.
+    ///
+    /// Returns a [`DeleteStyleRequest`] to fill in and [`send`](DeleteStyleRequest::send).
+    pub fn delete_style(&self) -> DeleteStyleRequest {
+        DeleteStyleRequest {
+            client: self.clone(),
+            input: oss_model::DeleteStyleInput::builder(),
         }
     }
     /// `DeleteUserDefinedLogFieldsConfig`: Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
@@ -278,6 +436,55 @@ impl Client {
             input: oss_model::ExtendBucketWormInput::builder(),
         }
     }
+    /// `GetAccessPoint`: Returns the details of an access point.
+    ///
+    /// Returns a [`GetAccessPointRequest`] to fill in and [`send`](GetAccessPointRequest::send).
+    pub fn get_access_point(&self) -> GetAccessPointRequest {
+        GetAccessPointRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointInput::builder(),
+        }
+    }
+    /// `GetAccessPointConfigForObjectProcess`: Returns the processing setup of an Object FC access point.
+    ///
+    /// Returns a [`GetAccessPointConfigForObjectProcessRequest`] to fill in and [`send`](GetAccessPointConfigForObjectProcessRequest::send).
+    pub fn get_access_point_config_for_object_process(
+        &self,
+    ) -> GetAccessPointConfigForObjectProcessRequest {
+        GetAccessPointConfigForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointConfigForObjectProcessInput::builder(),
+        }
+    }
+    /// `GetAccessPointForObjectProcess`: Returns the details of an Object FC access point.
+    ///
+    /// Returns a [`GetAccessPointForObjectProcessRequest`] to fill in and [`send`](GetAccessPointForObjectProcessRequest::send).
+    pub fn get_access_point_for_object_process(&self) -> GetAccessPointForObjectProcessRequest {
+        GetAccessPointForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointForObjectProcessInput::builder(),
+        }
+    }
+    /// `GetAccessPointPolicy`: Returns the policy of an access point as JSON text.
+    ///
+    /// Returns a [`GetAccessPointPolicyRequest`] to fill in and [`send`](GetAccessPointPolicyRequest::send).
+    pub fn get_access_point_policy(&self) -> GetAccessPointPolicyRequest {
+        GetAccessPointPolicyRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointPolicyInput::builder(),
+        }
+    }
+    /// `GetAccessPointPolicyForObjectProcess`: Returns the policy of an Object FC access point as JSON text.
+    ///
+    /// Returns a [`GetAccessPointPolicyForObjectProcessRequest`] to fill in and [`send`](GetAccessPointPolicyForObjectProcessRequest::send).
+    pub fn get_access_point_policy_for_object_process(
+        &self,
+    ) -> GetAccessPointPolicyForObjectProcessRequest {
+        GetAccessPointPolicyForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::GetAccessPointPolicyForObjectProcessInput::builder(),
+        }
+    }
     /// `GetAccessPointPublicAccessBlock`: Returns the Block Public Access setting of an access point.
     ///
     /// Returns a [`GetAccessPointPublicAccessBlockRequest`] to fill in and [`send`](GetAccessPointPublicAccessBlockRequest::send).
@@ -321,6 +528,17 @@ impl Client {
         GetBucketCorsRequest {
             client: self.clone(),
             input: oss_model::GetBucketCorsInput::builder(),
+        }
+    }
+    /// `GetBucketDataRedundancyTransition`: Returns one redundancy conversion task of a bucket.
+    ///
+    /// Returns a [`GetBucketDataRedundancyTransitionRequest`] to fill in and [`send`](GetBucketDataRedundancyTransitionRequest::send).
+    pub fn get_bucket_data_redundancy_transition(
+        &self,
+    ) -> GetBucketDataRedundancyTransitionRequest {
+        GetBucketDataRedundancyTransitionRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketDataRedundancyTransitionInput::builder(),
         }
     }
     /// `GetBucketEncryption`: Returns the default server-side encryption of a bucket.
@@ -431,6 +649,15 @@ impl Client {
             input: oss_model::GetBucketPublicAccessBlockInput::builder(),
         }
     }
+    /// `GetBucketQoSInfo`: Returns the throttling limits of a bucket in a resource pool.
+    ///
+    /// Returns a [`GetBucketQoSInfoRequest`] to fill in and [`send`](GetBucketQoSInfoRequest::send).
+    pub fn get_bucket_qo_s_info(&self) -> GetBucketQoSInfoRequest {
+        GetBucketQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketQoSInfoInput::builder(),
+        }
+    }
     /// `GetBucketReferer`: Returns the hotlink protection (Referer allow and block lists) of a bucket.
     ///
     /// Returns a [`GetBucketRefererRequest`] to fill in and [`send`](GetBucketRefererRequest::send).
@@ -474,6 +701,15 @@ impl Client {
         GetBucketRequestPaymentRequest {
             client: self.clone(),
             input: oss_model::GetBucketRequestPaymentInput::builder(),
+        }
+    }
+    /// `GetBucketRequesterQoSInfo`: Returns the throttling limits of one requester on a bucket.
+    ///
+    /// Returns a [`GetBucketRequesterQoSInfoRequest`] to fill in and [`send`](GetBucketRequesterQoSInfoRequest::send).
+    pub fn get_bucket_requester_qo_s_info(&self) -> GetBucketRequesterQoSInfoRequest {
+        GetBucketRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketRequesterQoSInfoInput::builder(),
         }
     }
     /// `GetBucketResourceGroup`: Returns the resource group a bucket belongs to.
@@ -539,6 +775,42 @@ impl Client {
             input: oss_model::GetBucketWormInput::builder(),
         }
     }
+    /// `GetCnameToken`: Returns the ownership token created for a domain.
+    ///
+    /// Returns a [`GetCnameTokenRequest`] to fill in and [`send`](GetCnameTokenRequest::send).
+    pub fn get_cname_token(&self) -> GetCnameTokenRequest {
+        GetCnameTokenRequest {
+            client: self.clone(),
+            input: oss_model::GetCnameTokenInput::builder(),
+        }
+    }
+    /// `GetLiveChannelHistory`: Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
+    ///
+    /// Returns a [`GetLiveChannelHistoryRequest`] to fill in and [`send`](GetLiveChannelHistoryRequest::send).
+    pub fn get_live_channel_history(&self) -> GetLiveChannelHistoryRequest {
+        GetLiveChannelHistoryRequest {
+            client: self.clone(),
+            input: oss_model::GetLiveChannelHistoryInput::builder(),
+        }
+    }
+    /// `GetLiveChannelInfo`: Returns the configuration of a LiveChannel. The object key is the channel name.
+    ///
+    /// Returns a [`GetLiveChannelInfoRequest`] to fill in and [`send`](GetLiveChannelInfoRequest::send).
+    pub fn get_live_channel_info(&self) -> GetLiveChannelInfoRequest {
+        GetLiveChannelInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetLiveChannelInfoInput::builder(),
+        }
+    }
+    /// `GetLiveChannelStat`: Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
+    ///
+    /// Returns a [`GetLiveChannelStatRequest`] to fill in and [`send`](GetLiveChannelStatRequest::send).
+    pub fn get_live_channel_stat(&self) -> GetLiveChannelStatRequest {
+        GetLiveChannelStatRequest {
+            client: self.clone(),
+            input: oss_model::GetLiveChannelStatInput::builder(),
+        }
+    }
     /// `GetObject`: Downloads an object, whole or a byte range; the data is streamed.
     ///
     /// Returns a [`GetObjectRequest`] to fill in and [`send`](GetObjectRequest::send).
@@ -602,6 +874,44 @@ impl Client {
             input: oss_model::GetPublicAccessBlockInput::builder(),
         }
     }
+    /// `GetResourcePoolBucketGroupQoSInfo`: Returns the throttling limits of a bucket group in a resource pool.
+    ///
+    /// Returns a [`GetResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](GetResourcePoolBucketGroupQoSInfoRequest::send).
+    pub fn get_resource_pool_bucket_group_qo_s_info(
+        &self,
+    ) -> GetResourcePoolBucketGroupQoSInfoRequest {
+        GetResourcePoolBucketGroupQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetResourcePoolBucketGroupQoSInfoInput::builder(),
+        }
+    }
+    /// `GetResourcePoolInfo`: Returns a resource pool and its throttling limits.
+    ///
+    /// Returns a [`GetResourcePoolInfoRequest`] to fill in and [`send`](GetResourcePoolInfoRequest::send).
+    pub fn get_resource_pool_info(&self) -> GetResourcePoolInfoRequest {
+        GetResourcePoolInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetResourcePoolInfoInput::builder(),
+        }
+    }
+    /// `GetResourcePoolRequesterQoSInfo`: Returns the throttling limits of one requester in a resource pool.
+    ///
+    /// Returns a [`GetResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](GetResourcePoolRequesterQoSInfoRequest::send).
+    pub fn get_resource_pool_requester_qo_s_info(&self) -> GetResourcePoolRequesterQoSInfoRequest {
+        GetResourcePoolRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetResourcePoolRequesterQoSInfoInput::builder(),
+        }
+    }
+    /// `GetStyle`: Returns one image style of a bucket.
+    ///
+    /// Returns a [`GetStyleRequest`] to fill in and [`send`](GetStyleRequest::send).
+    pub fn get_style(&self) -> GetStyleRequest {
+        GetStyleRequest {
+            client: self.clone(),
+            input: oss_model::GetStyleInput::builder(),
+        }
+    }
     /// `GetSymlink`: Returns the target of a symbolic link.
     ///
     /// Returns a [`GetSymlinkRequest`] to fill in and [`send`](GetSymlinkRequest::send).
@@ -609,6 +919,15 @@ impl Client {
         GetSymlinkRequest {
             client: self.clone(),
             input: oss_model::GetSymlinkInput::builder(),
+        }
+    }
+    /// `GetUserAntiDDosInfo`: Returns the Anti-DDoS instances of the account.
+    ///
+    /// Returns a [`GetUserAntiDDosInfoRequest`] to fill in and [`send`](GetUserAntiDDosInfoRequest::send).
+    pub fn get_user_anti_d_dos_info(&self) -> GetUserAntiDDosInfoRequest {
+        GetUserAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::GetUserAntiDDosInfoInput::builder(),
         }
     }
     /// `GetUserDefinedLogFieldsConfig`: Returns which request headers and query parameters a bucket's real-time logs record in `user_defined_log_fields`.
@@ -647,6 +966,15 @@ impl Client {
             input: oss_model::GetVectorsInput::builder(),
         }
     }
+    /// `GetVodPlaylist`: Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
+    ///
+    /// Returns a [`GetVodPlaylistRequest`] to fill in and [`send`](GetVodPlaylistRequest::send).
+    pub fn get_vod_playlist(&self) -> GetVodPlaylistRequest {
+        GetVodPlaylistRequest {
+            client: self.clone(),
+            input: oss_model::GetVodPlaylistInput::builder(),
+        }
+    }
     /// `HeadObject`: Returns all metadata of an object, without its data.
     ///
     /// Returns a [`HeadObjectRequest`] to fill in and [`send`](HeadObjectRequest::send).
@@ -654,6 +982,24 @@ impl Client {
         HeadObjectRequest {
             client: self.clone(),
             input: oss_model::HeadObjectInput::builder(),
+        }
+    }
+    /// `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
+    ///
+    /// Returns a [`InitBucketAntiDDosInfoRequest`] to fill in and [`send`](InitBucketAntiDDosInfoRequest::send).
+    pub fn init_bucket_anti_d_dos_info(&self) -> InitBucketAntiDDosInfoRequest {
+        InitBucketAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::InitBucketAntiDDosInfoInput::builder(),
+        }
+    }
+    /// `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
+    ///
+    /// Returns a [`InitUserAntiDDosInfoRequest`] to fill in and [`send`](InitUserAntiDDosInfoRequest::send).
+    pub fn init_user_anti_d_dos_info(&self) -> InitUserAntiDDosInfoRequest {
+        InitUserAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::InitUserAntiDDosInfoInput::builder(),
         }
     }
     /// `InitiateBucketWorm`: Creates a retention policy for a bucket. The new policy stays unlocked (`InProgress`) for 24 hours unless it is locked with CompleteBucketWorm.
@@ -674,6 +1020,44 @@ impl Client {
             input: oss_model::InitiateMultipartUploadInput::builder(),
         }
     }
+    /// `ListAccessPoints`: Lists the access points of the account (user level). OSS also lists one bucket's access points when the request is sent to the bucket; this entry covers the account-level form.
+    ///
+    /// Returns a [`ListAccessPointsRequest`] to fill in and [`send`](ListAccessPointsRequest::send).
+    pub fn list_access_points(&self) -> ListAccessPointsRequest {
+        ListAccessPointsRequest {
+            client: self.clone(),
+            input: oss_model::ListAccessPointsInput::builder(),
+        }
+    }
+    /// `ListAccessPointsForObjectProcess`: Lists the Object FC access points of the account.
+    ///
+    /// Returns a [`ListAccessPointsForObjectProcessRequest`] to fill in and [`send`](ListAccessPointsForObjectProcessRequest::send).
+    pub fn list_access_points_for_object_process(&self) -> ListAccessPointsForObjectProcessRequest {
+        ListAccessPointsForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::ListAccessPointsForObjectProcessInput::builder(),
+        }
+    }
+    /// `ListBucketAntiDDosInfo`: Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
+    ///
+    /// Returns a [`ListBucketAntiDDosInfoRequest`] to fill in and [`send`](ListBucketAntiDDosInfoRequest::send).
+    pub fn list_bucket_anti_d_dos_info(&self) -> ListBucketAntiDDosInfoRequest {
+        ListBucketAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::ListBucketAntiDDosInfoInput::builder(),
+        }
+    }
+    /// `ListBucketDataRedundancyTransition`: Lists the redundancy conversion tasks of a bucket.
+    ///
+    /// Returns a [`ListBucketDataRedundancyTransitionRequest`] to fill in and [`send`](ListBucketDataRedundancyTransitionRequest::send).
+    pub fn list_bucket_data_redundancy_transition(
+        &self,
+    ) -> ListBucketDataRedundancyTransitionRequest {
+        ListBucketDataRedundancyTransitionRequest {
+            client: self.clone(),
+            input: oss_model::ListBucketDataRedundancyTransitionInput::builder(),
+        }
+    }
     /// `ListBucketInventory`: Lists the inventory tasks of a bucket, up to 100 a page.
     ///
     /// Returns a [`ListBucketInventoryRequest`] to fill in and [`send`](ListBucketInventoryRequest::send).
@@ -683,6 +1067,15 @@ impl Client {
             input: oss_model::ListBucketInventoryInput::builder(),
         }
     }
+    /// `ListBucketRequesterQoSInfos`: Lists the throttling limits of every requester on a bucket, one page at a time.
+    ///
+    /// Returns a [`ListBucketRequesterQoSInfosRequest`] to fill in and [`send`](ListBucketRequesterQoSInfosRequest::send).
+    pub fn list_bucket_requester_qo_s_infos(&self) -> ListBucketRequesterQoSInfosRequest {
+        ListBucketRequesterQoSInfosRequest {
+            client: self.clone(),
+            input: oss_model::ListBucketRequesterQoSInfosInput::builder(),
+        }
+    }
     /// `ListBuckets`: Lists the buckets the requester owns.
     ///
     /// Returns a [`ListBucketsRequest`] to fill in and [`send`](ListBucketsRequest::send).
@@ -690,6 +1083,24 @@ impl Client {
         ListBucketsRequest {
             client: self.clone(),
             input: oss_model::ListBucketsInput::builder(),
+        }
+    }
+    /// `ListCname`: Lists the custom domains mapped to a bucket.
+    ///
+    /// Returns a [`ListCnameRequest`] to fill in and [`send`](ListCnameRequest::send).
+    pub fn list_cname(&self) -> ListCnameRequest {
+        ListCnameRequest {
+            client: self.clone(),
+            input: oss_model::ListCnameInput::builder(),
+        }
+    }
+    /// `ListLiveChannel`: Lists the LiveChannels of a bucket, up to `max_keys` a page.
+    ///
+    /// Returns a [`ListLiveChannelRequest`] to fill in and [`send`](ListLiveChannelRequest::send).
+    pub fn list_live_channel(&self) -> ListLiveChannelRequest {
+        ListLiveChannelRequest {
+            client: self.clone(),
+            input: oss_model::ListLiveChannelInput::builder(),
         }
     }
     /// `ListMultipartUploads`: Lists the multipart uploads of a bucket that were started but neither completed nor aborted.
@@ -737,6 +1148,73 @@ impl Client {
             input: oss_model::ListPartsInput::builder(),
         }
     }
+    /// `ListResourcePoolBucketGroupQoSInfos`: Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
+    ///
+    /// Returns a [`ListResourcePoolBucketGroupQoSInfosRequest`] to fill in and [`send`](ListResourcePoolBucketGroupQoSInfosRequest::send).
+    pub fn list_resource_pool_bucket_group_qo_s_infos(
+        &self,
+    ) -> ListResourcePoolBucketGroupQoSInfosRequest {
+        ListResourcePoolBucketGroupQoSInfosRequest {
+            client: self.clone(),
+            input: oss_model::ListResourcePoolBucketGroupQoSInfosInput::builder(),
+        }
+    }
+    /// `ListResourcePoolBucketGroups`: Lists the bucket groups of a resource pool and their buckets, one page at a time.
+    ///
+    /// Returns a [`ListResourcePoolBucketGroupsRequest`] to fill in and [`send`](ListResourcePoolBucketGroupsRequest::send).
+    pub fn list_resource_pool_bucket_groups(&self) -> ListResourcePoolBucketGroupsRequest {
+        ListResourcePoolBucketGroupsRequest {
+            client: self.clone(),
+            input: oss_model::ListResourcePoolBucketGroupsInput::builder(),
+        }
+    }
+    /// `ListResourcePoolBuckets`: Lists the buckets of a resource pool, one page at a time.
+    ///
+    /// Returns a [`ListResourcePoolBucketsRequest`] to fill in and [`send`](ListResourcePoolBucketsRequest::send).
+    pub fn list_resource_pool_buckets(&self) -> ListResourcePoolBucketsRequest {
+        ListResourcePoolBucketsRequest {
+            client: self.clone(),
+            input: oss_model::ListResourcePoolBucketsInput::builder(),
+        }
+    }
+    /// `ListResourcePoolRequesterQoSInfos`: Lists the throttling limits of every requester in a resource pool, one page at a time.
+    ///
+    /// Returns a [`ListResourcePoolRequesterQoSInfosRequest`] to fill in and [`send`](ListResourcePoolRequesterQoSInfosRequest::send).
+    pub fn list_resource_pool_requester_qo_s_infos(
+        &self,
+    ) -> ListResourcePoolRequesterQoSInfosRequest {
+        ListResourcePoolRequesterQoSInfosRequest {
+            client: self.clone(),
+            input: oss_model::ListResourcePoolRequesterQoSInfosInput::builder(),
+        }
+    }
+    /// `ListResourcePools`: Lists the resource pools of the account in the region, one page at a time.
+    ///
+    /// Returns a [`ListResourcePoolsRequest`] to fill in and [`send`](ListResourcePoolsRequest::send).
+    pub fn list_resource_pools(&self) -> ListResourcePoolsRequest {
+        ListResourcePoolsRequest {
+            client: self.clone(),
+            input: oss_model::ListResourcePoolsInput::builder(),
+        }
+    }
+    /// `ListStyle`: Lists the image styles of a bucket.
+    ///
+    /// Returns a [`ListStyleRequest`] to fill in and [`send`](ListStyleRequest::send).
+    pub fn list_style(&self) -> ListStyleRequest {
+        ListStyleRequest {
+            client: self.clone(),
+            input: oss_model::ListStyleInput::builder(),
+        }
+    }
+    /// `ListUserDataRedundancyTransition`: Lists the redundancy conversion tasks of all the requester's buckets.
+    ///
+    /// Returns a [`ListUserDataRedundancyTransitionRequest`] to fill in and [`send`](ListUserDataRedundancyTransitionRequest::send).
+    pub fn list_user_data_redundancy_transition(&self) -> ListUserDataRedundancyTransitionRequest {
+        ListUserDataRedundancyTransitionRequest {
+            client: self.clone(),
+            input: oss_model::ListUserDataRedundancyTransitionInput::builder(),
+        }
+    }
     /// `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
     ///
     /// Returns a [`ListVectorBucketsRequest`] to fill in and [`send`](ListVectorBucketsRequest::send).
@@ -771,6 +1249,46 @@ impl Client {
         OptionObjectRequest {
             client: self.clone(),
             input: oss_model::OptionObjectInput::builder(),
+        }
+    }
+    /// `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
+    ///
+    /// Returns a [`PostVodPlaylistRequest`] to fill in and [`send`](PostVodPlaylistRequest::send).
+    pub fn post_vod_playlist(&self) -> PostVodPlaylistRequest {
+        PostVodPlaylistRequest {
+            client: self.clone(),
+            input: oss_model::PostVodPlaylistInput::builder(),
+        }
+    }
+    /// `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
+    ///
+    /// Returns a [`PutAccessPointConfigForObjectProcessRequest`] to fill in and [`send`](PutAccessPointConfigForObjectProcessRequest::send).
+    pub fn put_access_point_config_for_object_process(
+        &self,
+    ) -> PutAccessPointConfigForObjectProcessRequest {
+        PutAccessPointConfigForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::PutAccessPointConfigForObjectProcessInput::builder(),
+        }
+    }
+    /// `PutAccessPointPolicy`: Sets the policy of an access point.
+    ///
+    /// Returns a [`PutAccessPointPolicyRequest`] to fill in and [`send`](PutAccessPointPolicyRequest::send).
+    pub fn put_access_point_policy(&self) -> PutAccessPointPolicyRequest {
+        PutAccessPointPolicyRequest {
+            client: self.clone(),
+            input: oss_model::PutAccessPointPolicyInput::builder(),
+        }
+    }
+    /// `PutAccessPointPolicyForObjectProcess`: Sets the policy of an Object FC access point.
+    ///
+    /// Returns a [`PutAccessPointPolicyForObjectProcessRequest`] to fill in and [`send`](PutAccessPointPolicyForObjectProcessRequest::send).
+    pub fn put_access_point_policy_for_object_process(
+        &self,
+    ) -> PutAccessPointPolicyForObjectProcessRequest {
+        PutAccessPointPolicyForObjectProcessRequest {
+            client: self.clone(),
+            input: oss_model::PutAccessPointPolicyForObjectProcessInput::builder(),
         }
     }
     /// `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
@@ -908,6 +1426,15 @@ impl Client {
             input: oss_model::PutBucketPublicAccessBlockInput::builder(),
         }
     }
+    /// `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
+    ///
+    /// Returns a [`PutBucketQoSInfoRequest`] to fill in and [`send`](PutBucketQoSInfoRequest::send).
+    pub fn put_bucket_qo_s_info(&self) -> PutBucketQoSInfoRequest {
+        PutBucketQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketQoSInfoInput::builder(),
+        }
+    }
     /// `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
     ///
     /// Returns a [`PutBucketRTCRequest`] to fill in and [`send`](PutBucketRTCRequest::send).
@@ -944,6 +1471,15 @@ impl Client {
             input: oss_model::PutBucketRequestPaymentInput::builder(),
         }
     }
+    /// `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
+    ///
+    /// Returns a [`PutBucketRequesterQoSInfoRequest`] to fill in and [`send`](PutBucketRequesterQoSInfoRequest::send).
+    pub fn put_bucket_requester_qo_s_info(&self) -> PutBucketRequesterQoSInfoRequest {
+        PutBucketRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketRequesterQoSInfoInput::builder(),
+        }
+    }
     /// `PutBucketResourceGroup`: Moves a bucket into a resource group.
     ///
     /// Returns a [`PutBucketResourceGroupRequest`] to fill in and [`send`](PutBucketResourceGroupRequest::send).
@@ -951,6 +1487,15 @@ impl Client {
         PutBucketResourceGroupRequest {
             client: self.clone(),
             input: oss_model::PutBucketResourceGroupInput::builder(),
+        }
+    }
+    /// `PutBucketResourcePoolBucketGroup`: Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
+    ///
+    /// Returns a [`PutBucketResourcePoolBucketGroupRequest`] to fill in and [`send`](PutBucketResourcePoolBucketGroupRequest::send).
+    pub fn put_bucket_resource_pool_bucket_group(&self) -> PutBucketResourcePoolBucketGroupRequest {
+        PutBucketResourcePoolBucketGroupRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketResourcePoolBucketGroupInput::builder(),
         }
     }
     /// `PutBucketTags`: Sets the tags of a bucket, replacing any it had.
@@ -987,6 +1532,33 @@ impl Client {
         PutBucketWebsiteRequest {
             client: self.clone(),
             input: oss_model::PutBucketWebsiteInput::builder(),
+        }
+    }
+    /// `PutCname`: Maps a custom domain to a bucket, optionally with an HTTPS certificate.
+    ///
+    /// Returns a [`PutCnameRequest`] to fill in and [`send`](PutCnameRequest::send).
+    pub fn put_cname(&self) -> PutCnameRequest {
+        PutCnameRequest {
+            client: self.clone(),
+            input: oss_model::PutCnameInput::builder(),
+        }
+    }
+    /// `PutLiveChannel`: Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
+    ///
+    /// Returns a [`PutLiveChannelRequest`] to fill in and [`send`](PutLiveChannelRequest::send).
+    pub fn put_live_channel(&self) -> PutLiveChannelRequest {
+        PutLiveChannelRequest {
+            client: self.clone(),
+            input: oss_model::PutLiveChannelInput::builder(),
+        }
+    }
+    /// `PutLiveChannelStatus`: Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
+    ///
+    /// Returns a [`PutLiveChannelStatusRequest`] to fill in and [`send`](PutLiveChannelStatusRequest::send).
+    pub fn put_live_channel_status(&self) -> PutLiveChannelStatusRequest {
+        PutLiveChannelStatusRequest {
+            client: self.clone(),
+            input: oss_model::PutLiveChannelStatusInput::builder(),
         }
     }
     /// `PutObject`: Uploads an object (at most 5 GiB) in one request.
@@ -1042,6 +1614,35 @@ impl Client {
         PutPublicAccessBlockRequest {
             client: self.clone(),
             input: oss_model::PutPublicAccessBlockInput::builder(),
+        }
+    }
+    /// `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
+    ///
+    /// Returns a [`PutResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](PutResourcePoolBucketGroupQoSInfoRequest::send).
+    pub fn put_resource_pool_bucket_group_qo_s_info(
+        &self,
+    ) -> PutResourcePoolBucketGroupQoSInfoRequest {
+        PutResourcePoolBucketGroupQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::PutResourcePoolBucketGroupQoSInfoInput::builder(),
+        }
+    }
+    /// `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
+    ///
+    /// Returns a [`PutResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](PutResourcePoolRequesterQoSInfoRequest::send).
+    pub fn put_resource_pool_requester_qo_s_info(&self) -> PutResourcePoolRequesterQoSInfoRequest {
+        PutResourcePoolRequesterQoSInfoRequest {
+            client: self.clone(),
+            input: oss_model::PutResourcePoolRequesterQoSInfoInput::builder(),
+        }
+    }
+    /// `PutStyle`: Creates (or replaces) a named image style on a bucket.
+    ///
+    /// Returns a [`PutStyleRequest`] to fill in and [`send`](PutStyleRequest::send).
+    pub fn put_style(&self) -> PutStyleRequest {
+        PutStyleRequest {
+            client: self.clone(),
+            input: oss_model::PutStyleInput::builder(),
         }
     }
     /// `PutSymlink`: Creates a symbolic link pointing at another object of the same bucket.
@@ -1134,6 +1735,24 @@ impl Client {
             input: oss_model::SealAppendObjectInput::builder(),
         }
     }
+    /// `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
+    ///
+    /// Returns a [`UpdateBucketAntiDDosInfoRequest`] to fill in and [`send`](UpdateBucketAntiDDosInfoRequest::send).
+    pub fn update_bucket_anti_d_dos_info(&self) -> UpdateBucketAntiDDosInfoRequest {
+        UpdateBucketAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::UpdateBucketAntiDDosInfoInput::builder(),
+        }
+    }
+    /// `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
+    ///
+    /// Returns a [`UpdateUserAntiDDosInfoRequest`] to fill in and [`send`](UpdateUserAntiDDosInfoRequest::send).
+    pub fn update_user_anti_d_dos_info(&self) -> UpdateUserAntiDDosInfoRequest {
+        UpdateUserAntiDDosInfoRequest {
+            client: self.clone(),
+            input: oss_model::UpdateUserAntiDDosInfoInput::builder(),
+        }
+    }
     /// `UploadPart`: Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
     ///
     /// Returns a [`UploadPartRequest`] to fill in and [`send`](UploadPartRequest::send).
@@ -1205,6 +1824,16 @@ impl Client {
         VectorPutBucketPolicyRequest {
             client: self.clone(),
             input: oss_model::VectorPutBucketPolicyInput::builder(),
+        }
+    }
+    /// `WriteGetObjectResponse`: Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
+    ///
+    /// Returns a [`WriteGetObjectResponseRequest`] to fill in and [`send`](WriteGetObjectResponseRequest::send).
+    pub fn write_get_object_response(&self) -> WriteGetObjectResponseRequest {
+        WriteGetObjectResponseRequest {
+            client: self.clone(),
+            input: oss_model::WriteGetObjectResponseInput::builder(),
+            body: None,
         }
     }
 }
@@ -1739,6 +2368,317 @@ impl CopyObjectRequest {
     }
 }
 
+/// A `CreateAccessPoint` request being built: set its members, then [`send`](CreateAccessPointRequest::send) it.
+/// Creates an access point for a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateAccessPointRequest {
+    client: Client,
+    input: oss_model::CreateAccessPointInputBuilder,
+}
+
+impl CreateAccessPointRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The access point's name and network origin.
+    pub fn body(mut self, value: impl Into<oss_model::CreateAccessPointConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CreateAccessPointOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateAccessPoint>(input)
+            .await
+    }
+}
+
+/// A `CreateAccessPointForObjectProcess` request being built: set its members, then [`send`](CreateAccessPointForObjectProcessRequest::send) it.
+/// Creates an Object FC access point on top of an access point of the bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateAccessPointForObjectProcessRequest {
+    client: Client,
+    input: oss_model::CreateAccessPointForObjectProcessInputBuilder,
+}
+
+impl CreateAccessPointForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sets `body`: The underlying access point and the processing setup.
+    pub fn body(
+        mut self,
+        value: impl Into<oss_model::CreateAccessPointForObjectProcessConfiguration>,
+    ) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CreateAccessPointForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateAccessPointForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `CreateBucketDataRedundancyTransition` request being built: set its members, then [`send`](CreateBucketDataRedundancyTransitionRequest::send) it.
+/// Starts converting a bucket's redundancy type (LRS to ZRS).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateBucketDataRedundancyTransitionRequest {
+    client: Client,
+    input: oss_model::CreateBucketDataRedundancyTransitionInputBuilder,
+}
+
+impl CreateBucketDataRedundancyTransitionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `target_redundancy_type`: The redundancy type to convert to (`ZRS`).
+    pub fn target_redundancy_type(
+        mut self,
+        value: impl Into<oss_model::DataRedundancyType>,
+    ) -> Self {
+        self.input = self.input.target_redundancy_type(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::CreateBucketDataRedundancyTransitionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateBucketDataRedundancyTransition>(input)
+            .await
+    }
+}
+
+/// A `CreateCnameToken` request being built: set its members, then [`send`](CreateCnameTokenRequest::send) it.
+/// Creates the token that proves ownership of a domain before it is mapped to a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateCnameTokenRequest {
+    client: Client,
+    input: oss_model::CreateCnameTokenInputBuilder,
+}
+
+impl CreateCnameTokenRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The domain to create a token for.
+    pub fn body(mut self, value: impl Into<oss_model::BucketCnameConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CreateCnameTokenOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateCnameToken>(input)
+            .await
+    }
+}
+
+/// A `DeleteAccessPoint` request being built: set its members, then [`send`](DeleteAccessPointRequest::send) it.
+/// Deletes an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAccessPointRequest {
+    client: Client,
+    input: oss_model::DeleteAccessPointInputBuilder,
+}
+
+impl DeleteAccessPointRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteAccessPointOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteAccessPoint>(input)
+            .await
+    }
+}
+
+/// A `DeleteAccessPointForObjectProcess` request being built: set its members, then [`send`](DeleteAccessPointForObjectProcessRequest::send) it.
+/// Deletes an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAccessPointForObjectProcessRequest {
+    client: Client,
+    input: oss_model::DeleteAccessPointForObjectProcessInputBuilder,
+}
+
+impl DeleteAccessPointForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteAccessPointForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteAccessPointForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `DeleteAccessPointPolicy` request being built: set its members, then [`send`](DeleteAccessPointPolicyRequest::send) it.
+/// Deletes the policy of an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAccessPointPolicyRequest {
+    client: Client,
+    input: oss_model::DeleteAccessPointPolicyInputBuilder,
+}
+
+impl DeleteAccessPointPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteAccessPointPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteAccessPointPolicy>(input)
+            .await
+    }
+}
+
+/// A `DeleteAccessPointPolicyForObjectProcess` request being built: set its members, then [`send`](DeleteAccessPointPolicyForObjectProcessRequest::send) it.
+/// Deletes the policy of an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAccessPointPolicyForObjectProcessRequest {
+    client: Client,
+    input: oss_model::DeleteAccessPointPolicyForObjectProcessInputBuilder,
+}
+
+impl DeleteAccessPointPolicyForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::DeleteAccessPointPolicyForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteAccessPointPolicyForObjectProcess>(input)
+            .await
+    }
+}
+
 /// A `DeleteAccessPointPublicAccessBlock` request being built: set its members, then [`send`](DeleteAccessPointPublicAccessBlockRequest::send) it.
 /// Deletes the Block Public Access setting of an access point.
 #[derive(Debug)]
@@ -1836,6 +2776,45 @@ impl DeleteBucketCorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketCors>(input)
+            .await
+    }
+}
+
+/// A `DeleteBucketDataRedundancyTransition` request being built: set its members, then [`send`](DeleteBucketDataRedundancyTransitionRequest::send) it.
+/// Deletes a redundancy conversion task of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketDataRedundancyTransitionRequest {
+    client: Client,
+    input: oss_model::DeleteBucketDataRedundancyTransitionInputBuilder,
+}
+
+impl DeleteBucketDataRedundancyTransitionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `task_id`: The task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::DeleteBucketDataRedundancyTransitionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketDataRedundancyTransition>(input)
             .await
     }
 }
@@ -2069,6 +3048,38 @@ impl DeleteBucketPublicAccessBlockRequest {
     }
 }
 
+/// A `DeleteBucketQoSInfo` request being built: set its members, then [`send`](DeleteBucketQoSInfoRequest::send) it.
+/// Deletes the throttling limits of a bucket in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketQoSInfoRequest {
+    client: Client,
+    input: oss_model::DeleteBucketQoSInfoInputBuilder,
+}
+
+impl DeleteBucketQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketQoSInfo>(input)
+            .await
+    }
+}
+
 /// A `DeleteBucketReplication` request being built: set its members, then [`send`](DeleteBucketReplicationRequest::send) it.
 /// Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 #[derive(Debug)]
@@ -2102,6 +3113,43 @@ impl DeleteBucketReplicationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketReplication>(input)
+            .await
+    }
+}
+
+/// A `DeleteBucketRequesterQoSInfo` request being built: set its members, then [`send`](DeleteBucketRequesterQoSInfoRequest::send) it.
+/// Deletes the throttling limits of one requester on a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::DeleteBucketRequesterQoSInfoInputBuilder,
+}
+
+impl DeleteBucketRequesterQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketRequesterQoSInfo>(input)
             .await
     }
 }
@@ -2166,6 +3214,80 @@ impl DeleteBucketWebsiteRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketWebsite>(input)
+            .await
+    }
+}
+
+/// A `DeleteCname` request being built: set its members, then [`send`](DeleteCnameRequest::send) it.
+/// Removes a custom domain from a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteCnameRequest {
+    client: Client,
+    input: oss_model::DeleteCnameInputBuilder,
+}
+
+impl DeleteCnameRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The domain to remove.
+    pub fn body(mut self, value: impl Into<oss_model::BucketCnameConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteCnameOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteCname>(input)
+            .await
+    }
+}
+
+/// A `DeleteLiveChannel` request being built: set its members, then [`send`](DeleteLiveChannelRequest::send) it.
+/// Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteLiveChannelRequest {
+    client: Client,
+    input: oss_model::DeleteLiveChannelInputBuilder,
+}
+
+impl DeleteLiveChannelRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteLiveChannelOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteLiveChannel>(input)
             .await
     }
 }
@@ -2329,6 +3451,119 @@ impl DeletePublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeletePublicAccessBlock>(input)
+            .await
+    }
+}
+
+/// A `DeleteResourcePoolBucketGroupQoSInfo` request being built: set its members, then [`send`](DeleteResourcePoolBucketGroupQoSInfoRequest::send) it.
+/// Deletes the throttling limits of a bucket group in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteResourcePoolBucketGroupQoSInfoRequest {
+    client: Client,
+    input: oss_model::DeleteResourcePoolBucketGroupQoSInfoInputBuilder,
+}
+
+impl DeleteResourcePoolBucketGroupQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool_bucket_group(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::DeleteResourcePoolBucketGroupQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteResourcePoolBucketGroupQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `DeleteResourcePoolRequesterQoSInfo` request being built: set its members, then [`send`](DeleteResourcePoolRequesterQoSInfoRequest::send) it.
+/// Deletes the throttling limits of one requester in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteResourcePoolRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::DeleteResourcePoolRequesterQoSInfoInputBuilder,
+}
+
+impl DeleteResourcePoolRequesterQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteResourcePoolRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteResourcePoolRequesterQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `DeleteStyle` request being built: set its members, then [`send`](DeleteStyleRequest::send) it.
+/// Deletes an image style of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteStyleRequest {
+    client: Client,
+    input: oss_model::DeleteStyleInputBuilder,
+}
+
+impl DeleteStyleRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.style_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteStyleOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteStyle>(input)
             .await
     }
 }
@@ -2540,6 +3775,195 @@ impl ExtendBucketWormRequest {
     }
 }
 
+/// A `GetAccessPoint` request being built: set its members, then [`send`](GetAccessPointRequest::send) it.
+/// Returns the details of an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointRequest {
+    client: Client,
+    input: oss_model::GetAccessPointInputBuilder,
+}
+
+impl GetAccessPointRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetAccessPointOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPoint>(input)
+            .await
+    }
+}
+
+/// A `GetAccessPointConfigForObjectProcess` request being built: set its members, then [`send`](GetAccessPointConfigForObjectProcessRequest::send) it.
+/// Returns the processing setup of an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointConfigForObjectProcessRequest {
+    client: Client,
+    input: oss_model::GetAccessPointConfigForObjectProcessInputBuilder,
+}
+
+impl GetAccessPointConfigForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::GetAccessPointConfigForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPointConfigForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `GetAccessPointForObjectProcess` request being built: set its members, then [`send`](GetAccessPointForObjectProcessRequest::send) it.
+/// Returns the details of an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointForObjectProcessRequest {
+    client: Client,
+    input: oss_model::GetAccessPointForObjectProcessInputBuilder,
+}
+
+impl GetAccessPointForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetAccessPointForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPointForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `GetAccessPointPolicy` request being built: set its members, then [`send`](GetAccessPointPolicyRequest::send) it.
+/// Returns the policy of an access point as JSON text.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointPolicyRequest {
+    client: Client,
+    input: oss_model::GetAccessPointPolicyInputBuilder,
+}
+
+impl GetAccessPointPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetAccessPointPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPointPolicy>(input)
+            .await
+    }
+}
+
+/// A `GetAccessPointPolicyForObjectProcess` request being built: set its members, then [`send`](GetAccessPointPolicyForObjectProcessRequest::send) it.
+/// Returns the policy of an Object FC access point as JSON text.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAccessPointPolicyForObjectProcessRequest {
+    client: Client,
+    input: oss_model::GetAccessPointPolicyForObjectProcessInputBuilder,
+}
+
+impl GetAccessPointPolicyForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::GetAccessPointPolicyForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetAccessPointPolicyForObjectProcess>(input)
+            .await
+    }
+}
+
 /// A `GetAccessPointPublicAccessBlock` request being built: set its members, then [`send`](GetAccessPointPublicAccessBlockRequest::send) it.
 /// Returns the Block Public Access setting of an access point.
 #[derive(Debug)]
@@ -2701,6 +4125,43 @@ impl GetBucketCorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketCors>(input)
+            .await
+    }
+}
+
+/// A `GetBucketDataRedundancyTransition` request being built: set its members, then [`send`](GetBucketDataRedundancyTransitionRequest::send) it.
+/// Returns one redundancy conversion task of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketDataRedundancyTransitionRequest {
+    client: Client,
+    input: oss_model::GetBucketDataRedundancyTransitionInputBuilder,
+}
+
+impl GetBucketDataRedundancyTransitionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `task_id`: The task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.task_id(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketDataRedundancyTransitionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketDataRedundancyTransition>(input)
             .await
     }
 }
@@ -3094,6 +4555,38 @@ impl GetBucketPublicAccessBlockRequest {
     }
 }
 
+/// A `GetBucketQoSInfo` request being built: set its members, then [`send`](GetBucketQoSInfoRequest::send) it.
+/// Returns the throttling limits of a bucket in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketQoSInfoRequest {
+    client: Client,
+    input: oss_model::GetBucketQoSInfoInputBuilder,
+}
+
+impl GetBucketQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketQoSInfo>(input)
+            .await
+    }
+}
+
 /// A `GetBucketReferer` request being built: set its members, then [`send`](GetBucketRefererRequest::send) it.
 /// Returns the hotlink protection (Referer allow and block lists) of a bucket.
 #[derive(Debug)]
@@ -3255,6 +4748,43 @@ impl GetBucketRequestPaymentRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketRequestPayment>(input)
+            .await
+    }
+}
+
+/// A `GetBucketRequesterQoSInfo` request being built: set its members, then [`send`](GetBucketRequesterQoSInfoRequest::send) it.
+/// Returns the throttling limits of one requester on a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::GetBucketRequesterQoSInfoInputBuilder,
+}
+
+impl GetBucketRequesterQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketRequesterQoSInfo>(input)
             .await
     }
 }
@@ -3479,6 +5009,154 @@ impl GetBucketWormRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketWorm>(input)
+            .await
+    }
+}
+
+/// A `GetCnameToken` request being built: set its members, then [`send`](GetCnameTokenRequest::send) it.
+/// Returns the ownership token created for a domain.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetCnameTokenRequest {
+    client: Client,
+    input: oss_model::GetCnameTokenInputBuilder,
+}
+
+impl GetCnameTokenRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `cname`: The domain name.
+    pub fn cname(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.cname(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetCnameTokenOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetCnameToken>(input)
+            .await
+    }
+}
+
+/// A `GetLiveChannelHistory` request being built: set its members, then [`send`](GetLiveChannelHistoryRequest::send) it.
+/// Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetLiveChannelHistoryRequest {
+    client: Client,
+    input: oss_model::GetLiveChannelHistoryInputBuilder,
+}
+
+impl GetLiveChannelHistoryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetLiveChannelHistoryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetLiveChannelHistory>(input)
+            .await
+    }
+}
+
+/// A `GetLiveChannelInfo` request being built: set its members, then [`send`](GetLiveChannelInfoRequest::send) it.
+/// Returns the configuration of a LiveChannel. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetLiveChannelInfoRequest {
+    client: Client,
+    input: oss_model::GetLiveChannelInfoInputBuilder,
+}
+
+impl GetLiveChannelInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetLiveChannelInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetLiveChannelInfo>(input)
+            .await
+    }
+}
+
+/// A `GetLiveChannelStat` request being built: set its members, then [`send`](GetLiveChannelStatRequest::send) it.
+/// Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetLiveChannelStatRequest {
+    client: Client,
+    input: oss_model::GetLiveChannelStatInputBuilder,
+}
+
+impl GetLiveChannelStatRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetLiveChannelStatOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetLiveChannelStat>(input)
             .await
     }
 }
@@ -3857,6 +5535,149 @@ impl GetPublicAccessBlockRequest {
     }
 }
 
+/// A `GetResourcePoolBucketGroupQoSInfo` request being built: set its members, then [`send`](GetResourcePoolBucketGroupQoSInfoRequest::send) it.
+/// Returns the throttling limits of a bucket group in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetResourcePoolBucketGroupQoSInfoRequest {
+    client: Client,
+    input: oss_model::GetResourcePoolBucketGroupQoSInfoInputBuilder,
+}
+
+impl GetResourcePoolBucketGroupQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool_bucket_group(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetResourcePoolBucketGroupQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetResourcePoolBucketGroupQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `GetResourcePoolInfo` request being built: set its members, then [`send`](GetResourcePoolInfoRequest::send) it.
+/// Returns a resource pool and its throttling limits.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetResourcePoolInfoRequest {
+    client: Client,
+    input: oss_model::GetResourcePoolInfoInputBuilder,
+}
+
+impl GetResourcePoolInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetResourcePoolInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetResourcePoolInfo>(input)
+            .await
+    }
+}
+
+/// A `GetResourcePoolRequesterQoSInfo` request being built: set its members, then [`send`](GetResourcePoolRequesterQoSInfoRequest::send) it.
+/// Returns the throttling limits of one requester in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetResourcePoolRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::GetResourcePoolRequesterQoSInfoInputBuilder,
+}
+
+impl GetResourcePoolRequesterQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetResourcePoolRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetResourcePoolRequesterQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `GetStyle` request being built: set its members, then [`send`](GetStyleRequest::send) it.
+/// Returns one image style of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetStyleRequest {
+    client: Client,
+    input: oss_model::GetStyleInputBuilder,
+}
+
+impl GetStyleRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.style_name(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetStyleOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetStyle>(input)
+            .await
+    }
+}
+
 /// A `GetSymlink` request being built: set its members, then [`send`](GetSymlinkRequest::send) it.
 /// Returns the target of a symbolic link.
 #[derive(Debug)]
@@ -3900,6 +5721,33 @@ impl GetSymlinkRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetSymlink>(input)
+            .await
+    }
+}
+
+/// A `GetUserAntiDDosInfo` request being built: set its members, then [`send`](GetUserAntiDDosInfoRequest::send) it.
+/// Returns the Anti-DDoS instances of the account.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetUserAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::GetUserAntiDDosInfoInputBuilder,
+}
+
+impl GetUserAntiDDosInfoRequest {
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetUserAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetUserAntiDDosInfo>(input)
             .await
     }
 }
@@ -4042,6 +5890,53 @@ impl GetVectorsRequest {
     }
 }
 
+/// A `GetVodPlaylist` request being built: set its members, then [`send`](GetVodPlaylistRequest::send) it.
+/// Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetVodPlaylistRequest {
+    client: Client,
+    input: oss_model::GetVodPlaylistInputBuilder,
+}
+
+impl GetVodPlaylistRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `start_time`: The start of the range, Unix seconds.
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.start_time(value);
+        self
+    }
+    /// Sets `end_time`: The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.end_time(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetVodPlaylistOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetVodPlaylist>(input)
+            .await
+    }
+}
+
 /// A `HeadObject` request being built: set its members, then [`send`](HeadObjectRequest::send) it.
 /// Returns all metadata of an object, without its data.
 #[derive(Debug)]
@@ -4105,6 +6000,80 @@ impl HeadObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::HeadObject>(input)
+            .await
+    }
+}
+
+/// A `InitBucketAntiDDosInfo` request being built: set its members, then [`send`](InitBucketAntiDDosInfoRequest::send) it.
+/// Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct InitBucketAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::InitBucketAntiDDosInfoInputBuilder,
+}
+
+impl InitBucketAntiDDosInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.defender_instance(value);
+        self
+    }
+    /// Sets `defender_type`: The type of the instance (`AntiDDosPremimum`, spelled as OSS spells it).
+    pub fn defender_type(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.defender_type(value);
+        self
+    }
+    /// Sets `body`: The custom domains to protect.
+    pub fn body(mut self, value: impl Into<oss_model::AntiDDOSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::InitBucketAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::InitBucketAntiDDosInfo>(input)
+            .await
+    }
+}
+
+/// A `InitUserAntiDDosInfo` request being built: set its members, then [`send`](InitUserAntiDDosInfoRequest::send) it.
+/// Creates an Anti-DDoS instance for the account; the response names the new instance.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct InitUserAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::InitUserAntiDDosInfoInputBuilder,
+}
+
+impl InitUserAntiDDosInfoRequest {
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::InitUserAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::InitUserAntiDDosInfo>(input)
             .await
     }
 }
@@ -4251,6 +6220,149 @@ impl InitiateMultipartUploadRequest {
     }
 }
 
+/// A `ListAccessPoints` request being built: set its members, then [`send`](ListAccessPointsRequest::send) it.
+/// Lists the access points of the account (user level). OSS also lists one bucket's access points when the request is sent to the bucket; this entry covers the account-level form.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListAccessPointsRequest {
+    client: Client,
+    input: oss_model::ListAccessPointsInputBuilder,
+}
+
+impl ListAccessPointsRequest {
+    /// Sets `max_keys`: At most this many access points (up to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListAccessPointsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListAccessPoints>(input)
+            .await
+    }
+}
+
+/// A `ListAccessPointsForObjectProcess` request being built: set its members, then [`send`](ListAccessPointsForObjectProcessRequest::send) it.
+/// Lists the Object FC access points of the account.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListAccessPointsForObjectProcessRequest {
+    client: Client,
+    input: oss_model::ListAccessPointsForObjectProcessInputBuilder,
+}
+
+impl ListAccessPointsForObjectProcessRequest {
+    /// Sets `max_keys`: At most this many (1 to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListAccessPointsForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListAccessPointsForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `ListBucketAntiDDosInfo` request being built: set its members, then [`send`](ListBucketAntiDDosInfoRequest::send) it.
+/// Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListBucketAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::ListBucketAntiDDosInfoInputBuilder,
+}
+
+impl ListBucketAntiDDosInfoRequest {
+    /// Sets `marker`: Where to resume: the previous page's `marker`; empty for the first page.
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.marker(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return, 1 to 100 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListBucketAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListBucketAntiDDosInfo>(input)
+            .await
+    }
+}
+
+/// A `ListBucketDataRedundancyTransition` request being built: set its members, then [`send`](ListBucketDataRedundancyTransitionRequest::send) it.
+/// Lists the redundancy conversion tasks of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListBucketDataRedundancyTransitionRequest {
+    client: Client,
+    input: oss_model::ListBucketDataRedundancyTransitionInputBuilder,
+}
+
+impl ListBucketDataRedundancyTransitionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListBucketDataRedundancyTransitionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListBucketDataRedundancyTransition>(input)
+            .await
+    }
+}
+
 /// A `ListBucketInventory` request being built: set its members, then [`send`](ListBucketInventoryRequest::send) it.
 /// Lists the inventory tasks of a bucket, up to 100 a page.
 #[derive(Debug)]
@@ -4284,6 +6396,48 @@ impl ListBucketInventoryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListBucketInventory>(input)
+            .await
+    }
+}
+
+/// A `ListBucketRequesterQoSInfos` request being built: set its members, then [`send`](ListBucketRequesterQoSInfosRequest::send) it.
+/// Lists the throttling limits of every requester on a bucket, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListBucketRequesterQoSInfosRequest {
+    client: Client,
+    input: oss_model::ListBucketRequesterQoSInfosInputBuilder,
+}
+
+impl ListBucketRequesterQoSInfosRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListBucketRequesterQoSInfosOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListBucketRequesterQoSInfos>(input)
             .await
     }
 }
@@ -4346,6 +6500,85 @@ impl ListBucketsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListBuckets>(input)
+            .await
+    }
+}
+
+/// A `ListCname` request being built: set its members, then [`send`](ListCnameRequest::send) it.
+/// Lists the custom domains mapped to a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListCnameRequest {
+    client: Client,
+    input: oss_model::ListCnameInputBuilder,
+}
+
+impl ListCnameRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListCnameOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListCname>(input)
+            .await
+    }
+}
+
+/// A `ListLiveChannel` request being built: set its members, then [`send`](ListLiveChannelRequest::send) it.
+/// Lists the LiveChannels of a bucket, up to `max_keys` a page.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListLiveChannelRequest {
+    client: Client,
+    input: oss_model::ListLiveChannelInputBuilder,
+}
+
+impl ListLiveChannelRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `prefix`: Only channels whose names begin with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.prefix(value);
+        self
+    }
+    /// Sets `marker`: List the channels whose names sort after this one (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.marker(value);
+        self
+    }
+    /// Sets `max_keys`: The most channels to return, up to 1000 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListLiveChannelOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListLiveChannel>(input)
             .await
     }
 }
@@ -4655,6 +6888,280 @@ impl ListPartsRequest {
     }
 }
 
+/// A `ListResourcePoolBucketGroupQoSInfos` request being built: set its members, then [`send`](ListResourcePoolBucketGroupQoSInfosRequest::send) it.
+/// Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListResourcePoolBucketGroupQoSInfosRequest {
+    client: Client,
+    input: oss_model::ListResourcePoolBucketGroupQoSInfosInputBuilder,
+}
+
+impl ListResourcePoolBucketGroupQoSInfosRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListResourcePoolBucketGroupQoSInfosOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListResourcePoolBucketGroupQoSInfos>(input)
+            .await
+    }
+}
+
+/// A `ListResourcePoolBucketGroups` request being built: set its members, then [`send`](ListResourcePoolBucketGroupsRequest::send) it.
+/// Lists the bucket groups of a resource pool and their buckets, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListResourcePoolBucketGroupsRequest {
+    client: Client,
+    input: oss_model::ListResourcePoolBucketGroupsInputBuilder,
+}
+
+impl ListResourcePoolBucketGroupsRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListResourcePoolBucketGroupsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListResourcePoolBucketGroups>(input)
+            .await
+    }
+}
+
+/// A `ListResourcePoolBuckets` request being built: set its members, then [`send`](ListResourcePoolBucketsRequest::send) it.
+/// Lists the buckets of a resource pool, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListResourcePoolBucketsRequest {
+    client: Client,
+    input: oss_model::ListResourcePoolBucketsInputBuilder,
+}
+
+impl ListResourcePoolBucketsRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListResourcePoolBucketsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListResourcePoolBuckets>(input)
+            .await
+    }
+}
+
+/// A `ListResourcePoolRequesterQoSInfos` request being built: set its members, then [`send`](ListResourcePoolRequesterQoSInfosRequest::send) it.
+/// Lists the throttling limits of every requester in a resource pool, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListResourcePoolRequesterQoSInfosRequest {
+    client: Client,
+    input: oss_model::ListResourcePoolRequesterQoSInfosInputBuilder,
+}
+
+impl ListResourcePoolRequesterQoSInfosRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListResourcePoolRequesterQoSInfosOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListResourcePoolRequesterQoSInfos>(input)
+            .await
+    }
+}
+
+/// A `ListResourcePools` request being built: set its members, then [`send`](ListResourcePoolsRequest::send) it.
+/// Lists the resource pools of the account in the region, one page at a time.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListResourcePoolsRequest {
+    client: Client,
+    input: oss_model::ListResourcePoolsInputBuilder,
+}
+
+impl ListResourcePoolsRequest {
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListResourcePoolsOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListResourcePools>(input)
+            .await
+    }
+}
+
+/// A `ListStyle` request being built: set its members, then [`send`](ListStyleRequest::send) it.
+/// Lists the image styles of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListStyleRequest {
+    client: Client,
+    input: oss_model::ListStyleInputBuilder,
+}
+
+impl ListStyleRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListStyleOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListStyle>(input)
+            .await
+    }
+}
+
+/// A `ListUserDataRedundancyTransition` request being built: set its members, then [`send`](ListUserDataRedundancyTransitionRequest::send) it.
+/// Lists the redundancy conversion tasks of all the requester's buckets.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListUserDataRedundancyTransitionRequest {
+    client: Client,
+    input: oss_model::ListUserDataRedundancyTransitionInputBuilder,
+}
+
+impl ListUserDataRedundancyTransitionRequest {
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.continuation_token(value);
+        self
+    }
+    /// Sets `max_keys`: At most this many tasks (1 to 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListUserDataRedundancyTransitionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListUserDataRedundancyTransition>(input)
+            .await
+    }
+}
+
 /// A `ListVectorBuckets` request being built: set its members, then [`send`](ListVectorBucketsRequest::send) it.
 /// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
 #[derive(Debug)]
@@ -4829,6 +7336,186 @@ impl OptionObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::OptionObject>(input)
+            .await
+    }
+}
+
+/// A `PostVodPlaylist` request being built: set its members, then [`send`](PostVodPlaylistRequest::send) it.
+/// Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PostVodPlaylistRequest {
+    client: Client,
+    input: oss_model::PostVodPlaylistInputBuilder,
+}
+
+impl PostVodPlaylistRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `start_time`: The start of the range, Unix seconds.
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.start_time(value);
+        self
+    }
+    /// Sets `end_time`: The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.end_time(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PostVodPlaylistOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PostVodPlaylist>(input)
+            .await
+    }
+}
+
+/// A `PutAccessPointConfigForObjectProcess` request being built: set its members, then [`send`](PutAccessPointConfigForObjectProcessRequest::send) it.
+/// Changes the processing setup of an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutAccessPointConfigForObjectProcessRequest {
+    client: Client,
+    input: oss_model::PutAccessPointConfigForObjectProcessInputBuilder,
+}
+
+impl PutAccessPointConfigForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sets `body`: The new setup.
+    pub fn body(
+        mut self,
+        value: impl Into<oss_model::PutAccessPointConfigForObjectProcessConfiguration>,
+    ) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::PutAccessPointConfigForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutAccessPointConfigForObjectProcess>(input)
+            .await
+    }
+}
+
+/// A `PutAccessPointPolicy` request being built: set its members, then [`send`](PutAccessPointPolicyRequest::send) it.
+/// Sets the policy of an access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutAccessPointPolicyRequest {
+    client: Client,
+    input: oss_model::PutAccessPointPolicyInputBuilder,
+}
+
+impl PutAccessPointPolicyRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_name(value);
+        self
+    }
+    /// Sets `body`: The policy, a JSON document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutAccessPointPolicyOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutAccessPointPolicy>(input)
+            .await
+    }
+}
+
+/// A `PutAccessPointPolicyForObjectProcess` request being built: set its members, then [`send`](PutAccessPointPolicyForObjectProcessRequest::send) it.
+/// Sets the policy of an Object FC access point.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutAccessPointPolicyForObjectProcessRequest {
+    client: Client,
+    input: oss_model::PutAccessPointPolicyForObjectProcessInputBuilder,
+}
+
+impl PutAccessPointPolicyForObjectProcessRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.access_point_for_object_process_name(value);
+        self
+    }
+    /// Sets `body`: The policy, a JSON document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::PutAccessPointPolicyForObjectProcessOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutAccessPointPolicyForObjectProcess>(input)
             .await
     }
 }
@@ -5413,6 +8100,43 @@ impl PutBucketPublicAccessBlockRequest {
     }
 }
 
+/// A `PutBucketQoSInfo` request being built: set its members, then [`send`](PutBucketQoSInfoRequest::send) it.
+/// Sets the throttling limits of a bucket in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketQoSInfoRequest {
+    client: Client,
+    input: oss_model::PutBucketQoSInfoInputBuilder,
+}
+
+impl PutBucketQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<oss_model::QoSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketQoSInfo>(input)
+            .await
+    }
+}
+
 /// A `PutBucketRTC` request being built: set its members, then [`send`](PutBucketRTCRequest::send) it.
 /// Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
 #[derive(Debug)]
@@ -5561,6 +8285,48 @@ impl PutBucketRequestPaymentRequest {
     }
 }
 
+/// A `PutBucketRequesterQoSInfo` request being built: set its members, then [`send`](PutBucketRequesterQoSInfoRequest::send) it.
+/// Sets the throttling limits of one requester on a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::PutBucketRequesterQoSInfoInputBuilder,
+}
+
+impl PutBucketRequesterQoSInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<oss_model::QoSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketRequesterQoSInfo>(input)
+            .await
+    }
+}
+
 /// A `PutBucketResourceGroup` request being built: set its members, then [`send`](PutBucketResourceGroupRequest::send) it.
 /// Moves a bucket into a resource group.
 #[derive(Debug)]
@@ -5594,6 +8360,48 @@ impl PutBucketResourceGroupRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketResourceGroup>(input)
+            .await
+    }
+}
+
+/// A `PutBucketResourcePoolBucketGroup` request being built: set its members, then [`send`](PutBucketResourcePoolBucketGroupRequest::send) it.
+/// Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketResourcePoolBucketGroupRequest {
+    client: Client,
+    input: oss_model::PutBucketResourcePoolBucketGroupInputBuilder,
+}
+
+impl PutBucketResourcePoolBucketGroupRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The bucket group to join; the empty string removes the bucket from its group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool_bucket_group(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketResourcePoolBucketGroupOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketResourcePoolBucketGroup>(input)
             .await
     }
 }
@@ -5742,6 +8550,127 @@ impl PutBucketWebsiteRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketWebsite>(input)
+            .await
+    }
+}
+
+/// A `PutCname` request being built: set its members, then [`send`](PutCnameRequest::send) it.
+/// Maps a custom domain to a bucket, optionally with an HTTPS certificate.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutCnameRequest {
+    client: Client,
+    input: oss_model::PutCnameInputBuilder,
+}
+
+impl PutCnameRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The domain and its certificate.
+    pub fn body(mut self, value: impl Into<oss_model::BucketCnameConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutCnameOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutCname>(input)
+            .await
+    }
+}
+
+/// A `PutLiveChannel` request being built: set its members, then [`send`](PutLiveChannelRequest::send) it.
+/// Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutLiveChannelRequest {
+    client: Client,
+    input: oss_model::PutLiveChannelInputBuilder,
+}
+
+impl PutLiveChannelRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `body`: The channel configuration.
+    pub fn body(mut self, value: impl Into<oss_model::LiveChannelConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutLiveChannelOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutLiveChannel>(input)
+            .await
+    }
+}
+
+/// A `PutLiveChannelStatus` request being built: set its members, then [`send`](PutLiveChannelStatusRequest::send) it.
+/// Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutLiveChannelStatusRequest {
+    client: Client,
+    input: oss_model::PutLiveChannelStatusInputBuilder,
+}
+
+impl PutLiveChannelStatusRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `status`: `enabled` or `disabled`.
+    pub fn status(mut self, value: impl Into<oss_model::LiveChannelStatus>) -> Self {
+        self.input = self.input.status(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutLiveChannelStatusOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutLiveChannelStatus>(input)
             .await
     }
 }
@@ -6119,6 +9048,137 @@ impl PutPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutPublicAccessBlock>(input)
+            .await
+    }
+}
+
+/// A `PutResourcePoolBucketGroupQoSInfo` request being built: set its members, then [`send`](PutResourcePoolBucketGroupQoSInfoRequest::send) it.
+/// Sets the throttling limits of a bucket group in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutResourcePoolBucketGroupQoSInfoRequest {
+    client: Client,
+    input: oss_model::PutResourcePoolBucketGroupQoSInfoInputBuilder,
+}
+
+impl PutResourcePoolBucketGroupQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool_bucket_group(value);
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<oss_model::QoSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutResourcePoolBucketGroupQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutResourcePoolBucketGroupQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `PutResourcePoolRequesterQoSInfo` request being built: set its members, then [`send`](PutResourcePoolRequesterQoSInfoRequest::send) it.
+/// Sets the throttling limits of one requester in a resource pool.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutResourcePoolRequesterQoSInfoRequest {
+    client: Client,
+    input: oss_model::PutResourcePoolRequesterQoSInfoInputBuilder,
+}
+
+impl PutResourcePoolRequesterQoSInfoRequest {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.resource_pool(value);
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.qos_requester(value);
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<oss_model::QoSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutResourcePoolRequesterQoSInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutResourcePoolRequesterQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `PutStyle` request being built: set its members, then [`send`](PutStyleRequest::send) it.
+/// Creates (or replaces) a named image style on a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutStyleRequest {
+    client: Client,
+    input: oss_model::PutStyleInputBuilder,
+}
+
+impl PutStyleRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.style_name(value);
+        self
+    }
+    /// Sets `category`: The style's category: `image`, `document` or `video`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.category(value);
+        self
+    }
+    /// Sets `body`: The processing parameters.
+    pub fn body(mut self, value: impl Into<oss_model::StyleContent>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutStyleOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutStyle>(input)
             .await
     }
 }
@@ -6548,6 +9608,90 @@ impl SealAppendObjectRequest {
     }
 }
 
+/// A `UpdateBucketAntiDDosInfo` request being built: set its members, then [`send`](UpdateBucketAntiDDosInfoRequest::send) it.
+/// Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateBucketAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::UpdateBucketAntiDDosInfoInputBuilder,
+}
+
+impl UpdateBucketAntiDDosInfoRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.defender_instance(value);
+        self
+    }
+    /// Sets `defender_status`: The new status: `Init` (give the domains), `Defending` (domains optional) or `HaltDefending`.
+    pub fn defender_status(mut self, value: impl Into<oss_model::AntiDDoSStatus>) -> Self {
+        self.input = self.input.defender_status(value);
+        self
+    }
+    /// Sets `body`: The custom domains to protect.
+    pub fn body(mut self, value: impl Into<oss_model::AntiDDOSConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::UpdateBucketAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::UpdateBucketAntiDDosInfo>(input)
+            .await
+    }
+}
+
+/// A `UpdateUserAntiDDosInfo` request being built: set its members, then [`send`](UpdateUserAntiDDosInfoRequest::send) it.
+/// Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateUserAntiDDosInfoRequest {
+    client: Client,
+    input: oss_model::UpdateUserAntiDDosInfoInputBuilder,
+}
+
+impl UpdateUserAntiDDosInfoRequest {
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.defender_instance(value);
+        self
+    }
+    /// Sets `defender_status`: The new status (`HaltDefending`).
+    pub fn defender_status(mut self, value: impl Into<oss_model::AntiDDoSStatus>) -> Self {
+        self.input = self.input.defender_status(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::UpdateUserAntiDDosInfoOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::UpdateUserAntiDDosInfo>(input)
+            .await
+    }
+}
+
 /// A `UploadPart` request being built: set its members, then [`send`](UploadPartRequest::send) it.
 /// Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
 #[derive(Debug)]
@@ -6910,6 +10054,105 @@ impl VectorPutBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::VectorPutBucketPolicy>(input)
+            .await
+    }
+}
+
+/// A `WriteGetObjectResponse` request being built: set its members, then [`send`](WriteGetObjectResponseRequest::send) it.
+/// Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct WriteGetObjectResponseRequest {
+    client: Client,
+    input: oss_model::WriteGetObjectResponseInputBuilder,
+    body: Option<crate::Body>,
+}
+
+impl WriteGetObjectResponseRequest {
+    /// Sets `request_route`: The route from the function's event (`getObjectContext.outputRoute`).
+    pub fn request_route(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.request_route(value);
+        self
+    }
+    /// Sets `request_token`: The token from the function's event (`getObjectContext.outputToken`).
+    pub fn request_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.request_token(value);
+        self
+    }
+    /// Sets `fwd_status`: The HTTP status to return, such as `200`.
+    pub fn fwd_status(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_status(value);
+        self
+    }
+    /// Sets `fwd_header_accept_ranges`: The `Accept-Ranges` to return.
+    pub fn fwd_header_accept_ranges(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_accept_ranges(value);
+        self
+    }
+    /// Sets `fwd_header_cache_control`: The `Cache-Control` to return.
+    pub fn fwd_header_cache_control(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_cache_control(value);
+        self
+    }
+    /// Sets `fwd_header_content_disposition`: The `Content-Disposition` to return.
+    pub fn fwd_header_content_disposition(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_content_disposition(value);
+        self
+    }
+    /// Sets `fwd_header_content_encoding`: The `Content-Encoding` to return.
+    pub fn fwd_header_content_encoding(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_content_encoding(value);
+        self
+    }
+    /// Sets `fwd_header_content_language`: The `Content-Language` to return.
+    pub fn fwd_header_content_language(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_content_language(value);
+        self
+    }
+    /// Sets `fwd_header_content_range`: The `Content-Range` to return.
+    pub fn fwd_header_content_range(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_content_range(value);
+        self
+    }
+    /// Sets `fwd_header_content_type`: The `Content-Type` to return.
+    pub fn fwd_header_content_type(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_content_type(value);
+        self
+    }
+    /// Sets `fwd_header_etag`: The `ETag` to return.
+    pub fn fwd_header_etag(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_etag(value);
+        self
+    }
+    /// Sets `fwd_header_expires`: The `Expires` to return.
+    pub fn fwd_header_expires(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_expires(value);
+        self
+    }
+    /// Sets `fwd_header_last_modified`: The `Last-Modified` to return.
+    pub fn fwd_header_last_modified(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.fwd_header_last_modified(value);
+        self
+    }
+    /// Sets the object data (bytes, a file, a reader or a stream; empty when unset).
+    pub fn body(mut self, body: impl Into<crate::Body>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+    /// Sends the request with its object data.
+    pub async fn send(self) -> Result<oss_model::WriteGetObjectResponseOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        let body = self.body.unwrap_or_else(crate::Body::empty);
+        self.client
+            .call_with_body::<oss_proto::generated::WriteGetObjectResponse>(input, body)
             .await
     }
 }

@@ -48,6 +48,102 @@ impl From<String> for AccessMonitorStatus {
 
 crate::value::wire_enum!(AccessMonitorStatus);
 
+/// Where an access point can be reached from: one VPC (`vpc`) or anywhere (`internet`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AccessPointNetworkOrigin {
+    /// `vpc`
+    Vpc,
+    /// `internet`
+    Internet,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl AccessPointNetworkOrigin {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["vpc", "internet"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Vpc => "vpc",
+            Self::Internet => "internet",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for AccessPointNetworkOrigin {
+    fn from(value: &str) -> Self {
+        match value {
+            "vpc" => Self::Vpc,
+            "internet" => Self::Internet,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for AccessPointNetworkOrigin {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(AccessPointNetworkOrigin);
+
+/// The status of an Anti-DDoS instance or of a bucket's protection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AntiDDoSStatus {
+    /// `Init`
+    Init,
+    /// `Defending`
+    Defending,
+    /// `HaltDefending`
+    HaltDefending,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl AntiDDoSStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Init", "Defending", "HaltDefending"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Init => "Init",
+            Self::Defending => "Defending",
+            Self::HaltDefending => "HaltDefending",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for AntiDDoSStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Init" => Self::Init,
+            "Defending" => Self::Defending,
+            "HaltDefending" => Self::HaltDefending,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for AntiDDoSStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(AntiDDoSStatus);
+
 /// A canned access control list (ACL) for a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -143,6 +239,148 @@ impl From<String> for BucketWormState {
 }
 
 crate::value::wire_enum!(BucketWormState);
+
+/// Where a domain's certificate comes from: Certificate Management Service (`CAS`) or uploaded (`Upload`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CnameCertificateType {
+    /// `CAS`
+    Cas,
+    /// `Upload`
+    Upload,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl CnameCertificateType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["CAS", "Upload"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cas => "CAS",
+            Self::Upload => "Upload",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CnameCertificateType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CAS" => Self::Cas,
+            "Upload" => Self::Upload,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CnameCertificateType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(CnameCertificateType);
+
+/// Whether a custom domain or its certificate is in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CnameStatus {
+    /// `Enabled`
+    Enabled,
+    /// `Disabled`
+    Disabled,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl CnameStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Enabled", "Disabled"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for CnameStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Enabled" => Self::Enabled,
+            "Disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CnameStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(CnameStatus);
+
+/// The state of a redundancy conversion task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataRedundancyTransitionStatus {
+    /// `Queueing`
+    Queueing,
+    /// `Processing`
+    Processing,
+    /// `Finished`
+    Finished,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl DataRedundancyTransitionStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Queueing", "Processing", "Finished"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Queueing => "Queueing",
+            Self::Processing => "Processing",
+            Self::Finished => "Finished",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for DataRedundancyTransitionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Queueing" => Self::Queueing,
+            "Processing" => Self::Processing,
+            "Finished" => Self::Finished,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for DataRedundancyTransitionStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(DataRedundancyTransitionStatus);
 
 /// How a bucket's data is replicated: within one zone (LRS) or across zones (ZRS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -531,6 +769,144 @@ impl From<String> for LifecycleRuleStatus {
 }
 
 crate::value::wire_enum!(LifecycleRuleStatus);
+
+/// Whether a LiveChannel accepts streams.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LiveChannelStatus {
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl LiveChannelStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["enabled", "disabled"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for LiveChannelStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for LiveChannelStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(LiveChannelStatus);
+
+/// The ingest state of a LiveChannel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LiveChannelStreamStatus {
+    /// `Disabled`
+    Disabled,
+    /// `Live`
+    Live,
+    /// `Idle`
+    Idle,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl LiveChannelStreamStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Disabled", "Live", "Idle"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "Disabled",
+            Self::Live => "Live",
+            Self::Idle => "Idle",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for LiveChannelStreamStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Disabled" => Self::Disabled,
+            "Live" => Self::Live,
+            "Idle" => Self::Idle,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for LiveChannelStreamStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(LiveChannelStreamStatus);
+
+/// The format a LiveChannel records into.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LiveChannelTargetType {
+    /// `HLS`
+    Hls,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl LiveChannelTargetType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["HLS"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hls => "HLS",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for LiveChannelTargetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "HLS" => Self::Hls,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for LiveChannelTargetType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(LiveChannelTargetType);
 
 /// Whether a copy keeps the source object's metadata (`COPY`) or takes the metadata given in the request (`REPLACE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -926,6 +926,572 @@ impl CopyObjectOutput {
     }
 }
 
+/// The input of `CreateAccessPoint`: Creates an access point for a bucket.
+///
+/// Build one with [`CreateAccessPointInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateAccessPointInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name and network origin.
+    pub body: CreateAccessPointConfiguration,
+}
+
+impl CreateAccessPointInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateAccessPointInputBuilder {
+        CreateAccessPointInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateAccessPointInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateAccessPointInputBuilder {
+    bucket: Option<String>,
+    body: Option<CreateAccessPointConfiguration>,
+}
+
+impl CreateAccessPointInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The access point's name and network origin.
+    pub fn body(mut self, value: impl Into<CreateAccessPointConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateAccessPointInput, crate::BuildError> {
+        Ok(CreateAccessPointInput {
+            bucket: crate::error::require_field(self.bucket, "CreateAccessPointInput", "bucket")?,
+            body: crate::error::require_field(self.body, "CreateAccessPointInput", "body")?,
+        })
+    }
+}
+
+/// The output of `CreateAccessPoint`: Creates an access point for a bucket.
+///
+/// The members of the response document ([`CreateAccessPointResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessPointOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The access point's ARN.
+    pub access_point_arn: Option<String>,
+    /// The access point's alias (usable as a bucket name).
+    pub alias: Option<String>,
+}
+
+impl CreateAccessPointOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> CreateAccessPointResult {
+        CreateAccessPointResult {
+            access_point_arn: self.access_point_arn.clone(),
+            alias: self.alias.clone(),
+        }
+    }
+}
+
+/// The input of `CreateAccessPointForObjectProcess`: Creates an Object FC access point on top of an access point of the bucket.
+///
+/// Build one with [`CreateAccessPointForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateAccessPointForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+    /// The underlying access point and the processing setup.
+    pub body: CreateAccessPointForObjectProcessConfiguration,
+}
+
+impl CreateAccessPointForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateAccessPointForObjectProcessInputBuilder {
+        CreateAccessPointForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateAccessPointForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateAccessPointForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+    body: Option<CreateAccessPointForObjectProcessConfiguration>,
+}
+
+impl CreateAccessPointForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Sets `body`: The underlying access point and the processing setup.
+    pub fn body(
+        mut self,
+        value: impl Into<CreateAccessPointForObjectProcessConfiguration>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateAccessPointForObjectProcessInput, crate::BuildError> {
+        Ok(CreateAccessPointForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "CreateAccessPointForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "CreateAccessPointForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "CreateAccessPointForObjectProcessInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `CreateAccessPointForObjectProcess`: Creates an Object FC access point on top of an access point of the bucket.
+///
+/// The members of the response document ([`CreateAccessPointForObjectProcessResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessPointForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Its ARN.
+    pub access_point_for_object_process_arn: Option<String>,
+    /// Its alias.
+    pub access_point_for_object_process_alias: Option<String>,
+}
+
+impl CreateAccessPointForObjectProcessOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> CreateAccessPointForObjectProcessResult {
+        CreateAccessPointForObjectProcessResult {
+            access_point_for_object_process_arn: self.access_point_for_object_process_arn.clone(),
+            access_point_for_object_process_alias: self
+                .access_point_for_object_process_alias
+                .clone(),
+        }
+    }
+}
+
+/// The input of `CreateBucketDataRedundancyTransition`: Starts converting a bucket's redundancy type (LRS to ZRS).
+///
+/// Build one with [`CreateBucketDataRedundancyTransitionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateBucketDataRedundancyTransitionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The redundancy type to convert to (`ZRS`).
+    pub target_redundancy_type: DataRedundancyType,
+}
+
+impl CreateBucketDataRedundancyTransitionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateBucketDataRedundancyTransitionInputBuilder {
+        CreateBucketDataRedundancyTransitionInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateBucketDataRedundancyTransitionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateBucketDataRedundancyTransitionInputBuilder {
+    bucket: Option<String>,
+    target_redundancy_type: Option<DataRedundancyType>,
+}
+
+impl CreateBucketDataRedundancyTransitionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `target_redundancy_type`: The redundancy type to convert to (`ZRS`).
+    pub fn target_redundancy_type(mut self, value: impl Into<DataRedundancyType>) -> Self {
+        self.target_redundancy_type = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateBucketDataRedundancyTransitionInput, crate::BuildError> {
+        Ok(CreateBucketDataRedundancyTransitionInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "CreateBucketDataRedundancyTransitionInput",
+                "bucket",
+            )?,
+            target_redundancy_type: crate::error::require_field(
+                self.target_redundancy_type,
+                "CreateBucketDataRedundancyTransitionInput",
+                "target_redundancy_type",
+            )?,
+        })
+    }
+}
+
+/// The output of `CreateBucketDataRedundancyTransition`: Starts converting a bucket's redundancy type (LRS to ZRS).
+///
+/// The members of the response document ([`BucketDataRedundancyTransition`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateBucketDataRedundancyTransitionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The task ID.
+    pub task_id: String,
+    /// The task's state.
+    pub status: Option<DataRedundancyTransitionStatus>,
+    /// When the task was created.
+    pub create_time: Option<time::OffsetDateTime>,
+    /// When the conversion started (`Processing` and `Finished`).
+    pub start_time: Option<time::OffsetDateTime>,
+    /// When the conversion ended (`Finished`).
+    pub end_time: Option<time::OffsetDateTime>,
+    /// Progress in percent (`Processing` and `Finished`).
+    pub process_percentage: Option<i64>,
+    /// Estimated hours left (`Processing` and `Finished`).
+    pub estimated_remaining_time: Option<i64>,
+}
+
+impl CreateBucketDataRedundancyTransitionOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> BucketDataRedundancyTransition {
+        BucketDataRedundancyTransition {
+            bucket: self.bucket.clone(),
+            task_id: self.task_id.clone(),
+            status: self.status.clone(),
+            create_time: self.create_time,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            process_percentage: self.process_percentage,
+            estimated_remaining_time: self.estimated_remaining_time,
+        }
+    }
+}
+
+/// The input of `CreateCnameToken`: Creates the token that proves ownership of a domain before it is mapped to a bucket.
+///
+/// Build one with [`CreateCnameTokenInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateCnameTokenInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The domain to create a token for.
+    pub body: BucketCnameConfiguration,
+}
+
+impl CreateCnameTokenInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateCnameTokenInputBuilder {
+        CreateCnameTokenInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateCnameTokenInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateCnameTokenInputBuilder {
+    bucket: Option<String>,
+    body: Option<BucketCnameConfiguration>,
+}
+
+impl CreateCnameTokenInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The domain to create a token for.
+    pub fn body(mut self, value: impl Into<BucketCnameConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateCnameTokenInput, crate::BuildError> {
+        Ok(CreateCnameTokenInput {
+            bucket: crate::error::require_field(self.bucket, "CreateCnameTokenInput", "bucket")?,
+            body: crate::error::require_field(self.body, "CreateCnameTokenInput", "body")?,
+        })
+    }
+}
+
+/// The output of `CreateCnameToken`: Creates the token that proves ownership of a domain before it is mapped to a bucket.
+///
+/// The members of the response document ([`CnameToken`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateCnameTokenOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The domain.
+    pub cname: Option<String>,
+    /// The token.
+    pub token: String,
+    /// When the token expires, as OSS writes it (an HTTP date).
+    pub expire_time: Option<String>,
+}
+
+impl CreateCnameTokenOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> CnameToken {
+        CnameToken {
+            bucket: self.bucket.clone(),
+            cname: self.cname.clone(),
+            token: self.token.clone(),
+            expire_time: self.expire_time.clone(),
+        }
+    }
+}
+
+/// The input of `DeleteAccessPoint`: Deletes an access point.
+///
+/// Build one with [`DeleteAccessPointInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAccessPointInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl DeleteAccessPointInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteAccessPointInputBuilder {
+        DeleteAccessPointInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteAccessPointInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAccessPointInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl DeleteAccessPointInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteAccessPointInput, crate::BuildError> {
+        Ok(DeleteAccessPointInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteAccessPointInput", "bucket")?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "DeleteAccessPointInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteAccessPoint`: Deletes an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessPointOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteAccessPointForObjectProcess`: Deletes an Object FC access point.
+///
+/// Build one with [`DeleteAccessPointForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAccessPointForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+}
+
+impl DeleteAccessPointForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteAccessPointForObjectProcessInputBuilder {
+        DeleteAccessPointForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteAccessPointForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAccessPointForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+}
+
+impl DeleteAccessPointForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteAccessPointForObjectProcessInput, crate::BuildError> {
+        Ok(DeleteAccessPointForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteAccessPointForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "DeleteAccessPointForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteAccessPointForObjectProcess`: Deletes an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessPointForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteAccessPointPolicy`: Deletes the policy of an access point.
+///
+/// Build one with [`DeleteAccessPointPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAccessPointPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl DeleteAccessPointPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteAccessPointPolicyInputBuilder {
+        DeleteAccessPointPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteAccessPointPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAccessPointPolicyInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl DeleteAccessPointPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteAccessPointPolicyInput, crate::BuildError> {
+        Ok(DeleteAccessPointPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteAccessPointPolicyInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "DeleteAccessPointPolicyInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteAccessPointPolicy`: Deletes the policy of an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessPointPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteAccessPointPolicyForObjectProcess`: Deletes the policy of an Object FC access point.
+///
+/// Build one with [`DeleteAccessPointPolicyForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAccessPointPolicyForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+}
+
+impl DeleteAccessPointPolicyForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteAccessPointPolicyForObjectProcessInputBuilder {
+        DeleteAccessPointPolicyForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteAccessPointPolicyForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAccessPointPolicyForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+}
+
+impl DeleteAccessPointPolicyForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteAccessPointPolicyForObjectProcessInput, crate::BuildError> {
+        Ok(DeleteAccessPointPolicyForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteAccessPointPolicyForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "DeleteAccessPointPolicyForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteAccessPointPolicyForObjectProcess`: Deletes the policy of an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessPointPolicyForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
 ///
 /// Build one with [`DeleteAccessPointPublicAccessBlockInput::builder`].
@@ -1068,6 +1634,66 @@ impl DeleteBucketCorsInputBuilder {
 /// The output of `DeleteBucketCors`: Deletes all CORS rules of a bucket, turning CORS off.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketCorsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
+///
+/// Build one with [`DeleteBucketDataRedundancyTransitionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketDataRedundancyTransitionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The task ID.
+    pub task_id: String,
+}
+
+impl DeleteBucketDataRedundancyTransitionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketDataRedundancyTransitionInputBuilder {
+        DeleteBucketDataRedundancyTransitionInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketDataRedundancyTransitionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketDataRedundancyTransitionInputBuilder {
+    bucket: Option<String>,
+    task_id: Option<String>,
+}
+
+impl DeleteBucketDataRedundancyTransitionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `task_id`: The task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.task_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketDataRedundancyTransitionInput, crate::BuildError> {
+        Ok(DeleteBucketDataRedundancyTransitionInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketDataRedundancyTransitionInput",
+                "bucket",
+            )?,
+            task_id: crate::error::require_field(
+                self.task_id,
+                "DeleteBucketDataRedundancyTransitionInput",
+                "task_id",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -1406,6 +2032,49 @@ pub struct DeleteBucketPublicAccessBlockOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
+///
+/// Build one with [`DeleteBucketQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteBucketQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketQoSInfoInputBuilder {
+        DeleteBucketQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketQoSInfoInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteBucketQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketQoSInfoInput, crate::BuildError> {
+        Ok(DeleteBucketQoSInfoInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteBucketQoSInfoInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 ///
 /// Build one with [`DeleteBucketReplicationInput::builder`].
@@ -1458,6 +2127,66 @@ impl DeleteBucketReplicationInputBuilder {
 /// The output of `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketReplicationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
+///
+/// Build one with [`DeleteBucketRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketRequesterQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+}
+
+impl DeleteBucketRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketRequesterQoSInfoInputBuilder {
+        DeleteBucketRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketRequesterQoSInfoInputBuilder {
+    bucket: Option<String>,
+    qos_requester: Option<String>,
+}
+
+impl DeleteBucketRequesterQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketRequesterQoSInfoInput, crate::BuildError> {
+        Ok(DeleteBucketRequesterQoSInfoInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketRequesterQoSInfoInput",
+                "bucket",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "DeleteBucketRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -1544,6 +2273,110 @@ impl DeleteBucketWebsiteInputBuilder {
 /// The output of `DeleteBucketWebsite`: Turns off static website hosting for a bucket and deletes its routing rules.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketWebsiteOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteCname`: Removes a custom domain from a bucket.
+///
+/// Build one with [`DeleteCnameInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteCnameInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The domain to remove.
+    pub body: BucketCnameConfiguration,
+}
+
+impl DeleteCnameInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteCnameInputBuilder {
+        DeleteCnameInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteCnameInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteCnameInputBuilder {
+    bucket: Option<String>,
+    body: Option<BucketCnameConfiguration>,
+}
+
+impl DeleteCnameInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The domain to remove.
+    pub fn body(mut self, value: impl Into<BucketCnameConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteCnameInput, crate::BuildError> {
+        Ok(DeleteCnameInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteCnameInput", "bucket")?,
+            body: crate::error::require_field(self.body, "DeleteCnameInput", "body")?,
+        })
+    }
+}
+
+/// The output of `DeleteCname`: Removes a custom domain from a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteCnameOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
+///
+/// Build one with [`DeleteLiveChannelInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteLiveChannelInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+}
+
+impl DeleteLiveChannelInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteLiveChannelInputBuilder {
+        DeleteLiveChannelInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteLiveChannelInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteLiveChannelInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+impl DeleteLiveChannelInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteLiveChannelInput, crate::BuildError> {
+        Ok(DeleteLiveChannelInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteLiveChannelInput", "bucket")?,
+            key: crate::error::require_field(self.key, "DeleteLiveChannelInput", "key")?,
+        })
+    }
+}
+
+/// The output of `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteLiveChannelOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -1806,6 +2639,182 @@ impl DeletePublicAccessBlockInputBuilder {
 /// The output of `DeletePublicAccessBlock`: Deletes the account-wide Block Public Access setting.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeletePublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
+///
+/// Build one with [`DeleteResourcePoolBucketGroupQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteResourcePoolBucketGroupQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The name of the bucket group.
+    pub resource_pool_bucket_group: String,
+}
+
+impl DeleteResourcePoolBucketGroupQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteResourcePoolBucketGroupQoSInfoInputBuilder {
+        DeleteResourcePoolBucketGroupQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteResourcePoolBucketGroupQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteResourcePoolBucketGroupQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    resource_pool_bucket_group: Option<String>,
+}
+
+impl DeleteResourcePoolBucketGroupQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool_bucket_group = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteResourcePoolBucketGroupQoSInfoInput, crate::BuildError> {
+        Ok(DeleteResourcePoolBucketGroupQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "DeleteResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool",
+            )?,
+            resource_pool_bucket_group: crate::error::require_field(
+                self.resource_pool_bucket_group,
+                "DeleteResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool_bucket_group",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteResourcePoolBucketGroupQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
+///
+/// Build one with [`DeleteResourcePoolRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteResourcePoolRequesterQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+}
+
+impl DeleteResourcePoolRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteResourcePoolRequesterQoSInfoInputBuilder {
+        DeleteResourcePoolRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteResourcePoolRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteResourcePoolRequesterQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    qos_requester: Option<String>,
+}
+
+impl DeleteResourcePoolRequesterQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteResourcePoolRequesterQoSInfoInput, crate::BuildError> {
+        Ok(DeleteResourcePoolRequesterQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "DeleteResourcePoolRequesterQoSInfoInput",
+                "resource_pool",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "DeleteResourcePoolRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteResourcePoolRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteStyle`: Deletes an image style of a bucket.
+///
+/// Build one with [`DeleteStyleInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteStyleInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The style's name.
+    pub style_name: String,
+}
+
+impl DeleteStyleInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteStyleInputBuilder {
+        DeleteStyleInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteStyleInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteStyleInputBuilder {
+    bucket: Option<String>,
+    style_name: Option<String>,
+}
+
+impl DeleteStyleInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.style_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteStyleInput, crate::BuildError> {
+        Ok(DeleteStyleInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteStyleInput", "bucket")?,
+            style_name: crate::error::require_field(
+                self.style_name,
+                "DeleteStyleInput",
+                "style_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteStyle`: Deletes an image style of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -2107,6 +3116,414 @@ impl ExtendBucketWormInputBuilder {
 pub struct ExtendBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `GetAccessPoint`: Returns the details of an access point.
+///
+/// Build one with [`GetAccessPointInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl GetAccessPointInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointInputBuilder {
+        GetAccessPointInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl GetAccessPointInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointInput, crate::BuildError> {
+        Ok(GetAccessPointInput {
+            bucket: crate::error::require_field(self.bucket, "GetAccessPointInput", "bucket")?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "GetAccessPointInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPoint`: Returns the details of an access point.
+///
+/// The members of the response document ([`GetAccessPointResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The access point's name.
+    pub access_point_name: Option<String>,
+    /// The bucket it leads to.
+    pub bucket: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// Where it can be reached from.
+    pub network_origin: Option<AccessPointNetworkOrigin>,
+    /// The VPC (with `vpc`).
+    pub vpc_configuration: Option<AccessPointVpcConfiguration>,
+    /// The access point's ARN.
+    pub access_point_arn: Option<String>,
+    /// When it was created, as OSS writes it (Unix seconds).
+    pub creation_date: Option<String>,
+    /// The access point's alias.
+    pub alias: Option<String>,
+    /// The access point's state, such as `enable` or `creating`.
+    pub status: Option<String>,
+    /// The access point's endpoints.
+    pub endpoints: Option<AccessPointEndpoints>,
+    /// The access point's Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+}
+
+impl GetAccessPointOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> GetAccessPointResult {
+        GetAccessPointResult {
+            access_point_name: self.access_point_name.clone(),
+            bucket: self.bucket.clone(),
+            account_id: self.account_id.clone(),
+            network_origin: self.network_origin.clone(),
+            vpc_configuration: self.vpc_configuration.clone(),
+            access_point_arn: self.access_point_arn.clone(),
+            creation_date: self.creation_date.clone(),
+            alias: self.alias.clone(),
+            status: self.status.clone(),
+            endpoints: self.endpoints.clone(),
+            public_access_block_configuration: self.public_access_block_configuration.clone(),
+        }
+    }
+}
+
+/// The input of `GetAccessPointConfigForObjectProcess`: Returns the processing setup of an Object FC access point.
+///
+/// Build one with [`GetAccessPointConfigForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointConfigForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+}
+
+impl GetAccessPointConfigForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointConfigForObjectProcessInputBuilder {
+        GetAccessPointConfigForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointConfigForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointConfigForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+}
+
+impl GetAccessPointConfigForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointConfigForObjectProcessInput, crate::BuildError> {
+        Ok(GetAccessPointConfigForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetAccessPointConfigForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "GetAccessPointConfigForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPointConfigForObjectProcess`: Returns the processing setup of an Object FC access point.
+///
+/// The members of the response document ([`GetAccessPointConfigForObjectProcessResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointConfigForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// How objects are processed.
+    pub object_process_configuration: Option<ObjectProcessConfiguration>,
+    /// The Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    /// `true` when anonymous access is allowed.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl GetAccessPointConfigForObjectProcessOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> GetAccessPointConfigForObjectProcessResult {
+        GetAccessPointConfigForObjectProcessResult {
+            object_process_configuration: self.object_process_configuration.clone(),
+            public_access_block_configuration: self.public_access_block_configuration.clone(),
+            allow_anonymous_access_for_object_process: self
+                .allow_anonymous_access_for_object_process
+                .clone(),
+        }
+    }
+}
+
+/// The input of `GetAccessPointForObjectProcess`: Returns the details of an Object FC access point.
+///
+/// Build one with [`GetAccessPointForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+}
+
+impl GetAccessPointForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointForObjectProcessInputBuilder {
+        GetAccessPointForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+}
+
+impl GetAccessPointForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointForObjectProcessInput, crate::BuildError> {
+        Ok(GetAccessPointForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetAccessPointForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "GetAccessPointForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPointForObjectProcess`: Returns the details of an Object FC access point.
+///
+/// The members of the response document ([`GetAccessPointForObjectProcessResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Its name.
+    pub access_point_name_for_object_process: Option<String>,
+    /// Its alias.
+    pub access_point_for_object_process_alias: Option<String>,
+    /// The underlying access point.
+    pub access_point_name: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// Its ARN.
+    pub access_point_for_object_process_arn: Option<String>,
+    /// When it was created, as OSS writes it (Unix seconds).
+    pub creation_date: Option<String>,
+    /// Its state, such as `enable` or `creating`.
+    pub status: Option<String>,
+    /// Its endpoints.
+    pub endpoints: Option<AccessPointEndpoints>,
+    /// Its Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    /// `true` when anonymous access is allowed.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl GetAccessPointForObjectProcessOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> GetAccessPointForObjectProcessResult {
+        GetAccessPointForObjectProcessResult {
+            access_point_name_for_object_process: self.access_point_name_for_object_process.clone(),
+            access_point_for_object_process_alias: self
+                .access_point_for_object_process_alias
+                .clone(),
+            access_point_name: self.access_point_name.clone(),
+            account_id: self.account_id.clone(),
+            access_point_for_object_process_arn: self.access_point_for_object_process_arn.clone(),
+            creation_date: self.creation_date.clone(),
+            status: self.status.clone(),
+            endpoints: self.endpoints.clone(),
+            public_access_block_configuration: self.public_access_block_configuration.clone(),
+            allow_anonymous_access_for_object_process: self
+                .allow_anonymous_access_for_object_process
+                .clone(),
+        }
+    }
+}
+
+/// The input of `GetAccessPointPolicy`: Returns the policy of an access point as JSON text.
+///
+/// Build one with [`GetAccessPointPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+}
+
+impl GetAccessPointPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointPolicyInputBuilder {
+        GetAccessPointPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointPolicyInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+}
+
+impl GetAccessPointPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointPolicyInput, crate::BuildError> {
+        Ok(GetAccessPointPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetAccessPointPolicyInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "GetAccessPointPolicyInput",
+                "access_point_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPointPolicy`: Returns the policy of an access point as JSON text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The policy, a JSON document.
+    pub body: String,
+}
+
+/// The input of `GetAccessPointPolicyForObjectProcess`: Returns the policy of an Object FC access point as JSON text.
+///
+/// Build one with [`GetAccessPointPolicyForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAccessPointPolicyForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+}
+
+impl GetAccessPointPolicyForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetAccessPointPolicyForObjectProcessInputBuilder {
+        GetAccessPointPolicyForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetAccessPointPolicyForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetAccessPointPolicyForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+}
+
+impl GetAccessPointPolicyForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetAccessPointPolicyForObjectProcessInput, crate::BuildError> {
+        Ok(GetAccessPointPolicyForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetAccessPointPolicyForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "GetAccessPointPolicyForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetAccessPointPolicyForObjectProcess`: Returns the policy of an Object FC access point as JSON text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointPolicyForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The policy, a JSON document.
+    pub body: String,
 }
 
 /// The input of `GetAccessPointPublicAccessBlock`: Returns the Block Public Access setting of an access point.
@@ -2416,6 +3833,100 @@ impl GetBucketCorsOutput {
         CORSConfiguration {
             rules: self.rules.clone(),
             response_vary: self.response_vary,
+        }
+    }
+}
+
+/// The input of `GetBucketDataRedundancyTransition`: Returns one redundancy conversion task of a bucket.
+///
+/// Build one with [`GetBucketDataRedundancyTransitionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketDataRedundancyTransitionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The task ID.
+    pub task_id: String,
+}
+
+impl GetBucketDataRedundancyTransitionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketDataRedundancyTransitionInputBuilder {
+        GetBucketDataRedundancyTransitionInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketDataRedundancyTransitionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketDataRedundancyTransitionInputBuilder {
+    bucket: Option<String>,
+    task_id: Option<String>,
+}
+
+impl GetBucketDataRedundancyTransitionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `task_id`: The task ID.
+    pub fn task_id(mut self, value: impl Into<String>) -> Self {
+        self.task_id = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketDataRedundancyTransitionInput, crate::BuildError> {
+        Ok(GetBucketDataRedundancyTransitionInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketDataRedundancyTransitionInput",
+                "bucket",
+            )?,
+            task_id: crate::error::require_field(
+                self.task_id,
+                "GetBucketDataRedundancyTransitionInput",
+                "task_id",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketDataRedundancyTransition`: Returns one redundancy conversion task of a bucket.
+///
+/// The members of the response document ([`BucketDataRedundancyTransition`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketDataRedundancyTransitionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The task ID.
+    pub task_id: String,
+    /// The task's state.
+    pub status: Option<DataRedundancyTransitionStatus>,
+    /// When the task was created.
+    pub create_time: Option<time::OffsetDateTime>,
+    /// When the conversion started (`Processing` and `Finished`).
+    pub start_time: Option<time::OffsetDateTime>,
+    /// When the conversion ended (`Finished`).
+    pub end_time: Option<time::OffsetDateTime>,
+    /// Progress in percent (`Processing` and `Finished`).
+    pub process_percentage: Option<i64>,
+    /// Estimated hours left (`Processing` and `Finished`).
+    pub estimated_remaining_time: Option<i64>,
+}
+
+impl GetBucketDataRedundancyTransitionOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> BucketDataRedundancyTransition {
+        BucketDataRedundancyTransition {
+            bucket: self.bucket.clone(),
+            task_id: self.task_id.clone(),
+            status: self.status.clone(),
+            create_time: self.create_time,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            process_percentage: self.process_percentage,
+            estimated_remaining_time: self.estimated_remaining_time,
         }
     }
 }
@@ -3129,6 +4640,86 @@ impl GetBucketPublicAccessBlockOutput {
     }
 }
 
+/// The input of `GetBucketQoSInfo`: Returns the throttling limits of a bucket in a resource pool.
+///
+/// Build one with [`GetBucketQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketQoSInfoInputBuilder {
+        GetBucketQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketQoSInfoInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketQoSInfoInput, crate::BuildError> {
+        Ok(GetBucketQoSInfoInput {
+            bucket: crate::error::require_field(self.bucket, "GetBucketQoSInfoInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `GetBucketQoSInfo`: Returns the throttling limits of a bucket in a resource pool.
+///
+/// The members of the response document ([`QoSConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Total upload bandwidth, Gbit/s.
+    pub total_upload_bandwidth: Option<i64>,
+    /// Upload bandwidth over internal networks (classic network and VPC), Gbit/s.
+    pub intranet_upload_bandwidth: Option<i64>,
+    /// Upload bandwidth over public networks (Internet and acceleration endpoints), Gbit/s.
+    pub extranet_upload_bandwidth: Option<i64>,
+    /// Total download bandwidth, Gbit/s.
+    pub total_download_bandwidth: Option<i64>,
+    /// Download bandwidth over internal networks, Gbit/s.
+    pub intranet_download_bandwidth: Option<i64>,
+    /// Download bandwidth over public networks, Gbit/s.
+    pub extranet_download_bandwidth: Option<i64>,
+    /// Total requests per second.
+    pub total_qps: Option<i64>,
+    /// Requests per second over internal networks.
+    pub intranet_qps: Option<i64>,
+    /// Requests per second over public networks.
+    pub extranet_qps: Option<i64>,
+}
+
+impl GetBucketQoSInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> QoSConfiguration {
+        QoSConfiguration {
+            total_upload_bandwidth: self.total_upload_bandwidth,
+            intranet_upload_bandwidth: self.intranet_upload_bandwidth,
+            extranet_upload_bandwidth: self.extranet_upload_bandwidth,
+            total_download_bandwidth: self.total_download_bandwidth,
+            intranet_download_bandwidth: self.intranet_download_bandwidth,
+            extranet_download_bandwidth: self.extranet_download_bandwidth,
+            total_qps: self.total_qps,
+            intranet_qps: self.intranet_qps,
+            extranet_qps: self.extranet_qps,
+        }
+    }
+}
+
 /// The input of `GetBucketReferer`: Returns the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Build one with [`GetBucketRefererInput::builder`].
@@ -3452,6 +5043,82 @@ impl GetBucketRequestPaymentOutput {
     pub fn to_document(&self) -> RequestPaymentConfiguration {
         RequestPaymentConfiguration {
             payer: self.payer.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketRequesterQoSInfo`: Returns the throttling limits of one requester on a bucket.
+///
+/// Build one with [`GetBucketRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketRequesterQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+}
+
+impl GetBucketRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketRequesterQoSInfoInputBuilder {
+        GetBucketRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketRequesterQoSInfoInputBuilder {
+    bucket: Option<String>,
+    qos_requester: Option<String>,
+}
+
+impl GetBucketRequesterQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketRequesterQoSInfoInput, crate::BuildError> {
+        Ok(GetBucketRequesterQoSInfoInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketRequesterQoSInfoInput",
+                "bucket",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "GetBucketRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketRequesterQoSInfo`: Returns the throttling limits of one requester on a bucket.
+///
+/// The members of the response document ([`RequesterQoSInfo`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The UID of the requester.
+    pub requester: Option<String>,
+    /// The requester's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl GetBucketRequesterQoSInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> RequesterQoSInfo {
+        RequesterQoSInfo {
+            requester: self.requester.clone(),
+            qos_configuration: self.qos_configuration.clone(),
         }
     }
 }
@@ -3930,6 +5597,300 @@ impl GetBucketWormOutput {
             retention_period_in_days: self.retention_period_in_days,
             creation_date: self.creation_date.clone(),
             expiration_date: self.expiration_date.clone(),
+        }
+    }
+}
+
+/// The input of `GetCnameToken`: Returns the ownership token created for a domain.
+///
+/// Build one with [`GetCnameTokenInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetCnameTokenInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The domain name.
+    pub cname: String,
+}
+
+impl GetCnameTokenInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetCnameTokenInputBuilder {
+        GetCnameTokenInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetCnameTokenInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetCnameTokenInputBuilder {
+    bucket: Option<String>,
+    cname: Option<String>,
+}
+
+impl GetCnameTokenInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `cname`: The domain name.
+    pub fn cname(mut self, value: impl Into<String>) -> Self {
+        self.cname = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetCnameTokenInput, crate::BuildError> {
+        Ok(GetCnameTokenInput {
+            bucket: crate::error::require_field(self.bucket, "GetCnameTokenInput", "bucket")?,
+            cname: crate::error::require_field(self.cname, "GetCnameTokenInput", "cname")?,
+        })
+    }
+}
+
+/// The output of `GetCnameToken`: Returns the ownership token created for a domain.
+///
+/// The members of the response document ([`CnameToken`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetCnameTokenOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The domain.
+    pub cname: Option<String>,
+    /// The token.
+    pub token: String,
+    /// When the token expires, as OSS writes it (an HTTP date).
+    pub expire_time: Option<String>,
+}
+
+impl GetCnameTokenOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> CnameToken {
+        CnameToken {
+            bucket: self.bucket.clone(),
+            cname: self.cname.clone(),
+            token: self.token.clone(),
+            expire_time: self.expire_time.clone(),
+        }
+    }
+}
+
+/// The input of `GetLiveChannelHistory`: Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
+///
+/// Build one with [`GetLiveChannelHistoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetLiveChannelHistoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+}
+
+impl GetLiveChannelHistoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetLiveChannelHistoryInputBuilder {
+        GetLiveChannelHistoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetLiveChannelHistoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetLiveChannelHistoryInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+impl GetLiveChannelHistoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetLiveChannelHistoryInput, crate::BuildError> {
+        Ok(GetLiveChannelHistoryInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetLiveChannelHistoryInput",
+                "bucket",
+            )?,
+            key: crate::error::require_field(self.key, "GetLiveChannelHistoryInput", "key")?,
+        })
+    }
+}
+
+/// The output of `GetLiveChannelHistory`: Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
+///
+/// The members of the response document ([`LiveChannelHistory`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetLiveChannelHistoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The sessions, at most 10.
+    pub live_records: Vec<LiveRecord>,
+}
+
+impl GetLiveChannelHistoryOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> LiveChannelHistory {
+        LiveChannelHistory {
+            live_records: self.live_records.clone(),
+        }
+    }
+}
+
+/// The input of `GetLiveChannelInfo`: Returns the configuration of a LiveChannel. The object key is the channel name.
+///
+/// Build one with [`GetLiveChannelInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetLiveChannelInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+}
+
+impl GetLiveChannelInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetLiveChannelInfoInputBuilder {
+        GetLiveChannelInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetLiveChannelInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetLiveChannelInfoInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+impl GetLiveChannelInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetLiveChannelInfoInput, crate::BuildError> {
+        Ok(GetLiveChannelInfoInput {
+            bucket: crate::error::require_field(self.bucket, "GetLiveChannelInfoInput", "bucket")?,
+            key: crate::error::require_field(self.key, "GetLiveChannelInfoInput", "key")?,
+        })
+    }
+}
+
+/// The output of `GetLiveChannelInfo`: Returns the configuration of a LiveChannel. The object key is the channel name.
+///
+/// The members of the response document ([`LiveChannelConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetLiveChannelInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// A description, up to 128 bytes.
+    pub description: Option<String>,
+    /// `enabled` (the default) or `disabled`.
+    pub status: Option<LiveChannelStatus>,
+    /// How the stream is recorded.
+    pub target: LiveChannelTarget,
+    /// High-frequency snapshots of the stream.
+    pub snapshot: Option<LiveChannelSnapshot>,
+}
+
+impl GetLiveChannelInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> LiveChannelConfiguration {
+        LiveChannelConfiguration {
+            description: self.description.clone(),
+            status: self.status.clone(),
+            target: self.target.clone(),
+            snapshot: self.snapshot.clone(),
+        }
+    }
+}
+
+/// The input of `GetLiveChannelStat`: Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
+///
+/// Build one with [`GetLiveChannelStatInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetLiveChannelStatInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+}
+
+impl GetLiveChannelStatInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetLiveChannelStatInputBuilder {
+        GetLiveChannelStatInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetLiveChannelStatInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetLiveChannelStatInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+impl GetLiveChannelStatInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetLiveChannelStatInput, crate::BuildError> {
+        Ok(GetLiveChannelStatInput {
+            bucket: crate::error::require_field(self.bucket, "GetLiveChannelStatInput", "bucket")?,
+            key: crate::error::require_field(self.key, "GetLiveChannelStatInput", "key")?,
+        })
+    }
+}
+
+/// The output of `GetLiveChannelStat`: Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
+///
+/// The members of the response document ([`LiveChannelStat`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetLiveChannelStatOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// `Disabled`, `Live` or `Idle`.
+    pub status: Option<LiveChannelStreamStatus>,
+    /// When the client started streaming.
+    pub connected_time: Option<time::OffsetDateTime>,
+    /// The client's address and port.
+    pub remote_addr: Option<String>,
+    /// The video stream.
+    pub video: Option<LiveChannelVideo>,
+    /// The audio stream.
+    pub audio: Option<LiveChannelAudio>,
+}
+
+impl GetLiveChannelStatOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> LiveChannelStat {
+        LiveChannelStat {
+            status: self.status.clone(),
+            connected_time: self.connected_time,
+            remote_addr: self.remote_addr.clone(),
+            video: self.video.clone(),
+            audio: self.audio.clone(),
         }
     }
 }
@@ -4645,6 +6606,311 @@ impl GetPublicAccessBlockOutput {
     }
 }
 
+/// The input of `GetResourcePoolBucketGroupQoSInfo`: Returns the throttling limits of a bucket group in a resource pool.
+///
+/// Build one with [`GetResourcePoolBucketGroupQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetResourcePoolBucketGroupQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The name of the bucket group.
+    pub resource_pool_bucket_group: String,
+}
+
+impl GetResourcePoolBucketGroupQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetResourcePoolBucketGroupQoSInfoInputBuilder {
+        GetResourcePoolBucketGroupQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetResourcePoolBucketGroupQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetResourcePoolBucketGroupQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    resource_pool_bucket_group: Option<String>,
+}
+
+impl GetResourcePoolBucketGroupQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool_bucket_group = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetResourcePoolBucketGroupQoSInfoInput, crate::BuildError> {
+        Ok(GetResourcePoolBucketGroupQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "GetResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool",
+            )?,
+            resource_pool_bucket_group: crate::error::require_field(
+                self.resource_pool_bucket_group,
+                "GetResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool_bucket_group",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetResourcePoolBucketGroupQoSInfo`: Returns the throttling limits of a bucket group in a resource pool.
+///
+/// The members of the response document ([`ResourcePoolBucketGroupQoSInfo`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetResourcePoolBucketGroupQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket group.
+    pub bucket_group: Option<String>,
+    /// The group's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl GetResourcePoolBucketGroupQoSInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ResourcePoolBucketGroupQoSInfo {
+        ResourcePoolBucketGroupQoSInfo {
+            bucket_group: self.bucket_group.clone(),
+            qos_configuration: self.qos_configuration.clone(),
+        }
+    }
+}
+
+/// The input of `GetResourcePoolInfo`: Returns a resource pool and its throttling limits.
+///
+/// Build one with [`GetResourcePoolInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetResourcePoolInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+}
+
+impl GetResourcePoolInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetResourcePoolInfoInputBuilder {
+        GetResourcePoolInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetResourcePoolInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetResourcePoolInfoInputBuilder {
+    resource_pool: Option<String>,
+}
+
+impl GetResourcePoolInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetResourcePoolInfoInput, crate::BuildError> {
+        Ok(GetResourcePoolInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "GetResourcePoolInfoInput",
+                "resource_pool",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetResourcePoolInfo`: Returns a resource pool and its throttling limits.
+///
+/// The members of the response document ([`GetResourcePoolInfoResponse`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetResourcePoolInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The region (`oss-cn-shanghai`).
+    pub region: Option<String>,
+    /// The pool's name.
+    pub name: Option<String>,
+    /// The UID of the account owning the pool.
+    pub owner: Option<String>,
+    /// When the pool was created.
+    pub create_time: Option<time::OffsetDateTime>,
+    /// The pool's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl GetResourcePoolInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> GetResourcePoolInfoResponse {
+        GetResourcePoolInfoResponse {
+            region: self.region.clone(),
+            name: self.name.clone(),
+            owner: self.owner.clone(),
+            create_time: self.create_time,
+            qos_configuration: self.qos_configuration.clone(),
+        }
+    }
+}
+
+/// The input of `GetResourcePoolRequesterQoSInfo`: Returns the throttling limits of one requester in a resource pool.
+///
+/// Build one with [`GetResourcePoolRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetResourcePoolRequesterQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+}
+
+impl GetResourcePoolRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetResourcePoolRequesterQoSInfoInputBuilder {
+        GetResourcePoolRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetResourcePoolRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetResourcePoolRequesterQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    qos_requester: Option<String>,
+}
+
+impl GetResourcePoolRequesterQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetResourcePoolRequesterQoSInfoInput, crate::BuildError> {
+        Ok(GetResourcePoolRequesterQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "GetResourcePoolRequesterQoSInfoInput",
+                "resource_pool",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "GetResourcePoolRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetResourcePoolRequesterQoSInfo`: Returns the throttling limits of one requester in a resource pool.
+///
+/// The members of the response document ([`RequesterQoSInfo`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetResourcePoolRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The UID of the requester.
+    pub requester: Option<String>,
+    /// The requester's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl GetResourcePoolRequesterQoSInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> RequesterQoSInfo {
+        RequesterQoSInfo {
+            requester: self.requester.clone(),
+            qos_configuration: self.qos_configuration.clone(),
+        }
+    }
+}
+
+/// The input of `GetStyle`: Returns one image style of a bucket.
+///
+/// Build one with [`GetStyleInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetStyleInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The style's name.
+    pub style_name: String,
+}
+
+impl GetStyleInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetStyleInputBuilder {
+        GetStyleInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetStyleInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetStyleInputBuilder {
+    bucket: Option<String>,
+    style_name: Option<String>,
+}
+
+impl GetStyleInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.style_name = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetStyleInput, crate::BuildError> {
+        Ok(GetStyleInput {
+            bucket: crate::error::require_field(self.bucket, "GetStyleInput", "bucket")?,
+            style_name: crate::error::require_field(
+                self.style_name,
+                "GetStyleInput",
+                "style_name",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetStyle`: Returns one image style of a bucket.
+///
+/// The members of the response document ([`StyleInfo`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetStyleOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The style's name.
+    pub name: Option<String>,
+    /// The processing parameters.
+    pub content: Option<String>,
+    /// The style's category: `image`, `document` or `video`.
+    pub category: Option<String>,
+    /// When the style was created, as OSS writes it (an HTTP date).
+    pub create_time: Option<String>,
+    /// When the style was last changed, as OSS writes it (an HTTP date).
+    pub last_modify_time: Option<String>,
+}
+
+impl GetStyleOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> StyleInfo {
+        StyleInfo {
+            name: self.name.clone(),
+            content: self.content.clone(),
+            category: self.category.clone(),
+            create_time: self.create_time.clone(),
+            last_modify_time: self.last_modify_time.clone(),
+        }
+    }
+}
+
 /// The input of `GetSymlink`: Returns the target of a symbolic link.
 ///
 /// Build one with [`GetSymlinkInput::builder`].
@@ -4723,6 +6989,56 @@ pub struct GetSymlinkOutput {
     pub version_id: Option<String>,
     /// User metadata of the link.
     pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// The input of `GetUserAntiDDosInfo`: Returns the Anti-DDoS instances of the account.
+///
+/// Build one with [`GetUserAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetUserAntiDDosInfoInput {}
+
+impl GetUserAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetUserAntiDDosInfoInputBuilder {
+        GetUserAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetUserAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetUserAntiDDosInfoInputBuilder {}
+
+impl GetUserAntiDDosInfoInputBuilder {
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetUserAntiDDosInfoInput, crate::BuildError> {
+        Ok(GetUserAntiDDosInfoInput {})
+    }
+}
+
+/// The output of `GetUserAntiDDosInfo`: Returns the Anti-DDoS instances of the account.
+///
+/// The members of the response document ([`AntiDDOSListConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetUserAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Where the next page starts, when `is_truncated`.
+    pub marker: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The entries.
+    pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
+}
+
+impl GetUserAntiDDosInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> AntiDDOSListConfiguration {
+        AntiDDOSListConfiguration {
+            marker: self.marker.clone(),
+            is_truncated: self.is_truncated,
+            anti_ddos_configurations: self.anti_ddos_configurations.clone(),
+        }
+    }
 }
 
 /// The input of `GetUserDefinedLogFieldsConfig`: Returns which request headers and query parameters a bucket's real-time logs record in `user_defined_log_fields`.
@@ -4963,6 +7279,86 @@ pub struct GetVectorsOutput {
     pub body: String,
 }
 
+/// The input of `GetVodPlaylist`: Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
+///
+/// Build one with [`GetVodPlaylistInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetVodPlaylistInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// The start of the range, Unix seconds.
+    pub start_time: i64,
+    /// The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub end_time: i64,
+}
+
+impl GetVodPlaylistInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetVodPlaylistInputBuilder {
+        GetVodPlaylistInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetVodPlaylistInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetVodPlaylistInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+}
+
+impl GetVodPlaylistInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `start_time`: The start of the range, Unix seconds.
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `end_time`: The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetVodPlaylistInput, crate::BuildError> {
+        Ok(GetVodPlaylistInput {
+            bucket: crate::error::require_field(self.bucket, "GetVodPlaylistInput", "bucket")?,
+            key: crate::error::require_field(self.key, "GetVodPlaylistInput", "key")?,
+            start_time: crate::error::require_field(
+                self.start_time,
+                "GetVodPlaylistInput",
+                "start_time",
+            )?,
+            end_time: crate::error::require_field(
+                self.end_time,
+                "GetVodPlaylistInput",
+                "end_time",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetVodPlaylist`: Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVodPlaylistOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The playlist, m3u8 text.
+    pub body: String,
+}
+
 /// The input of `HeadObject`: Returns all metadata of an object, without its data.
 ///
 /// Build one with [`HeadObjectInput::builder`].
@@ -5127,6 +7523,123 @@ pub struct HeadObjectOutput {
     pub access_control_max_age: Option<i64>,
     /// User metadata.
     pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// The input of `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
+///
+/// Build one with [`InitBucketAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitBucketAntiDDosInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The ID of the Anti-DDoS instance.
+    pub defender_instance: String,
+    /// The type of the instance (`AntiDDosPremimum`, spelled as OSS spells it).
+    pub defender_type: String,
+    /// The custom domains to protect.
+    pub body: Option<AntiDDOSConfiguration>,
+}
+
+impl InitBucketAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> InitBucketAntiDDosInfoInputBuilder {
+        InitBucketAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`InitBucketAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct InitBucketAntiDDosInfoInputBuilder {
+    bucket: Option<String>,
+    defender_instance: Option<String>,
+    defender_type: Option<String>,
+    body: Option<AntiDDOSConfiguration>,
+}
+
+impl InitBucketAntiDDosInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.defender_instance = Some(value.into());
+        self
+    }
+    /// Sets `defender_type`: The type of the instance (`AntiDDosPremimum`, spelled as OSS spells it).
+    pub fn defender_type(mut self, value: impl Into<String>) -> Self {
+        self.defender_type = Some(value.into());
+        self
+    }
+    /// Sets `body`: The custom domains to protect.
+    pub fn body(mut self, value: impl Into<AntiDDOSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<InitBucketAntiDDosInfoInput, crate::BuildError> {
+        Ok(InitBucketAntiDDosInfoInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "InitBucketAntiDDosInfoInput",
+                "bucket",
+            )?,
+            defender_instance: crate::error::require_field(
+                self.defender_instance,
+                "InitBucketAntiDDosInfoInput",
+                "defender_instance",
+            )?,
+            defender_type: crate::error::require_field(
+                self.defender_type,
+                "InitBucketAntiDDosInfoInput",
+                "defender_type",
+            )?,
+            body: self.body,
+        })
+    }
+}
+
+/// The output of `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InitBucketAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The ID of the Anti-DDoS instance.
+    pub defender_instance: Option<String>,
+}
+
+/// The input of `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
+///
+/// Build one with [`InitUserAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitUserAntiDDosInfoInput {}
+
+impl InitUserAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> InitUserAntiDDosInfoInputBuilder {
+        InitUserAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`InitUserAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct InitUserAntiDDosInfoInputBuilder {}
+
+impl InitUserAntiDDosInfoInputBuilder {
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<InitUserAntiDDosInfoInput, crate::BuildError> {
+        Ok(InitUserAntiDDosInfoInput {})
+    }
+}
+
+/// The output of `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InitUserAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The ID of the new Anti-DDoS instance.
+    pub defender_instance: Option<String>,
 }
 
 /// The input of `InitiateBucketWorm`: Creates a retention policy for a bucket. The new policy stays unlocked (`InProgress`) for 24 hours unless it is locked with CompleteBucketWorm.
@@ -5378,6 +7891,294 @@ impl InitiateMultipartUploadOutput {
     }
 }
 
+/// The input of `ListAccessPoints`: Lists the access points of the account (user level). OSS also lists one bucket's access points when the request is sent to the bucket; this entry covers the account-level form.
+///
+/// Build one with [`ListAccessPointsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListAccessPointsInput {
+    /// At most this many access points (up to 1,000).
+    pub max_keys: Option<i64>,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+}
+
+impl ListAccessPointsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListAccessPointsInputBuilder {
+        ListAccessPointsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListAccessPointsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListAccessPointsInputBuilder {
+    max_keys: Option<i64>,
+    continuation_token: Option<String>,
+}
+
+impl ListAccessPointsInputBuilder {
+    /// Sets `max_keys`: At most this many access points (up to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListAccessPointsInput, crate::BuildError> {
+        Ok(ListAccessPointsInput {
+            max_keys: self.max_keys,
+            continuation_token: self.continuation_token,
+        })
+    }
+}
+
+/// The output of `ListAccessPoints`: Lists the access points of the account (user level). OSS also lists one bucket's access points when the request is sent to the bucket; this entry covers the account-level form.
+///
+/// The members of the response document ([`ListAccessPointsResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessPointsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Whether more access points follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// The page size asked for.
+    pub max_keys: Option<i64>,
+    /// The access points.
+    pub access_points: Vec<AccessPointSummary>,
+}
+
+impl ListAccessPointsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListAccessPointsResult {
+        ListAccessPointsResult {
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
+            account_id: self.account_id.clone(),
+            max_keys: self.max_keys,
+            access_points: self.access_points.clone(),
+        }
+    }
+}
+
+/// The input of `ListAccessPointsForObjectProcess`: Lists the Object FC access points of the account.
+///
+/// Build one with [`ListAccessPointsForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListAccessPointsForObjectProcessInput {
+    /// At most this many (1 to 1,000).
+    pub max_keys: Option<i64>,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+}
+
+impl ListAccessPointsForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListAccessPointsForObjectProcessInputBuilder {
+        ListAccessPointsForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListAccessPointsForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListAccessPointsForObjectProcessInputBuilder {
+    max_keys: Option<i64>,
+    continuation_token: Option<String>,
+}
+
+impl ListAccessPointsForObjectProcessInputBuilder {
+    /// Sets `max_keys`: At most this many (1 to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListAccessPointsForObjectProcessInput, crate::BuildError> {
+        Ok(ListAccessPointsForObjectProcessInput {
+            max_keys: self.max_keys,
+            continuation_token: self.continuation_token,
+        })
+    }
+}
+
+/// The output of `ListAccessPointsForObjectProcess`: Lists the Object FC access points of the account.
+///
+/// The members of the response document ([`ListAccessPointsForObjectProcessResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessPointsForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Whether more follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// The Object FC access points.
+    pub access_points_for_object_process: Vec<AccessPointForObjectProcessSummary>,
+}
+
+impl ListAccessPointsForObjectProcessOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListAccessPointsForObjectProcessResult {
+        ListAccessPointsForObjectProcessResult {
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
+            account_id: self.account_id.clone(),
+            access_points_for_object_process: self.access_points_for_object_process.clone(),
+        }
+    }
+}
+
+/// The input of `ListBucketAntiDDosInfo`: Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
+///
+/// Build one with [`ListBucketAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListBucketAntiDDosInfoInput {
+    /// Where to resume: the previous page's `marker`; empty for the first page.
+    pub marker: Option<String>,
+    /// The most entries to return, 1 to 100 (default 100).
+    pub max_keys: Option<i64>,
+}
+
+impl ListBucketAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListBucketAntiDDosInfoInputBuilder {
+        ListBucketAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListBucketAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListBucketAntiDDosInfoInputBuilder {
+    marker: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListBucketAntiDDosInfoInputBuilder {
+    /// Sets `marker`: Where to resume: the previous page's `marker`; empty for the first page.
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return, 1 to 100 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListBucketAntiDDosInfoInput, crate::BuildError> {
+        Ok(ListBucketAntiDDosInfoInput {
+            marker: self.marker,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListBucketAntiDDosInfo`: Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
+///
+/// The members of the response document ([`AntiDDOSListConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// Where the next page starts, when `is_truncated`.
+    pub marker: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The entries.
+    pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
+}
+
+impl ListBucketAntiDDosInfoOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> AntiDDOSListConfiguration {
+        AntiDDOSListConfiguration {
+            marker: self.marker.clone(),
+            is_truncated: self.is_truncated,
+            anti_ddos_configurations: self.anti_ddos_configurations.clone(),
+        }
+    }
+}
+
+/// The input of `ListBucketDataRedundancyTransition`: Lists the redundancy conversion tasks of a bucket.
+///
+/// Build one with [`ListBucketDataRedundancyTransitionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListBucketDataRedundancyTransitionInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl ListBucketDataRedundancyTransitionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListBucketDataRedundancyTransitionInputBuilder {
+        ListBucketDataRedundancyTransitionInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListBucketDataRedundancyTransitionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListBucketDataRedundancyTransitionInputBuilder {
+    bucket: Option<String>,
+}
+
+impl ListBucketDataRedundancyTransitionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListBucketDataRedundancyTransitionInput, crate::BuildError> {
+        Ok(ListBucketDataRedundancyTransitionInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "ListBucketDataRedundancyTransitionInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `ListBucketDataRedundancyTransition`: Lists the redundancy conversion tasks of a bucket.
+///
+/// The members of the response document ([`ListBucketDataRedundancyTransition`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketDataRedundancyTransitionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The tasks.
+    pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
+    /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+}
+
+impl ListBucketDataRedundancyTransitionOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListBucketDataRedundancyTransition {
+        ListBucketDataRedundancyTransition {
+            bucket_data_redundancy_transitions: self.bucket_data_redundancy_transitions.clone(),
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
+        }
+    }
+}
+
 /// The input of `ListBucketInventory`: Lists the inventory tasks of a bucket, up to 100 a page.
 ///
 /// Build one with [`ListBucketInventoryInput::builder`].
@@ -5445,6 +8246,96 @@ impl ListBucketInventoryOutput {
             inventory_configurations: self.inventory_configurations.clone(),
             is_truncated: self.is_truncated,
             next_continuation_token: self.next_continuation_token.clone(),
+        }
+    }
+}
+
+/// The input of `ListBucketRequesterQoSInfos`: Lists the throttling limits of every requester on a bucket, one page at a time.
+///
+/// Build one with [`ListBucketRequesterQoSInfosInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListBucketRequesterQoSInfosInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListBucketRequesterQoSInfosInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListBucketRequesterQoSInfosInputBuilder {
+        ListBucketRequesterQoSInfosInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListBucketRequesterQoSInfosInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListBucketRequesterQoSInfosInputBuilder {
+    bucket: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListBucketRequesterQoSInfosInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListBucketRequesterQoSInfosInput, crate::BuildError> {
+        Ok(ListBucketRequesterQoSInfosInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "ListBucketRequesterQoSInfosInput",
+                "bucket",
+            )?,
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListBucketRequesterQoSInfos`: Lists the throttling limits of every requester on a bucket, one page at a time.
+///
+/// The members of the response document ([`ListBucketRequesterQoSInfosResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketRequesterQoSInfosOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The requester limits of this page.
+    pub requester_qos_infos: Vec<RequesterQoSInfo>,
+}
+
+impl ListBucketRequesterQoSInfosOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListBucketRequesterQoSInfosResult {
+        ListBucketRequesterQoSInfosResult {
+            bucket: self.bucket.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            requester_qos_infos: self.requester_qos_infos.clone(),
         }
     }
 }
@@ -5573,6 +8464,166 @@ impl ListBucketsOutput {
             next_marker: self.next_marker.clone(),
             owner: self.owner.clone(),
             buckets: self.buckets.clone(),
+        }
+    }
+}
+
+/// The input of `ListCname`: Lists the custom domains mapped to a bucket.
+///
+/// Build one with [`ListCnameInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListCnameInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl ListCnameInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListCnameInputBuilder {
+        ListCnameInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListCnameInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListCnameInputBuilder {
+    bucket: Option<String>,
+}
+
+impl ListCnameInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListCnameInput, crate::BuildError> {
+        Ok(ListCnameInput {
+            bucket: crate::error::require_field(self.bucket, "ListCnameInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `ListCname`: Lists the custom domains mapped to a bucket.
+///
+/// The members of the response document ([`ListCnameResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCnameOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The bucket owner's ID.
+    pub owner: Option<String>,
+    /// The domains.
+    pub cnames: Vec<CnameInfo>,
+}
+
+impl ListCnameOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListCnameResult {
+        ListCnameResult {
+            bucket: self.bucket.clone(),
+            owner: self.owner.clone(),
+            cnames: self.cnames.clone(),
+        }
+    }
+}
+
+/// The input of `ListLiveChannel`: Lists the LiveChannels of a bucket, up to `max_keys` a page.
+///
+/// Build one with [`ListLiveChannelInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListLiveChannelInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Only channels whose names begin with this prefix.
+    pub prefix: Option<String>,
+    /// List the channels whose names sort after this one (the previous page's `next_marker`).
+    pub marker: Option<String>,
+    /// The most channels to return, up to 1000 (default 100).
+    pub max_keys: Option<i64>,
+}
+
+impl ListLiveChannelInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListLiveChannelInputBuilder {
+        ListLiveChannelInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListLiveChannelInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListLiveChannelInputBuilder {
+    bucket: Option<String>,
+    prefix: Option<String>,
+    marker: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListLiveChannelInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `prefix`: Only channels whose names begin with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `marker`: List the channels whose names sort after this one (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most channels to return, up to 1000 (default 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListLiveChannelInput, crate::BuildError> {
+        Ok(ListLiveChannelInput {
+            bucket: crate::error::require_field(self.bucket, "ListLiveChannelInput", "bucket")?,
+            prefix: self.prefix,
+            marker: self.marker,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListLiveChannel`: Lists the LiveChannels of a bucket, up to `max_keys` a page.
+///
+/// The members of the response document ([`ListLiveChannelResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListLiveChannelOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The prefix of the request.
+    pub prefix: Option<String>,
+    /// The marker of the request.
+    pub marker: Option<String>,
+    /// The page size of the request.
+    pub max_keys: Option<i64>,
+    /// Whether more channels follow.
+    pub is_truncated: Option<bool>,
+    /// The `marker` of the next page, when `is_truncated`.
+    pub next_marker: Option<String>,
+    /// The channels of this page.
+    pub live_channels: Vec<LiveChannelSummary>,
+}
+
+impl ListLiveChannelOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListLiveChannelResult {
+        ListLiveChannelResult {
+            prefix: self.prefix.clone(),
+            marker: self.marker.clone(),
+            max_keys: self.max_keys,
+            is_truncated: self.is_truncated,
+            next_marker: self.next_marker.clone(),
+            live_channels: self.live_channels.clone(),
         }
     }
 }
@@ -6278,6 +9329,573 @@ impl ListPartsOutput {
     }
 }
 
+/// The input of `ListResourcePoolBucketGroupQoSInfos`: Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
+///
+/// Build one with [`ListResourcePoolBucketGroupQoSInfosInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResourcePoolBucketGroupQoSInfosInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketGroupQoSInfosInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListResourcePoolBucketGroupQoSInfosInputBuilder {
+        ListResourcePoolBucketGroupQoSInfosInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListResourcePoolBucketGroupQoSInfosInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListResourcePoolBucketGroupQoSInfosInputBuilder {
+    resource_pool: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketGroupQoSInfosInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListResourcePoolBucketGroupQoSInfosInput, crate::BuildError> {
+        Ok(ListResourcePoolBucketGroupQoSInfosInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "ListResourcePoolBucketGroupQoSInfosInput",
+                "resource_pool",
+            )?,
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListResourcePoolBucketGroupQoSInfos`: Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
+///
+/// The members of the response document ([`ListResourcePoolBucketGroupQoSInfosResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketGroupQoSInfosOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The bucket-group limits of this page.
+    pub resource_pool_bucket_group_qos_infos: Vec<ResourcePoolBucketGroupQoSInfo>,
+}
+
+impl ListResourcePoolBucketGroupQoSInfosOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListResourcePoolBucketGroupQoSInfosResult {
+        ListResourcePoolBucketGroupQoSInfosResult {
+            resource_pool: self.resource_pool.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            resource_pool_bucket_group_qos_infos: self.resource_pool_bucket_group_qos_infos.clone(),
+        }
+    }
+}
+
+/// The input of `ListResourcePoolBucketGroups`: Lists the bucket groups of a resource pool and their buckets, one page at a time.
+///
+/// Build one with [`ListResourcePoolBucketGroupsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResourcePoolBucketGroupsInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketGroupsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListResourcePoolBucketGroupsInputBuilder {
+        ListResourcePoolBucketGroupsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListResourcePoolBucketGroupsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListResourcePoolBucketGroupsInputBuilder {
+    resource_pool: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketGroupsInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListResourcePoolBucketGroupsInput, crate::BuildError> {
+        Ok(ListResourcePoolBucketGroupsInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "ListResourcePoolBucketGroupsInput",
+                "resource_pool",
+            )?,
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListResourcePoolBucketGroups`: Lists the bucket groups of a resource pool and their buckets, one page at a time.
+///
+/// The members of the response document ([`ListResourcePoolBucketGroupsResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketGroupsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more groups follow.
+    pub is_truncated: Option<bool>,
+    /// The bucket groups of this page.
+    pub resource_pool_bucket_groups: Vec<ResourcePoolBucketGroup>,
+}
+
+impl ListResourcePoolBucketGroupsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListResourcePoolBucketGroupsResult {
+        ListResourcePoolBucketGroupsResult {
+            resource_pool: self.resource_pool.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            resource_pool_bucket_groups: self.resource_pool_bucket_groups.clone(),
+        }
+    }
+}
+
+/// The input of `ListResourcePoolBuckets`: Lists the buckets of a resource pool, one page at a time.
+///
+/// Build one with [`ListResourcePoolBucketsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResourcePoolBucketsInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListResourcePoolBucketsInputBuilder {
+        ListResourcePoolBucketsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListResourcePoolBucketsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListResourcePoolBucketsInputBuilder {
+    resource_pool: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListResourcePoolBucketsInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListResourcePoolBucketsInput, crate::BuildError> {
+        Ok(ListResourcePoolBucketsInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "ListResourcePoolBucketsInput",
+                "resource_pool",
+            )?,
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListResourcePoolBuckets`: Lists the buckets of a resource pool, one page at a time.
+///
+/// The members of the response document ([`ListResourcePoolBucketsResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more buckets follow.
+    pub is_truncated: Option<bool>,
+    /// The buckets of this page.
+    pub resource_pool_buckets: Vec<ResourcePoolBucket>,
+}
+
+impl ListResourcePoolBucketsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListResourcePoolBucketsResult {
+        ListResourcePoolBucketsResult {
+            resource_pool: self.resource_pool.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            resource_pool_buckets: self.resource_pool_buckets.clone(),
+        }
+    }
+}
+
+/// The input of `ListResourcePoolRequesterQoSInfos`: Lists the throttling limits of every requester in a resource pool, one page at a time.
+///
+/// Build one with [`ListResourcePoolRequesterQoSInfosInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResourcePoolRequesterQoSInfosInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListResourcePoolRequesterQoSInfosInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListResourcePoolRequesterQoSInfosInputBuilder {
+        ListResourcePoolRequesterQoSInfosInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListResourcePoolRequesterQoSInfosInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListResourcePoolRequesterQoSInfosInputBuilder {
+    resource_pool: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListResourcePoolRequesterQoSInfosInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListResourcePoolRequesterQoSInfosInput, crate::BuildError> {
+        Ok(ListResourcePoolRequesterQoSInfosInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "ListResourcePoolRequesterQoSInfosInput",
+                "resource_pool",
+            )?,
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListResourcePoolRequesterQoSInfos`: Lists the throttling limits of every requester in a resource pool, one page at a time.
+///
+/// The members of the response document ([`ListResourcePoolRequesterQoSInfosResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolRequesterQoSInfosOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The requester limits of this page.
+    pub requester_qos_infos: Vec<RequesterQoSInfo>,
+}
+
+impl ListResourcePoolRequesterQoSInfosOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListResourcePoolRequesterQoSInfosResult {
+        ListResourcePoolRequesterQoSInfosResult {
+            resource_pool: self.resource_pool.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            requester_qos_infos: self.requester_qos_infos.clone(),
+        }
+    }
+}
+
+/// The input of `ListResourcePools`: Lists the resource pools of the account in the region, one page at a time.
+///
+/// Build one with [`ListResourcePoolsInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResourcePoolsInput {
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// The most entries to return in one page.
+    pub max_keys: Option<i64>,
+}
+
+impl ListResourcePoolsInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListResourcePoolsInputBuilder {
+        ListResourcePoolsInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListResourcePoolsInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListResourcePoolsInputBuilder {
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListResourcePoolsInputBuilder {
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: The most entries to return in one page.
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListResourcePoolsInput, crate::BuildError> {
+        Ok(ListResourcePoolsInput {
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListResourcePools`: Lists the resource pools of the account in the region, one page at a time.
+///
+/// The members of the response document ([`ListResourcePoolsResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolsOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The region (`oss-cn-shanghai`).
+    pub region: Option<String>,
+    /// The UID of the account owning the pools.
+    pub owner: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more pools follow.
+    pub is_truncated: Option<bool>,
+    /// The resource pools of this page.
+    pub resource_pools: Vec<ResourcePoolSummary>,
+}
+
+impl ListResourcePoolsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListResourcePoolsResult {
+        ListResourcePoolsResult {
+            region: self.region.clone(),
+            owner: self.owner.clone(),
+            continuation_token: self.continuation_token.clone(),
+            next_continuation_token: self.next_continuation_token.clone(),
+            is_truncated: self.is_truncated,
+            resource_pools: self.resource_pools.clone(),
+        }
+    }
+}
+
+/// The input of `ListStyle`: Lists the image styles of a bucket.
+///
+/// Build one with [`ListStyleInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListStyleInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl ListStyleInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListStyleInputBuilder {
+        ListStyleInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListStyleInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListStyleInputBuilder {
+    bucket: Option<String>,
+}
+
+impl ListStyleInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListStyleInput, crate::BuildError> {
+        Ok(ListStyleInput {
+            bucket: crate::error::require_field(self.bucket, "ListStyleInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `ListStyle`: Lists the image styles of a bucket.
+///
+/// The members of the response document ([`StyleList`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListStyleOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The styles.
+    pub styles: Vec<StyleInfo>,
+}
+
+impl ListStyleOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> StyleList {
+        StyleList {
+            styles: self.styles.clone(),
+        }
+    }
+}
+
+/// The input of `ListUserDataRedundancyTransition`: Lists the redundancy conversion tasks of all the requester's buckets.
+///
+/// Build one with [`ListUserDataRedundancyTransitionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListUserDataRedundancyTransitionInput {
+    /// Where to resume: the previous page's `next_continuation_token`.
+    pub continuation_token: Option<String>,
+    /// At most this many tasks (1 to 100).
+    pub max_keys: Option<i64>,
+}
+
+impl ListUserDataRedundancyTransitionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListUserDataRedundancyTransitionInputBuilder {
+        ListUserDataRedundancyTransitionInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListUserDataRedundancyTransitionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListUserDataRedundancyTransitionInputBuilder {
+    continuation_token: Option<String>,
+    max_keys: Option<i64>,
+}
+
+impl ListUserDataRedundancyTransitionInputBuilder {
+    /// Sets `continuation_token`: Where to resume: the previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: At most this many tasks (1 to 100).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListUserDataRedundancyTransitionInput, crate::BuildError> {
+        Ok(ListUserDataRedundancyTransitionInput {
+            continuation_token: self.continuation_token,
+            max_keys: self.max_keys,
+        })
+    }
+}
+
+/// The output of `ListUserDataRedundancyTransition`: Lists the redundancy conversion tasks of all the requester's buckets.
+///
+/// The members of the response document ([`ListBucketDataRedundancyTransition`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListUserDataRedundancyTransitionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The tasks.
+    pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
+    /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+}
+
+impl ListUserDataRedundancyTransitionOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListBucketDataRedundancyTransition {
+        ListBucketDataRedundancyTransition {
+            bucket_data_redundancy_transitions: self.bucket_data_redundancy_transitions.clone(),
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
+        }
+    }
+}
+
 /// The input of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
 ///
 /// Build one with [`ListVectorBucketsInput::builder`].
@@ -6583,6 +10201,302 @@ pub struct OptionObjectOutput {
     pub access_control_expose_headers: Option<String>,
     /// How long the answer may be cached, in seconds.
     pub access_control_max_age: Option<i64>,
+}
+
+/// The input of `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
+///
+/// Build one with [`PostVodPlaylistInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostVodPlaylistInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// The start of the range, Unix seconds.
+    pub start_time: i64,
+    /// The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub end_time: i64,
+}
+
+impl PostVodPlaylistInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PostVodPlaylistInputBuilder {
+        PostVodPlaylistInputBuilder::default()
+    }
+}
+
+/// A builder for [`PostVodPlaylistInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PostVodPlaylistInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+}
+
+impl PostVodPlaylistInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `start_time`: The start of the range, Unix seconds.
+    pub fn start_time(mut self, value: impl Into<i64>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `end_time`: The end of the range, Unix seconds (after `start_time`, at most a day later).
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PostVodPlaylistInput, crate::BuildError> {
+        Ok(PostVodPlaylistInput {
+            bucket: crate::error::require_field(self.bucket, "PostVodPlaylistInput", "bucket")?,
+            key: crate::error::require_field(self.key, "PostVodPlaylistInput", "key")?,
+            start_time: crate::error::require_field(
+                self.start_time,
+                "PostVodPlaylistInput",
+                "start_time",
+            )?,
+            end_time: crate::error::require_field(
+                self.end_time,
+                "PostVodPlaylistInput",
+                "end_time",
+            )?,
+        })
+    }
+}
+
+/// The output of `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PostVodPlaylistOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
+///
+/// Build one with [`PutAccessPointConfigForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutAccessPointConfigForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+    /// The new setup.
+    pub body: PutAccessPointConfigForObjectProcessConfiguration,
+}
+
+impl PutAccessPointConfigForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutAccessPointConfigForObjectProcessInputBuilder {
+        PutAccessPointConfigForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutAccessPointConfigForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutAccessPointConfigForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+    body: Option<PutAccessPointConfigForObjectProcessConfiguration>,
+}
+
+impl PutAccessPointConfigForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Sets `body`: The new setup.
+    pub fn body(
+        mut self,
+        value: impl Into<PutAccessPointConfigForObjectProcessConfiguration>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutAccessPointConfigForObjectProcessInput, crate::BuildError> {
+        Ok(PutAccessPointConfigForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutAccessPointConfigForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "PutAccessPointConfigForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutAccessPointConfigForObjectProcessInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutAccessPointConfigForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutAccessPointPolicy`: Sets the policy of an access point.
+///
+/// Build one with [`PutAccessPointPolicyInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutAccessPointPolicyInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The access point's name.
+    pub access_point_name: String,
+    /// The policy, a JSON document.
+    pub body: String,
+}
+
+impl PutAccessPointPolicyInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutAccessPointPolicyInputBuilder {
+        PutAccessPointPolicyInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutAccessPointPolicyInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutAccessPointPolicyInputBuilder {
+    bucket: Option<String>,
+    access_point_name: Option<String>,
+    body: Option<String>,
+}
+
+impl PutAccessPointPolicyInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_name`: The access point's name.
+    pub fn access_point_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_name = Some(value.into());
+        self
+    }
+    /// Sets `body`: The policy, a JSON document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutAccessPointPolicyInput, crate::BuildError> {
+        Ok(PutAccessPointPolicyInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutAccessPointPolicyInput",
+                "bucket",
+            )?,
+            access_point_name: crate::error::require_field(
+                self.access_point_name,
+                "PutAccessPointPolicyInput",
+                "access_point_name",
+            )?,
+            body: crate::error::require_field(self.body, "PutAccessPointPolicyInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutAccessPointPolicy`: Sets the policy of an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutAccessPointPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutAccessPointPolicyForObjectProcess`: Sets the policy of an Object FC access point.
+///
+/// Build one with [`PutAccessPointPolicyForObjectProcessInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutAccessPointPolicyForObjectProcessInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The Object FC access point's name.
+    pub access_point_for_object_process_name: String,
+    /// The policy, a JSON document.
+    pub body: String,
+}
+
+impl PutAccessPointPolicyForObjectProcessInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutAccessPointPolicyForObjectProcessInputBuilder {
+        PutAccessPointPolicyForObjectProcessInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutAccessPointPolicyForObjectProcessInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutAccessPointPolicyForObjectProcessInputBuilder {
+    bucket: Option<String>,
+    access_point_for_object_process_name: Option<String>,
+    body: Option<String>,
+}
+
+impl PutAccessPointPolicyForObjectProcessInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `access_point_for_object_process_name`: The Object FC access point's name.
+    pub fn access_point_for_object_process_name(mut self, value: impl Into<String>) -> Self {
+        self.access_point_for_object_process_name = Some(value.into());
+        self
+    }
+    /// Sets `body`: The policy, a JSON document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutAccessPointPolicyForObjectProcessInput, crate::BuildError> {
+        Ok(PutAccessPointPolicyForObjectProcessInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutAccessPointPolicyForObjectProcessInput",
+                "bucket",
+            )?,
+            access_point_for_object_process_name: crate::error::require_field(
+                self.access_point_for_object_process_name,
+                "PutAccessPointPolicyForObjectProcessInput",
+                "access_point_for_object_process_name",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutAccessPointPolicyForObjectProcessInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutAccessPointPolicyForObjectProcess`: Sets the policy of an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutAccessPointPolicyForObjectProcessOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
 }
 
 /// The input of `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
@@ -7466,6 +11380,58 @@ pub struct PutBucketPublicAccessBlockOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
+///
+/// Build one with [`PutBucketQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The throttling limits.
+    pub body: QoSConfiguration,
+}
+
+impl PutBucketQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketQoSInfoInputBuilder {
+        PutBucketQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketQoSInfoInputBuilder {
+    bucket: Option<String>,
+    body: Option<QoSConfiguration>,
+}
+
+impl PutBucketQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<QoSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketQoSInfoInput, crate::BuildError> {
+        Ok(PutBucketQoSInfoInput {
+            bucket: crate::error::require_field(self.bucket, "PutBucketQoSInfoInput", "bucket")?,
+            body: crate::error::require_field(self.body, "PutBucketQoSInfoInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
 ///
 /// Build one with [`PutBucketRTCInput::builder`].
@@ -7684,6 +11650,75 @@ pub struct PutBucketRequestPaymentOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
+///
+/// Build one with [`PutBucketRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketRequesterQoSInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+    /// The throttling limits.
+    pub body: QoSConfiguration,
+}
+
+impl PutBucketRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketRequesterQoSInfoInputBuilder {
+        PutBucketRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketRequesterQoSInfoInputBuilder {
+    bucket: Option<String>,
+    qos_requester: Option<String>,
+    body: Option<QoSConfiguration>,
+}
+
+impl PutBucketRequesterQoSInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<QoSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketRequesterQoSInfoInput, crate::BuildError> {
+        Ok(PutBucketRequesterQoSInfoInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketRequesterQoSInfoInput",
+                "bucket",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "PutBucketRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketRequesterQoSInfoInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutBucketResourceGroup`: Moves a bucket into a resource group.
 ///
 /// Build one with [`PutBucketResourceGroupInput::builder`].
@@ -7736,6 +11771,79 @@ impl PutBucketResourceGroupInputBuilder {
 /// The output of `PutBucketResourceGroup`: Moves a bucket into a resource group.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutBucketResourceGroupOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutBucketResourcePoolBucketGroup`: Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
+///
+/// Build one with [`PutBucketResourcePoolBucketGroupInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketResourcePoolBucketGroupInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The bucket group to join; the empty string removes the bucket from its group.
+    pub resource_pool_bucket_group: String,
+}
+
+impl PutBucketResourcePoolBucketGroupInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketResourcePoolBucketGroupInputBuilder {
+        PutBucketResourcePoolBucketGroupInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketResourcePoolBucketGroupInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketResourcePoolBucketGroupInputBuilder {
+    bucket: Option<String>,
+    resource_pool: Option<String>,
+    resource_pool_bucket_group: Option<String>,
+}
+
+impl PutBucketResourcePoolBucketGroupInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The bucket group to join; the empty string removes the bucket from its group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool_bucket_group = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketResourcePoolBucketGroupInput, crate::BuildError> {
+        Ok(PutBucketResourcePoolBucketGroupInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketResourcePoolBucketGroupInput",
+                "bucket",
+            )?,
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "PutBucketResourcePoolBucketGroupInput",
+                "resource_pool",
+            )?,
+            resource_pool_bucket_group: crate::error::require_field(
+                self.resource_pool_bucket_group,
+                "PutBucketResourcePoolBucketGroupInput",
+                "resource_pool_bucket_group",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutBucketResourcePoolBucketGroup`: Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketResourcePoolBucketGroupOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -7956,6 +12064,204 @@ impl PutBucketWebsiteInputBuilder {
 /// The output of `PutBucketWebsite`: Turns on static website hosting for a bucket and sets its index page, error page and routing rules.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutBucketWebsiteOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutCname`: Maps a custom domain to a bucket, optionally with an HTTPS certificate.
+///
+/// Build one with [`PutCnameInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutCnameInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The domain and its certificate.
+    pub body: BucketCnameConfiguration,
+}
+
+impl PutCnameInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutCnameInputBuilder {
+        PutCnameInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutCnameInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutCnameInputBuilder {
+    bucket: Option<String>,
+    body: Option<BucketCnameConfiguration>,
+}
+
+impl PutCnameInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The domain and its certificate.
+    pub fn body(mut self, value: impl Into<BucketCnameConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutCnameInput, crate::BuildError> {
+        Ok(PutCnameInput {
+            bucket: crate::error::require_field(self.bucket, "PutCnameInput", "bucket")?,
+            body: crate::error::require_field(self.body, "PutCnameInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutCname`: Maps a custom domain to a bucket, optionally with an HTTPS certificate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutCnameOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutLiveChannel`: Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
+///
+/// Build one with [`PutLiveChannelInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutLiveChannelInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// The channel configuration.
+    pub body: LiveChannelConfiguration,
+}
+
+impl PutLiveChannelInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutLiveChannelInputBuilder {
+        PutLiveChannelInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutLiveChannelInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutLiveChannelInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    body: Option<LiveChannelConfiguration>,
+}
+
+impl PutLiveChannelInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `body`: The channel configuration.
+    pub fn body(mut self, value: impl Into<LiveChannelConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutLiveChannelInput, crate::BuildError> {
+        Ok(PutLiveChannelInput {
+            bucket: crate::error::require_field(self.bucket, "PutLiveChannelInput", "bucket")?,
+            key: crate::error::require_field(self.key, "PutLiveChannelInput", "key")?,
+            body: crate::error::require_field(self.body, "PutLiveChannelInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutLiveChannel`: Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
+///
+/// The members of the response document ([`CreateLiveChannelResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutLiveChannelOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The RTMP ingest URLs.
+    pub publish_urls: Vec<String>,
+    /// The HLS playback URLs.
+    pub play_urls: Vec<String>,
+}
+
+impl PutLiveChannelOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> CreateLiveChannelResult {
+        CreateLiveChannelResult {
+            publish_urls: self.publish_urls.clone(),
+            play_urls: self.play_urls.clone(),
+        }
+    }
+}
+
+/// The input of `PutLiveChannelStatus`: Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
+///
+/// Build one with [`PutLiveChannelStatusInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutLiveChannelStatusInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// `enabled` or `disabled`.
+    pub status: LiveChannelStatus,
+}
+
+impl PutLiveChannelStatusInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutLiveChannelStatusInputBuilder {
+        PutLiveChannelStatusInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutLiveChannelStatusInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutLiveChannelStatusInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    status: Option<LiveChannelStatus>,
+}
+
+impl PutLiveChannelStatusInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `status`: `enabled` or `disabled`.
+    pub fn status(mut self, value: impl Into<LiveChannelStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutLiveChannelStatusInput, crate::BuildError> {
+        Ok(PutLiveChannelStatusInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutLiveChannelStatusInput",
+                "bucket",
+            )?,
+            key: crate::error::require_field(self.key, "PutLiveChannelStatusInput", "key")?,
+            status: crate::error::require_field(
+                self.status,
+                "PutLiveChannelStatusInput",
+                "status",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutLiveChannelStatus`: Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutLiveChannelStatusOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -8541,6 +12847,226 @@ impl PutPublicAccessBlockInputBuilder {
 /// The output of `PutPublicAccessBlock`: Turns Block Public Access on or off for all OSS resources of the account.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutPublicAccessBlockOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
+///
+/// Build one with [`PutResourcePoolBucketGroupQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutResourcePoolBucketGroupQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The name of the bucket group.
+    pub resource_pool_bucket_group: String,
+    /// The throttling limits.
+    pub body: QoSConfiguration,
+}
+
+impl PutResourcePoolBucketGroupQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutResourcePoolBucketGroupQoSInfoInputBuilder {
+        PutResourcePoolBucketGroupQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutResourcePoolBucketGroupQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutResourcePoolBucketGroupQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    resource_pool_bucket_group: Option<String>,
+    body: Option<QoSConfiguration>,
+}
+
+impl PutResourcePoolBucketGroupQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `resource_pool_bucket_group`: The name of the bucket group.
+    pub fn resource_pool_bucket_group(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool_bucket_group = Some(value.into());
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<QoSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutResourcePoolBucketGroupQoSInfoInput, crate::BuildError> {
+        Ok(PutResourcePoolBucketGroupQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "PutResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool",
+            )?,
+            resource_pool_bucket_group: crate::error::require_field(
+                self.resource_pool_bucket_group,
+                "PutResourcePoolBucketGroupQoSInfoInput",
+                "resource_pool_bucket_group",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutResourcePoolBucketGroupQoSInfoInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutResourcePoolBucketGroupQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
+///
+/// Build one with [`PutResourcePoolRequesterQoSInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutResourcePoolRequesterQoSInfoInput {
+    /// The name of the resource pool.
+    pub resource_pool: String,
+    /// The UID of the requester (a RAM user or account).
+    pub qos_requester: String,
+    /// The throttling limits.
+    pub body: QoSConfiguration,
+}
+
+impl PutResourcePoolRequesterQoSInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutResourcePoolRequesterQoSInfoInputBuilder {
+        PutResourcePoolRequesterQoSInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutResourcePoolRequesterQoSInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutResourcePoolRequesterQoSInfoInputBuilder {
+    resource_pool: Option<String>,
+    qos_requester: Option<String>,
+    body: Option<QoSConfiguration>,
+}
+
+impl PutResourcePoolRequesterQoSInfoInputBuilder {
+    /// Sets `resource_pool`: The name of the resource pool.
+    pub fn resource_pool(mut self, value: impl Into<String>) -> Self {
+        self.resource_pool = Some(value.into());
+        self
+    }
+    /// Sets `qos_requester`: The UID of the requester (a RAM user or account).
+    pub fn qos_requester(mut self, value: impl Into<String>) -> Self {
+        self.qos_requester = Some(value.into());
+        self
+    }
+    /// Sets `body`: The throttling limits.
+    pub fn body(mut self, value: impl Into<QoSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutResourcePoolRequesterQoSInfoInput, crate::BuildError> {
+        Ok(PutResourcePoolRequesterQoSInfoInput {
+            resource_pool: crate::error::require_field(
+                self.resource_pool,
+                "PutResourcePoolRequesterQoSInfoInput",
+                "resource_pool",
+            )?,
+            qos_requester: crate::error::require_field(
+                self.qos_requester,
+                "PutResourcePoolRequesterQoSInfoInput",
+                "qos_requester",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "PutResourcePoolRequesterQoSInfoInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutResourcePoolRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutStyle`: Creates (or replaces) a named image style on a bucket.
+///
+/// Build one with [`PutStyleInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutStyleInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The style's name.
+    pub style_name: String,
+    /// The style's category: `image`, `document` or `video`.
+    pub category: Option<String>,
+    /// The processing parameters.
+    pub body: StyleContent,
+}
+
+impl PutStyleInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutStyleInputBuilder {
+        PutStyleInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutStyleInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutStyleInputBuilder {
+    bucket: Option<String>,
+    style_name: Option<String>,
+    category: Option<String>,
+    body: Option<StyleContent>,
+}
+
+impl PutStyleInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `style_name`: The style's name.
+    pub fn style_name(mut self, value: impl Into<String>) -> Self {
+        self.style_name = Some(value.into());
+        self
+    }
+    /// Sets `category`: The style's category: `image`, `document` or `video`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `body`: The processing parameters.
+    pub fn body(mut self, value: impl Into<StyleContent>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutStyleInput, crate::BuildError> {
+        Ok(PutStyleInput {
+            bucket: crate::error::require_field(self.bucket, "PutStyleInput", "bucket")?,
+            style_name: crate::error::require_field(
+                self.style_name,
+                "PutStyleInput",
+                "style_name",
+            )?,
+            category: self.category,
+            body: crate::error::require_field(self.body, "PutStyleInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutStyle`: Creates (or replaces) a named image style on a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -9192,6 +13718,148 @@ pub struct SealAppendObjectOutput {
     pub sealed_time: Option<time::OffsetDateTime>,
 }
 
+/// The input of `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
+///
+/// Build one with [`UpdateBucketAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateBucketAntiDDosInfoInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The ID of the Anti-DDoS instance.
+    pub defender_instance: String,
+    /// The new status: `Init` (give the domains), `Defending` (domains optional) or `HaltDefending`.
+    pub defender_status: AntiDDoSStatus,
+    /// The custom domains to protect.
+    pub body: Option<AntiDDOSConfiguration>,
+}
+
+impl UpdateBucketAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> UpdateBucketAntiDDosInfoInputBuilder {
+        UpdateBucketAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`UpdateBucketAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct UpdateBucketAntiDDosInfoInputBuilder {
+    bucket: Option<String>,
+    defender_instance: Option<String>,
+    defender_status: Option<AntiDDoSStatus>,
+    body: Option<AntiDDOSConfiguration>,
+}
+
+impl UpdateBucketAntiDDosInfoInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.defender_instance = Some(value.into());
+        self
+    }
+    /// Sets `defender_status`: The new status: `Init` (give the domains), `Defending` (domains optional) or `HaltDefending`.
+    pub fn defender_status(mut self, value: impl Into<AntiDDoSStatus>) -> Self {
+        self.defender_status = Some(value.into());
+        self
+    }
+    /// Sets `body`: The custom domains to protect.
+    pub fn body(mut self, value: impl Into<AntiDDOSConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<UpdateBucketAntiDDosInfoInput, crate::BuildError> {
+        Ok(UpdateBucketAntiDDosInfoInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "UpdateBucketAntiDDosInfoInput",
+                "bucket",
+            )?,
+            defender_instance: crate::error::require_field(
+                self.defender_instance,
+                "UpdateBucketAntiDDosInfoInput",
+                "defender_instance",
+            )?,
+            defender_status: crate::error::require_field(
+                self.defender_status,
+                "UpdateBucketAntiDDosInfoInput",
+                "defender_status",
+            )?,
+            body: self.body,
+        })
+    }
+}
+
+/// The output of `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateBucketAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
+///
+/// Build one with [`UpdateUserAntiDDosInfoInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateUserAntiDDosInfoInput {
+    /// The ID of the Anti-DDoS instance.
+    pub defender_instance: String,
+    /// The new status (`HaltDefending`).
+    pub defender_status: AntiDDoSStatus,
+}
+
+impl UpdateUserAntiDDosInfoInput {
+    /// A builder with every member unset.
+    pub fn builder() -> UpdateUserAntiDDosInfoInputBuilder {
+        UpdateUserAntiDDosInfoInputBuilder::default()
+    }
+}
+
+/// A builder for [`UpdateUserAntiDDosInfoInput`].
+#[derive(Debug, Clone, Default)]
+pub struct UpdateUserAntiDDosInfoInputBuilder {
+    defender_instance: Option<String>,
+    defender_status: Option<AntiDDoSStatus>,
+}
+
+impl UpdateUserAntiDDosInfoInputBuilder {
+    /// Sets `defender_instance`: The ID of the Anti-DDoS instance.
+    pub fn defender_instance(mut self, value: impl Into<String>) -> Self {
+        self.defender_instance = Some(value.into());
+        self
+    }
+    /// Sets `defender_status`: The new status (`HaltDefending`).
+    pub fn defender_status(mut self, value: impl Into<AntiDDoSStatus>) -> Self {
+        self.defender_status = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<UpdateUserAntiDDosInfoInput, crate::BuildError> {
+        Ok(UpdateUserAntiDDosInfoInput {
+            defender_instance: crate::error::require_field(
+                self.defender_instance,
+                "UpdateUserAntiDDosInfoInput",
+                "defender_instance",
+            )?,
+            defender_status: crate::error::require_field(
+                self.defender_status,
+                "UpdateUserAntiDDosInfoInput",
+                "defender_status",
+            )?,
+        })
+    }
+}
+
+/// The output of `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateUserAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `UploadPart`: Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
 ///
 /// Build one with [`UploadPartInput::builder`].
@@ -9794,6 +14462,169 @@ impl VectorPutBucketPolicyInputBuilder {
 /// The output of `VectorPutBucketPolicy`: Sets the policy of a vector bucket, replacing any policy it already has.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VectorPutBucketPolicyOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `WriteGetObjectResponse`: Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
+///
+/// Build one with [`WriteGetObjectResponseInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteGetObjectResponseInput {
+    /// The route from the function's event (`getObjectContext.outputRoute`).
+    pub request_route: String,
+    /// The token from the function's event (`getObjectContext.outputToken`).
+    pub request_token: String,
+    /// The HTTP status to return, such as `200`.
+    pub fwd_status: String,
+    /// The `Accept-Ranges` to return.
+    pub fwd_header_accept_ranges: Option<String>,
+    /// The `Cache-Control` to return.
+    pub fwd_header_cache_control: Option<String>,
+    /// The `Content-Disposition` to return.
+    pub fwd_header_content_disposition: Option<String>,
+    /// The `Content-Encoding` to return.
+    pub fwd_header_content_encoding: Option<String>,
+    /// The `Content-Language` to return.
+    pub fwd_header_content_language: Option<String>,
+    /// The `Content-Range` to return.
+    pub fwd_header_content_range: Option<String>,
+    /// The `Content-Type` to return.
+    pub fwd_header_content_type: Option<String>,
+    /// The `ETag` to return.
+    pub fwd_header_etag: Option<String>,
+    /// The `Expires` to return.
+    pub fwd_header_expires: Option<String>,
+    /// The `Last-Modified` to return.
+    pub fwd_header_last_modified: Option<String>,
+}
+
+impl WriteGetObjectResponseInput {
+    /// A builder with every member unset.
+    pub fn builder() -> WriteGetObjectResponseInputBuilder {
+        WriteGetObjectResponseInputBuilder::default()
+    }
+}
+
+/// A builder for [`WriteGetObjectResponseInput`].
+#[derive(Debug, Clone, Default)]
+pub struct WriteGetObjectResponseInputBuilder {
+    request_route: Option<String>,
+    request_token: Option<String>,
+    fwd_status: Option<String>,
+    fwd_header_accept_ranges: Option<String>,
+    fwd_header_cache_control: Option<String>,
+    fwd_header_content_disposition: Option<String>,
+    fwd_header_content_encoding: Option<String>,
+    fwd_header_content_language: Option<String>,
+    fwd_header_content_range: Option<String>,
+    fwd_header_content_type: Option<String>,
+    fwd_header_etag: Option<String>,
+    fwd_header_expires: Option<String>,
+    fwd_header_last_modified: Option<String>,
+}
+
+impl WriteGetObjectResponseInputBuilder {
+    /// Sets `request_route`: The route from the function's event (`getObjectContext.outputRoute`).
+    pub fn request_route(mut self, value: impl Into<String>) -> Self {
+        self.request_route = Some(value.into());
+        self
+    }
+    /// Sets `request_token`: The token from the function's event (`getObjectContext.outputToken`).
+    pub fn request_token(mut self, value: impl Into<String>) -> Self {
+        self.request_token = Some(value.into());
+        self
+    }
+    /// Sets `fwd_status`: The HTTP status to return, such as `200`.
+    pub fn fwd_status(mut self, value: impl Into<String>) -> Self {
+        self.fwd_status = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_accept_ranges`: The `Accept-Ranges` to return.
+    pub fn fwd_header_accept_ranges(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_accept_ranges = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_cache_control`: The `Cache-Control` to return.
+    pub fn fwd_header_cache_control(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_cache_control = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_content_disposition`: The `Content-Disposition` to return.
+    pub fn fwd_header_content_disposition(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_content_disposition = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_content_encoding`: The `Content-Encoding` to return.
+    pub fn fwd_header_content_encoding(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_content_encoding = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_content_language`: The `Content-Language` to return.
+    pub fn fwd_header_content_language(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_content_language = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_content_range`: The `Content-Range` to return.
+    pub fn fwd_header_content_range(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_content_range = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_content_type`: The `Content-Type` to return.
+    pub fn fwd_header_content_type(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_content_type = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_etag`: The `ETag` to return.
+    pub fn fwd_header_etag(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_etag = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_expires`: The `Expires` to return.
+    pub fn fwd_header_expires(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_expires = Some(value.into());
+        self
+    }
+    /// Sets `fwd_header_last_modified`: The `Last-Modified` to return.
+    pub fn fwd_header_last_modified(mut self, value: impl Into<String>) -> Self {
+        self.fwd_header_last_modified = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<WriteGetObjectResponseInput, crate::BuildError> {
+        Ok(WriteGetObjectResponseInput {
+            request_route: crate::error::require_field(
+                self.request_route,
+                "WriteGetObjectResponseInput",
+                "request_route",
+            )?,
+            request_token: crate::error::require_field(
+                self.request_token,
+                "WriteGetObjectResponseInput",
+                "request_token",
+            )?,
+            fwd_status: crate::error::require_field(
+                self.fwd_status,
+                "WriteGetObjectResponseInput",
+                "fwd_status",
+            )?,
+            fwd_header_accept_ranges: self.fwd_header_accept_ranges,
+            fwd_header_cache_control: self.fwd_header_cache_control,
+            fwd_header_content_disposition: self.fwd_header_content_disposition,
+            fwd_header_content_encoding: self.fwd_header_content_encoding,
+            fwd_header_content_language: self.fwd_header_content_language,
+            fwd_header_content_range: self.fwd_header_content_range,
+            fwd_header_content_type: self.fwd_header_content_type,
+            fwd_header_etag: self.fwd_header_etag,
+            fwd_header_expires: self.fwd_header_expires,
+            fwd_header_last_modified: self.fwd_header_last_modified,
+        })
+    }
+}
+
+/// The output of `WriteGetObjectResponse`: Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WriteGetObjectResponseOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }

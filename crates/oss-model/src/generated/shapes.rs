@@ -128,6 +128,401 @@ impl crate::xml::XmlDocument for AccessMonitorConfiguration {
     const ROOT: &'static str = "AccessMonitorConfiguration";
 }
 
+/// The endpoints of an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessPointEndpoints {
+    /// The public endpoint.
+    pub public_endpoint: Option<String>,
+    /// The internal (VPC) endpoint.
+    pub internal_endpoint: Option<String>,
+}
+
+impl crate::xml::FromXml for AccessPointEndpoints {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_public_endpoint = None;
+        let mut v_internal_endpoint = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"PublicEndpoint" => v_public_endpoint = Some(r.read("PublicEndpoint")?),
+                b"InternalEndpoint" => v_internal_endpoint = Some(r.read("InternalEndpoint")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            public_endpoint: v_public_endpoint,
+            internal_endpoint: v_internal_endpoint,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AccessPointEndpoints {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("PublicEndpoint", &self.public_endpoint);
+        w.opt_field("InternalEndpoint", &self.internal_endpoint);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AccessPointEndpoints {
+    const ROOT: &'static str = "AccessPointEndpoints";
+}
+
+/// An Object FC access point, as listed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessPointForObjectProcessSummary {
+    /// Its name.
+    pub access_point_name_for_object_process: Option<String>,
+    /// Its alias.
+    pub access_point_for_object_process_alias: Option<String>,
+    /// The underlying access point.
+    pub access_point_name: Option<String>,
+    /// Its state, such as `enable`.
+    pub status: Option<String>,
+    /// `true` when anonymous access is allowed.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl crate::xml::FromXml for AccessPointForObjectProcessSummary {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_name_for_object_process = None;
+        let mut v_access_point_for_object_process_alias = None;
+        let mut v_access_point_name = None;
+        let mut v_status = None;
+        let mut v_allow_anonymous_access_for_object_process = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointNameForObjectProcess" => {
+                    v_access_point_name_for_object_process =
+                        Some(r.read("AccessPointNameForObjectProcess")?)
+                }
+                b"AccessPointForObjectProcessAlias" => {
+                    v_access_point_for_object_process_alias =
+                        Some(r.read("AccessPointForObjectProcessAlias")?)
+                }
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"AllowAnonymousAccessForObjectProcess" => {
+                    v_allow_anonymous_access_for_object_process =
+                        Some(r.read("AllowAnonymousAccessForObjectProcess")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_name_for_object_process: v_access_point_name_for_object_process,
+            access_point_for_object_process_alias: v_access_point_for_object_process_alias,
+            access_point_name: v_access_point_name,
+            status: v_status,
+            allow_anonymous_access_for_object_process: v_allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AccessPointForObjectProcessSummary {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "AccessPointNameForObjectProcess",
+            &self.access_point_name_for_object_process,
+        );
+        w.opt_field(
+            "AccessPointForObjectProcessAlias",
+            &self.access_point_for_object_process_alias,
+        );
+        w.opt_field("AccessPointName", &self.access_point_name);
+        w.opt_field("Status", &self.status);
+        w.opt_field(
+            "AllowAnonymousAccessForObjectProcess",
+            &self.allow_anonymous_access_for_object_process,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AccessPointForObjectProcessSummary {
+    const ROOT: &'static str = "AccessPointForObjectProcessSummary";
+}
+
+/// An access point, as listed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessPointSummary {
+    /// The bucket it leads to.
+    pub bucket: Option<String>,
+    /// The access point's name.
+    pub access_point_name: Option<String>,
+    /// The access point's alias.
+    pub alias: Option<String>,
+    /// Where it can be reached from.
+    pub network_origin: Option<AccessPointNetworkOrigin>,
+    /// The VPC (with `vpc`).
+    pub vpc_configuration: Option<AccessPointVpcConfiguration>,
+    /// The access point's state, such as `enable`.
+    pub status: Option<String>,
+}
+
+impl crate::xml::FromXml for AccessPointSummary {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_access_point_name = None;
+        let mut v_alias = None;
+        let mut v_network_origin = None;
+        let mut v_vpc_configuration = None;
+        let mut v_status = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"Alias" => v_alias = Some(r.read("Alias")?),
+                b"NetworkOrigin" => v_network_origin = Some(r.read("NetworkOrigin")?),
+                b"VpcConfiguration" => v_vpc_configuration = Some(r.read("VpcConfiguration")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            access_point_name: v_access_point_name,
+            alias: v_alias,
+            network_origin: v_network_origin,
+            vpc_configuration: v_vpc_configuration,
+            status: v_status,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AccessPointSummary {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("AccessPointName", &self.access_point_name);
+        w.opt_field("Alias", &self.alias);
+        w.opt_field("NetworkOrigin", &self.network_origin);
+        w.opt_field("VpcConfiguration", &self.vpc_configuration);
+        w.opt_field("Status", &self.status);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AccessPointSummary {
+    const ROOT: &'static str = "AccessPointSummary";
+}
+
+/// The VPC an access point is reachable from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccessPointVpcConfiguration {
+    /// The VPC ID.
+    pub vpc_id: Option<String>,
+}
+
+impl crate::xml::FromXml for AccessPointVpcConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_vpc_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"VpcId" => v_vpc_id = Some(r.read("VpcId")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { vpc_id: v_vpc_id })
+    }
+}
+
+impl crate::xml::ToXml for AccessPointVpcConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("VpcId", &self.vpc_id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AccessPointVpcConfiguration {
+    const ROOT: &'static str = "AccessPointVpcConfiguration";
+}
+
+/// The custom domains of a bucket that an Anti-DDoS instance protects.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AntiDDOSConfiguration {
+    /// The custom domain names.
+    pub cnames: Vec<String>,
+}
+
+impl crate::xml::FromXml for AntiDDOSConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_cnames = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Cnames" => r.read_wrapped("Domain", &mut v_cnames)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { cnames: v_cnames })
+    }
+}
+
+impl crate::xml::ToXml for AntiDDOSConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.wrapped_list_field("Cnames", "Domain", &self.cnames, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AntiDDOSConfiguration {
+    const ROOT: &'static str = "AntiDDOSConfiguration";
+}
+
+/// One Anti-DDoS instance, or one bucket it protects.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AntiDDOSInstanceInfo {
+    /// The ID of the Anti-DDoS instance.
+    pub instance_id: Option<String>,
+    /// The UID of the owner.
+    pub owner: Option<String>,
+    /// The protected bucket (bucket entries only).
+    pub bucket: Option<String>,
+    /// When the instance was created, Unix seconds.
+    pub ctime: Option<i64>,
+    /// When the instance was last changed, Unix seconds.
+    pub mtime: Option<i64>,
+    /// When the protection became active, Unix seconds (0 if never).
+    pub active_time: Option<i64>,
+    /// The status.
+    pub status: Option<AntiDDoSStatus>,
+    /// The instance type (`AntiDDosPremimum`; bucket entries only).
+    pub instance_type: Option<String>,
+    /// The protected custom domains (bucket entries only).
+    pub cnames: Vec<String>,
+}
+
+impl crate::xml::FromXml for AntiDDOSInstanceInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_instance_id = None;
+        let mut v_owner = None;
+        let mut v_bucket = None;
+        let mut v_ctime = None;
+        let mut v_mtime = None;
+        let mut v_active_time = None;
+        let mut v_status = None;
+        let mut v_instance_type = None;
+        let mut v_cnames = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"InstanceId" => v_instance_id = Some(r.read("InstanceId")?),
+                b"Owner" => v_owner = Some(r.read("Owner")?),
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"Ctime" => v_ctime = Some(r.read("Ctime")?),
+                b"Mtime" => v_mtime = Some(r.read("Mtime")?),
+                b"ActiveTime" => v_active_time = Some(r.read("ActiveTime")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"Type" => v_instance_type = Some(r.read("Type")?),
+                b"Cnames" => r.read_wrapped("Domain", &mut v_cnames)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            instance_id: v_instance_id,
+            owner: v_owner,
+            bucket: v_bucket,
+            ctime: v_ctime,
+            mtime: v_mtime,
+            active_time: v_active_time,
+            status: v_status,
+            instance_type: v_instance_type,
+            cnames: v_cnames,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AntiDDOSInstanceInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("InstanceId", &self.instance_id);
+        w.opt_field("Owner", &self.owner);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("Ctime", &self.ctime);
+        w.opt_field("Mtime", &self.mtime);
+        w.opt_field("ActiveTime", &self.active_time);
+        w.opt_field("Status", &self.status);
+        w.opt_field("Type", &self.instance_type);
+        w.wrapped_list_field("Cnames", "Domain", &self.cnames, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AntiDDOSInstanceInfo {
+    const ROOT: &'static str = "AntiDDOSInstanceInfo";
+}
+
+/// Anti-DDoS instances (GetUserAntiDDosInfo) or protected buckets (ListBucketAntiDDosInfo).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AntiDDOSListConfiguration {
+    /// Where the next page starts, when `is_truncated`.
+    pub marker: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The entries.
+    pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
+}
+
+impl crate::xml::FromXml for AntiDDOSListConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_marker = None;
+        let mut v_is_truncated = None;
+        let mut v_anti_ddos_configurations = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Marker" => v_marker = Some(r.read("Marker")?),
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"AntiDDOSConfiguration" => {
+                    v_anti_ddos_configurations.push(r.read("AntiDDOSConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            marker: v_marker,
+            is_truncated: v_is_truncated,
+            anti_ddos_configurations: v_anti_ddos_configurations,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AntiDDOSListConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Marker", &self.marker);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("AntiDDOSConfiguration", &self.anti_ddos_configurations);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AntiDDOSListConfiguration {
+    const ROOT: &'static str = "AntiDDOSListConfiguration";
+}
+
 /// The default encryption method of a bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplyServerSideEncryptionByDefault {
@@ -216,6 +611,169 @@ impl crate::xml::ToXml for ArchiveDirectReadConfiguration {
 
 impl crate::xml::XmlDocument for ArchiveDirectReadConfiguration {
     const ROOT: &'static str = "ArchiveDirectReadConfiguration";
+}
+
+/// A custom domain and, for PutCname, its certificate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BucketCname {
+    /// The domain name.
+    pub domain: String,
+    /// The HTTPS certificate to bind, replace or delete.
+    pub certificate_configuration: Option<CnameCertificateConfiguration>,
+}
+
+impl crate::xml::FromXml for BucketCname {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_domain = None;
+        let mut v_certificate_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Domain" => v_domain = Some(r.read("Domain")?),
+                b"CertificateConfiguration" => {
+                    v_certificate_configuration = Some(r.read("CertificateConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            domain: crate::xml::required(v_domain, "BucketCname", "Domain")?,
+            certificate_configuration: v_certificate_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for BucketCname {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Domain", &self.domain);
+        w.opt_field("CertificateConfiguration", &self.certificate_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for BucketCname {
+    const ROOT: &'static str = "BucketCname";
+}
+
+/// The request document of the CNAME operations: one domain.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BucketCnameConfiguration {
+    /// The domain.
+    pub cname: BucketCname,
+}
+
+impl crate::xml::FromXml for BucketCnameConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_cname = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Cname" => v_cname = Some(r.read("Cname")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            cname: crate::xml::required(v_cname, "BucketCnameConfiguration", "Cname")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for BucketCnameConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Cname", &self.cname);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for BucketCnameConfiguration {
+    const ROOT: &'static str = "BucketCnameConfiguration";
+}
+
+/// A redundancy conversion task.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BucketDataRedundancyTransition {
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The task ID.
+    pub task_id: String,
+    /// The task's state.
+    pub status: Option<DataRedundancyTransitionStatus>,
+    /// When the task was created.
+    pub create_time: Option<time::OffsetDateTime>,
+    /// When the conversion started (`Processing` and `Finished`).
+    pub start_time: Option<time::OffsetDateTime>,
+    /// When the conversion ended (`Finished`).
+    pub end_time: Option<time::OffsetDateTime>,
+    /// Progress in percent (`Processing` and `Finished`).
+    pub process_percentage: Option<i64>,
+    /// Estimated hours left (`Processing` and `Finished`).
+    pub estimated_remaining_time: Option<i64>,
+}
+
+impl crate::xml::FromXml for BucketDataRedundancyTransition {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_task_id = None;
+        let mut v_status = None;
+        let mut v_create_time = None;
+        let mut v_start_time = None;
+        let mut v_end_time = None;
+        let mut v_process_percentage = None;
+        let mut v_estimated_remaining_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"TaskId" => v_task_id = Some(r.read("TaskId")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
+                b"StartTime" => v_start_time = Some(r.read("StartTime")?),
+                b"EndTime" => v_end_time = Some(r.read("EndTime")?),
+                b"ProcessPercentage" => v_process_percentage = Some(r.read("ProcessPercentage")?),
+                b"EstimatedRemainingTime" => {
+                    v_estimated_remaining_time = Some(r.read("EstimatedRemainingTime")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            task_id: crate::xml::required(v_task_id, "BucketDataRedundancyTransition", "TaskId")?,
+            status: v_status,
+            create_time: v_create_time,
+            start_time: v_start_time,
+            end_time: v_end_time,
+            process_percentage: v_process_percentage,
+            estimated_remaining_time: v_estimated_remaining_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for BucketDataRedundancyTransition {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bucket", &self.bucket);
+        w.field("TaskId", &self.task_id);
+        w.opt_field("Status", &self.status);
+        w.opt_field("CreateTime", &self.create_time);
+        w.opt_field("StartTime", &self.start_time);
+        w.opt_field("EndTime", &self.end_time);
+        w.opt_field("ProcessPercentage", &self.process_percentage);
+        w.opt_field("EstimatedRemainingTime", &self.estimated_remaining_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for BucketDataRedundancyTransition {
+    const ROOT: &'static str = "BucketDataRedundancyTransition";
 }
 
 /// A bucket's settings as GetBucketInfo reports them (XML element `Bucket`).
@@ -957,6 +1515,269 @@ impl crate::xml::XmlDocument for CORSRule {
     const ROOT: &'static str = "CORSRule";
 }
 
+/// The certificate bound to a custom domain.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CnameCertificate {
+    /// Where the certificate comes from.
+    pub r#type: Option<CnameCertificateType>,
+    /// The certificate's ID.
+    pub cert_id: Option<String>,
+    /// Whether the certificate is in effect.
+    pub status: Option<CnameStatus>,
+    /// When the certificate was bound, as OSS writes it (an HTTP date).
+    pub creation_date: Option<String>,
+    /// The certificate's fingerprint.
+    pub fingerprint: Option<String>,
+    /// Start of validity, as OSS writes it (an HTTP date).
+    pub valid_start_date: Option<String>,
+    /// End of validity, as OSS writes it (an HTTP date).
+    pub valid_end_date: Option<String>,
+}
+
+impl crate::xml::FromXml for CnameCertificate {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_type = None;
+        let mut v_cert_id = None;
+        let mut v_status = None;
+        let mut v_creation_date = None;
+        let mut v_fingerprint = None;
+        let mut v_valid_start_date = None;
+        let mut v_valid_end_date = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Type" => v_type = Some(r.read("Type")?),
+                b"CertId" => v_cert_id = Some(r.read("CertId")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
+                b"Fingerprint" => v_fingerprint = Some(r.read("Fingerprint")?),
+                b"ValidStartDate" => v_valid_start_date = Some(r.read("ValidStartDate")?),
+                b"ValidEndDate" => v_valid_end_date = Some(r.read("ValidEndDate")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            r#type: v_type,
+            cert_id: v_cert_id,
+            status: v_status,
+            creation_date: v_creation_date,
+            fingerprint: v_fingerprint,
+            valid_start_date: v_valid_start_date,
+            valid_end_date: v_valid_end_date,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CnameCertificate {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Type", &self.r#type);
+        w.opt_field("CertId", &self.cert_id);
+        w.opt_field("Status", &self.status);
+        w.opt_field("CreationDate", &self.creation_date);
+        w.opt_field("Fingerprint", &self.fingerprint);
+        w.opt_field("ValidStartDate", &self.valid_start_date);
+        w.opt_field("ValidEndDate", &self.valid_end_date);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CnameCertificate {
+    const ROOT: &'static str = "CnameCertificate";
+}
+
+/// An HTTPS certificate for a custom domain. Holds a private key: kept out of `Debug`.
+#[derive(Clone, PartialEq, Default)]
+pub struct CnameCertificateConfiguration {
+    /// The certificate's ID (Certificate Management Service).
+    pub cert_id: Option<String>,
+    /// The certificate, PEM.
+    pub certificate: Option<String>,
+    /// The certificate's private key, PEM (a secret).
+    pub private_key: Option<String>,
+    /// The ID of the certificate being replaced (checked unless `force`).
+    pub previous_cert_id: Option<String>,
+    /// Whether to replace the current certificate without checking `previous_cert_id`.
+    pub force: Option<bool>,
+    /// Whether to remove the domain's certificate.
+    pub delete_certificate: Option<bool>,
+}
+
+impl std::fmt::Debug for CnameCertificateConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CnameCertificateConfiguration")
+            .field("cert_id", &self.cert_id)
+            .field("certificate", &self.certificate)
+            .field("private_key", &"<redacted>")
+            .field("previous_cert_id", &self.previous_cert_id)
+            .field("force", &self.force)
+            .field("delete_certificate", &self.delete_certificate)
+            .finish()
+    }
+}
+
+impl crate::xml::FromXml for CnameCertificateConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_cert_id = None;
+        let mut v_certificate = None;
+        let mut v_private_key = None;
+        let mut v_previous_cert_id = None;
+        let mut v_force = None;
+        let mut v_delete_certificate = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CertId" => v_cert_id = Some(r.read("CertId")?),
+                b"Certificate" => v_certificate = Some(r.read("Certificate")?),
+                b"PrivateKey" => v_private_key = Some(r.read("PrivateKey")?),
+                b"PreviousCertId" => v_previous_cert_id = Some(r.read("PreviousCertId")?),
+                b"Force" => v_force = Some(r.read("Force")?),
+                b"DeleteCertificate" => v_delete_certificate = Some(r.read("DeleteCertificate")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            cert_id: v_cert_id,
+            certificate: v_certificate,
+            private_key: v_private_key,
+            previous_cert_id: v_previous_cert_id,
+            force: v_force,
+            delete_certificate: v_delete_certificate,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CnameCertificateConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CertId", &self.cert_id);
+        w.opt_field("Certificate", &self.certificate);
+        w.opt_field("PrivateKey", &self.private_key);
+        w.opt_field("PreviousCertId", &self.previous_cert_id);
+        w.opt_field("Force", &self.force);
+        w.opt_field("DeleteCertificate", &self.delete_certificate);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CnameCertificateConfiguration {
+    const ROOT: &'static str = "CnameCertificateConfiguration";
+}
+
+/// A custom domain mapped to a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CnameInfo {
+    /// The domain name.
+    pub domain: String,
+    /// When the domain was mapped.
+    pub last_modified: Option<time::OffsetDateTime>,
+    /// Whether the mapping is in effect.
+    pub status: Option<CnameStatus>,
+    /// The bound certificate, when there is one.
+    pub certificate: Option<CnameCertificate>,
+}
+
+impl crate::xml::FromXml for CnameInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_domain = None;
+        let mut v_last_modified = None;
+        let mut v_status = None;
+        let mut v_certificate = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Domain" => v_domain = Some(r.read("Domain")?),
+                b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"Certificate" => v_certificate = Some(r.read("Certificate")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            domain: crate::xml::required(v_domain, "CnameInfo", "Domain")?,
+            last_modified: v_last_modified,
+            status: v_status,
+            certificate: v_certificate,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CnameInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Domain", &self.domain);
+        w.opt_field("LastModified", &self.last_modified);
+        w.opt_field("Status", &self.status);
+        w.opt_field("Certificate", &self.certificate);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CnameInfo {
+    const ROOT: &'static str = "CnameInfo";
+}
+
+/// A token proving ownership of a domain: publish it in a TXT record before mapping the domain.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CnameToken {
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The domain.
+    pub cname: Option<String>,
+    /// The token.
+    pub token: String,
+    /// When the token expires, as OSS writes it (an HTTP date).
+    pub expire_time: Option<String>,
+}
+
+impl crate::xml::FromXml for CnameToken {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_cname = None;
+        let mut v_token = None;
+        let mut v_expire_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"Cname" => v_cname = Some(r.read("Cname")?),
+                b"Token" => v_token = Some(r.read("Token")?),
+                b"ExpireTime" => v_expire_time = Some(r.read("ExpireTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            cname: v_cname,
+            token: crate::xml::required(v_token, "CnameToken", "Token")?,
+            expire_time: v_expire_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CnameToken {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("Cname", &self.cname);
+        w.field("Token", &self.token);
+        w.opt_field("ExpireTime", &self.expire_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CnameToken {
+    const ROOT: &'static str = "CnameToken";
+}
+
 /// A group of keys sharing a prefix up to the delimiter.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CommonPrefix {
@@ -1247,6 +2068,229 @@ impl crate::xml::XmlDocument for CopyPartResult {
     const ROOT: &'static str = "CopyPartResult";
 }
 
+/// The request document of CreateAccessPoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateAccessPointConfiguration {
+    /// The name: 3 to 19 lower-case letters, digits and hyphens, unique in the region, not ending in `-ossalias`.
+    pub access_point_name: String,
+    /// Where the access point can be reached from.
+    pub network_origin: AccessPointNetworkOrigin,
+    /// The VPC (with `vpc`).
+    pub vpc_configuration: Option<AccessPointVpcConfiguration>,
+}
+
+impl crate::xml::FromXml for CreateAccessPointConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_name = None;
+        let mut v_network_origin = None;
+        let mut v_vpc_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"NetworkOrigin" => v_network_origin = Some(r.read("NetworkOrigin")?),
+                b"VpcConfiguration" => v_vpc_configuration = Some(r.read("VpcConfiguration")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_name: crate::xml::required(
+                v_access_point_name,
+                "CreateAccessPointConfiguration",
+                "AccessPointName",
+            )?,
+            network_origin: crate::xml::required(
+                v_network_origin,
+                "CreateAccessPointConfiguration",
+                "NetworkOrigin",
+            )?,
+            vpc_configuration: v_vpc_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CreateAccessPointConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("AccessPointName", &self.access_point_name);
+        w.field("NetworkOrigin", &self.network_origin);
+        w.opt_field("VpcConfiguration", &self.vpc_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CreateAccessPointConfiguration {
+    const ROOT: &'static str = "CreateAccessPointConfiguration";
+}
+
+/// The request document of CreateAccessPointForObjectProcess.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessPointForObjectProcessConfiguration {
+    /// The access point the Object FC access point is built on.
+    pub access_point_name: String,
+    /// How objects are processed.
+    pub object_process_configuration: ObjectProcessConfiguration,
+    /// `true` to allow anonymous access.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl crate::xml::FromXml for CreateAccessPointForObjectProcessConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_name = None;
+        let mut v_object_process_configuration = None;
+        let mut v_allow_anonymous_access_for_object_process = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"ObjectProcessConfiguration" => {
+                    v_object_process_configuration = Some(r.read("ObjectProcessConfiguration")?)
+                }
+                b"AllowAnonymousAccessForObjectProcess" => {
+                    v_allow_anonymous_access_for_object_process =
+                        Some(r.read("AllowAnonymousAccessForObjectProcess")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_name: crate::xml::required(
+                v_access_point_name,
+                "CreateAccessPointForObjectProcessConfiguration",
+                "AccessPointName",
+            )?,
+            object_process_configuration: crate::xml::required(
+                v_object_process_configuration,
+                "CreateAccessPointForObjectProcessConfiguration",
+                "ObjectProcessConfiguration",
+            )?,
+            allow_anonymous_access_for_object_process: v_allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CreateAccessPointForObjectProcessConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("AccessPointName", &self.access_point_name);
+        w.field(
+            "ObjectProcessConfiguration",
+            &self.object_process_configuration,
+        );
+        w.opt_field(
+            "AllowAnonymousAccessForObjectProcess",
+            &self.allow_anonymous_access_for_object_process,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CreateAccessPointForObjectProcessConfiguration {
+    const ROOT: &'static str = "CreateAccessPointForObjectProcessConfiguration";
+}
+
+/// The new Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessPointForObjectProcessResult {
+    /// Its ARN.
+    pub access_point_for_object_process_arn: Option<String>,
+    /// Its alias.
+    pub access_point_for_object_process_alias: Option<String>,
+}
+
+impl crate::xml::FromXml for CreateAccessPointForObjectProcessResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_for_object_process_arn = None;
+        let mut v_access_point_for_object_process_alias = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointForObjectProcessArn" => {
+                    v_access_point_for_object_process_arn =
+                        Some(r.read("AccessPointForObjectProcessArn")?)
+                }
+                b"AccessPointForObjectProcessAlias" => {
+                    v_access_point_for_object_process_alias =
+                        Some(r.read("AccessPointForObjectProcessAlias")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_for_object_process_arn: v_access_point_for_object_process_arn,
+            access_point_for_object_process_alias: v_access_point_for_object_process_alias,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CreateAccessPointForObjectProcessResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "AccessPointForObjectProcessArn",
+            &self.access_point_for_object_process_arn,
+        );
+        w.opt_field(
+            "AccessPointForObjectProcessAlias",
+            &self.access_point_for_object_process_alias,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CreateAccessPointForObjectProcessResult {
+    const ROOT: &'static str = "CreateAccessPointForObjectProcessResult";
+}
+
+/// The new access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessPointResult {
+    /// The access point's ARN.
+    pub access_point_arn: Option<String>,
+    /// The access point's alias (usable as a bucket name).
+    pub alias: Option<String>,
+}
+
+impl crate::xml::FromXml for CreateAccessPointResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_arn = None;
+        let mut v_alias = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointArn" => v_access_point_arn = Some(r.read("AccessPointArn")?),
+                b"Alias" => v_alias = Some(r.read("Alias")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_arn: v_access_point_arn,
+            alias: v_alias,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CreateAccessPointResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("AccessPointArn", &self.access_point_arn);
+        w.opt_field("Alias", &self.alias);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CreateAccessPointResult {
+    const ROOT: &'static str = "CreateAccessPointResult";
+}
+
 /// Settings chosen when a bucket is created.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateBucketConfiguration {
@@ -1290,6 +2334,49 @@ impl crate::xml::ToXml for CreateBucketConfiguration {
 
 impl crate::xml::XmlDocument for CreateBucketConfiguration {
     const ROOT: &'static str = "CreateBucketConfiguration";
+}
+
+/// The URLs of a new LiveChannel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLiveChannelResult {
+    /// The RTMP ingest URLs.
+    pub publish_urls: Vec<String>,
+    /// The HLS playback URLs.
+    pub play_urls: Vec<String>,
+}
+
+impl crate::xml::FromXml for CreateLiveChannelResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_publish_urls = Vec::new();
+        let mut v_play_urls = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"PublishUrls" => r.read_wrapped("Url", &mut v_publish_urls)?,
+                b"PlayUrls" => r.read_wrapped("Url", &mut v_play_urls)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            publish_urls: v_publish_urls,
+            play_urls: v_play_urls,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CreateLiveChannelResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.wrapped_list_field("PublishUrls", "Url", &self.publish_urls, false);
+        w.wrapped_list_field("PlayUrls", "Url", &self.play_urls, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CreateLiveChannelResult {
+    const ROOT: &'static str = "CreateLiveChannelResult";
 }
 
 /// The DeleteMultipleObjects request document.
@@ -1618,6 +2705,357 @@ impl crate::xml::ToXml for ExtendWormConfiguration {
 
 impl crate::xml::XmlDocument for ExtendWormConfiguration {
     const ROOT: &'static str = "ExtendWormConfiguration";
+}
+
+/// The processing setup of an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointConfigForObjectProcessResult {
+    /// How objects are processed.
+    pub object_process_configuration: Option<ObjectProcessConfiguration>,
+    /// The Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    /// `true` when anonymous access is allowed.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl crate::xml::FromXml for GetAccessPointConfigForObjectProcessResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_object_process_configuration = None;
+        let mut v_public_access_block_configuration = None;
+        let mut v_allow_anonymous_access_for_object_process = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ObjectProcessConfiguration" => {
+                    v_object_process_configuration = Some(r.read("ObjectProcessConfiguration")?)
+                }
+                b"PublicAccessBlockConfiguration" => {
+                    v_public_access_block_configuration =
+                        Some(r.read("PublicAccessBlockConfiguration")?)
+                }
+                b"AllowAnonymousAccessForObjectProcess" => {
+                    v_allow_anonymous_access_for_object_process =
+                        Some(r.read("AllowAnonymousAccessForObjectProcess")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            object_process_configuration: v_object_process_configuration,
+            public_access_block_configuration: v_public_access_block_configuration,
+            allow_anonymous_access_for_object_process: v_allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for GetAccessPointConfigForObjectProcessResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "ObjectProcessConfiguration",
+            &self.object_process_configuration,
+        );
+        w.opt_field(
+            "PublicAccessBlockConfiguration",
+            &self.public_access_block_configuration,
+        );
+        w.opt_field(
+            "AllowAnonymousAccessForObjectProcess",
+            &self.allow_anonymous_access_for_object_process,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for GetAccessPointConfigForObjectProcessResult {
+    const ROOT: &'static str = "GetAccessPointConfigForObjectProcessResult";
+}
+
+/// The details of an Object FC access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointForObjectProcessResult {
+    /// Its name.
+    pub access_point_name_for_object_process: Option<String>,
+    /// Its alias.
+    pub access_point_for_object_process_alias: Option<String>,
+    /// The underlying access point.
+    pub access_point_name: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// Its ARN.
+    pub access_point_for_object_process_arn: Option<String>,
+    /// When it was created, as OSS writes it (Unix seconds).
+    pub creation_date: Option<String>,
+    /// Its state, such as `enable` or `creating`.
+    pub status: Option<String>,
+    /// Its endpoints.
+    pub endpoints: Option<AccessPointEndpoints>,
+    /// Its Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    /// `true` when anonymous access is allowed.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl crate::xml::FromXml for GetAccessPointForObjectProcessResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_name_for_object_process = None;
+        let mut v_access_point_for_object_process_alias = None;
+        let mut v_access_point_name = None;
+        let mut v_account_id = None;
+        let mut v_access_point_for_object_process_arn = None;
+        let mut v_creation_date = None;
+        let mut v_status = None;
+        let mut v_endpoints = None;
+        let mut v_public_access_block_configuration = None;
+        let mut v_allow_anonymous_access_for_object_process = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointNameForObjectProcess" => {
+                    v_access_point_name_for_object_process =
+                        Some(r.read("AccessPointNameForObjectProcess")?)
+                }
+                b"AccessPointForObjectProcessAlias" => {
+                    v_access_point_for_object_process_alias =
+                        Some(r.read("AccessPointForObjectProcessAlias")?)
+                }
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"AccountId" => v_account_id = Some(r.read("AccountId")?),
+                b"AccessPointForObjectProcessArn" => {
+                    v_access_point_for_object_process_arn =
+                        Some(r.read("AccessPointForObjectProcessArn")?)
+                }
+                b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"Endpoints" => v_endpoints = Some(r.read("Endpoints")?),
+                b"PublicAccessBlockConfiguration" => {
+                    v_public_access_block_configuration =
+                        Some(r.read("PublicAccessBlockConfiguration")?)
+                }
+                b"AllowAnonymousAccessForObjectProcess" => {
+                    v_allow_anonymous_access_for_object_process =
+                        Some(r.read("AllowAnonymousAccessForObjectProcess")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_name_for_object_process: v_access_point_name_for_object_process,
+            access_point_for_object_process_alias: v_access_point_for_object_process_alias,
+            access_point_name: v_access_point_name,
+            account_id: v_account_id,
+            access_point_for_object_process_arn: v_access_point_for_object_process_arn,
+            creation_date: v_creation_date,
+            status: v_status,
+            endpoints: v_endpoints,
+            public_access_block_configuration: v_public_access_block_configuration,
+            allow_anonymous_access_for_object_process: v_allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for GetAccessPointForObjectProcessResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "AccessPointNameForObjectProcess",
+            &self.access_point_name_for_object_process,
+        );
+        w.opt_field(
+            "AccessPointForObjectProcessAlias",
+            &self.access_point_for_object_process_alias,
+        );
+        w.opt_field("AccessPointName", &self.access_point_name);
+        w.opt_field("AccountId", &self.account_id);
+        w.opt_field(
+            "AccessPointForObjectProcessArn",
+            &self.access_point_for_object_process_arn,
+        );
+        w.opt_field("CreationDate", &self.creation_date);
+        w.opt_field("Status", &self.status);
+        w.opt_field("Endpoints", &self.endpoints);
+        w.opt_field(
+            "PublicAccessBlockConfiguration",
+            &self.public_access_block_configuration,
+        );
+        w.opt_field(
+            "AllowAnonymousAccessForObjectProcess",
+            &self.allow_anonymous_access_for_object_process,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for GetAccessPointForObjectProcessResult {
+    const ROOT: &'static str = "GetAccessPointForObjectProcessResult";
+}
+
+/// The details of an access point.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetAccessPointResult {
+    /// The access point's name.
+    pub access_point_name: Option<String>,
+    /// The bucket it leads to.
+    pub bucket: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// Where it can be reached from.
+    pub network_origin: Option<AccessPointNetworkOrigin>,
+    /// The VPC (with `vpc`).
+    pub vpc_configuration: Option<AccessPointVpcConfiguration>,
+    /// The access point's ARN.
+    pub access_point_arn: Option<String>,
+    /// When it was created, as OSS writes it (Unix seconds).
+    pub creation_date: Option<String>,
+    /// The access point's alias.
+    pub alias: Option<String>,
+    /// The access point's state, such as `enable` or `creating`.
+    pub status: Option<String>,
+    /// The access point's endpoints.
+    pub endpoints: Option<AccessPointEndpoints>,
+    /// The access point's Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+}
+
+impl crate::xml::FromXml for GetAccessPointResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_access_point_name = None;
+        let mut v_bucket = None;
+        let mut v_account_id = None;
+        let mut v_network_origin = None;
+        let mut v_vpc_configuration = None;
+        let mut v_access_point_arn = None;
+        let mut v_creation_date = None;
+        let mut v_alias = None;
+        let mut v_status = None;
+        let mut v_endpoints = None;
+        let mut v_public_access_block_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AccessPointName" => v_access_point_name = Some(r.read("AccessPointName")?),
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"AccountId" => v_account_id = Some(r.read("AccountId")?),
+                b"NetworkOrigin" => v_network_origin = Some(r.read("NetworkOrigin")?),
+                b"VpcConfiguration" => v_vpc_configuration = Some(r.read("VpcConfiguration")?),
+                b"AccessPointArn" => v_access_point_arn = Some(r.read("AccessPointArn")?),
+                b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
+                b"Alias" => v_alias = Some(r.read("Alias")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"Endpoints" => v_endpoints = Some(r.read("Endpoints")?),
+                b"PublicAccessBlockConfiguration" => {
+                    v_public_access_block_configuration =
+                        Some(r.read("PublicAccessBlockConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            access_point_name: v_access_point_name,
+            bucket: v_bucket,
+            account_id: v_account_id,
+            network_origin: v_network_origin,
+            vpc_configuration: v_vpc_configuration,
+            access_point_arn: v_access_point_arn,
+            creation_date: v_creation_date,
+            alias: v_alias,
+            status: v_status,
+            endpoints: v_endpoints,
+            public_access_block_configuration: v_public_access_block_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for GetAccessPointResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("AccessPointName", &self.access_point_name);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("AccountId", &self.account_id);
+        w.opt_field("NetworkOrigin", &self.network_origin);
+        w.opt_field("VpcConfiguration", &self.vpc_configuration);
+        w.opt_field("AccessPointArn", &self.access_point_arn);
+        w.opt_field("CreationDate", &self.creation_date);
+        w.opt_field("Alias", &self.alias);
+        w.opt_field("Status", &self.status);
+        w.opt_field("Endpoints", &self.endpoints);
+        w.opt_field(
+            "PublicAccessBlockConfiguration",
+            &self.public_access_block_configuration,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for GetAccessPointResult {
+    const ROOT: &'static str = "GetAccessPointResult";
+}
+
+/// A resource pool and its throttling limits.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetResourcePoolInfoResponse {
+    /// The region (`oss-cn-shanghai`).
+    pub region: Option<String>,
+    /// The pool's name.
+    pub name: Option<String>,
+    /// The UID of the account owning the pool.
+    pub owner: Option<String>,
+    /// When the pool was created.
+    pub create_time: Option<time::OffsetDateTime>,
+    /// The pool's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl crate::xml::FromXml for GetResourcePoolInfoResponse {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_region = None;
+        let mut v_name = None;
+        let mut v_owner = None;
+        let mut v_create_time = None;
+        let mut v_qos_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Region" => v_region = Some(r.read("Region")?),
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"Owner" => v_owner = Some(r.read("Owner")?),
+                b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
+                b"QoSConfiguration" => v_qos_configuration = Some(r.read("QoSConfiguration")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            region: v_region,
+            name: v_name,
+            owner: v_owner,
+            create_time: v_create_time,
+            qos_configuration: v_qos_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for GetResourcePoolInfoResponse {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Region", &self.region);
+        w.opt_field("Name", &self.name);
+        w.opt_field("Owner", &self.owner);
+        w.opt_field("CreateTime", &self.create_time);
+        w.opt_field("QoSConfiguration", &self.qos_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for GetResourcePoolInfoResponse {
+    const ROOT: &'static str = "GetResourcePoolInfoResponse";
 }
 
 /// Which cipher suites a bucket accepts.
@@ -2742,6 +4180,134 @@ impl crate::xml::XmlDocument for LifecycleTransition {
     const ROOT: &'static str = "LifecycleTransition";
 }
 
+/// One page of Object FC access points.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessPointsForObjectProcessResult {
+    /// Whether more follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// The Object FC access points.
+    pub access_points_for_object_process: Vec<AccessPointForObjectProcessSummary>,
+}
+
+impl crate::xml::FromXml for ListAccessPointsForObjectProcessResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_is_truncated = None;
+        let mut v_next_continuation_token = None;
+        let mut v_account_id = None;
+        let mut v_access_points_for_object_process = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"AccountId" => v_account_id = Some(r.read("AccountId")?),
+                b"AccessPointsForObjectProcess" => r.read_wrapped(
+                    "AccessPointForObjectProcess",
+                    &mut v_access_points_for_object_process,
+                )?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            is_truncated: v_is_truncated,
+            next_continuation_token: v_next_continuation_token,
+            account_id: v_account_id,
+            access_points_for_object_process: v_access_points_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListAccessPointsForObjectProcessResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("AccountId", &self.account_id);
+        w.wrapped_list_field(
+            "AccessPointsForObjectProcess",
+            "AccessPointForObjectProcess",
+            &self.access_points_for_object_process,
+            false,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListAccessPointsForObjectProcessResult {
+    const ROOT: &'static str = "ListAccessPointsForObjectProcessResult";
+}
+
+/// One page of access points.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessPointsResult {
+    /// Whether more access points follow.
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+    /// The owning account.
+    pub account_id: Option<String>,
+    /// The page size asked for.
+    pub max_keys: Option<i64>,
+    /// The access points.
+    pub access_points: Vec<AccessPointSummary>,
+}
+
+impl crate::xml::FromXml for ListAccessPointsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_is_truncated = None;
+        let mut v_next_continuation_token = None;
+        let mut v_account_id = None;
+        let mut v_max_keys = None;
+        let mut v_access_points = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"AccountId" => v_account_id = Some(r.read("AccountId")?),
+                b"MaxKeys" => v_max_keys = Some(r.read("MaxKeys")?),
+                b"AccessPoints" => r.read_wrapped("AccessPoint", &mut v_access_points)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            is_truncated: v_is_truncated,
+            next_continuation_token: v_next_continuation_token,
+            account_id: v_account_id,
+            max_keys: v_max_keys,
+            access_points: v_access_points,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListAccessPointsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("AccountId", &self.account_id);
+        w.opt_field("MaxKeys", &self.max_keys);
+        w.wrapped_list_field("AccessPoints", "AccessPoint", &self.access_points, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListAccessPointsResult {
+    const ROOT: &'static str = "ListAccessPointsResult";
+}
+
 /// One page of the requester's buckets.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAllMyBucketsResult {
@@ -2813,6 +4379,124 @@ impl crate::xml::ToXml for ListAllMyBucketsResult {
 
 impl crate::xml::XmlDocument for ListAllMyBucketsResult {
     const ROOT: &'static str = "ListAllMyBucketsResult";
+}
+
+/// A page of redundancy conversion tasks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketDataRedundancyTransition {
+    /// The tasks.
+    pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
+    /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    pub is_truncated: Option<bool>,
+    /// The `continuation_token` of the next page.
+    pub next_continuation_token: Option<String>,
+}
+
+impl crate::xml::FromXml for ListBucketDataRedundancyTransition {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket_data_redundancy_transitions = Vec::new();
+        let mut v_is_truncated = None;
+        let mut v_next_continuation_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BucketDataRedundancyTransition" => v_bucket_data_redundancy_transitions
+                    .push(r.read("BucketDataRedundancyTransition")?),
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket_data_redundancy_transitions: v_bucket_data_redundancy_transitions,
+            is_truncated: v_is_truncated,
+            next_continuation_token: v_next_continuation_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListBucketDataRedundancyTransition {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field(
+            "BucketDataRedundancyTransition",
+            &self.bucket_data_redundancy_transitions,
+        );
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListBucketDataRedundancyTransition {
+    const ROOT: &'static str = "ListBucketDataRedundancyTransition";
+}
+
+/// One page of the requester limits of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListBucketRequesterQoSInfosResult {
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The requester limits of this page.
+    pub requester_qos_infos: Vec<RequesterQoSInfo>,
+}
+
+impl crate::xml::FromXml for ListBucketRequesterQoSInfosResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_requester_qos_infos = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"RequesterQoSInfo" => v_requester_qos_infos.push(r.read("RequesterQoSInfo")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            requester_qos_infos: v_requester_qos_infos,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListBucketRequesterQoSInfosResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("RequesterQoSInfo", &self.requester_qos_infos);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListBucketRequesterQoSInfosResult {
+    const ROOT: &'static str = "ListBucketRequesterQoSInfosResult";
 }
 
 /// One page of a version-1 object listing.
@@ -3072,6 +4756,55 @@ impl crate::xml::UrlCoded for ListBucketResultV2 {
     }
 }
 
+/// The custom domains mapped to a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCnameResult {
+    /// The bucket.
+    pub bucket: Option<String>,
+    /// The bucket owner's ID.
+    pub owner: Option<String>,
+    /// The domains.
+    pub cnames: Vec<CnameInfo>,
+}
+
+impl crate::xml::FromXml for ListCnameResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_owner = None;
+        let mut v_cnames = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bucket" => v_bucket = Some(r.read("Bucket")?),
+                b"Owner" => v_owner = Some(r.read("Owner")?),
+                b"Cname" => v_cnames.push(r.read("Cname")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            owner: v_owner,
+            cnames: v_cnames,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListCnameResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bucket", &self.bucket);
+        w.opt_field("Owner", &self.owner);
+        w.list_field("Cname", &self.cnames);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListCnameResult {
+    const ROOT: &'static str = "ListCnameResult";
+}
+
 /// One page of a bucket's inventory tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListInventoryConfigurationsResult {
@@ -3123,6 +4856,73 @@ impl crate::xml::ToXml for ListInventoryConfigurationsResult {
 
 impl crate::xml::XmlDocument for ListInventoryConfigurationsResult {
     const ROOT: &'static str = "ListInventoryConfigurationsResult";
+}
+
+/// One page of the LiveChannels of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListLiveChannelResult {
+    /// The prefix of the request.
+    pub prefix: Option<String>,
+    /// The marker of the request.
+    pub marker: Option<String>,
+    /// The page size of the request.
+    pub max_keys: Option<i64>,
+    /// Whether more channels follow.
+    pub is_truncated: Option<bool>,
+    /// The `marker` of the next page, when `is_truncated`.
+    pub next_marker: Option<String>,
+    /// The channels of this page.
+    pub live_channels: Vec<LiveChannelSummary>,
+}
+
+impl crate::xml::FromXml for ListLiveChannelResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_prefix = None;
+        let mut v_marker = None;
+        let mut v_max_keys = None;
+        let mut v_is_truncated = None;
+        let mut v_next_marker = None;
+        let mut v_live_channels = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"Marker" => v_marker = Some(r.read("Marker")?),
+                b"MaxKeys" => v_max_keys = Some(r.read("MaxKeys")?),
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextMarker" => v_next_marker = Some(r.read("NextMarker")?),
+                b"LiveChannel" => v_live_channels.push(r.read("LiveChannel")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            prefix: v_prefix,
+            marker: v_marker,
+            max_keys: v_max_keys,
+            is_truncated: v_is_truncated,
+            next_marker: v_next_marker,
+            live_channels: v_live_channels,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListLiveChannelResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field("Marker", &self.marker);
+        w.opt_field("MaxKeys", &self.max_keys);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextMarker", &self.next_marker);
+        w.list_field("LiveChannel", &self.live_channels);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListLiveChannelResult {
+    const ROOT: &'static str = "ListLiveChannelResult";
 }
 
 /// One page of unfinished multipart uploads.
@@ -3369,6 +5169,335 @@ impl crate::xml::UrlCoded for ListPartsResult {
     }
 }
 
+/// One page of the bucket-group limits of a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketGroupQoSInfosResult {
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The bucket-group limits of this page.
+    pub resource_pool_bucket_group_qos_infos: Vec<ResourcePoolBucketGroupQoSInfo>,
+}
+
+impl crate::xml::FromXml for ListResourcePoolBucketGroupQoSInfosResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_resource_pool = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_resource_pool_bucket_group_qos_infos = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ResourcePool" => v_resource_pool = Some(r.read("ResourcePool")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"ResourcePoolBucketGroupQoSInfo" => v_resource_pool_bucket_group_qos_infos
+                    .push(r.read("ResourcePoolBucketGroupQoSInfo")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_pool: v_resource_pool,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            resource_pool_bucket_group_qos_infos: v_resource_pool_bucket_group_qos_infos,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListResourcePoolBucketGroupQoSInfosResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ResourcePool", &self.resource_pool);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field(
+            "ResourcePoolBucketGroupQoSInfo",
+            &self.resource_pool_bucket_group_qos_infos,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListResourcePoolBucketGroupQoSInfosResult {
+    const ROOT: &'static str = "ListResourcePoolBucketGroupQoSInfosResult";
+}
+
+/// One page of the bucket groups of a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketGroupsResult {
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more groups follow.
+    pub is_truncated: Option<bool>,
+    /// The bucket groups of this page.
+    pub resource_pool_bucket_groups: Vec<ResourcePoolBucketGroup>,
+}
+
+impl crate::xml::FromXml for ListResourcePoolBucketGroupsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_resource_pool = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_resource_pool_bucket_groups = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ResourcePool" => v_resource_pool = Some(r.read("ResourcePool")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"ResourcePoolBucketGroup" => {
+                    v_resource_pool_bucket_groups.push(r.read("ResourcePoolBucketGroup")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_pool: v_resource_pool,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            resource_pool_bucket_groups: v_resource_pool_bucket_groups,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListResourcePoolBucketGroupsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ResourcePool", &self.resource_pool);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("ResourcePoolBucketGroup", &self.resource_pool_bucket_groups);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListResourcePoolBucketGroupsResult {
+    const ROOT: &'static str = "ListResourcePoolBucketGroupsResult";
+}
+
+/// One page of the buckets of a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolBucketsResult {
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more buckets follow.
+    pub is_truncated: Option<bool>,
+    /// The buckets of this page.
+    pub resource_pool_buckets: Vec<ResourcePoolBucket>,
+}
+
+impl crate::xml::FromXml for ListResourcePoolBucketsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_resource_pool = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_resource_pool_buckets = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ResourcePool" => v_resource_pool = Some(r.read("ResourcePool")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"ResourcePoolBucket" => {
+                    v_resource_pool_buckets.push(r.read("ResourcePoolBucket")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_pool: v_resource_pool,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            resource_pool_buckets: v_resource_pool_buckets,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListResourcePoolBucketsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ResourcePool", &self.resource_pool);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("ResourcePoolBucket", &self.resource_pool_buckets);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListResourcePoolBucketsResult {
+    const ROOT: &'static str = "ListResourcePoolBucketsResult";
+}
+
+/// One page of the requester limits of a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolRequesterQoSInfosResult {
+    /// The resource pool.
+    pub resource_pool: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more entries follow.
+    pub is_truncated: Option<bool>,
+    /// The requester limits of this page.
+    pub requester_qos_infos: Vec<RequesterQoSInfo>,
+}
+
+impl crate::xml::FromXml for ListResourcePoolRequesterQoSInfosResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_resource_pool = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_requester_qos_infos = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ResourcePool" => v_resource_pool = Some(r.read("ResourcePool")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"RequesterQoSInfo" => v_requester_qos_infos.push(r.read("RequesterQoSInfo")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_pool: v_resource_pool,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            requester_qos_infos: v_requester_qos_infos,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListResourcePoolRequesterQoSInfosResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ResourcePool", &self.resource_pool);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("RequesterQoSInfo", &self.requester_qos_infos);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListResourcePoolRequesterQoSInfosResult {
+    const ROOT: &'static str = "ListResourcePoolRequesterQoSInfosResult";
+}
+
+/// One page of the account's resource pools in a region.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListResourcePoolsResult {
+    /// The region (`oss-cn-shanghai`).
+    pub region: Option<String>,
+    /// The UID of the account owning the pools.
+    pub owner: Option<String>,
+    /// The token of the request.
+    pub continuation_token: Option<String>,
+    /// The `continuation_token` of the next page, when `is_truncated`.
+    pub next_continuation_token: Option<String>,
+    /// Whether more pools follow.
+    pub is_truncated: Option<bool>,
+    /// The resource pools of this page.
+    pub resource_pools: Vec<ResourcePoolSummary>,
+}
+
+impl crate::xml::FromXml for ListResourcePoolsResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_region = None;
+        let mut v_owner = None;
+        let mut v_continuation_token = None;
+        let mut v_next_continuation_token = None;
+        let mut v_is_truncated = None;
+        let mut v_resource_pools = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Region" => v_region = Some(r.read("Region")?),
+                b"Owner" => v_owner = Some(r.read("Owner")?),
+                b"ContinuationToken" => v_continuation_token = Some(r.read("ContinuationToken")?),
+                b"NextContinuationToken" => {
+                    v_next_continuation_token = Some(r.read("NextContinuationToken")?)
+                }
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"ResourcePool" => v_resource_pools.push(r.read("ResourcePool")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            region: v_region,
+            owner: v_owner,
+            continuation_token: v_continuation_token,
+            next_continuation_token: v_next_continuation_token,
+            is_truncated: v_is_truncated,
+            resource_pools: v_resource_pools,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListResourcePoolsResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Region", &self.region);
+        w.opt_field("Owner", &self.owner);
+        w.opt_field("ContinuationToken", &self.continuation_token);
+        w.opt_field("NextContinuationToken", &self.next_continuation_token);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.list_field("ResourcePool", &self.resource_pools);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListResourcePoolsResult {
+    const ROOT: &'static str = "ListResourcePoolsResult";
+}
+
 /// One page of an object-version listing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListVersionsResult {
@@ -3508,6 +5637,495 @@ impl crate::xml::UrlCoded for ListVersionsResult {
         crate::xml::UrlCoded::url_encode(&mut self.delete_markers);
         crate::xml::UrlCoded::url_encode(&mut self.common_prefixes);
     }
+}
+
+/// The audio stream of a live LiveChannel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelAudio {
+    /// Bandwidth, bytes per second.
+    pub bandwidth: Option<i64>,
+    /// Sample rate, Hz.
+    pub sample_rate: Option<i64>,
+    /// The codec (`ADPCM`, `AAC`, ...).
+    pub codec: Option<String>,
+}
+
+impl crate::xml::FromXml for LiveChannelAudio {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bandwidth = None;
+        let mut v_sample_rate = None;
+        let mut v_codec = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Bandwidth" => v_bandwidth = Some(r.read("Bandwidth")?),
+                b"SampleRate" => v_sample_rate = Some(r.read("SampleRate")?),
+                b"Codec" => v_codec = Some(r.read("Codec")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bandwidth: v_bandwidth,
+            sample_rate: v_sample_rate,
+            codec: v_codec,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelAudio {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Bandwidth", &self.bandwidth);
+        w.opt_field("SampleRate", &self.sample_rate);
+        w.opt_field("Codec", &self.codec);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelAudio {
+    const ROOT: &'static str = "LiveChannelAudio";
+}
+
+/// The configuration of a LiveChannel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveChannelConfiguration {
+    /// A description, up to 128 bytes.
+    pub description: Option<String>,
+    /// `enabled` (the default) or `disabled`.
+    pub status: Option<LiveChannelStatus>,
+    /// How the stream is recorded.
+    pub target: LiveChannelTarget,
+    /// High-frequency snapshots of the stream.
+    pub snapshot: Option<LiveChannelSnapshot>,
+}
+
+impl crate::xml::FromXml for LiveChannelConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_description = None;
+        let mut v_status = None;
+        let mut v_target = None;
+        let mut v_snapshot = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Description" => v_description = Some(r.read("Description")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"Target" => v_target = Some(r.read("Target")?),
+                b"Snapshot" => v_snapshot = Some(r.read("Snapshot")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            description: v_description,
+            status: v_status,
+            target: crate::xml::required(v_target, "LiveChannelConfiguration", "Target")?,
+            snapshot: v_snapshot,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Description", &self.description);
+        w.opt_field("Status", &self.status);
+        w.field("Target", &self.target);
+        w.opt_field("Snapshot", &self.snapshot);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelConfiguration {
+    const ROOT: &'static str = "LiveChannelConfiguration";
+}
+
+/// The last ingest sessions of a LiveChannel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelHistory {
+    /// The sessions, at most 10.
+    pub live_records: Vec<LiveRecord>,
+}
+
+impl crate::xml::FromXml for LiveChannelHistory {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_live_records = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"LiveRecord" => v_live_records.push(r.read("LiveRecord")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            live_records: v_live_records,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelHistory {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("LiveRecord", &self.live_records);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelHistory {
+    const ROOT: &'static str = "LiveChannelHistory";
+}
+
+/// High-frequency snapshots taken of a LiveChannel's stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelSnapshot {
+    /// The role OSS assumes to write snapshots and notify.
+    pub role_name: Option<String>,
+    /// The bucket the snapshots are written to (same owner).
+    pub dest_bucket: Option<String>,
+    /// The MNS topic notified of snapshot results.
+    pub notify_topic: Option<String>,
+    /// The interval between snapshots, seconds (1 to 100).
+    pub interval: Option<i64>,
+}
+
+impl crate::xml::FromXml for LiveChannelSnapshot {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_role_name = None;
+        let mut v_dest_bucket = None;
+        let mut v_notify_topic = None;
+        let mut v_interval = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"RoleName" => v_role_name = Some(r.read("RoleName")?),
+                b"DestBucket" => v_dest_bucket = Some(r.read("DestBucket")?),
+                b"NotifyTopic" => v_notify_topic = Some(r.read("NotifyTopic")?),
+                b"Interval" => v_interval = Some(r.read("Interval")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            role_name: v_role_name,
+            dest_bucket: v_dest_bucket,
+            notify_topic: v_notify_topic,
+            interval: v_interval,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelSnapshot {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("RoleName", &self.role_name);
+        w.opt_field("DestBucket", &self.dest_bucket);
+        w.opt_field("NotifyTopic", &self.notify_topic);
+        w.opt_field("Interval", &self.interval);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelSnapshot {
+    const ROOT: &'static str = "LiveChannelSnapshot";
+}
+
+/// The ingest status of a LiveChannel; the connection and stream members are present while it is live.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelStat {
+    /// `Disabled`, `Live` or `Idle`.
+    pub status: Option<LiveChannelStreamStatus>,
+    /// When the client started streaming.
+    pub connected_time: Option<time::OffsetDateTime>,
+    /// The client's address and port.
+    pub remote_addr: Option<String>,
+    /// The video stream.
+    pub video: Option<LiveChannelVideo>,
+    /// The audio stream.
+    pub audio: Option<LiveChannelAudio>,
+}
+
+impl crate::xml::FromXml for LiveChannelStat {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_status = None;
+        let mut v_connected_time = None;
+        let mut v_remote_addr = None;
+        let mut v_video = None;
+        let mut v_audio = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"ConnectedTime" => v_connected_time = Some(r.read("ConnectedTime")?),
+                b"RemoteAddr" => v_remote_addr = Some(r.read("RemoteAddr")?),
+                b"Video" => v_video = Some(r.read("Video")?),
+                b"Audio" => v_audio = Some(r.read("Audio")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            status: v_status,
+            connected_time: v_connected_time,
+            remote_addr: v_remote_addr,
+            video: v_video,
+            audio: v_audio,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelStat {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Status", &self.status);
+        w.opt_field("ConnectedTime", &self.connected_time);
+        w.opt_field("RemoteAddr", &self.remote_addr);
+        w.opt_field("Video", &self.video);
+        w.opt_field("Audio", &self.audio);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelStat {
+    const ROOT: &'static str = "LiveChannelStat";
+}
+
+/// One LiveChannel in a listing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelSummary {
+    /// The channel name.
+    pub name: Option<String>,
+    /// The description.
+    pub description: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: Option<LiveChannelStatus>,
+    /// When the channel was last changed.
+    pub last_modified: Option<time::OffsetDateTime>,
+    /// The RTMP ingest URLs.
+    pub publish_urls: Vec<String>,
+    /// The HLS playback URLs.
+    pub play_urls: Vec<String>,
+}
+
+impl crate::xml::FromXml for LiveChannelSummary {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_description = None;
+        let mut v_status = None;
+        let mut v_last_modified = None;
+        let mut v_publish_urls = Vec::new();
+        let mut v_play_urls = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"Description" => v_description = Some(r.read("Description")?),
+                b"Status" => v_status = Some(r.read("Status")?),
+                b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
+                b"PublishUrls" => r.read_wrapped("Url", &mut v_publish_urls)?,
+                b"PlayUrls" => r.read_wrapped("Url", &mut v_play_urls)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            description: v_description,
+            status: v_status,
+            last_modified: v_last_modified,
+            publish_urls: v_publish_urls,
+            play_urls: v_play_urls,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelSummary {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("Description", &self.description);
+        w.opt_field("Status", &self.status);
+        w.opt_field("LastModified", &self.last_modified);
+        w.wrapped_list_field("PublishUrls", "Url", &self.publish_urls, false);
+        w.wrapped_list_field("PlayUrls", "Url", &self.play_urls, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelSummary {
+    const ROOT: &'static str = "LiveChannelSummary";
+}
+
+/// How a LiveChannel records its stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveChannelTarget {
+    /// The format (`HLS`).
+    pub target_type: LiveChannelTargetType,
+    /// The length of each TS segment, seconds (1 to 100, default 5).
+    pub frag_duration: Option<i64>,
+    /// The number of TS segments in the m3u8 playlist (1 to 100, default 3).
+    pub frag_count: Option<i64>,
+    /// The name of the m3u8 object, ending in `.m3u8` (default `playlist.m3u8`).
+    pub playlist_name: Option<String>,
+}
+
+impl crate::xml::FromXml for LiveChannelTarget {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_target_type = None;
+        let mut v_frag_duration = None;
+        let mut v_frag_count = None;
+        let mut v_playlist_name = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Type" => v_target_type = Some(r.read("Type")?),
+                b"FragDuration" => v_frag_duration = Some(r.read("FragDuration")?),
+                b"FragCount" => v_frag_count = Some(r.read("FragCount")?),
+                b"PlaylistName" => v_playlist_name = Some(r.read("PlaylistName")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            target_type: crate::xml::required(v_target_type, "LiveChannelTarget", "Type")?,
+            frag_duration: v_frag_duration,
+            frag_count: v_frag_count,
+            playlist_name: v_playlist_name,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelTarget {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Type", &self.target_type);
+        w.opt_field("FragDuration", &self.frag_duration);
+        w.opt_field("FragCount", &self.frag_count);
+        w.opt_field("PlaylistName", &self.playlist_name);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelTarget {
+    const ROOT: &'static str = "LiveChannelTarget";
+}
+
+/// The video stream of a live LiveChannel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveChannelVideo {
+    /// Width, pixels.
+    pub width: Option<i64>,
+    /// Height, pixels.
+    pub height: Option<i64>,
+    /// Frames per second.
+    pub frame_rate: Option<i64>,
+    /// Bandwidth, bytes per second.
+    pub bandwidth: Option<i64>,
+    /// The codec (`H264`).
+    pub codec: Option<String>,
+}
+
+impl crate::xml::FromXml for LiveChannelVideo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_width = None;
+        let mut v_height = None;
+        let mut v_frame_rate = None;
+        let mut v_bandwidth = None;
+        let mut v_codec = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Width" => v_width = Some(r.read("Width")?),
+                b"Height" => v_height = Some(r.read("Height")?),
+                b"FrameRate" => v_frame_rate = Some(r.read("FrameRate")?),
+                b"Bandwidth" => v_bandwidth = Some(r.read("Bandwidth")?),
+                b"Codec" => v_codec = Some(r.read("Codec")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            width: v_width,
+            height: v_height,
+            frame_rate: v_frame_rate,
+            bandwidth: v_bandwidth,
+            codec: v_codec,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveChannelVideo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Width", &self.width);
+        w.opt_field("Height", &self.height);
+        w.opt_field("FrameRate", &self.frame_rate);
+        w.opt_field("Bandwidth", &self.bandwidth);
+        w.opt_field("Codec", &self.codec);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveChannelVideo {
+    const ROOT: &'static str = "LiveChannelVideo";
+}
+
+/// One ingest session of a LiveChannel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveRecord {
+    /// When the session started.
+    pub start_time: Option<time::OffsetDateTime>,
+    /// When the session ended.
+    pub end_time: Option<time::OffsetDateTime>,
+    /// The client's address and port.
+    pub remote_addr: Option<String>,
+}
+
+impl crate::xml::FromXml for LiveRecord {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_start_time = None;
+        let mut v_end_time = None;
+        let mut v_remote_addr = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"StartTime" => v_start_time = Some(r.read("StartTime")?),
+                b"EndTime" => v_end_time = Some(r.read("EndTime")?),
+                b"RemoteAddr" => v_remote_addr = Some(r.read("RemoteAddr")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            start_time: v_start_time,
+            end_time: v_end_time,
+            remote_addr: v_remote_addr,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LiveRecord {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("StartTime", &self.start_time);
+        w.opt_field("EndTime", &self.end_time);
+        w.opt_field("RemoteAddr", &self.remote_addr);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for LiveRecord {
+    const ROOT: &'static str = "LiveRecord";
 }
 
 /// Where a bucket's access logs are written.
@@ -4178,6 +6796,241 @@ impl crate::xml::XmlDocument for ObjectLegalHold {
     const ROOT: &'static str = "LegalHold";
 }
 
+/// Further options of a content transformation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectProcessAdditionalFeatures {
+    /// Request headers forwarded to the function.
+    pub custom_forward_headers: Vec<String>,
+}
+
+impl crate::xml::FromXml for ObjectProcessAdditionalFeatures {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_custom_forward_headers = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CustomForwardHeaders" => {
+                    r.read_wrapped("CustomForwardHeader", &mut v_custom_forward_headers)?
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            custom_forward_headers: v_custom_forward_headers,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ObjectProcessAdditionalFeatures {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.wrapped_list_field(
+            "CustomForwardHeaders",
+            "CustomForwardHeader",
+            &self.custom_forward_headers,
+            false,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ObjectProcessAdditionalFeatures {
+    const ROOT: &'static str = "ObjectProcessAdditionalFeatures";
+}
+
+/// How an Object FC access point processes objects.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectProcessConfiguration {
+    /// Extra features the function supports, such as `GetObject-Range`.
+    pub allowed_features: Vec<String>,
+    /// The transformations.
+    pub transformation_configurations: Vec<ObjectProcessTransformation>,
+}
+
+impl crate::xml::FromXml for ObjectProcessConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_allowed_features = Vec::new();
+        let mut v_transformation_configurations = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AllowedFeatures" => r.read_wrapped("AllowedFeature", &mut v_allowed_features)?,
+                b"TransformationConfigurations" => r.read_wrapped(
+                    "TransformationConfiguration",
+                    &mut v_transformation_configurations,
+                )?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            allowed_features: v_allowed_features,
+            transformation_configurations: v_transformation_configurations,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ObjectProcessConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.wrapped_list_field(
+            "AllowedFeatures",
+            "AllowedFeature",
+            &self.allowed_features,
+            false,
+        );
+        w.wrapped_list_field(
+            "TransformationConfigurations",
+            "TransformationConfiguration",
+            &self.transformation_configurations,
+            false,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ObjectProcessConfiguration {
+    const ROOT: &'static str = "ObjectProcessConfiguration";
+}
+
+/// The function that produces the content, and its options.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectProcessContentTransformation {
+    /// The Function Compute function.
+    pub function_compute: Option<ObjectProcessFunctionCompute>,
+    /// Further options.
+    pub additional_features: Option<ObjectProcessAdditionalFeatures>,
+}
+
+impl crate::xml::FromXml for ObjectProcessContentTransformation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_function_compute = None;
+        let mut v_additional_features = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"FunctionCompute" => v_function_compute = Some(r.read("FunctionCompute")?),
+                b"AdditionalFeatures" => {
+                    v_additional_features = Some(r.read("AdditionalFeatures")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            function_compute: v_function_compute,
+            additional_features: v_additional_features,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ObjectProcessContentTransformation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("FunctionCompute", &self.function_compute);
+        w.opt_field("AdditionalFeatures", &self.additional_features);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ObjectProcessContentTransformation {
+    const ROOT: &'static str = "ObjectProcessContentTransformation";
+}
+
+/// A Function Compute function and the role it runs with.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectProcessFunctionCompute {
+    /// The function's ARN.
+    pub function_arn: Option<String>,
+    /// The role Function Compute assumes (default `AliyunFCDefaultRole`).
+    pub function_assume_role_arn: Option<String>,
+}
+
+impl crate::xml::FromXml for ObjectProcessFunctionCompute {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_function_arn = None;
+        let mut v_function_assume_role_arn = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"FunctionArn" => v_function_arn = Some(r.read("FunctionArn")?),
+                b"FunctionAssumeRoleArn" => {
+                    v_function_assume_role_arn = Some(r.read("FunctionAssumeRoleArn")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            function_arn: v_function_arn,
+            function_assume_role_arn: v_function_assume_role_arn,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ObjectProcessFunctionCompute {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("FunctionArn", &self.function_arn);
+        w.opt_field("FunctionAssumeRoleArn", &self.function_assume_role_arn);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ObjectProcessFunctionCompute {
+    const ROOT: &'static str = "ObjectProcessFunctionCompute";
+}
+
+/// One transformation: which operations trigger which function.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectProcessTransformation {
+    /// The operations handled (only `GetObject`).
+    pub actions: Vec<String>,
+    /// The function and its options.
+    pub content_transformation: Option<ObjectProcessContentTransformation>,
+}
+
+impl crate::xml::FromXml for ObjectProcessTransformation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_actions = Vec::new();
+        let mut v_content_transformation = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Actions" => r.read_wrapped("Action", &mut v_actions)?,
+                b"ContentTransformation" => {
+                    v_content_transformation = Some(r.read("ContentTransformation")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            actions: v_actions,
+            content_transformation: v_content_transformation,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ObjectProcessTransformation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.wrapped_list_field("Actions", "Action", &self.actions, false);
+        w.opt_field("ContentTransformation", &self.content_transformation);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ObjectProcessTransformation {
+    const ROOT: &'static str = "ObjectProcessTransformation";
+}
+
 /// The retention of one object.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ObjectRetention {
@@ -4828,6 +7681,179 @@ impl crate::xml::ToXml for PublicAccessBlockConfiguration {
 
 impl crate::xml::XmlDocument for PublicAccessBlockConfiguration {
     const ROOT: &'static str = "PublicAccessBlockConfiguration";
+}
+
+/// The request document of PutAccessPointConfigForObjectProcess.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutAccessPointConfigForObjectProcessConfiguration {
+    /// How objects are processed.
+    pub object_process_configuration: ObjectProcessConfiguration,
+    /// The Block Public Access setting.
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+    /// `true` to allow anonymous access.
+    pub allow_anonymous_access_for_object_process: Option<String>,
+}
+
+impl crate::xml::FromXml for PutAccessPointConfigForObjectProcessConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_object_process_configuration = None;
+        let mut v_public_access_block_configuration = None;
+        let mut v_allow_anonymous_access_for_object_process = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ObjectProcessConfiguration" => {
+                    v_object_process_configuration = Some(r.read("ObjectProcessConfiguration")?)
+                }
+                b"PublicAccessBlockConfiguration" => {
+                    v_public_access_block_configuration =
+                        Some(r.read("PublicAccessBlockConfiguration")?)
+                }
+                b"AllowAnonymousAccessForObjectProcess" => {
+                    v_allow_anonymous_access_for_object_process =
+                        Some(r.read("AllowAnonymousAccessForObjectProcess")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            object_process_configuration: crate::xml::required(
+                v_object_process_configuration,
+                "PutAccessPointConfigForObjectProcessConfiguration",
+                "ObjectProcessConfiguration",
+            )?,
+            public_access_block_configuration: v_public_access_block_configuration,
+            allow_anonymous_access_for_object_process: v_allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl crate::xml::ToXml for PutAccessPointConfigForObjectProcessConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field(
+            "ObjectProcessConfiguration",
+            &self.object_process_configuration,
+        );
+        w.opt_field(
+            "PublicAccessBlockConfiguration",
+            &self.public_access_block_configuration,
+        );
+        w.opt_field(
+            "AllowAnonymousAccessForObjectProcess",
+            &self.allow_anonymous_access_for_object_process,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for PutAccessPointConfigForObjectProcessConfiguration {
+    const ROOT: &'static str = "PutAccessPointConfigForObjectProcessConfiguration";
+}
+
+/// Throttling limits: bandwidth in Gbit/s and requests per second, in total, over internal networks and over public networks. -1 means unlimited, 0 forbids that access.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QoSConfiguration {
+    /// Total upload bandwidth, Gbit/s.
+    pub total_upload_bandwidth: Option<i64>,
+    /// Upload bandwidth over internal networks (classic network and VPC), Gbit/s.
+    pub intranet_upload_bandwidth: Option<i64>,
+    /// Upload bandwidth over public networks (Internet and acceleration endpoints), Gbit/s.
+    pub extranet_upload_bandwidth: Option<i64>,
+    /// Total download bandwidth, Gbit/s.
+    pub total_download_bandwidth: Option<i64>,
+    /// Download bandwidth over internal networks, Gbit/s.
+    pub intranet_download_bandwidth: Option<i64>,
+    /// Download bandwidth over public networks, Gbit/s.
+    pub extranet_download_bandwidth: Option<i64>,
+    /// Total requests per second.
+    pub total_qps: Option<i64>,
+    /// Requests per second over internal networks.
+    pub intranet_qps: Option<i64>,
+    /// Requests per second over public networks.
+    pub extranet_qps: Option<i64>,
+}
+
+impl crate::xml::FromXml for QoSConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_total_upload_bandwidth = None;
+        let mut v_intranet_upload_bandwidth = None;
+        let mut v_extranet_upload_bandwidth = None;
+        let mut v_total_download_bandwidth = None;
+        let mut v_intranet_download_bandwidth = None;
+        let mut v_extranet_download_bandwidth = None;
+        let mut v_total_qps = None;
+        let mut v_intranet_qps = None;
+        let mut v_extranet_qps = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"TotalUploadBandwidth" => {
+                    v_total_upload_bandwidth = Some(r.read("TotalUploadBandwidth")?)
+                }
+                b"IntranetUploadBandwidth" => {
+                    v_intranet_upload_bandwidth = Some(r.read("IntranetUploadBandwidth")?)
+                }
+                b"ExtranetUploadBandwidth" => {
+                    v_extranet_upload_bandwidth = Some(r.read("ExtranetUploadBandwidth")?)
+                }
+                b"TotalDownloadBandwidth" => {
+                    v_total_download_bandwidth = Some(r.read("TotalDownloadBandwidth")?)
+                }
+                b"IntranetDownloadBandwidth" => {
+                    v_intranet_download_bandwidth = Some(r.read("IntranetDownloadBandwidth")?)
+                }
+                b"ExtranetDownloadBandwidth" => {
+                    v_extranet_download_bandwidth = Some(r.read("ExtranetDownloadBandwidth")?)
+                }
+                b"TotalQps" => v_total_qps = Some(r.read("TotalQps")?),
+                b"IntranetQps" => v_intranet_qps = Some(r.read("IntranetQps")?),
+                b"ExtranetQps" => v_extranet_qps = Some(r.read("ExtranetQps")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            total_upload_bandwidth: v_total_upload_bandwidth,
+            intranet_upload_bandwidth: v_intranet_upload_bandwidth,
+            extranet_upload_bandwidth: v_extranet_upload_bandwidth,
+            total_download_bandwidth: v_total_download_bandwidth,
+            intranet_download_bandwidth: v_intranet_download_bandwidth,
+            extranet_download_bandwidth: v_extranet_download_bandwidth,
+            total_qps: v_total_qps,
+            intranet_qps: v_intranet_qps,
+            extranet_qps: v_extranet_qps,
+        })
+    }
+}
+
+impl crate::xml::ToXml for QoSConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("TotalUploadBandwidth", &self.total_upload_bandwidth);
+        w.opt_field("IntranetUploadBandwidth", &self.intranet_upload_bandwidth);
+        w.opt_field("ExtranetUploadBandwidth", &self.extranet_upload_bandwidth);
+        w.opt_field("TotalDownloadBandwidth", &self.total_download_bandwidth);
+        w.opt_field(
+            "IntranetDownloadBandwidth",
+            &self.intranet_download_bandwidth,
+        );
+        w.opt_field(
+            "ExtranetDownloadBandwidth",
+            &self.extranet_download_bandwidth,
+        );
+        w.opt_field("TotalQps", &self.total_qps);
+        w.opt_field("IntranetQps", &self.intranet_qps);
+        w.opt_field("ExtranetQps", &self.extranet_qps);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for QoSConfiguration {
+    const ROOT: &'static str = "QoSConfiguration";
 }
 
 /// Which Referer headers may access a bucket's objects.
@@ -5672,6 +8698,258 @@ impl crate::xml::XmlDocument for RequestPaymentConfiguration {
     const ROOT: &'static str = "RequestPaymentConfiguration";
 }
 
+/// The throttling limits of one requester.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequesterQoSInfo {
+    /// The UID of the requester.
+    pub requester: Option<String>,
+    /// The requester's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl crate::xml::FromXml for RequesterQoSInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_requester = None;
+        let mut v_qos_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Requester" => v_requester = Some(r.read("Requester")?),
+                b"QoSConfiguration" => v_qos_configuration = Some(r.read("QoSConfiguration")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            requester: v_requester,
+            qos_configuration: v_qos_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for RequesterQoSInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Requester", &self.requester);
+        w.opt_field("QoSConfiguration", &self.qos_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for RequesterQoSInfo {
+    const ROOT: &'static str = "RequesterQoSInfo";
+}
+
+/// One bucket of a resource pool.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcePoolBucket {
+    /// The bucket's name.
+    pub name: Option<String>,
+    /// When the bucket joined the pool.
+    pub join_time: Option<time::OffsetDateTime>,
+}
+
+impl crate::xml::FromXml for ResourcePoolBucket {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_join_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"JoinTime" => v_join_time = Some(r.read("JoinTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            join_time: v_join_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ResourcePoolBucket {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("JoinTime", &self.join_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ResourcePoolBucket {
+    const ROOT: &'static str = "ResourcePoolBucket";
+}
+
+/// One bucket group of a resource pool and its buckets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcePoolBucketGroup {
+    /// The group's name.
+    pub name: Option<String>,
+    /// The buckets of the group.
+    pub group_bucket_infos: Vec<ResourcePoolGroupBucketInfo>,
+}
+
+impl crate::xml::FromXml for ResourcePoolBucketGroup {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_group_bucket_infos = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"GroupBucketInfo" => v_group_bucket_infos.push(r.read("GroupBucketInfo")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            group_bucket_infos: v_group_bucket_infos,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ResourcePoolBucketGroup {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.list_field("GroupBucketInfo", &self.group_bucket_infos);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ResourcePoolBucketGroup {
+    const ROOT: &'static str = "ResourcePoolBucketGroup";
+}
+
+/// The throttling limits of one bucket group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcePoolBucketGroupQoSInfo {
+    /// The bucket group.
+    pub bucket_group: Option<String>,
+    /// The group's limits.
+    pub qos_configuration: Option<QoSConfiguration>,
+}
+
+impl crate::xml::FromXml for ResourcePoolBucketGroupQoSInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket_group = None;
+        let mut v_qos_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BucketGroup" => v_bucket_group = Some(r.read("BucketGroup")?),
+                b"QoSConfiguration" => v_qos_configuration = Some(r.read("QoSConfiguration")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket_group: v_bucket_group,
+            qos_configuration: v_qos_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ResourcePoolBucketGroupQoSInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("BucketGroup", &self.bucket_group);
+        w.opt_field("QoSConfiguration", &self.qos_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ResourcePoolBucketGroupQoSInfo {
+    const ROOT: &'static str = "ResourcePoolBucketGroupQoSInfo";
+}
+
+/// One bucket of a bucket group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcePoolGroupBucketInfo {
+    /// The bucket's name.
+    pub bucket_name: Option<String>,
+}
+
+impl crate::xml::FromXml for ResourcePoolGroupBucketInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket_name = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"BucketName" => v_bucket_name = Some(r.read("BucketName")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket_name: v_bucket_name,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ResourcePoolGroupBucketInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("BucketName", &self.bucket_name);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ResourcePoolGroupBucketInfo {
+    const ROOT: &'static str = "ResourcePoolGroupBucketInfo";
+}
+
+/// One resource pool in a listing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourcePoolSummary {
+    /// The pool's name.
+    pub name: Option<String>,
+    /// When the pool was created.
+    pub create_time: Option<time::OffsetDateTime>,
+}
+
+impl crate::xml::FromXml for ResourcePoolSummary {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_create_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            create_time: v_create_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ResourcePoolSummary {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("CreateTime", &self.create_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ResourcePoolSummary {
+    const ROOT: &'static str = "ResourcePoolSummary";
+}
+
 /// The priority of a restore (XML element `JobParameters`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestoreJobParameters {
@@ -6395,6 +9673,139 @@ impl crate::xml::ToXml for ServerSideEncryptionRule {
 
 impl crate::xml::XmlDocument for ServerSideEncryptionRule {
     const ROOT: &'static str = "ServerSideEncryptionRule";
+}
+
+/// The request document of PutStyle.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StyleContent {
+    /// The processing parameters, such as `image/resize,p_50`.
+    pub content: String,
+}
+
+impl crate::xml::FromXml for StyleContent {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_content = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Content" => v_content = Some(r.read("Content")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            content: crate::xml::required(v_content, "StyleContent", "Content")?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for StyleContent {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Content", &self.content);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for StyleContent {
+    const ROOT: &'static str = "Style";
+}
+
+/// An image style of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StyleInfo {
+    /// The style's name.
+    pub name: Option<String>,
+    /// The processing parameters.
+    pub content: Option<String>,
+    /// The style's category: `image`, `document` or `video`.
+    pub category: Option<String>,
+    /// When the style was created, as OSS writes it (an HTTP date).
+    pub create_time: Option<String>,
+    /// When the style was last changed, as OSS writes it (an HTTP date).
+    pub last_modify_time: Option<String>,
+}
+
+impl crate::xml::FromXml for StyleInfo {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_content = None;
+        let mut v_category = None;
+        let mut v_create_time = None;
+        let mut v_last_modify_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"Content" => v_content = Some(r.read("Content")?),
+                b"Category" => v_category = Some(r.read("Category")?),
+                b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
+                b"LastModifyTime" => v_last_modify_time = Some(r.read("LastModifyTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            content: v_content,
+            category: v_category,
+            create_time: v_create_time,
+            last_modify_time: v_last_modify_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for StyleInfo {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("Content", &self.content);
+        w.opt_field("Category", &self.category);
+        w.opt_field("CreateTime", &self.create_time);
+        w.opt_field("LastModifyTime", &self.last_modify_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for StyleInfo {
+    const ROOT: &'static str = "Style";
+}
+
+/// The image styles of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StyleList {
+    /// The styles.
+    pub styles: Vec<StyleInfo>,
+}
+
+impl crate::xml::FromXml for StyleList {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_styles = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Style" => v_styles.push(r.read("Style")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { styles: v_styles })
+    }
+}
+
+impl crate::xml::ToXml for StyleList {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("Style", &self.styles);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for StyleList {
+    const ROOT: &'static str = "StyleList";
 }
 
 /// One tag: a key and its value.

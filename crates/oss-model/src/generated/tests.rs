@@ -14,6 +14,18 @@ impl Sample for AccessMonitorStatus {
     }
 }
 
+impl Sample for AccessPointNetworkOrigin {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(AccessPointNetworkOrigin::VALUES)
+    }
+}
+
+impl Sample for AntiDDoSStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(AntiDDoSStatus::VALUES)
+    }
+}
+
 impl Sample for BucketAcl {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(BucketAcl::VALUES)
@@ -23,6 +35,24 @@ impl Sample for BucketAcl {
 impl Sample for BucketWormState {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(BucketWormState::VALUES)
+    }
+}
+
+impl Sample for CnameCertificateType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(CnameCertificateType::VALUES)
+    }
+}
+
+impl Sample for CnameStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(CnameStatus::VALUES)
+    }
+}
+
+impl Sample for DataRedundancyTransitionStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(DataRedundancyTransitionStatus::VALUES)
     }
 }
 
@@ -71,6 +101,24 @@ impl Sample for InventoryOptionalField {
 impl Sample for LifecycleRuleStatus {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(LifecycleRuleStatus::VALUES)
+    }
+}
+
+impl Sample for LiveChannelStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(LiveChannelStatus::VALUES)
+    }
+}
+
+impl Sample for LiveChannelStreamStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(LiveChannelStreamStatus::VALUES)
+    }
+}
+
+impl Sample for LiveChannelTargetType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(LiveChannelTargetType::VALUES)
     }
 }
 
@@ -207,6 +255,82 @@ impl Sample for AccessMonitorConfiguration {
     }
 }
 
+impl Sample for AccessPointEndpoints {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            public_endpoint: Sample::sample(rng),
+            internal_endpoint: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AccessPointForObjectProcessSummary {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_name_for_object_process: Sample::sample(rng),
+            access_point_for_object_process_alias: Sample::sample(rng),
+            access_point_name: Sample::sample(rng),
+            status: Sample::sample(rng),
+            allow_anonymous_access_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AccessPointSummary {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            access_point_name: Sample::sample(rng),
+            alias: Sample::sample(rng),
+            network_origin: Sample::sample(rng),
+            vpc_configuration: Sample::sample(rng),
+            status: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AccessPointVpcConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            vpc_id: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AntiDDOSConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            cnames: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AntiDDOSInstanceInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            instance_id: Sample::sample(rng),
+            owner: Sample::sample(rng),
+            bucket: Sample::sample(rng),
+            ctime: Sample::sample(rng),
+            mtime: Sample::sample(rng),
+            active_time: Sample::sample(rng),
+            status: Sample::sample(rng),
+            instance_type: Sample::sample(rng),
+            cnames: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AntiDDOSListConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            marker: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            anti_ddos_configurations: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ApplyServerSideEncryptionByDefault {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -221,6 +345,38 @@ impl Sample for ArchiveDirectReadConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             enabled: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for BucketCname {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            domain: Sample::sample(rng),
+            certificate_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for BucketCnameConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            cname: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for BucketDataRedundancyTransition {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            task_id: Sample::sample(rng),
+            status: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+            start_time: Sample::sample(rng),
+            end_time: Sample::sample(rng),
+            process_percentage: Sample::sample(rng),
+            estimated_remaining_time: Sample::sample(rng),
         }
     }
 }
@@ -358,6 +514,55 @@ impl Sample for CORSRule {
     }
 }
 
+impl Sample for CnameCertificate {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            r#type: Sample::sample(rng),
+            cert_id: Sample::sample(rng),
+            status: Sample::sample(rng),
+            creation_date: Sample::sample(rng),
+            fingerprint: Sample::sample(rng),
+            valid_start_date: Sample::sample(rng),
+            valid_end_date: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CnameCertificateConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            cert_id: Sample::sample(rng),
+            certificate: Sample::sample(rng),
+            private_key: Sample::sample(rng),
+            previous_cert_id: Sample::sample(rng),
+            force: Sample::sample(rng),
+            delete_certificate: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CnameInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            domain: Sample::sample(rng),
+            last_modified: Sample::sample(rng),
+            status: Sample::sample(rng),
+            certificate: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CnameToken {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            cname: Sample::sample(rng),
+            token: Sample::sample(rng),
+            expire_time: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for CommonPrefix {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -413,11 +618,58 @@ impl Sample for CopyPartResult {
     }
 }
 
+impl Sample for CreateAccessPointConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_name: Sample::sample(rng),
+            network_origin: Sample::sample(rng),
+            vpc_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CreateAccessPointForObjectProcessConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_name: Sample::sample(rng),
+            object_process_configuration: Sample::sample(rng),
+            allow_anonymous_access_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CreateAccessPointForObjectProcessResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_for_object_process_arn: Sample::sample(rng),
+            access_point_for_object_process_alias: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CreateAccessPointResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_arn: Sample::sample(rng),
+            alias: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for CreateBucketConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             storage_class: Sample::sample(rng),
             data_redundancy_type: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CreateLiveChannelResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            publish_urls: Sample::sample(rng),
+            play_urls: Sample::sample(rng),
         }
     }
 }
@@ -476,6 +728,63 @@ impl Sample for ExtendWormConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             retention_period_in_days: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for GetAccessPointConfigForObjectProcessResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            object_process_configuration: Sample::sample(rng),
+            public_access_block_configuration: Sample::sample(rng),
+            allow_anonymous_access_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for GetAccessPointForObjectProcessResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_name_for_object_process: Sample::sample(rng),
+            access_point_for_object_process_alias: Sample::sample(rng),
+            access_point_name: Sample::sample(rng),
+            account_id: Sample::sample(rng),
+            access_point_for_object_process_arn: Sample::sample(rng),
+            creation_date: Sample::sample(rng),
+            status: Sample::sample(rng),
+            endpoints: Sample::sample(rng),
+            public_access_block_configuration: Sample::sample(rng),
+            allow_anonymous_access_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for GetAccessPointResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            access_point_name: Sample::sample(rng),
+            bucket: Sample::sample(rng),
+            account_id: Sample::sample(rng),
+            network_origin: Sample::sample(rng),
+            vpc_configuration: Sample::sample(rng),
+            access_point_arn: Sample::sample(rng),
+            creation_date: Sample::sample(rng),
+            alias: Sample::sample(rng),
+            status: Sample::sample(rng),
+            endpoints: Sample::sample(rng),
+            public_access_block_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for GetResourcePoolInfoResponse {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            region: Sample::sample(rng),
+            name: Sample::sample(rng),
+            owner: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+            qos_configuration: Sample::sample(rng),
         }
     }
 }
@@ -690,6 +999,29 @@ impl Sample for LifecycleTransition {
     }
 }
 
+impl Sample for ListAccessPointsForObjectProcessResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            is_truncated: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            account_id: Sample::sample(rng),
+            access_points_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListAccessPointsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            is_truncated: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            account_id: Sample::sample(rng),
+            max_keys: Sample::sample(rng),
+            access_points: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ListAllMyBucketsResult {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -700,6 +1032,28 @@ impl Sample for ListAllMyBucketsResult {
             next_marker: Sample::sample(rng),
             owner: Sample::sample(rng),
             buckets: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListBucketDataRedundancyTransition {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket_data_redundancy_transitions: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListBucketRequesterQoSInfosResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            requester_qos_infos: Sample::sample(rng),
         }
     }
 }
@@ -740,12 +1094,35 @@ impl Sample for ListBucketResultV2 {
     }
 }
 
+impl Sample for ListCnameResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            owner: Sample::sample(rng),
+            cnames: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ListInventoryConfigurationsResult {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             inventory_configurations: Sample::sample(rng),
             is_truncated: Sample::sample(rng),
             next_continuation_token: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListLiveChannelResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            prefix: Sample::sample(rng),
+            marker: Sample::sample(rng),
+            max_keys: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            next_marker: Sample::sample(rng),
+            live_channels: Sample::sample(rng),
         }
     }
 }
@@ -786,6 +1163,67 @@ impl Sample for ListPartsResult {
     }
 }
 
+impl Sample for ListResourcePoolBucketGroupQoSInfosResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            resource_pool: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            resource_pool_bucket_group_qos_infos: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListResourcePoolBucketGroupsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            resource_pool: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            resource_pool_bucket_groups: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListResourcePoolBucketsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            resource_pool: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            resource_pool_buckets: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListResourcePoolRequesterQoSInfosResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            resource_pool: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            requester_qos_infos: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ListResourcePoolsResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            region: Sample::sample(rng),
+            owner: Sample::sample(rng),
+            continuation_token: Sample::sample(rng),
+            next_continuation_token: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            resource_pools: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ListVersionsResult {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -802,6 +1240,104 @@ impl Sample for ListVersionsResult {
             versions: Sample::sample(rng),
             delete_markers: Sample::sample(rng),
             common_prefixes: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelAudio {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bandwidth: Sample::sample(rng),
+            sample_rate: Sample::sample(rng),
+            codec: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            description: Sample::sample(rng),
+            status: Sample::sample(rng),
+            target: Sample::sample(rng),
+            snapshot: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelHistory {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            live_records: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelSnapshot {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            role_name: Sample::sample(rng),
+            dest_bucket: Sample::sample(rng),
+            notify_topic: Sample::sample(rng),
+            interval: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelStat {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            status: Sample::sample(rng),
+            connected_time: Sample::sample(rng),
+            remote_addr: Sample::sample(rng),
+            video: Sample::sample(rng),
+            audio: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelSummary {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            description: Sample::sample(rng),
+            status: Sample::sample(rng),
+            last_modified: Sample::sample(rng),
+            publish_urls: Sample::sample(rng),
+            play_urls: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelTarget {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            target_type: Sample::sample(rng),
+            frag_duration: Sample::sample(rng),
+            frag_count: Sample::sample(rng),
+            playlist_name: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveChannelVideo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            width: Sample::sample(rng),
+            height: Sample::sample(rng),
+            frame_rate: Sample::sample(rng),
+            bandwidth: Sample::sample(rng),
+            codec: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for LiveRecord {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            start_time: Sample::sample(rng),
+            end_time: Sample::sample(rng),
+            remote_addr: Sample::sample(rng),
         }
     }
 }
@@ -932,6 +1468,50 @@ impl Sample for ObjectLegalHold {
     }
 }
 
+impl Sample for ObjectProcessAdditionalFeatures {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            custom_forward_headers: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ObjectProcessConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            allowed_features: Sample::sample(rng),
+            transformation_configurations: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ObjectProcessContentTransformation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            function_compute: Sample::sample(rng),
+            additional_features: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ObjectProcessFunctionCompute {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            function_arn: Sample::sample(rng),
+            function_assume_role_arn: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ObjectProcessTransformation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            actions: Sample::sample(rng),
+            content_transformation: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ObjectRetention {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1055,6 +1635,32 @@ impl Sample for PublicAccessBlockConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             block_public_access: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for PutAccessPointConfigForObjectProcessConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            object_process_configuration: Sample::sample(rng),
+            public_access_block_configuration: Sample::sample(rng),
+            allow_anonymous_access_for_object_process: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for QoSConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            total_upload_bandwidth: Sample::sample(rng),
+            intranet_upload_bandwidth: Sample::sample(rng),
+            extranet_upload_bandwidth: Sample::sample(rng),
+            total_download_bandwidth: Sample::sample(rng),
+            intranet_download_bandwidth: Sample::sample(rng),
+            extranet_download_bandwidth: Sample::sample(rng),
+            total_qps: Sample::sample(rng),
+            intranet_qps: Sample::sample(rng),
+            extranet_qps: Sample::sample(rng),
         }
     }
 }
@@ -1223,6 +1829,59 @@ impl Sample for RequestPaymentConfiguration {
     }
 }
 
+impl Sample for RequesterQoSInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            requester: Sample::sample(rng),
+            qos_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ResourcePoolBucket {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            join_time: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ResourcePoolBucketGroup {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            group_bucket_infos: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ResourcePoolBucketGroupQoSInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket_group: Sample::sample(rng),
+            qos_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ResourcePoolGroupBucketInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket_name: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for ResourcePoolSummary {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for RestoreJobParameters {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1347,6 +2006,34 @@ impl Sample for ServerSideEncryptionRule {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             apply_server_side_encryption_by_default: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for StyleContent {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            content: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for StyleInfo {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            content: Sample::sample(rng),
+            category: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+            last_modify_time: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for StyleList {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            styles: Sample::sample(rng),
         }
     }
 }
@@ -1611,12 +2298,49 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<AccessMonitorConfiguration>,
     ),
     (
+        "AccessPointEndpoints",
+        crate::testing::xml_round_trip::<AccessPointEndpoints>,
+    ),
+    (
+        "AccessPointForObjectProcessSummary",
+        crate::testing::xml_round_trip::<AccessPointForObjectProcessSummary>,
+    ),
+    (
+        "AccessPointSummary",
+        crate::testing::xml_round_trip::<AccessPointSummary>,
+    ),
+    (
+        "AccessPointVpcConfiguration",
+        crate::testing::xml_round_trip::<AccessPointVpcConfiguration>,
+    ),
+    (
+        "AntiDDOSConfiguration",
+        crate::testing::xml_round_trip::<AntiDDOSConfiguration>,
+    ),
+    (
+        "AntiDDOSInstanceInfo",
+        crate::testing::xml_round_trip::<AntiDDOSInstanceInfo>,
+    ),
+    (
+        "AntiDDOSListConfiguration",
+        crate::testing::xml_round_trip::<AntiDDOSListConfiguration>,
+    ),
+    (
         "ApplyServerSideEncryptionByDefault",
         crate::testing::xml_round_trip::<ApplyServerSideEncryptionByDefault>,
     ),
     (
         "ArchiveDirectReadConfiguration",
         crate::testing::xml_round_trip::<ArchiveDirectReadConfiguration>,
+    ),
+    ("BucketCname", crate::testing::xml_round_trip::<BucketCname>),
+    (
+        "BucketCnameConfiguration",
+        crate::testing::xml_round_trip::<BucketCnameConfiguration>,
+    ),
+    (
+        "BucketDataRedundancyTransition",
+        crate::testing::xml_round_trip::<BucketDataRedundancyTransition>,
     ),
     (
         "BucketDetails",
@@ -1650,6 +2374,16 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     ),
     ("CORSRule", crate::testing::xml_round_trip::<CORSRule>),
     (
+        "CnameCertificate",
+        crate::testing::xml_round_trip::<CnameCertificate>,
+    ),
+    (
+        "CnameCertificateConfiguration",
+        crate::testing::xml_round_trip::<CnameCertificateConfiguration>,
+    ),
+    ("CnameInfo", crate::testing::xml_round_trip::<CnameInfo>),
+    ("CnameToken", crate::testing::xml_round_trip::<CnameToken>),
+    (
         "CommonPrefix",
         crate::testing::xml_round_trip::<CommonPrefix>,
     ),
@@ -1674,8 +2408,28 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<CopyPartResult>,
     ),
     (
+        "CreateAccessPointConfiguration",
+        crate::testing::xml_round_trip::<CreateAccessPointConfiguration>,
+    ),
+    (
+        "CreateAccessPointForObjectProcessConfiguration",
+        crate::testing::xml_round_trip::<CreateAccessPointForObjectProcessConfiguration>,
+    ),
+    (
+        "CreateAccessPointForObjectProcessResult",
+        crate::testing::xml_round_trip::<CreateAccessPointForObjectProcessResult>,
+    ),
+    (
+        "CreateAccessPointResult",
+        crate::testing::xml_round_trip::<CreateAccessPointResult>,
+    ),
+    (
         "CreateBucketConfiguration",
         crate::testing::xml_round_trip::<CreateBucketConfiguration>,
+    ),
+    (
+        "CreateLiveChannelResult",
+        crate::testing::xml_round_trip::<CreateLiveChannelResult>,
     ),
     ("Delete", crate::testing::xml_round_trip::<Delete>),
     (
@@ -1697,6 +2451,22 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "ExtendWormConfiguration",
         crate::testing::xml_round_trip::<ExtendWormConfiguration>,
+    ),
+    (
+        "GetAccessPointConfigForObjectProcessResult",
+        crate::testing::xml_round_trip::<GetAccessPointConfigForObjectProcessResult>,
+    ),
+    (
+        "GetAccessPointForObjectProcessResult",
+        crate::testing::xml_round_trip::<GetAccessPointForObjectProcessResult>,
+    ),
+    (
+        "GetAccessPointResult",
+        crate::testing::xml_round_trip::<GetAccessPointResult>,
+    ),
+    (
+        "GetResourcePoolInfoResponse",
+        crate::testing::xml_round_trip::<GetResourcePoolInfoResponse>,
     ),
     (
         "HttpsCipherSuite",
@@ -1776,8 +2546,24 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<LifecycleTransition>,
     ),
     (
+        "ListAccessPointsForObjectProcessResult",
+        crate::testing::xml_round_trip::<ListAccessPointsForObjectProcessResult>,
+    ),
+    (
+        "ListAccessPointsResult",
+        crate::testing::xml_round_trip::<ListAccessPointsResult>,
+    ),
+    (
         "ListAllMyBucketsResult",
         crate::testing::xml_round_trip::<ListAllMyBucketsResult>,
+    ),
+    (
+        "ListBucketDataRedundancyTransition",
+        crate::testing::xml_round_trip::<ListBucketDataRedundancyTransition>,
+    ),
+    (
+        "ListBucketRequesterQoSInfosResult",
+        crate::testing::xml_round_trip::<ListBucketRequesterQoSInfosResult>,
     ),
     (
         "ListBucketResult",
@@ -1788,8 +2574,16 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<ListBucketResultV2>,
     ),
     (
+        "ListCnameResult",
+        crate::testing::xml_round_trip::<ListCnameResult>,
+    ),
+    (
         "ListInventoryConfigurationsResult",
         crate::testing::xml_round_trip::<ListInventoryConfigurationsResult>,
+    ),
+    (
+        "ListLiveChannelResult",
+        crate::testing::xml_round_trip::<ListLiveChannelResult>,
     ),
     (
         "ListMultipartUploadsResult",
@@ -1800,9 +2594,62 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<ListPartsResult>,
     ),
     (
+        "ListResourcePoolBucketGroupQoSInfosResult",
+        crate::testing::xml_round_trip::<ListResourcePoolBucketGroupQoSInfosResult>,
+    ),
+    (
+        "ListResourcePoolBucketGroupsResult",
+        crate::testing::xml_round_trip::<ListResourcePoolBucketGroupsResult>,
+    ),
+    (
+        "ListResourcePoolBucketsResult",
+        crate::testing::xml_round_trip::<ListResourcePoolBucketsResult>,
+    ),
+    (
+        "ListResourcePoolRequesterQoSInfosResult",
+        crate::testing::xml_round_trip::<ListResourcePoolRequesterQoSInfosResult>,
+    ),
+    (
+        "ListResourcePoolsResult",
+        crate::testing::xml_round_trip::<ListResourcePoolsResult>,
+    ),
+    (
         "ListVersionsResult",
         crate::testing::xml_round_trip::<ListVersionsResult>,
     ),
+    (
+        "LiveChannelAudio",
+        crate::testing::xml_round_trip::<LiveChannelAudio>,
+    ),
+    (
+        "LiveChannelConfiguration",
+        crate::testing::xml_round_trip::<LiveChannelConfiguration>,
+    ),
+    (
+        "LiveChannelHistory",
+        crate::testing::xml_round_trip::<LiveChannelHistory>,
+    ),
+    (
+        "LiveChannelSnapshot",
+        crate::testing::xml_round_trip::<LiveChannelSnapshot>,
+    ),
+    (
+        "LiveChannelStat",
+        crate::testing::xml_round_trip::<LiveChannelStat>,
+    ),
+    (
+        "LiveChannelSummary",
+        crate::testing::xml_round_trip::<LiveChannelSummary>,
+    ),
+    (
+        "LiveChannelTarget",
+        crate::testing::xml_round_trip::<LiveChannelTarget>,
+    ),
+    (
+        "LiveChannelVideo",
+        crate::testing::xml_round_trip::<LiveChannelVideo>,
+    ),
+    ("LiveRecord", crate::testing::xml_round_trip::<LiveRecord>),
     (
         "LoggingEnabled",
         crate::testing::xml_round_trip::<LoggingEnabled>,
@@ -1853,6 +2700,26 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<ObjectLegalHold>,
     ),
     (
+        "ObjectProcessAdditionalFeatures",
+        crate::testing::xml_round_trip::<ObjectProcessAdditionalFeatures>,
+    ),
+    (
+        "ObjectProcessConfiguration",
+        crate::testing::xml_round_trip::<ObjectProcessConfiguration>,
+    ),
+    (
+        "ObjectProcessContentTransformation",
+        crate::testing::xml_round_trip::<ObjectProcessContentTransformation>,
+    ),
+    (
+        "ObjectProcessFunctionCompute",
+        crate::testing::xml_round_trip::<ObjectProcessFunctionCompute>,
+    ),
+    (
+        "ObjectProcessTransformation",
+        crate::testing::xml_round_trip::<ObjectProcessTransformation>,
+    ),
+    (
         "ObjectRetention",
         crate::testing::xml_round_trip::<ObjectRetention>,
     ),
@@ -1893,6 +2760,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "PublicAccessBlockConfiguration",
         crate::testing::xml_round_trip::<PublicAccessBlockConfiguration>,
+    ),
+    (
+        "PutAccessPointConfigForObjectProcessConfiguration",
+        crate::testing::xml_round_trip::<PutAccessPointConfigForObjectProcessConfiguration>,
+    ),
+    (
+        "QoSConfiguration",
+        crate::testing::xml_round_trip::<QoSConfiguration>,
     ),
     (
         "RefererConfiguration",
@@ -1960,6 +2835,30 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<RequestPaymentConfiguration>,
     ),
     (
+        "RequesterQoSInfo",
+        crate::testing::xml_round_trip::<RequesterQoSInfo>,
+    ),
+    (
+        "ResourcePoolBucket",
+        crate::testing::xml_round_trip::<ResourcePoolBucket>,
+    ),
+    (
+        "ResourcePoolBucketGroup",
+        crate::testing::xml_round_trip::<ResourcePoolBucketGroup>,
+    ),
+    (
+        "ResourcePoolBucketGroupQoSInfo",
+        crate::testing::xml_round_trip::<ResourcePoolBucketGroupQoSInfo>,
+    ),
+    (
+        "ResourcePoolGroupBucketInfo",
+        crate::testing::xml_round_trip::<ResourcePoolGroupBucketInfo>,
+    ),
+    (
+        "ResourcePoolSummary",
+        crate::testing::xml_round_trip::<ResourcePoolSummary>,
+    ),
+    (
         "RestoreJobParameters",
         crate::testing::xml_round_trip::<RestoreJobParameters>,
     ),
@@ -1996,6 +2895,12 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "ServerSideEncryptionRule",
         crate::testing::xml_round_trip::<ServerSideEncryptionRule>,
     ),
+    (
+        "StyleContent",
+        crate::testing::xml_round_trip::<StyleContent>,
+    ),
+    ("StyleInfo", crate::testing::xml_round_trip::<StyleInfo>),
+    ("StyleList", crate::testing::xml_round_trip::<StyleList>),
     ("Tag", crate::testing::xml_round_trip::<Tag>),
     ("TagSet", crate::testing::xml_round_trip::<TagSet>),
     ("Tagging", crate::testing::xml_round_trip::<Tagging>),
@@ -2176,6 +3081,41 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<AccessMonitorConfiguration>,
     ),
     (
+        "AccessPointEndpoints",
+        crate::testing::parse_any::<AccessPointEndpoints>,
+        crate::testing::sample_document::<AccessPointEndpoints>,
+    ),
+    (
+        "AccessPointForObjectProcessSummary",
+        crate::testing::parse_any::<AccessPointForObjectProcessSummary>,
+        crate::testing::sample_document::<AccessPointForObjectProcessSummary>,
+    ),
+    (
+        "AccessPointSummary",
+        crate::testing::parse_any::<AccessPointSummary>,
+        crate::testing::sample_document::<AccessPointSummary>,
+    ),
+    (
+        "AccessPointVpcConfiguration",
+        crate::testing::parse_any::<AccessPointVpcConfiguration>,
+        crate::testing::sample_document::<AccessPointVpcConfiguration>,
+    ),
+    (
+        "AntiDDOSConfiguration",
+        crate::testing::parse_any::<AntiDDOSConfiguration>,
+        crate::testing::sample_document::<AntiDDOSConfiguration>,
+    ),
+    (
+        "AntiDDOSInstanceInfo",
+        crate::testing::parse_any::<AntiDDOSInstanceInfo>,
+        crate::testing::sample_document::<AntiDDOSInstanceInfo>,
+    ),
+    (
+        "AntiDDOSListConfiguration",
+        crate::testing::parse_any::<AntiDDOSListConfiguration>,
+        crate::testing::sample_document::<AntiDDOSListConfiguration>,
+    ),
+    (
         "ApplyServerSideEncryptionByDefault",
         crate::testing::parse_any::<ApplyServerSideEncryptionByDefault>,
         crate::testing::sample_document::<ApplyServerSideEncryptionByDefault>,
@@ -2184,6 +3124,21 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ArchiveDirectReadConfiguration",
         crate::testing::parse_any::<ArchiveDirectReadConfiguration>,
         crate::testing::sample_document::<ArchiveDirectReadConfiguration>,
+    ),
+    (
+        "BucketCname",
+        crate::testing::parse_any::<BucketCname>,
+        crate::testing::sample_document::<BucketCname>,
+    ),
+    (
+        "BucketCnameConfiguration",
+        crate::testing::parse_any::<BucketCnameConfiguration>,
+        crate::testing::sample_document::<BucketCnameConfiguration>,
+    ),
+    (
+        "BucketDataRedundancyTransition",
+        crate::testing::parse_any::<BucketDataRedundancyTransition>,
+        crate::testing::sample_document::<BucketDataRedundancyTransition>,
     ),
     (
         "BucketDetails",
@@ -2236,6 +3191,26 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<CORSRule>,
     ),
     (
+        "CnameCertificate",
+        crate::testing::parse_any::<CnameCertificate>,
+        crate::testing::sample_document::<CnameCertificate>,
+    ),
+    (
+        "CnameCertificateConfiguration",
+        crate::testing::parse_any::<CnameCertificateConfiguration>,
+        crate::testing::sample_document::<CnameCertificateConfiguration>,
+    ),
+    (
+        "CnameInfo",
+        crate::testing::parse_any::<CnameInfo>,
+        crate::testing::sample_document::<CnameInfo>,
+    ),
+    (
+        "CnameToken",
+        crate::testing::parse_any::<CnameToken>,
+        crate::testing::sample_document::<CnameToken>,
+    ),
+    (
         "CommonPrefix",
         crate::testing::parse_any::<CommonPrefix>,
         crate::testing::sample_document::<CommonPrefix>,
@@ -2266,9 +3241,34 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<CopyPartResult>,
     ),
     (
+        "CreateAccessPointConfiguration",
+        crate::testing::parse_any::<CreateAccessPointConfiguration>,
+        crate::testing::sample_document::<CreateAccessPointConfiguration>,
+    ),
+    (
+        "CreateAccessPointForObjectProcessConfiguration",
+        crate::testing::parse_any::<CreateAccessPointForObjectProcessConfiguration>,
+        crate::testing::sample_document::<CreateAccessPointForObjectProcessConfiguration>,
+    ),
+    (
+        "CreateAccessPointForObjectProcessResult",
+        crate::testing::parse_any::<CreateAccessPointForObjectProcessResult>,
+        crate::testing::sample_document::<CreateAccessPointForObjectProcessResult>,
+    ),
+    (
+        "CreateAccessPointResult",
+        crate::testing::parse_any::<CreateAccessPointResult>,
+        crate::testing::sample_document::<CreateAccessPointResult>,
+    ),
+    (
         "CreateBucketConfiguration",
         crate::testing::parse_any::<CreateBucketConfiguration>,
         crate::testing::sample_document::<CreateBucketConfiguration>,
+    ),
+    (
+        "CreateLiveChannelResult",
+        crate::testing::parse_any::<CreateLiveChannelResult>,
+        crate::testing::sample_document::<CreateLiveChannelResult>,
     ),
     (
         "Delete",
@@ -2299,6 +3299,26 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ExtendWormConfiguration",
         crate::testing::parse_any::<ExtendWormConfiguration>,
         crate::testing::sample_document::<ExtendWormConfiguration>,
+    ),
+    (
+        "GetAccessPointConfigForObjectProcessResult",
+        crate::testing::parse_any::<GetAccessPointConfigForObjectProcessResult>,
+        crate::testing::sample_document::<GetAccessPointConfigForObjectProcessResult>,
+    ),
+    (
+        "GetAccessPointForObjectProcessResult",
+        crate::testing::parse_any::<GetAccessPointForObjectProcessResult>,
+        crate::testing::sample_document::<GetAccessPointForObjectProcessResult>,
+    ),
+    (
+        "GetAccessPointResult",
+        crate::testing::parse_any::<GetAccessPointResult>,
+        crate::testing::sample_document::<GetAccessPointResult>,
+    ),
+    (
+        "GetResourcePoolInfoResponse",
+        crate::testing::parse_any::<GetResourcePoolInfoResponse>,
+        crate::testing::sample_document::<GetResourcePoolInfoResponse>,
     ),
     (
         "HttpsCipherSuite",
@@ -2401,9 +3421,29 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<LifecycleTransition>,
     ),
     (
+        "ListAccessPointsForObjectProcessResult",
+        crate::testing::parse_any::<ListAccessPointsForObjectProcessResult>,
+        crate::testing::sample_document::<ListAccessPointsForObjectProcessResult>,
+    ),
+    (
+        "ListAccessPointsResult",
+        crate::testing::parse_any::<ListAccessPointsResult>,
+        crate::testing::sample_document::<ListAccessPointsResult>,
+    ),
+    (
         "ListAllMyBucketsResult",
         crate::testing::parse_any::<ListAllMyBucketsResult>,
         crate::testing::sample_document::<ListAllMyBucketsResult>,
+    ),
+    (
+        "ListBucketDataRedundancyTransition",
+        crate::testing::parse_any::<ListBucketDataRedundancyTransition>,
+        crate::testing::sample_document::<ListBucketDataRedundancyTransition>,
+    ),
+    (
+        "ListBucketRequesterQoSInfosResult",
+        crate::testing::parse_any::<ListBucketRequesterQoSInfosResult>,
+        crate::testing::sample_document::<ListBucketRequesterQoSInfosResult>,
     ),
     (
         "ListBucketResult",
@@ -2416,9 +3456,19 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<ListBucketResultV2>,
     ),
     (
+        "ListCnameResult",
+        crate::testing::parse_any::<ListCnameResult>,
+        crate::testing::sample_document::<ListCnameResult>,
+    ),
+    (
         "ListInventoryConfigurationsResult",
         crate::testing::parse_any::<ListInventoryConfigurationsResult>,
         crate::testing::sample_document::<ListInventoryConfigurationsResult>,
+    ),
+    (
+        "ListLiveChannelResult",
+        crate::testing::parse_any::<ListLiveChannelResult>,
+        crate::testing::sample_document::<ListLiveChannelResult>,
     ),
     (
         "ListMultipartUploadsResult",
@@ -2431,9 +3481,79 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<ListPartsResult>,
     ),
     (
+        "ListResourcePoolBucketGroupQoSInfosResult",
+        crate::testing::parse_any::<ListResourcePoolBucketGroupQoSInfosResult>,
+        crate::testing::sample_document::<ListResourcePoolBucketGroupQoSInfosResult>,
+    ),
+    (
+        "ListResourcePoolBucketGroupsResult",
+        crate::testing::parse_any::<ListResourcePoolBucketGroupsResult>,
+        crate::testing::sample_document::<ListResourcePoolBucketGroupsResult>,
+    ),
+    (
+        "ListResourcePoolBucketsResult",
+        crate::testing::parse_any::<ListResourcePoolBucketsResult>,
+        crate::testing::sample_document::<ListResourcePoolBucketsResult>,
+    ),
+    (
+        "ListResourcePoolRequesterQoSInfosResult",
+        crate::testing::parse_any::<ListResourcePoolRequesterQoSInfosResult>,
+        crate::testing::sample_document::<ListResourcePoolRequesterQoSInfosResult>,
+    ),
+    (
+        "ListResourcePoolsResult",
+        crate::testing::parse_any::<ListResourcePoolsResult>,
+        crate::testing::sample_document::<ListResourcePoolsResult>,
+    ),
+    (
         "ListVersionsResult",
         crate::testing::parse_any::<ListVersionsResult>,
         crate::testing::sample_document::<ListVersionsResult>,
+    ),
+    (
+        "LiveChannelAudio",
+        crate::testing::parse_any::<LiveChannelAudio>,
+        crate::testing::sample_document::<LiveChannelAudio>,
+    ),
+    (
+        "LiveChannelConfiguration",
+        crate::testing::parse_any::<LiveChannelConfiguration>,
+        crate::testing::sample_document::<LiveChannelConfiguration>,
+    ),
+    (
+        "LiveChannelHistory",
+        crate::testing::parse_any::<LiveChannelHistory>,
+        crate::testing::sample_document::<LiveChannelHistory>,
+    ),
+    (
+        "LiveChannelSnapshot",
+        crate::testing::parse_any::<LiveChannelSnapshot>,
+        crate::testing::sample_document::<LiveChannelSnapshot>,
+    ),
+    (
+        "LiveChannelStat",
+        crate::testing::parse_any::<LiveChannelStat>,
+        crate::testing::sample_document::<LiveChannelStat>,
+    ),
+    (
+        "LiveChannelSummary",
+        crate::testing::parse_any::<LiveChannelSummary>,
+        crate::testing::sample_document::<LiveChannelSummary>,
+    ),
+    (
+        "LiveChannelTarget",
+        crate::testing::parse_any::<LiveChannelTarget>,
+        crate::testing::sample_document::<LiveChannelTarget>,
+    ),
+    (
+        "LiveChannelVideo",
+        crate::testing::parse_any::<LiveChannelVideo>,
+        crate::testing::sample_document::<LiveChannelVideo>,
+    ),
+    (
+        "LiveRecord",
+        crate::testing::parse_any::<LiveRecord>,
+        crate::testing::sample_document::<LiveRecord>,
     ),
     (
         "LoggingEnabled",
@@ -2501,6 +3621,31 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<ObjectLegalHold>,
     ),
     (
+        "ObjectProcessAdditionalFeatures",
+        crate::testing::parse_any::<ObjectProcessAdditionalFeatures>,
+        crate::testing::sample_document::<ObjectProcessAdditionalFeatures>,
+    ),
+    (
+        "ObjectProcessConfiguration",
+        crate::testing::parse_any::<ObjectProcessConfiguration>,
+        crate::testing::sample_document::<ObjectProcessConfiguration>,
+    ),
+    (
+        "ObjectProcessContentTransformation",
+        crate::testing::parse_any::<ObjectProcessContentTransformation>,
+        crate::testing::sample_document::<ObjectProcessContentTransformation>,
+    ),
+    (
+        "ObjectProcessFunctionCompute",
+        crate::testing::parse_any::<ObjectProcessFunctionCompute>,
+        crate::testing::sample_document::<ObjectProcessFunctionCompute>,
+    ),
+    (
+        "ObjectProcessTransformation",
+        crate::testing::parse_any::<ObjectProcessTransformation>,
+        crate::testing::sample_document::<ObjectProcessTransformation>,
+    ),
+    (
         "ObjectRetention",
         crate::testing::parse_any::<ObjectRetention>,
         crate::testing::sample_document::<ObjectRetention>,
@@ -2559,6 +3704,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "PublicAccessBlockConfiguration",
         crate::testing::parse_any::<PublicAccessBlockConfiguration>,
         crate::testing::sample_document::<PublicAccessBlockConfiguration>,
+    ),
+    (
+        "PutAccessPointConfigForObjectProcessConfiguration",
+        crate::testing::parse_any::<PutAccessPointConfigForObjectProcessConfiguration>,
+        crate::testing::sample_document::<PutAccessPointConfigForObjectProcessConfiguration>,
+    ),
+    (
+        "QoSConfiguration",
+        crate::testing::parse_any::<QoSConfiguration>,
+        crate::testing::sample_document::<QoSConfiguration>,
     ),
     (
         "RefererConfiguration",
@@ -2646,6 +3801,36 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<RequestPaymentConfiguration>,
     ),
     (
+        "RequesterQoSInfo",
+        crate::testing::parse_any::<RequesterQoSInfo>,
+        crate::testing::sample_document::<RequesterQoSInfo>,
+    ),
+    (
+        "ResourcePoolBucket",
+        crate::testing::parse_any::<ResourcePoolBucket>,
+        crate::testing::sample_document::<ResourcePoolBucket>,
+    ),
+    (
+        "ResourcePoolBucketGroup",
+        crate::testing::parse_any::<ResourcePoolBucketGroup>,
+        crate::testing::sample_document::<ResourcePoolBucketGroup>,
+    ),
+    (
+        "ResourcePoolBucketGroupQoSInfo",
+        crate::testing::parse_any::<ResourcePoolBucketGroupQoSInfo>,
+        crate::testing::sample_document::<ResourcePoolBucketGroupQoSInfo>,
+    ),
+    (
+        "ResourcePoolGroupBucketInfo",
+        crate::testing::parse_any::<ResourcePoolGroupBucketInfo>,
+        crate::testing::sample_document::<ResourcePoolGroupBucketInfo>,
+    ),
+    (
+        "ResourcePoolSummary",
+        crate::testing::parse_any::<ResourcePoolSummary>,
+        crate::testing::sample_document::<ResourcePoolSummary>,
+    ),
+    (
         "RestoreJobParameters",
         crate::testing::parse_any::<RestoreJobParameters>,
         crate::testing::sample_document::<RestoreJobParameters>,
@@ -2694,6 +3879,21 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ServerSideEncryptionRule",
         crate::testing::parse_any::<ServerSideEncryptionRule>,
         crate::testing::sample_document::<ServerSideEncryptionRule>,
+    ),
+    (
+        "StyleContent",
+        crate::testing::parse_any::<StyleContent>,
+        crate::testing::sample_document::<StyleContent>,
+    ),
+    (
+        "StyleInfo",
+        crate::testing::parse_any::<StyleInfo>,
+        crate::testing::sample_document::<StyleInfo>,
+    ),
+    (
+        "StyleList",
+        crate::testing::parse_any::<StyleList>,
+        crate::testing::sample_document::<StyleList>,
     ),
     (
         "Tag",

@@ -18,9 +18,18 @@ pub const OPERATION_NAMES: &[&str] = &[
     "CompleteBucketWorm",
     "CompleteMultipartUpload",
     "CopyObject",
+    "CreateAccessPoint",
+    "CreateAccessPointForObjectProcess",
+    "CreateBucketDataRedundancyTransition",
+    "CreateCnameToken",
+    "DeleteAccessPoint",
+    "DeleteAccessPointForObjectProcess",
+    "DeleteAccessPointPolicy",
+    "DeleteAccessPointPolicyForObjectProcess",
     "DeleteAccessPointPublicAccessBlock",
     "DeleteBucket",
     "DeleteBucketCors",
+    "DeleteBucketDataRedundancyTransition",
     "DeleteBucketEncryption",
     "DeleteBucketInventory",
     "DeleteBucketLifecycle",
@@ -28,24 +37,37 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteBucketOverwriteConfig",
     "DeleteBucketPolicy",
     "DeleteBucketPublicAccessBlock",
+    "DeleteBucketQoSInfo",
     "DeleteBucketReplication",
+    "DeleteBucketRequesterQoSInfo",
     "DeleteBucketTags",
     "DeleteBucketWebsite",
+    "DeleteCname",
+    "DeleteLiveChannel",
     "DeleteMultipleObjects",
     "DeleteObject",
     "DeleteObjectTagging",
     "DeletePublicAccessBlock",
+    "DeleteResourcePoolBucketGroupQoSInfo",
+    "DeleteResourcePoolRequesterQoSInfo",
+    "DeleteStyle",
     "DeleteUserDefinedLogFieldsConfig",
     "DeleteVectorBucket",
     "DeleteVectorIndex",
     "DeleteVectors",
     "DescribeRegions",
     "ExtendBucketWorm",
+    "GetAccessPoint",
+    "GetAccessPointConfigForObjectProcess",
+    "GetAccessPointForObjectProcess",
+    "GetAccessPointPolicy",
+    "GetAccessPointPolicyForObjectProcess",
     "GetAccessPointPublicAccessBlock",
     "GetBucketAccessMonitor",
     "GetBucketAcl",
     "GetBucketArchiveDirectRead",
     "GetBucketCors",
+    "GetBucketDataRedundancyTransition",
     "GetBucketEncryption",
     "GetBucketHttpsConfig",
     "GetBucketInfo",
@@ -58,11 +80,13 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketPolicy",
     "GetBucketPolicyStatus",
     "GetBucketPublicAccessBlock",
+    "GetBucketQoSInfo",
     "GetBucketReferer",
     "GetBucketReplication",
     "GetBucketReplicationLocation",
     "GetBucketReplicationProgress",
     "GetBucketRequestPayment",
+    "GetBucketRequesterQoSInfo",
     "GetBucketResourceGroup",
     "GetBucketStat",
     "GetBucketTags",
@@ -70,6 +94,10 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketVersioning",
     "GetBucketWebsite",
     "GetBucketWorm",
+    "GetCnameToken",
+    "GetLiveChannelHistory",
+    "GetLiveChannelInfo",
+    "GetLiveChannelStat",
     "GetObject",
     "GetObjectAcl",
     "GetObjectLegalHold",
@@ -77,25 +105,51 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetObjectRetention",
     "GetObjectTagging",
     "GetPublicAccessBlock",
+    "GetResourcePoolBucketGroupQoSInfo",
+    "GetResourcePoolInfo",
+    "GetResourcePoolRequesterQoSInfo",
+    "GetStyle",
     "GetSymlink",
+    "GetUserAntiDDosInfo",
     "GetUserDefinedLogFieldsConfig",
     "GetVectorBucket",
     "GetVectorIndex",
     "GetVectors",
+    "GetVodPlaylist",
     "HeadObject",
+    "InitBucketAntiDDosInfo",
+    "InitUserAntiDDosInfo",
     "InitiateBucketWorm",
     "InitiateMultipartUpload",
+    "ListAccessPoints",
+    "ListAccessPointsForObjectProcess",
+    "ListBucketAntiDDosInfo",
+    "ListBucketDataRedundancyTransition",
     "ListBucketInventory",
+    "ListBucketRequesterQoSInfos",
     "ListBuckets",
+    "ListCname",
+    "ListLiveChannel",
     "ListMultipartUploads",
     "ListObjectVersions",
     "ListObjects",
     "ListObjectsV2",
     "ListParts",
+    "ListResourcePoolBucketGroupQoSInfos",
+    "ListResourcePoolBucketGroups",
+    "ListResourcePoolBuckets",
+    "ListResourcePoolRequesterQoSInfos",
+    "ListResourcePools",
+    "ListStyle",
+    "ListUserDataRedundancyTransition",
     "ListVectorBuckets",
     "ListVectorIndexes",
     "ListVectors",
     "OptionObject",
+    "PostVodPlaylist",
+    "PutAccessPointConfigForObjectProcess",
+    "PutAccessPointPolicy",
+    "PutAccessPointPolicyForObjectProcess",
     "PutAccessPointPublicAccessBlock",
     "PutBucket",
     "PutBucketAccessMonitor",
@@ -111,21 +165,30 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutBucketOverwriteConfig",
     "PutBucketPolicy",
     "PutBucketPublicAccessBlock",
+    "PutBucketQoSInfo",
     "PutBucketRTC",
     "PutBucketReferer",
     "PutBucketReplication",
     "PutBucketRequestPayment",
+    "PutBucketRequesterQoSInfo",
     "PutBucketResourceGroup",
+    "PutBucketResourcePoolBucketGroup",
     "PutBucketTags",
     "PutBucketTransferAcceleration",
     "PutBucketVersioning",
     "PutBucketWebsite",
+    "PutCname",
+    "PutLiveChannel",
+    "PutLiveChannelStatus",
     "PutObject",
     "PutObjectAcl",
     "PutObjectLegalHold",
     "PutObjectRetention",
     "PutObjectTagging",
     "PutPublicAccessBlock",
+    "PutResourcePoolBucketGroupQoSInfo",
+    "PutResourcePoolRequesterQoSInfo",
+    "PutStyle",
     "PutSymlink",
     "PutUserDefinedLogFieldsConfig",
     "PutVectorBucket",
@@ -136,6 +199,8 @@ pub const OPERATION_NAMES: &[&str] = &[
     "QueryVectorsFusion",
     "RestoreObject",
     "SealAppendObject",
+    "UpdateBucketAntiDDosInfo",
+    "UpdateUserAntiDDosInfo",
     "UploadPart",
     "UploadPartCopy",
     "VectorDeleteBucketLogging",
@@ -144,6 +209,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "VectorGetBucketPolicy",
     "VectorPutBucketLogging",
     "VectorPutBucketPolicy",
+    "WriteGetObjectResponse",
 ];
 
 /// Deletes a retention policy that has not been locked yet.
@@ -721,6 +787,385 @@ impl Operation for CopyObject {
     }
 }
 
+/// Creates an access point for a bucket.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::CreateAccessPointInput`], output [`oss_model::CreateAccessPointOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateAccessPoint;
+
+impl Operation for CreateAccessPoint {
+    type Input = oss_model::CreateAccessPointInput;
+    type Output = oss_model::CreateAccessPointOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateAccessPoint",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPoint", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::CreateAccessPointResult {
+            access_point_arn,
+            alias,
+        } = support::xml_document("CreateAccessPoint", &body)?;
+        Ok(oss_model::CreateAccessPointOutput {
+            request_id: support::request_id(head),
+            access_point_arn,
+            alias,
+        })
+    }
+}
+
+impl CreateAccessPoint {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
+}
+
+/// Creates an Object FC access point on top of an access point of the bucket.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::CreateAccessPointForObjectProcessInput`], output [`oss_model::CreateAccessPointForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateAccessPointForObjectProcess;
+
+impl Operation for CreateAccessPointForObjectProcess {
+    type Input = oss_model::CreateAccessPointForObjectProcessInput;
+    type Output = oss_model::CreateAccessPointForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateAccessPointForObjectProcess",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::CreateAccessPointForObjectProcessResult {
+            access_point_for_object_process_arn,
+            access_point_for_object_process_alias,
+        } = support::xml_document("CreateAccessPointForObjectProcess", &body)?;
+        Ok(oss_model::CreateAccessPointForObjectProcessOutput {
+            request_id: support::request_id(head),
+            access_point_for_object_process_arn,
+            access_point_for_object_process_alias,
+        })
+    }
+}
+
+impl CreateAccessPointForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
+}
+
+/// Starts converting a bucket's redundancy type (LRS to ZRS).
+///
+/// Category: redundancy transition.
+///
+/// Input [`oss_model::CreateBucketDataRedundancyTransitionInput`], output [`oss_model::CreateBucketDataRedundancyTransitionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateBucketDataRedundancyTransition;
+
+impl Operation for CreateBucketDataRedundancyTransition {
+    type Input = oss_model::CreateBucketDataRedundancyTransitionInput;
+    type Output = oss_model::CreateBucketDataRedundancyTransitionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateBucketDataRedundancyTransition",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "redundancyTransition", None);
+        support::query(
+            &mut parts,
+            "x-oss-target-redundancy-type",
+            &input.target_redundancy_type,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::BucketDataRedundancyTransition {
+            bucket,
+            task_id,
+            status,
+            create_time,
+            start_time,
+            end_time,
+            process_percentage,
+            estimated_remaining_time,
+        } = support::xml_document("CreateBucketDataRedundancyTransition", &body)?;
+        Ok(oss_model::CreateBucketDataRedundancyTransitionOutput {
+            request_id: support::request_id(head),
+            bucket,
+            task_id,
+            status,
+            create_time,
+            start_time,
+            end_time,
+            process_percentage,
+            estimated_remaining_time,
+        })
+    }
+}
+
+impl CreateBucketDataRedundancyTransition {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-target-redundancy-type"];
+}
+
+/// Creates the token that proves ownership of a domain before it is mapped to a bucket.
+///
+/// Category: custom domain (CNAME).
+///
+/// Input [`oss_model::CreateCnameTokenInput`], output [`oss_model::CreateCnameTokenOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateCnameToken;
+
+impl Operation for CreateCnameToken {
+    type Input = oss_model::CreateCnameTokenInput;
+    type Output = oss_model::CreateCnameTokenOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateCnameToken",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "cname", None);
+        support::fixed_query(&mut parts, "comp", Some("token"));
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::CnameToken {
+            bucket,
+            cname,
+            token,
+            expire_time,
+        } = support::xml_document("CreateCnameToken", &body)?;
+        Ok(oss_model::CreateCnameTokenOutput {
+            request_id: support::request_id(head),
+            bucket,
+            cname,
+            token,
+            expire_time,
+        })
+    }
+}
+
+impl CreateCnameToken {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+}
+
+/// Deletes an access point.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::DeleteAccessPointInput`], output [`oss_model::DeleteAccessPointOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteAccessPoint;
+
+impl Operation for DeleteAccessPoint {
+    type Input = oss_model::DeleteAccessPointInput;
+    type Output = oss_model::DeleteAccessPointOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteAccessPoint",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPoint", None);
+        support::header(
+            &mut parts,
+            "access_point_name",
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteAccessPointOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteAccessPoint {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
+}
+
+/// Deletes an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::DeleteAccessPointForObjectProcessInput`], output [`oss_model::DeleteAccessPointForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteAccessPointForObjectProcess;
+
+impl Operation for DeleteAccessPointForObjectProcess {
+    type Input = oss_model::DeleteAccessPointForObjectProcessInput;
+    type Output = oss_model::DeleteAccessPointForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteAccessPointForObjectProcess",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteAccessPointForObjectProcessOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteAccessPointForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
+}
+
+/// Deletes the policy of an access point.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::DeleteAccessPointPolicyInput`], output [`oss_model::DeleteAccessPointPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteAccessPointPolicy;
+
+impl Operation for DeleteAccessPointPolicy {
+    type Input = oss_model::DeleteAccessPointPolicyInput;
+    type Output = oss_model::DeleteAccessPointPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteAccessPointPolicy",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicy", None);
+        support::header(
+            &mut parts,
+            "access_point_name",
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteAccessPointPolicyOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteAccessPointPolicy {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
+}
+
+/// Deletes the policy of an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::DeleteAccessPointPolicyForObjectProcessInput`], output [`oss_model::DeleteAccessPointPolicyForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteAccessPointPolicyForObjectProcess;
+
+impl Operation for DeleteAccessPointPolicyForObjectProcess {
+    type Input = oss_model::DeleteAccessPointPolicyForObjectProcessInput;
+    type Output = oss_model::DeleteAccessPointPolicyForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteAccessPointPolicyForObjectProcess",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicyForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteAccessPointPolicyForObjectProcessOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteAccessPointPolicyForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
+}
+
 /// Deletes the Block Public Access setting of an access point.
 ///
 /// Category: public access block.
@@ -825,6 +1270,49 @@ impl Operation for DeleteBucketCors {
             request_id: support::request_id(head),
         })
     }
+}
+
+/// Deletes a redundancy conversion task of a bucket.
+///
+/// Category: redundancy transition.
+///
+/// Input [`oss_model::DeleteBucketDataRedundancyTransitionInput`], output [`oss_model::DeleteBucketDataRedundancyTransitionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketDataRedundancyTransition;
+
+impl Operation for DeleteBucketDataRedundancyTransition {
+    type Input = oss_model::DeleteBucketDataRedundancyTransitionInput;
+    type Output = oss_model::DeleteBucketDataRedundancyTransitionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketDataRedundancyTransition",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "redundancyTransition", None);
+        support::query(
+            &mut parts,
+            "x-oss-redundancy-transition-taskid",
+            &input.task_id,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketDataRedundancyTransitionOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketDataRedundancyTransition {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
 }
 
 /// Deletes the default server-side encryption of a bucket.
@@ -1087,6 +1575,43 @@ impl DeleteBucketPublicAccessBlock {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
+/// Deletes the throttling limits of a bucket in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::DeleteBucketQoSInfoInput`], output [`oss_model::DeleteBucketQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketQoSInfo;
+
+impl Operation for DeleteBucketQoSInfo {
+    type Input = oss_model::DeleteBucketQoSInfoInput;
+    type Output = oss_model::DeleteBucketQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketQoSInfo",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "qosInfo", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
+}
+
 /// Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 ///
 /// Category: replication.
@@ -1125,6 +1650,44 @@ impl Operation for DeleteBucketReplication {
 impl DeleteBucketReplication {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
+}
+
+/// Deletes the throttling limits of one requester on a bucket.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::DeleteBucketRequesterQoSInfoInput`], output [`oss_model::DeleteBucketRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketRequesterQoSInfo;
+
+impl Operation for DeleteBucketRequesterQoSInfo {
+    type Input = oss_model::DeleteBucketRequesterQoSInfoInput;
+    type Output = oss_model::DeleteBucketRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketRequesterQoSInfo",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
 }
 
 /// Deletes all tags of a bucket.
@@ -1194,6 +1757,88 @@ impl Operation for DeleteBucketWebsite {
 impl DeleteBucketWebsite {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
+}
+
+/// Removes a custom domain from a bucket.
+///
+/// Category: custom domain (CNAME).
+///
+/// Input [`oss_model::DeleteCnameInput`], output [`oss_model::DeleteCnameOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteCname;
+
+impl Operation for DeleteCname {
+    type Input = oss_model::DeleteCnameInput;
+    type Output = oss_model::DeleteCnameOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteCname",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "cname", None);
+        support::fixed_query(&mut parts, "comp", Some("delete"));
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteCnameOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteCname {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+}
+
+/// Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::DeleteLiveChannelInput`], output [`oss_model::DeleteLiveChannelOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteLiveChannel;
+
+impl Operation for DeleteLiveChannel {
+    type Input = oss_model::DeleteLiveChannelInput;
+    type Output = oss_model::DeleteLiveChannelOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteLiveChannel",
+        method: Method::DELETE,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::DELETE,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteLiveChannelOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteLiveChannel {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 }
 
 /// Deletes up to 1000 objects of a bucket in one request.
@@ -1368,6 +2013,131 @@ impl Operation for DeletePublicAccessBlock {
 impl DeletePublicAccessBlock {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
+/// Deletes the throttling limits of a bucket group in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::DeleteResourcePoolBucketGroupQoSInfoInput`], output [`oss_model::DeleteResourcePoolBucketGroupQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteResourcePoolBucketGroupQoSInfo;
+
+impl Operation for DeleteResourcePoolBucketGroupQoSInfo {
+    type Input = oss_model::DeleteResourcePoolBucketGroupQoSInfoInput;
+    type Output = oss_model::DeleteResourcePoolBucketGroupQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteResourcePoolBucketGroupQoSInfo",
+        method: Method::DELETE,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBucketGroupQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(
+            &mut parts,
+            "resourcePoolBucketGroup",
+            &input.resource_pool_bucket_group,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteResourcePoolBucketGroupQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteResourcePoolBucketGroupQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
+}
+
+/// Deletes the throttling limits of one requester in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::DeleteResourcePoolRequesterQoSInfoInput`], output [`oss_model::DeleteResourcePoolRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteResourcePoolRequesterQoSInfo;
+
+impl Operation for DeleteResourcePoolRequesterQoSInfo {
+    type Input = oss_model::DeleteResourcePoolRequesterQoSInfoInput;
+    type Output = oss_model::DeleteResourcePoolRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteResourcePoolRequesterQoSInfo",
+        method: Method::DELETE,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteResourcePoolRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteResourcePoolRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
+}
+
+/// Deletes an image style of a bucket.
+///
+/// Category: image style.
+///
+/// Input [`oss_model::DeleteStyleInput`], output [`oss_model::DeleteStyleOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteStyle;
+
+impl Operation for DeleteStyle {
+    type Input = oss_model::DeleteStyleInput;
+    type Output = oss_model::DeleteStyleOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteStyle",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "style", None);
+        support::query(&mut parts, "styleName", &input.style_name);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteStyleOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteStyle {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
 }
 
 /// Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
@@ -1581,6 +2351,279 @@ impl ExtendBucketWorm {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["wormExtend", "wormId"];
 }
 
+/// Returns the details of an access point.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::GetAccessPointInput`], output [`oss_model::GetAccessPointOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPoint;
+
+impl Operation for GetAccessPoint {
+    type Input = oss_model::GetAccessPointInput;
+    type Output = oss_model::GetAccessPointOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPoint",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPoint", None);
+        support::header(
+            &mut parts,
+            "access_point_name",
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::GetAccessPointResult {
+            access_point_name,
+            bucket,
+            account_id,
+            network_origin,
+            vpc_configuration,
+            access_point_arn,
+            creation_date,
+            alias,
+            status,
+            endpoints,
+            public_access_block_configuration,
+        } = support::xml_document("GetAccessPoint", &body)?;
+        Ok(oss_model::GetAccessPointOutput {
+            request_id: support::request_id(head),
+            access_point_name,
+            bucket,
+            account_id,
+            network_origin,
+            vpc_configuration,
+            access_point_arn,
+            creation_date,
+            alias,
+            status,
+            endpoints,
+            public_access_block_configuration,
+        })
+    }
+}
+
+impl GetAccessPoint {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
+}
+
+/// Returns the processing setup of an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::GetAccessPointConfigForObjectProcessInput`], output [`oss_model::GetAccessPointConfigForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPointConfigForObjectProcess;
+
+impl Operation for GetAccessPointConfigForObjectProcess {
+    type Input = oss_model::GetAccessPointConfigForObjectProcessInput;
+    type Output = oss_model::GetAccessPointConfigForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPointConfigForObjectProcess",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointConfigForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::GetAccessPointConfigForObjectProcessResult {
+            object_process_configuration,
+            public_access_block_configuration,
+            allow_anonymous_access_for_object_process,
+        } = support::xml_document("GetAccessPointConfigForObjectProcess", &body)?;
+        Ok(oss_model::GetAccessPointConfigForObjectProcessOutput {
+            request_id: support::request_id(head),
+            object_process_configuration,
+            public_access_block_configuration,
+            allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl GetAccessPointConfigForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
+}
+
+/// Returns the details of an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::GetAccessPointForObjectProcessInput`], output [`oss_model::GetAccessPointForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPointForObjectProcess;
+
+impl Operation for GetAccessPointForObjectProcess {
+    type Input = oss_model::GetAccessPointForObjectProcessInput;
+    type Output = oss_model::GetAccessPointForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPointForObjectProcess",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::GetAccessPointForObjectProcessResult {
+            access_point_name_for_object_process,
+            access_point_for_object_process_alias,
+            access_point_name,
+            account_id,
+            access_point_for_object_process_arn,
+            creation_date,
+            status,
+            endpoints,
+            public_access_block_configuration,
+            allow_anonymous_access_for_object_process,
+        } = support::xml_document("GetAccessPointForObjectProcess", &body)?;
+        Ok(oss_model::GetAccessPointForObjectProcessOutput {
+            request_id: support::request_id(head),
+            access_point_name_for_object_process,
+            access_point_for_object_process_alias,
+            access_point_name,
+            account_id,
+            access_point_for_object_process_arn,
+            creation_date,
+            status,
+            endpoints,
+            public_access_block_configuration,
+            allow_anonymous_access_for_object_process,
+        })
+    }
+}
+
+impl GetAccessPointForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
+}
+
+/// Returns the policy of an access point as JSON text.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::GetAccessPointPolicyInput`], output [`oss_model::GetAccessPointPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPointPolicy;
+
+impl Operation for GetAccessPointPolicy {
+    type Input = oss_model::GetAccessPointPolicyInput;
+    type Output = oss_model::GetAccessPointPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPointPolicy",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicy", None);
+        support::header(
+            &mut parts,
+            "access_point_name",
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("GetAccessPointPolicy", &body)?;
+        Ok(oss_model::GetAccessPointPolicyOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+impl GetAccessPointPolicy {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
+}
+
+/// Returns the policy of an Object FC access point as JSON text.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::GetAccessPointPolicyForObjectProcessInput`], output [`oss_model::GetAccessPointPolicyForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetAccessPointPolicyForObjectProcess;
+
+impl Operation for GetAccessPointPolicyForObjectProcess {
+    type Input = oss_model::GetAccessPointPolicyForObjectProcessInput;
+    type Output = oss_model::GetAccessPointPolicyForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetAccessPointPolicyForObjectProcess",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicyForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("GetAccessPointPolicyForObjectProcess", &body)?;
+        Ok(oss_model::GetAccessPointPolicyForObjectProcessOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+impl GetAccessPointPolicyForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
+}
+
 /// Returns the Block Public Access setting of an access point.
 ///
 /// Category: public access block.
@@ -1782,6 +2825,67 @@ impl Operation for GetBucketCors {
             response_vary,
         })
     }
+}
+
+/// Returns one redundancy conversion task of a bucket.
+///
+/// Category: redundancy transition.
+///
+/// Input [`oss_model::GetBucketDataRedundancyTransitionInput`], output [`oss_model::GetBucketDataRedundancyTransitionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketDataRedundancyTransition;
+
+impl Operation for GetBucketDataRedundancyTransition {
+    type Input = oss_model::GetBucketDataRedundancyTransitionInput;
+    type Output = oss_model::GetBucketDataRedundancyTransitionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketDataRedundancyTransition",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "redundancyTransition", None);
+        support::query(
+            &mut parts,
+            "x-oss-redundancy-transition-taskid",
+            &input.task_id,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::BucketDataRedundancyTransition {
+            bucket,
+            task_id,
+            status,
+            create_time,
+            start_time,
+            end_time,
+            process_percentage,
+            estimated_remaining_time,
+        } = support::xml_document("GetBucketDataRedundancyTransition", &body)?;
+        Ok(oss_model::GetBucketDataRedundancyTransitionOutput {
+            request_id: support::request_id(head),
+            bucket,
+            task_id,
+            status,
+            create_time,
+            start_time,
+            end_time,
+            process_percentage,
+            estimated_remaining_time,
+        })
+    }
+}
+
+impl GetBucketDataRedundancyTransition {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
 }
 
 /// Returns the default server-side encryption of a bucket.
@@ -2271,6 +3375,63 @@ impl GetBucketPublicAccessBlock {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
+/// Returns the throttling limits of a bucket in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::GetBucketQoSInfoInput`], output [`oss_model::GetBucketQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketQoSInfo;
+
+impl Operation for GetBucketQoSInfo {
+    type Input = oss_model::GetBucketQoSInfoInput;
+    type Output = oss_model::GetBucketQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketQoSInfo",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "qosInfo", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::QoSConfiguration {
+            total_upload_bandwidth,
+            intranet_upload_bandwidth,
+            extranet_upload_bandwidth,
+            total_download_bandwidth,
+            intranet_download_bandwidth,
+            extranet_download_bandwidth,
+            total_qps,
+            intranet_qps,
+            extranet_qps,
+        } = support::xml_document("GetBucketQoSInfo", &body)?;
+        Ok(oss_model::GetBucketQoSInfoOutput {
+            request_id: support::request_id(head),
+            total_upload_bandwidth,
+            intranet_upload_bandwidth,
+            extranet_upload_bandwidth,
+            total_download_bandwidth,
+            intranet_download_bandwidth,
+            extranet_download_bandwidth,
+            total_qps,
+            intranet_qps,
+            extranet_qps,
+        })
+    }
+}
+
+impl GetBucketQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
+}
+
 /// Returns the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Category: hotlink protection (referer).
@@ -2484,6 +3645,50 @@ impl Operation for GetBucketRequestPayment {
 impl GetBucketRequestPayment {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
+}
+
+/// Returns the throttling limits of one requester on a bucket.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::GetBucketRequesterQoSInfoInput`], output [`oss_model::GetBucketRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketRequesterQoSInfo;
+
+impl Operation for GetBucketRequesterQoSInfo {
+    type Input = oss_model::GetBucketRequesterQoSInfoInput;
+    type Output = oss_model::GetBucketRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketRequesterQoSInfo",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::RequesterQoSInfo {
+            requester,
+            qos_configuration,
+        } = support::xml_document("GetBucketRequesterQoSInfo", &body)?;
+        Ok(oss_model::GetBucketRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+            requester,
+            qos_configuration,
+        })
+    }
+}
+
+impl GetBucketRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
 }
 
 /// Returns the resource group a bucket belongs to.
@@ -2803,6 +4008,207 @@ impl Operation for GetBucketWorm {
 impl GetBucketWorm {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
+}
+
+/// Returns the ownership token created for a domain.
+///
+/// Category: custom domain (CNAME).
+///
+/// Input [`oss_model::GetCnameTokenInput`], output [`oss_model::GetCnameTokenOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetCnameToken;
+
+impl Operation for GetCnameToken {
+    type Input = oss_model::GetCnameTokenInput;
+    type Output = oss_model::GetCnameTokenOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetCnameToken",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "comp", Some("token"));
+        support::query(&mut parts, "cname", &input.cname);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::CnameToken {
+            bucket,
+            cname,
+            token,
+            expire_time,
+        } = support::xml_document("GetCnameToken", &body)?;
+        Ok(oss_model::GetCnameTokenOutput {
+            request_id: support::request_id(head),
+            bucket,
+            cname,
+            token,
+            expire_time,
+        })
+    }
+}
+
+impl GetCnameToken {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["comp", "cname"];
+}
+
+/// Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::GetLiveChannelHistoryInput`], output [`oss_model::GetLiveChannelHistoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetLiveChannelHistory;
+
+impl Operation for GetLiveChannelHistory {
+    type Input = oss_model::GetLiveChannelHistoryInput;
+    type Output = oss_model::GetLiveChannelHistoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetLiveChannelHistory",
+        method: Method::GET,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::GET,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        support::fixed_query(&mut parts, "comp", Some("history"));
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::LiveChannelHistory { live_records } =
+            support::xml_document("GetLiveChannelHistory", &body)?;
+        Ok(oss_model::GetLiveChannelHistoryOutput {
+            request_id: support::request_id(head),
+            live_records,
+        })
+    }
+}
+
+impl GetLiveChannelHistory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
+}
+
+/// Returns the configuration of a LiveChannel. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::GetLiveChannelInfoInput`], output [`oss_model::GetLiveChannelInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetLiveChannelInfo;
+
+impl Operation for GetLiveChannelInfo {
+    type Input = oss_model::GetLiveChannelInfoInput;
+    type Output = oss_model::GetLiveChannelInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetLiveChannelInfo",
+        method: Method::GET,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::GET,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::LiveChannelConfiguration {
+            description,
+            status,
+            target,
+            snapshot,
+        } = support::xml_document("GetLiveChannelInfo", &body)?;
+        Ok(oss_model::GetLiveChannelInfoOutput {
+            request_id: support::request_id(head),
+            description,
+            status,
+            target,
+            snapshot,
+        })
+    }
+}
+
+impl GetLiveChannelInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
+}
+
+/// Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::GetLiveChannelStatInput`], output [`oss_model::GetLiveChannelStatOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetLiveChannelStat;
+
+impl Operation for GetLiveChannelStat {
+    type Input = oss_model::GetLiveChannelStatInput;
+    type Output = oss_model::GetLiveChannelStatOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetLiveChannelStat",
+        method: Method::GET,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::GET,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        support::fixed_query(&mut parts, "comp", Some("stat"));
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::LiveChannelStat {
+            status,
+            connected_time,
+            remote_addr,
+            video,
+            audio,
+        } = support::xml_document("GetLiveChannelStat", &body)?;
+        Ok(oss_model::GetLiveChannelStatOutput {
+            request_id: support::request_id(head),
+            status,
+            connected_time,
+            remote_addr,
+            video,
+            audio,
+        })
+    }
+}
+
+impl GetLiveChannelStat {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
 }
 
 /// Downloads an object, whole or a byte range; the data is streamed.
@@ -3244,6 +4650,205 @@ impl GetPublicAccessBlock {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
+/// Returns the throttling limits of a bucket group in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::GetResourcePoolBucketGroupQoSInfoInput`], output [`oss_model::GetResourcePoolBucketGroupQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetResourcePoolBucketGroupQoSInfo;
+
+impl Operation for GetResourcePoolBucketGroupQoSInfo {
+    type Input = oss_model::GetResourcePoolBucketGroupQoSInfoInput;
+    type Output = oss_model::GetResourcePoolBucketGroupQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetResourcePoolBucketGroupQoSInfo",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBucketGroupQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(
+            &mut parts,
+            "resourcePoolBucketGroup",
+            &input.resource_pool_bucket_group,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ResourcePoolBucketGroupQoSInfo {
+            bucket_group,
+            qos_configuration,
+        } = support::xml_document("GetResourcePoolBucketGroupQoSInfo", &body)?;
+        Ok(oss_model::GetResourcePoolBucketGroupQoSInfoOutput {
+            request_id: support::request_id(head),
+            bucket_group,
+            qos_configuration,
+        })
+    }
+}
+
+impl GetResourcePoolBucketGroupQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
+}
+
+/// Returns a resource pool and its throttling limits.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::GetResourcePoolInfoInput`], output [`oss_model::GetResourcePoolInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetResourcePoolInfo;
+
+impl Operation for GetResourcePoolInfo {
+    type Input = oss_model::GetResourcePoolInfoInput;
+    type Output = oss_model::GetResourcePoolInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetResourcePoolInfo",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::GetResourcePoolInfoResponse {
+            region,
+            name,
+            owner,
+            create_time,
+            qos_configuration,
+        } = support::xml_document("GetResourcePoolInfo", &body)?;
+        Ok(oss_model::GetResourcePoolInfoOutput {
+            request_id: support::request_id(head),
+            region,
+            name,
+            owner,
+            create_time,
+            qos_configuration,
+        })
+    }
+}
+
+impl GetResourcePoolInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePoolInfo", "resourcePool"];
+}
+
+/// Returns the throttling limits of one requester in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::GetResourcePoolRequesterQoSInfoInput`], output [`oss_model::GetResourcePoolRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetResourcePoolRequesterQoSInfo;
+
+impl Operation for GetResourcePoolRequesterQoSInfo {
+    type Input = oss_model::GetResourcePoolRequesterQoSInfoInput;
+    type Output = oss_model::GetResourcePoolRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetResourcePoolRequesterQoSInfo",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::RequesterQoSInfo {
+            requester,
+            qos_configuration,
+        } = support::xml_document("GetResourcePoolRequesterQoSInfo", &body)?;
+        Ok(oss_model::GetResourcePoolRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+            requester,
+            qos_configuration,
+        })
+    }
+}
+
+impl GetResourcePoolRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
+}
+
+/// Returns one image style of a bucket.
+///
+/// Category: image style.
+///
+/// Input [`oss_model::GetStyleInput`], output [`oss_model::GetStyleOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetStyle;
+
+impl Operation for GetStyle {
+    type Input = oss_model::GetStyleInput;
+    type Output = oss_model::GetStyleOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetStyle",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "style", None);
+        support::query(&mut parts, "styleName", &input.style_name);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::StyleInfo {
+            name,
+            content,
+            category,
+            create_time,
+            last_modify_time,
+        } = support::xml_document("GetStyle", &body)?;
+        Ok(oss_model::GetStyleOutput {
+            request_id: support::request_id(head),
+            name,
+            content,
+            category,
+            create_time,
+            last_modify_time,
+        })
+    }
+}
+
+impl GetStyle {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
+}
+
 /// Returns the target of a symbolic link.
 ///
 /// Category: symlink.
@@ -3291,6 +4896,51 @@ impl Operation for GetSymlink {
             metadata: support::header_prefix_map("GetSymlink", head, "x-oss-meta-")?,
         })
     }
+}
+
+/// Returns the Anti-DDoS instances of the account.
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::GetUserAntiDDosInfoInput`], output [`oss_model::GetUserAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetUserAntiDDosInfo;
+
+impl Operation for GetUserAntiDDosInfo {
+    type Input = oss_model::GetUserAntiDDosInfoInput;
+    type Output = oss_model::GetUserAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetUserAntiDDosInfo",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "antiDDos", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::AntiDDOSListConfiguration {
+            marker,
+            is_truncated,
+            anti_ddos_configurations,
+        } = support::xml_document("GetUserAntiDDosInfo", &body)?;
+        Ok(oss_model::GetUserAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+            marker,
+            is_truncated,
+            anti_ddos_configurations,
+        })
+    }
+}
+
+impl GetUserAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
 }
 
 /// Returns which request headers and query parameters a bucket's real-time logs record in `user_defined_log_fields`.
@@ -3444,6 +5094,52 @@ impl Operation for GetVectors {
     }
 }
 
+/// Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::GetVodPlaylistInput`], output [`oss_model::GetVodPlaylistOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetVodPlaylist;
+
+impl Operation for GetVodPlaylist {
+    type Input = oss_model::GetVodPlaylistInput;
+    type Output = oss_model::GetVodPlaylistOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetVodPlaylist",
+        method: Method::GET,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::GET,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "vod", None);
+        support::query(&mut parts, "startTime", &input.start_time);
+        support::query(&mut parts, "endTime", &input.end_time);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("GetVodPlaylist", &body)?;
+        Ok(oss_model::GetVodPlaylistOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+impl GetVodPlaylist {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
+}
+
 /// Returns all metadata of an object, without its data.
 ///
 /// Category: object basic.
@@ -3570,6 +5266,105 @@ impl Operation for HeadObject {
             metadata: support::header_prefix_map("HeadObject", head, "x-oss-meta-")?,
         })
     }
+}
+
+/// Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::InitBucketAntiDDosInfoInput`], output [`oss_model::InitBucketAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct InitBucketAntiDDosInfo;
+
+impl Operation for InitBucketAntiDDosInfo {
+    type Input = oss_model::InitBucketAntiDDosInfoInput;
+    type Output = oss_model::InitBucketAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "InitBucketAntiDDosInfo",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "antiDDos", None);
+        support::header(
+            &mut parts,
+            "defender_instance",
+            "x-oss-defender-instance",
+            &input.defender_instance,
+        )?;
+        support::header(
+            &mut parts,
+            "defender_type",
+            "x-oss-defender-type",
+            &input.defender_type,
+        )?;
+        if let Some(body) = &input.body {
+            support::xml_body(&mut parts, body);
+        }
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::InitBucketAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+            defender_instance: support::header_value(
+                "InitBucketAntiDDosInfo",
+                head,
+                "x-oss-defender-instance",
+            )?,
+        })
+    }
+}
+
+impl InitBucketAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+}
+
+/// Creates an Anti-DDoS instance for the account; the response names the new instance.
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::InitUserAntiDDosInfoInput`], output [`oss_model::InitUserAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct InitUserAntiDDosInfo;
+
+impl Operation for InitUserAntiDDosInfo {
+    type Input = oss_model::InitUserAntiDDosInfoInput;
+    type Output = oss_model::InitUserAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "InitUserAntiDDosInfo",
+        method: Method::PUT,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "antiDDos", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::InitUserAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+            defender_instance: support::header_value(
+                "InitUserAntiDDosInfo",
+                head,
+                "x-oss-defender-instance",
+            )?,
+        })
+    }
+}
+
+impl InitUserAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
 }
 
 /// Creates a retention policy for a bucket. The new policy stays unlocked (`InProgress`) for 24 hours unless it is locked with CompleteBucketWorm.
@@ -3723,6 +5518,203 @@ impl Operation for InitiateMultipartUpload {
     }
 }
 
+/// Lists the access points of the account (user level). OSS also lists one bucket's access points when the request is sent to the bucket; this entry covers the account-level form.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::ListAccessPointsInput`], output [`oss_model::ListAccessPointsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListAccessPoints;
+
+impl Operation for ListAccessPoints {
+    type Input = oss_model::ListAccessPointsInput;
+    type Output = oss_model::ListAccessPointsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListAccessPoints",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "accessPoint", None);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListAccessPointsResult {
+            is_truncated,
+            next_continuation_token,
+            account_id,
+            max_keys,
+            access_points,
+        } = support::xml_document("ListAccessPoints", &body)?;
+        Ok(oss_model::ListAccessPointsOutput {
+            request_id: support::request_id(head),
+            is_truncated,
+            next_continuation_token,
+            account_id,
+            max_keys,
+            access_points,
+        })
+    }
+}
+
+impl ListAccessPoints {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["accessPoint", "max-keys", "continuation-token"];
+}
+
+/// Lists the Object FC access points of the account.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::ListAccessPointsForObjectProcessInput`], output [`oss_model::ListAccessPointsForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListAccessPointsForObjectProcess;
+
+impl Operation for ListAccessPointsForObjectProcess {
+    type Input = oss_model::ListAccessPointsForObjectProcessInput;
+    type Output = oss_model::ListAccessPointsForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListAccessPointsForObjectProcess",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "accessPointForObjectProcess", None);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListAccessPointsForObjectProcessResult {
+            is_truncated,
+            next_continuation_token,
+            account_id,
+            access_points_for_object_process,
+        } = support::xml_document("ListAccessPointsForObjectProcess", &body)?;
+        Ok(oss_model::ListAccessPointsForObjectProcessOutput {
+            request_id: support::request_id(head),
+            is_truncated,
+            next_continuation_token,
+            account_id,
+            access_points_for_object_process,
+        })
+    }
+}
+
+impl ListAccessPointsForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "accessPointForObjectProcess",
+        "max-keys",
+        "continuation-token",
+    ];
+}
+
+/// Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::ListBucketAntiDDosInfoInput`], output [`oss_model::ListBucketAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListBucketAntiDDosInfo;
+
+impl Operation for ListBucketAntiDDosInfo {
+    type Input = oss_model::ListBucketAntiDDosInfoInput;
+    type Output = oss_model::ListBucketAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListBucketAntiDDosInfo",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "bucketAntiDDos", None);
+        support::query_opt(&mut parts, "marker", &input.marker);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::AntiDDOSListConfiguration {
+            marker,
+            is_truncated,
+            anti_ddos_configurations,
+        } = support::xml_document("ListBucketAntiDDosInfo", &body)?;
+        Ok(oss_model::ListBucketAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+            marker,
+            is_truncated,
+            anti_ddos_configurations,
+        })
+    }
+}
+
+impl ListBucketAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketAntiDDos"];
+}
+
+/// Lists the redundancy conversion tasks of a bucket.
+///
+/// Category: redundancy transition.
+///
+/// Input [`oss_model::ListBucketDataRedundancyTransitionInput`], output [`oss_model::ListBucketDataRedundancyTransitionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListBucketDataRedundancyTransition;
+
+impl Operation for ListBucketDataRedundancyTransition {
+    type Input = oss_model::ListBucketDataRedundancyTransitionInput;
+    type Output = oss_model::ListBucketDataRedundancyTransitionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListBucketDataRedundancyTransition",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "redundancyTransition", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListBucketDataRedundancyTransition {
+            bucket_data_redundancy_transitions,
+            is_truncated,
+            next_continuation_token,
+        } = support::xml_document("ListBucketDataRedundancyTransition", &body)?;
+        Ok(oss_model::ListBucketDataRedundancyTransitionOutput {
+            request_id: support::request_id(head),
+            bucket_data_redundancy_transitions,
+            is_truncated,
+            next_continuation_token,
+        })
+    }
+}
+
+impl ListBucketDataRedundancyTransition {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["redundancyTransition"];
+}
+
 /// Lists the inventory tasks of a bucket, up to 100 a page.
 ///
 /// Category: inventory.
@@ -3767,6 +5759,58 @@ impl Operation for ListBucketInventory {
 impl ListBucketInventory {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "continuation-token"];
+}
+
+/// Lists the throttling limits of every requester on a bucket, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListBucketRequesterQoSInfosInput`], output [`oss_model::ListBucketRequesterQoSInfosOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListBucketRequesterQoSInfos;
+
+impl Operation for ListBucketRequesterQoSInfos {
+    type Input = oss_model::ListBucketRequesterQoSInfosInput;
+    type Output = oss_model::ListBucketRequesterQoSInfosOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListBucketRequesterQoSInfos",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListBucketRequesterQoSInfosResult {
+            bucket,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            requester_qos_infos,
+        } = support::xml_document("ListBucketRequesterQoSInfos", &body)?;
+        Ok(oss_model::ListBucketRequesterQoSInfosOutput {
+            request_id: support::request_id(head),
+            bucket,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            requester_qos_infos,
+        })
+    }
+}
+
+impl ListBucketRequesterQoSInfos {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "continuation-token"];
 }
 
 /// Lists the buckets the requester owns.
@@ -3826,6 +5870,105 @@ impl Operation for ListBuckets {
             buckets,
         })
     }
+}
+
+/// Lists the custom domains mapped to a bucket.
+///
+/// Category: custom domain (CNAME).
+///
+/// Input [`oss_model::ListCnameInput`], output [`oss_model::ListCnameOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListCname;
+
+impl Operation for ListCname {
+    type Input = oss_model::ListCnameInput;
+    type Output = oss_model::ListCnameOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListCname",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "cname", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListCnameResult {
+            bucket,
+            owner,
+            cnames,
+        } = support::xml_document("ListCname", &body)?;
+        Ok(oss_model::ListCnameOutput {
+            request_id: support::request_id(head),
+            bucket,
+            owner,
+            cnames,
+        })
+    }
+}
+
+impl ListCname {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname"];
+}
+
+/// Lists the LiveChannels of a bucket, up to `max_keys` a page.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::ListLiveChannelInput`], output [`oss_model::ListLiveChannelOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListLiveChannel;
+
+impl Operation for ListLiveChannel {
+    type Input = oss_model::ListLiveChannelInput;
+    type Output = oss_model::ListLiveChannelOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListLiveChannel",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "live", None);
+        support::query_opt(&mut parts, "prefix", &input.prefix);
+        support::query_opt(&mut parts, "marker", &input.marker);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListLiveChannelResult {
+            prefix,
+            marker,
+            max_keys,
+            is_truncated,
+            next_marker,
+            live_channels,
+        } = support::xml_document("ListLiveChannel", &body)?;
+        Ok(oss_model::ListLiveChannelOutput {
+            request_id: support::request_id(head),
+            prefix,
+            marker,
+            max_keys,
+            is_truncated,
+            next_marker,
+            live_channels,
+        })
+    }
+}
+
+impl ListLiveChannel {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 }
 
 /// Lists the multipart uploads of a bucket that were started but neither completed nor aborted.
@@ -4173,6 +6316,364 @@ impl Operation for ListParts {
     }
 }
 
+/// Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListResourcePoolBucketGroupQoSInfosInput`], output [`oss_model::ListResourcePoolBucketGroupQoSInfosOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListResourcePoolBucketGroupQoSInfos;
+
+impl Operation for ListResourcePoolBucketGroupQoSInfos {
+    type Input = oss_model::ListResourcePoolBucketGroupQoSInfosInput;
+    type Output = oss_model::ListResourcePoolBucketGroupQoSInfosOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListResourcePoolBucketGroupQoSInfos",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBucketGroupQoSInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListResourcePoolBucketGroupQoSInfosResult {
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_bucket_group_qos_infos,
+        } = support::xml_document("ListResourcePoolBucketGroupQoSInfos", &body)?;
+        Ok(oss_model::ListResourcePoolBucketGroupQoSInfosOutput {
+            request_id: support::request_id(head),
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_bucket_group_qos_infos,
+        })
+    }
+}
+
+impl ListResourcePoolBucketGroupQoSInfos {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQoSInfo",
+        "resourcePool",
+        "continuation-token",
+    ];
+}
+
+/// Lists the bucket groups of a resource pool and their buckets, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListResourcePoolBucketGroupsInput`], output [`oss_model::ListResourcePoolBucketGroupsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListResourcePoolBucketGroups;
+
+impl Operation for ListResourcePoolBucketGroups {
+    type Input = oss_model::ListResourcePoolBucketGroupsInput;
+    type Output = oss_model::ListResourcePoolBucketGroupsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListResourcePoolBucketGroups",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBucketGroup", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListResourcePoolBucketGroupsResult {
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_bucket_groups,
+        } = support::xml_document("ListResourcePoolBucketGroups", &body)?;
+        Ok(oss_model::ListResourcePoolBucketGroupsOutput {
+            request_id: support::request_id(head),
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_bucket_groups,
+        })
+    }
+}
+
+impl ListResourcePoolBucketGroups {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroup",
+        "resourcePool",
+        "continuation-token",
+    ];
+}
+
+/// Lists the buckets of a resource pool, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListResourcePoolBucketsInput`], output [`oss_model::ListResourcePoolBucketsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListResourcePoolBuckets;
+
+impl Operation for ListResourcePoolBuckets {
+    type Input = oss_model::ListResourcePoolBucketsInput;
+    type Output = oss_model::ListResourcePoolBucketsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListResourcePoolBuckets",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBuckets", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListResourcePoolBucketsResult {
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_buckets,
+        } = support::xml_document("ListResourcePoolBuckets", &body)?;
+        Ok(oss_model::ListResourcePoolBucketsOutput {
+            request_id: support::request_id(head),
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pool_buckets,
+        })
+    }
+}
+
+impl ListResourcePoolBuckets {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["resourcePoolBuckets", "resourcePool", "continuation-token"];
+}
+
+/// Lists the throttling limits of every requester in a resource pool, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListResourcePoolRequesterQoSInfosInput`], output [`oss_model::ListResourcePoolRequesterQoSInfosOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListResourcePoolRequesterQoSInfos;
+
+impl Operation for ListResourcePoolRequesterQoSInfos {
+    type Input = oss_model::ListResourcePoolRequesterQoSInfosInput;
+    type Output = oss_model::ListResourcePoolRequesterQoSInfosOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListResourcePoolRequesterQoSInfos",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListResourcePoolRequesterQoSInfosResult {
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            requester_qos_infos,
+        } = support::xml_document("ListResourcePoolRequesterQoSInfos", &body)?;
+        Ok(oss_model::ListResourcePoolRequesterQoSInfosOutput {
+            request_id: support::request_id(head),
+            resource_pool,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            requester_qos_infos,
+        })
+    }
+}
+
+impl ListResourcePoolRequesterQoSInfos {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "resourcePool", "continuation-token"];
+}
+
+/// Lists the resource pools of the account in the region, one page at a time.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::ListResourcePoolsInput`], output [`oss_model::ListResourcePoolsOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListResourcePools;
+
+impl Operation for ListResourcePools {
+    type Input = oss_model::ListResourcePoolsInput;
+    type Output = oss_model::ListResourcePoolsOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListResourcePools",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePool", None);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListResourcePoolsResult {
+            region,
+            owner,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pools,
+        } = support::xml_document("ListResourcePools", &body)?;
+        Ok(oss_model::ListResourcePoolsOutput {
+            request_id: support::request_id(head),
+            region,
+            owner,
+            continuation_token,
+            next_continuation_token,
+            is_truncated,
+            resource_pools,
+        })
+    }
+}
+
+impl ListResourcePools {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePool", "continuation-token"];
+}
+
+/// Lists the image styles of a bucket.
+///
+/// Category: image style.
+///
+/// Input [`oss_model::ListStyleInput`], output [`oss_model::ListStyleOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListStyle;
+
+impl Operation for ListStyle {
+    type Input = oss_model::ListStyleInput;
+    type Output = oss_model::ListStyleOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListStyle",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "style", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::StyleList { styles } = support::xml_document("ListStyle", &body)?;
+        Ok(oss_model::ListStyleOutput {
+            request_id: support::request_id(head),
+            styles,
+        })
+    }
+}
+
+impl ListStyle {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style"];
+}
+
+/// Lists the redundancy conversion tasks of all the requester's buckets.
+///
+/// Category: service.
+///
+/// Input [`oss_model::ListUserDataRedundancyTransitionInput`], output [`oss_model::ListUserDataRedundancyTransitionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListUserDataRedundancyTransition;
+
+impl Operation for ListUserDataRedundancyTransition {
+    type Input = oss_model::ListUserDataRedundancyTransitionInput;
+    type Output = oss_model::ListUserDataRedundancyTransitionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListUserDataRedundancyTransition",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "redundancyTransition", None);
+        support::query_opt(&mut parts, "continuation-token", &input.continuation_token);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListBucketDataRedundancyTransition {
+            bucket_data_redundancy_transitions,
+            is_truncated,
+            next_continuation_token,
+        } = support::xml_document("ListUserDataRedundancyTransition", &body)?;
+        Ok(oss_model::ListUserDataRedundancyTransitionOutput {
+            request_id: support::request_id(head),
+            bucket_data_redundancy_transitions,
+            is_truncated,
+            next_continuation_token,
+        })
+    }
+}
+
+impl ListUserDataRedundancyTransition {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "continuation-token", "max-keys"];
+}
+
 /// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
 ///
 /// Category: vector bucket.
@@ -4365,6 +6866,185 @@ impl Operation for OptionObject {
             )?,
         })
     }
+}
+
+/// Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::PostVodPlaylistInput`], output [`oss_model::PostVodPlaylistOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PostVodPlaylist;
+
+impl Operation for PostVodPlaylist {
+    type Input = oss_model::PostVodPlaylistInput;
+    type Output = oss_model::PostVodPlaylistOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PostVodPlaylist",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "vod", None);
+        support::query(&mut parts, "startTime", &input.start_time);
+        support::query(&mut parts, "endTime", &input.end_time);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PostVodPlaylistOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PostVodPlaylist {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
+}
+
+/// Changes the processing setup of an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::PutAccessPointConfigForObjectProcessInput`], output [`oss_model::PutAccessPointConfigForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutAccessPointConfigForObjectProcess;
+
+impl Operation for PutAccessPointConfigForObjectProcess {
+    type Input = oss_model::PutAccessPointConfigForObjectProcessInput;
+    type Output = oss_model::PutAccessPointConfigForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutAccessPointConfigForObjectProcess",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointConfigForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutAccessPointConfigForObjectProcessOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutAccessPointConfigForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
+}
+
+/// Sets the policy of an access point.
+///
+/// Category: access point.
+///
+/// Input [`oss_model::PutAccessPointPolicyInput`], output [`oss_model::PutAccessPointPolicyOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutAccessPointPolicy;
+
+impl Operation for PutAccessPointPolicy {
+    type Input = oss_model::PutAccessPointPolicyInput;
+    type Output = oss_model::PutAccessPointPolicyOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutAccessPointPolicy",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicy", None);
+        support::header(
+            &mut parts,
+            "access_point_name",
+            "x-oss-access-point-name",
+            &input.access_point_name,
+        )?;
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutAccessPointPolicyOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutAccessPointPolicy {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
+}
+
+/// Sets the policy of an Object FC access point.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::PutAccessPointPolicyForObjectProcessInput`], output [`oss_model::PutAccessPointPolicyForObjectProcessOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutAccessPointPolicyForObjectProcess;
+
+impl Operation for PutAccessPointPolicyForObjectProcess {
+    type Input = oss_model::PutAccessPointPolicyForObjectProcessInput;
+    type Output = oss_model::PutAccessPointPolicyForObjectProcessOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutAccessPointPolicyForObjectProcess",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "accessPointPolicyForObjectProcess", None);
+        support::header(
+            &mut parts,
+            "access_point_for_object_process_name",
+            "x-oss-access-point-for-object-process-name",
+            &input.access_point_for_object_process_name,
+        )?;
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutAccessPointPolicyForObjectProcessOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutAccessPointPolicyForObjectProcess {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
 }
 
 /// Turns Block Public Access on or off for an access point.
@@ -4956,6 +7636,45 @@ impl PutBucketPublicAccessBlock {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
+/// Sets the throttling limits of a bucket in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::PutBucketQoSInfoInput`], output [`oss_model::PutBucketQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketQoSInfo;
+
+impl Operation for PutBucketQoSInfo {
+    type Input = oss_model::PutBucketQoSInfoInput;
+    type Output = oss_model::PutBucketQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketQoSInfo",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "qosInfo", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
+}
+
 /// Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
 ///
 /// Category: replication.
@@ -5118,6 +7837,46 @@ impl PutBucketRequestPayment {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
 }
 
+/// Sets the throttling limits of one requester on a bucket.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::PutBucketRequesterQoSInfoInput`], output [`oss_model::PutBucketRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketRequesterQoSInfo;
+
+impl Operation for PutBucketRequesterQoSInfo {
+    type Input = oss_model::PutBucketRequesterQoSInfoInput;
+    type Output = oss_model::PutBucketRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketRequesterQoSInfo",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
+}
+
 /// Moves a bucket into a resource group.
 ///
 /// Category: resource group.
@@ -5155,6 +7914,49 @@ impl Operation for PutBucketResourceGroup {
 impl PutBucketResourceGroup {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourceGroup"];
+}
+
+/// Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::PutBucketResourcePoolBucketGroupInput`], output [`oss_model::PutBucketResourcePoolBucketGroupOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketResourcePoolBucketGroup;
+
+impl Operation for PutBucketResourcePoolBucketGroup {
+    type Input = oss_model::PutBucketResourcePoolBucketGroupInput;
+    type Output = oss_model::PutBucketResourcePoolBucketGroupOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketResourcePoolBucketGroup",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(
+            &mut parts,
+            "resourcePoolBucketGroup",
+            &input.resource_pool_bucket_group,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketResourcePoolBucketGroupOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketResourcePoolBucketGroup {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["resourcePool", "resourcePoolBucketGroup"];
 }
 
 /// Sets the tags of a bucket, replacing any it had.
@@ -5301,6 +8103,139 @@ impl Operation for PutBucketWebsite {
 impl PutBucketWebsite {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
+}
+
+/// Maps a custom domain to a bucket, optionally with an HTTPS certificate.
+///
+/// Category: custom domain (CNAME).
+///
+/// Input [`oss_model::PutCnameInput`], output [`oss_model::PutCnameOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutCname;
+
+impl Operation for PutCname {
+    type Input = oss_model::PutCnameInput;
+    type Output = oss_model::PutCnameOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutCname",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "cname", None);
+        support::fixed_query(&mut parts, "comp", Some("add"));
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutCnameOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutCname {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+}
+
+/// Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::PutLiveChannelInput`], output [`oss_model::PutLiveChannelOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutLiveChannel;
+
+impl Operation for PutLiveChannel {
+    type Input = oss_model::PutLiveChannelInput;
+    type Output = oss_model::PutLiveChannelOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutLiveChannel",
+        method: Method::PUT,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::PUT,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::CreateLiveChannelResult {
+            publish_urls,
+            play_urls,
+        } = support::xml_document("PutLiveChannel", &body)?;
+        Ok(oss_model::PutLiveChannelOutput {
+            request_id: support::request_id(head),
+            publish_urls,
+            play_urls,
+        })
+    }
+}
+
+impl PutLiveChannel {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
+}
+
+/// Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
+///
+/// Category: LiveChannel.
+///
+/// Input [`oss_model::PutLiveChannelStatusInput`], output [`oss_model::PutLiveChannelStatusOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutLiveChannelStatus;
+
+impl Operation for PutLiveChannelStatus {
+    type Input = oss_model::PutLiveChannelStatusInput;
+    type Output = oss_model::PutLiveChannelStatusOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutLiveChannelStatus",
+        method: Method::PUT,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::PUT,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "live", None);
+        support::query(&mut parts, "status", &input.status);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutLiveChannelStatusOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutLiveChannelStatus {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "status"];
 }
 
 /// Uploads an object (at most 5 GiB) in one request.
@@ -5659,6 +8594,138 @@ impl Operation for PutPublicAccessBlock {
 impl PutPublicAccessBlock {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+}
+
+/// Sets the throttling limits of a bucket group in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::PutResourcePoolBucketGroupQoSInfoInput`], output [`oss_model::PutResourcePoolBucketGroupQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutResourcePoolBucketGroupQoSInfo;
+
+impl Operation for PutResourcePoolBucketGroupQoSInfo {
+    type Input = oss_model::PutResourcePoolBucketGroupQoSInfoInput;
+    type Output = oss_model::PutResourcePoolBucketGroupQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutResourcePoolBucketGroupQoSInfo",
+        method: Method::PUT,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "resourcePoolBucketGroupQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(
+            &mut parts,
+            "resourcePoolBucketGroup",
+            &input.resource_pool_bucket_group,
+        );
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutResourcePoolBucketGroupQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutResourcePoolBucketGroupQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
+}
+
+/// Sets the throttling limits of one requester in a resource pool.
+///
+/// Category: resource pool QoS.
+///
+/// Input [`oss_model::PutResourcePoolRequesterQoSInfoInput`], output [`oss_model::PutResourcePoolRequesterQoSInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutResourcePoolRequesterQoSInfo;
+
+impl Operation for PutResourcePoolRequesterQoSInfo {
+    type Input = oss_model::PutResourcePoolRequesterQoSInfoInput;
+    type Output = oss_model::PutResourcePoolRequesterQoSInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutResourcePoolRequesterQoSInfo",
+        method: Method::PUT,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "requesterQosInfo", None);
+        support::query(&mut parts, "resourcePool", &input.resource_pool);
+        support::query(&mut parts, "qosRequester", &input.qos_requester);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutResourcePoolRequesterQoSInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutResourcePoolRequesterQoSInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
+}
+
+/// Creates (or replaces) a named image style on a bucket.
+///
+/// Category: image style.
+///
+/// Input [`oss_model::PutStyleInput`], output [`oss_model::PutStyleOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutStyle;
+
+impl Operation for PutStyle {
+    type Input = oss_model::PutStyleInput;
+    type Output = oss_model::PutStyleOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutStyle",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "style", None);
+        support::query(&mut parts, "styleName", &input.style_name);
+        support::query_opt(&mut parts, "category", &input.category);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutStyleOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutStyle {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName", "category"];
 }
 
 /// Creates a symbolic link pointing at another object of the same bucket.
@@ -6073,6 +9140,107 @@ impl Operation for SealAppendObject {
     }
 }
 
+/// Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::UpdateBucketAntiDDosInfoInput`], output [`oss_model::UpdateBucketAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UpdateBucketAntiDDosInfo;
+
+impl Operation for UpdateBucketAntiDDosInfo {
+    type Input = oss_model::UpdateBucketAntiDDosInfoInput;
+    type Output = oss_model::UpdateBucketAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "UpdateBucketAntiDDosInfo",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "antiDDos", None);
+        support::header(
+            &mut parts,
+            "defender_instance",
+            "x-oss-defender-instance",
+            &input.defender_instance,
+        )?;
+        support::header(
+            &mut parts,
+            "defender_status",
+            "x-oss-defender-status",
+            &input.defender_status,
+        )?;
+        if let Some(body) = &input.body {
+            support::xml_body(&mut parts, body);
+        }
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::UpdateBucketAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl UpdateBucketAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+}
+
+/// Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
+///
+/// Category: anti-DDoS.
+///
+/// Input [`oss_model::UpdateUserAntiDDosInfoInput`], output [`oss_model::UpdateUserAntiDDosInfoOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UpdateUserAntiDDosInfo;
+
+impl Operation for UpdateUserAntiDDosInfo {
+    type Input = oss_model::UpdateUserAntiDDosInfoInput;
+    type Output = oss_model::UpdateUserAntiDDosInfoOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "UpdateUserAntiDDosInfo",
+        method: Method::POST,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "antiDDos", None);
+        support::header(
+            &mut parts,
+            "defender_instance",
+            "x-oss-defender-instance",
+            &input.defender_instance,
+        )?;
+        support::header(
+            &mut parts,
+            "defender_status",
+            "x-oss-defender-status",
+            &input.defender_status,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::UpdateUserAntiDDosInfoOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl UpdateUserAntiDDosInfo {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+}
+
 /// Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
 ///
 /// Category: multipart upload.
@@ -6431,4 +9599,120 @@ impl Operation for VectorPutBucketPolicy {
             request_id: support::request_id(head),
         })
     }
+}
+
+/// Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
+///
+/// Category: Object FC access point.
+///
+/// Input [`oss_model::WriteGetObjectResponseInput`], output [`oss_model::WriteGetObjectResponseOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct WriteGetObjectResponse;
+
+impl Operation for WriteGetObjectResponse {
+    type Input = oss_model::WriteGetObjectResponseInput;
+    type Output = oss_model::WriteGetObjectResponseOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "WriteGetObjectResponse",
+        method: Method::POST,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "x-oss-write-get-object-response", None);
+        support::header(
+            &mut parts,
+            "request_route",
+            "x-oss-request-route",
+            &input.request_route,
+        )?;
+        support::header(
+            &mut parts,
+            "request_token",
+            "x-oss-request-token",
+            &input.request_token,
+        )?;
+        support::header(
+            &mut parts,
+            "fwd_status",
+            "x-oss-fwd-status",
+            &input.fwd_status,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_accept_ranges",
+            "x-oss-fwd-header-accept-ranges",
+            &input.fwd_header_accept_ranges,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_cache_control",
+            "x-oss-fwd-header-cache-control",
+            &input.fwd_header_cache_control,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_content_disposition",
+            "x-oss-fwd-header-content-disposition",
+            &input.fwd_header_content_disposition,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_content_encoding",
+            "x-oss-fwd-header-content-encoding",
+            &input.fwd_header_content_encoding,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_content_language",
+            "x-oss-fwd-header-content-language",
+            &input.fwd_header_content_language,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_content_range",
+            "x-oss-fwd-header-content-range",
+            &input.fwd_header_content_range,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_content_type",
+            "x-oss-fwd-header-content-type",
+            &input.fwd_header_content_type,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_etag",
+            "x-oss-fwd-header-etag",
+            &input.fwd_header_etag,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_expires",
+            "x-oss-fwd-header-expires",
+            &input.fwd_header_expires,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "fwd_header_last_modified",
+            "x-oss-fwd-header-last-modified",
+            &input.fwd_header_last_modified,
+        )?;
+        parts.body = crate::operation::RequestBody::Streaming;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::WriteGetObjectResponseOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl WriteGetObjectResponse {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-write-get-object-response"];
 }

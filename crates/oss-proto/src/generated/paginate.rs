@@ -7,6 +7,66 @@ use crate::Error;
 #[allow(unused_imports)]
 use crate::paginate::Paginated;
 
+impl Paginated for super::ListAccessPoints {
+    const ITEMS: &'static [&'static str] = &["access_points"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListAccessPoints",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListAccessPointsForObjectProcess {
+    const ITEMS: &'static [&'static str] = &["access_points_for_object_process"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListAccessPointsForObjectProcess",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListBucketAntiDDosInfo {
+    const ITEMS: &'static [&'static str] = &["anti_ddos_configurations"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.marker.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListBucketAntiDDosInfo",
+            });
+        }
+        let mut next = input.clone();
+        next.marker = output.marker.clone();
+        Ok(Some(next))
+    }
+}
+
 impl Paginated for super::ListBucketInventory {
     const ITEMS: &'static [&'static str] = &["inventory_configurations"];
     fn next_input(
@@ -27,6 +87,26 @@ impl Paginated for super::ListBucketInventory {
     }
 }
 
+impl Paginated for super::ListBucketRequesterQoSInfos {
+    const ITEMS: &'static [&'static str] = &["requester_qos_infos"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListBucketRequesterQoSInfos",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
 impl Paginated for super::ListBuckets {
     const ITEMS: &'static [&'static str] = &["buckets"];
     fn next_input(
@@ -39,6 +119,26 @@ impl Paginated for super::ListBuckets {
         if output.next_marker.is_none() {
             return Err(Error::PaginationStalled {
                 operation: "ListBuckets",
+            });
+        }
+        let mut next = input.clone();
+        next.marker = output.next_marker.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListLiveChannel {
+    const ITEMS: &'static [&'static str] = &["live_channels"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_marker.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListLiveChannel",
             });
         }
         let mut next = input.clone();
@@ -145,6 +245,126 @@ impl Paginated for super::ListParts {
         }
         let mut next = input.clone();
         next.part_number_marker = output.next_part_number_marker;
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListResourcePoolBucketGroupQoSInfos {
+    const ITEMS: &'static [&'static str] = &["resource_pool_bucket_group_qos_infos"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListResourcePoolBucketGroupQoSInfos",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListResourcePoolBucketGroups {
+    const ITEMS: &'static [&'static str] = &["resource_pool_bucket_groups"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListResourcePoolBucketGroups",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListResourcePoolBuckets {
+    const ITEMS: &'static [&'static str] = &["resource_pool_buckets"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListResourcePoolBuckets",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListResourcePoolRequesterQoSInfos {
+    const ITEMS: &'static [&'static str] = &["requester_qos_infos"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListResourcePoolRequesterQoSInfos",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListResourcePools {
+    const ITEMS: &'static [&'static str] = &["resource_pools"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListResourcePools",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListUserDataRedundancyTransition {
+    const ITEMS: &'static [&'static str] = &["bucket_data_redundancy_transitions"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_continuation_token.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListUserDataRedundancyTransition",
+            });
+        }
+        let mut next = input.clone();
+        next.continuation_token = output.next_continuation_token.clone();
         Ok(Some(next))
     }
 }
