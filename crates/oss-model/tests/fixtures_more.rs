@@ -50,7 +50,12 @@ fn assert_json_round_trip<T: JsonDocument + PartialEq + Debug>(value: &T) {
     let json = value.to_json();
     let again = T::from_json(&json)
         .unwrap_or_else(|e| panic!("{e} reading back {}", String::from_utf8_lossy(&json)));
-    assert_eq!(&again, value, "written as {}", String::from_utf8_lossy(&json));
+    assert_eq!(
+        &again,
+        value,
+        "written as {}",
+        String::from_utf8_lossy(&json)
+    );
 }
 
 /// The JSON document a request body is written as, parsed (key order does not matter).
@@ -158,7 +163,10 @@ fn vector_get_bucket_logging_response() {
         .logging_enabled
         .expect("logging is on");
     assert_eq!(enabled.target_bucket, "mybucketlogs");
-    assert_eq!(enabled.target_prefix.as_deref(), Some("mybucket-access_log/"));
+    assert_eq!(
+        enabled.target_prefix.as_deref(),
+        Some("mybucket-access_log/")
+    );
     assert_eq!(
         enabled.logging_role.as_deref(),
         Some("AliyunOSSLoggingDefaultRole")
@@ -218,7 +226,10 @@ fn get_vector_index_request() {
 fn get_vector_index_response() {
     let doc: VectorIndexDocument = read_json("GetVectorIndex.json");
     let index = doc.index;
-    assert_eq!(index.create_time.as_deref(), Some("2023-12-17T00:20:57.000Z"));
+    assert_eq!(
+        index.create_time.as_deref(),
+        Some("2023-12-17T00:20:57.000Z")
+    );
     assert_eq!(index.data_type.as_deref(), Some("vector"));
     assert_eq!(index.dimension, Some(128));
     assert_eq!(index.distance_metric.as_deref(), Some("EUCLIDEAN"));
@@ -262,7 +273,10 @@ fn list_vector_indexes_response() {
     assert_eq!(doc.next_token.as_deref(), Some("next-token"));
     assert_eq!(doc.indexes.len(), 1);
     let index = &doc.indexes[0];
-    assert_eq!(index.create_time.as_deref(), Some("2023-12-17T00:20:57.000Z"));
+    assert_eq!(
+        index.create_time.as_deref(),
+        Some("2023-12-17T00:20:57.000Z")
+    );
     assert_eq!(index.index_name.as_deref(), Some("test-index1"));
     assert_eq!(index.data_type.as_deref(), Some("vector"));
     assert_eq!(index.dimension, Some(128));
@@ -330,8 +344,8 @@ fn delete_vectors_request() {
 
 #[test]
 fn vectors_request_without_its_index_is_an_error() {
-    let err = VectorsDeleteRequest::from_json(br#"{"keys": ["k"]}"#)
-        .expect_err("indexName is required");
+    let err =
+        VectorsDeleteRequest::from_json(br#"{"keys": ["k"]}"#).expect_err("indexName is required");
     assert!(err.to_string().contains("indexName"), "{err}");
 }
 
@@ -513,7 +527,10 @@ fn list_bucket_requester_qos_infos_response() {
     let third = &doc.requester_qos_infos[2];
     assert_eq!(third.requester.as_deref(), Some("1335567893"));
     assert_limits(
-        third.qos_configuration.as_ref().expect("the element is present"),
+        third
+            .qos_configuration
+            .as_ref()
+            .expect("the element is present"),
         [None; 9],
     );
 }
@@ -834,7 +851,10 @@ fn list_live_channel_response() {
     assert_eq!(first.name.as_deref(), Some("test1"));
     assert_eq!(first.description.as_deref(), Some("test1"));
     assert_eq!(first.status, Some(LiveChannelStatus::Enabled));
-    assert_eq!(first.last_modified, Some(datetime!(2016-04-01 07:04:00 UTC)));
+    assert_eq!(
+        first.last_modified,
+        Some(datetime!(2016-04-01 07:04:00 UTC))
+    );
     assert_eq!(
         first.publish_urls,
         ["rtmp://ming-oss-share.oss-cn-hangzhou.aliyuncs.com/live/test1"]
