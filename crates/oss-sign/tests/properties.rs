@@ -280,4 +280,34 @@ proptest! {
         };
         let _ = post_policy::verify(&form, |_| Some(creds.clone()), &VerifyOptions::new(time));
     }
+
+    #[test]
+    fn opaque_header_bytes_sign_and_verify(
+        values in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..16), 1..4),
+        auth in proptest::collection::vec(any::<u8>(), 0..40),
+    ) {
+        let creds = Credentials::new("ak", "sk");
+        let mut map = http::HeaderMap::new();
+        for (i, v) in values.iter().enumerate() {
+            if let Ok(value) = http::HeaderValue::from_bytes(v) {
+                map.append(
+                    http::HeaderName::from_bytes(format!("x-oss-meta-{i}").as_bytes()).unwrap(),
+                    value,
+                );
+            }
+        }
+        let res = Resource::Object { bucket: "b", key: "k" };
+        let req = SignableRequest::new("PUT", res).with_headers(&map);
+        let params = SigningParams::new(&creds, "cn-hangzhou", t0());
+        let sig = v4::sign_headers(&req, &params).unwrap();
+        let mut sent = map.clone();
+        sig.apply_to(&mut sent).unwrap();
+        let lookup = |_: &str| Some(creds.clone());
+        prop_assert!(verify(&req.with_headers(&sent), lookup, &VerifyOptions::new(t0())).is_ok());
+        let _ = v1::sign_headers(&req, &V1Params::new(&creds, t0())).unwrap();
+        if let Ok(value) = http::HeaderValue::from_bytes(&auth) {
+            sent.insert(http::header::AUTHORIZATION, value);
+            let _ = verify(&req.with_headers(&sent), lookup, &VerifyOptions::new(t0()));
+        }
+    }
 }
