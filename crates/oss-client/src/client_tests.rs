@@ -706,3 +706,94 @@ async fn spans_name_the_operation_and_never_a_secret() {
     assert!(!lines.contains("SECRET-sk-xyz"), "{lines}");
     assert!(!lines.contains("TOKEN-xyz"), "{lines}");
 }
+
+/// An HTTPS server offering h2 and http/1.1 by ALPN, with a self-signed certificate for
+/// `*.oss-cn-hangzhou.aliyuncs.com`; records the HTTP version of each request.
+async fn tls_server() -> (u16, Vec<u8>, Arc<std::sync::Mutex<Vec<http::Version>>>) {
+    let key =
+        rcgen::generate_simple_self_signed(vec!["bucket.oss-cn-hangzhou.aliyuncs.com".to_owned()])
+            .unwrap();
+    let cert_der = key.cert.der().to_vec();
+    let mut server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![key.cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into()),
+    )
+    .unwrap();
+    server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let versions = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&versions);
+    tokio::spawn(async move {
+        for _ in 0..16 {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service =
+                    hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                        seen.lock().unwrap().push(req.version());
+                        async {
+                            Ok::<_, std::convert::Infallible>(http::Response::new(
+                                http_body_util::Full::new(Bytes::from_static(b"over tls")),
+                            ))
+                        }
+                    });
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await;
+            });
+        }
+    });
+    (port, cert_der, versions)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_negotiates_http2_by_alpn_and_checks_the_certificate() {
+    let (port, cert, versions) = tls_server().await;
+    let base = || {
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(format!("https://oss-cn-hangzhou.aliyuncs.com:{port}"))
+            .resolver(FixedResolver::new([127, 0, 0, 1].into()))
+            .credentials(StaticProvider::from_keys(AK, SK))
+            .retry(RetryPolicy::disabled())
+    };
+    let trusted = Client::new(base().add_root_certificate(cert).build().unwrap());
+    assert_eq!(trusted.call::<GetAcl>(()).await.unwrap(), "over tls");
+    assert_eq!(versions.lock().unwrap().as_slice(), [http::Version::HTTP_2]);
+
+    // Without the test CA the handshake fails: a transport error, not a response.
+    let untrusted = Client::new(base().build().unwrap());
+    let err = untrusted.call::<GetAcl>(()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_root_certificate_is_a_config_error() {
+    let err = Config::builder()
+        .region("cn-hangzhou")
+        .credentials(AnonymousProvider)
+        .add_root_certificate(b"not a certificate".to_vec())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
+}

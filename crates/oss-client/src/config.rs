@@ -78,6 +78,7 @@ pub struct ConfigBuilder {
     operation_timeout: Option<Duration>,
     user_agent: Option<String>,
     resolver: Option<Arc<dyn Resolve>>,
+    root_certificates: Vec<Vec<u8>>,
     verify_crc: Option<bool>,
     correct_clock_skew: Option<bool>,
 }
@@ -167,6 +168,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// Trusts this CA certificate (DER) for HTTPS besides the webpki roots.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(der.into());
+        self
+    }
+
     /// Whether to check CRC-64 of uploads and full downloads (default true).
     pub fn verify_crc(mut self, on: bool) -> Self {
         self.verify_crc = Some(on);
@@ -229,6 +236,12 @@ impl ConfigBuilder {
         if let Some(r) = self.resolver {
             transport = transport.shared_resolver(r);
         }
+        for der in self.root_certificates {
+            transport = transport.add_root_certificate(der);
+        }
+        transport.root_store().map_err(|e| Error::InvalidConfig {
+            reason: format!("unusable root certificate: {e}"),
+        })?;
         let user_agent = match self.user_agent {
             Some(s) => format!("oss-rs/{} {s}", env!("CARGO_PKG_VERSION")),
             None => format!("oss-rs/{}", env!("CARGO_PKG_VERSION")),

@@ -34,6 +34,7 @@ pub struct TransportConfig {
     connect_timeout: Duration,
     pool_idle_timeout: Duration,
     resolver: Arc<dyn Resolve>,
+    extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for TransportConfig {
@@ -42,6 +43,7 @@ impl Default for TransportConfig {
             connect_timeout: Duration::from_secs(10),
             pool_idle_timeout: Duration::from_secs(50),
             resolver: Arc::new(SystemResolver),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -67,6 +69,24 @@ impl TransportConfig {
     /// The resolver host names go through (default: the system's).
     pub fn resolver(self, resolver: impl Resolve + 'static) -> Self {
         self.shared_resolver(Arc::new(resolver))
+    }
+
+    /// Trusts this CA certificate (DER) besides the webpki roots, e.g. a private CA in front of
+    /// OSS, or a test server's self-signed certificate.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
+        self
+    }
+
+    /// The roots TLS connections are verified against: webpki's plus the added ones.
+    pub(crate) fn root_store(&self) -> Result<rustls::RootCertStore, rustls::Error> {
+        let mut store = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for der in &self.extra_roots {
+            store.add(rustls::pki_types::CertificateDer::from(der.clone()))?;
+        }
+        Ok(store)
     }
 
     /// [`resolver`](TransportConfig::resolver), already shared.
@@ -99,12 +119,26 @@ impl Transport {
         http.set_connect_timeout(Some(config.connect_timeout));
         http.set_nodelay(true);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider)
-            .unwrap_or_else(|_| {
-                // Only fails when the provider supports no safe protocol version, which ring does.
-                hyper_rustls::HttpsConnectorBuilder::new().with_webpki_roots()
+        // `Config` has checked the added roots; a bad one here falls back to webpki's alone.
+        let roots = config
+            .root_store()
+            .unwrap_or_else(|_| rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            });
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|b| {
+                b.with_root_certificates(roots.clone())
+                    .with_no_client_auth()
             })
+            .unwrap_or_else(|_| {
+                // Only fails when the provider supports no safe protocol version; ring does.
+                rustls::ClientConfig::builder()
+                    .with_root_certificates(roots)
+                    .with_no_client_auth()
+            });
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
             .wrap_connector(http);
