@@ -2,7 +2,8 @@
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
-//! domains, image styles, redundancy conversion, access points and Object FC access points.
+//! domains, image styles, redundancy conversion, access points, Object FC access points and data
+//! indexing.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1568,6 +1569,206 @@ fn get_access_point_config_for_object_process_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Data indexing (meta query; Go SDK v2 documents)
+
+const META_QUERY_TOKEN: &str = "MTIzNDU2Nzg6aW1tdGVzdDpleGFtcGxlYnVja2V0OmRhdGFzZXQwMDE6b3NzOi8vZXhhbXBsZWJ1Y2tldC9zYW1wbGVvYmplY3QxLmpw****";
+
+#[test]
+fn get_meta_query_status_response() {
+    let doc: MetaQueryStatus = read("GetMetaQueryStatus.xml");
+    assert_eq!(doc.state.as_deref(), Some("Running"));
+    assert_eq!(doc.phase.as_deref(), Some("FullScanning"));
+    assert_eq!(
+        doc.create_time.as_deref(),
+        Some("2021-08-02T10:49:17.289372919+08:00")
+    );
+    assert_eq!(
+        doc.update_time.as_deref(),
+        Some("2021-08-02T10:49:17.289372919+08:00")
+    );
+}
+
+/// The JSON condition travels as element text.
+#[test]
+fn do_meta_query_request() {
+    let doc: MetaQuery = read("DoMetaQuery.request.xml");
+    assert_eq!(doc.max_results, Some(5));
+    assert_eq!(
+        doc.query,
+        r#"{"Field": "Size","Value": "1048576","Operation": "gt"}"#
+    );
+    assert_eq!(doc.sort.as_deref(), Some("Size"));
+    assert_eq!(doc.order, Some(MetaQueryOrder::Asc));
+    let ops: Vec<Option<&str>> = doc
+        .aggregations
+        .iter()
+        .map(|a| a.operation.as_deref())
+        .collect();
+    assert_eq!(ops, [Some("sum"), Some("max")]);
+    assert_eq!(doc.aggregations[0].field.as_deref(), Some("Size"));
+    assert_eq!(doc.next_token.as_deref(), Some(META_QUERY_TOKEN));
+    assert!(doc.media_types.is_empty());
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn do_meta_query_semantic_request() {
+    let doc: MetaQuery = read("DoMetaQuery.semantic.request.xml");
+    assert_eq!(doc.max_results, Some(99));
+    assert_eq!(doc.query, "Overlook the snow-covered forest");
+    assert_eq!(doc.next_token.as_deref(), Some(META_QUERY_TOKEN));
+    assert_eq!(doc.media_types, ["image"]);
+    assert_eq!(
+        doc.simple_query.as_deref(),
+        Some(r#"{"Operation":"gt", "Field": "Size", "Value": "30"}"#)
+    );
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn do_meta_query_response() {
+    let doc: MetaQueryResult = read("DoMetaQuery.xml");
+    assert_eq!(doc.next_token.as_deref(), Some(META_QUERY_TOKEN));
+    assert_eq!(doc.files.len(), 1);
+    let f = &doc.files[0];
+    assert_eq!(f.filename.as_deref(), Some("exampleobject.txt"));
+    assert_eq!(f.size, Some(120));
+    assert_eq!(
+        f.file_modified_time.as_deref(),
+        Some("2021-06-29T15:04:05.000000000Z07:00")
+    );
+    assert_eq!(f.oss_object_type.as_deref(), Some("Normal"));
+    assert_eq!(f.oss_storage_class.as_deref(), Some("Standard"));
+    assert_eq!(f.object_acl.as_deref(), Some("default"));
+    assert_eq!(
+        f.etag.as_deref(),
+        Some("\"fba9dede5f27731c9771645a3986****\"")
+    );
+    assert_eq!(f.oss_crc64.as_deref(), Some("4858A48BD1466884"));
+    assert_eq!(f.oss_tagging_count, Some(2));
+    let tags: Vec<(&str, Option<&str>)> = f
+        .oss_tagging
+        .iter()
+        .map(|t| (t.key.as_str(), t.value.as_deref()))
+        .collect();
+    assert_eq!(tags, [("owner", Some("John")), ("type", Some("document"))]);
+    assert_eq!(f.oss_user_meta.len(), 1);
+    assert_eq!(f.oss_user_meta[0].key, "x-oss-meta-location");
+    assert_eq!(f.oss_user_meta[0].value.as_deref(), Some("hangzhou"));
+    let values: Vec<Option<&str>> = doc
+        .aggregations
+        .iter()
+        .map(|a| a.value.as_deref())
+        .collect();
+    assert_eq!(values, [Some("4859250309"), Some("2235483240")]);
+}
+
+#[test]
+fn do_meta_query_group_aggregation() {
+    let doc: MetaQueryResult = read("DoMetaQuery.groups.xml");
+    assert_eq!(doc.next_token.as_deref(), Some(""));
+    assert!(doc.files.is_empty());
+    assert_eq!(doc.aggregations.len(), 2);
+    assert_eq!(doc.aggregations[0].value.as_deref(), Some("30930054"));
+    let g = &doc.aggregations[1];
+    assert_eq!(g.operation.as_deref(), Some("group"));
+    assert_eq!(g.value, None);
+    let groups: Vec<(Option<&str>, Option<i64>)> = g
+        .groups
+        .iter()
+        .map(|x| (x.value.as_deref(), x.count))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (Some("1536000"), Some(1)),
+            (Some("5472362"), Some(1)),
+            (Some("10354204"), Some(1)),
+            (Some("1890304"), Some(3)),
+            (Some("2632192"), Some(3))
+        ]
+    );
+}
+
+/// A media object with every indexed field: streams, addresses and insights.
+#[test]
+fn do_meta_query_media_metadata() {
+    let doc: MetaQueryResult = read("DoMetaQuery.media.xml");
+    let f = &doc.files[0];
+    assert_eq!(f.uri.as_deref(), Some("oss://bucket/sample-object.jpg"));
+    assert_eq!(f.size, Some(1000));
+    assert_eq!(f.server_side_encryption.as_deref(), Some("AES256"));
+    assert_eq!(
+        f.server_side_encryption_customer_algorithm.as_deref(),
+        Some("SM4")
+    );
+    assert_eq!(f.oss_crc64.as_deref(), Some("559890638950338001"));
+    assert_eq!(f.media_type.as_deref(), Some("image"));
+    assert_eq!(f.lat_long.as_deref(), Some("30.134390,120.074997"));
+    assert_eq!(
+        f.oss_expiration.as_deref(),
+        Some("2024-12-01T12:00:00.000Z")
+    );
+    assert_eq!(
+        f.content_disposition.as_deref(),
+        Some("attachment; filename=test.jpg")
+    );
+    assert_eq!(f.image_height, Some(500));
+    assert_eq!(f.image_width, Some(270));
+    assert_eq!(f.video_width, Some(1080));
+    assert_eq!(f.video_height, Some(1920));
+    assert_eq!(f.video_streams.len(), 2);
+    let v = &f.video_streams[0];
+    assert_eq!(v.codec_name.as_deref(), Some("h264"));
+    assert_eq!(v.bitrate, Some(5_407_765));
+    assert_eq!(v.frame_rate.as_deref(), Some("25/1"));
+    assert_eq!(v.duration.as_deref(), Some("22.88"));
+    assert_eq!(v.frame_count, Some(572));
+    assert_eq!(v.height, Some(720));
+    assert_eq!(v.width, Some(1280));
+    assert_eq!(f.audio_streams.len(), 1);
+    let a = &f.audio_streams[0];
+    assert_eq!(a.codec_name.as_deref(), Some("aac"));
+    assert_eq!(a.sample_rate, Some(48_000));
+    assert_eq!(a.start_time.as_deref(), Some("0.0235"));
+    assert_eq!(a.duration.as_deref(), Some("3.690667"));
+    assert_eq!(a.channels, Some(2));
+    assert_eq!(f.subtitles.len(), 2);
+    assert_eq!(f.subtitles[1].start_time.as_deref(), Some("72"));
+    assert_eq!(f.subtitles[1].duration.as_deref(), Some("71.378"));
+    assert_eq!(f.artist.as_deref(), Some("Jane"));
+    assert_eq!(f.album_artist.as_deref(), Some("Jenny"));
+    assert_eq!(f.album.as_deref(), Some("FirstAlbum"));
+    assert_eq!(f.duration.as_deref(), Some("71.378"));
+    assert_eq!(f.addresses.len(), 2);
+    let addr = &f.addresses[0];
+    assert_eq!(
+        addr.address_line.as_deref(),
+        Some("中国浙江省杭州市余杭区文一西路969号")
+    );
+    assert_eq!(addr.city.as_deref(), Some("杭州市"));
+    assert_eq!(addr.township.as_deref(), Some("文一西路"));
+    assert_eq!(addr.language.as_deref(), Some("zh-Hans"));
+    let insights = f.insights.as_ref().expect("Insights");
+    assert_eq!(
+        insights.image.as_ref().and_then(|i| i.caption.as_deref()),
+        Some("There stands a person.")
+    );
+    assert_eq!(
+        insights.video.as_ref().and_then(|i| i.caption.as_deref()),
+        Some("The video shows two different scenes")
+    );
+    assert_eq!(
+        insights
+            .video
+            .as_ref()
+            .and_then(|i| i.description.as_deref()),
+        None
+    );
+    assert_round_trip(&doc);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1611,4 +1812,6 @@ fn every_request_fixture_round_trips() {
     check::<PutAccessPointConfigForObjectProcessConfiguration>(
         "PutAccessPointConfigForObjectProcess.request.xml",
     );
+    check::<MetaQuery>("DoMetaQuery.request.xml");
+    check::<MetaQuery>("DoMetaQuery.semantic.request.xml");
 }
