@@ -950,3 +950,161 @@ fn anti_ddos_status_keeps_values_it_does_not_know() {
         Some(AntiDDoSStatus::Unknown("Released".into()))
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// Input builders: members the official SDKs require are refused with a typed error when missing.
+
+fn missing(type_name: &'static str, field: &'static str) -> BuildError {
+    BuildError::MissingField { type_name, field }
+}
+
+/// The Go SDK v2 refuses InitBucketAntiDDosInfo without `DefenderInstance`, then without
+/// `DefenderType`; the domains body is optional.
+#[test]
+fn init_bucket_anti_ddos_info_needs_instance_and_type() {
+    assert_eq!(
+        InitBucketAntiDDosInfoInput::builder()
+            .bucket("bucket")
+            .build()
+            .unwrap_err(),
+        missing("InitBucketAntiDDosInfoInput", "defender_instance")
+    );
+    assert_eq!(
+        InitBucketAntiDDosInfoInput::builder()
+            .bucket("bucket")
+            .defender_instance("cbcac8d2-4f75-4d6d-9f2e-c3447f73****")
+            .build()
+            .unwrap_err(),
+        missing("InitBucketAntiDDosInfoInput", "defender_type")
+    );
+    let input = InitBucketAntiDDosInfoInput::builder()
+        .bucket("bucket")
+        .defender_instance("cbcac8d2-4f75-4d6d-9f2e-c3447f73****")
+        .defender_type("AntiDDosPremimum")
+        .build()
+        .expect("complete without a body");
+    assert_eq!(input.defender_type, "AntiDDosPremimum");
+    assert_eq!(input.body, None);
+}
+
+/// The Go SDK v2 refuses UpdateUserAntiDDosInfo without `DefenderInstance`, then without
+/// `DefenderStatus`.
+#[test]
+fn update_user_anti_ddos_info_needs_instance_and_status() {
+    assert_eq!(
+        UpdateUserAntiDDosInfoInput::builder().build().unwrap_err(),
+        missing("UpdateUserAntiDDosInfoInput", "defender_instance")
+    );
+    assert_eq!(
+        UpdateUserAntiDDosInfoInput::builder()
+            .defender_instance("cbcac8d2-4f75-4d6d-9f2e-c3447f73****")
+            .build()
+            .unwrap_err(),
+        missing("UpdateUserAntiDDosInfoInput", "defender_status")
+    );
+    let input = UpdateUserAntiDDosInfoInput::builder()
+        .defender_instance("cbcac8d2-4f75-4d6d-9f2e-c3447f73****")
+        .defender_status(AntiDDoSStatus::HaltDefending)
+        .build()
+        .expect("complete");
+    assert_eq!(input.defender_status.as_str(), "HaltDefending");
+}
+
+/// oss2 refuses a requester limit without the requester's UID.
+#[test]
+fn requester_qos_needs_the_requester() {
+    assert_eq!(
+        PutBucketRequesterQoSInfoInput::builder()
+            .bucket("b")
+            .body(QoSConfiguration::default())
+            .build()
+            .unwrap_err(),
+        missing("PutBucketRequesterQoSInfoInput", "qos_requester")
+    );
+    assert_eq!(
+        PutBucketRequesterQoSInfoInput::builder()
+            .bucket("b")
+            .qos_requester("uid-test")
+            .build()
+            .unwrap_err(),
+        missing("PutBucketRequesterQoSInfoInput", "body")
+    );
+}
+
+/// The API reference requires the resource pool and the bucket group of a bucket-group limit.
+#[test]
+fn bucket_group_qos_needs_pool_and_group() {
+    assert_eq!(
+        PutResourcePoolBucketGroupQoSInfoInput::builder()
+            .resource_pool_bucket_group("test-group")
+            .body(QoSConfiguration::default())
+            .build()
+            .unwrap_err(),
+        missing("PutResourcePoolBucketGroupQoSInfoInput", "resource_pool")
+    );
+    assert_eq!(
+        PutResourcePoolBucketGroupQoSInfoInput::builder()
+            .resource_pool("resource-pool-for-ai")
+            .body(QoSConfiguration::default())
+            .build()
+            .unwrap_err(),
+        missing(
+            "PutResourcePoolBucketGroupQoSInfoInput",
+            "resource_pool_bucket_group"
+        )
+    );
+}
+
+/// The API reference requires both ends of the time range of a VOD playlist.
+#[test]
+fn vod_playlist_needs_the_time_range() {
+    assert_eq!(
+        PostVodPlaylistInput::builder()
+            .bucket("b")
+            .key("lc/test.m3u8")
+            .end_time(1470792140)
+            .build()
+            .unwrap_err(),
+        missing("PostVodPlaylistInput", "start_time")
+    );
+    let input = PostVodPlaylistInput::builder()
+        .bucket("b")
+        .key("lc/test.m3u8")
+        .start_time(1470788540)
+        .end_time(1470792140)
+        .build()
+        .expect("complete");
+    assert_eq!((input.start_time, input.end_time), (1470788540, 1470792140));
+}
+
+/// PutLiveChannelStatus needs the status; an unknown status is kept as given.
+#[test]
+fn live_channel_status_is_required() {
+    assert_eq!(
+        PutLiveChannelStatusInput::builder()
+            .bucket("b")
+            .key("lc")
+            .build()
+            .unwrap_err(),
+        missing("PutLiveChannelStatusInput", "status")
+    );
+    let input = PutLiveChannelStatusInput::builder()
+        .bucket("b")
+        .key("lc")
+        .status(LiveChannelStatus::Disabled)
+        .build()
+        .expect("complete");
+    assert_eq!(input.status.as_str(), "disabled");
+}
+
+/// PutVectorIndex sends the index configuration as its body.
+#[test]
+fn put_vector_index_needs_its_configuration() {
+    assert_eq!(
+        PutVectorIndexInput::builder()
+            .bucket("b")
+            .build()
+            .unwrap_err(),
+        missing("PutVectorIndexInput", "body")
+    );
+}
