@@ -8,7 +8,8 @@
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
 //! below; otherwise the documents the official Go SDK v2 replays in its unit tests
-//! (`oss/api_op_*_test.go`), marked "Go SDK v2". Expected values are read from those documents
+//! (`oss/api_op_*_test.go`), marked "Go SDK v2"; one (CloudBox) from the Python SDK v2's unit
+//! tests. Expected values are read from those documents
 //! by hand, never produced by the code under test. Request bodies (`*.request.xml`) are also
 //! written back and read again, which must give the same value.
 
@@ -1766,6 +1767,37 @@ fn do_meta_query_media_metadata() {
         None
     );
     assert_round_trip(&doc);
+}
+
+// ------------------------------------------------------------------------------------------------
+// CloudBox (Python SDK v2 unit-test document)
+
+#[test]
+fn list_cloud_boxes_response() {
+    let doc: ListCloudBoxResult = read("ListCloudBoxes.xml");
+    let owner = doc.owner.as_ref().expect("Owner");
+    assert_eq!(owner.id, "51264");
+    assert_eq!(owner.display_name.as_deref(), Some("51264"));
+    assert_eq!(doc.cloud_boxes.len(), 2);
+    let b = &doc.cloud_boxes[0];
+    assert_eq!(b.id.as_deref(), Some("cb-f8z7yvzgwfkl9q0h****"));
+    assert_eq!(b.name.as_deref(), Some("bucket1"));
+    assert_eq!(b.region.as_deref(), Some("cn-shanghai"));
+    assert_eq!(
+        b.control_endpoint.as_deref(),
+        Some("cb-f8z7yvzgwfkl9q0h****.cn-shanghai.oss-cloudbox-control.aliyuncs.com")
+    );
+    assert_eq!(
+        b.data_endpoint.as_deref(),
+        Some("cb-f8z7yvzgwfkl9q0h****.cn-shanghai.oss-cloudbox.aliyuncs.com")
+    );
+    assert_eq!(b.alias.as_deref(), Some("cb-f8z7yvzgwfkl9q0h****"));
+    let b = &doc.cloud_boxes[1];
+    assert_eq!(b.name.as_deref(), Some("bucket2"));
+    assert_eq!(b.region.as_deref(), Some("cn-hangzhou"));
+    assert_eq!(b.alias, None);
+    assert_eq!(doc.is_truncated, None);
+    assert_eq!(doc.next_marker, None);
 }
 
 // ------------------------------------------------------------------------------------------------
