@@ -8,10 +8,10 @@
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
 //! below; otherwise the documents the official Go SDK v2 replays in its unit tests
-//! (`oss/api_op_*_test.go`), marked "Go SDK v2"; one (CloudBox) from the Python SDK v2's unit
-//! tests. Expected values are read from those documents
-//! by hand, never produced by the code under test. Request bodies (`*.request.xml`) are also
-//! written back and read again, which must give the same value.
+//! (`oss/api_op_*_test.go`), marked "Go SDK v2", and one (CloudBox) from the Python SDK v2's unit
+//! tests. Expected values are read from those documents by hand, never produced by the code under
+//! test. Request bodies (`*.request.xml`) are also written back and read again, which must give
+//! the same value.
 
 use std::fmt::Debug;
 
