@@ -13,6 +13,10 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
         (format!("{dir}/operations.rs"), operations(model)),
         (format!("{dir}/paginate.rs"), paginate(model)),
         (
+            format!("{dir}/server.rs"),
+            super::gen_proto_server::server(model),
+        ),
+        (
             format!("{dir}/support.rs"),
             format!("{HEADER}\n{}", include_str!("templates/proto_support.rs")),
         ),
@@ -23,8 +27,8 @@ fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated operations: one zero-sized type per spec operation, implementing \
          [`crate::operation::Operation`].\n\n\
-         mod operations;\nmod paginate;\n#[allow(dead_code)]\nmod support;\n\n\
-         pub use operations::*;\n"
+         mod operations;\nmod paginate;\nmod server;\n#[allow(dead_code)]\nmod support;\n\n\
+         pub use operations::*;\npub use server::ServerOperation;\n"
     )
 }
 

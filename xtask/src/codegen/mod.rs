@@ -9,6 +9,7 @@ mod gen_client;
 mod gen_model;
 mod gen_model_tests;
 mod gen_proto;
+mod gen_proto_server;
 mod names;
 pub(crate) mod spec;
 

@@ -262,6 +262,10 @@ impl OperationDef {
         self.scope == "Object"
     }
 
+    pub(crate) fn input_body(&self) -> Option<(&Field, BodyKind)> {
+        body_of(&self.input)
+    }
+
     pub(crate) fn output_body(&self) -> Option<(&Field, BodyKind)> {
         body_of(&self.output)
     }

@@ -42,6 +42,15 @@ impl Client {
             input: oss_model::CleanRestoredObjectInput::builder(),
         }
     }
+    /// `CloseMetaQuery`: Turns off data indexing for a bucket and deletes its metadata index.
+    ///
+    /// Returns a [`CloseMetaQueryRequest`] to fill in and [`send`](CloseMetaQueryRequest::send).
+    pub fn close_meta_query(&self) -> CloseMetaQueryRequest {
+        CloseMetaQueryRequest {
+            client: self.clone(),
+            input: oss_model::CloseMetaQueryInput::builder(),
+        }
+    }
     /// `CompleteBucketWorm`: Locks a retention policy. A locked policy can no longer be deleted; its retention period can only be extended.
     ///
     /// Returns a [`CompleteBucketWormRequest`] to fill in and [`send`](CompleteBucketWormRequest::send).
@@ -425,6 +434,33 @@ impl Client {
         DescribeRegionsRequest {
             client: self.clone(),
             input: oss_model::DescribeRegionsInput::builder(),
+        }
+    }
+    /// `DoDataPipeLineAction`: Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
+    ///
+    /// Returns a [`DoDataPipeLineActionRequest`] to fill in and [`send`](DoDataPipeLineActionRequest::send).
+    pub fn do_data_pipe_line_action(&self) -> DoDataPipeLineActionRequest {
+        DoDataPipeLineActionRequest {
+            client: self.clone(),
+            input: oss_model::DoDataPipeLineActionInput::builder(),
+        }
+    }
+    /// `DoMetaQuery`: Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
+    ///
+    /// Returns a [`DoMetaQueryRequest`] to fill in and [`send`](DoMetaQueryRequest::send).
+    pub fn do_meta_query(&self) -> DoMetaQueryRequest {
+        DoMetaQueryRequest {
+            client: self.clone(),
+            input: oss_model::DoMetaQueryInput::builder(),
+        }
+    }
+    /// `DoMetaQueryAction`: Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
+    ///
+    /// Returns a [`DoMetaQueryActionRequest`] to fill in and [`send`](DoMetaQueryActionRequest::send).
+    pub fn do_meta_query_action(&self) -> DoMetaQueryActionRequest {
+        DoMetaQueryActionRequest {
+            client: self.clone(),
+            input: oss_model::DoMetaQueryActionInput::builder(),
         }
     }
     /// `ExtendBucketWorm`: Extends the retention period of a locked retention policy.
@@ -811,6 +847,15 @@ impl Client {
             input: oss_model::GetLiveChannelStatInput::builder(),
         }
     }
+    /// `GetMetaQueryStatus`: Returns the state of a bucket's metadata index.
+    ///
+    /// Returns a [`GetMetaQueryStatusRequest`] to fill in and [`send`](GetMetaQueryStatusRequest::send).
+    pub fn get_meta_query_status(&self) -> GetMetaQueryStatusRequest {
+        GetMetaQueryStatusRequest {
+            client: self.clone(),
+            input: oss_model::GetMetaQueryStatusInput::builder(),
+        }
+    }
     /// `GetObject`: Downloads an object, whole or a byte range; the data is streamed.
     ///
     /// Returns a [`GetObjectRequest`] to fill in and [`send`](GetObjectRequest::send).
@@ -1085,6 +1130,15 @@ impl Client {
             input: oss_model::ListBucketsInput::builder(),
         }
     }
+    /// `ListCloudBoxes`: Lists the CloudBox buckets of the account.
+    ///
+    /// Returns a [`ListCloudBoxesRequest`] to fill in and [`send`](ListCloudBoxesRequest::send).
+    pub fn list_cloud_boxes(&self) -> ListCloudBoxesRequest {
+        ListCloudBoxesRequest {
+            client: self.clone(),
+            input: oss_model::ListCloudBoxesInput::builder(),
+        }
+    }
     /// `ListCname`: Lists the custom domains mapped to a bucket.
     ///
     /// Returns a [`ListCnameRequest`] to fill in and [`send`](ListCnameRequest::send).
@@ -1240,6 +1294,15 @@ impl Client {
         ListVectorsRequest {
             client: self.clone(),
             input: oss_model::ListVectorsInput::builder(),
+        }
+    }
+    /// `OpenMetaQuery`: Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
+    ///
+    /// Returns a [`OpenMetaQueryRequest`] to fill in and [`send`](OpenMetaQueryRequest::send).
+    pub fn open_meta_query(&self) -> OpenMetaQueryRequest {
+        OpenMetaQueryRequest {
+            client: self.clone(),
+            input: oss_model::OpenMetaQueryInput::builder(),
         }
     }
     /// `OptionObject`: Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
@@ -2097,6 +2160,38 @@ impl CleanRestoredObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CleanRestoredObject>(input)
+            .await
+    }
+}
+
+/// A `CloseMetaQuery` request being built: set its members, then [`send`](CloseMetaQueryRequest::send) it.
+/// Turns off data indexing for a bucket and deletes its metadata index.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CloseMetaQueryRequest {
+    client: Client,
+    input: oss_model::CloseMetaQueryInputBuilder,
+}
+
+impl CloseMetaQueryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CloseMetaQueryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CloseMetaQuery>(input)
             .await
     }
 }
@@ -3733,6 +3828,127 @@ impl DescribeRegionsRequest {
     }
 }
 
+/// A `DoDataPipeLineAction` request being built: set its members, then [`send`](DoDataPipeLineActionRequest::send) it.
+/// Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DoDataPipeLineActionRequest {
+    client: Client,
+    input: oss_model::DoDataPipeLineActionInputBuilder,
+}
+
+impl DoDataPipeLineActionRequest {
+    /// Sets `action`: The action's name.
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.action(value);
+        self
+    }
+    /// Sets `body`: The action's request document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DoDataPipeLineActionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DoDataPipeLineAction>(input)
+            .await
+    }
+}
+
+/// A `DoMetaQuery` request being built: set its members, then [`send`](DoMetaQueryRequest::send) it.
+/// Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DoMetaQueryRequest {
+    client: Client,
+    input: oss_model::DoMetaQueryInputBuilder,
+}
+
+impl DoMetaQueryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `mode`: `basic` or `semantic`, as the index was opened.
+    pub fn mode(mut self, value: impl Into<oss_model::MetaQueryMode>) -> Self {
+        self.input = self.input.mode(value);
+        self
+    }
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<oss_model::MetaQuery>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DoMetaQueryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DoMetaQuery>(input)
+            .await
+    }
+}
+
+/// A `DoMetaQueryAction` request being built: set its members, then [`send`](DoMetaQueryActionRequest::send) it.
+/// Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DoMetaQueryActionRequest {
+    client: Client,
+    input: oss_model::DoMetaQueryActionInputBuilder,
+}
+
+impl DoMetaQueryActionRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `action`: The action's name.
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.action(value);
+        self
+    }
+    /// Sets `body`: The action's request document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DoMetaQueryActionOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DoMetaQueryAction>(input)
+            .await
+    }
+}
+
 /// A `ExtendBucketWorm` request being built: set its members, then [`send`](ExtendBucketWormRequest::send) it.
 /// Extends the retention period of a locked retention policy.
 #[derive(Debug)]
@@ -5161,6 +5377,38 @@ impl GetLiveChannelStatRequest {
     }
 }
 
+/// A `GetMetaQueryStatus` request being built: set its members, then [`send`](GetMetaQueryStatusRequest::send) it.
+/// Returns the state of a bucket's metadata index.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetMetaQueryStatusRequest {
+    client: Client,
+    input: oss_model::GetMetaQueryStatusInputBuilder,
+}
+
+impl GetMetaQueryStatusRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetMetaQueryStatusOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetMetaQueryStatus>(input)
+            .await
+    }
+}
+
 /// A `GetObject` request being built: set its members, then [`send`](GetObjectRequest::send) it.
 /// Downloads an object, whole or a byte range; the data is streamed.
 #[derive(Debug)]
@@ -6504,6 +6752,48 @@ impl ListBucketsRequest {
     }
 }
 
+/// A `ListCloudBoxes` request being built: set its members, then [`send`](ListCloudBoxesRequest::send) it.
+/// Lists the CloudBox buckets of the account.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListCloudBoxesRequest {
+    client: Client,
+    input: oss_model::ListCloudBoxesInputBuilder,
+}
+
+impl ListCloudBoxesRequest {
+    /// Sets `marker`: List the CloudBoxes after this name (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.marker(value);
+        self
+    }
+    /// Sets `max_keys`: At most this many (1 to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.max_keys(value);
+        self
+    }
+    /// Sets `prefix`: Only names with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.prefix(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ListCloudBoxesOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ListCloudBoxes>(input)
+            .await
+    }
+}
+
 /// A `ListCname` request being built: set its members, then [`send`](ListCnameRequest::send) it.
 /// Lists the custom domains mapped to a bucket.
 #[derive(Debug)]
@@ -7284,6 +7574,43 @@ impl ListVectorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListVectors>(input)
+            .await
+    }
+}
+
+/// A `OpenMetaQuery` request being built: set its members, then [`send`](OpenMetaQueryRequest::send) it.
+/// Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct OpenMetaQueryRequest {
+    client: Client,
+    input: oss_model::OpenMetaQueryInputBuilder,
+}
+
+impl OpenMetaQueryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `mode`: `basic` (scalar) or `semantic` (vector) indexing; OSS default: basic.
+    pub fn mode(mut self, value: impl Into<oss_model::MetaQueryMode>) -> Self {
+        self.input = self.input.mode(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::OpenMetaQueryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::OpenMetaQuery>(input)
             .await
     }
 }

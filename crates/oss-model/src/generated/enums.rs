@@ -908,6 +908,98 @@ impl From<String> for LiveChannelTargetType {
 
 crate::value::wire_enum!(LiveChannelTargetType);
 
+/// The kind of metadata index: scalar fields (`basic`) or vectors for semantic search (`semantic`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MetaQueryMode {
+    /// `basic`
+    Basic,
+    /// `semantic`
+    Semantic,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl MetaQueryMode {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["basic", "semantic"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Basic => "basic",
+            Self::Semantic => "semantic",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for MetaQueryMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "basic" => Self::Basic,
+            "semantic" => Self::Semantic,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for MetaQueryMode {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(MetaQueryMode);
+
+/// The sort order of meta-query results.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MetaQueryOrder {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl MetaQueryOrder {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for MetaQueryOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for MetaQueryOrder {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(MetaQueryOrder);
+
 /// Whether a copy keeps the source object's metadata (`COPY`) or takes the metadata given in the request (`REPLACE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

@@ -424,6 +424,49 @@ pub struct CleanRestoredObjectOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `CloseMetaQuery`: Turns off data indexing for a bucket and deletes its metadata index.
+///
+/// Build one with [`CloseMetaQueryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloseMetaQueryInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl CloseMetaQueryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CloseMetaQueryInputBuilder {
+        CloseMetaQueryInputBuilder::default()
+    }
+}
+
+/// A builder for [`CloseMetaQueryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CloseMetaQueryInputBuilder {
+    bucket: Option<String>,
+}
+
+impl CloseMetaQueryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CloseMetaQueryInput, crate::BuildError> {
+        Ok(CloseMetaQueryInput {
+            bucket: crate::error::require_field(self.bucket, "CloseMetaQueryInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `CloseMetaQuery`: Turns off data indexing for a bucket and deletes its metadata index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloseMetaQueryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `CompleteBucketWorm`: Locks a retention policy. A locked policy can no longer be deleted; its retention period can only be extended.
 ///
 /// Build one with [`CompleteBucketWormInput::builder`].
@@ -3055,6 +3098,207 @@ impl DescribeRegionsOutput {
             region_infos: self.region_infos.clone(),
         }
     }
+}
+
+/// The input of `DoDataPipeLineAction`: Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
+///
+/// Build one with [`DoDataPipeLineActionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoDataPipeLineActionInput {
+    /// The action's name.
+    pub action: String,
+    /// The action's request document.
+    pub body: Option<String>,
+}
+
+impl DoDataPipeLineActionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DoDataPipeLineActionInputBuilder {
+        DoDataPipeLineActionInputBuilder::default()
+    }
+}
+
+/// A builder for [`DoDataPipeLineActionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DoDataPipeLineActionInputBuilder {
+    action: Option<String>,
+    body: Option<String>,
+}
+
+impl DoDataPipeLineActionInputBuilder {
+    /// Sets `action`: The action's name.
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `body`: The action's request document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DoDataPipeLineActionInput, crate::BuildError> {
+        Ok(DoDataPipeLineActionInput {
+            action: crate::error::require_field(
+                self.action,
+                "DoDataPipeLineActionInput",
+                "action",
+            )?,
+            body: self.body,
+        })
+    }
+}
+
+/// The output of `DoDataPipeLineAction`: Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DoDataPipeLineActionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The action's response document.
+    pub body: String,
+}
+
+/// The input of `DoMetaQuery`: Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
+///
+/// Build one with [`DoMetaQueryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoMetaQueryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// `basic` or `semantic`, as the index was opened.
+    pub mode: Option<MetaQueryMode>,
+    /// The query.
+    pub body: MetaQuery,
+}
+
+impl DoMetaQueryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DoMetaQueryInputBuilder {
+        DoMetaQueryInputBuilder::default()
+    }
+}
+
+/// A builder for [`DoMetaQueryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DoMetaQueryInputBuilder {
+    bucket: Option<String>,
+    mode: Option<MetaQueryMode>,
+    body: Option<MetaQuery>,
+}
+
+impl DoMetaQueryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `mode`: `basic` or `semantic`, as the index was opened.
+    pub fn mode(mut self, value: impl Into<MetaQueryMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<MetaQuery>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DoMetaQueryInput, crate::BuildError> {
+        Ok(DoMetaQueryInput {
+            bucket: crate::error::require_field(self.bucket, "DoMetaQueryInput", "bucket")?,
+            mode: self.mode,
+            body: crate::error::require_field(self.body, "DoMetaQueryInput", "body")?,
+        })
+    }
+}
+
+/// The output of `DoMetaQuery`: Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
+///
+/// The members of the response document ([`MetaQueryResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DoMetaQueryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The `next_token` of the next page; empty or absent at the end.
+    pub next_token: Option<String>,
+    /// The matching objects.
+    pub files: Vec<MetaQueryFile>,
+    /// The computed aggregations.
+    pub aggregations: Vec<MetaQueryAggregation>,
+}
+
+impl DoMetaQueryOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> MetaQueryResult {
+        MetaQueryResult {
+            next_token: self.next_token.clone(),
+            files: self.files.clone(),
+            aggregations: self.aggregations.clone(),
+        }
+    }
+}
+
+/// The input of `DoMetaQueryAction`: Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
+///
+/// Build one with [`DoMetaQueryActionInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoMetaQueryActionInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The action's name.
+    pub action: String,
+    /// The action's request document.
+    pub body: Option<String>,
+}
+
+impl DoMetaQueryActionInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DoMetaQueryActionInputBuilder {
+        DoMetaQueryActionInputBuilder::default()
+    }
+}
+
+/// A builder for [`DoMetaQueryActionInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DoMetaQueryActionInputBuilder {
+    bucket: Option<String>,
+    action: Option<String>,
+    body: Option<String>,
+}
+
+impl DoMetaQueryActionInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `action`: The action's name.
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `body`: The action's request document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DoMetaQueryActionInput, crate::BuildError> {
+        Ok(DoMetaQueryActionInput {
+            bucket: crate::error::require_field(self.bucket, "DoMetaQueryActionInput", "bucket")?,
+            action: crate::error::require_field(self.action, "DoMetaQueryActionInput", "action")?,
+            body: self.body,
+        })
+    }
+}
+
+/// The output of `DoMetaQueryAction`: Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DoMetaQueryActionOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The action's response document.
+    pub body: String,
 }
 
 /// The input of `ExtendBucketWorm`: Extends the retention period of a locked retention policy.
@@ -5895,6 +6139,71 @@ impl GetLiveChannelStatOutput {
     }
 }
 
+/// The input of `GetMetaQueryStatus`: Returns the state of a bucket's metadata index.
+///
+/// Build one with [`GetMetaQueryStatusInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetMetaQueryStatusInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetMetaQueryStatusInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetMetaQueryStatusInputBuilder {
+        GetMetaQueryStatusInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetMetaQueryStatusInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetMetaQueryStatusInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetMetaQueryStatusInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetMetaQueryStatusInput, crate::BuildError> {
+        Ok(GetMetaQueryStatusInput {
+            bucket: crate::error::require_field(self.bucket, "GetMetaQueryStatusInput", "bucket")?,
+        })
+    }
+}
+
+/// The output of `GetMetaQueryStatus`: Returns the state of a bucket's metadata index.
+///
+/// The members of the response document ([`MetaQueryStatus`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetMetaQueryStatusOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// `Ready` (being prepared), `Stop`, `Running`, `Retrying`, `Failed` or `Deleted`.
+    pub state: Option<String>,
+    /// `FullScanning` or `IncrementalScanning`.
+    pub phase: Option<String>,
+    /// When the index was created, RFC 3339 as OSS writes it (nanoseconds, local offset).
+    pub create_time: Option<String>,
+    /// When the index was last updated, as OSS writes it.
+    pub update_time: Option<String>,
+}
+
+impl GetMetaQueryStatusOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> MetaQueryStatus {
+        MetaQueryStatus {
+            state: self.state.clone(),
+            phase: self.phase.clone(),
+            create_time: self.create_time.clone(),
+            update_time: self.update_time.clone(),
+        }
+    }
+}
+
 /// The input of `GetObject`: Downloads an object, whole or a byte range; the data is streamed.
 ///
 /// Build one with [`GetObjectInput::builder`].
@@ -8468,6 +8777,98 @@ impl ListBucketsOutput {
     }
 }
 
+/// The input of `ListCloudBoxes`: Lists the CloudBox buckets of the account.
+///
+/// Build one with [`ListCloudBoxesInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListCloudBoxesInput {
+    /// List the CloudBoxes after this name (the previous page's `next_marker`).
+    pub marker: Option<String>,
+    /// At most this many (1 to 1,000).
+    pub max_keys: Option<i64>,
+    /// Only names with this prefix.
+    pub prefix: Option<String>,
+}
+
+impl ListCloudBoxesInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ListCloudBoxesInputBuilder {
+        ListCloudBoxesInputBuilder::default()
+    }
+}
+
+/// A builder for [`ListCloudBoxesInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ListCloudBoxesInputBuilder {
+    marker: Option<String>,
+    max_keys: Option<i64>,
+    prefix: Option<String>,
+}
+
+impl ListCloudBoxesInputBuilder {
+    /// Sets `marker`: List the CloudBoxes after this name (the previous page's `next_marker`).
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+    /// Sets `max_keys`: At most this many (1 to 1,000).
+    pub fn max_keys(mut self, value: impl Into<i64>) -> Self {
+        self.max_keys = Some(value.into());
+        self
+    }
+    /// Sets `prefix`: Only names with this prefix.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ListCloudBoxesInput, crate::BuildError> {
+        Ok(ListCloudBoxesInput {
+            marker: self.marker,
+            max_keys: self.max_keys,
+            prefix: self.prefix,
+        })
+    }
+}
+
+/// The output of `ListCloudBoxes`: Lists the CloudBox buckets of the account.
+///
+/// The members of the response document ([`ListCloudBoxResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCloudBoxesOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The prefix asked for.
+    pub prefix: Option<String>,
+    /// The marker asked for.
+    pub marker: Option<String>,
+    /// The page size asked for.
+    pub max_keys: Option<i64>,
+    /// Whether more follow.
+    pub is_truncated: Option<bool>,
+    /// The `marker` of the next page.
+    pub next_marker: Option<String>,
+    /// The account.
+    pub owner: Option<Owner>,
+    /// The CloudBoxes.
+    pub cloud_boxes: Vec<CloudBoxProperties>,
+}
+
+impl ListCloudBoxesOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ListCloudBoxResult {
+        ListCloudBoxResult {
+            prefix: self.prefix.clone(),
+            marker: self.marker.clone(),
+            max_keys: self.max_keys,
+            is_truncated: self.is_truncated,
+            next_marker: self.next_marker.clone(),
+            owner: self.owner.clone(),
+            cloud_boxes: self.cloud_boxes.clone(),
+        }
+    }
+}
+
 /// The input of `ListCname`: Lists the custom domains mapped to a bucket.
 ///
 /// Build one with [`ListCnameInput::builder`].
@@ -10108,6 +10509,58 @@ pub struct ListVectorsOutput {
     pub request_id: Option<String>,
     /// One page of vectors, a JSON document: `{"vectors": [...], "nextToken": ...}`.
     pub body: String,
+}
+
+/// The input of `OpenMetaQuery`: Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
+///
+/// Build one with [`OpenMetaQueryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenMetaQueryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// `basic` (scalar) or `semantic` (vector) indexing; OSS default: basic.
+    pub mode: Option<MetaQueryMode>,
+}
+
+impl OpenMetaQueryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> OpenMetaQueryInputBuilder {
+        OpenMetaQueryInputBuilder::default()
+    }
+}
+
+/// A builder for [`OpenMetaQueryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct OpenMetaQueryInputBuilder {
+    bucket: Option<String>,
+    mode: Option<MetaQueryMode>,
+}
+
+impl OpenMetaQueryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `mode`: `basic` (scalar) or `semantic` (vector) indexing; OSS default: basic.
+    pub fn mode(mut self, value: impl Into<MetaQueryMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<OpenMetaQueryInput, crate::BuildError> {
+        Ok(OpenMetaQueryInput {
+            bucket: crate::error::require_field(self.bucket, "OpenMetaQueryInput", "bucket")?,
+            mode: self.mode,
+        })
+    }
+}
+
+/// The output of `OpenMetaQuery`: Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpenMetaQueryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
 }
 
 /// The input of `OptionObject`: Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.

@@ -1515,6 +1515,73 @@ impl crate::xml::XmlDocument for CORSRule {
     const ROOT: &'static str = "CORSRule";
 }
 
+/// A CloudBox and its endpoints.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloudBoxProperties {
+    /// The CloudBox ID.
+    pub id: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its region.
+    pub region: Option<String>,
+    /// The control endpoint (bucket management).
+    pub control_endpoint: Option<String>,
+    /// The data endpoint (object access).
+    pub data_endpoint: Option<String>,
+    /// Its alias.
+    pub alias: Option<String>,
+}
+
+impl crate::xml::FromXml for CloudBoxProperties {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_id = None;
+        let mut v_name = None;
+        let mut v_region = None;
+        let mut v_control_endpoint = None;
+        let mut v_data_endpoint = None;
+        let mut v_alias = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ID" => v_id = Some(r.read("ID")?),
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"Region" => v_region = Some(r.read("Region")?),
+                b"ControlEndpoint" => v_control_endpoint = Some(r.read("ControlEndpoint")?),
+                b"DataEndpoint" => v_data_endpoint = Some(r.read("DataEndpoint")?),
+                b"Alias" => v_alias = Some(r.read("Alias")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: v_id,
+            name: v_name,
+            region: v_region,
+            control_endpoint: v_control_endpoint,
+            data_endpoint: v_data_endpoint,
+            alias: v_alias,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CloudBoxProperties {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ID", &self.id);
+        w.opt_field("Name", &self.name);
+        w.opt_field("Region", &self.region);
+        w.opt_field("ControlEndpoint", &self.control_endpoint);
+        w.opt_field("DataEndpoint", &self.data_endpoint);
+        w.opt_field("Alias", &self.alias);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CloudBoxProperties {
+    const ROOT: &'static str = "CloudBoxProperties";
+}
+
 /// The certificate bound to a custom domain.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CnameCertificate {
@@ -4756,6 +4823,79 @@ impl crate::xml::UrlCoded for ListBucketResultV2 {
     }
 }
 
+/// One page of the account's CloudBoxes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCloudBoxResult {
+    /// The prefix asked for.
+    pub prefix: Option<String>,
+    /// The marker asked for.
+    pub marker: Option<String>,
+    /// The page size asked for.
+    pub max_keys: Option<i64>,
+    /// Whether more follow.
+    pub is_truncated: Option<bool>,
+    /// The `marker` of the next page.
+    pub next_marker: Option<String>,
+    /// The account.
+    pub owner: Option<Owner>,
+    /// The CloudBoxes.
+    pub cloud_boxes: Vec<CloudBoxProperties>,
+}
+
+impl crate::xml::FromXml for ListCloudBoxResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_prefix = None;
+        let mut v_marker = None;
+        let mut v_max_keys = None;
+        let mut v_is_truncated = None;
+        let mut v_next_marker = None;
+        let mut v_owner = None;
+        let mut v_cloud_boxes = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Prefix" => v_prefix = Some(r.read("Prefix")?),
+                b"Marker" => v_marker = Some(r.read("Marker")?),
+                b"MaxKeys" => v_max_keys = Some(r.read("MaxKeys")?),
+                b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
+                b"NextMarker" => v_next_marker = Some(r.read("NextMarker")?),
+                b"Owner" => v_owner = Some(r.read("Owner")?),
+                b"CloudBoxes" => r.read_wrapped("CloudBox", &mut v_cloud_boxes)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            prefix: v_prefix,
+            marker: v_marker,
+            max_keys: v_max_keys,
+            is_truncated: v_is_truncated,
+            next_marker: v_next_marker,
+            owner: v_owner,
+            cloud_boxes: v_cloud_boxes,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ListCloudBoxResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Prefix", &self.prefix);
+        w.opt_field("Marker", &self.marker);
+        w.opt_field("MaxKeys", &self.max_keys);
+        w.opt_field("IsTruncated", &self.is_truncated);
+        w.opt_field("NextMarker", &self.next_marker);
+        w.opt_field("Owner", &self.owner);
+        w.wrapped_list_field("CloudBoxes", "CloudBox", &self.cloud_boxes, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ListCloudBoxResult {
+    const ROOT: &'static str = "ListCloudBoxResult";
+}
+
 /// The custom domains mapped to a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCnameResult {
@@ -6175,6 +6315,1088 @@ impl crate::xml::ToXml for LoggingEnabled {
 
 impl crate::xml::XmlDocument for LoggingEnabled {
     const ROOT: &'static str = "LoggingEnabled";
+}
+
+/// The request document of DoMetaQuery.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQuery {
+    /// Where to resume: the previous result's `next_token`.
+    pub next_token: Option<String>,
+    /// At most this many objects (up to 100).
+    pub max_results: Option<i64>,
+    /// The conditions, a JSON document (`{"Field":"Size","Value":"1048576","Operation":"gt"}`), or the natural-language query in semantic mode.
+    pub query: String,
+    /// The field to sort by.
+    pub sort: Option<String>,
+    /// The sort order.
+    pub order: Option<MetaQueryOrder>,
+    /// Aggregations to compute.
+    pub aggregations: Vec<MetaQueryAggregation>,
+    /// Semantic mode: the media types to search (`image`, `video`, `audio`, `document`).
+    pub media_types: Vec<String>,
+    /// Semantic mode: extra field conditions, a JSON document.
+    pub simple_query: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQuery {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_next_token = None;
+        let mut v_max_results = None;
+        let mut v_query = None;
+        let mut v_sort = None;
+        let mut v_order = None;
+        let mut v_aggregations = Vec::new();
+        let mut v_media_types = Vec::new();
+        let mut v_simple_query = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"NextToken" => v_next_token = Some(r.read("NextToken")?),
+                b"MaxResults" => v_max_results = Some(r.read("MaxResults")?),
+                b"Query" => v_query = Some(r.read("Query")?),
+                b"Sort" => v_sort = Some(r.read("Sort")?),
+                b"Order" => v_order = Some(r.read("Order")?),
+                b"Aggregations" => r.read_wrapped("Aggregation", &mut v_aggregations)?,
+                b"MediaTypes" => r.read_wrapped("MediaType", &mut v_media_types)?,
+                b"SimpleQuery" => v_simple_query = Some(r.read("SimpleQuery")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            next_token: v_next_token,
+            max_results: v_max_results,
+            query: crate::xml::required(v_query, "MetaQuery", "Query")?,
+            sort: v_sort,
+            order: v_order,
+            aggregations: v_aggregations,
+            media_types: v_media_types,
+            simple_query: v_simple_query,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQuery {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("NextToken", &self.next_token);
+        w.opt_field("MaxResults", &self.max_results);
+        w.field("Query", &self.query);
+        w.opt_field("Sort", &self.sort);
+        w.opt_field("Order", &self.order);
+        w.wrapped_list_field("Aggregations", "Aggregation", &self.aggregations, false);
+        w.wrapped_list_field("MediaTypes", "MediaType", &self.media_types, false);
+        w.opt_field("SimpleQuery", &self.simple_query);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQuery {
+    const ROOT: &'static str = "MetaQuery";
+}
+
+/// A place a media object was made.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryAddress {
+    /// The full address.
+    pub address_line: Option<String>,
+    /// The country.
+    pub country: Option<String>,
+    /// The province.
+    pub province: Option<String>,
+    /// The city.
+    pub city: Option<String>,
+    /// The district.
+    pub district: Option<String>,
+    /// The township or street.
+    pub township: Option<String>,
+    /// The language of the address (BCP 47).
+    pub language: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryAddress {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_address_line = None;
+        let mut v_country = None;
+        let mut v_province = None;
+        let mut v_city = None;
+        let mut v_district = None;
+        let mut v_township = None;
+        let mut v_language = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AddressLine" => v_address_line = Some(r.read("AddressLine")?),
+                b"Country" => v_country = Some(r.read("Country")?),
+                b"Province" => v_province = Some(r.read("Province")?),
+                b"City" => v_city = Some(r.read("City")?),
+                b"District" => v_district = Some(r.read("District")?),
+                b"Township" => v_township = Some(r.read("Township")?),
+                b"Language" => v_language = Some(r.read("Language")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            address_line: v_address_line,
+            country: v_country,
+            province: v_province,
+            city: v_city,
+            district: v_district,
+            township: v_township,
+            language: v_language,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryAddress {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("AddressLine", &self.address_line);
+        w.opt_field("Country", &self.country);
+        w.opt_field("Province", &self.province);
+        w.opt_field("City", &self.city);
+        w.opt_field("District", &self.district);
+        w.opt_field("Township", &self.township);
+        w.opt_field("Language", &self.language);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryAddress {
+    const ROOT: &'static str = "MetaQueryAddress";
+}
+
+/// An aggregation: asked for in a query, computed in a result.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryAggregation {
+    /// The field aggregated.
+    pub field: Option<String>,
+    /// `min`, `max`, `average`, `sum`, `count`, `distinct` or `group`.
+    pub operation: Option<String>,
+    /// The result, a decimal number as OSS writes it.
+    pub value: Option<String>,
+    /// The groups (`group`).
+    pub groups: Vec<MetaQueryGroup>,
+}
+
+impl crate::xml::FromXml for MetaQueryAggregation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_field = None;
+        let mut v_operation = None;
+        let mut v_value = None;
+        let mut v_groups = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Field" => v_field = Some(r.read("Field")?),
+                b"Operation" => v_operation = Some(r.read("Operation")?),
+                b"Value" => v_value = Some(r.read("Value")?),
+                b"Groups" => r.read_wrapped("Group", &mut v_groups)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            field: v_field,
+            operation: v_operation,
+            value: v_value,
+            groups: v_groups,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryAggregation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Field", &self.field);
+        w.opt_field("Operation", &self.operation);
+        w.opt_field("Value", &self.value);
+        w.wrapped_list_field("Groups", "Group", &self.groups, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryAggregation {
+    const ROOT: &'static str = "MetaQueryAggregation";
+}
+
+/// An audio stream of a media object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryAudioStream {
+    /// The codec.
+    pub codec_name: Option<String>,
+    /// The bitrate in bit/s.
+    pub bitrate: Option<i64>,
+    /// The sample rate in Hz.
+    pub sample_rate: Option<i64>,
+    /// The start in seconds, a decimal.
+    pub start_time: Option<String>,
+    /// The duration in seconds, a decimal.
+    pub duration: Option<String>,
+    /// The number of channels.
+    pub channels: Option<i64>,
+    /// The language (BCP 47).
+    pub language: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryAudioStream {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_codec_name = None;
+        let mut v_bitrate = None;
+        let mut v_sample_rate = None;
+        let mut v_start_time = None;
+        let mut v_duration = None;
+        let mut v_channels = None;
+        let mut v_language = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CodecName" => v_codec_name = Some(r.read("CodecName")?),
+                b"Bitrate" => v_bitrate = Some(r.read("Bitrate")?),
+                b"SampleRate" => v_sample_rate = Some(r.read("SampleRate")?),
+                b"StartTime" => v_start_time = Some(r.read("StartTime")?),
+                b"Duration" => v_duration = Some(r.read("Duration")?),
+                b"Channels" => v_channels = Some(r.read("Channels")?),
+                b"Language" => v_language = Some(r.read("Language")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            codec_name: v_codec_name,
+            bitrate: v_bitrate,
+            sample_rate: v_sample_rate,
+            start_time: v_start_time,
+            duration: v_duration,
+            channels: v_channels,
+            language: v_language,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryAudioStream {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CodecName", &self.codec_name);
+        w.opt_field("Bitrate", &self.bitrate);
+        w.opt_field("SampleRate", &self.sample_rate);
+        w.opt_field("StartTime", &self.start_time);
+        w.opt_field("Duration", &self.duration);
+        w.opt_field("Channels", &self.channels);
+        w.opt_field("Language", &self.language);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryAudioStream {
+    const ROOT: &'static str = "MetaQueryAudioStream";
+}
+
+/// An object found by a meta query, with its indexed metadata. Times and decimals are kept as OSS writes them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryFile {
+    /// The object's URI (`oss://bucket/key`).
+    pub uri: Option<String>,
+    /// The object's key.
+    pub filename: Option<String>,
+    /// The object's size in bytes.
+    pub size: Option<i64>,
+    /// When the object was last modified.
+    pub file_modified_time: Option<String>,
+    /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    pub oss_object_type: Option<String>,
+    /// The object's storage class.
+    pub oss_storage_class: Option<String>,
+    /// The object's ACL.
+    pub object_acl: Option<String>,
+    /// The object's ETag (with quotes).
+    pub etag: Option<String>,
+    /// The object's CRC-64.
+    pub oss_crc64: Option<String>,
+    /// How many tags the object has.
+    pub oss_tagging_count: Option<i64>,
+    /// The object's tags.
+    pub oss_tagging: Vec<MetaQueryTagging>,
+    /// The object's user metadata.
+    pub oss_user_meta: Vec<MetaQueryUserMeta>,
+    /// When the object expires.
+    pub oss_expiration: Option<String>,
+    /// The object's server-side encryption.
+    pub server_side_encryption: Option<String>,
+    /// The data encryption algorithm.
+    pub server_side_data_encryption: Option<String>,
+    /// The KMS key ID.
+    pub server_side_encryption_key_id: Option<String>,
+    /// The SSE-C algorithm.
+    pub server_side_encryption_customer_algorithm: Option<String>,
+    /// The object's MIME type.
+    pub content_type: Option<String>,
+    /// The object's Content-Encoding.
+    pub content_encoding: Option<String>,
+    /// The object's Content-Language.
+    pub content_language: Option<String>,
+    /// The object's Content-Disposition.
+    pub content_disposition: Option<String>,
+    /// The object's Cache-Control.
+    pub cache_control: Option<String>,
+    /// Allowed CORS origins.
+    pub access_control_allow_origin: Option<String>,
+    /// Allowed CORS methods.
+    pub access_control_request_method: Option<String>,
+    /// The media type (`image`, `video`, ...).
+    pub media_type: Option<String>,
+    /// When the image or video was taken.
+    pub produce_time: Option<String>,
+    /// Latitude and longitude, `lat,long`.
+    pub lat_long: Option<String>,
+    /// The title.
+    pub title: Option<String>,
+    /// The artist.
+    pub artist: Option<String>,
+    /// The album artist.
+    pub album_artist: Option<String>,
+    /// The album.
+    pub album: Option<String>,
+    /// The composer.
+    pub composer: Option<String>,
+    /// The performer.
+    pub performer: Option<String>,
+    /// The duration in seconds, a decimal.
+    pub duration: Option<String>,
+    /// The bitrate in bit/s.
+    pub bitrate: Option<i64>,
+    /// Image width in pixels.
+    pub image_width: Option<i64>,
+    /// Image height in pixels.
+    pub image_height: Option<i64>,
+    /// Video width in pixels.
+    pub video_width: Option<i64>,
+    /// Video height in pixels.
+    pub video_height: Option<i64>,
+    /// The video streams.
+    pub video_streams: Vec<MetaQueryVideoStream>,
+    /// The audio streams.
+    pub audio_streams: Vec<MetaQueryAudioStream>,
+    /// The subtitle streams.
+    pub subtitles: Vec<MetaQuerySubtitle>,
+    /// The places the media was made.
+    pub addresses: Vec<MetaQueryAddress>,
+    /// Generated descriptions (semantic mode).
+    pub insights: Option<MetaQueryInsights>,
+}
+
+impl crate::xml::FromXml for MetaQueryFile {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_uri = None;
+        let mut v_filename = None;
+        let mut v_size = None;
+        let mut v_file_modified_time = None;
+        let mut v_oss_object_type = None;
+        let mut v_oss_storage_class = None;
+        let mut v_object_acl = None;
+        let mut v_etag = None;
+        let mut v_oss_crc64 = None;
+        let mut v_oss_tagging_count = None;
+        let mut v_oss_tagging = Vec::new();
+        let mut v_oss_user_meta = Vec::new();
+        let mut v_oss_expiration = None;
+        let mut v_server_side_encryption = None;
+        let mut v_server_side_data_encryption = None;
+        let mut v_server_side_encryption_key_id = None;
+        let mut v_server_side_encryption_customer_algorithm = None;
+        let mut v_content_type = None;
+        let mut v_content_encoding = None;
+        let mut v_content_language = None;
+        let mut v_content_disposition = None;
+        let mut v_cache_control = None;
+        let mut v_access_control_allow_origin = None;
+        let mut v_access_control_request_method = None;
+        let mut v_media_type = None;
+        let mut v_produce_time = None;
+        let mut v_lat_long = None;
+        let mut v_title = None;
+        let mut v_artist = None;
+        let mut v_album_artist = None;
+        let mut v_album = None;
+        let mut v_composer = None;
+        let mut v_performer = None;
+        let mut v_duration = None;
+        let mut v_bitrate = None;
+        let mut v_image_width = None;
+        let mut v_image_height = None;
+        let mut v_video_width = None;
+        let mut v_video_height = None;
+        let mut v_video_streams = Vec::new();
+        let mut v_audio_streams = Vec::new();
+        let mut v_subtitles = Vec::new();
+        let mut v_addresses = Vec::new();
+        let mut v_insights = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"URI" => v_uri = Some(r.read("URI")?),
+                b"Filename" => v_filename = Some(r.read("Filename")?),
+                b"Size" => v_size = Some(r.read("Size")?),
+                b"FileModifiedTime" => v_file_modified_time = Some(r.read("FileModifiedTime")?),
+                b"OSSObjectType" => v_oss_object_type = Some(r.read("OSSObjectType")?),
+                b"OSSStorageClass" => v_oss_storage_class = Some(r.read("OSSStorageClass")?),
+                b"ObjectACL" => v_object_acl = Some(r.read("ObjectACL")?),
+                b"ETag" => v_etag = Some(r.read("ETag")?),
+                b"OSSCRC64" => v_oss_crc64 = Some(r.read("OSSCRC64")?),
+                b"OSSTaggingCount" => v_oss_tagging_count = Some(r.read("OSSTaggingCount")?),
+                b"OSSTagging" => r.read_wrapped("Tagging", &mut v_oss_tagging)?,
+                b"OSSUserMeta" => r.read_wrapped("UserMeta", &mut v_oss_user_meta)?,
+                b"OSSExpiration" => v_oss_expiration = Some(r.read("OSSExpiration")?),
+                b"ServerSideEncryption" => {
+                    v_server_side_encryption = Some(r.read("ServerSideEncryption")?)
+                }
+                b"ServerSideDataEncryption" => {
+                    v_server_side_data_encryption = Some(r.read("ServerSideDataEncryption")?)
+                }
+                b"ServerSideEncryptionKeyId" => {
+                    v_server_side_encryption_key_id = Some(r.read("ServerSideEncryptionKeyId")?)
+                }
+                b"ServerSideEncryptionCustomerAlgorithm" => {
+                    v_server_side_encryption_customer_algorithm =
+                        Some(r.read("ServerSideEncryptionCustomerAlgorithm")?)
+                }
+                b"ContentType" => v_content_type = Some(r.read("ContentType")?),
+                b"ContentEncoding" => v_content_encoding = Some(r.read("ContentEncoding")?),
+                b"ContentLanguage" => v_content_language = Some(r.read("ContentLanguage")?),
+                b"ContentDisposition" => {
+                    v_content_disposition = Some(r.read("ContentDisposition")?)
+                }
+                b"CacheControl" => v_cache_control = Some(r.read("CacheControl")?),
+                b"AccessControlAllowOrigin" => {
+                    v_access_control_allow_origin = Some(r.read("AccessControlAllowOrigin")?)
+                }
+                b"AccessControlRequestMethod" => {
+                    v_access_control_request_method = Some(r.read("AccessControlRequestMethod")?)
+                }
+                b"MediaType" => v_media_type = Some(r.read("MediaType")?),
+                b"ProduceTime" => v_produce_time = Some(r.read("ProduceTime")?),
+                b"LatLong" => v_lat_long = Some(r.read("LatLong")?),
+                b"Title" => v_title = Some(r.read("Title")?),
+                b"Artist" => v_artist = Some(r.read("Artist")?),
+                b"AlbumArtist" => v_album_artist = Some(r.read("AlbumArtist")?),
+                b"Album" => v_album = Some(r.read("Album")?),
+                b"Composer" => v_composer = Some(r.read("Composer")?),
+                b"Performer" => v_performer = Some(r.read("Performer")?),
+                b"Duration" => v_duration = Some(r.read("Duration")?),
+                b"Bitrate" => v_bitrate = Some(r.read("Bitrate")?),
+                b"ImageWidth" => v_image_width = Some(r.read("ImageWidth")?),
+                b"ImageHeight" => v_image_height = Some(r.read("ImageHeight")?),
+                b"VideoWidth" => v_video_width = Some(r.read("VideoWidth")?),
+                b"VideoHeight" => v_video_height = Some(r.read("VideoHeight")?),
+                b"VideoStreams" => r.read_wrapped("VideoStream", &mut v_video_streams)?,
+                b"AudioStreams" => r.read_wrapped("AudioStream", &mut v_audio_streams)?,
+                b"Subtitles" => r.read_wrapped("Subtitle", &mut v_subtitles)?,
+                b"Addresses" => r.read_wrapped("Address", &mut v_addresses)?,
+                b"Insights" => v_insights = Some(r.read("Insights")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            uri: v_uri,
+            filename: v_filename,
+            size: v_size,
+            file_modified_time: v_file_modified_time,
+            oss_object_type: v_oss_object_type,
+            oss_storage_class: v_oss_storage_class,
+            object_acl: v_object_acl,
+            etag: v_etag,
+            oss_crc64: v_oss_crc64,
+            oss_tagging_count: v_oss_tagging_count,
+            oss_tagging: v_oss_tagging,
+            oss_user_meta: v_oss_user_meta,
+            oss_expiration: v_oss_expiration,
+            server_side_encryption: v_server_side_encryption,
+            server_side_data_encryption: v_server_side_data_encryption,
+            server_side_encryption_key_id: v_server_side_encryption_key_id,
+            server_side_encryption_customer_algorithm: v_server_side_encryption_customer_algorithm,
+            content_type: v_content_type,
+            content_encoding: v_content_encoding,
+            content_language: v_content_language,
+            content_disposition: v_content_disposition,
+            cache_control: v_cache_control,
+            access_control_allow_origin: v_access_control_allow_origin,
+            access_control_request_method: v_access_control_request_method,
+            media_type: v_media_type,
+            produce_time: v_produce_time,
+            lat_long: v_lat_long,
+            title: v_title,
+            artist: v_artist,
+            album_artist: v_album_artist,
+            album: v_album,
+            composer: v_composer,
+            performer: v_performer,
+            duration: v_duration,
+            bitrate: v_bitrate,
+            image_width: v_image_width,
+            image_height: v_image_height,
+            video_width: v_video_width,
+            video_height: v_video_height,
+            video_streams: v_video_streams,
+            audio_streams: v_audio_streams,
+            subtitles: v_subtitles,
+            addresses: v_addresses,
+            insights: v_insights,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryFile {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("URI", &self.uri);
+        w.opt_field("Filename", &self.filename);
+        w.opt_field("Size", &self.size);
+        w.opt_field("FileModifiedTime", &self.file_modified_time);
+        w.opt_field("OSSObjectType", &self.oss_object_type);
+        w.opt_field("OSSStorageClass", &self.oss_storage_class);
+        w.opt_field("ObjectACL", &self.object_acl);
+        w.opt_field("ETag", &self.etag);
+        w.opt_field("OSSCRC64", &self.oss_crc64);
+        w.opt_field("OSSTaggingCount", &self.oss_tagging_count);
+        w.wrapped_list_field("OSSTagging", "Tagging", &self.oss_tagging, false);
+        w.wrapped_list_field("OSSUserMeta", "UserMeta", &self.oss_user_meta, false);
+        w.opt_field("OSSExpiration", &self.oss_expiration);
+        w.opt_field("ServerSideEncryption", &self.server_side_encryption);
+        w.opt_field(
+            "ServerSideDataEncryption",
+            &self.server_side_data_encryption,
+        );
+        w.opt_field(
+            "ServerSideEncryptionKeyId",
+            &self.server_side_encryption_key_id,
+        );
+        w.opt_field(
+            "ServerSideEncryptionCustomerAlgorithm",
+            &self.server_side_encryption_customer_algorithm,
+        );
+        w.opt_field("ContentType", &self.content_type);
+        w.opt_field("ContentEncoding", &self.content_encoding);
+        w.opt_field("ContentLanguage", &self.content_language);
+        w.opt_field("ContentDisposition", &self.content_disposition);
+        w.opt_field("CacheControl", &self.cache_control);
+        w.opt_field(
+            "AccessControlAllowOrigin",
+            &self.access_control_allow_origin,
+        );
+        w.opt_field(
+            "AccessControlRequestMethod",
+            &self.access_control_request_method,
+        );
+        w.opt_field("MediaType", &self.media_type);
+        w.opt_field("ProduceTime", &self.produce_time);
+        w.opt_field("LatLong", &self.lat_long);
+        w.opt_field("Title", &self.title);
+        w.opt_field("Artist", &self.artist);
+        w.opt_field("AlbumArtist", &self.album_artist);
+        w.opt_field("Album", &self.album);
+        w.opt_field("Composer", &self.composer);
+        w.opt_field("Performer", &self.performer);
+        w.opt_field("Duration", &self.duration);
+        w.opt_field("Bitrate", &self.bitrate);
+        w.opt_field("ImageWidth", &self.image_width);
+        w.opt_field("ImageHeight", &self.image_height);
+        w.opt_field("VideoWidth", &self.video_width);
+        w.opt_field("VideoHeight", &self.video_height);
+        w.wrapped_list_field("VideoStreams", "VideoStream", &self.video_streams, false);
+        w.wrapped_list_field("AudioStreams", "AudioStream", &self.audio_streams, false);
+        w.wrapped_list_field("Subtitles", "Subtitle", &self.subtitles, false);
+        w.wrapped_list_field("Addresses", "Address", &self.addresses, false);
+        w.opt_field("Insights", &self.insights);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryFile {
+    const ROOT: &'static str = "MetaQueryFile";
+}
+
+/// One group of a `group` aggregation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryGroup {
+    /// The group's value.
+    pub value: Option<String>,
+    /// How many objects are in the group.
+    pub count: Option<i64>,
+}
+
+impl crate::xml::FromXml for MetaQueryGroup {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_value = None;
+        let mut v_count = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Value" => v_value = Some(r.read("Value")?),
+                b"Count" => v_count = Some(r.read("Count")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            value: v_value,
+            count: v_count,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryGroup {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Value", &self.value);
+        w.opt_field("Count", &self.count);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryGroup {
+    const ROOT: &'static str = "MetaQueryGroup";
+}
+
+/// A generated description.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryInsight {
+    /// A short caption.
+    pub caption: Option<String>,
+    /// A longer description.
+    pub description: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryInsight {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_caption = None;
+        let mut v_description = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Caption" => v_caption = Some(r.read("Caption")?),
+                b"Description" => v_description = Some(r.read("Description")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            caption: v_caption,
+            description: v_description,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryInsight {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Caption", &self.caption);
+        w.opt_field("Description", &self.description);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryInsight {
+    const ROOT: &'static str = "MetaQueryInsight";
+}
+
+/// Generated descriptions of a media object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryInsights {
+    /// Of the video.
+    pub video: Option<MetaQueryInsight>,
+    /// Of the image.
+    pub image: Option<MetaQueryInsight>,
+}
+
+impl crate::xml::FromXml for MetaQueryInsights {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_video = None;
+        let mut v_image = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Video" => v_video = Some(r.read("Video")?),
+                b"Image" => v_image = Some(r.read("Image")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            video: v_video,
+            image: v_image,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryInsights {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Video", &self.video);
+        w.opt_field("Image", &self.image);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryInsights {
+    const ROOT: &'static str = "MetaQueryInsights";
+}
+
+/// The result of DoMetaQuery.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryResult {
+    /// The `next_token` of the next page; empty or absent at the end.
+    pub next_token: Option<String>,
+    /// The matching objects.
+    pub files: Vec<MetaQueryFile>,
+    /// The computed aggregations.
+    pub aggregations: Vec<MetaQueryAggregation>,
+}
+
+impl crate::xml::FromXml for MetaQueryResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_next_token = None;
+        let mut v_files = Vec::new();
+        let mut v_aggregations = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"NextToken" => v_next_token = Some(r.read("NextToken")?),
+                b"Files" => r.read_wrapped("File", &mut v_files)?,
+                b"Aggregations" => r.read_wrapped("Aggregation", &mut v_aggregations)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            next_token: v_next_token,
+            files: v_files,
+            aggregations: v_aggregations,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("NextToken", &self.next_token);
+        w.wrapped_list_field("Files", "File", &self.files, false);
+        w.wrapped_list_field("Aggregations", "Aggregation", &self.aggregations, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryResult {
+    const ROOT: &'static str = "MetaQuery";
+}
+
+/// The state of a bucket's metadata index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryStatus {
+    /// `Ready` (being prepared), `Stop`, `Running`, `Retrying`, `Failed` or `Deleted`.
+    pub state: Option<String>,
+    /// `FullScanning` or `IncrementalScanning`.
+    pub phase: Option<String>,
+    /// When the index was created, RFC 3339 as OSS writes it (nanoseconds, local offset).
+    pub create_time: Option<String>,
+    /// When the index was last updated, as OSS writes it.
+    pub update_time: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryStatus {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_state = None;
+        let mut v_phase = None;
+        let mut v_create_time = None;
+        let mut v_update_time = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"State" => v_state = Some(r.read("State")?),
+                b"Phase" => v_phase = Some(r.read("Phase")?),
+                b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
+                b"UpdateTime" => v_update_time = Some(r.read("UpdateTime")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            state: v_state,
+            phase: v_phase,
+            create_time: v_create_time,
+            update_time: v_update_time,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryStatus {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("State", &self.state);
+        w.opt_field("Phase", &self.phase);
+        w.opt_field("CreateTime", &self.create_time);
+        w.opt_field("UpdateTime", &self.update_time);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryStatus {
+    const ROOT: &'static str = "MetaQueryStatus";
+}
+
+/// A subtitle stream of a media object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQuerySubtitle {
+    /// The codec.
+    pub codec_name: Option<String>,
+    /// The language (BCP 47).
+    pub language: Option<String>,
+    /// The start in seconds, a decimal.
+    pub start_time: Option<String>,
+    /// The duration in seconds, a decimal.
+    pub duration: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQuerySubtitle {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_codec_name = None;
+        let mut v_language = None;
+        let mut v_start_time = None;
+        let mut v_duration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CodecName" => v_codec_name = Some(r.read("CodecName")?),
+                b"Language" => v_language = Some(r.read("Language")?),
+                b"StartTime" => v_start_time = Some(r.read("StartTime")?),
+                b"Duration" => v_duration = Some(r.read("Duration")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            codec_name: v_codec_name,
+            language: v_language,
+            start_time: v_start_time,
+            duration: v_duration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQuerySubtitle {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CodecName", &self.codec_name);
+        w.opt_field("Language", &self.language);
+        w.opt_field("StartTime", &self.start_time);
+        w.opt_field("Duration", &self.duration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQuerySubtitle {
+    const ROOT: &'static str = "MetaQuerySubtitle";
+}
+
+/// An object tag, as a meta query reports it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryTagging {
+    /// The tag key.
+    pub key: String,
+    /// The tag value.
+    pub value: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryTagging {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key = None;
+        let mut v_value = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Key" => v_key = Some(r.read("Key")?),
+                b"Value" => v_value = Some(r.read("Value")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: crate::xml::required(v_key, "MetaQueryTagging", "Key")?,
+            value: v_value,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryTagging {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Key", &self.key);
+        w.opt_field("Value", &self.value);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryTagging {
+    const ROOT: &'static str = "MetaQueryTagging";
+}
+
+/// A user metadata item, as a meta query reports it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryUserMeta {
+    /// The header name, such as `x-oss-meta-location`.
+    pub key: String,
+    /// The value.
+    pub value: Option<String>,
+}
+
+impl crate::xml::FromXml for MetaQueryUserMeta {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key = None;
+        let mut v_value = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Key" => v_key = Some(r.read("Key")?),
+                b"Value" => v_value = Some(r.read("Value")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: crate::xml::required(v_key, "MetaQueryUserMeta", "Key")?,
+            value: v_value,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryUserMeta {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Key", &self.key);
+        w.opt_field("Value", &self.value);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryUserMeta {
+    const ROOT: &'static str = "MetaQueryUserMeta";
+}
+
+/// A video stream of a media object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaQueryVideoStream {
+    /// The codec.
+    pub codec_name: Option<String>,
+    /// The language (BCP 47).
+    pub language: Option<String>,
+    /// The bitrate in bit/s.
+    pub bitrate: Option<i64>,
+    /// The frame rate, such as `25/1`.
+    pub frame_rate: Option<String>,
+    /// The start in seconds, a decimal.
+    pub start_time: Option<String>,
+    /// The duration in seconds, a decimal.
+    pub duration: Option<String>,
+    /// The number of frames.
+    pub frame_count: Option<i64>,
+    /// The bit depth.
+    pub bit_depth: Option<i64>,
+    /// The pixel format.
+    pub pixel_format: Option<String>,
+    /// The color space.
+    pub color_space: Option<String>,
+    /// Height in pixels.
+    pub height: Option<i64>,
+    /// Width in pixels.
+    pub width: Option<i64>,
+}
+
+impl crate::xml::FromXml for MetaQueryVideoStream {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_codec_name = None;
+        let mut v_language = None;
+        let mut v_bitrate = None;
+        let mut v_frame_rate = None;
+        let mut v_start_time = None;
+        let mut v_duration = None;
+        let mut v_frame_count = None;
+        let mut v_bit_depth = None;
+        let mut v_pixel_format = None;
+        let mut v_color_space = None;
+        let mut v_height = None;
+        let mut v_width = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CodecName" => v_codec_name = Some(r.read("CodecName")?),
+                b"Language" => v_language = Some(r.read("Language")?),
+                b"Bitrate" => v_bitrate = Some(r.read("Bitrate")?),
+                b"FrameRate" => v_frame_rate = Some(r.read("FrameRate")?),
+                b"StartTime" => v_start_time = Some(r.read("StartTime")?),
+                b"Duration" => v_duration = Some(r.read("Duration")?),
+                b"FrameCount" => v_frame_count = Some(r.read("FrameCount")?),
+                b"BitDepth" => v_bit_depth = Some(r.read("BitDepth")?),
+                b"PixelFormat" => v_pixel_format = Some(r.read("PixelFormat")?),
+                b"ColorSpace" => v_color_space = Some(r.read("ColorSpace")?),
+                b"Height" => v_height = Some(r.read("Height")?),
+                b"Width" => v_width = Some(r.read("Width")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            codec_name: v_codec_name,
+            language: v_language,
+            bitrate: v_bitrate,
+            frame_rate: v_frame_rate,
+            start_time: v_start_time,
+            duration: v_duration,
+            frame_count: v_frame_count,
+            bit_depth: v_bit_depth,
+            pixel_format: v_pixel_format,
+            color_space: v_color_space,
+            height: v_height,
+            width: v_width,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetaQueryVideoStream {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CodecName", &self.codec_name);
+        w.opt_field("Language", &self.language);
+        w.opt_field("Bitrate", &self.bitrate);
+        w.opt_field("FrameRate", &self.frame_rate);
+        w.opt_field("StartTime", &self.start_time);
+        w.opt_field("Duration", &self.duration);
+        w.opt_field("FrameCount", &self.frame_count);
+        w.opt_field("BitDepth", &self.bit_depth);
+        w.opt_field("PixelFormat", &self.pixel_format);
+        w.opt_field("ColorSpace", &self.color_space);
+        w.opt_field("Height", &self.height);
+        w.opt_field("Width", &self.width);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetaQueryVideoStream {
+    const ROOT: &'static str = "MetaQueryVideoStream";
 }
 
 /// How OSS signs its back-to-origin requests. Holds an access key secret: keep it out of logs.

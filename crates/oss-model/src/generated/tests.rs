@@ -122,6 +122,18 @@ impl Sample for LiveChannelTargetType {
     }
 }
 
+impl Sample for MetaQueryMode {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(MetaQueryMode::VALUES)
+    }
+}
+
+impl Sample for MetaQueryOrder {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(MetaQueryOrder::VALUES)
+    }
+}
+
 impl Sample for MetadataDirective {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(MetadataDirective::VALUES)
@@ -510,6 +522,19 @@ impl Sample for CORSRule {
             allowed_headers: Sample::sample(rng),
             expose_headers: Sample::sample(rng),
             max_age_seconds: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for CloudBoxProperties {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            id: Sample::sample(rng),
+            name: Sample::sample(rng),
+            region: Sample::sample(rng),
+            control_endpoint: Sample::sample(rng),
+            data_endpoint: Sample::sample(rng),
+            alias: Sample::sample(rng),
         }
     }
 }
@@ -1094,6 +1119,20 @@ impl Sample for ListBucketResultV2 {
     }
 }
 
+impl Sample for ListCloudBoxResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            prefix: Sample::sample(rng),
+            marker: Sample::sample(rng),
+            max_keys: Sample::sample(rng),
+            is_truncated: Sample::sample(rng),
+            next_marker: Sample::sample(rng),
+            owner: Sample::sample(rng),
+            cloud_boxes: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ListCnameResult {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1348,6 +1387,207 @@ impl Sample for LoggingEnabled {
             target_bucket: Sample::sample(rng),
             target_prefix: Sample::sample(rng),
             logging_role: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQuery {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            next_token: Sample::sample(rng),
+            max_results: Sample::sample(rng),
+            query: Sample::sample(rng),
+            sort: Sample::sample(rng),
+            order: Sample::sample(rng),
+            aggregations: Sample::sample(rng),
+            media_types: Sample::sample(rng),
+            simple_query: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryAddress {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            address_line: Sample::sample(rng),
+            country: Sample::sample(rng),
+            province: Sample::sample(rng),
+            city: Sample::sample(rng),
+            district: Sample::sample(rng),
+            township: Sample::sample(rng),
+            language: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryAggregation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            field: Sample::sample(rng),
+            operation: Sample::sample(rng),
+            value: Sample::sample(rng),
+            groups: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryAudioStream {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            codec_name: Sample::sample(rng),
+            bitrate: Sample::sample(rng),
+            sample_rate: Sample::sample(rng),
+            start_time: Sample::sample(rng),
+            duration: Sample::sample(rng),
+            channels: Sample::sample(rng),
+            language: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryFile {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            uri: Sample::sample(rng),
+            filename: Sample::sample(rng),
+            size: Sample::sample(rng),
+            file_modified_time: Sample::sample(rng),
+            oss_object_type: Sample::sample(rng),
+            oss_storage_class: Sample::sample(rng),
+            object_acl: Sample::sample(rng),
+            etag: Sample::sample(rng),
+            oss_crc64: Sample::sample(rng),
+            oss_tagging_count: Sample::sample(rng),
+            oss_tagging: Sample::sample(rng),
+            oss_user_meta: Sample::sample(rng),
+            oss_expiration: Sample::sample(rng),
+            server_side_encryption: Sample::sample(rng),
+            server_side_data_encryption: Sample::sample(rng),
+            server_side_encryption_key_id: Sample::sample(rng),
+            server_side_encryption_customer_algorithm: Sample::sample(rng),
+            content_type: Sample::sample(rng),
+            content_encoding: Sample::sample(rng),
+            content_language: Sample::sample(rng),
+            content_disposition: Sample::sample(rng),
+            cache_control: Sample::sample(rng),
+            access_control_allow_origin: Sample::sample(rng),
+            access_control_request_method: Sample::sample(rng),
+            media_type: Sample::sample(rng),
+            produce_time: Sample::sample(rng),
+            lat_long: Sample::sample(rng),
+            title: Sample::sample(rng),
+            artist: Sample::sample(rng),
+            album_artist: Sample::sample(rng),
+            album: Sample::sample(rng),
+            composer: Sample::sample(rng),
+            performer: Sample::sample(rng),
+            duration: Sample::sample(rng),
+            bitrate: Sample::sample(rng),
+            image_width: Sample::sample(rng),
+            image_height: Sample::sample(rng),
+            video_width: Sample::sample(rng),
+            video_height: Sample::sample(rng),
+            video_streams: Sample::sample(rng),
+            audio_streams: Sample::sample(rng),
+            subtitles: Sample::sample(rng),
+            addresses: Sample::sample(rng),
+            insights: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryGroup {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            value: Sample::sample(rng),
+            count: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryInsight {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            caption: Sample::sample(rng),
+            description: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryInsights {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            video: Sample::sample(rng),
+            image: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            next_token: Sample::sample(rng),
+            files: Sample::sample(rng),
+            aggregations: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            state: Sample::sample(rng),
+            phase: Sample::sample(rng),
+            create_time: Sample::sample(rng),
+            update_time: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQuerySubtitle {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            codec_name: Sample::sample(rng),
+            language: Sample::sample(rng),
+            start_time: Sample::sample(rng),
+            duration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryTagging {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key: Sample::sample(rng),
+            value: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryUserMeta {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key: Sample::sample(rng),
+            value: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetaQueryVideoStream {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            codec_name: Sample::sample(rng),
+            language: Sample::sample(rng),
+            bitrate: Sample::sample(rng),
+            frame_rate: Sample::sample(rng),
+            start_time: Sample::sample(rng),
+            duration: Sample::sample(rng),
+            frame_count: Sample::sample(rng),
+            bit_depth: Sample::sample(rng),
+            pixel_format: Sample::sample(rng),
+            color_space: Sample::sample(rng),
+            height: Sample::sample(rng),
+            width: Sample::sample(rng),
         }
     }
 }
@@ -2374,6 +2614,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     ),
     ("CORSRule", crate::testing::xml_round_trip::<CORSRule>),
     (
+        "CloudBoxProperties",
+        crate::testing::xml_round_trip::<CloudBoxProperties>,
+    ),
+    (
         "CnameCertificate",
         crate::testing::xml_round_trip::<CnameCertificate>,
     ),
@@ -2574,6 +2818,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<ListBucketResultV2>,
     ),
     (
+        "ListCloudBoxResult",
+        crate::testing::xml_round_trip::<ListCloudBoxResult>,
+    ),
+    (
         "ListCnameResult",
         crate::testing::xml_round_trip::<ListCnameResult>,
     ),
@@ -2653,6 +2901,59 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "LoggingEnabled",
         crate::testing::xml_round_trip::<LoggingEnabled>,
+    ),
+    ("MetaQuery", crate::testing::xml_round_trip::<MetaQuery>),
+    (
+        "MetaQueryAddress",
+        crate::testing::xml_round_trip::<MetaQueryAddress>,
+    ),
+    (
+        "MetaQueryAggregation",
+        crate::testing::xml_round_trip::<MetaQueryAggregation>,
+    ),
+    (
+        "MetaQueryAudioStream",
+        crate::testing::xml_round_trip::<MetaQueryAudioStream>,
+    ),
+    (
+        "MetaQueryFile",
+        crate::testing::xml_round_trip::<MetaQueryFile>,
+    ),
+    (
+        "MetaQueryGroup",
+        crate::testing::xml_round_trip::<MetaQueryGroup>,
+    ),
+    (
+        "MetaQueryInsight",
+        crate::testing::xml_round_trip::<MetaQueryInsight>,
+    ),
+    (
+        "MetaQueryInsights",
+        crate::testing::xml_round_trip::<MetaQueryInsights>,
+    ),
+    (
+        "MetaQueryResult",
+        crate::testing::xml_round_trip::<MetaQueryResult>,
+    ),
+    (
+        "MetaQueryStatus",
+        crate::testing::xml_round_trip::<MetaQueryStatus>,
+    ),
+    (
+        "MetaQuerySubtitle",
+        crate::testing::xml_round_trip::<MetaQuerySubtitle>,
+    ),
+    (
+        "MetaQueryTagging",
+        crate::testing::xml_round_trip::<MetaQueryTagging>,
+    ),
+    (
+        "MetaQueryUserMeta",
+        crate::testing::xml_round_trip::<MetaQueryUserMeta>,
+    ),
+    (
+        "MetaQueryVideoStream",
+        crate::testing::xml_round_trip::<MetaQueryVideoStream>,
     ),
     ("MirrorAuth", crate::testing::xml_round_trip::<MirrorAuth>),
     (
@@ -3191,6 +3492,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<CORSRule>,
     ),
     (
+        "CloudBoxProperties",
+        crate::testing::parse_any::<CloudBoxProperties>,
+        crate::testing::sample_document::<CloudBoxProperties>,
+    ),
+    (
         "CnameCertificate",
         crate::testing::parse_any::<CnameCertificate>,
         crate::testing::sample_document::<CnameCertificate>,
@@ -3456,6 +3762,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<ListBucketResultV2>,
     ),
     (
+        "ListCloudBoxResult",
+        crate::testing::parse_any::<ListCloudBoxResult>,
+        crate::testing::sample_document::<ListCloudBoxResult>,
+    ),
+    (
         "ListCnameResult",
         crate::testing::parse_any::<ListCnameResult>,
         crate::testing::sample_document::<ListCnameResult>,
@@ -3559,6 +3870,76 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "LoggingEnabled",
         crate::testing::parse_any::<LoggingEnabled>,
         crate::testing::sample_document::<LoggingEnabled>,
+    ),
+    (
+        "MetaQuery",
+        crate::testing::parse_any::<MetaQuery>,
+        crate::testing::sample_document::<MetaQuery>,
+    ),
+    (
+        "MetaQueryAddress",
+        crate::testing::parse_any::<MetaQueryAddress>,
+        crate::testing::sample_document::<MetaQueryAddress>,
+    ),
+    (
+        "MetaQueryAggregation",
+        crate::testing::parse_any::<MetaQueryAggregation>,
+        crate::testing::sample_document::<MetaQueryAggregation>,
+    ),
+    (
+        "MetaQueryAudioStream",
+        crate::testing::parse_any::<MetaQueryAudioStream>,
+        crate::testing::sample_document::<MetaQueryAudioStream>,
+    ),
+    (
+        "MetaQueryFile",
+        crate::testing::parse_any::<MetaQueryFile>,
+        crate::testing::sample_document::<MetaQueryFile>,
+    ),
+    (
+        "MetaQueryGroup",
+        crate::testing::parse_any::<MetaQueryGroup>,
+        crate::testing::sample_document::<MetaQueryGroup>,
+    ),
+    (
+        "MetaQueryInsight",
+        crate::testing::parse_any::<MetaQueryInsight>,
+        crate::testing::sample_document::<MetaQueryInsight>,
+    ),
+    (
+        "MetaQueryInsights",
+        crate::testing::parse_any::<MetaQueryInsights>,
+        crate::testing::sample_document::<MetaQueryInsights>,
+    ),
+    (
+        "MetaQueryResult",
+        crate::testing::parse_any::<MetaQueryResult>,
+        crate::testing::sample_document::<MetaQueryResult>,
+    ),
+    (
+        "MetaQueryStatus",
+        crate::testing::parse_any::<MetaQueryStatus>,
+        crate::testing::sample_document::<MetaQueryStatus>,
+    ),
+    (
+        "MetaQuerySubtitle",
+        crate::testing::parse_any::<MetaQuerySubtitle>,
+        crate::testing::sample_document::<MetaQuerySubtitle>,
+    ),
+    (
+        "MetaQueryTagging",
+        crate::testing::parse_any::<MetaQueryTagging>,
+        crate::testing::sample_document::<MetaQueryTagging>,
+    ),
+    (
+        "MetaQueryUserMeta",
+        crate::testing::parse_any::<MetaQueryUserMeta>,
+        crate::testing::sample_document::<MetaQueryUserMeta>,
+    ),
+    (
+        "MetaQueryVideoStream",
+        crate::testing::parse_any::<MetaQueryVideoStream>,
+        crate::testing::sample_document::<MetaQueryVideoStream>,
     ),
     (
         "MirrorAuth",

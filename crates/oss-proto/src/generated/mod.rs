@@ -4,7 +4,9 @@
 
 mod operations;
 mod paginate;
+mod server;
 #[allow(dead_code)]
 mod support;
 
 pub use operations::*;
+pub use server::ServerOperation;

@@ -15,6 +15,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "AbortMultipartUpload",
     "AppendObject",
     "CleanRestoredObject",
+    "CloseMetaQuery",
     "CompleteBucketWorm",
     "CompleteMultipartUpload",
     "CopyObject",
@@ -56,6 +57,9 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteVectorIndex",
     "DeleteVectors",
     "DescribeRegions",
+    "DoDataPipeLineAction",
+    "DoMetaQuery",
+    "DoMetaQueryAction",
     "ExtendBucketWorm",
     "GetAccessPoint",
     "GetAccessPointConfigForObjectProcess",
@@ -98,6 +102,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetLiveChannelHistory",
     "GetLiveChannelInfo",
     "GetLiveChannelStat",
+    "GetMetaQueryStatus",
     "GetObject",
     "GetObjectAcl",
     "GetObjectLegalHold",
@@ -128,6 +133,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "ListBucketInventory",
     "ListBucketRequesterQoSInfos",
     "ListBuckets",
+    "ListCloudBoxes",
     "ListCname",
     "ListLiveChannel",
     "ListMultipartUploads",
@@ -145,6 +151,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "ListVectorBuckets",
     "ListVectorIndexes",
     "ListVectors",
+    "OpenMetaQuery",
     "OptionObject",
     "PostVodPlaylist",
     "PutAccessPointConfigForObjectProcess",
@@ -477,6 +484,44 @@ impl Operation for CleanRestoredObject {
             request_id: support::request_id(head),
         })
     }
+}
+
+/// Turns off data indexing for a bucket and deletes its metadata index.
+///
+/// Category: data indexing (meta query).
+///
+/// Input [`oss_model::CloseMetaQueryInput`], output [`oss_model::CloseMetaQueryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CloseMetaQuery;
+
+impl Operation for CloseMetaQuery {
+    type Input = oss_model::CloseMetaQueryInput;
+    type Output = oss_model::CloseMetaQueryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CloseMetaQuery",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metaQuery", None);
+        support::fixed_query(&mut parts, "comp", Some("delete"));
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::CloseMetaQueryOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl CloseMetaQuery {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp"];
 }
 
 /// Locks a retention policy. A locked policy can no longer be deleted; its retention period can only be extended.
@@ -2309,6 +2354,141 @@ impl Operation for DescribeRegions {
             region_infos,
         })
     }
+}
+
+/// Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
+///
+/// Category: meta query.
+///
+/// Input [`oss_model::DoDataPipeLineActionInput`], output [`oss_model::DoDataPipeLineActionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DoDataPipeLineAction;
+
+impl Operation for DoDataPipeLineAction {
+    type Input = oss_model::DoDataPipeLineActionInput;
+    type Output = oss_model::DoDataPipeLineActionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DoDataPipeLineAction",
+        method: Method::POST,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "dataPipeline", None);
+        support::query(&mut parts, "action", &input.action);
+        if let Some(body) = &input.body {
+            support::text_body(&mut parts, body);
+        }
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("DoDataPipeLineAction", &body)?;
+        Ok(oss_model::DoDataPipeLineActionOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+impl DoDataPipeLineAction {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["dataPipeline", "action"];
+}
+
+/// Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
+///
+/// Category: data indexing (meta query).
+///
+/// Input [`oss_model::DoMetaQueryInput`], output [`oss_model::DoMetaQueryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DoMetaQuery;
+
+impl Operation for DoMetaQuery {
+    type Input = oss_model::DoMetaQueryInput;
+    type Output = oss_model::DoMetaQueryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DoMetaQuery",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metaQuery", None);
+        support::fixed_query(&mut parts, "comp", Some("query"));
+        support::query_opt(&mut parts, "mode", &input.mode);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::MetaQueryResult {
+            next_token,
+            files,
+            aggregations,
+        } = support::xml_document("DoMetaQuery", &body)?;
+        Ok(oss_model::DoMetaQueryOutput {
+            request_id: support::request_id(head),
+            next_token,
+            files,
+            aggregations,
+        })
+    }
+}
+
+impl DoMetaQuery {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
+}
+
+/// Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
+///
+/// Category: meta query.
+///
+/// Input [`oss_model::DoMetaQueryActionInput`], output [`oss_model::DoMetaQueryActionOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DoMetaQueryAction;
+
+impl Operation for DoMetaQueryAction {
+    type Input = oss_model::DoMetaQueryActionInput;
+    type Output = oss_model::DoMetaQueryActionOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DoMetaQueryAction",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metaQuery", None);
+        support::query(&mut parts, "action", &input.action);
+        if let Some(body) = &input.body {
+            support::text_body(&mut parts, body);
+        }
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("DoMetaQueryAction", &body)?;
+        Ok(oss_model::DoMetaQueryActionOutput {
+            request_id: support::request_id(head),
+            body,
+        })
+    }
+}
+
+impl DoMetaQueryAction {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "action"];
 }
 
 /// Extends the retention period of a locked retention policy.
@@ -4211,6 +4391,53 @@ impl GetLiveChannelStat {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
 }
 
+/// Returns the state of a bucket's metadata index.
+///
+/// Category: data indexing (meta query).
+///
+/// Input [`oss_model::GetMetaQueryStatusInput`], output [`oss_model::GetMetaQueryStatusOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetMetaQueryStatus;
+
+impl Operation for GetMetaQueryStatus {
+    type Input = oss_model::GetMetaQueryStatusInput;
+    type Output = oss_model::GetMetaQueryStatusOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetMetaQueryStatus",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metaQuery", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::MetaQueryStatus {
+            state,
+            phase,
+            create_time,
+            update_time,
+        } = support::xml_document("GetMetaQueryStatus", &body)?;
+        Ok(oss_model::GetMetaQueryStatusOutput {
+            request_id: support::request_id(head),
+            state,
+            phase,
+            create_time,
+            update_time,
+        })
+    }
+}
+
+impl GetMetaQueryStatus {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery"];
+}
+
 /// Downloads an object, whole or a byte range; the data is streamed.
 ///
 /// Category: object basic.
@@ -5872,6 +6099,63 @@ impl Operation for ListBuckets {
     }
 }
 
+/// Lists the CloudBox buckets of the account.
+///
+/// Category: cloudbox.
+///
+/// Input [`oss_model::ListCloudBoxesInput`], output [`oss_model::ListCloudBoxesOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ListCloudBoxes;
+
+impl Operation for ListCloudBoxes {
+    type Input = oss_model::ListCloudBoxesInput;
+    type Output = oss_model::ListCloudBoxesOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ListCloudBoxes",
+        method: Method::GET,
+        scope: Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
+        support::fixed_query(&mut parts, "cloudboxes", None);
+        support::query_opt(&mut parts, "marker", &input.marker);
+        support::query_opt(&mut parts, "max-keys", &input.max_keys);
+        support::query_opt(&mut parts, "prefix", &input.prefix);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ListCloudBoxResult {
+            prefix,
+            marker,
+            max_keys,
+            is_truncated,
+            next_marker,
+            owner,
+            cloud_boxes,
+        } = support::xml_document("ListCloudBoxes", &body)?;
+        Ok(oss_model::ListCloudBoxesOutput {
+            request_id: support::request_id(head),
+            prefix,
+            marker,
+            max_keys,
+            is_truncated,
+            next_marker,
+            owner,
+            cloud_boxes,
+        })
+    }
+}
+
+impl ListCloudBoxes {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["cloudboxes", "marker", "max-keys", "prefix"];
+}
+
 /// Lists the custom domains mapped to a bucket.
 ///
 /// Category: custom domain (CNAME).
@@ -6792,6 +7076,45 @@ impl Operation for ListVectors {
             body,
         })
     }
+}
+
+/// Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
+///
+/// Category: data indexing (meta query).
+///
+/// Input [`oss_model::OpenMetaQueryInput`], output [`oss_model::OpenMetaQueryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct OpenMetaQuery;
+
+impl Operation for OpenMetaQuery {
+    type Input = oss_model::OpenMetaQueryInput;
+    type Output = oss_model::OpenMetaQueryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "OpenMetaQuery",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metaQuery", None);
+        support::fixed_query(&mut parts, "comp", Some("add"));
+        support::query_opt(&mut parts, "mode", &input.mode);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::OpenMetaQueryOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl OpenMetaQuery {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
 }
 
 /// Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.

@@ -127,6 +127,26 @@ impl Paginated for super::ListBuckets {
     }
 }
 
+impl Paginated for super::ListCloudBoxes {
+    const ITEMS: &'static [&'static str] = &["cloud_boxes"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.next_marker.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListCloudBoxes",
+            });
+        }
+        let mut next = input.clone();
+        next.marker = output.next_marker.clone();
+        Ok(Some(next))
+    }
+}
+
 impl Paginated for super::ListLiveChannel {
     const ITEMS: &'static [&'static str] = &["live_channels"];
     fn next_input(

@@ -252,3 +252,171 @@ pub(crate) fn text_document(operation: &'static str, body: &[u8]) -> Result<Stri
     String::from_utf8(body.to_vec())
         .map_err(|_| Error::invalid_response(operation, "the body is not UTF-8"))
 }
+
+// ------------------------------------------------------------------------------------------------
+// The server side (what an emulator needs): requests read into inputs, outputs written as responses.
+
+/// A required input member read from a request.
+pub(crate) fn required_member<T>(value: Option<T>, field: &'static str) -> Result<T, Error> {
+    value.ok_or_else(|| Error::invalid_argument(field, "is required"))
+}
+
+/// The bucket or key of a request.
+pub(crate) fn request_path_part(
+    value: Option<&String>,
+    field: &'static str,
+) -> Result<String, Error> {
+    value
+        .cloned()
+        .ok_or_else(|| Error::invalid_argument(field, "is required"))
+}
+
+/// Reads a query member of a request.
+pub(crate) fn request_query<T: TextValue>(
+    parts: &RequestParts,
+    field: &'static str,
+    name: &str,
+) -> Result<Option<T>, Error> {
+    match parts.query.iter().find(|(k, _)| k == name) {
+        None => Ok(None),
+        Some((_, value)) => T::from_text(value.as_deref().unwrap_or(""))
+            .map(Some)
+            .map_err(|e| Error::invalid_argument(field, e.to_string())),
+    }
+}
+
+/// Reads a header member of a request.
+pub(crate) fn request_header<T: TextValue>(
+    parts: &RequestParts,
+    field: &'static str,
+    name: &'static str,
+) -> Result<Option<T>, Error> {
+    match parts.headers.get(name) {
+        None => Ok(None),
+        Some(value) => {
+            let text = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| Error::invalid_argument(field, "the header is not UTF-8"))?;
+            T::from_text(text)
+                .map(Some)
+                .map_err(|e| Error::invalid_argument(field, e.to_string()))
+        }
+    }
+}
+
+/// Collects the request headers starting with `prefix`, prefix stripped.
+pub(crate) fn request_header_map(
+    parts: &RequestParts,
+    field: &'static str,
+    prefix: &str,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut map = BTreeMap::new();
+    for (name, value) in &parts.headers {
+        if let Some(key) = name.as_str().strip_prefix(prefix) {
+            let value = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| Error::invalid_argument(field, "a header is not UTF-8"))?;
+            map.insert(key.to_string(), value.to_string());
+        }
+    }
+    Ok(map)
+}
+
+/// Reads an XML request body; `None` when the body is empty.
+pub(crate) fn request_xml<T: XmlDocument>(
+    field: &'static str,
+    body: &[u8],
+) -> Result<Option<T>, Error> {
+    if is_blank(body) {
+        return Ok(None);
+    }
+    T::from_xml(body)
+        .map(Some)
+        .map_err(|e| Error::invalid_argument(field, e.to_string()))
+}
+
+/// Reads a JSON request body; `None` when the body is empty.
+pub(crate) fn request_json<T: JsonDocument>(
+    field: &'static str,
+    body: &[u8],
+) -> Result<Option<T>, Error> {
+    if is_blank(body) {
+        return Ok(None);
+    }
+    T::from_json(body)
+        .map(Some)
+        .map_err(|e| Error::invalid_argument(field, e.to_string()))
+}
+
+/// Reads a text request body; `None` when the body is empty.
+pub(crate) fn request_text(field: &'static str, body: &[u8]) -> Result<Option<String>, Error> {
+    if body.is_empty() {
+        return Ok(None);
+    }
+    String::from_utf8(body.to_vec())
+        .map(Some)
+        .map_err(|_| Error::invalid_argument(field, "the body is not UTF-8"))
+}
+
+/// Sets a response header.
+pub(crate) fn response_header<T: TextValue>(
+    headers: &mut http::HeaderMap,
+    field: &'static str,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Error> {
+    let value = HeaderValue::from_str(&value.to_text()).map_err(|_| {
+        Error::invalid_argument(
+            field,
+            format!("cannot be sent as the `{name}` header value"),
+        )
+    })?;
+    headers.insert(HeaderName::from_static(name), value);
+    Ok(())
+}
+
+/// Sets a response header when the member is set.
+pub(crate) fn response_header_opt<T: TextValue>(
+    headers: &mut http::HeaderMap,
+    field: &'static str,
+    name: &'static str,
+    value: &Option<T>,
+) -> Result<(), Error> {
+    match value {
+        Some(value) => response_header(headers, field, name, value),
+        None => Ok(()),
+    }
+}
+
+/// Sets one response header per map entry, named `prefix` + key.
+pub(crate) fn response_header_map(
+    headers: &mut http::HeaderMap,
+    field: &'static str,
+    prefix: &str,
+    map: &BTreeMap<String, String>,
+) -> Result<(), Error> {
+    for (key, value) in map {
+        let name = HeaderName::from_bytes(format!("{prefix}{key}").to_ascii_lowercase().as_bytes())
+            .map_err(|_| {
+                Error::invalid_argument(field, format!("`{key}` cannot be part of a header name"))
+            })?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid_argument(
+                field,
+                format!("the value of `{key}` cannot be sent in a header"),
+            )
+        })?;
+        headers.append(name, value);
+    }
+    Ok(())
+}
+
+/// An XML response body with its content type.
+pub(crate) fn response_xml<T: XmlDocument>(headers: &mut http::HeaderMap, value: &T) -> Bytes {
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    Bytes::from(value.to_xml())
+}
+
+/// A JSON response body with its content type.
+pub(crate) fn response_json<T: JsonDocument>(headers: &mut http::HeaderMap, value: &T) -> Bytes {
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Bytes::from(value.to_json())
+}
