@@ -10,8 +10,8 @@
 //! | client, each attempt | [`v4::sign_headers`] | `x-oss-date`, `x-oss-content-sha256`, `x-oss-security-token`, `authorization` |
 //! | client presigner | [`v4::presign`] (default [`v4::DEFAULT_PRESIGN_EXPIRY`], at most 7 days) | query parameters + the signed headers the user must send |
 //! | client, V1 mode | [`v1::sign_headers`], [`v1::presign`] | `date`, `authorization` / `OSSAccessKeyId`, `Expires`, `Signature` |
-//! | browser form upload | [`post_policy::sign`] | the PostObject form fields |
-//! | emulator | [`verify::verify`], [`post_policy::verify`] | who signed, or a typed [`VerifyError`] with the server's canonical request / string to sign |
+//! | browser form upload | [`post_policy::sign`] (V1: [`post_policy::sign_v1`]) | the PostObject form fields |
+//! | emulator | [`verify::verify`], [`post_policy::verify`], [`post_policy::verify_v1`] | who signed, or a typed [`VerifyError`] with the server's canonical request / string to sign |
 //! | debugging | [`v4::sign_headers_traced`], [`v4::presign_traced`], [`v1::sign_headers_traced`] | canonical request and string to sign |
 //!
 //! Hold one [`SigningKeyCache`] per client (or server) and pass it in

@@ -1,5 +1,6 @@
 //! The V4 signature of a PostObject policy (browser form upload): the string to sign is the
-//! base64 policy document, signed with the V4 signing key.
+//! base64 policy document, signed with the V4 signing key ([`sign`], [`verify`]); legacy V1 forms
+//! sign it with HMAC-SHA1 ([`sign_v1`], [`verify_v1`]).
 //!
 //! ```
 //! use oss_sign::{Credentials, post_policy, v4::SigningParams};
@@ -273,6 +274,77 @@ pub fn verify(
         security_token: form.security_token.map(str::to_string),
         region: Some(cred.region.to_string()),
         product: Some(cred.product.to_string()),
+        presigned: false,
+        expires_at: None,
+    })
+}
+
+/// Signs a PostObject policy with V1 (legacy forms): returns the base64 policy (the `policy`
+/// field) and its base64 HMAC-SHA1 `Signature`; send them with `OSSAccessKeyId`.
+///
+/// # Errors
+/// Empty credentials.
+///
+/// ```
+/// let creds = oss_sign::Credentials::new("ak", "sk");
+/// let (policy, signature) = oss_sign::post_policy::sign_v1("{}", &creds).unwrap();
+/// assert_eq!(policy, "e30=");
+/// assert_eq!(signature.len(), 28);
+/// ```
+pub fn sign_v1(
+    policy_json: &str,
+    credentials: &Credentials,
+) -> Result<(String, String), SignError> {
+    credentials.check()?;
+    let policy = BASE64.encode(policy_json.as_bytes());
+    let signature = crate::v1::hmac_sha1_base64(credentials.access_key_secret(), policy.as_bytes());
+    Ok((policy, signature))
+}
+
+/// Verifies a V1 PostObject form: `policy` (base64), `OSSAccessKeyId` and `Signature`.
+///
+/// # Errors
+/// [`VerifyError::Malformed`] (signature not base64), [`VerifyError::UnknownAccessKeyId`] or
+/// [`VerifyError::SignatureDoesNotMatch`] (its `string_to_sign` is the policy).
+///
+/// ```
+/// let creds = oss_sign::Credentials::new("ak", "sk");
+/// let (policy, signature) = oss_sign::post_policy::sign_v1("{}", &creds).unwrap();
+/// let ok = oss_sign::post_policy::verify_v1(&policy, "ak", &signature, |_| Some(creds.clone()));
+/// assert_eq!(ok.unwrap().access_key_id, "ak");
+/// ```
+pub fn verify_v1(
+    policy: &str,
+    access_key_id: &str,
+    signature: &str,
+    lookup: impl FnOnce(&str) -> Option<Credentials>,
+) -> Result<Verified, VerifyError> {
+    let sig = BASE64
+        .decode(signature)
+        .map_err(|_| VerifyError::Malformed {
+            version: Some(SignatureVersion::V1),
+            reason: "Signature is not base64".into(),
+        })?;
+    let creds = lookup(access_key_id).ok_or_else(|| VerifyError::UnknownAccessKeyId {
+        access_key_id: access_key_id.to_string(),
+    })?;
+    let key = hmac::Key::new(
+        hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        creds.access_key_secret().as_bytes(),
+    );
+    if hmac::verify(&key, policy.as_bytes(), &sig).is_err() {
+        return Err(VerifyError::SignatureDoesNotMatch {
+            version: SignatureVersion::V1,
+            canonical_request: None,
+            string_to_sign: policy.to_string(),
+        });
+    }
+    Ok(Verified {
+        version: SignatureVersion::V1,
+        access_key_id: access_key_id.to_string(),
+        security_token: None,
+        region: None,
+        product: None,
         presigned: false,
         expires_at: None,
     })

@@ -69,3 +69,26 @@ fn security_token_becomes_a_form_field() {
     );
     assert!(!format!("{signed:?}").contains("tok\""));
 }
+
+/// V1 form signature, computed with CPython: base64(HMAC-SHA1(secret, base64(policy))).
+#[test]
+fn v1_policy_signature_matches_python_reference() {
+    let creds = Credentials::new("ak", "sk");
+    let policy =
+        r#"{"expiration":"2023-12-17T16:20:57.000Z","conditions":[{"bucket":"examplebucket"}]}"#;
+    let (b64, signature) = post_policy::sign_v1(policy, &creds).unwrap();
+    assert_eq!(
+        b64,
+        "eyJleHBpcmF0aW9uIjoiMjAyMy0xMi0xN1QxNjoyMDo1Ny4wMDBaIiwiY29uZGl0aW9ucyI6W3siYnVja2V0IjoiZXhhbXBsZWJ1Y2tldCJ9XX0="
+    );
+    assert_eq!(signature, "Gk8C7AKrk5TIrHAXG52aEsOwRRs=");
+    assert!(post_policy::verify_v1(&b64, "ak", &signature, |_| Some(creds.clone())).is_ok());
+    assert!(matches!(
+        post_policy::verify_v1("e30=", "ak", &signature, |_| Some(creds.clone())),
+        Err(VerifyError::SignatureDoesNotMatch { .. })
+    ));
+    assert!(matches!(
+        post_policy::verify_v1(&b64, "ak", "not base64!", |_| Some(creds.clone())),
+        Err(VerifyError::Malformed { .. })
+    ));
+}
