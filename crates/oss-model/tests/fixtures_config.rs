@@ -2,8 +2,8 @@
 //! level), lifecycle, policy status, hotlink protection, static website, encryption, logging,
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
-//! domains, image styles, redundancy conversion, access points, Object FC access points and data
-//! indexing.
+//! domains, image styles, redundancy conversion, access points, Object FC access points, data
+//! indexing, CloudBox and hierarchical namespace.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1798,6 +1798,35 @@ fn list_cloud_boxes_response() {
     assert_eq!(b.alias, None);
     assert_eq!(doc.is_truncated, None);
     assert_eq!(doc.next_marker, None);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Hierarchical namespace
+
+/// DeleteDirectory API reference, sample response of a recursive deletion.
+#[test]
+fn delete_directory_response() {
+    let doc: DeleteDirectoryResult = read("DeleteDirectory.xml");
+    assert_eq!(doc.directory_name.as_deref(), Some("desktop/oss/a"));
+    assert_eq!(doc.delete_number, Some(100));
+    assert_eq!(doc.next_delete_token.as_deref(), Some("CgJiYw--"));
+}
+
+#[test]
+fn rename_needs_the_source() {
+    let err = RenameInput::builder()
+        .bucket("oss-example")
+        .key("desktop/osstest/b")
+        .build()
+        .expect_err("rename_source is required");
+    assert!(err.to_string().contains("rename_source"), "{err}");
+    let input = RenameInput::builder()
+        .bucket("oss-example")
+        .key("desktop/osstest/b")
+        .rename_source("desktop/osstest/a")
+        .build()
+        .expect("complete input");
+    assert_eq!(input.rename_source, "desktop/osstest/a");
 }
 
 // ------------------------------------------------------------------------------------------------
