@@ -118,6 +118,15 @@ impl Client {
             input: oss_model::CreateCnameTokenInput::builder(),
         }
     }
+    /// `CreateDirectory`: Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
+    ///
+    /// Returns a [`CreateDirectoryRequest`] to fill in and [`send`](CreateDirectoryRequest::send).
+    pub fn create_directory(&self) -> CreateDirectoryRequest {
+        CreateDirectoryRequest {
+            client: self.clone(),
+            input: oss_model::CreateDirectoryInput::builder(),
+        }
+    }
     /// `DeleteAccessPoint`: Deletes an access point.
     ///
     /// Returns a [`DeleteAccessPointRequest`] to fill in and [`send`](DeleteAccessPointRequest::send).
@@ -313,6 +322,15 @@ impl Client {
         DeleteCnameRequest {
             client: self.clone(),
             input: oss_model::DeleteCnameInput::builder(),
+        }
+    }
+    /// `DeleteDirectory`: Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
+    ///
+    /// Returns a [`DeleteDirectoryRequest`] to fill in and [`send`](DeleteDirectoryRequest::send).
+    pub fn delete_directory(&self) -> DeleteDirectoryRequest {
+        DeleteDirectoryRequest {
+            client: self.clone(),
+            input: oss_model::DeleteDirectoryInput::builder(),
         }
     }
     /// `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
@@ -1780,6 +1798,15 @@ impl Client {
             input: oss_model::QueryVectorsFusionInput::builder(),
         }
     }
+    /// `Rename`: Renames a directory or object in one atomic step (the key is the new path).
+    ///
+    /// Returns a [`RenameRequest`] to fill in and [`send`](RenameRequest::send).
+    pub fn rename(&self) -> RenameRequest {
+        RenameRequest {
+            client: self.clone(),
+            input: oss_model::RenameInput::builder(),
+        }
+    }
     /// `RestoreObject`: Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
     ///
     /// Returns a [`RestoreObjectRequest`] to fill in and [`send`](RestoreObjectRequest::send).
@@ -2624,6 +2651,43 @@ impl CreateCnameTokenRequest {
     }
 }
 
+/// A `CreateDirectory` request being built: set its members, then [`send`](CreateDirectoryRequest::send) it.
+/// Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateDirectoryRequest {
+    client: Client,
+    input: oss_model::CreateDirectoryInputBuilder,
+}
+
+impl CreateDirectoryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CreateDirectoryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateDirectory>(input)
+            .await
+    }
+}
+
 /// A `DeleteAccessPoint` request being built: set its members, then [`send`](DeleteAccessPointRequest::send) it.
 /// Deletes an access point.
 #[derive(Debug)]
@@ -3346,6 +3410,53 @@ impl DeleteCnameRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteCname>(input)
+            .await
+    }
+}
+
+/// A `DeleteDirectory` request being built: set its members, then [`send`](DeleteDirectoryRequest::send) it.
+/// Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteDirectoryRequest {
+    client: Client,
+    input: oss_model::DeleteDirectoryInputBuilder,
+}
+
+impl DeleteDirectoryRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `delete_recursive`: Whether to delete everything in the directory (OSS default: false, only an empty directory).
+    pub fn delete_recursive(mut self, value: impl Into<bool>) -> Self {
+        self.input = self.input.delete_recursive(value);
+        self
+    }
+    /// Sets `delete_token`: Where to continue a recursive deletion: the previous response's `next_delete_token`.
+    pub fn delete_token(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.delete_token(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteDirectoryOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteDirectory>(input)
             .await
     }
 }
@@ -9837,6 +9948,48 @@ impl QueryVectorsFusionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::QueryVectorsFusion>(input)
+            .await
+    }
+}
+
+/// A `Rename` request being built: set its members, then [`send`](RenameRequest::send) it.
+/// Renames a directory or object in one atomic step (the key is the new path).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RenameRequest {
+    client: Client,
+    input: oss_model::RenameInputBuilder,
+}
+
+impl RenameRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `rename_source`: The absolute path of the directory or object to rename, such as `desktop/oss/a`.
+    pub fn rename_source(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.rename_source(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::RenameOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::Rename>(input)
             .await
     }
 }

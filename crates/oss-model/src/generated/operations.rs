@@ -1299,6 +1299,58 @@ impl CreateCnameTokenOutput {
     }
 }
 
+/// The input of `CreateDirectory`: Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
+///
+/// Build one with [`CreateDirectoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateDirectoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+}
+
+impl CreateDirectoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateDirectoryInputBuilder {
+        CreateDirectoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateDirectoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateDirectoryInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+impl CreateDirectoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateDirectoryInput, crate::BuildError> {
+        Ok(CreateDirectoryInput {
+            bucket: crate::error::require_field(self.bucket, "CreateDirectoryInput", "bucket")?,
+            key: crate::error::require_field(self.key, "CreateDirectoryInput", "key")?,
+        })
+    }
+}
+
+/// The output of `CreateDirectory`: Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateDirectoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteAccessPoint`: Deletes an access point.
 ///
 /// Build one with [`DeleteAccessPointInput::builder`].
@@ -2370,6 +2422,95 @@ impl DeleteCnameInputBuilder {
 pub struct DeleteCnameOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `DeleteDirectory`: Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
+///
+/// Build one with [`DeleteDirectoryInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteDirectoryInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// Whether to delete everything in the directory (OSS default: false, only an empty directory).
+    pub delete_recursive: Option<bool>,
+    /// Where to continue a recursive deletion: the previous response's `next_delete_token`.
+    pub delete_token: Option<String>,
+}
+
+impl DeleteDirectoryInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteDirectoryInputBuilder {
+        DeleteDirectoryInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteDirectoryInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteDirectoryInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    delete_recursive: Option<bool>,
+    delete_token: Option<String>,
+}
+
+impl DeleteDirectoryInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `delete_recursive`: Whether to delete everything in the directory (OSS default: false, only an empty directory).
+    pub fn delete_recursive(mut self, value: impl Into<bool>) -> Self {
+        self.delete_recursive = Some(value.into());
+        self
+    }
+    /// Sets `delete_token`: Where to continue a recursive deletion: the previous response's `next_delete_token`.
+    pub fn delete_token(mut self, value: impl Into<String>) -> Self {
+        self.delete_token = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteDirectoryInput, crate::BuildError> {
+        Ok(DeleteDirectoryInput {
+            bucket: crate::error::require_field(self.bucket, "DeleteDirectoryInput", "bucket")?,
+            key: crate::error::require_field(self.key, "DeleteDirectoryInput", "key")?,
+            delete_recursive: self.delete_recursive,
+            delete_token: self.delete_token,
+        })
+    }
+}
+
+/// The output of `DeleteDirectory`: Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
+///
+/// The members of the response document ([`DeleteDirectoryResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteDirectoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The directory.
+    pub directory_name: Option<String>,
+    /// How many objects and directories this call deleted.
+    pub delete_number: Option<i64>,
+    /// Present while a recursive deletion is unfinished: send it as `delete_token`.
+    pub next_delete_token: Option<String>,
+}
+
+impl DeleteDirectoryOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> DeleteDirectoryResult {
+        DeleteDirectoryResult {
+            directory_name: self.directory_name.clone(),
+            delete_number: self.delete_number,
+            next_delete_token: self.next_delete_token.clone(),
+        }
+    }
 }
 
 /// The input of `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
@@ -14019,6 +14160,71 @@ pub struct QueryVectorsFusionOutput {
     pub request_id: Option<String>,
     /// The matching vectors with their scores, a JSON document.
     pub body: String,
+}
+
+/// The input of `Rename`: Renames a directory or object in one atomic step (the key is the new path).
+///
+/// Build one with [`RenameInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenameInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// The absolute path of the directory or object to rename, such as `desktop/oss/a`.
+    pub rename_source: String,
+}
+
+impl RenameInput {
+    /// A builder with every member unset.
+    pub fn builder() -> RenameInputBuilder {
+        RenameInputBuilder::default()
+    }
+}
+
+/// A builder for [`RenameInput`].
+#[derive(Debug, Clone, Default)]
+pub struct RenameInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    rename_source: Option<String>,
+}
+
+impl RenameInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `rename_source`: The absolute path of the directory or object to rename, such as `desktop/oss/a`.
+    pub fn rename_source(mut self, value: impl Into<String>) -> Self {
+        self.rename_source = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<RenameInput, crate::BuildError> {
+        Ok(RenameInput {
+            bucket: crate::error::require_field(self.bucket, "RenameInput", "bucket")?,
+            key: crate::error::require_field(self.key, "RenameInput", "key")?,
+            rename_source: crate::error::require_field(
+                self.rename_source,
+                "RenameInput",
+                "rename_source",
+            )?,
+        })
+    }
+}
+
+/// The output of `Rename`: Renames a directory or object in one atomic step (the key is the new path).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RenameOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
 }
 
 /// The input of `RestoreObject`: Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.

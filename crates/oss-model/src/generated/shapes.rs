@@ -2489,6 +2489,55 @@ impl crate::xml::XmlDocument for Delete {
     const ROOT: &'static str = "Delete";
 }
 
+/// The result of one DeleteDirectory call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteDirectoryResult {
+    /// The directory.
+    pub directory_name: Option<String>,
+    /// How many objects and directories this call deleted.
+    pub delete_number: Option<i64>,
+    /// Present while a recursive deletion is unfinished: send it as `delete_token`.
+    pub next_delete_token: Option<String>,
+}
+
+impl crate::xml::FromXml for DeleteDirectoryResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_directory_name = None;
+        let mut v_delete_number = None;
+        let mut v_next_delete_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"DirectoryName" => v_directory_name = Some(r.read("DirectoryName")?),
+                b"DeleteNumber" => v_delete_number = Some(r.read("DeleteNumber")?),
+                b"NextDeleteToken" => v_next_delete_token = Some(r.read("NextDeleteToken")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            directory_name: v_directory_name,
+            delete_number: v_delete_number,
+            next_delete_token: v_next_delete_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DeleteDirectoryResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("DirectoryName", &self.directory_name);
+        w.opt_field("DeleteNumber", &self.delete_number);
+        w.opt_field("NextDeleteToken", &self.next_delete_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DeleteDirectoryResult {
+    const ROOT: &'static str = "DeleteDirectoryResult";
+}
+
 /// One delete marker in a version listing (XML element `DeleteMarker`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteMarkerEntry {

@@ -708,6 +708,16 @@ impl Sample for Delete {
     }
 }
 
+impl Sample for DeleteDirectoryResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            directory_name: Sample::sample(rng),
+            delete_number: Sample::sample(rng),
+            next_delete_token: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for DeleteMarkerEntry {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2677,6 +2687,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     ),
     ("Delete", crate::testing::xml_round_trip::<Delete>),
     (
+        "DeleteDirectoryResult",
+        crate::testing::xml_round_trip::<DeleteDirectoryResult>,
+    ),
+    (
         "DeleteMarkerEntry",
         crate::testing::xml_round_trip::<DeleteMarkerEntry>,
     ),
@@ -3580,6 +3594,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "Delete",
         crate::testing::parse_any::<Delete>,
         crate::testing::sample_document::<Delete>,
+    ),
+    (
+        "DeleteDirectoryResult",
+        crate::testing::parse_any::<DeleteDirectoryResult>,
+        crate::testing::sample_document::<DeleteDirectoryResult>,
     ),
     (
         "DeleteMarkerEntry",

@@ -23,6 +23,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "CreateAccessPointForObjectProcess",
     "CreateBucketDataRedundancyTransition",
     "CreateCnameToken",
+    "CreateDirectory",
     "DeleteAccessPoint",
     "DeleteAccessPointForObjectProcess",
     "DeleteAccessPointPolicy",
@@ -44,6 +45,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteBucketTags",
     "DeleteBucketWebsite",
     "DeleteCname",
+    "DeleteDirectory",
     "DeleteLiveChannel",
     "DeleteMultipleObjects",
     "DeleteObject",
@@ -204,6 +206,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutVectors",
     "QueryVectors",
     "QueryVectorsFusion",
+    "Rename",
     "RestoreObject",
     "SealAppendObject",
     "UpdateBucketAntiDDosInfo",
@@ -1039,6 +1042,48 @@ impl CreateCnameToken {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
 }
 
+/// Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
+///
+/// Category: folders (hierarchical namespace).
+///
+/// Input [`oss_model::CreateDirectoryInput`], output [`oss_model::CreateDirectoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateDirectory;
+
+impl Operation for CreateDirectory {
+    type Input = oss_model::CreateDirectoryInput;
+    type Output = oss_model::CreateDirectoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateDirectory",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "x-oss-dir", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::CreateDirectoryOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl CreateDirectory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-dir"];
+}
+
 /// Deletes an access point.
 ///
 /// Category: access point.
@@ -1842,6 +1887,68 @@ impl Operation for DeleteCname {
 impl DeleteCname {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+}
+
+/// Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
+///
+/// Category: folders (hierarchical namespace).
+///
+/// Input [`oss_model::DeleteDirectoryInput`], output [`oss_model::DeleteDirectoryOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteDirectory;
+
+impl Operation for DeleteDirectory {
+    type Input = oss_model::DeleteDirectoryInput;
+    type Output = oss_model::DeleteDirectoryOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteDirectory",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "x-oss-delete", None);
+        support::header_opt(
+            &mut parts,
+            "delete_recursive",
+            "x-oss-delete-recursive",
+            &input.delete_recursive,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "delete_token",
+            "x-oss-delete-token",
+            &input.delete_token,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::DeleteDirectoryResult {
+            directory_name,
+            delete_number,
+            next_delete_token,
+        } = support::xml_document("DeleteDirectory", &body)?;
+        Ok(oss_model::DeleteDirectoryOutput {
+            request_id: support::request_id(head),
+            directory_name,
+            delete_number,
+            next_delete_token,
+        })
+    }
+}
+
+impl DeleteDirectory {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-delete"];
 }
 
 /// Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
@@ -9369,6 +9476,54 @@ impl Operation for QueryVectorsFusion {
             body,
         })
     }
+}
+
+/// Renames a directory or object in one atomic step (the key is the new path).
+///
+/// Category: folders (hierarchical namespace).
+///
+/// Input [`oss_model::RenameInput`], output [`oss_model::RenameOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Rename;
+
+impl Operation for Rename {
+    type Input = oss_model::RenameInput;
+    type Output = oss_model::RenameOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "Rename",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "x-oss-rename", None);
+        support::header(
+            &mut parts,
+            "rename_source",
+            "x-oss-rename-source",
+            &input.rename_source,
+        )?;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::RenameOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl Rename {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-rename"];
 }
 
 /// Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.

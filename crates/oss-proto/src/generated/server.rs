@@ -277,7 +277,17 @@ impl ServerOperation for super::CompleteMultipartUpload {
             "x-oss-hash-crc64ecma",
             &output.hash_crc64ecma,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -507,6 +517,27 @@ impl ServerOperation for super::CreateCnameToken {
             &output.request_id,
         )?;
         let body = support::response_xml(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::CreateDirectory {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::CreateDirectoryInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
         Ok((headers, body))
     }
 }
@@ -973,6 +1004,33 @@ impl ServerOperation for super::DeleteCname {
     }
 }
 
+impl ServerOperation for super::DeleteDirectory {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::DeleteDirectoryInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            delete_recursive: support::request_header(
+                parts,
+                "delete_recursive",
+                "x-oss-delete-recursive",
+            )?,
+            delete_token: support::request_header(parts, "delete_token", "x-oss-delete-token")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_xml(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::DeleteLiveChannel {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::DeleteLiveChannelInput {
@@ -1011,7 +1069,17 @@ impl ServerOperation for super::DeleteMultipleObjects {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3271,7 +3339,17 @@ impl ServerOperation for super::InitiateMultipartUpload {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3538,7 +3616,17 @@ impl ServerOperation for super::ListMultipartUploads {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3568,7 +3656,17 @@ impl ServerOperation for super::ListObjectVersions {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3593,7 +3691,17 @@ impl ServerOperation for super::ListObjects {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3624,7 +3732,17 @@ impl ServerOperation for super::ListObjectsV2 {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -3656,7 +3774,17 @@ impl ServerOperation for super::ListParts {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = support::response_xml(&mut headers, &output.to_document());
+        let body = {
+            let mut doc = output.to_document();
+            if doc
+                .encoding_type
+                .as_ref()
+                .is_some_and(|v| AsRef::<str>::as_ref(v) == "url")
+            {
+                oss_model::xml::UrlCoded::url_encode(&mut doc);
+            }
+            support::response_xml(&mut headers, &doc)
+        };
         Ok((headers, body))
     }
 }
@@ -5301,6 +5429,31 @@ impl ServerOperation for super::QueryVectorsFusion {
     }
 }
 
+impl ServerOperation for super::Rename {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::RenameInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            rename_source: support::required_member(
+                support::request_header(parts, "rename_source", "x-oss-rename-source")?,
+                "rename_source",
+            )?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::RestoreObject {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::RestoreObjectInput {
@@ -5740,7 +5893,7 @@ impl ServerOperation for super::WriteGetObjectResponse {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::too_many_lines, clippy::needless_update)]
+#[allow(clippy::unwrap_used, clippy::too_many_lines)]
 mod tests {
     use super::ServerOperation;
     use crate::operation::{Operation, RequestBody};
@@ -5777,8 +5930,8 @@ mod tests {
             let input = oss_model::AbortMultipartUploadInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .upload_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .upload_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::AbortMultipartUpload::build_request(&input).unwrap();
@@ -5794,23 +5947,23 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .position(42)
-                .cache_control("v 1&2".to_string())
-                .content_disposition("v 1&2".to_string())
-                .content_encoding("v 1&2".to_string())
+                .cache_control("a/b c+d%&<é".to_string())
+                .content_disposition("a/b c+d%&<é".to_string())
+                .content_encoding("a/b c+d%&<é".to_string())
                 .content_length(42)
-                .content_md5("v 1&2".to_string())
-                .content_type("v 1&2".to_string())
-                .expires("v 1&2".to_string())
+                .content_md5("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .expires("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
                 .server_side_encryption(oss_model::ServerSideEncryption::from("AES256"))
-                .server_side_data_encryption("v 1&2".to_string())
-                .server_side_encryption_key_id("v 1&2".to_string())
+                .server_side_data_encryption("a/b c+d%&<é".to_string())
+                .server_side_encryption_key_id("a/b c+d%&<é".to_string())
                 .object_acl(oss_model::ObjectAcl::from("default"))
                 .storage_class(oss_model::StorageClass::from("Standard"))
                 .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
-                .tagging("v 1&2".to_string())
+                .tagging("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::AppendObject::build_request(&input).unwrap();
@@ -5823,8 +5976,8 @@ mod tests {
             let input = oss_model::CleanRestoredObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::CleanRestoredObject::build_request(&input).unwrap();
@@ -5849,7 +6002,7 @@ mod tests {
         {
             let input = oss_model::CompleteBucketWormInput::builder()
                 .bucket("examplebucket".to_string())
-                .worm_id("v 1&2".to_string())
+                .worm_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::CompleteBucketWorm::build_request(&input).unwrap();
@@ -5862,13 +6015,13 @@ mod tests {
             let input = oss_model::CompleteMultipartUploadInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .upload_id("v 1&2".to_string())
+                .upload_id("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
-                .complete_all("v 1&2".to_string())
+                .complete_all("a/b c+d%&<é".to_string())
                 .object_acl(oss_model::ObjectAcl::from("default"))
-                .callback("v 1&2".to_string())
-                .callback_var("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .callback("a/b c+d%&<é".to_string())
+                .callback_var("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .parts(oss_model::CompleteMultipartUpload::default())
                 .build()
                 .unwrap();
@@ -5884,26 +6037,26 @@ mod tests {
             let input = oss_model::CopyObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .copy_source("v 1&2".to_string())
-                .copy_source_if_match("v 1&2".to_string())
-                .copy_source_if_none_match("v 1&2".to_string())
+                .copy_source("a/b c+d%&<é".to_string())
+                .copy_source_if_match("a/b c+d%&<é".to_string())
+                .copy_source_if_none_match("a/b c+d%&<é".to_string())
                 .metadata_directive(oss_model::MetadataDirective::from("COPY"))
                 .tagging_directive(oss_model::TaggingDirective::from("Copy"))
                 .forbid_overwrite(true)
                 .server_side_encryption(oss_model::ServerSideEncryption::from("AES256"))
-                .server_side_data_encryption("v 1&2".to_string())
-                .server_side_encryption_key_id("v 1&2".to_string())
+                .server_side_data_encryption("a/b c+d%&<é".to_string())
+                .server_side_encryption_key_id("a/b c+d%&<é".to_string())
                 .object_acl(oss_model::ObjectAcl::from("default"))
                 .storage_class(oss_model::StorageClass::from("Standard"))
-                .cache_control("v 1&2".to_string())
-                .content_disposition("v 1&2".to_string())
-                .content_encoding("v 1&2".to_string())
-                .content_type("v 1&2".to_string())
-                .expires("v 1&2".to_string())
+                .cache_control("a/b c+d%&<é".to_string())
+                .content_disposition("a/b c+d%&<é".to_string())
+                .content_encoding("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .expires("a/b c+d%&<é".to_string())
                 .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
-                .tagging("v 1&2".to_string())
+                .tagging("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::CopyObject::build_request(&input).unwrap();
@@ -5914,7 +6067,7 @@ mod tests {
         {
             let input = oss_model::CreateAccessPointForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .body(oss_model::CreateAccessPointForObjectProcessConfiguration::default())
                 .build()
                 .unwrap();
@@ -5955,9 +6108,21 @@ mod tests {
             assert_eq!(back, input, "CreateCnameToken");
         }
         {
+            let input = oss_model::CreateDirectoryInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::CreateDirectory::build_request(&input).unwrap();
+            let back =
+                super::super::CreateDirectory::parse_request(&parts, &request_body(&parts.body))
+                    .unwrap();
+            assert_eq!(back, input, "CreateDirectory");
+        }
+        {
             let input = oss_model::DeleteAccessPointInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteAccessPoint::build_request(&input).unwrap();
@@ -5969,7 +6134,7 @@ mod tests {
         {
             let input = oss_model::DeleteAccessPointForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -5984,7 +6149,7 @@ mod tests {
         {
             let input = oss_model::DeleteAccessPointPolicyInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteAccessPointPolicy::build_request(&input).unwrap();
@@ -5998,7 +6163,7 @@ mod tests {
         {
             let input = oss_model::DeleteAccessPointPolicyForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6014,7 +6179,7 @@ mod tests {
         {
             let input = oss_model::DeleteAccessPointPublicAccessBlockInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6051,7 +6216,7 @@ mod tests {
         {
             let input = oss_model::DeleteBucketDataRedundancyTransitionInput::builder()
                 .bucket("examplebucket".to_string())
-                .task_id("v 1&2".to_string())
+                .task_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6079,7 +6244,7 @@ mod tests {
         {
             let input = oss_model::DeleteBucketInventoryInput::builder()
                 .bucket("examplebucket".to_string())
-                .inventory_id("v 1&2".to_string())
+                .inventory_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteBucketInventory::build_request(&input).unwrap();
@@ -6183,7 +6348,7 @@ mod tests {
         {
             let input = oss_model::DeleteBucketRequesterQoSInfoInput::builder()
                 .bucket("examplebucket".to_string())
-                .qos_requester("v 1&2".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteBucketRequesterQoSInfo::build_request(&input).unwrap();
@@ -6230,6 +6395,20 @@ mod tests {
             assert_eq!(back, input, "DeleteCname");
         }
         {
+            let input = oss_model::DeleteDirectoryInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .delete_recursive(true)
+                .delete_token("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::DeleteDirectory::build_request(&input).unwrap();
+            let back =
+                super::super::DeleteDirectory::parse_request(&parts, &request_body(&parts.body))
+                    .unwrap();
+            assert_eq!(back, input, "DeleteDirectory");
+        }
+        {
             let input = oss_model::DeleteLiveChannelInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
@@ -6244,7 +6423,7 @@ mod tests {
         {
             let input = oss_model::DeleteMultipleObjectsInput::builder()
                 .bucket("examplebucket".to_string())
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .delete(oss_model::Delete::default())
                 .build()
                 .unwrap();
@@ -6260,8 +6439,8 @@ mod tests {
             let input = oss_model::DeleteObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteObject::build_request(&input).unwrap();
@@ -6274,8 +6453,8 @@ mod tests {
             let input = oss_model::DeleteObjectTaggingInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteObjectTagging::build_request(&input).unwrap();
@@ -6300,8 +6479,8 @@ mod tests {
         }
         {
             let input = oss_model::DeleteResourcePoolBucketGroupQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .resource_pool_bucket_group("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .resource_pool_bucket_group("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6315,8 +6494,8 @@ mod tests {
         }
         {
             let input = oss_model::DeleteResourcePoolRequesterQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .qos_requester("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6331,7 +6510,7 @@ mod tests {
         {
             let input = oss_model::DeleteStyleInput::builder()
                 .bucket("examplebucket".to_string())
-                .style_name("v 1&2".to_string())
+                .style_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteStyle::build_request(&input).unwrap();
@@ -6398,8 +6577,8 @@ mod tests {
         }
         {
             let input = oss_model::DoDataPipeLineActionInput::builder()
-                .action("v 1&2".to_string())
-                .body("v 1&2".to_string())
+                .action("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DoDataPipeLineAction::build_request(&input).unwrap();
@@ -6425,8 +6604,8 @@ mod tests {
         {
             let input = oss_model::DoMetaQueryActionInput::builder()
                 .bucket("examplebucket".to_string())
-                .action("v 1&2".to_string())
-                .body("v 1&2".to_string())
+                .action("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DoMetaQueryAction::build_request(&input).unwrap();
@@ -6438,7 +6617,7 @@ mod tests {
         {
             let input = oss_model::ExtendBucketWormInput::builder()
                 .bucket("examplebucket".to_string())
-                .worm_id("v 1&2".to_string())
+                .worm_id("a/b c+d%&<é".to_string())
                 .body(oss_model::ExtendWormConfiguration::default())
                 .build()
                 .unwrap();
@@ -6451,7 +6630,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetAccessPoint::build_request(&input).unwrap();
@@ -6463,7 +6642,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointConfigForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6478,7 +6657,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6493,7 +6672,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointPolicyInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetAccessPointPolicy::build_request(&input).unwrap();
@@ -6507,7 +6686,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointPolicyForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6522,7 +6701,7 @@ mod tests {
         {
             let input = oss_model::GetAccessPointPublicAccessBlockInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6585,7 +6764,7 @@ mod tests {
         {
             let input = oss_model::GetBucketDataRedundancyTransitionInput::builder()
                 .bucket("examplebucket".to_string())
-                .task_id("v 1&2".to_string())
+                .task_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -6637,7 +6816,7 @@ mod tests {
         {
             let input = oss_model::GetBucketInventoryInput::builder()
                 .bucket("examplebucket".to_string())
-                .inventory_id("v 1&2".to_string())
+                .inventory_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetBucketInventory::build_request(&input).unwrap();
@@ -6794,7 +6973,7 @@ mod tests {
         {
             let input = oss_model::GetBucketReplicationProgressInput::builder()
                 .bucket("examplebucket".to_string())
-                .rule_id("v 1&2".to_string())
+                .rule_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetBucketReplicationProgress::build_request(&input).unwrap();
@@ -6821,7 +7000,7 @@ mod tests {
         {
             let input = oss_model::GetBucketRequesterQoSInfoInput::builder()
                 .bucket("examplebucket".to_string())
-                .qos_requester("v 1&2".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetBucketRequesterQoSInfo::build_request(&input).unwrap();
@@ -6918,7 +7097,7 @@ mod tests {
         {
             let input = oss_model::GetCnameTokenInput::builder()
                 .bucket("examplebucket".to_string())
-                .cname("v 1&2".to_string())
+                .cname("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetCnameToken::build_request(&input).unwrap();
@@ -6980,21 +7159,21 @@ mod tests {
             let input = oss_model::GetObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .range("v 1&2".to_string())
-                .range_behavior("v 1&2".to_string())
-                .if_match("v 1&2".to_string())
-                .if_none_match("v 1&2".to_string())
-                .accept_encoding("v 1&2".to_string())
-                .response_content_type("v 1&2".to_string())
-                .response_content_language("v 1&2".to_string())
-                .response_expires("v 1&2".to_string())
-                .response_cache_control("v 1&2".to_string())
-                .response_content_disposition("v 1&2".to_string())
-                .response_content_encoding("v 1&2".to_string())
-                .version_id("v 1&2".to_string())
-                .process("v 1&2".to_string())
+                .range("a/b c+d%&<é".to_string())
+                .range_behavior("a/b c+d%&<é".to_string())
+                .if_match("a/b c+d%&<é".to_string())
+                .if_none_match("a/b c+d%&<é".to_string())
+                .accept_encoding("a/b c+d%&<é".to_string())
+                .response_content_type("a/b c+d%&<é".to_string())
+                .response_content_language("a/b c+d%&<é".to_string())
+                .response_expires("a/b c+d%&<é".to_string())
+                .response_cache_control("a/b c+d%&<é".to_string())
+                .response_content_disposition("a/b c+d%&<é".to_string())
+                .response_content_encoding("a/b c+d%&<é".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .process("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObject::build_request(&input).unwrap();
@@ -7006,8 +7185,8 @@ mod tests {
             let input = oss_model::GetObjectAclInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObjectAcl::build_request(&input).unwrap();
@@ -7020,7 +7199,7 @@ mod tests {
             let input = oss_model::GetObjectLegalHoldInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObjectLegalHold::build_request(&input).unwrap();
@@ -7033,8 +7212,8 @@ mod tests {
             let input = oss_model::GetObjectMetaInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObjectMeta::build_request(&input).unwrap();
@@ -7047,7 +7226,7 @@ mod tests {
             let input = oss_model::GetObjectRetentionInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObjectRetention::build_request(&input).unwrap();
@@ -7060,8 +7239,8 @@ mod tests {
             let input = oss_model::GetObjectTaggingInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetObjectTagging::build_request(&input).unwrap();
@@ -7084,8 +7263,8 @@ mod tests {
         }
         {
             let input = oss_model::GetResourcePoolBucketGroupQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .resource_pool_bucket_group("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .resource_pool_bucket_group("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -7099,7 +7278,7 @@ mod tests {
         }
         {
             let input = oss_model::GetResourcePoolInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetResourcePoolInfo::build_request(&input).unwrap();
@@ -7112,8 +7291,8 @@ mod tests {
         }
         {
             let input = oss_model::GetResourcePoolRequesterQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .qos_requester("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -7128,7 +7307,7 @@ mod tests {
         {
             let input = oss_model::GetStyleInput::builder()
                 .bucket("examplebucket".to_string())
-                .style_name("v 1&2".to_string())
+                .style_name("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetStyle::build_request(&input).unwrap();
@@ -7140,8 +7319,8 @@ mod tests {
             let input = oss_model::GetSymlinkInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::GetSymlink::build_request(&input).unwrap();
@@ -7226,10 +7405,10 @@ mod tests {
             let input = oss_model::HeadObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .if_match("v 1&2".to_string())
-                .if_none_match("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .if_match("a/b c+d%&<é".to_string())
+                .if_none_match("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::HeadObject::build_request(&input).unwrap();
@@ -7240,8 +7419,8 @@ mod tests {
         {
             let input = oss_model::InitBucketAntiDDosInfoInput::builder()
                 .bucket("examplebucket".to_string())
-                .defender_instance("v 1&2".to_string())
-                .defender_type("v 1&2".to_string())
+                .defender_instance("a/b c+d%&<é".to_string())
+                .defender_type("a/b c+d%&<é".to_string())
                 .body(oss_model::AntiDDOSConfiguration::default())
                 .build()
                 .unwrap();
@@ -7281,19 +7460,19 @@ mod tests {
             let input = oss_model::InitiateMultipartUploadInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .cache_control("v 1&2".to_string())
-                .content_disposition("v 1&2".to_string())
-                .content_encoding("v 1&2".to_string())
-                .content_type("v 1&2".to_string())
-                .expires("v 1&2".to_string())
+                .cache_control("a/b c+d%&<é".to_string())
+                .content_disposition("a/b c+d%&<é".to_string())
+                .content_encoding("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .expires("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
                 .server_side_encryption(oss_model::ServerSideEncryption::from("AES256"))
-                .server_side_data_encryption("v 1&2".to_string())
-                .server_side_encryption_key_id("v 1&2".to_string())
+                .server_side_data_encryption("a/b c+d%&<é".to_string())
+                .server_side_encryption_key_id("a/b c+d%&<é".to_string())
                 .storage_class(oss_model::StorageClass::from("Standard"))
                 .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
-                .tagging("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .tagging("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::InitiateMultipartUpload::build_request(&input).unwrap();
@@ -7307,7 +7486,7 @@ mod tests {
         {
             let input = oss_model::ListAccessPointsInput::builder()
                 .max_keys(42)
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListAccessPoints::build_request(&input).unwrap();
@@ -7319,7 +7498,7 @@ mod tests {
         {
             let input = oss_model::ListAccessPointsForObjectProcessInput::builder()
                 .max_keys(42)
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -7333,7 +7512,7 @@ mod tests {
         }
         {
             let input = oss_model::ListBucketAntiDDosInfoInput::builder()
-                .marker("v 1&2".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7362,7 +7541,7 @@ mod tests {
         {
             let input = oss_model::ListBucketInventoryInput::builder()
                 .bucket("examplebucket".to_string())
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListBucketInventory::build_request(&input).unwrap();
@@ -7376,7 +7555,7 @@ mod tests {
         {
             let input = oss_model::ListBucketRequesterQoSInfosInput::builder()
                 .bucket("examplebucket".to_string())
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7390,13 +7569,13 @@ mod tests {
         }
         {
             let input = oss_model::ListBucketsInput::builder()
-                .prefix("v 1&2".to_string())
-                .marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
-                .resource_group_id("v 1&2".to_string())
-                .tag_key("v 1&2".to_string())
-                .tag_value("v 1&2".to_string())
-                .tagging("v 1&2".to_string())
+                .resource_group_id("a/b c+d%&<é".to_string())
+                .tag_key("a/b c+d%&<é".to_string())
+                .tag_value("a/b c+d%&<é".to_string())
+                .tagging("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListBuckets::build_request(&input).unwrap();
@@ -7406,9 +7585,9 @@ mod tests {
         }
         {
             let input = oss_model::ListCloudBoxesInput::builder()
-                .marker("v 1&2".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
-                .prefix("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListCloudBoxes::build_request(&input).unwrap();
@@ -7430,8 +7609,8 @@ mod tests {
         {
             let input = oss_model::ListLiveChannelInput::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7444,12 +7623,12 @@ mod tests {
         {
             let input = oss_model::ListMultipartUploadsInput::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .delimiter("v 1&2".to_string())
-                .key_marker("v 1&2".to_string())
-                .upload_id_marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .delimiter("a/b c+d%&<é".to_string())
+                .key_marker("a/b c+d%&<é".to_string())
+                .upload_id_marker("a/b c+d%&<é".to_string())
                 .max_uploads(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListMultipartUploads::build_request(&input).unwrap();
@@ -7463,12 +7642,12 @@ mod tests {
         {
             let input = oss_model::ListObjectVersionsInput::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .delimiter("v 1&2".to_string())
-                .key_marker("v 1&2".to_string())
-                .version_id_marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .delimiter("a/b c+d%&<é".to_string())
+                .key_marker("a/b c+d%&<é".to_string())
+                .version_id_marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListObjectVersions::build_request(&input).unwrap();
@@ -7480,11 +7659,11 @@ mod tests {
         {
             let input = oss_model::ListObjectsInput::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .delimiter("v 1&2".to_string())
-                .marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .delimiter("a/b c+d%&<é".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListObjects::build_request(&input).unwrap();
@@ -7495,13 +7674,13 @@ mod tests {
         {
             let input = oss_model::ListObjectsV2Input::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .delimiter("v 1&2".to_string())
-                .start_after("v 1&2".to_string())
-                .continuation_token("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .delimiter("a/b c+d%&<é".to_string())
+                .start_after("a/b c+d%&<é".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .fetch_owner(true)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListObjectsV2::build_request(&input).unwrap();
@@ -7514,10 +7693,10 @@ mod tests {
             let input = oss_model::ListPartsInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .upload_id("v 1&2".to_string())
+                .upload_id("a/b c+d%&<é".to_string())
                 .max_parts(42)
                 .part_number_marker(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListParts::build_request(&input).unwrap();
@@ -7527,8 +7706,8 @@ mod tests {
         }
         {
             let input = oss_model::ListResourcePoolBucketGroupQoSInfosInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .continuation_token("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7543,8 +7722,8 @@ mod tests {
         }
         {
             let input = oss_model::ListResourcePoolBucketGroupsInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .continuation_token("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7558,8 +7737,8 @@ mod tests {
         }
         {
             let input = oss_model::ListResourcePoolBucketsInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .continuation_token("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7573,8 +7752,8 @@ mod tests {
         }
         {
             let input = oss_model::ListResourcePoolRequesterQoSInfosInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .continuation_token("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7589,7 +7768,7 @@ mod tests {
         }
         {
             let input = oss_model::ListResourcePoolsInput::builder()
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7611,7 +7790,7 @@ mod tests {
         }
         {
             let input = oss_model::ListUserDataRedundancyTransitionInput::builder()
-                .continuation_token("v 1&2".to_string())
+                .continuation_token("a/b c+d%&<é".to_string())
                 .max_keys(42)
                 .build()
                 .unwrap();
@@ -7627,10 +7806,10 @@ mod tests {
         {
             let input = oss_model::ListVectorBucketsInput::builder()
                 .bucket("examplebucket".to_string())
-                .prefix("v 1&2".to_string())
-                .marker("v 1&2".to_string())
+                .prefix("a/b c+d%&<é".to_string())
+                .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
-                .resource_group_id("v 1&2".to_string())
+                .resource_group_id("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::ListVectorBuckets::build_request(&input).unwrap();
@@ -7678,9 +7857,9 @@ mod tests {
             let input = oss_model::OptionObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .origin("v 1&2".to_string())
-                .access_control_request_method("v 1&2".to_string())
-                .access_control_request_headers("v 1&2".to_string())
+                .origin("a/b c+d%&<é".to_string())
+                .access_control_request_method("a/b c+d%&<é".to_string())
+                .access_control_request_headers("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::OptionObject::build_request(&input).unwrap();
@@ -7706,7 +7885,7 @@ mod tests {
         {
             let input = oss_model::PutAccessPointConfigForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
                 .body(oss_model::PutAccessPointConfigForObjectProcessConfiguration::default())
                 .build()
                 .unwrap();
@@ -7722,8 +7901,8 @@ mod tests {
         {
             let input = oss_model::PutAccessPointPolicyInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
-                .body("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutAccessPointPolicy::build_request(&input).unwrap();
@@ -7737,8 +7916,8 @@ mod tests {
         {
             let input = oss_model::PutAccessPointPolicyForObjectProcessInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_for_object_process_name("v 1&2".to_string())
-                .body("v 1&2".to_string())
+                .access_point_for_object_process_name("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -7753,7 +7932,7 @@ mod tests {
         {
             let input = oss_model::PutAccessPointPublicAccessBlockInput::builder()
                 .bucket("examplebucket".to_string())
-                .access_point_name("v 1&2".to_string())
+                .access_point_name("a/b c+d%&<é".to_string())
                 .body(oss_model::PublicAccessBlockConfiguration::default())
                 .build()
                 .unwrap();
@@ -7770,7 +7949,7 @@ mod tests {
             let input = oss_model::PutBucketInput::builder()
                 .bucket("examplebucket".to_string())
                 .acl(oss_model::BucketAcl::from("private"))
-                .resource_group_id("v 1&2".to_string())
+                .resource_group_id("a/b c+d%&<é".to_string())
                 .configuration(oss_model::CreateBucketConfiguration::default())
                 .build()
                 .unwrap();
@@ -7888,7 +8067,7 @@ mod tests {
         {
             let input = oss_model::PutBucketPolicyInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutBucketPolicy::build_request(&input).unwrap();
@@ -7952,7 +8131,7 @@ mod tests {
         {
             let input = oss_model::PutBucketRequesterQoSInfoInput::builder()
                 .bucket("examplebucket".to_string())
-                .qos_requester("v 1&2".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .body(oss_model::QoSConfiguration::default())
                 .build()
                 .unwrap();
@@ -7981,8 +8160,8 @@ mod tests {
         {
             let input = oss_model::PutBucketResourcePoolBucketGroupInput::builder()
                 .bucket("examplebucket".to_string())
-                .resource_pool("v 1&2".to_string())
-                .resource_pool_bucket_group("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .resource_pool_bucket_group("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
@@ -8076,25 +8255,25 @@ mod tests {
             let input = oss_model::PutObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .cache_control("v 1&2".to_string())
-                .content_disposition("v 1&2".to_string())
-                .content_encoding("v 1&2".to_string())
+                .cache_control("a/b c+d%&<é".to_string())
+                .content_disposition("a/b c+d%&<é".to_string())
+                .content_encoding("a/b c+d%&<é".to_string())
                 .content_length(42)
-                .content_md5("v 1&2".to_string())
-                .content_type("v 1&2".to_string())
-                .expires("v 1&2".to_string())
+                .content_md5("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .expires("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
                 .server_side_encryption(oss_model::ServerSideEncryption::from("AES256"))
-                .server_side_data_encryption("v 1&2".to_string())
-                .server_side_encryption_key_id("v 1&2".to_string())
+                .server_side_data_encryption("a/b c+d%&<é".to_string())
+                .server_side_encryption_key_id("a/b c+d%&<é".to_string())
                 .object_acl(oss_model::ObjectAcl::from("default"))
                 .storage_class(oss_model::StorageClass::from("Standard"))
                 .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
-                .tagging("v 1&2".to_string())
-                .callback("v 1&2".to_string())
-                .callback_var("v 1&2".to_string())
+                .tagging("a/b c+d%&<é".to_string())
+                .callback("a/b c+d%&<é".to_string())
+                .callback_var("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutObject::build_request(&input).unwrap();
@@ -8107,8 +8286,8 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .acl(oss_model::ObjectAcl::from("default"))
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutObjectAcl::build_request(&input).unwrap();
@@ -8121,7 +8300,7 @@ mod tests {
             let input = oss_model::PutObjectLegalHoldInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
                 .body(oss_model::ObjectLegalHold::default())
                 .build()
                 .unwrap();
@@ -8135,7 +8314,7 @@ mod tests {
             let input = oss_model::PutObjectRetentionInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
                 .bypass_governance_retention(true)
                 .body(oss_model::ObjectRetention::default())
                 .build()
@@ -8150,8 +8329,8 @@ mod tests {
             let input = oss_model::PutObjectTaggingInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .tagging(oss_model::Tagging::default())
                 .build()
                 .unwrap();
@@ -8176,8 +8355,8 @@ mod tests {
         }
         {
             let input = oss_model::PutResourcePoolBucketGroupQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .resource_pool_bucket_group("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .resource_pool_bucket_group("a/b c+d%&<é".to_string())
                 .body(oss_model::QoSConfiguration::default())
                 .build()
                 .unwrap();
@@ -8192,8 +8371,8 @@ mod tests {
         }
         {
             let input = oss_model::PutResourcePoolRequesterQoSInfoInput::builder()
-                .resource_pool("v 1&2".to_string())
-                .qos_requester("v 1&2".to_string())
+                .resource_pool("a/b c+d%&<é".to_string())
+                .qos_requester("a/b c+d%&<é".to_string())
                 .body(oss_model::QoSConfiguration::default())
                 .build()
                 .unwrap();
@@ -8209,8 +8388,8 @@ mod tests {
         {
             let input = oss_model::PutStyleInput::builder()
                 .bucket("examplebucket".to_string())
-                .style_name("v 1&2".to_string())
-                .category("v 1&2".to_string())
+                .style_name("a/b c+d%&<é".to_string())
+                .category("a/b c+d%&<é".to_string())
                 .body(oss_model::StyleContent::default())
                 .build()
                 .unwrap();
@@ -8223,12 +8402,12 @@ mod tests {
             let input = oss_model::PutSymlinkInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .target("v 1&2".to_string())
+                .target("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
                 .object_acl(oss_model::ObjectAcl::from("default"))
                 .storage_class(oss_model::StorageClass::from("Standard"))
                 .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutSymlink::build_request(&input).unwrap();
@@ -8253,8 +8432,8 @@ mod tests {
         {
             let input = oss_model::PutVectorBucketInput::builder()
                 .bucket("examplebucket".to_string())
-                .resource_group_id("v 1&2".to_string())
-                .bucket_tagging("v 1&2".to_string())
+                .resource_group_id("a/b c+d%&<é".to_string())
+                .bucket_tagging("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutVectorBucket::build_request(&input).unwrap();
@@ -8278,7 +8457,7 @@ mod tests {
         {
             let input = oss_model::PutVectorIndexFusionInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutVectorIndexFusion::build_request(&input).unwrap();
@@ -8292,7 +8471,7 @@ mod tests {
         {
             let input = oss_model::PutVectorsInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::PutVectors::build_request(&input).unwrap();
@@ -8303,7 +8482,7 @@ mod tests {
         {
             let input = oss_model::QueryVectorsInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::QueryVectors::build_request(&input).unwrap();
@@ -8315,7 +8494,7 @@ mod tests {
         {
             let input = oss_model::QueryVectorsFusionInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::QueryVectorsFusion::build_request(&input).unwrap();
@@ -8325,11 +8504,23 @@ mod tests {
             assert_eq!(back, input, "QueryVectorsFusion");
         }
         {
+            let input = oss_model::RenameInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .rename_source("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::Rename::build_request(&input).unwrap();
+            let back =
+                super::super::Rename::parse_request(&parts, &request_body(&parts.body)).unwrap();
+            assert_eq!(back, input, "Rename");
+        }
+        {
             let input = oss_model::RestoreObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .version_id("v 1&2".to_string())
-                .request_payer("v 1&2".to_string())
+                .version_id("a/b c+d%&<é".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .restore_request(oss_model::RestoreRequest::default())
                 .build()
                 .unwrap();
@@ -8355,7 +8546,7 @@ mod tests {
         {
             let input = oss_model::UpdateBucketAntiDDosInfoInput::builder()
                 .bucket("examplebucket".to_string())
-                .defender_instance("v 1&2".to_string())
+                .defender_instance("a/b c+d%&<é".to_string())
                 .defender_status(oss_model::AntiDDoSStatus::from("Init"))
                 .body(oss_model::AntiDDOSConfiguration::default())
                 .build()
@@ -8370,7 +8561,7 @@ mod tests {
         }
         {
             let input = oss_model::UpdateUserAntiDDosInfoInput::builder()
-                .defender_instance("v 1&2".to_string())
+                .defender_instance("a/b c+d%&<é".to_string())
                 .defender_status(oss_model::AntiDDoSStatus::from("Init"))
                 .build()
                 .unwrap();
@@ -8387,11 +8578,11 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .part_number(42)
-                .upload_id("v 1&2".to_string())
+                .upload_id("a/b c+d%&<é".to_string())
                 .content_length(42)
-                .content_md5("v 1&2".to_string())
+                .content_md5("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::UploadPart::build_request(&input).unwrap();
@@ -8404,13 +8595,13 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .part_number(42)
-                .upload_id("v 1&2".to_string())
-                .copy_source("v 1&2".to_string())
-                .copy_source_range("v 1&2".to_string())
-                .copy_source_if_match("v 1&2".to_string())
-                .copy_source_if_none_match("v 1&2".to_string())
+                .upload_id("a/b c+d%&<é".to_string())
+                .copy_source("a/b c+d%&<é".to_string())
+                .copy_source_range("a/b c+d%&<é".to_string())
+                .copy_source_if_match("a/b c+d%&<é".to_string())
+                .copy_source_if_none_match("a/b c+d%&<é".to_string())
                 .traffic_limit(42)
-                .request_payer("v 1&2".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::UploadPartCopy::build_request(&input).unwrap();
@@ -8488,7 +8679,7 @@ mod tests {
         {
             let input = oss_model::VectorPutBucketPolicyInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("v 1&2".to_string())
+                .body("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::VectorPutBucketPolicy::build_request(&input).unwrap();
@@ -8501,19 +8692,19 @@ mod tests {
         }
         {
             let input = oss_model::WriteGetObjectResponseInput::builder()
-                .request_route("v 1&2".to_string())
-                .request_token("v 1&2".to_string())
-                .fwd_status("v 1&2".to_string())
-                .fwd_header_accept_ranges("v 1&2".to_string())
-                .fwd_header_cache_control("v 1&2".to_string())
-                .fwd_header_content_disposition("v 1&2".to_string())
-                .fwd_header_content_encoding("v 1&2".to_string())
-                .fwd_header_content_language("v 1&2".to_string())
-                .fwd_header_content_range("v 1&2".to_string())
-                .fwd_header_content_type("v 1&2".to_string())
-                .fwd_header_etag("v 1&2".to_string())
-                .fwd_header_expires("v 1&2".to_string())
-                .fwd_header_last_modified("v 1&2".to_string())
+                .request_route("a/b c+d%&<é".to_string())
+                .request_token("a/b c+d%&<é".to_string())
+                .fwd_status("a/b c+d%&<é".to_string())
+                .fwd_header_accept_ranges("a/b c+d%&<é".to_string())
+                .fwd_header_cache_control("a/b c+d%&<é".to_string())
+                .fwd_header_content_disposition("a/b c+d%&<é".to_string())
+                .fwd_header_content_encoding("a/b c+d%&<é".to_string())
+                .fwd_header_content_language("a/b c+d%&<é".to_string())
+                .fwd_header_content_range("a/b c+d%&<é".to_string())
+                .fwd_header_content_type("a/b c+d%&<é".to_string())
+                .fwd_header_etag("a/b c+d%&<é".to_string())
+                .fwd_header_expires("a/b c+d%&<é".to_string())
+                .fwd_header_last_modified("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::WriteGetObjectResponse::build_request(&input).unwrap();
@@ -8526,14 +8717,13 @@ mod tests {
         }
     }
 
-    /// build_response then parse_output gives the output back, for every operation whose
-    /// output has a default.
+    /// build_response then parse_output gives the output back (every member set), for every
+    /// operation whose output the test can fill.
     #[test]
     fn responses_round_trip() {
         {
             let output = oss_model::AbortBucketWormOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::AbortBucketWorm::build_response(&output).unwrap();
             let back = super::super::AbortBucketWorm::parse_output(&head(headers), body).unwrap();
@@ -8542,7 +8732,6 @@ mod tests {
         {
             let output = oss_model::AbortMultipartUploadOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::AbortMultipartUpload::build_response(&output).unwrap();
@@ -8553,7 +8742,12 @@ mod tests {
         {
             let output = oss_model::AppendObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                next_append_position: Some(42),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                version_id: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption: Some(oss_model::ServerSideEncryption::from("AES256")),
+                server_side_data_encryption: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption_key_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::AppendObject::build_response(&output).unwrap();
             let back = super::super::AppendObject::parse_output(&head(headers), body).unwrap();
@@ -8562,7 +8756,6 @@ mod tests {
         {
             let output = oss_model::CleanRestoredObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::CleanRestoredObject::build_response(&output).unwrap();
@@ -8573,7 +8766,6 @@ mod tests {
         {
             let output = oss_model::CloseMetaQueryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::CloseMetaQuery::build_response(&output).unwrap();
             let back = super::super::CloseMetaQuery::parse_output(&head(headers), body).unwrap();
@@ -8582,7 +8774,6 @@ mod tests {
         {
             let output = oss_model::CompleteBucketWormOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::CompleteBucketWorm::build_response(&output).unwrap();
@@ -8593,7 +8784,13 @@ mod tests {
         {
             let output = oss_model::CompleteMultipartUploadOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                location: Some("a/b c+d%&<é".to_string()),
+                bucket: Some("examplebucket".to_string()),
+                key: Some("dir/a b+c.txt".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::CompleteMultipartUpload::build_response(&output).unwrap();
@@ -8604,7 +8801,14 @@ mod tests {
         {
             let output = oss_model::CopyObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                version_id: Some("a/b c+d%&<é".to_string()),
+                copy_source_version_id: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption: Some(oss_model::ServerSideEncryption::from("AES256")),
+                server_side_data_encryption: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption_key_id: Some("a/b c+d%&<é".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
             };
             let (headers, body) = super::super::CopyObject::build_response(&output).unwrap();
             let back = super::super::CopyObject::parse_output(&head(headers), body).unwrap();
@@ -8613,7 +8817,8 @@ mod tests {
         {
             let output = oss_model::CreateAccessPointOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                access_point_arn: Some("a/b c+d%&<é".to_string()),
+                alias: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::CreateAccessPoint::build_response(&output).unwrap();
             let back = super::super::CreateAccessPoint::parse_output(&head(headers), body).unwrap();
@@ -8622,7 +8827,8 @@ mod tests {
         {
             let output = oss_model::CreateAccessPointForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                access_point_for_object_process_arn: Some("a/b c+d%&<é".to_string()),
+                access_point_for_object_process_alias: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::CreateAccessPointForObjectProcess::build_response(&output).unwrap();
@@ -8634,7 +8840,14 @@ mod tests {
         {
             let output = oss_model::CreateBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                task_id: "a/b c+d%&<é".to_string(),
+                status: Some(oss_model::DataRedundancyTransitionStatus::from("Queueing")),
+                create_time: None,
+                start_time: None,
+                end_time: None,
+                process_percentage: Some(42),
+                estimated_remaining_time: Some(42),
             };
             let (headers, body) =
                 super::super::CreateBucketDataRedundancyTransition::build_response(&output)
@@ -8649,16 +8862,26 @@ mod tests {
         {
             let output = oss_model::CreateCnameTokenOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                cname: Some("a/b c+d%&<é".to_string()),
+                token: "a/b c+d%&<é".to_string(),
+                expire_time: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::CreateCnameToken::build_response(&output).unwrap();
             let back = super::super::CreateCnameToken::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "CreateCnameToken");
         }
         {
+            let output = oss_model::CreateDirectoryOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) = super::super::CreateDirectory::build_response(&output).unwrap();
+            let back = super::super::CreateDirectory::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "CreateDirectory");
+        }
+        {
             let output = oss_model::DeleteAccessPointOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteAccessPoint::build_response(&output).unwrap();
             let back = super::super::DeleteAccessPoint::parse_output(&head(headers), body).unwrap();
@@ -8667,7 +8890,6 @@ mod tests {
         {
             let output = oss_model::DeleteAccessPointForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteAccessPointForObjectProcess::build_response(&output).unwrap();
@@ -8679,7 +8901,6 @@ mod tests {
         {
             let output = oss_model::DeleteAccessPointPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteAccessPointPolicy::build_response(&output).unwrap();
@@ -8690,7 +8911,6 @@ mod tests {
         {
             let output = oss_model::DeleteAccessPointPolicyForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteAccessPointPolicyForObjectProcess::build_response(&output)
@@ -8705,7 +8925,6 @@ mod tests {
         {
             let output = oss_model::DeleteAccessPointPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteAccessPointPublicAccessBlock::build_response(&output).unwrap();
@@ -8719,7 +8938,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteBucket::build_response(&output).unwrap();
             let back = super::super::DeleteBucket::parse_output(&head(headers), body).unwrap();
@@ -8728,7 +8946,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketCorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteBucketCors::build_response(&output).unwrap();
             let back = super::super::DeleteBucketCors::parse_output(&head(headers), body).unwrap();
@@ -8737,7 +8954,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketDataRedundancyTransition::build_response(&output)
@@ -8752,7 +8968,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketEncryptionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketEncryption::build_response(&output).unwrap();
@@ -8763,7 +8978,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketInventoryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketInventory::build_response(&output).unwrap();
@@ -8774,7 +8988,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketLifecycleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketLifecycle::build_response(&output).unwrap();
@@ -8785,7 +8998,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketLogging::build_response(&output).unwrap();
@@ -8796,7 +9008,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketOverwriteConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketOverwriteConfig::build_response(&output).unwrap();
@@ -8808,7 +9019,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketPolicy::build_response(&output).unwrap();
@@ -8819,7 +9029,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketPublicAccessBlock::build_response(&output).unwrap();
@@ -8831,7 +9040,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketQoSInfo::build_response(&output).unwrap();
@@ -8842,7 +9050,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketReplicationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketReplication::build_response(&output).unwrap();
@@ -8853,7 +9060,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketRequesterQoSInfo::build_response(&output).unwrap();
@@ -8865,7 +9071,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketTagsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteBucketTags::build_response(&output).unwrap();
             let back = super::super::DeleteBucketTags::parse_output(&head(headers), body).unwrap();
@@ -8874,7 +9079,6 @@ mod tests {
         {
             let output = oss_model::DeleteBucketWebsiteOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteBucketWebsite::build_response(&output).unwrap();
@@ -8885,16 +9089,25 @@ mod tests {
         {
             let output = oss_model::DeleteCnameOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteCname::build_response(&output).unwrap();
             let back = super::super::DeleteCname::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "DeleteCname");
         }
         {
+            let output = oss_model::DeleteDirectoryOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                directory_name: Some("a/b c+d%&<é".to_string()),
+                delete_number: Some(42),
+                next_delete_token: Some("a/b c+d%&<é".to_string()),
+            };
+            let (headers, body) = super::super::DeleteDirectory::build_response(&output).unwrap();
+            let back = super::super::DeleteDirectory::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "DeleteDirectory");
+        }
+        {
             let output = oss_model::DeleteLiveChannelOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteLiveChannel::build_response(&output).unwrap();
             let back = super::super::DeleteLiveChannel::parse_output(&head(headers), body).unwrap();
@@ -8903,7 +9116,8 @@ mod tests {
         {
             let output = oss_model::DeleteMultipleObjectsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                deleted: Vec::new(),
             };
             let (headers, body) =
                 super::super::DeleteMultipleObjects::build_response(&output).unwrap();
@@ -8914,7 +9128,8 @@ mod tests {
         {
             let output = oss_model::DeleteObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
+                delete_marker: Some(true),
             };
             let (headers, body) = super::super::DeleteObject::build_response(&output).unwrap();
             let back = super::super::DeleteObject::parse_output(&head(headers), body).unwrap();
@@ -8923,7 +9138,7 @@ mod tests {
         {
             let output = oss_model::DeleteObjectTaggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::DeleteObjectTagging::build_response(&output).unwrap();
@@ -8934,7 +9149,6 @@ mod tests {
         {
             let output = oss_model::DeletePublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeletePublicAccessBlock::build_response(&output).unwrap();
@@ -8945,7 +9159,6 @@ mod tests {
         {
             let output = oss_model::DeleteResourcePoolBucketGroupQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteResourcePoolBucketGroupQoSInfo::build_response(&output)
@@ -8960,7 +9173,6 @@ mod tests {
         {
             let output = oss_model::DeleteResourcePoolRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteResourcePoolRequesterQoSInfo::build_response(&output).unwrap();
@@ -8974,7 +9186,6 @@ mod tests {
         {
             let output = oss_model::DeleteStyleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteStyle::build_response(&output).unwrap();
             let back = super::super::DeleteStyle::parse_output(&head(headers), body).unwrap();
@@ -8983,7 +9194,6 @@ mod tests {
         {
             let output = oss_model::DeleteUserDefinedLogFieldsConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteUserDefinedLogFieldsConfig::build_response(&output).unwrap();
@@ -8995,7 +9205,6 @@ mod tests {
         {
             let output = oss_model::DeleteVectorBucketOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::DeleteVectorBucket::build_response(&output).unwrap();
@@ -9006,7 +9215,6 @@ mod tests {
         {
             let output = oss_model::DeleteVectorIndexOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteVectorIndex::build_response(&output).unwrap();
             let back = super::super::DeleteVectorIndex::parse_output(&head(headers), body).unwrap();
@@ -9015,7 +9223,6 @@ mod tests {
         {
             let output = oss_model::DeleteVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::DeleteVectors::build_response(&output).unwrap();
             let back = super::super::DeleteVectors::parse_output(&head(headers), body).unwrap();
@@ -9024,7 +9231,7 @@ mod tests {
         {
             let output = oss_model::DescribeRegionsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                region_infos: Vec::new(),
             };
             let (headers, body) = super::super::DescribeRegions::build_response(&output).unwrap();
             let back = super::super::DescribeRegions::parse_output(&head(headers), body).unwrap();
@@ -9033,7 +9240,7 @@ mod tests {
         {
             let output = oss_model::DoDataPipeLineActionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) =
                 super::super::DoDataPipeLineAction::build_response(&output).unwrap();
@@ -9044,7 +9251,9 @@ mod tests {
         {
             let output = oss_model::DoMetaQueryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                next_token: Some("a/b c+d%&<é".to_string()),
+                files: Vec::new(),
+                aggregations: Vec::new(),
             };
             let (headers, body) = super::super::DoMetaQuery::build_response(&output).unwrap();
             let back = super::super::DoMetaQuery::parse_output(&head(headers), body).unwrap();
@@ -9053,7 +9262,7 @@ mod tests {
         {
             let output = oss_model::DoMetaQueryActionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::DoMetaQueryAction::build_response(&output).unwrap();
             let back = super::super::DoMetaQueryAction::parse_output(&head(headers), body).unwrap();
@@ -9062,7 +9271,6 @@ mod tests {
         {
             let output = oss_model::ExtendBucketWormOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::ExtendBucketWorm::build_response(&output).unwrap();
             let back = super::super::ExtendBucketWorm::parse_output(&head(headers), body).unwrap();
@@ -9071,7 +9279,19 @@ mod tests {
         {
             let output = oss_model::GetAccessPointOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                access_point_name: Some("a/b c+d%&<é".to_string()),
+                bucket: Some("examplebucket".to_string()),
+                account_id: Some("a/b c+d%&<é".to_string()),
+                network_origin: Some(oss_model::AccessPointNetworkOrigin::from("vpc")),
+                vpc_configuration: Some(oss_model::AccessPointVpcConfiguration::default()),
+                access_point_arn: Some("a/b c+d%&<é".to_string()),
+                creation_date: Some("a/b c+d%&<é".to_string()),
+                alias: Some("a/b c+d%&<é".to_string()),
+                status: Some("a/b c+d%&<é".to_string()),
+                endpoints: Some(oss_model::AccessPointEndpoints::default()),
+                public_access_block_configuration: Some(
+                    oss_model::PublicAccessBlockConfiguration::default(),
+                ),
             };
             let (headers, body) = super::super::GetAccessPoint::build_response(&output).unwrap();
             let back = super::super::GetAccessPoint::parse_output(&head(headers), body).unwrap();
@@ -9080,7 +9300,11 @@ mod tests {
         {
             let output = oss_model::GetAccessPointConfigForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                object_process_configuration: Some(oss_model::ObjectProcessConfiguration::default()),
+                public_access_block_configuration: Some(
+                    oss_model::PublicAccessBlockConfiguration::default(),
+                ),
+                allow_anonymous_access_for_object_process: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetAccessPointConfigForObjectProcess::build_response(&output)
@@ -9095,7 +9319,18 @@ mod tests {
         {
             let output = oss_model::GetAccessPointForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                access_point_name_for_object_process: Some("a/b c+d%&<é".to_string()),
+                access_point_for_object_process_alias: Some("a/b c+d%&<é".to_string()),
+                access_point_name: Some("a/b c+d%&<é".to_string()),
+                account_id: Some("a/b c+d%&<é".to_string()),
+                access_point_for_object_process_arn: Some("a/b c+d%&<é".to_string()),
+                creation_date: Some("a/b c+d%&<é".to_string()),
+                status: Some("a/b c+d%&<é".to_string()),
+                endpoints: Some(oss_model::AccessPointEndpoints::default()),
+                public_access_block_configuration: Some(
+                    oss_model::PublicAccessBlockConfiguration::default(),
+                ),
+                allow_anonymous_access_for_object_process: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetAccessPointForObjectProcess::build_response(&output).unwrap();
@@ -9107,7 +9342,7 @@ mod tests {
         {
             let output = oss_model::GetAccessPointPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) =
                 super::super::GetAccessPointPolicy::build_response(&output).unwrap();
@@ -9118,7 +9353,7 @@ mod tests {
         {
             let output = oss_model::GetAccessPointPolicyForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) =
                 super::super::GetAccessPointPolicyForObjectProcess::build_response(&output)
@@ -9133,7 +9368,7 @@ mod tests {
         {
             let output = oss_model::GetAccessPointPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                block_public_access: true,
             };
             let (headers, body) =
                 super::super::GetAccessPointPublicAccessBlock::build_response(&output).unwrap();
@@ -9143,9 +9378,20 @@ mod tests {
             assert_eq!(back, output, "GetAccessPointPublicAccessBlock");
         }
         {
+            let output = oss_model::GetBucketAccessMonitorOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                status: oss_model::AccessMonitorStatus::from("Enabled"),
+            };
+            let (headers, body) =
+                super::super::GetBucketAccessMonitor::build_response(&output).unwrap();
+            let back =
+                super::super::GetBucketAccessMonitor::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "GetBucketAccessMonitor");
+        }
+        {
             let output = oss_model::GetBucketArchiveDirectReadOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                enabled: true,
             };
             let (headers, body) =
                 super::super::GetBucketArchiveDirectRead::build_response(&output).unwrap();
@@ -9156,7 +9402,8 @@ mod tests {
         {
             let output = oss_model::GetBucketCorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                rules: Vec::new(),
+                response_vary: Some(true),
             };
             let (headers, body) = super::super::GetBucketCors::build_response(&output).unwrap();
             let back = super::super::GetBucketCors::parse_output(&head(headers), body).unwrap();
@@ -9165,7 +9412,14 @@ mod tests {
         {
             let output = oss_model::GetBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                task_id: "a/b c+d%&<é".to_string(),
+                status: Some(oss_model::DataRedundancyTransitionStatus::from("Queueing")),
+                create_time: None,
+                start_time: None,
+                end_time: None,
+                process_percentage: Some(42),
+                estimated_remaining_time: Some(42),
             };
             let (headers, body) =
                 super::super::GetBucketDataRedundancyTransition::build_response(&output).unwrap();
@@ -9177,7 +9431,8 @@ mod tests {
         {
             let output = oss_model::GetBucketHttpsConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                tls: Some(oss_model::HttpsTls::default()),
+                cipher_suite: Some(oss_model::HttpsCipherSuite::default()),
             };
             let (headers, body) =
                 super::super::GetBucketHttpsConfig::build_response(&output).unwrap();
@@ -9188,7 +9443,7 @@ mod tests {
         {
             let output = oss_model::GetBucketInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: oss_model::BucketDetails::default(),
             };
             let (headers, body) = super::super::GetBucketInfo::build_response(&output).unwrap();
             let back = super::super::GetBucketInfo::parse_output(&head(headers), body).unwrap();
@@ -9197,7 +9452,7 @@ mod tests {
         {
             let output = oss_model::GetBucketLifecycleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                rules: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetBucketLifecycle::build_response(&output).unwrap();
@@ -9208,7 +9463,7 @@ mod tests {
         {
             let output = oss_model::GetBucketLocationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::GetBucketLocation::build_response(&output).unwrap();
             let back = super::super::GetBucketLocation::parse_output(&head(headers), body).unwrap();
@@ -9217,7 +9472,7 @@ mod tests {
         {
             let output = oss_model::GetBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                logging_enabled: Some(oss_model::LoggingEnabled::default()),
             };
             let (headers, body) = super::super::GetBucketLogging::build_response(&output).unwrap();
             let back = super::super::GetBucketLogging::parse_output(&head(headers), body).unwrap();
@@ -9226,7 +9481,8 @@ mod tests {
         {
             let output = oss_model::GetBucketObjectWormConfigurationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                object_worm_enabled: Some("a/b c+d%&<é".to_string()),
+                rule: Some(oss_model::ObjectWormRule::default()),
             };
             let (headers, body) =
                 super::super::GetBucketObjectWormConfiguration::build_response(&output).unwrap();
@@ -9238,7 +9494,7 @@ mod tests {
         {
             let output = oss_model::GetBucketOverwriteConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                rules: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetBucketOverwriteConfig::build_response(&output).unwrap();
@@ -9249,7 +9505,7 @@ mod tests {
         {
             let output = oss_model::GetBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::GetBucketPolicy::build_response(&output).unwrap();
             let back = super::super::GetBucketPolicy::parse_output(&head(headers), body).unwrap();
@@ -9258,7 +9514,7 @@ mod tests {
         {
             let output = oss_model::GetBucketPolicyStatusOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                is_public: true,
             };
             let (headers, body) =
                 super::super::GetBucketPolicyStatus::build_response(&output).unwrap();
@@ -9269,7 +9525,7 @@ mod tests {
         {
             let output = oss_model::GetBucketPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                block_public_access: true,
             };
             let (headers, body) =
                 super::super::GetBucketPublicAccessBlock::build_response(&output).unwrap();
@@ -9280,7 +9536,15 @@ mod tests {
         {
             let output = oss_model::GetBucketQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                total_upload_bandwidth: Some(42),
+                intranet_upload_bandwidth: Some(42),
+                extranet_upload_bandwidth: Some(42),
+                total_download_bandwidth: Some(42),
+                intranet_download_bandwidth: Some(42),
+                extranet_download_bandwidth: Some(42),
+                total_qps: Some(42),
+                intranet_qps: Some(42),
+                extranet_qps: Some(42),
             };
             let (headers, body) = super::super::GetBucketQoSInfo::build_response(&output).unwrap();
             let back = super::super::GetBucketQoSInfo::parse_output(&head(headers), body).unwrap();
@@ -9289,7 +9553,11 @@ mod tests {
         {
             let output = oss_model::GetBucketRefererOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                allow_empty_referer: true,
+                allow_truncate_query_string: Some(true),
+                truncate_path: Some(true),
+                referer_list: Vec::new(),
+                referer_blacklist: Vec::new(),
             };
             let (headers, body) = super::super::GetBucketReferer::build_response(&output).unwrap();
             let back = super::super::GetBucketReferer::parse_output(&head(headers), body).unwrap();
@@ -9298,7 +9566,7 @@ mod tests {
         {
             let output = oss_model::GetBucketReplicationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                rules: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetBucketReplication::build_response(&output).unwrap();
@@ -9309,7 +9577,9 @@ mod tests {
         {
             let output = oss_model::GetBucketReplicationLocationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                locations: Vec::new(),
+                location_transfer_type_constraint: Vec::new(),
+                location_rtc_constraint: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetBucketReplicationLocation::build_response(&output).unwrap();
@@ -9321,7 +9591,7 @@ mod tests {
         {
             let output = oss_model::GetBucketReplicationProgressOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                rules: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetBucketReplicationProgress::build_response(&output).unwrap();
@@ -9331,9 +9601,21 @@ mod tests {
             assert_eq!(back, output, "GetBucketReplicationProgress");
         }
         {
+            let output = oss_model::GetBucketRequestPaymentOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                payer: oss_model::RequestPaymentPayer::from("BucketOwner"),
+            };
+            let (headers, body) =
+                super::super::GetBucketRequestPayment::build_response(&output).unwrap();
+            let back =
+                super::super::GetBucketRequestPayment::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "GetBucketRequestPayment");
+        }
+        {
             let output = oss_model::GetBucketRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                requester: Some("a/b c+d%&<é".to_string()),
+                qos_configuration: Some(oss_model::QoSConfiguration::default()),
             };
             let (headers, body) =
                 super::super::GetBucketRequesterQoSInfo::build_response(&output).unwrap();
@@ -9344,7 +9626,7 @@ mod tests {
         {
             let output = oss_model::GetBucketResourceGroupOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                resource_group_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetBucketResourceGroup::build_response(&output).unwrap();
@@ -9355,7 +9637,27 @@ mod tests {
         {
             let output = oss_model::GetBucketStatOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                storage: Some(42),
+                object_count: Some(42),
+                multipart_upload_count: Some(42),
+                live_channel_count: Some(42),
+                last_modified_time: Some(42),
+                standard_storage: Some(42),
+                standard_object_count: Some(42),
+                infrequent_access_storage: Some(42),
+                infrequent_access_real_storage: Some(42),
+                infrequent_access_object_count: Some(42),
+                archive_storage: Some(42),
+                archive_real_storage: Some(42),
+                archive_object_count: Some(42),
+                cold_archive_storage: Some(42),
+                cold_archive_real_storage: Some(42),
+                cold_archive_object_count: Some(42),
+                deep_cold_archive_storage: Some(42),
+                deep_cold_archive_real_storage: Some(42),
+                deep_cold_archive_object_count: Some(42),
+                multipart_part_count: Some(42),
+                delete_marker_count: Some(42),
             };
             let (headers, body) = super::super::GetBucketStat::build_response(&output).unwrap();
             let back = super::super::GetBucketStat::parse_output(&head(headers), body).unwrap();
@@ -9364,7 +9666,7 @@ mod tests {
         {
             let output = oss_model::GetBucketTagsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                tag_set: oss_model::TagSet::default(),
             };
             let (headers, body) = super::super::GetBucketTags::build_response(&output).unwrap();
             let back = super::super::GetBucketTags::parse_output(&head(headers), body).unwrap();
@@ -9373,7 +9675,7 @@ mod tests {
         {
             let output = oss_model::GetBucketTransferAccelerationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                enabled: true,
             };
             let (headers, body) =
                 super::super::GetBucketTransferAcceleration::build_response(&output).unwrap();
@@ -9385,7 +9687,7 @@ mod tests {
         {
             let output = oss_model::GetBucketVersioningOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                status: Some(oss_model::VersioningStatus::from("Enabled")),
             };
             let (headers, body) =
                 super::super::GetBucketVersioning::build_response(&output).unwrap();
@@ -9396,7 +9698,9 @@ mod tests {
         {
             let output = oss_model::GetBucketWebsiteOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                index_document: Some(oss_model::IndexDocument::default()),
+                error_document: Some(oss_model::ErrorDocument::default()),
+                routing_rules: Vec::new(),
             };
             let (headers, body) = super::super::GetBucketWebsite::build_response(&output).unwrap();
             let back = super::super::GetBucketWebsite::parse_output(&head(headers), body).unwrap();
@@ -9405,7 +9709,11 @@ mod tests {
         {
             let output = oss_model::GetBucketWormOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                worm_id: Some("a/b c+d%&<é".to_string()),
+                state: Some(oss_model::BucketWormState::from("InProgress")),
+                retention_period_in_days: Some(42),
+                creation_date: Some("a/b c+d%&<é".to_string()),
+                expiration_date: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::GetBucketWorm::build_response(&output).unwrap();
             let back = super::super::GetBucketWorm::parse_output(&head(headers), body).unwrap();
@@ -9414,7 +9722,10 @@ mod tests {
         {
             let output = oss_model::GetCnameTokenOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                cname: Some("a/b c+d%&<é".to_string()),
+                token: "a/b c+d%&<é".to_string(),
+                expire_time: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::GetCnameToken::build_response(&output).unwrap();
             let back = super::super::GetCnameToken::parse_output(&head(headers), body).unwrap();
@@ -9423,7 +9734,7 @@ mod tests {
         {
             let output = oss_model::GetLiveChannelHistoryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                live_records: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetLiveChannelHistory::build_response(&output).unwrap();
@@ -9434,7 +9745,11 @@ mod tests {
         {
             let output = oss_model::GetLiveChannelStatOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                status: Some(oss_model::LiveChannelStreamStatus::from("Disabled")),
+                connected_time: None,
+                remote_addr: Some("a/b c+d%&<é".to_string()),
+                video: Some(oss_model::LiveChannelVideo::default()),
+                audio: Some(oss_model::LiveChannelAudio::default()),
             };
             let (headers, body) =
                 super::super::GetLiveChannelStat::build_response(&output).unwrap();
@@ -9445,7 +9760,10 @@ mod tests {
         {
             let output = oss_model::GetMetaQueryStatusOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                state: Some("a/b c+d%&<é".to_string()),
+                phase: Some("a/b c+d%&<é".to_string()),
+                create_time: Some("a/b c+d%&<é".to_string()),
+                update_time: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetMetaQueryStatus::build_response(&output).unwrap();
@@ -9456,7 +9774,32 @@ mod tests {
         {
             let output = oss_model::GetObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                content_length: Some(42),
+                content_range: Some("a/b c+d%&<é".to_string()),
+                content_type: Some("a/b c+d%&<é".to_string()),
+                content_encoding: Some("a/b c+d%&<é".to_string()),
+                content_disposition: Some("a/b c+d%&<é".to_string()),
+                content_language: Some("a/b c+d%&<é".to_string()),
+                cache_control: Some("a/b c+d%&<é".to_string()),
+                expires: Some("a/b c+d%&<é".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
+                content_md5: Some("a/b c+d%&<é".to_string()),
+                storage_class: Some(oss_model::StorageClass::from("Standard")),
+                object_type: Some(oss_model::ObjectType::from("Normal")),
+                next_append_position: Some(42),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption: Some(oss_model::ServerSideEncryption::from("AES256")),
+                server_side_data_encryption: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption_key_id: Some("a/b c+d%&<é".to_string()),
+                expiration: Some("a/b c+d%&<é".to_string()),
+                restore: Some("a/b c+d%&<é".to_string()),
+                process_status: Some("a/b c+d%&<é".to_string()),
+                tagging_count: Some(42),
+                delete_marker: Some(true),
+                sealed_time: None,
+                version_id: Some("a/b c+d%&<é".to_string()),
+                metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::GetObject::build_response(&output).unwrap();
             let back = super::super::GetObject::parse_output(&head(headers), body).unwrap();
@@ -9465,7 +9808,7 @@ mod tests {
         {
             let output = oss_model::GetObjectLegalHoldOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                status: Some(oss_model::ObjectLegalHoldStatus::from("ON")),
             };
             let (headers, body) =
                 super::super::GetObjectLegalHold::build_response(&output).unwrap();
@@ -9476,7 +9819,13 @@ mod tests {
         {
             let output = oss_model::GetObjectMetaOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                content_length: Some(42),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
+                last_access_time: None,
+                version_id: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                transition_time: None,
             };
             let (headers, body) = super::super::GetObjectMeta::build_response(&output).unwrap();
             let back = super::super::GetObjectMeta::parse_output(&head(headers), body).unwrap();
@@ -9485,7 +9834,8 @@ mod tests {
         {
             let output = oss_model::GetObjectRetentionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                mode: Some(oss_model::ObjectWormMode::from("COMPLIANCE")),
+                retain_until_date: None,
             };
             let (headers, body) =
                 super::super::GetObjectRetention::build_response(&output).unwrap();
@@ -9496,7 +9846,8 @@ mod tests {
         {
             let output = oss_model::GetObjectTaggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
+                tag_set: oss_model::TagSet::default(),
             };
             let (headers, body) = super::super::GetObjectTagging::build_response(&output).unwrap();
             let back = super::super::GetObjectTagging::parse_output(&head(headers), body).unwrap();
@@ -9505,7 +9856,7 @@ mod tests {
         {
             let output = oss_model::GetPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                block_public_access: true,
             };
             let (headers, body) =
                 super::super::GetPublicAccessBlock::build_response(&output).unwrap();
@@ -9516,7 +9867,8 @@ mod tests {
         {
             let output = oss_model::GetResourcePoolBucketGroupQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket_group: Some("a/b c+d%&<é".to_string()),
+                qos_configuration: Some(oss_model::QoSConfiguration::default()),
             };
             let (headers, body) =
                 super::super::GetResourcePoolBucketGroupQoSInfo::build_response(&output).unwrap();
@@ -9528,7 +9880,11 @@ mod tests {
         {
             let output = oss_model::GetResourcePoolInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                region: Some("a/b c+d%&<é".to_string()),
+                name: Some("a/b c+d%&<é".to_string()),
+                owner: Some("a/b c+d%&<é".to_string()),
+                create_time: None,
+                qos_configuration: Some(oss_model::QoSConfiguration::default()),
             };
             let (headers, body) =
                 super::super::GetResourcePoolInfo::build_response(&output).unwrap();
@@ -9539,7 +9895,8 @@ mod tests {
         {
             let output = oss_model::GetResourcePoolRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                requester: Some("a/b c+d%&<é".to_string()),
+                qos_configuration: Some(oss_model::QoSConfiguration::default()),
             };
             let (headers, body) =
                 super::super::GetResourcePoolRequesterQoSInfo::build_response(&output).unwrap();
@@ -9551,7 +9908,11 @@ mod tests {
         {
             let output = oss_model::GetStyleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                name: Some("a/b c+d%&<é".to_string()),
+                content: Some("a/b c+d%&<é".to_string()),
+                category: Some("a/b c+d%&<é".to_string()),
+                create_time: Some("a/b c+d%&<é".to_string()),
+                last_modify_time: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::GetStyle::build_response(&output).unwrap();
             let back = super::super::GetStyle::parse_output(&head(headers), body).unwrap();
@@ -9560,7 +9921,11 @@ mod tests {
         {
             let output = oss_model::GetSymlinkOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                target: Some("a/b c+d%&<é".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
+                version_id: Some("a/b c+d%&<é".to_string()),
+                metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::GetSymlink::build_response(&output).unwrap();
             let back = super::super::GetSymlink::parse_output(&head(headers), body).unwrap();
@@ -9569,7 +9934,9 @@ mod tests {
         {
             let output = oss_model::GetUserAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                marker: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                anti_ddos_configurations: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetUserAntiDDosInfo::build_response(&output).unwrap();
@@ -9580,7 +9947,8 @@ mod tests {
         {
             let output = oss_model::GetUserDefinedLogFieldsConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                header_set: Vec::new(),
+                param_set: Vec::new(),
             };
             let (headers, body) =
                 super::super::GetUserDefinedLogFieldsConfig::build_response(&output).unwrap();
@@ -9592,7 +9960,7 @@ mod tests {
         {
             let output = oss_model::GetVectorBucketOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket_info: oss_model::VectorBucketInfo::default(),
             };
             let (headers, body) = super::super::GetVectorBucket::build_response(&output).unwrap();
             let back = super::super::GetVectorBucket::parse_output(&head(headers), body).unwrap();
@@ -9601,7 +9969,7 @@ mod tests {
         {
             let output = oss_model::GetVectorIndexOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                index: oss_model::VectorIndex::default(),
             };
             let (headers, body) = super::super::GetVectorIndex::build_response(&output).unwrap();
             let back = super::super::GetVectorIndex::parse_output(&head(headers), body).unwrap();
@@ -9610,7 +9978,7 @@ mod tests {
         {
             let output = oss_model::GetVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::GetVectors::build_response(&output).unwrap();
             let back = super::super::GetVectors::parse_output(&head(headers), body).unwrap();
@@ -9619,7 +9987,7 @@ mod tests {
         {
             let output = oss_model::GetVodPlaylistOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::GetVodPlaylist::build_response(&output).unwrap();
             let back = super::super::GetVodPlaylist::parse_output(&head(headers), body).unwrap();
@@ -9628,7 +9996,36 @@ mod tests {
         {
             let output = oss_model::HeadObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                content_length: Some(42),
+                content_type: Some("a/b c+d%&<é".to_string()),
+                content_encoding: Some("a/b c+d%&<é".to_string()),
+                content_disposition: Some("a/b c+d%&<é".to_string()),
+                cache_control: Some("a/b c+d%&<é".to_string()),
+                expires: Some("a/b c+d%&<é".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
+                content_md5: Some("a/b c+d%&<é".to_string()),
+                storage_class: Some(oss_model::StorageClass::from("Standard")),
+                object_type: Some(oss_model::ObjectType::from("Normal")),
+                next_append_position: Some(42),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption: Some(oss_model::ServerSideEncryption::from("AES256")),
+                server_side_data_encryption: Some("a/b c+d%&<é".to_string()),
+                server_side_encryption_key_id: Some("a/b c+d%&<é".to_string()),
+                expiration: Some("a/b c+d%&<é".to_string()),
+                restore: Some("a/b c+d%&<é".to_string()),
+                process_status: Some("a/b c+d%&<é".to_string()),
+                request_charged: Some("a/b c+d%&<é".to_string()),
+                tagging_count: Some(42),
+                version_id: Some("a/b c+d%&<é".to_string()),
+                transition_time: None,
+                sealed_time: None,
+                access_control_allow_origin: Some("a/b c+d%&<é".to_string()),
+                access_control_allow_methods: Some("a/b c+d%&<é".to_string()),
+                access_control_allow_headers: Some("a/b c+d%&<é".to_string()),
+                access_control_expose_headers: Some("a/b c+d%&<é".to_string()),
+                access_control_max_age: Some(42),
+                metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::HeadObject::build_response(&output).unwrap();
             let back = super::super::HeadObject::parse_output(&head(headers), body).unwrap();
@@ -9637,7 +10034,7 @@ mod tests {
         {
             let output = oss_model::InitBucketAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                defender_instance: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::InitBucketAntiDDosInfo::build_response(&output).unwrap();
@@ -9648,7 +10045,7 @@ mod tests {
         {
             let output = oss_model::InitUserAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                defender_instance: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::InitUserAntiDDosInfo::build_response(&output).unwrap();
@@ -9659,7 +10056,7 @@ mod tests {
         {
             let output = oss_model::InitiateBucketWormOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                worm_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::InitiateBucketWorm::build_response(&output).unwrap();
@@ -9670,7 +10067,10 @@ mod tests {
         {
             let output = oss_model::InitiateMultipartUploadOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                key: Some("dir/a b+c.txt".to_string()),
+                upload_id: "a/b c+d%&<é".to_string(),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
             };
             let (headers, body) =
                 super::super::InitiateMultipartUpload::build_response(&output).unwrap();
@@ -9681,7 +10081,11 @@ mod tests {
         {
             let output = oss_model::ListAccessPointsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                is_truncated: Some(true),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                account_id: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                access_points: Vec::new(),
             };
             let (headers, body) = super::super::ListAccessPoints::build_response(&output).unwrap();
             let back = super::super::ListAccessPoints::parse_output(&head(headers), body).unwrap();
@@ -9690,7 +10094,10 @@ mod tests {
         {
             let output = oss_model::ListAccessPointsForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                is_truncated: Some(true),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                account_id: Some("a/b c+d%&<é".to_string()),
+                access_points_for_object_process: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListAccessPointsForObjectProcess::build_response(&output).unwrap();
@@ -9702,7 +10109,9 @@ mod tests {
         {
             let output = oss_model::ListBucketAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                marker: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                anti_ddos_configurations: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListBucketAntiDDosInfo::build_response(&output).unwrap();
@@ -9713,7 +10122,9 @@ mod tests {
         {
             let output = oss_model::ListBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket_data_redundancy_transitions: Vec::new(),
+                is_truncated: Some(true),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::ListBucketDataRedundancyTransition::build_response(&output).unwrap();
@@ -9727,7 +10138,9 @@ mod tests {
         {
             let output = oss_model::ListBucketInventoryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                inventory_configurations: Vec::new(),
+                is_truncated: Some(true),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::ListBucketInventory::build_response(&output).unwrap();
@@ -9738,7 +10151,11 @@ mod tests {
         {
             let output = oss_model::ListBucketRequesterQoSInfosOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                requester_qos_infos: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListBucketRequesterQoSInfos::build_response(&output).unwrap();
@@ -9750,7 +10167,13 @@ mod tests {
         {
             let output = oss_model::ListBucketsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                prefix: Some("a/b c+d%&<é".to_string()),
+                marker: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                is_truncated: Some(true),
+                next_marker: Some("a/b c+d%&<é".to_string()),
+                owner: Some(oss_model::Owner::default()),
+                buckets: Vec::new(),
             };
             let (headers, body) = super::super::ListBuckets::build_response(&output).unwrap();
             let back = super::super::ListBuckets::parse_output(&head(headers), body).unwrap();
@@ -9759,7 +10182,13 @@ mod tests {
         {
             let output = oss_model::ListCloudBoxesOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                prefix: Some("a/b c+d%&<é".to_string()),
+                marker: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                is_truncated: Some(true),
+                next_marker: Some("a/b c+d%&<é".to_string()),
+                owner: Some(oss_model::Owner::default()),
+                cloud_boxes: Vec::new(),
             };
             let (headers, body) = super::super::ListCloudBoxes::build_response(&output).unwrap();
             let back = super::super::ListCloudBoxes::parse_output(&head(headers), body).unwrap();
@@ -9768,7 +10197,9 @@ mod tests {
         {
             let output = oss_model::ListCnameOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                owner: Some("a/b c+d%&<é".to_string()),
+                cnames: Vec::new(),
             };
             let (headers, body) = super::super::ListCname::build_response(&output).unwrap();
             let back = super::super::ListCname::parse_output(&head(headers), body).unwrap();
@@ -9777,7 +10208,12 @@ mod tests {
         {
             let output = oss_model::ListLiveChannelOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                prefix: Some("a/b c+d%&<é".to_string()),
+                marker: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                is_truncated: Some(true),
+                next_marker: Some("a/b c+d%&<é".to_string()),
+                live_channels: Vec::new(),
             };
             let (headers, body) = super::super::ListLiveChannel::build_response(&output).unwrap();
             let back = super::super::ListLiveChannel::parse_output(&head(headers), body).unwrap();
@@ -9786,7 +10222,18 @@ mod tests {
         {
             let output = oss_model::ListMultipartUploadsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                key_marker: Some("a/b c+d%&<é".to_string()),
+                upload_id_marker: Some("a/b c+d%&<é".to_string()),
+                next_key_marker: Some("a/b c+d%&<é".to_string()),
+                next_upload_id_marker: Some("a/b c+d%&<é".to_string()),
+                delimiter: Some("a/b c+d%&<é".to_string()),
+                prefix: Some("a/b c+d%&<é".to_string()),
+                max_uploads: Some(42),
+                is_truncated: Some(true),
+                uploads: Vec::new(),
+                common_prefixes: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListMultipartUploads::build_response(&output).unwrap();
@@ -9797,7 +10244,19 @@ mod tests {
         {
             let output = oss_model::ListObjectVersionsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                name: Some("a/b c+d%&<é".to_string()),
+                prefix: Some("a/b c+d%&<é".to_string()),
+                key_marker: Some("a/b c+d%&<é".to_string()),
+                version_id_marker: Some("a/b c+d%&<é".to_string()),
+                next_key_marker: Some("a/b c+d%&<é".to_string()),
+                next_version_id_marker: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                delimiter: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                versions: Vec::new(),
+                delete_markers: Vec::new(),
+                common_prefixes: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListObjectVersions::build_response(&output).unwrap();
@@ -9808,7 +10267,16 @@ mod tests {
         {
             let output = oss_model::ListObjectsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                name: Some("a/b c+d%&<é".to_string()),
+                prefix: Some("a/b c+d%&<é".to_string()),
+                marker: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                delimiter: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                next_marker: Some("a/b c+d%&<é".to_string()),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                contents: Vec::new(),
+                common_prefixes: Vec::new(),
             };
             let (headers, body) = super::super::ListObjects::build_response(&output).unwrap();
             let back = super::super::ListObjects::parse_output(&head(headers), body).unwrap();
@@ -9817,7 +10285,18 @@ mod tests {
         {
             let output = oss_model::ListObjectsV2Output {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                name: Some("a/b c+d%&<é".to_string()),
+                prefix: Some("a/b c+d%&<é".to_string()),
+                start_after: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                max_keys: Some(42),
+                delimiter: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                key_count: Some(42),
+                contents: Vec::new(),
+                common_prefixes: Vec::new(),
             };
             let (headers, body) = super::super::ListObjectsV2::build_response(&output).unwrap();
             let back = super::super::ListObjectsV2::parse_output(&head(headers), body).unwrap();
@@ -9826,7 +10305,16 @@ mod tests {
         {
             let output = oss_model::ListPartsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket: Some("examplebucket".to_string()),
+                encoding_type: Some(oss_model::EncodingType::from("url")),
+                key: Some("dir/a b+c.txt".to_string()),
+                upload_id: Some("a/b c+d%&<é".to_string()),
+                storage_class: Some(oss_model::StorageClass::from("Standard")),
+                part_number_marker: Some(42),
+                next_part_number_marker: Some(42),
+                max_parts: Some(42),
+                is_truncated: Some(true),
+                parts: Vec::new(),
             };
             let (headers, body) = super::super::ListParts::build_response(&output).unwrap();
             let back = super::super::ListParts::parse_output(&head(headers), body).unwrap();
@@ -9835,7 +10323,11 @@ mod tests {
         {
             let output = oss_model::ListResourcePoolBucketGroupQoSInfosOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                resource_pool: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                resource_pool_bucket_group_qos_infos: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListResourcePoolBucketGroupQoSInfos::build_response(&output).unwrap();
@@ -9849,7 +10341,11 @@ mod tests {
         {
             let output = oss_model::ListResourcePoolBucketGroupsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                resource_pool: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                resource_pool_bucket_groups: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListResourcePoolBucketGroups::build_response(&output).unwrap();
@@ -9861,7 +10357,11 @@ mod tests {
         {
             let output = oss_model::ListResourcePoolBucketsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                resource_pool: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                resource_pool_buckets: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListResourcePoolBuckets::build_response(&output).unwrap();
@@ -9872,7 +10372,11 @@ mod tests {
         {
             let output = oss_model::ListResourcePoolRequesterQoSInfosOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                resource_pool: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                requester_qos_infos: Vec::new(),
             };
             let (headers, body) =
                 super::super::ListResourcePoolRequesterQoSInfos::build_response(&output).unwrap();
@@ -9884,7 +10388,12 @@ mod tests {
         {
             let output = oss_model::ListResourcePoolsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                region: Some("a/b c+d%&<é".to_string()),
+                owner: Some("a/b c+d%&<é".to_string()),
+                continuation_token: Some("a/b c+d%&<é".to_string()),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
+                is_truncated: Some(true),
+                resource_pools: Vec::new(),
             };
             let (headers, body) = super::super::ListResourcePools::build_response(&output).unwrap();
             let back = super::super::ListResourcePools::parse_output(&head(headers), body).unwrap();
@@ -9893,7 +10402,7 @@ mod tests {
         {
             let output = oss_model::ListStyleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                styles: Vec::new(),
             };
             let (headers, body) = super::super::ListStyle::build_response(&output).unwrap();
             let back = super::super::ListStyle::parse_output(&head(headers), body).unwrap();
@@ -9902,7 +10411,9 @@ mod tests {
         {
             let output = oss_model::ListUserDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket_data_redundancy_transitions: Vec::new(),
+                is_truncated: Some(true),
+                next_continuation_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::ListUserDataRedundancyTransition::build_response(&output).unwrap();
@@ -9914,7 +10425,7 @@ mod tests {
         {
             let output = oss_model::ListVectorBucketsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                list_all_my_buckets_result: oss_model::VectorListAllMyBucketsResult::default(),
             };
             let (headers, body) = super::super::ListVectorBuckets::build_response(&output).unwrap();
             let back = super::super::ListVectorBuckets::parse_output(&head(headers), body).unwrap();
@@ -9923,7 +10434,8 @@ mod tests {
         {
             let output = oss_model::ListVectorIndexesOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                indexes: Vec::new(),
+                next_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::ListVectorIndexes::build_response(&output).unwrap();
             let back = super::super::ListVectorIndexes::parse_output(&head(headers), body).unwrap();
@@ -9932,7 +10444,7 @@ mod tests {
         {
             let output = oss_model::ListVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::ListVectors::build_response(&output).unwrap();
             let back = super::super::ListVectors::parse_output(&head(headers), body).unwrap();
@@ -9941,7 +10453,6 @@ mod tests {
         {
             let output = oss_model::OpenMetaQueryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::OpenMetaQuery::build_response(&output).unwrap();
             let back = super::super::OpenMetaQuery::parse_output(&head(headers), body).unwrap();
@@ -9950,7 +10461,11 @@ mod tests {
         {
             let output = oss_model::OptionObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                access_control_allow_origin: Some("a/b c+d%&<é".to_string()),
+                access_control_allow_methods: Some("a/b c+d%&<é".to_string()),
+                access_control_allow_headers: Some("a/b c+d%&<é".to_string()),
+                access_control_expose_headers: Some("a/b c+d%&<é".to_string()),
+                access_control_max_age: Some(42),
             };
             let (headers, body) = super::super::OptionObject::build_response(&output).unwrap();
             let back = super::super::OptionObject::parse_output(&head(headers), body).unwrap();
@@ -9959,7 +10474,6 @@ mod tests {
         {
             let output = oss_model::PostVodPlaylistOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PostVodPlaylist::build_response(&output).unwrap();
             let back = super::super::PostVodPlaylist::parse_output(&head(headers), body).unwrap();
@@ -9968,7 +10482,6 @@ mod tests {
         {
             let output = oss_model::PutAccessPointConfigForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutAccessPointConfigForObjectProcess::build_response(&output)
@@ -9983,7 +10496,6 @@ mod tests {
         {
             let output = oss_model::PutAccessPointPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutAccessPointPolicy::build_response(&output).unwrap();
@@ -9994,7 +10506,6 @@ mod tests {
         {
             let output = oss_model::PutAccessPointPolicyForObjectProcessOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutAccessPointPolicyForObjectProcess::build_response(&output)
@@ -10009,7 +10520,6 @@ mod tests {
         {
             let output = oss_model::PutAccessPointPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutAccessPointPublicAccessBlock::build_response(&output).unwrap();
@@ -10021,7 +10531,6 @@ mod tests {
         {
             let output = oss_model::PutBucketOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucket::build_response(&output).unwrap();
             let back = super::super::PutBucket::parse_output(&head(headers), body).unwrap();
@@ -10030,7 +10539,6 @@ mod tests {
         {
             let output = oss_model::PutBucketAccessMonitorOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketAccessMonitor::build_response(&output).unwrap();
@@ -10041,7 +10549,6 @@ mod tests {
         {
             let output = oss_model::PutBucketAclOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketAcl::build_response(&output).unwrap();
             let back = super::super::PutBucketAcl::parse_output(&head(headers), body).unwrap();
@@ -10050,7 +10557,6 @@ mod tests {
         {
             let output = oss_model::PutBucketArchiveDirectReadOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketArchiveDirectRead::build_response(&output).unwrap();
@@ -10061,7 +10567,6 @@ mod tests {
         {
             let output = oss_model::PutBucketCorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketCors::build_response(&output).unwrap();
             let back = super::super::PutBucketCors::parse_output(&head(headers), body).unwrap();
@@ -10070,7 +10575,6 @@ mod tests {
         {
             let output = oss_model::PutBucketEncryptionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketEncryption::build_response(&output).unwrap();
@@ -10081,7 +10585,6 @@ mod tests {
         {
             let output = oss_model::PutBucketHttpsConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketHttpsConfig::build_response(&output).unwrap();
@@ -10092,7 +10595,6 @@ mod tests {
         {
             let output = oss_model::PutBucketInventoryOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketInventory::build_response(&output).unwrap();
@@ -10103,7 +10605,6 @@ mod tests {
         {
             let output = oss_model::PutBucketLifecycleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketLifecycle::build_response(&output).unwrap();
@@ -10114,7 +10615,6 @@ mod tests {
         {
             let output = oss_model::PutBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketLogging::build_response(&output).unwrap();
             let back = super::super::PutBucketLogging::parse_output(&head(headers), body).unwrap();
@@ -10123,7 +10623,6 @@ mod tests {
         {
             let output = oss_model::PutBucketObjectWormConfigurationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketObjectWormConfiguration::build_response(&output).unwrap();
@@ -10135,7 +10634,6 @@ mod tests {
         {
             let output = oss_model::PutBucketOverwriteConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketOverwriteConfig::build_response(&output).unwrap();
@@ -10146,7 +10644,6 @@ mod tests {
         {
             let output = oss_model::PutBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketPolicy::build_response(&output).unwrap();
             let back = super::super::PutBucketPolicy::parse_output(&head(headers), body).unwrap();
@@ -10155,7 +10652,6 @@ mod tests {
         {
             let output = oss_model::PutBucketPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketPublicAccessBlock::build_response(&output).unwrap();
@@ -10166,7 +10662,6 @@ mod tests {
         {
             let output = oss_model::PutBucketQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketQoSInfo::build_response(&output).unwrap();
             let back = super::super::PutBucketQoSInfo::parse_output(&head(headers), body).unwrap();
@@ -10175,7 +10670,6 @@ mod tests {
         {
             let output = oss_model::PutBucketRTCOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketRTC::build_response(&output).unwrap();
             let back = super::super::PutBucketRTC::parse_output(&head(headers), body).unwrap();
@@ -10184,7 +10678,6 @@ mod tests {
         {
             let output = oss_model::PutBucketRefererOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketReferer::build_response(&output).unwrap();
             let back = super::super::PutBucketReferer::parse_output(&head(headers), body).unwrap();
@@ -10193,7 +10686,7 @@ mod tests {
         {
             let output = oss_model::PutBucketReplicationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                replication_rule_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::PutBucketReplication::build_response(&output).unwrap();
@@ -10204,7 +10697,6 @@ mod tests {
         {
             let output = oss_model::PutBucketRequestPaymentOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketRequestPayment::build_response(&output).unwrap();
@@ -10215,7 +10707,6 @@ mod tests {
         {
             let output = oss_model::PutBucketRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketRequesterQoSInfo::build_response(&output).unwrap();
@@ -10226,7 +10717,6 @@ mod tests {
         {
             let output = oss_model::PutBucketResourceGroupOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketResourceGroup::build_response(&output).unwrap();
@@ -10237,7 +10727,6 @@ mod tests {
         {
             let output = oss_model::PutBucketResourcePoolBucketGroupOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketResourcePoolBucketGroup::build_response(&output).unwrap();
@@ -10249,7 +10738,6 @@ mod tests {
         {
             let output = oss_model::PutBucketTagsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketTags::build_response(&output).unwrap();
             let back = super::super::PutBucketTags::parse_output(&head(headers), body).unwrap();
@@ -10258,7 +10746,6 @@ mod tests {
         {
             let output = oss_model::PutBucketTransferAccelerationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketTransferAcceleration::build_response(&output).unwrap();
@@ -10270,7 +10757,6 @@ mod tests {
         {
             let output = oss_model::PutBucketVersioningOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutBucketVersioning::build_response(&output).unwrap();
@@ -10281,7 +10767,6 @@ mod tests {
         {
             let output = oss_model::PutBucketWebsiteOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutBucketWebsite::build_response(&output).unwrap();
             let back = super::super::PutBucketWebsite::parse_output(&head(headers), body).unwrap();
@@ -10290,7 +10775,6 @@ mod tests {
         {
             let output = oss_model::PutCnameOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutCname::build_response(&output).unwrap();
             let back = super::super::PutCname::parse_output(&head(headers), body).unwrap();
@@ -10299,7 +10783,8 @@ mod tests {
         {
             let output = oss_model::PutLiveChannelOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                publish_urls: Vec::new(),
+                play_urls: Vec::new(),
             };
             let (headers, body) = super::super::PutLiveChannel::build_response(&output).unwrap();
             let back = super::super::PutLiveChannel::parse_output(&head(headers), body).unwrap();
@@ -10308,7 +10793,6 @@ mod tests {
         {
             let output = oss_model::PutLiveChannelStatusOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutLiveChannelStatus::build_response(&output).unwrap();
@@ -10319,7 +10803,10 @@ mod tests {
         {
             let output = oss_model::PutObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                etag: Some("a/b c+d%&<é".to_string()),
+                content_md5: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                version_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::PutObject::build_response(&output).unwrap();
             let back = super::super::PutObject::parse_output(&head(headers), body).unwrap();
@@ -10328,7 +10815,7 @@ mod tests {
         {
             let output = oss_model::PutObjectAclOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::PutObjectAcl::build_response(&output).unwrap();
             let back = super::super::PutObjectAcl::parse_output(&head(headers), body).unwrap();
@@ -10337,7 +10824,6 @@ mod tests {
         {
             let output = oss_model::PutObjectLegalHoldOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutObjectLegalHold::build_response(&output).unwrap();
@@ -10348,7 +10834,6 @@ mod tests {
         {
             let output = oss_model::PutObjectRetentionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutObjectRetention::build_response(&output).unwrap();
@@ -10359,7 +10844,7 @@ mod tests {
         {
             let output = oss_model::PutObjectTaggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::PutObjectTagging::build_response(&output).unwrap();
             let back = super::super::PutObjectTagging::parse_output(&head(headers), body).unwrap();
@@ -10368,7 +10853,6 @@ mod tests {
         {
             let output = oss_model::PutPublicAccessBlockOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutPublicAccessBlock::build_response(&output).unwrap();
@@ -10379,7 +10863,6 @@ mod tests {
         {
             let output = oss_model::PutResourcePoolBucketGroupQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutResourcePoolBucketGroupQoSInfo::build_response(&output).unwrap();
@@ -10391,7 +10874,6 @@ mod tests {
         {
             let output = oss_model::PutResourcePoolRequesterQoSInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutResourcePoolRequesterQoSInfo::build_response(&output).unwrap();
@@ -10403,7 +10885,6 @@ mod tests {
         {
             let output = oss_model::PutStyleOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutStyle::build_response(&output).unwrap();
             let back = super::super::PutStyle::parse_output(&head(headers), body).unwrap();
@@ -10412,7 +10893,7 @@ mod tests {
         {
             let output = oss_model::PutSymlinkOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::PutSymlink::build_response(&output).unwrap();
             let back = super::super::PutSymlink::parse_output(&head(headers), body).unwrap();
@@ -10421,7 +10902,6 @@ mod tests {
         {
             let output = oss_model::PutUserDefinedLogFieldsConfigOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutUserDefinedLogFieldsConfig::build_response(&output).unwrap();
@@ -10433,7 +10913,6 @@ mod tests {
         {
             let output = oss_model::PutVectorBucketOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutVectorBucket::build_response(&output).unwrap();
             let back = super::super::PutVectorBucket::parse_output(&head(headers), body).unwrap();
@@ -10442,7 +10921,6 @@ mod tests {
         {
             let output = oss_model::PutVectorIndexOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutVectorIndex::build_response(&output).unwrap();
             let back = super::super::PutVectorIndex::parse_output(&head(headers), body).unwrap();
@@ -10451,7 +10929,6 @@ mod tests {
         {
             let output = oss_model::PutVectorIndexFusionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::PutVectorIndexFusion::build_response(&output).unwrap();
@@ -10462,7 +10939,6 @@ mod tests {
         {
             let output = oss_model::PutVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) = super::super::PutVectors::build_response(&output).unwrap();
             let back = super::super::PutVectors::parse_output(&head(headers), body).unwrap();
@@ -10471,7 +10947,7 @@ mod tests {
         {
             let output = oss_model::QueryVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::QueryVectors::build_response(&output).unwrap();
             let back = super::super::QueryVectors::parse_output(&head(headers), body).unwrap();
@@ -10480,7 +10956,7 @@ mod tests {
         {
             let output = oss_model::QueryVectorsFusionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) =
                 super::super::QueryVectorsFusion::build_response(&output).unwrap();
@@ -10489,9 +10965,18 @@ mod tests {
             assert_eq!(back, output, "QueryVectorsFusion");
         }
         {
+            let output = oss_model::RenameOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) = super::super::Rename::build_response(&output).unwrap();
+            let back = super::super::Rename::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "Rename");
+        }
+        {
             let output = oss_model::RestoreObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                version_id: Some("a/b c+d%&<é".to_string()),
+                restore_priority: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::RestoreObject::build_response(&output).unwrap();
             let back = super::super::RestoreObject::parse_output(&head(headers), body).unwrap();
@@ -10500,7 +10985,7 @@ mod tests {
         {
             let output = oss_model::SealAppendObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                sealed_time: None,
             };
             let (headers, body) = super::super::SealAppendObject::build_response(&output).unwrap();
             let back = super::super::SealAppendObject::parse_output(&head(headers), body).unwrap();
@@ -10509,7 +10994,6 @@ mod tests {
         {
             let output = oss_model::UpdateBucketAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::UpdateBucketAntiDDosInfo::build_response(&output).unwrap();
@@ -10520,7 +11004,6 @@ mod tests {
         {
             let output = oss_model::UpdateUserAntiDDosInfoOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::UpdateUserAntiDDosInfo::build_response(&output).unwrap();
@@ -10531,7 +11014,9 @@ mod tests {
         {
             let output = oss_model::UploadPartOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                etag: Some("a/b c+d%&<é".to_string()),
+                content_md5: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::UploadPart::build_response(&output).unwrap();
             let back = super::super::UploadPart::parse_output(&head(headers), body).unwrap();
@@ -10540,7 +11025,9 @@ mod tests {
         {
             let output = oss_model::UploadPartCopyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                copy_source_version_id: Some("a/b c+d%&<é".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                last_modified: None,
             };
             let (headers, body) = super::super::UploadPartCopy::build_response(&output).unwrap();
             let back = super::super::UploadPartCopy::parse_output(&head(headers), body).unwrap();
@@ -10549,7 +11036,6 @@ mod tests {
         {
             let output = oss_model::VectorDeleteBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::VectorDeleteBucketLogging::build_response(&output).unwrap();
@@ -10560,7 +11046,6 @@ mod tests {
         {
             let output = oss_model::VectorDeleteBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::VectorDeleteBucketPolicy::build_response(&output).unwrap();
@@ -10571,7 +11056,7 @@ mod tests {
         {
             let output = oss_model::VectorGetBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                bucket_logging_status: oss_model::VectorBucketLoggingStatus::default(),
             };
             let (headers, body) =
                 super::super::VectorGetBucketLogging::build_response(&output).unwrap();
@@ -10582,7 +11067,7 @@ mod tests {
         {
             let output = oss_model::VectorGetBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
+                body: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) =
                 super::super::VectorGetBucketPolicy::build_response(&output).unwrap();
@@ -10593,7 +11078,6 @@ mod tests {
         {
             let output = oss_model::VectorPutBucketLoggingOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::VectorPutBucketLogging::build_response(&output).unwrap();
@@ -10604,7 +11088,6 @@ mod tests {
         {
             let output = oss_model::VectorPutBucketPolicyOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::VectorPutBucketPolicy::build_response(&output).unwrap();
@@ -10615,7 +11098,6 @@ mod tests {
         {
             let output = oss_model::WriteGetObjectResponseOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                ..Default::default()
             };
             let (headers, body) =
                 super::super::WriteGetObjectResponse::build_response(&output).unwrap();
