@@ -289,6 +289,53 @@ impl RequestBuilder<'_> {
         }
     }
 
+    /// Signs the request, announces `content_length` bytes of body, sends only `sent`, and
+    /// returns the open connection: an upload caught mid-body (for crash tests).
+    ///
+    /// # Errors
+    /// An I/O error while connecting or writing.
+    ///
+    /// # Panics
+    /// When signing fails (a test bug).
+    pub fn send_partial(self, content_length: usize, sent: &[u8]) -> std::io::Result<TcpStream> {
+        let now = self.time.unwrap_or_else(OffsetDateTime::now_utc);
+        let pairs = self.query_pairs();
+        let mut headers = self.headers.clone();
+        let req = SignableRequest::new(&self.method, self.resource())
+            .with_query(&pairs)
+            .with_headers(&self.headers);
+        v4::sign_headers(
+            &req,
+            &SigningParams::new(&self.client.credentials, REGION, now),
+        )
+        .expect("sign")
+        .apply_to(&mut headers)
+        .expect("apply");
+        let own = encode_query(&pairs);
+        let target = if own.is_empty() {
+            self.path()
+        } else {
+            format!("{}?{own}", self.path())
+        };
+        let mut stream = TcpStream::connect(self.client.addr)?;
+        let mut head = format!(
+            "{} {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: {content_length}\r\n",
+            self.method,
+            self.host()
+        );
+        for (name, value) in &headers {
+            head.push_str(name.as_str());
+            head.push_str(": ");
+            head.push_str(&String::from_utf8_lossy(value.as_bytes()));
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(sent)?;
+        stream.flush()?;
+        Ok(stream)
+    }
+
     /// Signs and sends the request, returning the response.
     ///
     /// # Panics

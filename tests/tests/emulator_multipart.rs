@@ -90,7 +90,7 @@ fn complete_assembles_parts_with_the_oss_multipart_etag() {
     );
     assert_eq!(page.xml("NextPartNumberMarker").as_deref(), Some("2"));
     let uploads = c.get("/mp-bucket").subresource("uploads").send();
-    assert_eq!(uploads.xml_all("UploadId"), [id.clone()]);
+    assert_eq!(uploads.xml_all("UploadId"), std::slice::from_ref(&id));
 
     let r = complete(&c, "big.bin", &id, &[(1, &e1), (2, &e2), (3, &e3)]);
     assert_eq!(r.status, 200, "{}", r.text());

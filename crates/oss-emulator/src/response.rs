@@ -1,5 +1,6 @@
 //! What a handler answers, and the response body type (which can cut the connection short).
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -59,6 +60,8 @@ pub(crate) struct EmuBody {
     data: Option<Bytes>,
     fail: bool,
     len: u64,
+    /// Gives hyper time to flush what was sent before the reset.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl EmuBody {
@@ -71,12 +74,14 @@ impl EmuBody {
                     data: Some(data.slice(..cut)),
                     fail: true,
                     len,
+                    pause: None,
                 }
             }
             _ => EmuBody {
                 data: Some(data).filter(|d| !d.is_empty()),
                 fail: false,
                 len,
+                pause: None,
             },
         }
     }
@@ -88,10 +93,21 @@ impl Body for EmuBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         if let Some(d) = self.data.take() {
+            if self.fail {
+                self.pause = Some(Box::pin(tokio::time::sleep(
+                    std::time::Duration::from_millis(50),
+                )));
+            }
             return Poll::Ready(Some(Ok(Frame::data(d))));
+        }
+        if let Some(pause) = self.pause.as_mut() {
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.pause = None;
         }
         if self.fail {
             self.fail = false;
