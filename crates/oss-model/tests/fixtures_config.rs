@@ -3,7 +3,7 @@
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
 //! domains, image styles, redundancy conversion, access points, Object FC access points, data
-//! indexing, CloudBox and hierarchical namespace.
+//! indexing, CloudBox, hierarchical namespace and OSS accelerator.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1830,6 +1830,53 @@ fn rename_needs_the_source() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// OSS accelerator (API reference documents)
+
+/// PutBucketDataAccelerator API reference, sample request.
+#[test]
+fn put_bucket_data_accelerator_request() {
+    let doc: DataAcceleratorConfiguration = read("PutBucketDataAccelerator.request.xml");
+    assert_eq!(doc.available_zone, "cn-wulanchabu-b");
+    assert_eq!(doc.quota, 200);
+    let paths = &doc.accelerate_paths;
+    assert_eq!(
+        paths.default_cache_policy,
+        DataAcceleratorCachePolicy::WriteBack
+    );
+    assert_eq!(paths.paths.len(), 1);
+    assert_eq!(paths.paths[0].name, "AccelerationPath");
+    assert_eq!(
+        paths.paths[0].cache_policy,
+        DataAcceleratorCachePolicy::SyncWarmup
+    );
+    assert_round_trip(&doc);
+}
+
+/// GetBucketDataAccelerator API reference, sample response (OSS spells `BasicInfomation`).
+#[test]
+fn get_bucket_data_accelerator_response() {
+    let doc: DataAccelerator = read("GetBucketDataAccelerator.xml");
+    assert_eq!(doc.name.as_deref(), Some("mybucket_data-acc"));
+    assert_eq!(doc.bucket_name.as_deref(), Some("mybucket"));
+    assert_eq!(doc.basic_informations.len(), 1);
+    let info = &doc.basic_informations[0];
+    assert_eq!(info.quota, Some(200));
+    assert_eq!(info.available_zone.as_deref(), Some("cn-wulanchabu-b"));
+    let paths = info.accelerate_paths.as_ref().expect("AcceleratePaths");
+    assert_eq!(paths.paths[0].name, "AccelerationPath");
+    assert_eq!(
+        paths.paths[0].cache_policy,
+        DataAcceleratorCachePolicy::SyncWarmup
+    );
+    assert_eq!(
+        paths.default_cache_policy,
+        DataAcceleratorCachePolicy::WriteBack
+    );
+    assert_eq!(info.creation_date, Some(1_751_013_420_658));
+    assert_eq!(info.quota_frozen_until, Some(1_751_017_020_624));
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1875,4 +1922,5 @@ fn every_request_fixture_round_trips() {
     );
     check::<MetaQuery>("DoMetaQuery.request.xml");
     check::<MetaQuery>("DoMetaQuery.semantic.request.xml");
+    check::<DataAcceleratorConfiguration>("PutBucketDataAccelerator.request.xml");
 }
