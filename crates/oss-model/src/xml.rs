@@ -146,6 +146,27 @@ enum Token<'a> {
 
 /// A pull reader over one XML document held in memory.
 ///
+/// ```
+/// use oss_model::xml::XmlReader;
+///
+/// let mut r = XmlReader::new(b"<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>");
+/// r.open_root("Tagging")?;
+/// let set = r.next_child()?.expect("TagSet");
+/// assert_eq!(set.local_name(), b"TagSet");
+/// let mut keys = Vec::new();
+/// while let Some(tag) = r.next_child()? {
+///     while let Some(child) = r.next_child()? {
+///         match child.local_name() {
+///             b"Key" => keys.push(r.read::<String>("Key")?),
+///             _ => r.skip()?,
+///         }
+///     }
+///     let _ = tag;
+/// }
+/// assert_eq!(keys, ["a"]);
+/// # Ok::<(), oss_model::XmlError>(())
+/// ```
+///
 /// A small scanner specialised for the documents OSS exchanges: elements, attributes (skipped),
 /// character data with the five predefined entities and character references, CDATA, comments
 /// and processing instructions. Document type declarations are rejected (no entity expansion).
@@ -218,6 +239,7 @@ impl<'a> XmlReader<'a> {
             .ok_or_else(|| self.syntax(what))
     }
 
+    #[inline]
     fn token(&mut self) -> Result<Token<'a>, XmlError> {
         let input = self.input;
         let pos = self.pos;
@@ -617,6 +639,16 @@ impl FromXml for OffsetDateTime {
 }
 
 /// Builds an XML document in a `String`.
+///
+/// ```
+/// use oss_model::xml::XmlWriter;
+/// let mut w = XmlWriter::new();
+/// w.start("Tag");
+/// w.field("Key", &"a<b".to_string());
+/// w.opt_field::<i64>("Size", &None);
+/// w.end("Tag");
+/// assert_eq!(w.finish(), "<Tag><Key>a&lt;b</Key></Tag>");
+/// ```
 #[derive(Debug, Default)]
 pub struct XmlWriter {
     out: String,

@@ -3,7 +3,7 @@
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
 //! domains, image styles, redundancy conversion, access points, Object FC access points, data
-//! indexing, CloudBox, hierarchical namespace and OSS accelerator.
+//! indexing, CloudBox, hierarchical namespace, OSS accelerator and storage quota.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1877,6 +1877,23 @@ fn get_bucket_data_accelerator_response() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Storage quota (Go SDK v2 mock-server documents, `oss/api_op_bucket_storage_quota_test.go`)
+
+#[test]
+fn storage_quota_documents() {
+    let doc: QuotaConfiguration = read("PutBucketStorageQuota.request.xml");
+    assert_eq!(doc.storage_quota, Some(10_737_418_240));
+    assert_eq!(doc.mode, Some(StorageQuotaMode::Strict));
+    assert_eq!(doc.current_usage, None);
+    assert_round_trip(&doc);
+
+    let doc: QuotaConfiguration = read("GetBucketStorageQuota.xml");
+    assert_eq!(doc.storage_quota, Some(10_737_418_240));
+    assert_eq!(doc.mode, Some(StorageQuotaMode::Warning));
+    assert_eq!(doc.current_usage, Some(1_049_600));
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1923,4 +1940,5 @@ fn every_request_fixture_round_trips() {
     check::<MetaQuery>("DoMetaQuery.request.xml");
     check::<MetaQuery>("DoMetaQuery.semantic.request.xml");
     check::<DataAcceleratorConfiguration>("PutBucketDataAccelerator.request.xml");
+    check::<QuotaConfiguration>("PutBucketStorageQuota.request.xml");
 }

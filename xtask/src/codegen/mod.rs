@@ -60,6 +60,7 @@ pub(crate) fn generate_all(model: &spec::Model) -> Result<Vec<(String, String)>,
 /// Formats Rust source with `rustfmt --edition 2024`.
 pub(crate) fn rustfmt(source: &str) -> Result<String, String> {
     let mut child = Command::new("rustfmt")
+        .current_dir(crate::workspace_root())
         .args(["--edition", "2024", "--emit", "stdout"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -332,6 +332,52 @@ impl From<String> for CnameStatus {
 
 crate::value::wire_enum!(CnameStatus);
 
+/// When data enters the accelerator: when written (`sync-warmup`) or when first read (`write-back`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DataAcceleratorCachePolicy {
+    /// `sync-warmup`
+    SyncWarmup,
+    /// `write-back`
+    WriteBack,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl DataAcceleratorCachePolicy {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["sync-warmup", "write-back"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SyncWarmup => "sync-warmup",
+            Self::WriteBack => "write-back",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for DataAcceleratorCachePolicy {
+    fn from(value: &str) -> Self {
+        match value {
+            "sync-warmup" => Self::SyncWarmup,
+            "write-back" => Self::WriteBack,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for DataAcceleratorCachePolicy {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(DataAcceleratorCachePolicy);
+
 /// The state of a redundancy conversion task.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1690,6 +1736,52 @@ impl From<String> for StorageClass {
 }
 
 crate::value::wire_enum!(StorageClass);
+
+/// What reaching a storage quota does: refuse writes (`Strict`) or only warn (`Warning`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum StorageQuotaMode {
+    /// `Strict`
+    Strict,
+    /// `Warning`
+    Warning,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl StorageQuotaMode {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["Strict", "Warning"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Strict => "Strict",
+            Self::Warning => "Warning",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for StorageQuotaMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Strict" => Self::Strict,
+            "Warning" => Self::Warning,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for StorageQuotaMode {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(StorageQuotaMode);
 
 /// Whether a copy keeps the source object's tags (`Copy`) or takes the tags given in the request (`Replace`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1733,6 +1733,66 @@ pub struct DeleteBucketCorsOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `DeleteBucketDataAccelerator`: Deletes the OSS accelerator of a bucket in a zone.
+///
+/// Build one with [`DeleteBucketDataAcceleratorInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketDataAcceleratorInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The zone whose accelerator is deleted.
+    pub available_zone: String,
+}
+
+impl DeleteBucketDataAcceleratorInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketDataAcceleratorInputBuilder {
+        DeleteBucketDataAcceleratorInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketDataAcceleratorInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketDataAcceleratorInputBuilder {
+    bucket: Option<String>,
+    available_zone: Option<String>,
+}
+
+impl DeleteBucketDataAcceleratorInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `available_zone`: The zone whose accelerator is deleted.
+    pub fn available_zone(mut self, value: impl Into<String>) -> Self {
+        self.available_zone = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketDataAcceleratorInput, crate::BuildError> {
+        Ok(DeleteBucketDataAcceleratorInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketDataAcceleratorInput",
+                "bucket",
+            )?,
+            available_zone: crate::error::require_field(
+                self.available_zone,
+                "DeleteBucketDataAcceleratorInput",
+                "available_zone",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketDataAccelerator`: Deletes the OSS accelerator of a bucket in a zone.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketDataAcceleratorOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
 ///
 /// Build one with [`DeleteBucketDataRedundancyTransitionInput::builder`].
@@ -2282,6 +2342,53 @@ impl DeleteBucketRequesterQoSInfoInputBuilder {
 /// The output of `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketRequesterQoSInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketStorageQuota`: Removes the storage quota of a bucket.
+///
+/// Build one with [`DeleteBucketStorageQuotaInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketStorageQuotaInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteBucketStorageQuotaInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketStorageQuotaInputBuilder {
+        DeleteBucketStorageQuotaInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketStorageQuotaInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketStorageQuotaInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteBucketStorageQuotaInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketStorageQuotaInput, crate::BuildError> {
+        Ok(DeleteBucketStorageQuotaInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketStorageQuotaInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketStorageQuota`: Removes the storage quota of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketStorageQuotaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -4222,6 +4329,90 @@ impl GetBucketCorsOutput {
     }
 }
 
+/// The input of `GetBucketDataAccelerator`: Returns the OSS accelerators of a bucket (or the one in a zone).
+///
+/// Build one with [`GetBucketDataAcceleratorInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketDataAcceleratorInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// Only the accelerator in this zone, such as `cn-wulanchabu-b`.
+    pub available_zone: Option<String>,
+    /// When present (any value, such as empty), the acceleration paths are returned too.
+    pub verbose: Option<String>,
+}
+
+impl GetBucketDataAcceleratorInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketDataAcceleratorInputBuilder {
+        GetBucketDataAcceleratorInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketDataAcceleratorInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketDataAcceleratorInputBuilder {
+    bucket: Option<String>,
+    available_zone: Option<String>,
+    verbose: Option<String>,
+}
+
+impl GetBucketDataAcceleratorInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `available_zone`: Only the accelerator in this zone, such as `cn-wulanchabu-b`.
+    pub fn available_zone(mut self, value: impl Into<String>) -> Self {
+        self.available_zone = Some(value.into());
+        self
+    }
+    /// Sets `verbose`: When present (any value, such as empty), the acceleration paths are returned too.
+    pub fn verbose(mut self, value: impl Into<String>) -> Self {
+        self.verbose = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketDataAcceleratorInput, crate::BuildError> {
+        Ok(GetBucketDataAcceleratorInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketDataAcceleratorInput",
+                "bucket",
+            )?,
+            available_zone: self.available_zone,
+            verbose: self.verbose,
+        })
+    }
+}
+
+/// The output of `GetBucketDataAccelerator`: Returns the OSS accelerators of a bucket (or the one in a zone).
+///
+/// The members of the response document ([`DataAccelerator`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketDataAcceleratorOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The accelerator's name.
+    pub name: Option<String>,
+    /// The bucket.
+    pub bucket_name: Option<String>,
+    /// One per zone (the element name is spelled `BasicInfomation` by OSS).
+    pub basic_informations: Vec<DataAcceleratorInformation>,
+}
+
+impl GetBucketDataAcceleratorOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> DataAccelerator {
+        DataAccelerator {
+            name: self.name.clone(),
+            bucket_name: self.bucket_name.clone(),
+            basic_informations: self.basic_informations.clone(),
+        }
+    }
+}
+
 /// The input of `GetBucketDataRedundancyTransition`: Returns one redundancy conversion task of a bucket.
 ///
 /// Build one with [`GetBucketDataRedundancyTransitionInput::builder`].
@@ -5680,6 +5871,72 @@ impl GetBucketStatOutput {
             deep_cold_archive_object_count: self.deep_cold_archive_object_count,
             multipart_part_count: self.multipart_part_count,
             delete_marker_count: self.delete_marker_count,
+        }
+    }
+}
+
+/// The input of `GetBucketStorageQuota`: Returns the storage quota of a bucket and its current usage.
+///
+/// Build one with [`GetBucketStorageQuotaInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketStorageQuotaInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketStorageQuotaInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketStorageQuotaInputBuilder {
+        GetBucketStorageQuotaInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketStorageQuotaInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketStorageQuotaInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketStorageQuotaInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketStorageQuotaInput, crate::BuildError> {
+        Ok(GetBucketStorageQuotaInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketStorageQuotaInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketStorageQuota`: Returns the storage quota of a bucket and its current usage.
+///
+/// The members of the response document ([`QuotaConfiguration`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketStorageQuotaOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The quota in bytes.
+    pub storage_quota: Option<i64>,
+    /// What reaching the quota does.
+    pub mode: Option<StorageQuotaMode>,
+    /// Returned by OSS: the bytes stored now.
+    pub current_usage: Option<i64>,
+}
+
+impl GetBucketStorageQuotaOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> QuotaConfiguration {
+        QuotaConfiguration {
+            storage_quota: self.storage_quota,
+            mode: self.mode.clone(),
+            current_usage: self.current_usage,
         }
     }
 }
@@ -11460,6 +11717,62 @@ pub struct PutBucketCorsOutput {
     pub request_id: Option<String>,
 }
 
+/// The input of `PutBucketDataAccelerator`: Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
+///
+/// Build one with [`PutBucketDataAcceleratorInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketDataAcceleratorInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The zone, capacity and cache policies.
+    pub body: DataAcceleratorConfiguration,
+}
+
+impl PutBucketDataAcceleratorInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketDataAcceleratorInputBuilder {
+        PutBucketDataAcceleratorInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketDataAcceleratorInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketDataAcceleratorInputBuilder {
+    bucket: Option<String>,
+    body: Option<DataAcceleratorConfiguration>,
+}
+
+impl PutBucketDataAcceleratorInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The zone, capacity and cache policies.
+    pub fn body(mut self, value: impl Into<DataAcceleratorConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketDataAcceleratorInput, crate::BuildError> {
+        Ok(PutBucketDataAcceleratorInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketDataAcceleratorInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketDataAcceleratorInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketDataAccelerator`: Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketDataAcceleratorOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `PutBucketEncryption`: Sets the default server-side encryption of a bucket.
 ///
 /// Build one with [`PutBucketEncryptionInput::builder`].
@@ -12438,6 +12751,62 @@ impl PutBucketResourcePoolBucketGroupInputBuilder {
 /// The output of `PutBucketResourcePoolBucketGroup`: Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PutBucketResourcePoolBucketGroupOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `PutBucketStorageQuota`: Sets the storage quota of a bucket.
+///
+/// Build one with [`PutBucketStorageQuotaInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutBucketStorageQuotaInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The quota and what happens when it is reached.
+    pub body: QuotaConfiguration,
+}
+
+impl PutBucketStorageQuotaInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PutBucketStorageQuotaInputBuilder {
+        PutBucketStorageQuotaInputBuilder::default()
+    }
+}
+
+/// A builder for [`PutBucketStorageQuotaInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PutBucketStorageQuotaInputBuilder {
+    bucket: Option<String>,
+    body: Option<QuotaConfiguration>,
+}
+
+impl PutBucketStorageQuotaInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The quota and what happens when it is reached.
+    pub fn body(mut self, value: impl Into<QuotaConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PutBucketStorageQuotaInput, crate::BuildError> {
+        Ok(PutBucketStorageQuotaInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "PutBucketStorageQuotaInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(self.body, "PutBucketStorageQuotaInput", "body")?,
+        })
+    }
+}
+
+/// The output of `PutBucketStorageQuota`: Sets the storage quota of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PutBucketStorageQuotaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }

@@ -2446,6 +2446,269 @@ impl crate::xml::XmlDocument for CreateLiveChannelResult {
     const ROOT: &'static str = "CreateLiveChannelResult";
 }
 
+/// The cache policy of one prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataAcceleratePath {
+    /// The prefix, such as `test/dir/`.
+    pub name: String,
+    /// The policy.
+    pub cache_policy: DataAcceleratorCachePolicy,
+}
+
+impl crate::xml::FromXml for DataAcceleratePath {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_cache_policy = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"CachePolicy" => v_cache_policy = Some(r.read("CachePolicy")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: crate::xml::required(v_name, "DataAcceleratePath", "Name")?,
+            cache_policy: crate::xml::required(
+                v_cache_policy,
+                "DataAcceleratePath",
+                "CachePolicy",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DataAcceleratePath {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Name", &self.name);
+        w.field("CachePolicy", &self.cache_policy);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DataAcceleratePath {
+    const ROOT: &'static str = "DataAcceleratePath";
+}
+
+/// The cache policies of an accelerator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataAcceleratePaths {
+    /// The policy for the whole bucket (used when no path is given).
+    pub default_cache_policy: DataAcceleratorCachePolicy,
+    /// Per-prefix policies.
+    pub paths: Vec<DataAcceleratePath>,
+}
+
+impl crate::xml::FromXml for DataAcceleratePaths {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_default_cache_policy = None;
+        let mut v_paths = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"DefaultCachePolicy" => {
+                    v_default_cache_policy = Some(r.read("DefaultCachePolicy")?)
+                }
+                b"Path" => v_paths.push(r.read("Path")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            default_cache_policy: crate::xml::required(
+                v_default_cache_policy,
+                "DataAcceleratePaths",
+                "DefaultCachePolicy",
+            )?,
+            paths: v_paths,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DataAcceleratePaths {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("DefaultCachePolicy", &self.default_cache_policy);
+        w.list_field("Path", &self.paths);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DataAcceleratePaths {
+    const ROOT: &'static str = "DataAcceleratePaths";
+}
+
+/// The OSS accelerators of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataAccelerator {
+    /// The accelerator's name.
+    pub name: Option<String>,
+    /// The bucket.
+    pub bucket_name: Option<String>,
+    /// One per zone (the element name is spelled `BasicInfomation` by OSS).
+    pub basic_informations: Vec<DataAcceleratorInformation>,
+}
+
+impl crate::xml::FromXml for DataAccelerator {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_bucket_name = None;
+        let mut v_basic_informations = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Name" => v_name = Some(r.read("Name")?),
+                b"BucketName" => v_bucket_name = Some(r.read("BucketName")?),
+                b"BasicInfomation" => v_basic_informations.push(r.read("BasicInfomation")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: v_name,
+            bucket_name: v_bucket_name,
+            basic_informations: v_basic_informations,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DataAccelerator {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Name", &self.name);
+        w.opt_field("BucketName", &self.bucket_name);
+        w.list_field("BasicInfomation", &self.basic_informations);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DataAccelerator {
+    const ROOT: &'static str = "DataAccelerator";
+}
+
+/// The request document of PutBucketDataAccelerator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataAcceleratorConfiguration {
+    /// The accelerator's zone, such as `cn-wulanchabu-b`.
+    pub available_zone: String,
+    /// The capacity in GB; it cannot change again within an hour.
+    pub quota: i64,
+    /// The cache policies.
+    pub accelerate_paths: DataAcceleratePaths,
+}
+
+impl crate::xml::FromXml for DataAcceleratorConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_available_zone = None;
+        let mut v_quota = None;
+        let mut v_accelerate_paths = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"AvailableZone" => v_available_zone = Some(r.read("AvailableZone")?),
+                b"Quota" => v_quota = Some(r.read("Quota")?),
+                b"AcceleratePaths" => v_accelerate_paths = Some(r.read("AcceleratePaths")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            available_zone: crate::xml::required(
+                v_available_zone,
+                "DataAcceleratorConfiguration",
+                "AvailableZone",
+            )?,
+            quota: crate::xml::required(v_quota, "DataAcceleratorConfiguration", "Quota")?,
+            accelerate_paths: crate::xml::required(
+                v_accelerate_paths,
+                "DataAcceleratorConfiguration",
+                "AcceleratePaths",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DataAcceleratorConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("AvailableZone", &self.available_zone);
+        w.field("Quota", &self.quota);
+        w.field("AcceleratePaths", &self.accelerate_paths);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DataAcceleratorConfiguration {
+    const ROOT: &'static str = "DataAcceleratorConfiguration";
+}
+
+/// The accelerator of a bucket in one zone.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataAcceleratorInformation {
+    /// The capacity in GB.
+    pub quota: Option<i64>,
+    /// The zone.
+    pub available_zone: Option<String>,
+    /// The cache policies (with `verbose`).
+    pub accelerate_paths: Option<DataAcceleratePaths>,
+    /// When it was created, Unix milliseconds.
+    pub creation_date: Option<i64>,
+    /// The capacity cannot change before this time, Unix milliseconds.
+    pub quota_frozen_until: Option<i64>,
+}
+
+impl crate::xml::FromXml for DataAcceleratorInformation {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_quota = None;
+        let mut v_available_zone = None;
+        let mut v_accelerate_paths = None;
+        let mut v_creation_date = None;
+        let mut v_quota_frozen_until = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Quota" => v_quota = Some(r.read("Quota")?),
+                b"AvailableZone" => v_available_zone = Some(r.read("AvailableZone")?),
+                b"AcceleratePaths" => v_accelerate_paths = Some(r.read("AcceleratePaths")?),
+                b"CreationDate" => v_creation_date = Some(r.read("CreationDate")?),
+                b"QuotaFrozenUntil" => v_quota_frozen_until = Some(r.read("QuotaFrozenUntil")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            quota: v_quota,
+            available_zone: v_available_zone,
+            accelerate_paths: v_accelerate_paths,
+            creation_date: v_creation_date,
+            quota_frozen_until: v_quota_frozen_until,
+        })
+    }
+}
+
+impl crate::xml::ToXml for DataAcceleratorInformation {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Quota", &self.quota);
+        w.opt_field("AvailableZone", &self.available_zone);
+        w.opt_field("AcceleratePaths", &self.accelerate_paths);
+        w.opt_field("CreationDate", &self.creation_date);
+        w.opt_field("QuotaFrozenUntil", &self.quota_frozen_until);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for DataAcceleratorInformation {
+    const ROOT: &'static str = "DataAcceleratorInformation";
+}
+
 /// The DeleteMultipleObjects request document.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Delete {
@@ -9125,6 +9388,55 @@ impl crate::xml::ToXml for QoSConfiguration {
 
 impl crate::xml::XmlDocument for QoSConfiguration {
     const ROOT: &'static str = "QoSConfiguration";
+}
+
+/// The storage quota of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QuotaConfiguration {
+    /// The quota in bytes.
+    pub storage_quota: Option<i64>,
+    /// What reaching the quota does.
+    pub mode: Option<StorageQuotaMode>,
+    /// Returned by OSS: the bytes stored now.
+    pub current_usage: Option<i64>,
+}
+
+impl crate::xml::FromXml for QuotaConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_storage_quota = None;
+        let mut v_mode = None;
+        let mut v_current_usage = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"StorageQuota" => v_storage_quota = Some(r.read("StorageQuota")?),
+                b"Mode" => v_mode = Some(r.read("Mode")?),
+                b"CurrentUsage" => v_current_usage = Some(r.read("CurrentUsage")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            storage_quota: v_storage_quota,
+            mode: v_mode,
+            current_usage: v_current_usage,
+        })
+    }
+}
+
+impl crate::xml::ToXml for QuotaConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("StorageQuota", &self.storage_quota);
+        w.opt_field("Mode", &self.mode);
+        w.opt_field("CurrentUsage", &self.current_usage);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for QuotaConfiguration {
+    const ROOT: &'static str = "QuotaConfiguration";
 }
 
 /// Which Referer headers may access a bucket's objects.

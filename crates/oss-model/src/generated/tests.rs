@@ -50,6 +50,12 @@ impl Sample for CnameStatus {
     }
 }
 
+impl Sample for DataAcceleratorCachePolicy {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(DataAcceleratorCachePolicy::VALUES)
+    }
+}
+
 impl Sample for DataRedundancyTransitionStatus {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(DataRedundancyTransitionStatus::VALUES)
@@ -215,6 +221,12 @@ impl Sample for ServerSideEncryption {
 impl Sample for StorageClass {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(StorageClass::VALUES)
+    }
+}
+
+impl Sample for StorageQuotaMode {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(StorageQuotaMode::VALUES)
     }
 }
 
@@ -695,6 +707,56 @@ impl Sample for CreateLiveChannelResult {
         Self {
             publish_urls: Sample::sample(rng),
             play_urls: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for DataAcceleratePath {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            cache_policy: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for DataAcceleratePaths {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            default_cache_policy: Sample::sample(rng),
+            paths: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for DataAccelerator {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            bucket_name: Sample::sample(rng),
+            basic_informations: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for DataAcceleratorConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            available_zone: Sample::sample(rng),
+            quota: Sample::sample(rng),
+            accelerate_paths: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for DataAcceleratorInformation {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            quota: Sample::sample(rng),
+            available_zone: Sample::sample(rng),
+            accelerate_paths: Sample::sample(rng),
+            creation_date: Sample::sample(rng),
+            quota_frozen_until: Sample::sample(rng),
         }
     }
 }
@@ -1915,6 +1977,16 @@ impl Sample for QoSConfiguration {
     }
 }
 
+impl Sample for QuotaConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            storage_quota: Sample::sample(rng),
+            mode: Sample::sample(rng),
+            current_usage: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for RefererConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2685,6 +2757,26 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "CreateLiveChannelResult",
         crate::testing::xml_round_trip::<CreateLiveChannelResult>,
     ),
+    (
+        "DataAcceleratePath",
+        crate::testing::xml_round_trip::<DataAcceleratePath>,
+    ),
+    (
+        "DataAcceleratePaths",
+        crate::testing::xml_round_trip::<DataAcceleratePaths>,
+    ),
+    (
+        "DataAccelerator",
+        crate::testing::xml_round_trip::<DataAccelerator>,
+    ),
+    (
+        "DataAcceleratorConfiguration",
+        crate::testing::xml_round_trip::<DataAcceleratorConfiguration>,
+    ),
+    (
+        "DataAcceleratorInformation",
+        crate::testing::xml_round_trip::<DataAcceleratorInformation>,
+    ),
     ("Delete", crate::testing::xml_round_trip::<Delete>),
     (
         "DeleteDirectoryResult",
@@ -3083,6 +3175,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "QoSConfiguration",
         crate::testing::xml_round_trip::<QoSConfiguration>,
+    ),
+    (
+        "QuotaConfiguration",
+        crate::testing::xml_round_trip::<QuotaConfiguration>,
     ),
     (
         "RefererConfiguration",
@@ -3589,6 +3685,31 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "CreateLiveChannelResult",
         crate::testing::parse_any::<CreateLiveChannelResult>,
         crate::testing::sample_document::<CreateLiveChannelResult>,
+    ),
+    (
+        "DataAcceleratePath",
+        crate::testing::parse_any::<DataAcceleratePath>,
+        crate::testing::sample_document::<DataAcceleratePath>,
+    ),
+    (
+        "DataAcceleratePaths",
+        crate::testing::parse_any::<DataAcceleratePaths>,
+        crate::testing::sample_document::<DataAcceleratePaths>,
+    ),
+    (
+        "DataAccelerator",
+        crate::testing::parse_any::<DataAccelerator>,
+        crate::testing::sample_document::<DataAccelerator>,
+    ),
+    (
+        "DataAcceleratorConfiguration",
+        crate::testing::parse_any::<DataAcceleratorConfiguration>,
+        crate::testing::sample_document::<DataAcceleratorConfiguration>,
+    ),
+    (
+        "DataAcceleratorInformation",
+        crate::testing::parse_any::<DataAcceleratorInformation>,
+        crate::testing::sample_document::<DataAcceleratorInformation>,
     ),
     (
         "Delete",
@@ -4114,6 +4235,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "QoSConfiguration",
         crate::testing::parse_any::<QoSConfiguration>,
         crate::testing::sample_document::<QoSConfiguration>,
+    ),
+    (
+        "QuotaConfiguration",
+        crate::testing::parse_any::<QuotaConfiguration>,
+        crate::testing::sample_document::<QuotaConfiguration>,
     ),
     (
         "RefererConfiguration",
