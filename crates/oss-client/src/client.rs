@@ -289,9 +289,7 @@ impl Client {
         let ranged = request.headers().contains_key(http::header::RANGE);
         let signed_at = std::time::SystemTime::now();
         let response = self
-            .inner
-            .transport
-            .send(meta.name, request, config.read_timeout)
+            .send_idle_timed(meta.name, request, &crc, config.read_timeout)
             .await?;
         let (head, incoming) = response.into_parts();
         span.record("status", head.status.as_u16());
@@ -337,6 +335,39 @@ impl Client {
             output,
             stream: None,
         })
+    }
+
+    /// Sends a request and waits for the response head. The read timeout is an idle limit:
+    /// it restarts whenever the request body makes progress, so a long upload is not cut off
+    /// while it is still sending.
+    async fn send_idle_timed(
+        &self,
+        operation: &'static str,
+        request: http::Request<SendBody>,
+        progress: &CrcTracker,
+        read_timeout: Option<Duration>,
+    ) -> Result<http::Response<hyper::body::Incoming>, Error> {
+        let sending = self.inner.transport.send(operation, request, None);
+        let Some(after) = read_timeout else {
+            return sending.await;
+        };
+        let mut sending = std::pin::pin!(sending);
+        let mut sent = progress.finish().1;
+        loop {
+            match tokio::time::timeout(after, &mut sending).await {
+                Ok(result) => return result,
+                Err(_) => {
+                    let now = progress.finish().1;
+                    if now == sent {
+                        return Err(Error::Timeout {
+                            kind: TimeoutKind::Read,
+                            after,
+                        });
+                    }
+                    sent = now;
+                }
+            }
+        }
     }
 
     /// After `RequestTimeTooSkewed`, remembers how far the server's clock is from ours.

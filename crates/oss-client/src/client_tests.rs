@@ -797,3 +797,57 @@ fn garbage_root_certificate_is_a_config_error() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn slow_but_steady_upload_outlives_the_idle_read_timeout() {
+    let server = TestServer::start(|req| {
+        let crc = oss_proto::crc::checksum(&req.body);
+        Reply::ok("").header("x-oss-hash-crc64ecma", crc.to_string())
+    })
+    .await;
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(server.url())
+            .credentials(StaticProvider::from_keys(AK, SK))
+            .retry(RetryPolicy::disabled())
+            .read_timeout(Some(Duration::from_millis(150)))
+            .build()
+            .unwrap(),
+    );
+    // 10 chunks, one every 50 ms: 500 ms in all, never idle for 150 ms.
+    let chunks = futures_util::stream::unfold(0u8, |i| async move {
+        if i == 10 {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Some((Ok(Bytes::from(vec![i; 1000])), i + 1))
+    });
+    client
+        .call_with_body::<PutData>("slow".into(), Body::from_stream(chunks, Some(10_000)))
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[0].body.len(), 10_000);
+
+    // A body that stalls is cut off by the same idle limit.
+    let stalled = futures_util::stream::unfold(0u8, |i| async move {
+        if i == 1 {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        Some((Ok(Bytes::from_static(b"x")), i + 1))
+    });
+    let err = client
+        .call_with_body::<PutData>("stalled".into(), Body::from_stream(stalled, Some(100)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                kind: crate::TimeoutKind::Read,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
