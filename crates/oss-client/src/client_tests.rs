@@ -851,3 +851,20 @@ async fn slow_but_steady_upload_outlives_the_idle_read_timeout() {
         "{err}"
     );
 }
+
+#[test]
+fn debug_output_of_client_and_config_hides_secrets() {
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .credentials(StaticProvider::new(
+                Credentials::new("AK-shown", "SK-never-shown").with_security_token("TOK-never"),
+            ))
+            .build()
+            .unwrap(),
+    );
+    let shown = format!("{client:?} {:?}", client.config());
+    assert!(shown.contains("AK-shown"), "{shown}");
+    assert!(!shown.contains("SK-never-shown"), "{shown}");
+    assert!(!shown.contains("TOK-never"), "{shown}");
+}
