@@ -868,3 +868,50 @@ fn debug_output_of_client_and_config_hides_secrets() {
     assert!(!shown.contains("SK-never-shown"), "{shown}");
     assert!(!shown.contains("TOK-never"), "{shown}");
 }
+
+/// DELETE ?worm: `worm` is signed under V1 only because the spec says so for this operation.
+struct AbortWorm;
+impl Operation for AbortWorm {
+    type Input = ();
+    type Output = ();
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "AbortBucketWorm",
+        method: http::Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+    fn build_request(_: &()) -> Result<RequestParts, oss_proto::Error> {
+        Ok(parts(http::Method::DELETE, None, &[("worm", None)]))
+    }
+    fn parse_output(_: &http::response::Parts, _: Bytes) -> Result<(), oss_proto::Error> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn v1_signs_the_operations_extra_sub_resources() {
+    let server = TestServer::start(|req| {
+        let query = oss_sign::encoding::decode_query(req.query.as_deref().unwrap_or(""));
+        let method = req.method.clone();
+        let signable = SignableRequest::new(&method, Resource::Bucket("bucket"))
+            .with_query(oss_sign::request::Query::Owned(&query))
+            .with_headers(Headers::Map(&req.headers));
+        let lookup = |ak: &str| (ak == AK).then(|| oss_sign::Credentials::new(AK, SK));
+        let now = time::OffsetDateTime::now_utc();
+        let with_worm = VerifyOptions::new(now).with_v1_sub_resources(&["worm"]);
+        let without = VerifyOptions::new(now);
+        match (
+            verify(&signable, lookup, &with_worm),
+            verify(&signable, lookup, &without),
+        ) {
+            (Ok(_), Err(_)) => Reply::status(204, ""),
+            other => forbidden(&format!("{other:?}")),
+        }
+    })
+    .await;
+    client(&server, SignatureVersion::V1)
+        .call::<AbortWorm>(())
+        .await
+        .unwrap();
+}

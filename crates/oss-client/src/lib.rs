@@ -11,6 +11,7 @@ mod paginate;
 mod retry;
 mod signing;
 pub mod transport;
+mod v1_query;
 
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, SignatureVersion};

@@ -22,6 +22,8 @@ pub(crate) struct SigningContext<'a> {
     pub(crate) region: &'a str,
     pub(crate) endpoint: &'a Endpoint,
     pub(crate) key_cache: &'a SigningKeyCache,
+    /// The operation's V1-signed query parameters beyond the signer's fixed list.
+    pub(crate) v1_sub_resources: &'static [&'static str],
 }
 
 fn resource<'p>(scope: Scope, parts: &'p RequestParts, endpoint: &'p Endpoint) -> Resource<'p> {
@@ -59,7 +61,7 @@ pub(crate) fn sign<B>(
         .with_headers(Headers::Map(&headers));
     match ctx.version {
         SignatureVersion::V1 => {
-            let params = v1::V1Params::new(&keys, now);
+            let params = v1::V1Params::new(&keys, now).with_sub_resources(ctx.v1_sub_resources);
             v1::sign_headers(&signable, &params)
                 .and_then(|s| s.apply_to(request.headers_mut()))
                 .map_err(|e| sign_error(&e))
@@ -132,7 +134,7 @@ pub(crate) fn presign(
         .with_headers(Headers::Map(&parts.headers));
     match ctx.version {
         SignatureVersion::V1 => {
-            let params = v1::V1Params::new(&keys, now);
+            let params = v1::V1Params::new(&keys, now).with_sub_resources(ctx.v1_sub_resources);
             let p = v1::presign(&signable, &params, expires).map_err(|e| sign_error(&e))?;
             Ok(join(
                 p.encoded_query(),
