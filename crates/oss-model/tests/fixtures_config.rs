@@ -3,7 +3,8 @@
 //! requester pays, transfer acceleration, access tracking, archive direct read, TLS versions,
 //! resource group, overwrite protection, inventory, replication, Block Public Access, custom
 //! domains, image styles, redundancy conversion, access points, Object FC access points, data
-//! indexing, CloudBox, hierarchical namespace, OSS accelerator and storage quota.
+//! indexing, CloudBox, hierarchical namespace, OSS accelerator, storage quota and metadata
+//! tables.
 //!
 //! Sources of the fixtures under `tests/fixtures/`: the examples of the OSS API reference and
 //! error-code pages (help.aliyun.com, alibabacloud.com), marked "API reference" or "error page"
@@ -1894,6 +1895,102 @@ fn storage_quota_documents() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Metadata tables (Go SDK v2 mock-server documents,
+// `oss/api_op_bucket_metadata_configuration_test.go`)
+
+#[test]
+fn create_bucket_metadata_configuration_request() {
+    let doc: MetadataConfiguration = read("CreateBucketMetadataConfiguration.request.xml");
+    let journal = doc
+        .journal_table_configuration
+        .as_ref()
+        .expect("JournalTableConfiguration");
+    let expiration = journal
+        .record_expiration
+        .as_ref()
+        .expect("RecordExpiration");
+    assert_eq!(expiration.expiration, Some(MetadataTableState::Enabled));
+    assert_eq!(expiration.days, Some(7));
+    assert!(journal.encryption_configuration.is_none());
+    let inventory = doc
+        .inventory_table_configuration
+        .as_ref()
+        .expect("InventoryTableConfiguration");
+    assert_eq!(
+        inventory.configuration_state,
+        Some(MetadataTableState::Enabled)
+    );
+    assert_eq!(
+        inventory
+            .encryption_configuration
+            .as_ref()
+            .and_then(|e| e.sse_algorithm.as_deref()),
+        Some("AES256")
+    );
+    assert_round_trip(&doc);
+}
+
+/// The update bodies have the roots `InventoryTableConfiguration` and `JournalTableConfiguration`.
+#[test]
+fn update_metadata_table_requests() {
+    let doc: MetadataInventoryTableConfiguration =
+        read("UpdateBucketMetadataInventoryTableConfiguration.request.xml");
+    assert_eq!(doc.configuration_state, Some(MetadataTableState::Disabled));
+    assert_round_trip(&doc);
+
+    let doc: MetadataJournalTableConfiguration =
+        read("UpdateBucketMetadataJournalTableConfiguration.request.xml");
+    let expiration = doc.record_expiration.as_ref().expect("RecordExpiration");
+    assert_eq!(expiration.expiration, Some(MetadataTableState::Disabled));
+    assert_eq!(expiration.days, None);
+    assert_round_trip(&doc);
+}
+
+#[test]
+fn get_bucket_metadata_configuration_response() {
+    let doc: GetBucketMetadataConfigurationResult = read("GetBucketMetadataConfiguration.xml");
+    let result = doc
+        .metadata_configuration_result
+        .as_ref()
+        .expect("MetadataConfigurationResult");
+    let dest = result
+        .destination_result
+        .as_ref()
+        .expect("DestinationResult");
+    assert_eq!(dest.table_bucket_type.as_deref(), Some("oss"));
+    assert_eq!(
+        dest.table_bucket_arn.as_deref(),
+        Some("arn:acs:oss:cn-hangzhou:123456789012:bucket/examplebucket")
+    );
+    assert_eq!(dest.table_namespace.as_deref(), Some("b_examplebucket"));
+    let journal = result
+        .journal_table_configuration_result
+        .as_ref()
+        .expect("JournalTableConfigurationResult");
+    assert_eq!(journal.table_status, Some(MetadataTableStatus::Active));
+    assert_eq!(journal.table_name.as_deref(), Some("journal"));
+    assert_eq!(
+        journal.record_expiration.as_ref().and_then(|r| r.days),
+        Some(7)
+    );
+    assert!(journal.error.is_none());
+    let inventory = result
+        .inventory_table_configuration_result
+        .as_ref()
+        .expect("InventoryTableConfigurationResult");
+    assert_eq!(
+        inventory.configuration_state,
+        Some(MetadataTableState::Enabled)
+    );
+    assert_eq!(inventory.table_status, Some(MetadataTableStatus::Active));
+    assert_eq!(inventory.table_name.as_deref(), Some("inventory"));
+    assert_eq!(
+        inventory.table_arn.as_deref(),
+        Some("arn:acs:oss:cn-hangzhou:123456789012:bucket/examplebucket/inventory")
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
 // Every request fixture of this file reads and round-trips as its operation's input body.
 
 #[test]
@@ -1941,4 +2038,5 @@ fn every_request_fixture_round_trips() {
     check::<MetaQuery>("DoMetaQuery.semantic.request.xml");
     check::<DataAcceleratorConfiguration>("PutBucketDataAccelerator.request.xml");
     check::<QuotaConfiguration>("PutBucketStorageQuota.request.xml");
+    check::<MetadataConfiguration>("CreateBucketMetadataConfiguration.request.xml");
 }
