@@ -150,5 +150,17 @@ fn request(s: &mut String, op: &OperationDef) {
              self.client.call::<oss_proto::generated::{name}>(input).await\n}}"
         );
     }
+    if op.paginate.is_some() && !stream_out && !stream_in {
+        let _ = writeln!(
+            s,
+            "/// Every page of this listing as a stream of outputs, starting from the members set here\n\
+             /// (see [`Client::paginate`]). A missing required member is the stream's only item.\n\
+             pub fn into_paginator(self) -> crate::PageStream<oss_model::{name}Output> {{\n\
+             match self.input.build() {{\n\
+             Ok(input) => self.client.paginate::<oss_proto::generated::{name}>(input),\n\
+             Err(e) => {{\nlet error = Error::from(oss_proto::Error::invalid_argument(\"input\", e.to_string()));\n\
+             Box::pin(futures_util::stream::once(async move {{ Err(error) }}))\n}}\n}}\n}}"
+        );
+    }
     let _ = writeln!(s, "}}\n");
 }

@@ -109,6 +109,15 @@ impl Client {
             input: oss_model::CreateBucketDataRedundancyTransitionInput::builder(),
         }
     }
+    /// `CreateBucketMetadataConfiguration`: Creates the metadata tables (journal, and optionally inventory) of a bucket.
+    ///
+    /// Returns a [`CreateBucketMetadataConfigurationRequest`] to fill in and [`send`](CreateBucketMetadataConfigurationRequest::send).
+    pub fn create_bucket_metadata_configuration(&self) -> CreateBucketMetadataConfigurationRequest {
+        CreateBucketMetadataConfigurationRequest {
+            client: self.clone(),
+            input: oss_model::CreateBucketMetadataConfigurationInput::builder(),
+        }
+    }
     /// `CreateCnameToken`: Creates the token that proves ownership of a domain before it is mapped to a bucket.
     ///
     /// Returns a [`CreateCnameTokenRequest`] to fill in and [`send`](CreateCnameTokenRequest::send).
@@ -196,6 +205,15 @@ impl Client {
             input: oss_model::DeleteBucketCorsInput::builder(),
         }
     }
+    /// `DeleteBucketDataAccelerator`: Deletes the OSS accelerator of a bucket in a zone.
+    ///
+    /// Returns a [`DeleteBucketDataAcceleratorRequest`] to fill in and [`send`](DeleteBucketDataAcceleratorRequest::send).
+    pub fn delete_bucket_data_accelerator(&self) -> DeleteBucketDataAcceleratorRequest {
+        DeleteBucketDataAcceleratorRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketDataAcceleratorInput::builder(),
+        }
+    }
     /// `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
     ///
     /// Returns a [`DeleteBucketDataRedundancyTransitionRequest`] to fill in and [`send`](DeleteBucketDataRedundancyTransitionRequest::send).
@@ -241,6 +259,15 @@ impl Client {
         DeleteBucketLoggingRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketLoggingInput::builder(),
+        }
+    }
+    /// `DeleteBucketMetadataConfiguration`: Deletes the metadata table configuration of a bucket.
+    ///
+    /// Returns a [`DeleteBucketMetadataConfigurationRequest`] to fill in and [`send`](DeleteBucketMetadataConfigurationRequest::send).
+    pub fn delete_bucket_metadata_configuration(&self) -> DeleteBucketMetadataConfigurationRequest {
+        DeleteBucketMetadataConfigurationRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketMetadataConfigurationInput::builder(),
         }
     }
     /// `DeleteBucketOverwriteConfig`: Deletes the overwrite protection rules of a bucket.
@@ -295,6 +322,15 @@ impl Client {
         DeleteBucketRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketRequesterQoSInfoInput::builder(),
+        }
+    }
+    /// `DeleteBucketStorageQuota`: Removes the storage quota of a bucket.
+    ///
+    /// Returns a [`DeleteBucketStorageQuotaRequest`] to fill in and [`send`](DeleteBucketStorageQuotaRequest::send).
+    pub fn delete_bucket_storage_quota(&self) -> DeleteBucketStorageQuotaRequest {
+        DeleteBucketStorageQuotaRequest {
+            client: self.clone(),
+            input: oss_model::DeleteBucketStorageQuotaInput::builder(),
         }
     }
     /// `DeleteBucketTags`: Deletes all tags of a bucket.
@@ -584,6 +620,15 @@ impl Client {
             input: oss_model::GetBucketCorsInput::builder(),
         }
     }
+    /// `GetBucketDataAccelerator`: Returns the OSS accelerators of a bucket (or the one in a zone).
+    ///
+    /// Returns a [`GetBucketDataAcceleratorRequest`] to fill in and [`send`](GetBucketDataAcceleratorRequest::send).
+    pub fn get_bucket_data_accelerator(&self) -> GetBucketDataAcceleratorRequest {
+        GetBucketDataAcceleratorRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketDataAcceleratorInput::builder(),
+        }
+    }
     /// `GetBucketDataRedundancyTransition`: Returns one redundancy conversion task of a bucket.
     ///
     /// Returns a [`GetBucketDataRedundancyTransitionRequest`] to fill in and [`send`](GetBucketDataRedundancyTransitionRequest::send).
@@ -656,6 +701,15 @@ impl Client {
         GetBucketLoggingRequest {
             client: self.clone(),
             input: oss_model::GetBucketLoggingInput::builder(),
+        }
+    }
+    /// `GetBucketMetadataConfiguration`: Returns the metadata tables of a bucket and their state.
+    ///
+    /// Returns a [`GetBucketMetadataConfigurationRequest`] to fill in and [`send`](GetBucketMetadataConfigurationRequest::send).
+    pub fn get_bucket_metadata_configuration(&self) -> GetBucketMetadataConfigurationRequest {
+        GetBucketMetadataConfigurationRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketMetadataConfigurationInput::builder(),
         }
     }
     /// `GetBucketObjectWormConfiguration`: Returns the object-level retention setting of a bucket (404 when it is off).
@@ -782,6 +836,15 @@ impl Client {
         GetBucketStatRequest {
             client: self.clone(),
             input: oss_model::GetBucketStatInput::builder(),
+        }
+    }
+    /// `GetBucketStorageQuota`: Returns the storage quota of a bucket and its current usage.
+    ///
+    /// Returns a [`GetBucketStorageQuotaRequest`] to fill in and [`send`](GetBucketStorageQuotaRequest::send).
+    pub fn get_bucket_storage_quota(&self) -> GetBucketStorageQuotaRequest {
+        GetBucketStorageQuotaRequest {
+            client: self.clone(),
+            input: oss_model::GetBucketStorageQuotaInput::builder(),
         }
     }
     /// `GetBucketTags`: Returns the tags of a bucket.
@@ -1426,6 +1489,15 @@ impl Client {
             input: oss_model::PutBucketCorsInput::builder(),
         }
     }
+    /// `PutBucketDataAccelerator`: Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
+    ///
+    /// Returns a [`PutBucketDataAcceleratorRequest`] to fill in and [`send`](PutBucketDataAcceleratorRequest::send).
+    pub fn put_bucket_data_accelerator(&self) -> PutBucketDataAcceleratorRequest {
+        PutBucketDataAcceleratorRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketDataAcceleratorInput::builder(),
+        }
+    }
     /// `PutBucketEncryption`: Sets the default server-side encryption of a bucket.
     ///
     /// Returns a [`PutBucketEncryptionRequest`] to fill in and [`send`](PutBucketEncryptionRequest::send).
@@ -1577,6 +1649,15 @@ impl Client {
         PutBucketResourcePoolBucketGroupRequest {
             client: self.clone(),
             input: oss_model::PutBucketResourcePoolBucketGroupInput::builder(),
+        }
+    }
+    /// `PutBucketStorageQuota`: Sets the storage quota of a bucket.
+    ///
+    /// Returns a [`PutBucketStorageQuotaRequest`] to fill in and [`send`](PutBucketStorageQuotaRequest::send).
+    pub fn put_bucket_storage_quota(&self) -> PutBucketStorageQuotaRequest {
+        PutBucketStorageQuotaRequest {
+            client: self.clone(),
+            input: oss_model::PutBucketStorageQuotaInput::builder(),
         }
     }
     /// `PutBucketTags`: Sets the tags of a bucket, replacing any it had.
@@ -1832,6 +1913,28 @@ impl Client {
         UpdateBucketAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::UpdateBucketAntiDDosInfoInput::builder(),
+        }
+    }
+    /// `UpdateBucketMetadataInventoryTableConfiguration`: Turns the inventory table of a bucket on or off.
+    ///
+    /// Returns a [`UpdateBucketMetadataInventoryTableConfigurationRequest`] to fill in and [`send`](UpdateBucketMetadataInventoryTableConfigurationRequest::send).
+    pub fn update_bucket_metadata_inventory_table_configuration(
+        &self,
+    ) -> UpdateBucketMetadataInventoryTableConfigurationRequest {
+        UpdateBucketMetadataInventoryTableConfigurationRequest {
+            client: self.clone(),
+            input: oss_model::UpdateBucketMetadataInventoryTableConfigurationInput::builder(),
+        }
+    }
+    /// `UpdateBucketMetadataJournalTableConfiguration`: Changes how long the journal table of a bucket keeps records.
+    ///
+    /// Returns a [`UpdateBucketMetadataJournalTableConfigurationRequest`] to fill in and [`send`](UpdateBucketMetadataJournalTableConfigurationRequest::send).
+    pub fn update_bucket_metadata_journal_table_configuration(
+        &self,
+    ) -> UpdateBucketMetadataJournalTableConfigurationRequest {
+        UpdateBucketMetadataJournalTableConfigurationRequest {
+            client: self.clone(),
+            input: oss_model::UpdateBucketMetadataJournalTableConfigurationInput::builder(),
         }
     }
     /// `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
@@ -2614,6 +2717,43 @@ impl CreateBucketDataRedundancyTransitionRequest {
     }
 }
 
+/// A `CreateBucketMetadataConfiguration` request being built: set its members, then [`send`](CreateBucketMetadataConfigurationRequest::send) it.
+/// Creates the metadata tables (journal, and optionally inventory) of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateBucketMetadataConfigurationRequest {
+    client: Client,
+    input: oss_model::CreateBucketMetadataConfigurationInputBuilder,
+}
+
+impl CreateBucketMetadataConfigurationRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The tables to create.
+    pub fn body(mut self, value: impl Into<oss_model::MetadataConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::CreateBucketMetadataConfigurationOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::CreateBucketMetadataConfiguration>(input)
+            .await
+    }
+}
+
 /// A `CreateCnameToken` request being built: set its members, then [`send`](CreateCnameTokenRequest::send) it.
 /// Creates the token that proves ownership of a domain before it is mapped to a bucket.
 #[derive(Debug)]
@@ -2939,6 +3079,43 @@ impl DeleteBucketCorsRequest {
     }
 }
 
+/// A `DeleteBucketDataAccelerator` request being built: set its members, then [`send`](DeleteBucketDataAcceleratorRequest::send) it.
+/// Deletes the OSS accelerator of a bucket in a zone.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketDataAcceleratorRequest {
+    client: Client,
+    input: oss_model::DeleteBucketDataAcceleratorInputBuilder,
+}
+
+impl DeleteBucketDataAcceleratorRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `available_zone`: The zone whose accelerator is deleted.
+    pub fn available_zone(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.available_zone(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketDataAcceleratorOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketDataAccelerator>(input)
+            .await
+    }
+}
+
 /// A `DeleteBucketDataRedundancyTransition` request being built: set its members, then [`send`](DeleteBucketDataRedundancyTransitionRequest::send) it.
 /// Deletes a redundancy conversion task of a bucket.
 #[derive(Debug)]
@@ -3107,6 +3284,38 @@ impl DeleteBucketLoggingRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketLogging>(input)
+            .await
+    }
+}
+
+/// A `DeleteBucketMetadataConfiguration` request being built: set its members, then [`send`](DeleteBucketMetadataConfigurationRequest::send) it.
+/// Deletes the metadata table configuration of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketMetadataConfigurationRequest {
+    client: Client,
+    input: oss_model::DeleteBucketMetadataConfigurationInputBuilder,
+}
+
+impl DeleteBucketMetadataConfigurationRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketMetadataConfigurationOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketMetadataConfiguration>(input)
             .await
     }
 }
@@ -3309,6 +3518,38 @@ impl DeleteBucketRequesterQoSInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketRequesterQoSInfo>(input)
+            .await
+    }
+}
+
+/// A `DeleteBucketStorageQuota` request being built: set its members, then [`send`](DeleteBucketStorageQuotaRequest::send) it.
+/// Removes the storage quota of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteBucketStorageQuotaRequest {
+    client: Client,
+    input: oss_model::DeleteBucketStorageQuotaInputBuilder,
+}
+
+impl DeleteBucketStorageQuotaRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::DeleteBucketStorageQuotaOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::DeleteBucketStorageQuota>(input)
             .await
     }
 }
@@ -4456,6 +4697,48 @@ impl GetBucketCorsRequest {
     }
 }
 
+/// A `GetBucketDataAccelerator` request being built: set its members, then [`send`](GetBucketDataAcceleratorRequest::send) it.
+/// Returns the OSS accelerators of a bucket (or the one in a zone).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketDataAcceleratorRequest {
+    client: Client,
+    input: oss_model::GetBucketDataAcceleratorInputBuilder,
+}
+
+impl GetBucketDataAcceleratorRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `available_zone`: Only the accelerator in this zone, such as `cn-wulanchabu-b`.
+    pub fn available_zone(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.available_zone(value);
+        self
+    }
+    /// Sets `verbose`: When present (any value, such as empty), the acceleration paths are returned too.
+    pub fn verbose(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.verbose(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketDataAcceleratorOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketDataAccelerator>(input)
+            .await
+    }
+}
+
 /// A `GetBucketDataRedundancyTransition` request being built: set its members, then [`send`](GetBucketDataRedundancyTransitionRequest::send) it.
 /// Returns one redundancy conversion task of a bucket.
 #[derive(Debug)]
@@ -4718,6 +5001,38 @@ impl GetBucketLoggingRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketLogging>(input)
+            .await
+    }
+}
+
+/// A `GetBucketMetadataConfiguration` request being built: set its members, then [`send`](GetBucketMetadataConfigurationRequest::send) it.
+/// Returns the metadata tables of a bucket and their state.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketMetadataConfigurationRequest {
+    client: Client,
+    input: oss_model::GetBucketMetadataConfigurationInputBuilder,
+}
+
+impl GetBucketMetadataConfigurationRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketMetadataConfigurationOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketMetadataConfiguration>(input)
             .await
     }
 }
@@ -5176,6 +5491,38 @@ impl GetBucketStatRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketStat>(input)
+            .await
+    }
+}
+
+/// A `GetBucketStorageQuota` request being built: set its members, then [`send`](GetBucketStorageQuotaRequest::send) it.
+/// Returns the storage quota of a bucket and its current usage.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetBucketStorageQuotaRequest {
+    client: Client,
+    input: oss_model::GetBucketStorageQuotaInputBuilder,
+}
+
+impl GetBucketStorageQuotaRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::GetBucketStorageQuotaOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::GetBucketStorageQuota>(input)
             .await
     }
 }
@@ -6614,6 +6961,19 @@ impl ListAccessPointsRequest {
             .call::<oss_proto::generated::ListAccessPoints>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListAccessPointsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListAccessPoints>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListAccessPointsForObjectProcess` request being built: set its members, then [`send`](ListAccessPointsForObjectProcessRequest::send) it.
@@ -6651,6 +7011,21 @@ impl ListAccessPointsForObjectProcessRequest {
             .call::<oss_proto::generated::ListAccessPointsForObjectProcess>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(
+        self,
+    ) -> crate::PageStream<oss_model::ListAccessPointsForObjectProcessOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListAccessPointsForObjectProcess>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListBucketAntiDDosInfo` request being built: set its members, then [`send`](ListBucketAntiDDosInfoRequest::send) it.
@@ -6687,6 +7062,19 @@ impl ListBucketAntiDDosInfoRequest {
         self.client
             .call::<oss_proto::generated::ListBucketAntiDDosInfo>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketAntiDDosInfoOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListBucketAntiDDosInfo>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -6757,6 +7145,19 @@ impl ListBucketInventoryRequest {
             .call::<oss_proto::generated::ListBucketInventory>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketInventoryOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListBucketInventory>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListBucketRequesterQoSInfos` request being built: set its members, then [`send`](ListBucketRequesterQoSInfosRequest::send) it.
@@ -6798,6 +7199,19 @@ impl ListBucketRequesterQoSInfosRequest {
         self.client
             .call::<oss_proto::generated::ListBucketRequesterQoSInfos>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketRequesterQoSInfosOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListBucketRequesterQoSInfos>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -6861,6 +7275,19 @@ impl ListBucketsRequest {
             .call::<oss_proto::generated::ListBuckets>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListBuckets>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListCloudBoxes` request being built: set its members, then [`send`](ListCloudBoxesRequest::send) it.
@@ -6902,6 +7329,19 @@ impl ListCloudBoxesRequest {
         self.client
             .call::<oss_proto::generated::ListCloudBoxes>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListCloudBoxesOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListCloudBoxes>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -6982,6 +7422,19 @@ impl ListLiveChannelRequest {
             .call::<oss_proto::generated::ListLiveChannel>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListLiveChannelOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListLiveChannel>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListMultipartUploads` request being built: set its members, then [`send`](ListMultipartUploadsRequest::send) it.
@@ -7043,6 +7496,19 @@ impl ListMultipartUploadsRequest {
         self.client
             .call::<oss_proto::generated::ListMultipartUploads>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListMultipartUploadsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListMultipartUploads>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -7106,6 +7572,19 @@ impl ListObjectVersionsRequest {
             .call::<oss_proto::generated::ListObjectVersions>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListObjectVersionsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListObjectVersions>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListObjects` request being built: set its members, then [`send`](ListObjectsRequest::send) it.
@@ -7162,6 +7641,19 @@ impl ListObjectsRequest {
         self.client
             .call::<oss_proto::generated::ListObjects>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListObjectsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListObjects>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -7230,6 +7722,19 @@ impl ListObjectsV2Request {
             .call::<oss_proto::generated::ListObjectsV2>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListObjectsV2Output> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListObjectsV2>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListParts` request being built: set its members, then [`send`](ListPartsRequest::send) it.
@@ -7287,6 +7792,19 @@ impl ListPartsRequest {
             .call::<oss_proto::generated::ListParts>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListPartsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListParts>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListResourcePoolBucketGroupQoSInfos` request being built: set its members, then [`send`](ListResourcePoolBucketGroupQoSInfosRequest::send) it.
@@ -7328,6 +7846,21 @@ impl ListResourcePoolBucketGroupQoSInfosRequest {
         self.client
             .call::<oss_proto::generated::ListResourcePoolBucketGroupQoSInfos>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(
+        self,
+    ) -> crate::PageStream<oss_model::ListResourcePoolBucketGroupQoSInfosOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListResourcePoolBucketGroupQoSInfos>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -7371,6 +7904,21 @@ impl ListResourcePoolBucketGroupsRequest {
             .call::<oss_proto::generated::ListResourcePoolBucketGroups>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(
+        self,
+    ) -> crate::PageStream<oss_model::ListResourcePoolBucketGroupsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListResourcePoolBucketGroups>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListResourcePoolBuckets` request being built: set its members, then [`send`](ListResourcePoolBucketsRequest::send) it.
@@ -7412,6 +7960,19 @@ impl ListResourcePoolBucketsRequest {
         self.client
             .call::<oss_proto::generated::ListResourcePoolBuckets>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListResourcePoolBucketsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListResourcePoolBuckets>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -7455,6 +8016,21 @@ impl ListResourcePoolRequesterQoSInfosRequest {
             .call::<oss_proto::generated::ListResourcePoolRequesterQoSInfos>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(
+        self,
+    ) -> crate::PageStream<oss_model::ListResourcePoolRequesterQoSInfosOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListResourcePoolRequesterQoSInfos>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListResourcePools` request being built: set its members, then [`send`](ListResourcePoolsRequest::send) it.
@@ -7491,6 +8067,19 @@ impl ListResourcePoolsRequest {
         self.client
             .call::<oss_proto::generated::ListResourcePools>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListResourcePoolsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListResourcePools>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -7560,6 +8149,21 @@ impl ListUserDataRedundancyTransitionRequest {
         self.client
             .call::<oss_proto::generated::ListUserDataRedundancyTransition>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(
+        self,
+    ) -> crate::PageStream<oss_model::ListUserDataRedundancyTransitionOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListUserDataRedundancyTransition>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -8191,6 +8795,43 @@ impl PutBucketCorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketCors>(input)
+            .await
+    }
+}
+
+/// A `PutBucketDataAccelerator` request being built: set its members, then [`send`](PutBucketDataAcceleratorRequest::send) it.
+/// Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketDataAcceleratorRequest {
+    client: Client,
+    input: oss_model::PutBucketDataAcceleratorInputBuilder,
+}
+
+impl PutBucketDataAcceleratorRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The zone, capacity and cache policies.
+    pub fn body(mut self, value: impl Into<oss_model::DataAcceleratorConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketDataAcceleratorOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketDataAccelerator>(input)
             .await
     }
 }
@@ -8840,6 +9481,43 @@ impl PutBucketResourcePoolBucketGroupRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketResourcePoolBucketGroup>(input)
+            .await
+    }
+}
+
+/// A `PutBucketStorageQuota` request being built: set its members, then [`send`](PutBucketStorageQuotaRequest::send) it.
+/// Sets the storage quota of a bucket.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PutBucketStorageQuotaRequest {
+    client: Client,
+    input: oss_model::PutBucketStorageQuotaInputBuilder,
+}
+
+impl PutBucketStorageQuotaRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The quota and what happens when it is reached.
+    pub fn body(mut self, value: impl Into<oss_model::QuotaConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::PutBucketStorageQuotaOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::PutBucketStorageQuota>(input)
             .await
     }
 }
@@ -10131,6 +10809,87 @@ impl UpdateBucketAntiDDosInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::UpdateBucketAntiDDosInfo>(input)
+            .await
+    }
+}
+
+/// A `UpdateBucketMetadataInventoryTableConfiguration` request being built: set its members, then [`send`](UpdateBucketMetadataInventoryTableConfigurationRequest::send) it.
+/// Turns the inventory table of a bucket on or off.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateBucketMetadataInventoryTableConfigurationRequest {
+    client: Client,
+    input: oss_model::UpdateBucketMetadataInventoryTableConfigurationInputBuilder,
+}
+
+impl UpdateBucketMetadataInventoryTableConfigurationRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The inventory table setting.
+    pub fn body(
+        mut self,
+        value: impl Into<oss_model::MetadataInventoryTableConfiguration>,
+    ) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::UpdateBucketMetadataInventoryTableConfigurationOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::UpdateBucketMetadataInventoryTableConfiguration>(input)
+            .await
+    }
+}
+
+/// A `UpdateBucketMetadataJournalTableConfiguration` request being built: set its members, then [`send`](UpdateBucketMetadataJournalTableConfigurationRequest::send) it.
+/// Changes how long the journal table of a bucket keeps records.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateBucketMetadataJournalTableConfigurationRequest {
+    client: Client,
+    input: oss_model::UpdateBucketMetadataJournalTableConfigurationInputBuilder,
+}
+
+impl UpdateBucketMetadataJournalTableConfigurationRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `body`: The journal table setting.
+    pub fn body(mut self, value: impl Into<oss_model::MetadataJournalTableConfiguration>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> Result<oss_model::UpdateBucketMetadataJournalTableConfigurationOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::UpdateBucketMetadataJournalTableConfiguration>(input)
             .await
     }
 }

@@ -1092,6 +1092,106 @@ impl From<String> for MetadataDirective {
 
 crate::value::wire_enum!(MetadataDirective);
 
+/// Whether a metadata table (or record expiration) is on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MetadataTableState {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl MetadataTableState {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for MetadataTableState {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for MetadataTableState {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(MetadataTableState);
+
+/// The state of a metadata table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MetadataTableStatus {
+    /// `CREATING`
+    Creating,
+    /// `BACKFILLING`
+    Backfilling,
+    /// `ACTIVE`
+    Active,
+    /// `FAILED`
+    Failed,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl MetadataTableStatus {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["CREATING", "BACKFILLING", "ACTIVE", "FAILED"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Backfilling => "BACKFILLING",
+            Self::Active => "ACTIVE",
+            Self::Failed => "FAILED",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for MetadataTableStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CREATING" => Self::Creating,
+            "BACKFILLING" => Self::Backfilling,
+            "ACTIVE" => Self::Active,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for MetadataTableStatus {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(MetadataTableStatus);
+
 /// A canned access control list (ACL) for an object; `default` means the object follows its bucket's ACL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

@@ -1225,6 +1225,66 @@ impl CreateBucketDataRedundancyTransitionOutput {
     }
 }
 
+/// The input of `CreateBucketMetadataConfiguration`: Creates the metadata tables (journal, and optionally inventory) of a bucket.
+///
+/// Build one with [`CreateBucketMetadataConfigurationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateBucketMetadataConfigurationInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The tables to create.
+    pub body: MetadataConfiguration,
+}
+
+impl CreateBucketMetadataConfigurationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateBucketMetadataConfigurationInputBuilder {
+        CreateBucketMetadataConfigurationInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateBucketMetadataConfigurationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateBucketMetadataConfigurationInputBuilder {
+    bucket: Option<String>,
+    body: Option<MetadataConfiguration>,
+}
+
+impl CreateBucketMetadataConfigurationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The tables to create.
+    pub fn body(mut self, value: impl Into<MetadataConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateBucketMetadataConfigurationInput, crate::BuildError> {
+        Ok(CreateBucketMetadataConfigurationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "CreateBucketMetadataConfigurationInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "CreateBucketMetadataConfigurationInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `CreateBucketMetadataConfiguration`: Creates the metadata tables (journal, and optionally inventory) of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateBucketMetadataConfigurationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
 /// The input of `CreateCnameToken`: Creates the token that proves ownership of a domain before it is mapped to a bucket.
 ///
 /// Build one with [`CreateCnameTokenInput::builder`].
@@ -2046,6 +2106,53 @@ impl DeleteBucketLoggingInputBuilder {
 /// The output of `DeleteBucketLogging`: Turns off access logging for a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketLoggingOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `DeleteBucketMetadataConfiguration`: Deletes the metadata table configuration of a bucket.
+///
+/// Build one with [`DeleteBucketMetadataConfigurationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteBucketMetadataConfigurationInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl DeleteBucketMetadataConfigurationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> DeleteBucketMetadataConfigurationInputBuilder {
+        DeleteBucketMetadataConfigurationInputBuilder::default()
+    }
+}
+
+/// A builder for [`DeleteBucketMetadataConfigurationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct DeleteBucketMetadataConfigurationInputBuilder {
+    bucket: Option<String>,
+}
+
+impl DeleteBucketMetadataConfigurationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<DeleteBucketMetadataConfigurationInput, crate::BuildError> {
+        Ok(DeleteBucketMetadataConfigurationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "DeleteBucketMetadataConfigurationInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `DeleteBucketMetadataConfiguration`: Deletes the metadata table configuration of a bucket.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteBucketMetadataConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -4924,6 +5031,66 @@ impl GetBucketLoggingOutput {
     pub fn to_document(&self) -> BucketLoggingStatus {
         BucketLoggingStatus {
             logging_enabled: self.logging_enabled.clone(),
+        }
+    }
+}
+
+/// The input of `GetBucketMetadataConfiguration`: Returns the metadata tables of a bucket and their state.
+///
+/// Build one with [`GetBucketMetadataConfigurationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetBucketMetadataConfigurationInput {
+    /// The bucket name.
+    pub bucket: String,
+}
+
+impl GetBucketMetadataConfigurationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> GetBucketMetadataConfigurationInputBuilder {
+        GetBucketMetadataConfigurationInputBuilder::default()
+    }
+}
+
+/// A builder for [`GetBucketMetadataConfigurationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct GetBucketMetadataConfigurationInputBuilder {
+    bucket: Option<String>,
+}
+
+impl GetBucketMetadataConfigurationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<GetBucketMetadataConfigurationInput, crate::BuildError> {
+        Ok(GetBucketMetadataConfigurationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "GetBucketMetadataConfigurationInput",
+                "bucket",
+            )?,
+        })
+    }
+}
+
+/// The output of `GetBucketMetadataConfiguration`: Returns the metadata tables of a bucket and their state.
+///
+/// The members of the response document ([`GetBucketMetadataConfigurationResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketMetadataConfigurationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The tables.
+    pub metadata_configuration_result: Option<MetadataConfigurationResult>,
+}
+
+impl GetBucketMetadataConfigurationOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> GetBucketMetadataConfigurationResult {
+        GetBucketMetadataConfigurationResult {
+            metadata_configuration_result: self.metadata_configuration_result.clone(),
         }
     }
 }
@@ -14824,6 +14991,130 @@ impl UpdateBucketAntiDDosInfoInputBuilder {
 /// The output of `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateBucketAntiDDosInfoOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `UpdateBucketMetadataInventoryTableConfiguration`: Turns the inventory table of a bucket on or off.
+///
+/// Build one with [`UpdateBucketMetadataInventoryTableConfigurationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateBucketMetadataInventoryTableConfigurationInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The inventory table setting.
+    pub body: MetadataInventoryTableConfiguration,
+}
+
+impl UpdateBucketMetadataInventoryTableConfigurationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> UpdateBucketMetadataInventoryTableConfigurationInputBuilder {
+        UpdateBucketMetadataInventoryTableConfigurationInputBuilder::default()
+    }
+}
+
+/// A builder for [`UpdateBucketMetadataInventoryTableConfigurationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct UpdateBucketMetadataInventoryTableConfigurationInputBuilder {
+    bucket: Option<String>,
+    body: Option<MetadataInventoryTableConfiguration>,
+}
+
+impl UpdateBucketMetadataInventoryTableConfigurationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The inventory table setting.
+    pub fn body(mut self, value: impl Into<MetadataInventoryTableConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(
+        self,
+    ) -> Result<UpdateBucketMetadataInventoryTableConfigurationInput, crate::BuildError> {
+        Ok(UpdateBucketMetadataInventoryTableConfigurationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "UpdateBucketMetadataInventoryTableConfigurationInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "UpdateBucketMetadataInventoryTableConfigurationInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `UpdateBucketMetadataInventoryTableConfiguration`: Turns the inventory table of a bucket on or off.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateBucketMetadataInventoryTableConfigurationOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `UpdateBucketMetadataJournalTableConfiguration`: Changes how long the journal table of a bucket keeps records.
+///
+/// Build one with [`UpdateBucketMetadataJournalTableConfigurationInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateBucketMetadataJournalTableConfigurationInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The journal table setting.
+    pub body: MetadataJournalTableConfiguration,
+}
+
+impl UpdateBucketMetadataJournalTableConfigurationInput {
+    /// A builder with every member unset.
+    pub fn builder() -> UpdateBucketMetadataJournalTableConfigurationInputBuilder {
+        UpdateBucketMetadataJournalTableConfigurationInputBuilder::default()
+    }
+}
+
+/// A builder for [`UpdateBucketMetadataJournalTableConfigurationInput`].
+#[derive(Debug, Clone, Default)]
+pub struct UpdateBucketMetadataJournalTableConfigurationInputBuilder {
+    bucket: Option<String>,
+    body: Option<MetadataJournalTableConfiguration>,
+}
+
+impl UpdateBucketMetadataJournalTableConfigurationInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `body`: The journal table setting.
+    pub fn body(mut self, value: impl Into<MetadataJournalTableConfiguration>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(
+        self,
+    ) -> Result<UpdateBucketMetadataJournalTableConfigurationInput, crate::BuildError> {
+        Ok(UpdateBucketMetadataJournalTableConfigurationInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "UpdateBucketMetadataJournalTableConfigurationInput",
+                "bucket",
+            )?,
+            body: crate::error::require_field(
+                self.body,
+                "UpdateBucketMetadataJournalTableConfigurationInput",
+                "body",
+            )?,
+        })
+    }
+}
+
+/// The output of `UpdateBucketMetadataJournalTableConfiguration`: Changes how long the journal table of a bucket keeps records.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateBucketMetadataJournalTableConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }

@@ -3376,6 +3376,48 @@ impl crate::xml::XmlDocument for GetAccessPointResult {
     const ROOT: &'static str = "GetAccessPointResult";
 }
 
+/// The metadata tables of a bucket, as GetBucketMetadataConfiguration returns them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetBucketMetadataConfigurationResult {
+    /// The tables.
+    pub metadata_configuration_result: Option<MetadataConfigurationResult>,
+}
+
+impl crate::xml::FromXml for GetBucketMetadataConfigurationResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_metadata_configuration_result = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"MetadataConfigurationResult" => {
+                    v_metadata_configuration_result = Some(r.read("MetadataConfigurationResult")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            metadata_configuration_result: v_metadata_configuration_result,
+        })
+    }
+}
+
+impl crate::xml::ToXml for GetBucketMetadataConfigurationResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "MetadataConfigurationResult",
+            &self.metadata_configuration_result,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for GetBucketMetadataConfigurationResult {
+    const ROOT: &'static str = "GetBucketMetadataConfigurationResult";
+}
+
 /// A resource pool and its throttling limits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetResourcePoolInfoResponse {
@@ -7709,6 +7751,530 @@ impl crate::xml::ToXml for MetaQueryVideoStream {
 
 impl crate::xml::XmlDocument for MetaQueryVideoStream {
     const ROOT: &'static str = "MetaQueryVideoStream";
+}
+
+/// The request document of CreateBucketMetadataConfiguration.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataConfiguration {
+    /// The journal table.
+    pub journal_table_configuration: Option<MetadataJournalTableConfiguration>,
+    /// The inventory table.
+    pub inventory_table_configuration: Option<MetadataInventoryTableConfiguration>,
+}
+
+impl crate::xml::FromXml for MetadataConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_journal_table_configuration = None;
+        let mut v_inventory_table_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"JournalTableConfiguration" => {
+                    v_journal_table_configuration = Some(r.read("JournalTableConfiguration")?)
+                }
+                b"InventoryTableConfiguration" => {
+                    v_inventory_table_configuration = Some(r.read("InventoryTableConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            journal_table_configuration: v_journal_table_configuration,
+            inventory_table_configuration: v_inventory_table_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field(
+            "JournalTableConfiguration",
+            &self.journal_table_configuration,
+        );
+        w.opt_field(
+            "InventoryTableConfiguration",
+            &self.inventory_table_configuration,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataConfiguration {
+    const ROOT: &'static str = "MetadataConfiguration";
+}
+
+/// The metadata tables of a bucket and where they live.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataConfigurationResult {
+    /// The table bucket and namespace.
+    pub destination_result: Option<MetadataTableDestination>,
+    /// The journal table.
+    pub journal_table_configuration_result: Option<MetadataJournalTableResult>,
+    /// The inventory table.
+    pub inventory_table_configuration_result: Option<MetadataInventoryTableResult>,
+}
+
+impl crate::xml::FromXml for MetadataConfigurationResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_destination_result = None;
+        let mut v_journal_table_configuration_result = None;
+        let mut v_inventory_table_configuration_result = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"DestinationResult" => v_destination_result = Some(r.read("DestinationResult")?),
+                b"JournalTableConfigurationResult" => {
+                    v_journal_table_configuration_result =
+                        Some(r.read("JournalTableConfigurationResult")?)
+                }
+                b"InventoryTableConfigurationResult" => {
+                    v_inventory_table_configuration_result =
+                        Some(r.read("InventoryTableConfigurationResult")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            destination_result: v_destination_result,
+            journal_table_configuration_result: v_journal_table_configuration_result,
+            inventory_table_configuration_result: v_inventory_table_configuration_result,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataConfigurationResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("DestinationResult", &self.destination_result);
+        w.opt_field(
+            "JournalTableConfigurationResult",
+            &self.journal_table_configuration_result,
+        );
+        w.opt_field(
+            "InventoryTableConfigurationResult",
+            &self.inventory_table_configuration_result,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataConfigurationResult {
+    const ROOT: &'static str = "MetadataConfigurationResult";
+}
+
+/// The settings of a bucket's inventory table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataInventoryTableConfiguration {
+    /// Whether the inventory table is on.
+    pub configuration_state: Option<MetadataTableState>,
+    /// How the table is encrypted.
+    pub encryption_configuration: Option<MetadataTableEncryption>,
+}
+
+impl crate::xml::FromXml for MetadataInventoryTableConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_configuration_state = None;
+        let mut v_encryption_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ConfigurationState" => {
+                    v_configuration_state = Some(r.read("ConfigurationState")?)
+                }
+                b"EncryptionConfiguration" => {
+                    v_encryption_configuration = Some(r.read("EncryptionConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            configuration_state: v_configuration_state,
+            encryption_configuration: v_encryption_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataInventoryTableConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ConfigurationState", &self.configuration_state);
+        w.opt_field("EncryptionConfiguration", &self.encryption_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataInventoryTableConfiguration {
+    const ROOT: &'static str = "InventoryTableConfiguration";
+}
+
+/// A bucket's inventory table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataInventoryTableResult {
+    /// Whether it is on.
+    pub configuration_state: Option<MetadataTableState>,
+    /// Its state.
+    pub table_status: Option<MetadataTableStatus>,
+    /// Its name (`inventory`).
+    pub table_name: Option<String>,
+    /// Its ARN.
+    pub table_arn: Option<String>,
+    /// How it is encrypted.
+    pub encryption_configuration: Option<MetadataTableEncryption>,
+    /// Why it failed (`FAILED`).
+    pub error: Option<MetadataTableError>,
+}
+
+impl crate::xml::FromXml for MetadataInventoryTableResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_configuration_state = None;
+        let mut v_table_status = None;
+        let mut v_table_name = None;
+        let mut v_table_arn = None;
+        let mut v_encryption_configuration = None;
+        let mut v_error = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ConfigurationState" => {
+                    v_configuration_state = Some(r.read("ConfigurationState")?)
+                }
+                b"TableStatus" => v_table_status = Some(r.read("TableStatus")?),
+                b"TableName" => v_table_name = Some(r.read("TableName")?),
+                b"TableArn" => v_table_arn = Some(r.read("TableArn")?),
+                b"EncryptionConfiguration" => {
+                    v_encryption_configuration = Some(r.read("EncryptionConfiguration")?)
+                }
+                b"Error" => v_error = Some(r.read("Error")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            configuration_state: v_configuration_state,
+            table_status: v_table_status,
+            table_name: v_table_name,
+            table_arn: v_table_arn,
+            encryption_configuration: v_encryption_configuration,
+            error: v_error,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataInventoryTableResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ConfigurationState", &self.configuration_state);
+        w.opt_field("TableStatus", &self.table_status);
+        w.opt_field("TableName", &self.table_name);
+        w.opt_field("TableArn", &self.table_arn);
+        w.opt_field("EncryptionConfiguration", &self.encryption_configuration);
+        w.opt_field("Error", &self.error);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataInventoryTableResult {
+    const ROOT: &'static str = "MetadataInventoryTableResult";
+}
+
+/// The settings of a bucket's journal table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataJournalTableConfiguration {
+    /// How long records are kept.
+    pub record_expiration: Option<MetadataTableRecordExpiration>,
+    /// How the table is encrypted.
+    pub encryption_configuration: Option<MetadataTableEncryption>,
+}
+
+impl crate::xml::FromXml for MetadataJournalTableConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_record_expiration = None;
+        let mut v_encryption_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"RecordExpiration" => v_record_expiration = Some(r.read("RecordExpiration")?),
+                b"EncryptionConfiguration" => {
+                    v_encryption_configuration = Some(r.read("EncryptionConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            record_expiration: v_record_expiration,
+            encryption_configuration: v_encryption_configuration,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataJournalTableConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("RecordExpiration", &self.record_expiration);
+        w.opt_field("EncryptionConfiguration", &self.encryption_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataJournalTableConfiguration {
+    const ROOT: &'static str = "JournalTableConfiguration";
+}
+
+/// A bucket's journal table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataJournalTableResult {
+    /// Its state.
+    pub table_status: Option<MetadataTableStatus>,
+    /// Its name (`journal`).
+    pub table_name: Option<String>,
+    /// Its ARN.
+    pub table_arn: Option<String>,
+    /// How long records are kept.
+    pub record_expiration: Option<MetadataTableRecordExpiration>,
+    /// How it is encrypted.
+    pub encryption_configuration: Option<MetadataTableEncryption>,
+    /// Why it failed (`FAILED`).
+    pub error: Option<MetadataTableError>,
+}
+
+impl crate::xml::FromXml for MetadataJournalTableResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_table_status = None;
+        let mut v_table_name = None;
+        let mut v_table_arn = None;
+        let mut v_record_expiration = None;
+        let mut v_encryption_configuration = None;
+        let mut v_error = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"TableStatus" => v_table_status = Some(r.read("TableStatus")?),
+                b"TableName" => v_table_name = Some(r.read("TableName")?),
+                b"TableArn" => v_table_arn = Some(r.read("TableArn")?),
+                b"RecordExpiration" => v_record_expiration = Some(r.read("RecordExpiration")?),
+                b"EncryptionConfiguration" => {
+                    v_encryption_configuration = Some(r.read("EncryptionConfiguration")?)
+                }
+                b"Error" => v_error = Some(r.read("Error")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            table_status: v_table_status,
+            table_name: v_table_name,
+            table_arn: v_table_arn,
+            record_expiration: v_record_expiration,
+            encryption_configuration: v_encryption_configuration,
+            error: v_error,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataJournalTableResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("TableStatus", &self.table_status);
+        w.opt_field("TableName", &self.table_name);
+        w.opt_field("TableArn", &self.table_arn);
+        w.opt_field("RecordExpiration", &self.record_expiration);
+        w.opt_field("EncryptionConfiguration", &self.encryption_configuration);
+        w.opt_field("Error", &self.error);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataJournalTableResult {
+    const ROOT: &'static str = "MetadataJournalTableResult";
+}
+
+/// Where a bucket's metadata tables live.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataTableDestination {
+    /// The table bucket's type (`oss`).
+    pub table_bucket_type: Option<String>,
+    /// The table bucket's ARN.
+    pub table_bucket_arn: Option<String>,
+    /// The namespace, `b_<bucket>`.
+    pub table_namespace: Option<String>,
+}
+
+impl crate::xml::FromXml for MetadataTableDestination {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_table_bucket_type = None;
+        let mut v_table_bucket_arn = None;
+        let mut v_table_namespace = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"TableBucketType" => v_table_bucket_type = Some(r.read("TableBucketType")?),
+                b"TableBucketArn" => v_table_bucket_arn = Some(r.read("TableBucketArn")?),
+                b"TableNamespace" => v_table_namespace = Some(r.read("TableNamespace")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            table_bucket_type: v_table_bucket_type,
+            table_bucket_arn: v_table_bucket_arn,
+            table_namespace: v_table_namespace,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataTableDestination {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("TableBucketType", &self.table_bucket_type);
+        w.opt_field("TableBucketArn", &self.table_bucket_arn);
+        w.opt_field("TableNamespace", &self.table_namespace);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataTableDestination {
+    const ROOT: &'static str = "MetadataTableDestination";
+}
+
+/// How a metadata table is encrypted.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataTableEncryption {
+    /// `AES256`, or a KMS algorithm with `kms_key_arn`.
+    pub sse_algorithm: Option<String>,
+    /// The KMS key's ARN (KMS encryption only).
+    pub kms_key_arn: Option<String>,
+}
+
+impl crate::xml::FromXml for MetadataTableEncryption {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_sse_algorithm = None;
+        let mut v_kms_key_arn = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"SseAlgorithm" => v_sse_algorithm = Some(r.read("SseAlgorithm")?),
+                b"KmsKeyArn" => v_kms_key_arn = Some(r.read("KmsKeyArn")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            sse_algorithm: v_sse_algorithm,
+            kms_key_arn: v_kms_key_arn,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataTableEncryption {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("SseAlgorithm", &self.sse_algorithm);
+        w.opt_field("KmsKeyArn", &self.kms_key_arn);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataTableEncryption {
+    const ROOT: &'static str = "MetadataTableEncryption";
+}
+
+/// Why a metadata table failed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataTableError {
+    /// The error code.
+    pub error_code: Option<String>,
+    /// The error message.
+    pub error_message: Option<String>,
+}
+
+impl crate::xml::FromXml for MetadataTableError {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_error_code = None;
+        let mut v_error_message = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"ErrorCode" => v_error_code = Some(r.read("ErrorCode")?),
+                b"ErrorMessage" => v_error_message = Some(r.read("ErrorMessage")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            error_code: v_error_code,
+            error_message: v_error_message,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataTableError {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("ErrorCode", &self.error_code);
+        w.opt_field("ErrorMessage", &self.error_message);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataTableError {
+    const ROOT: &'static str = "MetadataTableError";
+}
+
+/// How long a journal table keeps records.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetadataTableRecordExpiration {
+    /// Whether records expire.
+    pub expiration: Option<MetadataTableState>,
+    /// Days records are kept (at least 7), with `ENABLED`.
+    pub days: Option<i64>,
+}
+
+impl crate::xml::FromXml for MetadataTableRecordExpiration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_expiration = None;
+        let mut v_days = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Expiration" => v_expiration = Some(r.read("Expiration")?),
+                b"Days" => v_days = Some(r.read("Days")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            expiration: v_expiration,
+            days: v_days,
+        })
+    }
+}
+
+impl crate::xml::ToXml for MetadataTableRecordExpiration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Expiration", &self.expiration);
+        w.opt_field("Days", &self.days);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for MetadataTableRecordExpiration {
+    const ROOT: &'static str = "MetadataTableRecordExpiration";
 }
 
 /// How OSS signs its back-to-origin requests. Holds an access key secret: keep it out of logs.

@@ -146,6 +146,18 @@ impl Sample for MetadataDirective {
     }
 }
 
+impl Sample for MetadataTableState {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(MetadataTableState::VALUES)
+    }
+}
+
+impl Sample for MetadataTableStatus {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(MetadataTableStatus::VALUES)
+    }
+}
+
 impl Sample for ObjectAcl {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(ObjectAcl::VALUES)
@@ -870,6 +882,14 @@ impl Sample for GetAccessPointResult {
             status: Sample::sample(rng),
             endpoints: Sample::sample(rng),
             public_access_block_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for GetBucketMetadataConfigurationResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            metadata_configuration_result: Sample::sample(rng),
         }
     }
 }
@@ -1660,6 +1680,106 @@ impl Sample for MetaQueryVideoStream {
             color_space: Sample::sample(rng),
             height: Sample::sample(rng),
             width: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            journal_table_configuration: Sample::sample(rng),
+            inventory_table_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataConfigurationResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            destination_result: Sample::sample(rng),
+            journal_table_configuration_result: Sample::sample(rng),
+            inventory_table_configuration_result: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataInventoryTableConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            configuration_state: Sample::sample(rng),
+            encryption_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataInventoryTableResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            configuration_state: Sample::sample(rng),
+            table_status: Sample::sample(rng),
+            table_name: Sample::sample(rng),
+            table_arn: Sample::sample(rng),
+            encryption_configuration: Sample::sample(rng),
+            error: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataJournalTableConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            record_expiration: Sample::sample(rng),
+            encryption_configuration: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataJournalTableResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            table_status: Sample::sample(rng),
+            table_name: Sample::sample(rng),
+            table_arn: Sample::sample(rng),
+            record_expiration: Sample::sample(rng),
+            encryption_configuration: Sample::sample(rng),
+            error: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataTableDestination {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            table_bucket_type: Sample::sample(rng),
+            table_bucket_arn: Sample::sample(rng),
+            table_namespace: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataTableEncryption {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            sse_algorithm: Sample::sample(rng),
+            kms_key_arn: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataTableError {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            error_code: Sample::sample(rng),
+            error_message: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for MetadataTableRecordExpiration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            expiration: Sample::sample(rng),
+            days: Sample::sample(rng),
         }
     }
 }
@@ -2815,6 +2935,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<GetAccessPointResult>,
     ),
     (
+        "GetBucketMetadataConfigurationResult",
+        crate::testing::xml_round_trip::<GetBucketMetadataConfigurationResult>,
+    ),
+    (
         "GetResourcePoolInfoResponse",
         crate::testing::xml_round_trip::<GetResourcePoolInfoResponse>,
     ),
@@ -3060,6 +3184,46 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "MetaQueryVideoStream",
         crate::testing::xml_round_trip::<MetaQueryVideoStream>,
+    ),
+    (
+        "MetadataConfiguration",
+        crate::testing::xml_round_trip::<MetadataConfiguration>,
+    ),
+    (
+        "MetadataConfigurationResult",
+        crate::testing::xml_round_trip::<MetadataConfigurationResult>,
+    ),
+    (
+        "MetadataInventoryTableConfiguration",
+        crate::testing::xml_round_trip::<MetadataInventoryTableConfiguration>,
+    ),
+    (
+        "MetadataInventoryTableResult",
+        crate::testing::xml_round_trip::<MetadataInventoryTableResult>,
+    ),
+    (
+        "MetadataJournalTableConfiguration",
+        crate::testing::xml_round_trip::<MetadataJournalTableConfiguration>,
+    ),
+    (
+        "MetadataJournalTableResult",
+        crate::testing::xml_round_trip::<MetadataJournalTableResult>,
+    ),
+    (
+        "MetadataTableDestination",
+        crate::testing::xml_round_trip::<MetadataTableDestination>,
+    ),
+    (
+        "MetadataTableEncryption",
+        crate::testing::xml_round_trip::<MetadataTableEncryption>,
+    ),
+    (
+        "MetadataTableError",
+        crate::testing::xml_round_trip::<MetadataTableError>,
+    ),
+    (
+        "MetadataTableRecordExpiration",
+        crate::testing::xml_round_trip::<MetadataTableRecordExpiration>,
     ),
     ("MirrorAuth", crate::testing::xml_round_trip::<MirrorAuth>),
     (
@@ -3762,6 +3926,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<GetAccessPointResult>,
     ),
     (
+        "GetBucketMetadataConfigurationResult",
+        crate::testing::parse_any::<GetBucketMetadataConfigurationResult>,
+        crate::testing::sample_document::<GetBucketMetadataConfigurationResult>,
+    ),
+    (
         "GetResourcePoolInfoResponse",
         crate::testing::parse_any::<GetResourcePoolInfoResponse>,
         crate::testing::sample_document::<GetResourcePoolInfoResponse>,
@@ -4080,6 +4249,56 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "MetaQueryVideoStream",
         crate::testing::parse_any::<MetaQueryVideoStream>,
         crate::testing::sample_document::<MetaQueryVideoStream>,
+    ),
+    (
+        "MetadataConfiguration",
+        crate::testing::parse_any::<MetadataConfiguration>,
+        crate::testing::sample_document::<MetadataConfiguration>,
+    ),
+    (
+        "MetadataConfigurationResult",
+        crate::testing::parse_any::<MetadataConfigurationResult>,
+        crate::testing::sample_document::<MetadataConfigurationResult>,
+    ),
+    (
+        "MetadataInventoryTableConfiguration",
+        crate::testing::parse_any::<MetadataInventoryTableConfiguration>,
+        crate::testing::sample_document::<MetadataInventoryTableConfiguration>,
+    ),
+    (
+        "MetadataInventoryTableResult",
+        crate::testing::parse_any::<MetadataInventoryTableResult>,
+        crate::testing::sample_document::<MetadataInventoryTableResult>,
+    ),
+    (
+        "MetadataJournalTableConfiguration",
+        crate::testing::parse_any::<MetadataJournalTableConfiguration>,
+        crate::testing::sample_document::<MetadataJournalTableConfiguration>,
+    ),
+    (
+        "MetadataJournalTableResult",
+        crate::testing::parse_any::<MetadataJournalTableResult>,
+        crate::testing::sample_document::<MetadataJournalTableResult>,
+    ),
+    (
+        "MetadataTableDestination",
+        crate::testing::parse_any::<MetadataTableDestination>,
+        crate::testing::sample_document::<MetadataTableDestination>,
+    ),
+    (
+        "MetadataTableEncryption",
+        crate::testing::parse_any::<MetadataTableEncryption>,
+        crate::testing::sample_document::<MetadataTableEncryption>,
+    ),
+    (
+        "MetadataTableError",
+        crate::testing::parse_any::<MetadataTableError>,
+        crate::testing::sample_document::<MetadataTableError>,
+    ),
+    (
+        "MetadataTableRecordExpiration",
+        crate::testing::parse_any::<MetadataTableRecordExpiration>,
+        crate::testing::sample_document::<MetadataTableRecordExpiration>,
     ),
     (
         "MirrorAuth",

@@ -22,6 +22,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "CreateAccessPoint",
     "CreateAccessPointForObjectProcess",
     "CreateBucketDataRedundancyTransition",
+    "CreateBucketMetadataConfiguration",
     "CreateCnameToken",
     "CreateDirectory",
     "DeleteAccessPoint",
@@ -31,17 +32,20 @@ pub const OPERATION_NAMES: &[&str] = &[
     "DeleteAccessPointPublicAccessBlock",
     "DeleteBucket",
     "DeleteBucketCors",
+    "DeleteBucketDataAccelerator",
     "DeleteBucketDataRedundancyTransition",
     "DeleteBucketEncryption",
     "DeleteBucketInventory",
     "DeleteBucketLifecycle",
     "DeleteBucketLogging",
+    "DeleteBucketMetadataConfiguration",
     "DeleteBucketOverwriteConfig",
     "DeleteBucketPolicy",
     "DeleteBucketPublicAccessBlock",
     "DeleteBucketQoSInfo",
     "DeleteBucketReplication",
     "DeleteBucketRequesterQoSInfo",
+    "DeleteBucketStorageQuota",
     "DeleteBucketTags",
     "DeleteBucketWebsite",
     "DeleteCname",
@@ -73,6 +77,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketAcl",
     "GetBucketArchiveDirectRead",
     "GetBucketCors",
+    "GetBucketDataAccelerator",
     "GetBucketDataRedundancyTransition",
     "GetBucketEncryption",
     "GetBucketHttpsConfig",
@@ -81,6 +86,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketLifecycle",
     "GetBucketLocation",
     "GetBucketLogging",
+    "GetBucketMetadataConfiguration",
     "GetBucketObjectWormConfiguration",
     "GetBucketOverwriteConfig",
     "GetBucketPolicy",
@@ -95,6 +101,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "GetBucketRequesterQoSInfo",
     "GetBucketResourceGroup",
     "GetBucketStat",
+    "GetBucketStorageQuota",
     "GetBucketTags",
     "GetBucketTransferAcceleration",
     "GetBucketVersioning",
@@ -165,6 +172,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutBucketAcl",
     "PutBucketArchiveDirectRead",
     "PutBucketCors",
+    "PutBucketDataAccelerator",
     "PutBucketEncryption",
     "PutBucketHttpsConfig",
     "PutBucketInventory",
@@ -182,6 +190,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "PutBucketRequesterQoSInfo",
     "PutBucketResourceGroup",
     "PutBucketResourcePoolBucketGroup",
+    "PutBucketStorageQuota",
     "PutBucketTags",
     "PutBucketTransferAcceleration",
     "PutBucketVersioning",
@@ -210,6 +219,8 @@ pub const OPERATION_NAMES: &[&str] = &[
     "RestoreObject",
     "SealAppendObject",
     "UpdateBucketAntiDDosInfo",
+    "UpdateBucketMetadataInventoryTableConfiguration",
+    "UpdateBucketMetadataJournalTableConfiguration",
     "UpdateUserAntiDDosInfo",
     "UploadPart",
     "UploadPartCopy",
@@ -992,6 +1003,45 @@ impl CreateBucketDataRedundancyTransition {
         &["redundancyTransition", "x-oss-target-redundancy-type"];
 }
 
+/// Creates the metadata tables (journal, and optionally inventory) of a bucket.
+///
+/// Category: metadata configuration.
+///
+/// Input [`oss_model::CreateBucketMetadataConfigurationInput`], output [`oss_model::CreateBucketMetadataConfigurationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateBucketMetadataConfiguration;
+
+impl Operation for CreateBucketMetadataConfiguration {
+    type Input = oss_model::CreateBucketMetadataConfigurationInput;
+    type Output = oss_model::CreateBucketMetadataConfigurationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateBucketMetadataConfiguration",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metadataConfiguration", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::CreateBucketMetadataConfigurationOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl CreateBucketMetadataConfiguration {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
+}
+
 /// Creates the token that proves ownership of a domain before it is mapped to a bucket.
 ///
 /// Category: custom domain (CNAME).
@@ -1362,6 +1412,49 @@ impl Operation for DeleteBucketCors {
     }
 }
 
+/// Deletes the OSS accelerator of a bucket in a zone.
+///
+/// Category: OSS accelerator.
+///
+/// Input [`oss_model::DeleteBucketDataAcceleratorInput`], output [`oss_model::DeleteBucketDataAcceleratorOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketDataAccelerator;
+
+impl Operation for DeleteBucketDataAccelerator {
+    type Input = oss_model::DeleteBucketDataAcceleratorInput;
+    type Output = oss_model::DeleteBucketDataAcceleratorOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketDataAccelerator",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "dataAccelerator", None);
+        support::query(
+            &mut parts,
+            "x-oss-datalake-cache-available-zone",
+            &input.available_zone,
+        );
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketDataAcceleratorOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketDataAccelerator {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["dataAccelerator", "x-oss-datalake-cache-available-zone"];
+}
+
 /// Deletes a redundancy conversion task of a bucket.
 ///
 /// Category: redundancy transition.
@@ -1552,6 +1645,43 @@ impl Operation for DeleteBucketLogging {
 impl DeleteBucketLogging {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+}
+
+/// Deletes the metadata table configuration of a bucket.
+///
+/// Category: metadata configuration.
+///
+/// Input [`oss_model::DeleteBucketMetadataConfigurationInput`], output [`oss_model::DeleteBucketMetadataConfigurationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketMetadataConfiguration;
+
+impl Operation for DeleteBucketMetadataConfiguration {
+    type Input = oss_model::DeleteBucketMetadataConfigurationInput;
+    type Output = oss_model::DeleteBucketMetadataConfigurationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketMetadataConfiguration",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metadataConfiguration", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketMetadataConfigurationOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketMetadataConfiguration {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
 }
 
 /// Deletes the overwrite protection rules of a bucket.
@@ -1778,6 +1908,43 @@ impl Operation for DeleteBucketRequesterQoSInfo {
 impl DeleteBucketRequesterQoSInfo {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
+}
+
+/// Removes the storage quota of a bucket.
+///
+/// Category: storage quota.
+///
+/// Input [`oss_model::DeleteBucketStorageQuotaInput`], output [`oss_model::DeleteBucketStorageQuotaOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeleteBucketStorageQuota;
+
+impl Operation for DeleteBucketStorageQuota {
+    type Input = oss_model::DeleteBucketStorageQuotaInput;
+    type Output = oss_model::DeleteBucketStorageQuotaOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "DeleteBucketStorageQuota",
+        method: Method::DELETE,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "quota", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::DeleteBucketStorageQuotaOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl DeleteBucketStorageQuota {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Deletes all tags of a bucket.
@@ -3114,6 +3281,61 @@ impl Operation for GetBucketCors {
     }
 }
 
+/// Returns the OSS accelerators of a bucket (or the one in a zone).
+///
+/// Category: OSS accelerator.
+///
+/// Input [`oss_model::GetBucketDataAcceleratorInput`], output [`oss_model::GetBucketDataAcceleratorOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketDataAccelerator;
+
+impl Operation for GetBucketDataAccelerator {
+    type Input = oss_model::GetBucketDataAcceleratorInput;
+    type Output = oss_model::GetBucketDataAcceleratorOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketDataAccelerator",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "dataAccelerator", None);
+        support::query_opt(
+            &mut parts,
+            "x-oss-datalake-cache-available-zone",
+            &input.available_zone,
+        );
+        support::query_opt(&mut parts, "verbose", &input.verbose);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::DataAccelerator {
+            name,
+            bucket_name,
+            basic_informations,
+        } = support::xml_document("GetBucketDataAccelerator", &body)?;
+        Ok(oss_model::GetBucketDataAcceleratorOutput {
+            request_id: support::request_id(head),
+            name,
+            bucket_name,
+            basic_informations,
+        })
+    }
+}
+
+impl GetBucketDataAccelerator {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "dataAccelerator",
+        "x-oss-datalake-cache-available-zone",
+        "verbose",
+    ];
+}
+
 /// Returns one redundancy conversion task of a bucket.
 ///
 /// Category: redundancy transition.
@@ -3457,6 +3679,47 @@ impl Operation for GetBucketLogging {
 impl GetBucketLogging {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+}
+
+/// Returns the metadata tables of a bucket and their state.
+///
+/// Category: metadata configuration.
+///
+/// Input [`oss_model::GetBucketMetadataConfigurationInput`], output [`oss_model::GetBucketMetadataConfigurationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketMetadataConfiguration;
+
+impl Operation for GetBucketMetadataConfiguration {
+    type Input = oss_model::GetBucketMetadataConfigurationInput;
+    type Output = oss_model::GetBucketMetadataConfigurationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketMetadataConfiguration",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metadataConfiguration", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::GetBucketMetadataConfigurationResult {
+            metadata_configuration_result,
+        } = support::xml_document("GetBucketMetadataConfiguration", &body)?;
+        Ok(oss_model::GetBucketMetadataConfigurationOutput {
+            request_id: support::request_id(head),
+            metadata_configuration_result,
+        })
+    }
+}
+
+impl GetBucketMetadataConfiguration {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
 }
 
 /// Returns the object-level retention setting of a bucket (404 when it is off).
@@ -4092,6 +4355,51 @@ impl Operation for GetBucketStat {
             delete_marker_count,
         })
     }
+}
+
+/// Returns the storage quota of a bucket and its current usage.
+///
+/// Category: storage quota.
+///
+/// Input [`oss_model::GetBucketStorageQuotaInput`], output [`oss_model::GetBucketStorageQuotaOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GetBucketStorageQuota;
+
+impl Operation for GetBucketStorageQuota {
+    type Input = oss_model::GetBucketStorageQuotaInput;
+    type Output = oss_model::GetBucketStorageQuotaOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "GetBucketStorageQuota",
+        method: Method::GET,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "quota", None);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::QuotaConfiguration {
+            storage_quota,
+            mode,
+            current_usage,
+        } = support::xml_document("GetBucketStorageQuota", &body)?;
+        Ok(oss_model::GetBucketStorageQuotaOutput {
+            request_id: support::request_id(head),
+            storage_quota,
+            mode,
+            current_usage,
+        })
+    }
+}
+
+impl GetBucketStorageQuota {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Returns the tags of a bucket.
@@ -7708,6 +8016,45 @@ impl Operation for PutBucketCors {
     }
 }
 
+/// Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
+///
+/// Category: OSS accelerator.
+///
+/// Input [`oss_model::PutBucketDataAcceleratorInput`], output [`oss_model::PutBucketDataAcceleratorOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketDataAccelerator;
+
+impl Operation for PutBucketDataAccelerator {
+    type Input = oss_model::PutBucketDataAcceleratorInput;
+    type Output = oss_model::PutBucketDataAcceleratorOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketDataAccelerator",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "dataAccelerator", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketDataAcceleratorOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketDataAccelerator {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["dataAccelerator"];
+}
+
 /// Sets the default server-side encryption of a bucket.
 ///
 /// Category: encryption.
@@ -8387,6 +8734,45 @@ impl PutBucketResourcePoolBucketGroup {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] =
         &["resourcePool", "resourcePoolBucketGroup"];
+}
+
+/// Sets the storage quota of a bucket.
+///
+/// Category: storage quota.
+///
+/// Input [`oss_model::PutBucketStorageQuotaInput`], output [`oss_model::PutBucketStorageQuotaOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PutBucketStorageQuota;
+
+impl Operation for PutBucketStorageQuota {
+    type Input = oss_model::PutBucketStorageQuotaInput;
+    type Output = oss_model::PutBucketStorageQuotaOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PutBucketStorageQuota",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "quota", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::PutBucketStorageQuotaOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
+impl PutBucketStorageQuota {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Sets the tags of a bucket, replacing any it had.
@@ -9668,6 +10054,88 @@ impl Operation for UpdateBucketAntiDDosInfo {
 impl UpdateBucketAntiDDosInfo {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+}
+
+/// Turns the inventory table of a bucket on or off.
+///
+/// Category: metadata configuration.
+///
+/// Input [`oss_model::UpdateBucketMetadataInventoryTableConfigurationInput`], output [`oss_model::UpdateBucketMetadataInventoryTableConfigurationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UpdateBucketMetadataInventoryTableConfiguration;
+
+impl Operation for UpdateBucketMetadataInventoryTableConfiguration {
+    type Input = oss_model::UpdateBucketMetadataInventoryTableConfigurationInput;
+    type Output = oss_model::UpdateBucketMetadataInventoryTableConfigurationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "UpdateBucketMetadataInventoryTableConfiguration",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metadataInventoryTable", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(
+            oss_model::UpdateBucketMetadataInventoryTableConfigurationOutput {
+                request_id: support::request_id(head),
+            },
+        )
+    }
+}
+
+impl UpdateBucketMetadataInventoryTableConfiguration {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataInventoryTable"];
+}
+
+/// Changes how long the journal table of a bucket keeps records.
+///
+/// Category: metadata configuration.
+///
+/// Input [`oss_model::UpdateBucketMetadataJournalTableConfigurationInput`], output [`oss_model::UpdateBucketMetadataJournalTableConfigurationOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UpdateBucketMetadataJournalTableConfiguration;
+
+impl Operation for UpdateBucketMetadataJournalTableConfiguration {
+    type Input = oss_model::UpdateBucketMetadataJournalTableConfigurationInput;
+    type Output = oss_model::UpdateBucketMetadataJournalTableConfigurationOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "UpdateBucketMetadataJournalTableConfiguration",
+        method: Method::PUT,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Empty,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::fixed_query(&mut parts, "metadataJournalTable", None);
+        let body = &input.body;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(
+            oss_model::UpdateBucketMetadataJournalTableConfigurationOutput {
+                request_id: support::request_id(head),
+            },
+        )
+    }
+}
+
+impl UpdateBucketMetadataJournalTableConfiguration {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataJournalTable"];
 }
 
 /// Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).

@@ -500,6 +500,27 @@ impl ServerOperation for super::CreateBucketDataRedundancyTransition {
     }
 }
 
+impl ServerOperation for super::CreateBucketMetadataConfiguration {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::CreateBucketMetadataConfigurationInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            body: support::required_member(support::request_xml("body", body)?, "body")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::CreateCnameToken {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::CreateCnameTokenInput {
@@ -710,6 +731,34 @@ impl ServerOperation for super::DeleteBucketCors {
     }
 }
 
+impl ServerOperation for super::DeleteBucketDataAccelerator {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::DeleteBucketDataAcceleratorInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            available_zone: support::required_member(
+                support::request_query(
+                    parts,
+                    "available_zone",
+                    "x-oss-datalake-cache-available-zone",
+                )?,
+                "available_zone",
+            )?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::DeleteBucketDataRedundancyTransition {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::DeleteBucketDataRedundancyTransitionInput {
@@ -801,6 +850,26 @@ impl ServerOperation for super::DeleteBucketLifecycle {
 impl ServerOperation for super::DeleteBucketLogging {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::DeleteBucketLoggingInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::DeleteBucketMetadataConfiguration {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::DeleteBucketMetadataConfigurationInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
         })
     }
@@ -927,6 +996,26 @@ impl ServerOperation for super::DeleteBucketRequesterQoSInfo {
                 support::request_query(parts, "qos_requester", "qosRequester")?,
                 "qos_requester",
             )?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::DeleteBucketStorageQuota {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::DeleteBucketStorageQuotaInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
         })
     }
 
@@ -1680,6 +1769,32 @@ impl ServerOperation for super::GetBucketCors {
     }
 }
 
+impl ServerOperation for super::GetBucketDataAccelerator {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::GetBucketDataAcceleratorInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            available_zone: support::request_query(
+                parts,
+                "available_zone",
+                "x-oss-datalake-cache-available-zone",
+            )?,
+            verbose: support::request_query(parts, "verbose", "verbose")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_xml(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::GetBucketDataRedundancyTransition {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::GetBucketDataRedundancyTransitionInput {
@@ -1831,6 +1946,26 @@ impl ServerOperation for super::GetBucketLocation {
 impl ServerOperation for super::GetBucketLogging {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::GetBucketLoggingInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_xml(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::GetBucketMetadataConfiguration {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::GetBucketMetadataConfigurationInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
         })
     }
@@ -2119,6 +2254,26 @@ impl ServerOperation for super::GetBucketResourceGroup {
 impl ServerOperation for super::GetBucketStat {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::GetBucketStatInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_xml(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::GetBucketStorageQuota {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::GetBucketStorageQuotaInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
         })
     }
@@ -4388,6 +4543,27 @@ impl ServerOperation for super::PutBucketCors {
     }
 }
 
+impl ServerOperation for super::PutBucketDataAccelerator {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::PutBucketDataAcceleratorInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            body: support::required_member(support::request_xml("body", body)?, "body")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::PutBucketEncryption {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::PutBucketEncryptionInput {
@@ -4759,6 +4935,27 @@ impl ServerOperation for super::PutBucketResourcePoolBucketGroup {
                 )?,
                 "resource_pool_bucket_group",
             )?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::PutBucketStorageQuota {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::PutBucketStorageQuotaInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            body: support::required_member(support::request_xml("body", body)?, "body")?,
         })
     }
 
@@ -5550,6 +5747,52 @@ impl ServerOperation for super::UpdateBucketAntiDDosInfo {
     }
 }
 
+impl ServerOperation for super::UpdateBucketMetadataInventoryTableConfiguration {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(
+            oss_model::UpdateBucketMetadataInventoryTableConfigurationInput {
+                bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+                body: support::required_member(support::request_xml("body", body)?, "body")?,
+            },
+        )
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::UpdateBucketMetadataJournalTableConfiguration {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(
+            oss_model::UpdateBucketMetadataJournalTableConfigurationInput {
+                bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+                body: support::required_member(support::request_xml("body", body)?, "body")?,
+            },
+        )
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::UpdateUserAntiDDosInfo {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::UpdateUserAntiDDosInfoInput {
@@ -6096,6 +6339,21 @@ mod tests {
             assert_eq!(back, input, "CreateBucketDataRedundancyTransition");
         }
         {
+            let input = oss_model::CreateBucketMetadataConfigurationInput::builder()
+                .bucket("examplebucket".to_string())
+                .body(oss_model::MetadataConfiguration::default())
+                .build()
+                .unwrap();
+            let parts =
+                super::super::CreateBucketMetadataConfiguration::build_request(&input).unwrap();
+            let back = super::super::CreateBucketMetadataConfiguration::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "CreateBucketMetadataConfiguration");
+        }
+        {
             let input = oss_model::CreateCnameTokenInput::builder()
                 .bucket("examplebucket".to_string())
                 .body(oss_model::BucketCnameConfiguration::default())
@@ -6214,6 +6472,20 @@ mod tests {
             assert_eq!(back, input, "DeleteBucketCors");
         }
         {
+            let input = oss_model::DeleteBucketDataAcceleratorInput::builder()
+                .bucket("examplebucket".to_string())
+                .available_zone("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::DeleteBucketDataAccelerator::build_request(&input).unwrap();
+            let back = super::super::DeleteBucketDataAccelerator::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "DeleteBucketDataAccelerator");
+        }
+        {
             let input = oss_model::DeleteBucketDataRedundancyTransitionInput::builder()
                 .bucket("examplebucket".to_string())
                 .task_id("a/b c+d%&<é".to_string())
@@ -6280,6 +6552,20 @@ mod tests {
             )
             .unwrap();
             assert_eq!(back, input, "DeleteBucketLogging");
+        }
+        {
+            let input = oss_model::DeleteBucketMetadataConfigurationInput::builder()
+                .bucket("examplebucket".to_string())
+                .build()
+                .unwrap();
+            let parts =
+                super::super::DeleteBucketMetadataConfiguration::build_request(&input).unwrap();
+            let back = super::super::DeleteBucketMetadataConfiguration::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "DeleteBucketMetadataConfiguration");
         }
         {
             let input = oss_model::DeleteBucketOverwriteConfigInput::builder()
@@ -6358,6 +6644,19 @@ mod tests {
             )
             .unwrap();
             assert_eq!(back, input, "DeleteBucketRequesterQoSInfo");
+        }
+        {
+            let input = oss_model::DeleteBucketStorageQuotaInput::builder()
+                .bucket("examplebucket".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::DeleteBucketStorageQuota::build_request(&input).unwrap();
+            let back = super::super::DeleteBucketStorageQuota::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "DeleteBucketStorageQuota");
         }
         {
             let input = oss_model::DeleteBucketTagsInput::builder()
@@ -6762,6 +7061,21 @@ mod tests {
             assert_eq!(back, input, "GetBucketCors");
         }
         {
+            let input = oss_model::GetBucketDataAcceleratorInput::builder()
+                .bucket("examplebucket".to_string())
+                .available_zone("a/b c+d%&<é".to_string())
+                .verbose("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::GetBucketDataAccelerator::build_request(&input).unwrap();
+            let back = super::super::GetBucketDataAccelerator::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "GetBucketDataAccelerator");
+        }
+        {
             let input = oss_model::GetBucketDataRedundancyTransitionInput::builder()
                 .bucket("examplebucket".to_string())
                 .task_id("a/b c+d%&<é".to_string())
@@ -6857,6 +7171,20 @@ mod tests {
                 super::super::GetBucketLogging::parse_request(&parts, &request_body(&parts.body))
                     .unwrap();
             assert_eq!(back, input, "GetBucketLogging");
+        }
+        {
+            let input = oss_model::GetBucketMetadataConfigurationInput::builder()
+                .bucket("examplebucket".to_string())
+                .build()
+                .unwrap();
+            let parts =
+                super::super::GetBucketMetadataConfiguration::build_request(&input).unwrap();
+            let back = super::super::GetBucketMetadataConfiguration::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "GetBucketMetadataConfiguration");
         }
         {
             let input = oss_model::GetBucketObjectWormConfigurationInput::builder()
@@ -7034,6 +7362,19 @@ mod tests {
                 super::super::GetBucketStat::parse_request(&parts, &request_body(&parts.body))
                     .unwrap();
             assert_eq!(back, input, "GetBucketStat");
+        }
+        {
+            let input = oss_model::GetBucketStorageQuotaInput::builder()
+                .bucket("examplebucket".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::GetBucketStorageQuota::build_request(&input).unwrap();
+            let back = super::super::GetBucketStorageQuota::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "GetBucketStorageQuota");
         }
         {
             let input = oss_model::GetBucketTagsInput::builder()
@@ -8174,6 +8515,20 @@ mod tests {
             assert_eq!(back, input, "PutBucketResourcePoolBucketGroup");
         }
         {
+            let input = oss_model::PutBucketStorageQuotaInput::builder()
+                .bucket("examplebucket".to_string())
+                .body(oss_model::QuotaConfiguration::default())
+                .build()
+                .unwrap();
+            let parts = super::super::PutBucketStorageQuota::build_request(&input).unwrap();
+            let back = super::super::PutBucketStorageQuota::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "PutBucketStorageQuota");
+        }
+        {
             let input = oss_model::PutBucketTagsInput::builder()
                 .bucket("examplebucket".to_string())
                 .tagging(oss_model::Tagging::default())
@@ -8560,6 +8915,44 @@ mod tests {
             assert_eq!(back, input, "UpdateBucketAntiDDosInfo");
         }
         {
+            let input = oss_model::UpdateBucketMetadataInventoryTableConfigurationInput::builder()
+                .bucket("examplebucket".to_string())
+                .body(oss_model::MetadataInventoryTableConfiguration::default())
+                .build()
+                .unwrap();
+            let parts =
+                super::super::UpdateBucketMetadataInventoryTableConfiguration::build_request(
+                    &input,
+                )
+                .unwrap();
+            let back =
+                super::super::UpdateBucketMetadataInventoryTableConfiguration::parse_request(
+                    &parts,
+                    &request_body(&parts.body),
+                )
+                .unwrap();
+            assert_eq!(
+                back, input,
+                "UpdateBucketMetadataInventoryTableConfiguration"
+            );
+        }
+        {
+            let input = oss_model::UpdateBucketMetadataJournalTableConfigurationInput::builder()
+                .bucket("examplebucket".to_string())
+                .body(oss_model::MetadataJournalTableConfiguration::default())
+                .build()
+                .unwrap();
+            let parts =
+                super::super::UpdateBucketMetadataJournalTableConfiguration::build_request(&input)
+                    .unwrap();
+            let back = super::super::UpdateBucketMetadataJournalTableConfiguration::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "UpdateBucketMetadataJournalTableConfiguration");
+        }
+        {
             let input = oss_model::UpdateUserAntiDDosInfoInput::builder()
                 .defender_instance("a/b c+d%&<é".to_string())
                 .defender_status(oss_model::AntiDDoSStatus::from("Init"))
@@ -8860,6 +9253,17 @@ mod tests {
             assert_eq!(back, output, "CreateBucketDataRedundancyTransition");
         }
         {
+            let output = oss_model::CreateBucketMetadataConfigurationOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::CreateBucketMetadataConfiguration::build_response(&output).unwrap();
+            let back =
+                super::super::CreateBucketMetadataConfiguration::parse_output(&head(headers), body)
+                    .unwrap();
+            assert_eq!(back, output, "CreateBucketMetadataConfiguration");
+        }
+        {
             let output = oss_model::CreateCnameTokenOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
                 bucket: Some("examplebucket".to_string()),
@@ -8952,6 +9356,17 @@ mod tests {
             assert_eq!(back, output, "DeleteBucketCors");
         }
         {
+            let output = oss_model::DeleteBucketDataAcceleratorOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::DeleteBucketDataAccelerator::build_response(&output).unwrap();
+            let back =
+                super::super::DeleteBucketDataAccelerator::parse_output(&head(headers), body)
+                    .unwrap();
+            assert_eq!(back, output, "DeleteBucketDataAccelerator");
+        }
+        {
             let output = oss_model::DeleteBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
             };
@@ -9004,6 +9419,17 @@ mod tests {
             let back =
                 super::super::DeleteBucketLogging::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "DeleteBucketLogging");
+        }
+        {
+            let output = oss_model::DeleteBucketMetadataConfigurationOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::DeleteBucketMetadataConfiguration::build_response(&output).unwrap();
+            let back =
+                super::super::DeleteBucketMetadataConfiguration::parse_output(&head(headers), body)
+                    .unwrap();
+            assert_eq!(back, output, "DeleteBucketMetadataConfiguration");
         }
         {
             let output = oss_model::DeleteBucketOverwriteConfigOutput {
@@ -9067,6 +9493,16 @@ mod tests {
                 super::super::DeleteBucketRequesterQoSInfo::parse_output(&head(headers), body)
                     .unwrap();
             assert_eq!(back, output, "DeleteBucketRequesterQoSInfo");
+        }
+        {
+            let output = oss_model::DeleteBucketStorageQuotaOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::DeleteBucketStorageQuota::build_response(&output).unwrap();
+            let back =
+                super::super::DeleteBucketStorageQuota::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "DeleteBucketStorageQuota");
         }
         {
             let output = oss_model::DeleteBucketTagsOutput {
@@ -9410,6 +9846,19 @@ mod tests {
             assert_eq!(back, output, "GetBucketCors");
         }
         {
+            let output = oss_model::GetBucketDataAcceleratorOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                name: Some("a/b c+d%&<é".to_string()),
+                bucket_name: Some("a/b c+d%&<é".to_string()),
+                basic_informations: Vec::new(),
+            };
+            let (headers, body) =
+                super::super::GetBucketDataAccelerator::build_response(&output).unwrap();
+            let back =
+                super::super::GetBucketDataAccelerator::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "GetBucketDataAccelerator");
+        }
+        {
             let output = oss_model::GetBucketDataRedundancyTransitionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
                 bucket: Some("examplebucket".to_string()),
@@ -9477,6 +9926,20 @@ mod tests {
             let (headers, body) = super::super::GetBucketLogging::build_response(&output).unwrap();
             let back = super::super::GetBucketLogging::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "GetBucketLogging");
+        }
+        {
+            let output = oss_model::GetBucketMetadataConfigurationOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                metadata_configuration_result: Some(
+                    oss_model::MetadataConfigurationResult::default(),
+                ),
+            };
+            let (headers, body) =
+                super::super::GetBucketMetadataConfiguration::build_response(&output).unwrap();
+            let back =
+                super::super::GetBucketMetadataConfiguration::parse_output(&head(headers), body)
+                    .unwrap();
+            assert_eq!(back, output, "GetBucketMetadataConfiguration");
         }
         {
             let output = oss_model::GetBucketObjectWormConfigurationOutput {
@@ -9662,6 +10125,19 @@ mod tests {
             let (headers, body) = super::super::GetBucketStat::build_response(&output).unwrap();
             let back = super::super::GetBucketStat::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "GetBucketStat");
+        }
+        {
+            let output = oss_model::GetBucketStorageQuotaOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                storage_quota: Some(42),
+                mode: Some(oss_model::StorageQuotaMode::from("Strict")),
+                current_usage: Some(42),
+            };
+            let (headers, body) =
+                super::super::GetBucketStorageQuota::build_response(&output).unwrap();
+            let back =
+                super::super::GetBucketStorageQuota::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "GetBucketStorageQuota");
         }
         {
             let output = oss_model::GetBucketTagsOutput {
@@ -10573,6 +11049,16 @@ mod tests {
             assert_eq!(back, output, "PutBucketCors");
         }
         {
+            let output = oss_model::PutBucketDataAcceleratorOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::PutBucketDataAccelerator::build_response(&output).unwrap();
+            let back =
+                super::super::PutBucketDataAccelerator::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "PutBucketDataAccelerator");
+        }
+        {
             let output = oss_model::PutBucketEncryptionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
             };
@@ -10734,6 +11220,16 @@ mod tests {
                 super::super::PutBucketResourcePoolBucketGroup::parse_output(&head(headers), body)
                     .unwrap();
             assert_eq!(back, output, "PutBucketResourcePoolBucketGroup");
+        }
+        {
+            let output = oss_model::PutBucketStorageQuotaOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::PutBucketStorageQuota::build_response(&output).unwrap();
+            let back =
+                super::super::PutBucketStorageQuota::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "PutBucketStorageQuota");
         }
         {
             let output = oss_model::PutBucketTagsOutput {
@@ -11000,6 +11496,44 @@ mod tests {
             let back =
                 super::super::UpdateBucketAntiDDosInfo::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "UpdateBucketAntiDDosInfo");
+        }
+        {
+            let output = oss_model::UpdateBucketMetadataInventoryTableConfigurationOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::UpdateBucketMetadataInventoryTableConfiguration::build_response(
+                    &output,
+                )
+                .unwrap();
+            let back = super::super::UpdateBucketMetadataInventoryTableConfiguration::parse_output(
+                &head(headers),
+                body,
+            )
+            .unwrap();
+            assert_eq!(
+                back, output,
+                "UpdateBucketMetadataInventoryTableConfiguration"
+            );
+        }
+        {
+            let output = oss_model::UpdateBucketMetadataJournalTableConfigurationOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::UpdateBucketMetadataJournalTableConfiguration::build_response(
+                    &output,
+                )
+                .unwrap();
+            let back = super::super::UpdateBucketMetadataJournalTableConfiguration::parse_output(
+                &head(headers),
+                body,
+            )
+            .unwrap();
+            assert_eq!(
+                back, output,
+                "UpdateBucketMetadataJournalTableConfiguration"
+            );
         }
         {
             let output = oss_model::UpdateUserAntiDDosInfoOutput {
