@@ -45,6 +45,7 @@ mod router;
 mod server;
 mod storage;
 mod timefmt;
+mod typed;
 mod xml;
 
 use std::net::SocketAddr;

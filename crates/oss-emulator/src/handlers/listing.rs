@@ -12,6 +12,7 @@ use crate::request::Request;
 use crate::response::Reply;
 use crate::storage::{ObjectMeta, from_ms};
 use crate::timefmt::iso8601;
+use crate::typed;
 use crate::xml::XmlWriter;
 
 /// One listed entry: an object version or a common prefix.
@@ -92,35 +93,6 @@ fn latest_live(_key: &str, versions: &[ObjectMeta]) -> Vec<ObjectMeta> {
         .collect()
 }
 
-fn contents(w: &mut XmlWriter, o: &ObjectMeta, encode: bool, with_owner: bool) {
-    w.open("Contents")
-        .elem("Key", &enc(&o.key, encode))
-        .elem("LastModified", &iso8601(from_ms(o.modified_ms)))
-        .elem("ETag", &o.etag)
-        .elem("Type", &o.object_type)
-        .elem("Size", &o.size.to_string())
-        .elem("StorageClass", &o.storage_class);
-    if with_owner {
-        owner(w);
-    }
-    w.close();
-}
-
-fn entries_xml(w: &mut XmlWriter, entries: &[Entry], encode: bool, with_owner: bool) {
-    for e in entries {
-        if let Entry::Object(o) = e {
-            contents(w, o, encode, with_owner);
-        }
-    }
-    for e in entries {
-        if let Entry::Prefix(p) = e {
-            w.open("CommonPrefixes")
-                .elem("Prefix", &enc(p, encode))
-                .close();
-        }
-    }
-}
-
 fn last_name(entries: &[Entry]) -> String {
     match entries.last() {
         Some(Entry::Object(o)) => o.key.clone(),
@@ -129,7 +101,39 @@ fn last_name(entries: &[Entry]) -> String {
     }
 }
 
-/// GET /bucket — ListObjects.
+fn summary(o: &ObjectMeta, with_owner: bool) -> oss_model::ObjectSummary {
+    oss_model::ObjectSummary {
+        key: o.key.clone(),
+        last_modified: Some(from_ms(o.modified_ms)),
+        etag: Some(o.etag.clone()),
+        object_type: Some(o.object_type.as_str().into()),
+        size: i64::try_from(o.size).ok(),
+        storage_class: Some(o.storage_class.as_str().into()),
+        owner: with_owner.then(|| oss_model::Owner {
+            id: crate::context::OWNER_ID.to_owned(),
+            display_name: Some(crate::context::OWNER_ID.to_owned()),
+        }),
+        ..Default::default()
+    }
+}
+
+/// Splits entries into the listing's `Contents` and `CommonPrefixes`.
+fn typed_entries(
+    entries: &[Entry],
+    with_owner: bool,
+) -> (Vec<oss_model::ObjectSummary>, Vec<oss_model::CommonPrefix>) {
+    let mut contents = Vec::new();
+    let mut prefixes = Vec::new();
+    for e in entries {
+        match e {
+            Entry::Object(o) => contents.push(summary(o, with_owner)),
+            Entry::Prefix(p) => prefixes.push(oss_model::CommonPrefix { prefix: p.clone() }),
+        }
+    }
+    (contents, prefixes)
+}
+
+/// GET /bucket — ListObjects (written by the generated `ListObjects` server side).
 pub(crate) fn list_objects(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let prefix = req.q("prefix").unwrap_or_default();
     let delimiter = req.q("delimiter").unwrap_or_default();
@@ -147,24 +151,24 @@ pub(crate) fn list_objects(ctx: &Context, req: &Request) -> Result<Reply, OssErr
             latest_live,
         )
     })?;
-    let mut w = XmlWriter::new("ListBucketResult");
-    w.elem("Name", req.bucket())
-        .elem("Prefix", &enc(prefix, encode))
-        .elem("Marker", &enc(marker, encode))
-        .elem("MaxKeys", &max.to_string())
-        .elem("Delimiter", &enc(delimiter, encode));
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("IsTruncated", if truncated { "true" } else { "false" });
-    if truncated {
-        w.elem("NextMarker", &enc(&last_name(&entries), encode));
-    }
-    entries_xml(&mut w, &entries, encode, true);
-    Ok(Reply::xml(w.finish()))
+    let (contents, common_prefixes) = typed_entries(&entries, true);
+    let output = oss_model::ListObjectsOutput {
+        name: Some(req.bucket().to_owned()),
+        prefix: Some(prefix.to_owned()),
+        marker: Some(marker.to_owned()),
+        max_keys: i64::try_from(max).ok(),
+        delimiter: Some(delimiter.to_owned()),
+        is_truncated: Some(truncated),
+        next_marker: truncated.then(|| last_name(&entries)),
+        encoding_type: encode.then(|| "url".into()),
+        contents,
+        common_prefixes,
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::ListObjects>(&output)
 }
 
-/// GET /bucket?list-type=2 — ListObjectsV2.
+/// GET /bucket?list-type=2 — ListObjectsV2 (written by the generated server side).
 pub(crate) fn list_objects_v2(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let prefix = req.q("prefix").unwrap_or_default();
     let delimiter = req.q("delimiter").unwrap_or_default();
@@ -198,30 +202,24 @@ pub(crate) fn list_objects_v2(ctx: &Context, req: &Request) -> Result<Reply, Oss
             latest_live,
         )
     })?;
-    let mut w = XmlWriter::new("ListBucketResult");
-    w.elem("Name", req.bucket())
-        .elem("Prefix", &enc(prefix, encode));
-    if req.q("start-after").is_some() {
-        w.elem("StartAfter", &enc(start_after, encode));
-    }
-    if let Some(t) = token {
-        w.elem("ContinuationToken", t);
-    }
-    w.elem("MaxKeys", &max.to_string())
-        .elem("Delimiter", &enc(delimiter, encode));
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("IsTruncated", if truncated { "true" } else { "false" });
-    if truncated {
-        w.elem(
-            "NextContinuationToken",
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_name(&entries)),
-        );
-    }
-    w.elem("KeyCount", &entries.len().to_string());
-    entries_xml(&mut w, &entries, encode, fetch_owner);
-    Ok(Reply::xml(w.finish()))
+    let (contents, common_prefixes) = typed_entries(&entries, fetch_owner);
+    let output = oss_model::ListObjectsV2Output {
+        name: Some(req.bucket().to_owned()),
+        prefix: Some(prefix.to_owned()),
+        start_after: req.q("start-after").map(str::to_owned),
+        continuation_token: token.map(str::to_owned),
+        next_continuation_token: truncated
+            .then(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_name(&entries))),
+        max_keys: i64::try_from(max).ok(),
+        delimiter: Some(delimiter.to_owned()),
+        is_truncated: Some(truncated),
+        encoding_type: encode.then(|| "url".into()),
+        key_count: i64::try_from(entries.len()).ok(),
+        contents,
+        common_prefixes,
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::ListObjectsV2>(&output)
 }
 
 /// GET /bucket?versions — ListObjectVersions.

@@ -6,8 +6,7 @@ use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 
 use super::{
-    body_xml, check_acl, check_content_md5, enc, max_param, meta_from_headers, tags_from_header,
-    url_encoding,
+    check_acl, check_content_md5, enc, max_param, meta_from_headers, tags_from_header, url_encoding,
 };
 use crate::checksum;
 use crate::context::Context;
@@ -16,6 +15,7 @@ use crate::request::Request;
 use crate::response::Reply;
 use crate::storage::{ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms};
 use crate::timefmt::iso8601;
+use crate::typed;
 use crate::xml::XmlWriter;
 
 /// The smallest size of every part but the last (100 KiB).
@@ -176,18 +176,11 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         }
         parts.values().cloned().collect()
     } else {
-        let root = body_xml(req)?;
-        if root.name != "CompleteMultipartUpload" {
-            return Err(OssError::malformed_xml());
-        }
+        let input = typed::input::<oss_proto::generated::CompleteMultipartUpload>(req)?;
         let mut listed: Vec<(u32, String)> = Vec::new();
-        for p in root.children_named("Part") {
-            let number = p
-                .child_text("PartNumber")
-                .and_then(|n| n.trim().parse::<u32>().ok())
-                .ok_or_else(OssError::malformed_xml)?;
-            let etag = p.child_text("ETag").unwrap_or_default().trim().to_owned();
-            listed.push((number, etag));
+        for p in input.parts.map(|d| d.parts).unwrap_or_default() {
+            let number = u32::try_from(p.part_number).map_err(|_| OssError::malformed_xml())?;
+            listed.push((number, p.etag.trim().to_owned()));
         }
         if listed.is_empty() {
             return Err(OssError::malformed_xml());

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 
 use super::{
-    body_xml, check_acl, check_content_md5, enc, meta_from_headers, object_headers, parse_tagging,
+    check_acl, check_content_md5, enc, meta_from_headers, object_headers, parse_tagging,
     tagging_document, tags_from_header, url_encoding,
 };
 use crate::checksum;
@@ -15,6 +15,7 @@ use crate::request::{Request, decode};
 use crate::response::Reply;
 use crate::storage::{ObjectMeta, from_ms, now_ms};
 use crate::timefmt::{http_date, iso8601, parse_http_date, seconds};
+use crate::typed;
 use crate::xml::XmlWriter;
 
 /// A fresh record for data written by `req`, with metadata from its headers.
@@ -326,15 +327,9 @@ pub(crate) fn delete_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
 /// POST /bucket?delete — DeleteMultipleObjects.
 pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     check_content_md5(req)?;
-    let root = body_xml(req)?;
-    if root.name != "Delete" {
-        return Err(OssError::malformed_xml());
-    }
-    let quiet = root
-        .child_text("Quiet")
-        .map(|q| q.trim() == "true")
-        .unwrap_or(false);
-    let objects: Vec<_> = root.children_named("Object").collect();
+    let input = typed::input::<oss_proto::generated::DeleteMultipleObjects>(req)?;
+    let quiet = input.delete.quiet.unwrap_or(false);
+    let objects = input.delete.objects;
     if objects.is_empty() || objects.len() > 1000 {
         return Err(OssError::malformed_xml());
     }
@@ -344,14 +339,13 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
         w.elem("EncodingType", "url");
     }
     ctx.store.bucket(req.bucket())?;
-    for o in objects {
-        let key = o.child_text("Key").ok_or_else(OssError::malformed_xml)?;
+    for o in &objects {
         let key = if encode {
-            decode(key, false)
+            decode(&o.key, false)
         } else {
-            key.to_owned()
+            o.key.clone()
         };
-        let version = o.child_text("VersionId").filter(|v| !v.is_empty());
+        let version = o.version_id.as_deref().filter(|v| !v.is_empty());
         let out = ctx.store.delete_object(req.bucket(), &key, version)?;
         if quiet {
             continue;
