@@ -333,42 +333,42 @@ pub(crate) fn list_uploads(ctx: &Context, req: &Request) -> Result<Reply, OssErr
     }
     let truncated = entries.len() > max;
     entries.truncate(max);
-    let mut w = XmlWriter::new("ListMultipartUploadsResult");
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("Bucket", req.bucket())
-        .elem("KeyMarker", &enc(&key_marker, encode))
-        .elem("UploadIdMarker", &id_marker);
     let (next_key, next_id) = match entries.last() {
-        Some((k, Some(u))) if truncated => (k.clone(), u.upload_id.clone()),
-        Some((k, None)) if truncated => (k.clone(), String::new()),
-        _ => (String::new(), String::new()),
+        Some((k, Some(u))) if truncated => (Some(k.clone()), Some(u.upload_id.clone())),
+        Some((k, None)) if truncated => (Some(k.clone()), Some(String::new())),
+        _ => (None, None),
     };
-    w.elem("NextKeyMarker", &enc(&next_key, encode))
-        .elem("NextUploadIdMarker", &next_id)
-        .elem("Delimiter", &enc(&delimiter, encode))
-        .elem("Prefix", &enc(&prefix, encode))
-        .elem("MaxUploads", &max.to_string())
-        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    let mut uploads_out = Vec::new();
+    let mut prefixes = Vec::new();
     for (name, upload) in &entries {
         match upload {
-            Some(u) => {
-                w.open("Upload")
-                    .elem("Key", &enc(&u.key, encode))
-                    .elem("UploadId", &u.upload_id)
-                    .elem("StorageClass", &u.storage_class)
-                    .elem("Initiated", &iso8601(from_ms(u.initiated_ms)))
-                    .close();
-            }
-            None => {
-                w.open("CommonPrefixes")
-                    .elem("Prefix", &enc(name, encode))
-                    .close();
-            }
+            Some(u) => uploads_out.push(oss_model::MultipartUpload {
+                key: u.key.clone(),
+                upload_id: u.upload_id.clone(),
+                storage_class: Some(u.storage_class.as_str().into()),
+                initiated: Some(from_ms(u.initiated_ms)),
+            }),
+            None => prefixes.push(oss_model::CommonPrefix {
+                prefix: name.clone(),
+            }),
         }
     }
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::ListMultipartUploadsOutput {
+        bucket: Some(req.bucket().to_owned()),
+        encoding_type: encode.then(|| "url".into()),
+        key_marker: Some(key_marker.clone()),
+        upload_id_marker: Some(id_marker.clone()),
+        next_key_marker: next_key,
+        next_upload_id_marker: next_id,
+        delimiter: Some(delimiter.clone()),
+        prefix: Some(prefix.clone()),
+        max_uploads: i64::try_from(max).ok(),
+        is_truncated: Some(truncated),
+        uploads: uploads_out,
+        common_prefixes: prefixes,
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::ListMultipartUploads>(&output)
 }
 
 /// GET /bucket/key?uploadId=U — ListParts.
@@ -387,29 +387,27 @@ pub(crate) fn list_parts(ctx: &Context, req: &Request) -> Result<Reply, OssError
         .collect();
     let truncated = after.len() > max;
     let page = &after[..after.len().min(max)];
-    let mut w = XmlWriter::new("ListPartsResult");
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("Bucket", req.bucket())
-        .elem("Key", &enc(&upload.key, encode))
-        .elem("UploadId", &upload.upload_id)
-        .elem("StorageClass", &upload.storage_class)
-        .elem("PartNumberMarker", &marker.to_string())
-        .elem(
-            "NextPartNumberMarker",
-            &page.last().map(|p| p.number).unwrap_or(marker).to_string(),
-        )
-        .elem("MaxParts", &max.to_string())
-        .elem("IsTruncated", if truncated { "true" } else { "false" });
-    for p in page {
-        w.open("Part")
-            .elem("PartNumber", &p.number.to_string())
-            .elem("LastModified", &iso8601(from_ms(p.modified_ms)))
-            .elem("ETag", &p.etag)
-            .elem("HashCrc64ecma", &p.crc64.to_string())
-            .elem("Size", &p.size.to_string())
-            .close();
-    }
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::ListPartsOutput {
+        bucket: Some(req.bucket().to_owned()),
+        encoding_type: encode.then(|| "url".into()),
+        key: Some(upload.key.clone()),
+        upload_id: Some(upload.upload_id.clone()),
+        storage_class: Some(upload.storage_class.as_str().into()),
+        part_number_marker: Some(i64::from(marker)),
+        next_part_number_marker: Some(i64::from(page.last().map(|p| p.number).unwrap_or(marker))),
+        max_parts: i64::try_from(max).ok(),
+        is_truncated: Some(truncated),
+        parts: page
+            .iter()
+            .map(|p| oss_model::PartSummary {
+                part_number: i64::from(p.number),
+                last_modified: Some(from_ms(p.modified_ms)),
+                etag: Some(p.etag.clone()),
+                size: i64::try_from(p.size).ok(),
+                hash_crc64ecma: Some(p.crc64.to_string()),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::ListParts>(&output)
 }
