@@ -644,6 +644,12 @@ impl Resolver {
                 "{ctx}: `{member}` is implicit and cannot be declared"
             ));
         }
+        // Names of the generated builders' own methods.
+        if direction == "input" && ["build", "send", "into_paginator"].contains(&member) {
+            self.err(format!(
+                "{ctx}: `{member}` is a method of the generated builders; choose another name"
+            ));
+        }
         if m.name.is_some() || m.item.is_some() {
             self.err(format!(
                 "{ctx}: `name`/`item` are for shape members; use header, header_prefix, query or body"
@@ -1158,6 +1164,14 @@ mod tests {
         );
         assert!(err.contains("unsupported method `FETCH`"), "{err}");
         assert!(err.contains("`bucket` is implicit"), "{err}");
+        let err = error_of(
+            "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"GET\"\n\
+             [operations.X.input]\nsend = { header = \"x-b\", type = \"string\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains("`send` is a method of the generated builders"),
+            "{err}"
+        );
     }
 
     #[test]
