@@ -116,14 +116,6 @@ impl Element {
         self.children.iter().find(|c| c.name == name)
     }
 
-    /// Every child named `name`.
-    pub(crate) fn children_named<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Element> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-
     /// The text of the first child named `name`.
     pub(crate) fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.as_str())

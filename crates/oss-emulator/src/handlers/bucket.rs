@@ -2,13 +2,14 @@
 
 use http::StatusCode;
 
-use super::{body_xml, check_acl, max_param, owner, parse_tagging, tagging_document};
+use super::{body_xml, check_acl, checked_tags, max_param, owner, tagging_document};
 use crate::context::Context;
 use crate::error::OssError;
 use crate::request::Request;
 use crate::response::Reply;
 use crate::storage::{BucketRecord, from_ms, now_ms};
 use crate::timefmt::iso8601;
+use crate::typed;
 use crate::xml::XmlWriter;
 
 /// OSS's bucket naming rule: 3–63 of `a-z0-9-`, not starting or ending with `-`.
@@ -224,8 +225,12 @@ pub(crate) fn get_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
 
 /// PUT /bucket?versioning — PutBucketVersioning.
 pub(crate) fn put_bucket_versioning(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    let root = body_xml(req)?;
-    let status = root.child_text("Status").unwrap_or_default().to_owned();
+    let input = typed::input::<oss_proto::generated::PutBucketVersioning>(req)?;
+    let status = input
+        .configuration
+        .status
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
     if status != "Enabled" && status != "Suspended" {
         return Err(OssError::malformed_xml());
     }
@@ -244,7 +249,8 @@ pub(crate) fn get_bucket_versioning(ctx: &Context, req: &Request) -> Result<Repl
 
 /// PUT /bucket?tagging — PutBucketTags.
 pub(crate) fn put_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    let tags = parse_tagging(req, 20)?;
+    let input = typed::input::<oss_proto::generated::PutBucketTags>(req)?;
+    let tags = checked_tags(input.tagging, 20)?;
     ctx.store.update_bucket(req.bucket(), |b| b.tags = tags)?;
     Ok(Reply::ok())
 }

@@ -2,7 +2,6 @@
 
 use http::StatusCode;
 
-use super::body_xml;
 use crate::context::Context;
 use crate::error::OssError;
 use crate::request::Request;
@@ -12,25 +11,18 @@ use crate::xml::XmlWriter;
 
 /// PUT /bucket?cors.
 pub(crate) fn put_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    let root = body_xml(req)?;
-    if root.name != "CORSConfiguration" {
-        return Err(OssError::malformed_xml());
-    }
-    let texts = |rule: &crate::xml::Element, name: &str| -> Vec<String> {
-        rule.children_named(name)
-            .map(|e| e.text.trim().to_owned())
-            .collect()
-    };
+    let input = crate::typed::input::<oss_proto::generated::PutBucketCors>(req)?;
     let mut rules = Vec::new();
-    for rule in root.children_named("CORSRule") {
+    for rule in input.configuration.rules {
+        let trim = |v: Vec<String>| -> Vec<String> {
+            v.into_iter().map(|s| s.trim().to_owned()).collect()
+        };
         let r = CorsRule {
-            allowed_origins: texts(rule, "AllowedOrigin"),
-            allowed_methods: texts(rule, "AllowedMethod"),
-            allowed_headers: texts(rule, "AllowedHeader"),
-            expose_headers: texts(rule, "ExposeHeader"),
-            max_age_seconds: rule
-                .child_text("MaxAgeSeconds")
-                .and_then(|s| s.trim().parse().ok()),
+            allowed_origins: trim(rule.allowed_origins),
+            allowed_methods: trim(rule.allowed_methods),
+            allowed_headers: trim(rule.allowed_headers),
+            expose_headers: trim(rule.expose_headers),
+            max_age_seconds: rule.max_age_seconds.and_then(|a| u64::try_from(a).ok()),
         };
         if r.allowed_origins.is_empty() || r.allowed_methods.is_empty() {
             return Err(OssError::malformed_xml());
@@ -49,10 +41,7 @@ pub(crate) fn put_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, Oss
             "The number of CORS rules exceeds 10.",
         ));
     }
-    let response_vary = root
-        .child_text("ResponseVary")
-        .map(|s| s.trim() == "true")
-        .unwrap_or(false);
+    let response_vary = input.configuration.response_vary.unwrap_or(false);
     ctx.store.update_bucket(req.bucket(), |b| {
         b.cors = Some(CorsConfig {
             rules,

@@ -115,30 +115,23 @@ pub(crate) fn check_acl(value: &str, allow_default: bool) -> Result<(), OssError
     }
 }
 
-/// Reads a `<Tagging><TagSet><Tag>` document, checking OSS's limits.
-pub(crate) fn parse_tagging(req: &Request, max: usize) -> Result<Vec<(String, String)>, OssError> {
-    let root = body_xml(req)?;
-    if root.name != "Tagging" {
-        return Err(OssError::malformed_xml());
-    }
+/// Checks a `<Tagging>` document (read by the generated server side) against OSS's limits.
+pub(crate) fn checked_tags(
+    tagging: oss_model::Tagging,
+    max: usize,
+) -> Result<Vec<(String, String)>, OssError> {
     let mut tags = Vec::new();
-    if let Some(set) = root.child("TagSet") {
-        for tag in set.children_named("Tag") {
-            let key = tag
-                .child_text("Key")
-                .ok_or_else(OssError::malformed_xml)?
-                .to_owned();
-            let value = tag.child_text("Value").unwrap_or_default().to_owned();
-            if key.is_empty() || key.len() > 128 || value.len() > 256 {
-                return Err(OssError::new(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidTag",
-                    "The tag provided was not a valid tag.",
-                )
-                .ec("0017-00000801"));
-            }
-            tags.push((key, value));
+    for tag in tagging.tag_set.tags {
+        let value = tag.value.unwrap_or_default();
+        if tag.key.is_empty() || tag.key.len() > 128 || value.len() > 256 {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidTag",
+                "The tag provided was not a valid tag.",
+            )
+            .ec("0017-00000801"));
         }
+        tags.push((tag.key, value));
     }
     if tags.len() > max {
         return Err(OssError::new(

@@ -5,7 +5,7 @@ use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 
 use super::{
-    check_acl, check_content_md5, enc, meta_from_headers, object_headers, parse_tagging,
+    check_acl, check_content_md5, checked_tags, enc, meta_from_headers, object_headers,
     tagging_document, tags_from_header, url_encoding,
 };
 use crate::checksum;
@@ -537,7 +537,8 @@ pub(crate) fn get_object_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
 
 /// PUT /bucket/key?tagging — PutObjectTagging.
 pub(crate) fn put_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    let tags = parse_tagging(req, 10)?;
+    let input = typed::input::<oss_proto::generated::PutObjectTagging>(req)?;
+    let tags = checked_tags(input.tagging, 10)?;
     let m = ctx
         .store
         .update_object(req.bucket(), req.key(), req.q("versionId"), |m| {
