@@ -132,6 +132,12 @@ pub(crate) fn parse_any<T: XmlDocument>(bytes: &[u8]) {
     let _ = T::from_xml(bytes);
 }
 
+/// Parses arbitrary bytes as a JSON document (the result does not matter: only that it returns).
+#[allow(dead_code)] // until the spec has JSON documents
+pub(crate) fn parse_any_json<T: crate::json::JsonDocument>(bytes: &[u8]) {
+    let _ = T::from_json(bytes);
+}
+
 /// A sample document of `T`, for mutation.
 pub(crate) fn sample_document<T: Sample + XmlDocument>(seed: u64) -> String {
     T::sample(&mut Rng::new(seed)).to_xml()

@@ -61,6 +61,18 @@ pub(crate) fn tests(model: &Model) -> String {
     let _ = writeln!(s, "];\n");
     let _ = writeln!(
         s,
+        "/// Every JSON shape's document parser.\nconst JSON_PARSERS: &[(&str, fn(&[u8]))] = &["
+    );
+    for shape in model.shapes.values().filter(|s| s.json) {
+        let _ = writeln!(
+            s,
+            "({0:?}, crate::testing::parse_any_json::<{0}>),",
+            shape.name
+        );
+    }
+    let _ = writeln!(s, "];\n");
+    let _ = writeln!(
+        s,
         "/// Every shape's document parser, with a sample document maker.\nconst PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &["
     );
     for n in &names {
@@ -93,6 +105,13 @@ pub(crate) fn tests(model: &Model) -> String {
     #[test]
     fn no_parser_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         for (_, parse, _) in PARSERS {
+            parse(&bytes);
+        }
+    }
+
+    #[test]
+    fn no_json_parser_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        for (_, parse) in JSON_PARSERS {
             parse(&bytes);
         }
     }

@@ -33,6 +33,25 @@ impl Client {
             body: None,
         }
     }
+    /// `AsyncProcessObject`: Starts an asynchronous processing task on an object (document conversion, video or audio transcoding): `POST /<key>?x-oss-async-process` with the text body `x-oss-async-process=<instructions>`, typically ending in `|sys/saveas,...` and a notification topic. Only the task's IDs are returned; the result arrives by message notification.
+    ///
+    /// Returns a [`AsyncProcessObjectRequest`] to fill in and [`send`](AsyncProcessObjectRequest::send).
+    pub fn async_process_object(&self) -> AsyncProcessObjectRequest {
+        AsyncProcessObjectRequest {
+            client: self.clone(),
+            input: oss_model::AsyncProcessObjectInput::builder(),
+        }
+    }
+    /// `Callback`: Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
+    ///
+    /// Returns a [`CallbackRequest`] to fill in and [`send`](CallbackRequest::send).
+    pub fn callback(&self) -> CallbackRequest {
+        CallbackRequest {
+            client: self.clone(),
+            input: oss_model::CallbackInput::builder(),
+            body: None,
+        }
+    }
     /// `CleanRestoredObject`: Ends the restored state of an archived object early.
     ///
     /// Returns a [`CleanRestoredObjectRequest`] to fill in and [`send`](CleanRestoredObjectRequest::send).
@@ -134,6 +153,15 @@ impl Client {
         CreateDirectoryRequest {
             client: self.clone(),
             input: oss_model::CreateDirectoryInput::builder(),
+        }
+    }
+    /// `CreateSelectObjectMeta`: Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
+    ///
+    /// Returns a [`CreateSelectObjectMetaRequest`] to fill in and [`send`](CreateSelectObjectMetaRequest::send).
+    pub fn create_select_object_meta(&self) -> CreateSelectObjectMetaRequest {
+        CreateSelectObjectMetaRequest {
+            client: self.clone(),
+            input: oss_model::CreateSelectObjectMetaInput::builder(),
         }
     }
     /// `DeleteAccessPoint`: Deletes an access point.
@@ -1395,6 +1423,16 @@ impl Client {
             input: oss_model::OptionObjectInput::builder(),
         }
     }
+    /// `PostObject`: Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
+    ///
+    /// Returns a [`PostObjectRequest`] to fill in and [`send`](PostObjectRequest::send).
+    pub fn post_object(&self) -> PostObjectRequest {
+        PostObjectRequest {
+            client: self.clone(),
+            input: oss_model::PostObjectInput::builder(),
+            body: None,
+        }
+    }
     /// `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
     ///
     /// Returns a [`PostVodPlaylistRequest`] to fill in and [`send`](PostVodPlaylistRequest::send).
@@ -1402,6 +1440,15 @@ impl Client {
         PostVodPlaylistRequest {
             client: self.clone(),
             input: oss_model::PostVodPlaylistInput::builder(),
+        }
+    }
+    /// `ProcessObject`: Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
+    ///
+    /// Returns a [`ProcessObjectRequest`] to fill in and [`send`](ProcessObjectRequest::send).
+    pub fn process_object(&self) -> ProcessObjectRequest {
+        ProcessObjectRequest {
+            client: self.clone(),
+            input: oss_model::ProcessObjectInput::builder(),
         }
     }
     /// `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
@@ -1906,6 +1953,15 @@ impl Client {
             input: oss_model::SealAppendObjectInput::builder(),
         }
     }
+    /// `SelectObject`: Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
+    ///
+    /// Returns a [`SelectObjectRequest`] to fill in and [`send`](SelectObjectRequest::send).
+    pub fn select_object(&self) -> SelectObjectRequest {
+        SelectObjectRequest {
+            client: self.clone(),
+            input: oss_model::SelectObjectInput::builder(),
+        }
+    }
     /// `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
     ///
     /// Returns a [`UpdateBucketAntiDDosInfoRequest`] to fill in and [`send`](UpdateBucketAntiDDosInfoRequest::send).
@@ -2243,6 +2299,162 @@ impl AppendObjectRequest {
         let body = self.body.unwrap_or_else(crate::Body::empty);
         self.client
             .call_with_body::<oss_proto::generated::AppendObject>(input, body)
+            .await
+    }
+}
+
+/// A `AsyncProcessObject` request being built: set its members, then [`send`](AsyncProcessObjectRequest::send) it.
+/// Starts an asynchronous processing task on an object (document conversion, video or audio transcoding): `POST /<key>?x-oss-async-process` with the text body `x-oss-async-process=<instructions>`, typically ending in `|sys/saveas,...` and a notification topic. Only the task's IDs are returned; the result arrives by message notification.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct AsyncProcessObjectRequest {
+    client: Client,
+    input: oss_model::AsyncProcessObjectInputBuilder,
+}
+
+impl AsyncProcessObjectRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.request_payer(value);
+        self
+    }
+    /// Sets `body`: `x-oss-async-process=` followed by the instructions, e.g. `x-oss-async-process=video/convert,f_mp4,vcodec_h265|sys/saveas,o_...,b_...`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::AsyncProcessObjectOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::AsyncProcessObject>(input)
+            .await
+    }
+}
+
+/// A `Callback` request being built: set its members, then [`send`](CallbackRequest::send) it.
+/// Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CallbackRequest {
+    client: Client,
+    input: oss_model::CallbackInputBuilder,
+    body: Option<crate::Body>,
+}
+
+impl CallbackRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `callback`: Base64 of the callback JSON: `callbackUrl`, `callbackBody`, optional `callbackHost`, `callbackBodyType`, `callbackSNI`.
+    pub fn callback(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.callback(value);
+        self
+    }
+    /// Sets `callback_var`: Base64 of a JSON object of custom variables, keys starting with `x:`, usable in `callbackBody`.
+    pub fn callback_var(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.callback_var(value);
+        self
+    }
+    /// Sets `cache_control`: The `Cache-Control` OSS serves with the object.
+    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.cache_control(value);
+        self
+    }
+    /// Sets `content_disposition`: The `Content-Disposition` OSS serves with the object.
+    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_disposition(value);
+        self
+    }
+    /// Sets `content_encoding`: The `Content-Encoding` OSS serves with the object.
+    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_encoding(value);
+        self
+    }
+    /// Sets `content_length`: The body length in bytes, when known in advance.
+    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.content_length(value);
+        self
+    }
+    /// Sets `content_md5`: Base64 MD5 of the body; OSS rejects the upload when it differs.
+    pub fn content_md5(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_md5(value);
+        self
+    }
+    /// Sets `content_type`: The media type of the object.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_type(value);
+        self
+    }
+    /// Sets `forbid_overwrite`: Fail instead of replacing an existing object with the same key.
+    pub fn forbid_overwrite(mut self, value: impl Into<bool>) -> Self {
+        self.input = self.input.forbid_overwrite(value);
+        self
+    }
+    /// Sets `object_acl`: The ACL of the object.
+    pub fn object_acl(mut self, value: impl Into<oss_model::ObjectAcl>) -> Self {
+        self.input = self.input.object_acl(value);
+        self
+    }
+    /// Sets `storage_class`: The storage class of the object.
+    pub fn storage_class(mut self, value: impl Into<oss_model::StorageClass>) -> Self {
+        self.input = self.input.storage_class(value);
+        self
+    }
+    /// Sets `metadata`: User metadata, stored and returned with the object.
+    pub fn metadata(mut self, value: std::collections::BTreeMap<String, String>) -> Self {
+        self.input = self.input.metadata(value);
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.request_payer(value);
+        self
+    }
+    /// Sets the object data (bytes, a file, a reader or a stream; empty when unset).
+    pub fn body(mut self, body: impl Into<crate::Body>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+    /// Sends the request with its object data.
+    pub async fn send(self) -> Result<oss_model::CallbackOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        let body = self.body.unwrap_or_else(crate::Body::empty);
+        self.client
+            .call_with_body::<oss_proto::generated::Callback>(input, body)
             .await
     }
 }
@@ -2824,6 +3036,60 @@ impl CreateDirectoryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CreateDirectory>(input)
+            .await
+    }
+}
+
+/// A `CreateSelectObjectMeta` request being built: set its members, then [`send`](CreateSelectObjectMetaRequest::send) it.
+/// Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateSelectObjectMetaRequest {
+    client: Client,
+    input: oss_model::CreateSelectObjectMetaInputBuilder,
+}
+
+impl CreateSelectObjectMetaRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `process`: `csv/meta` for a CSV object, `json/meta` for a JSON LINES object (a member, as the value is chosen at run time).
+    pub fn process(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.process(value);
+        self
+    }
+    /// Sets `content_type`: `application/xml`, as the official SDKs send.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_type(value);
+        self
+    }
+    /// Sets `body`: The `CsvMetaRequest` or `JsonMetaRequest` XML document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request; returns the output and the object data as a stream.
+    pub async fn send(
+        self,
+    ) -> Result<(oss_model::CreateSelectObjectMetaOutput, crate::ByteStream), Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call_streaming::<oss_proto::generated::CreateSelectObjectMeta>(input)
             .await
     }
 }
@@ -8382,6 +8648,55 @@ impl OptionObjectRequest {
     }
 }
 
+/// A `PostObject` request being built: set its members, then [`send`](PostObjectRequest::send) it.
+/// Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PostObjectRequest {
+    client: Client,
+    input: oss_model::PostObjectInputBuilder,
+    body: Option<crate::Body>,
+}
+
+impl PostObjectRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `content_type`: `multipart/form-data; boundary=<the boundary of the body>`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_type(value);
+        self
+    }
+    /// Sets `content_length`: The length of the whole form body in bytes, when known in advance.
+    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
+        self.input = self.input.content_length(value);
+        self
+    }
+    /// Sets the object data (bytes, a file, a reader or a stream; empty when unset).
+    pub fn body(mut self, body: impl Into<crate::Body>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+    /// Sends the request with its object data.
+    pub async fn send(self) -> Result<oss_model::PostObjectOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        let body = self.body.unwrap_or_else(crate::Body::empty);
+        self.client
+            .call_with_body::<oss_proto::generated::PostObject>(input, body)
+            .await
+    }
+}
+
 /// A `PostVodPlaylist` request being built: set its members, then [`send`](PostVodPlaylistRequest::send) it.
 /// Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
 #[derive(Debug)]
@@ -8425,6 +8740,53 @@ impl PostVodPlaylistRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PostVodPlaylist>(input)
+            .await
+    }
+}
+
+/// A `ProcessObject` request being built: set its members, then [`send`](ProcessObjectRequest::send) it.
+/// Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ProcessObjectRequest {
+    client: Client,
+    input: oss_model::ProcessObjectInputBuilder,
+}
+
+impl ProcessObjectRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.request_payer(value);
+        self
+    }
+    /// Sets `body`: `x-oss-process=` followed by the instructions, e.g. `x-oss-process=image/resize,w_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.body(value);
+        self
+    }
+    /// Sends the request.
+    pub async fn send(self) -> Result<oss_model::ProcessObjectOutput, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call::<oss_proto::generated::ProcessObject>(input)
             .await
     }
 }
@@ -10762,6 +11124,53 @@ impl SealAppendObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::SealAppendObject>(input)
+            .await
+    }
+}
+
+/// A `SelectObject` request being built: set its members, then [`send`](SelectObjectRequest::send) it.
+/// Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SelectObjectRequest {
+    client: Client,
+    input: oss_model::SelectObjectInputBuilder,
+}
+
+impl SelectObjectRequest {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.key(value);
+        self
+    }
+    /// Sets `process`: `csv/select` for a CSV object, `json/select` for a JSON object (the spec cannot carry a fixed query whose value is chosen at run time, so it is a member).
+    pub fn process(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.process(value);
+        self
+    }
+    /// Sets `select_request`: The expression and how to read and write the records.
+    pub fn select_request(mut self, value: impl Into<oss_model::SelectRequest>) -> Self {
+        self.input = self.input.select_request(value);
+        self
+    }
+    /// Sends the request; returns the output and the object data as a stream.
+    pub async fn send(self) -> Result<(oss_model::SelectObjectOutput, crate::ByteStream), Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .call_streaming::<oss_proto::generated::SelectObject>(input)
             .await
     }
 }

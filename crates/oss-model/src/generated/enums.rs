@@ -1723,6 +1723,98 @@ impl From<String> for RestoreTier {
 
 crate::value::wire_enum!(RestoreTier);
 
+/// How a selected object is compressed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SelectCompressionType {
+    /// `None`
+    None,
+    /// `GZIP`
+    Gzip,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl SelectCompressionType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["None", "GZIP"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "None",
+            Self::Gzip => "GZIP",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for SelectCompressionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "None" => Self::None,
+            "GZIP" => Self::Gzip,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for SelectCompressionType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(SelectCompressionType);
+
+/// The layout of a selected JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SelectJsonType {
+    /// `DOCUMENT`
+    Document,
+    /// `LINES`
+    Lines,
+    /// A value this SDK does not know, kept as received.
+    Unknown(String),
+}
+
+impl SelectJsonType {
+    /// Every value this SDK knows, in spec order.
+    pub const VALUES: &'static [&'static str] = &["DOCUMENT", "LINES"];
+    /// The value as OSS sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Document => "DOCUMENT",
+            Self::Lines => "LINES",
+            Self::Unknown(v) => v,
+        }
+    }
+}
+
+impl From<&str> for SelectJsonType {
+    fn from(value: &str) -> Self {
+        match value {
+            "DOCUMENT" => Self::Document,
+            "LINES" => Self::Lines,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for SelectJsonType {
+    fn from(value: String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+
+crate::value::wire_enum!(SelectJsonType);
+
 /// A server-side encryption algorithm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

@@ -354,6 +354,272 @@ pub struct AppendObjectOutput {
     pub server_side_encryption_key_id: Option<String>,
 }
 
+/// The input of `AsyncProcessObject`: Starts an asynchronous processing task on an object (document conversion, video or audio transcoding): `POST /<key>?x-oss-async-process` with the text body `x-oss-async-process=<instructions>`, typically ending in `|sys/saveas,...` and a notification topic. Only the task's IDs are returned; the result arrives by message notification.
+///
+/// Build one with [`AsyncProcessObjectInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsyncProcessObjectInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// `requester` when the requester pays (pay-by-requester buckets).
+    pub request_payer: Option<String>,
+    /// `x-oss-async-process=` followed by the instructions, e.g. `x-oss-async-process=video/convert,f_mp4,vcodec_h265|sys/saveas,o_...,b_...`.
+    pub body: String,
+}
+
+impl AsyncProcessObjectInput {
+    /// A builder with every member unset.
+    pub fn builder() -> AsyncProcessObjectInputBuilder {
+        AsyncProcessObjectInputBuilder::default()
+    }
+}
+
+/// A builder for [`AsyncProcessObjectInput`].
+#[derive(Debug, Clone, Default)]
+pub struct AsyncProcessObjectInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    request_payer: Option<String>,
+    body: Option<String>,
+}
+
+impl AsyncProcessObjectInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.request_payer = Some(value.into());
+        self
+    }
+    /// Sets `body`: `x-oss-async-process=` followed by the instructions, e.g. `x-oss-async-process=video/convert,f_mp4,vcodec_h265|sys/saveas,o_...,b_...`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<AsyncProcessObjectInput, crate::BuildError> {
+        Ok(AsyncProcessObjectInput {
+            bucket: crate::error::require_field(self.bucket, "AsyncProcessObjectInput", "bucket")?,
+            key: crate::error::require_field(self.key, "AsyncProcessObjectInput", "key")?,
+            request_payer: self.request_payer,
+            body: crate::error::require_field(self.body, "AsyncProcessObjectInput", "body")?,
+        })
+    }
+}
+
+/// The output of `AsyncProcessObject`: Starts an asynchronous processing task on an object (document conversion, video or audio transcoding): `POST /<key>?x-oss-async-process` with the text body `x-oss-async-process=<instructions>`, typically ending in `|sys/saveas,...` and a notification topic. Only the task's IDs are returned; the result arrives by message notification.
+///
+/// The members of the response document ([`AsyncProcessObjectResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AsyncProcessObjectOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The ID of the task's event.
+    pub event_id: Option<String>,
+    /// The request ID the processing service gave the task (not OSS's `x-oss-request-id`).
+    pub task_request_id: Option<String>,
+    /// The ID of the task.
+    pub task_id: Option<String>,
+}
+
+impl AsyncProcessObjectOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> AsyncProcessObjectResult {
+        AsyncProcessObjectResult {
+            event_id: self.event_id.clone(),
+            task_request_id: self.task_request_id.clone(),
+            task_id: self.task_id.clone(),
+        }
+    }
+}
+
+/// The input of `Callback`: Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
+///
+/// Build one with [`CallbackInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// Base64 of the callback JSON: `callbackUrl`, `callbackBody`, optional `callbackHost`, `callbackBodyType`, `callbackSNI`.
+    pub callback: String,
+    /// Base64 of a JSON object of custom variables, keys starting with `x:`, usable in `callbackBody`.
+    pub callback_var: Option<String>,
+    /// The `Cache-Control` OSS serves with the object.
+    pub cache_control: Option<String>,
+    /// The `Content-Disposition` OSS serves with the object.
+    pub content_disposition: Option<String>,
+    /// The `Content-Encoding` OSS serves with the object.
+    pub content_encoding: Option<String>,
+    /// The body length in bytes, when known in advance.
+    pub content_length: Option<i64>,
+    /// Base64 MD5 of the body; OSS rejects the upload when it differs.
+    pub content_md5: Option<String>,
+    /// The media type of the object.
+    pub content_type: Option<String>,
+    /// Fail instead of replacing an existing object with the same key.
+    pub forbid_overwrite: Option<bool>,
+    /// The ACL of the object.
+    pub object_acl: Option<ObjectAcl>,
+    /// The storage class of the object.
+    pub storage_class: Option<StorageClass>,
+    /// User metadata, stored and returned with the object.
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// `requester` when the requester pays (pay-by-requester buckets).
+    pub request_payer: Option<String>,
+}
+
+impl CallbackInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CallbackInputBuilder {
+        CallbackInputBuilder::default()
+    }
+}
+
+/// A builder for [`CallbackInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CallbackInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    callback: Option<String>,
+    callback_var: Option<String>,
+    cache_control: Option<String>,
+    content_disposition: Option<String>,
+    content_encoding: Option<String>,
+    content_length: Option<i64>,
+    content_md5: Option<String>,
+    content_type: Option<String>,
+    forbid_overwrite: Option<bool>,
+    object_acl: Option<ObjectAcl>,
+    storage_class: Option<StorageClass>,
+    metadata: std::collections::BTreeMap<String, String>,
+    request_payer: Option<String>,
+}
+
+impl CallbackInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `callback`: Base64 of the callback JSON: `callbackUrl`, `callbackBody`, optional `callbackHost`, `callbackBodyType`, `callbackSNI`.
+    pub fn callback(mut self, value: impl Into<String>) -> Self {
+        self.callback = Some(value.into());
+        self
+    }
+    /// Sets `callback_var`: Base64 of a JSON object of custom variables, keys starting with `x:`, usable in `callbackBody`.
+    pub fn callback_var(mut self, value: impl Into<String>) -> Self {
+        self.callback_var = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`: The `Cache-Control` OSS serves with the object.
+    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `content_disposition`: The `Content-Disposition` OSS serves with the object.
+    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
+        self.content_disposition = Some(value.into());
+        self
+    }
+    /// Sets `content_encoding`: The `Content-Encoding` OSS serves with the object.
+    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
+        self.content_encoding = Some(value.into());
+        self
+    }
+    /// Sets `content_length`: The body length in bytes, when known in advance.
+    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
+        self.content_length = Some(value.into());
+        self
+    }
+    /// Sets `content_md5`: Base64 MD5 of the body; OSS rejects the upload when it differs.
+    pub fn content_md5(mut self, value: impl Into<String>) -> Self {
+        self.content_md5 = Some(value.into());
+        self
+    }
+    /// Sets `content_type`: The media type of the object.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `forbid_overwrite`: Fail instead of replacing an existing object with the same key.
+    pub fn forbid_overwrite(mut self, value: impl Into<bool>) -> Self {
+        self.forbid_overwrite = Some(value.into());
+        self
+    }
+    /// Sets `object_acl`: The ACL of the object.
+    pub fn object_acl(mut self, value: impl Into<ObjectAcl>) -> Self {
+        self.object_acl = Some(value.into());
+        self
+    }
+    /// Sets `storage_class`: The storage class of the object.
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
+        self.storage_class = Some(value.into());
+        self
+    }
+    /// Sets `metadata`: User metadata, stored and returned with the object.
+    pub fn metadata(mut self, value: std::collections::BTreeMap<String, String>) -> Self {
+        self.metadata = value;
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.request_payer = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CallbackInput, crate::BuildError> {
+        Ok(CallbackInput {
+            bucket: crate::error::require_field(self.bucket, "CallbackInput", "bucket")?,
+            key: crate::error::require_field(self.key, "CallbackInput", "key")?,
+            callback: crate::error::require_field(self.callback, "CallbackInput", "callback")?,
+            callback_var: self.callback_var,
+            cache_control: self.cache_control,
+            content_disposition: self.content_disposition,
+            content_encoding: self.content_encoding,
+            content_length: self.content_length,
+            content_md5: self.content_md5,
+            content_type: self.content_type,
+            forbid_overwrite: self.forbid_overwrite,
+            object_acl: self.object_acl,
+            storage_class: self.storage_class,
+            metadata: self.metadata,
+            request_payer: self.request_payer,
+        })
+    }
+}
+
+/// The output of `Callback`: Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallbackOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The new object's entity tag.
+    pub etag: Option<String>,
+    /// CRC-64/ECMA of the stored data, as an unsigned decimal.
+    pub hash_crc64ecma: Option<String>,
+    /// The new version (versioned buckets).
+    pub version_id: Option<String>,
+    /// The callback server's reply, as OSS relays it (typically JSON).
+    pub body: String,
+}
+
 /// The input of `CleanRestoredObject`: Ends the restored state of an archived object early.
 ///
 /// Build one with [`CleanRestoredObjectInput::builder`].
@@ -1407,6 +1673,95 @@ impl CreateDirectoryInputBuilder {
 /// The output of `CreateDirectory`: Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateDirectoryOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+}
+
+/// The input of `CreateSelectObjectMeta`: Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
+///
+/// Build one with [`CreateSelectObjectMetaInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateSelectObjectMetaInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// `csv/meta` for a CSV object, `json/meta` for a JSON LINES object (a member, as the value is chosen at run time).
+    pub process: String,
+    /// `application/xml`, as the official SDKs send.
+    pub content_type: Option<String>,
+    /// The `CsvMetaRequest` or `JsonMetaRequest` XML document.
+    pub body: String,
+}
+
+impl CreateSelectObjectMetaInput {
+    /// A builder with every member unset.
+    pub fn builder() -> CreateSelectObjectMetaInputBuilder {
+        CreateSelectObjectMetaInputBuilder::default()
+    }
+}
+
+/// A builder for [`CreateSelectObjectMetaInput`].
+#[derive(Debug, Clone, Default)]
+pub struct CreateSelectObjectMetaInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    process: Option<String>,
+    content_type: Option<String>,
+    body: Option<String>,
+}
+
+impl CreateSelectObjectMetaInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `process`: `csv/meta` for a CSV object, `json/meta` for a JSON LINES object (a member, as the value is chosen at run time).
+    pub fn process(mut self, value: impl Into<String>) -> Self {
+        self.process = Some(value.into());
+        self
+    }
+    /// Sets `content_type`: `application/xml`, as the official SDKs send.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `body`: The `CsvMetaRequest` or `JsonMetaRequest` XML document.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<CreateSelectObjectMetaInput, crate::BuildError> {
+        Ok(CreateSelectObjectMetaInput {
+            bucket: crate::error::require_field(
+                self.bucket,
+                "CreateSelectObjectMetaInput",
+                "bucket",
+            )?,
+            key: crate::error::require_field(self.key, "CreateSelectObjectMetaInput", "key")?,
+            process: crate::error::require_field(
+                self.process,
+                "CreateSelectObjectMetaInput",
+                "process",
+            )?,
+            content_type: self.content_type,
+            body: crate::error::require_field(self.body, "CreateSelectObjectMetaInput", "body")?,
+        })
+    }
+}
+
+/// The output of `CreateSelectObjectMeta`: Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
+///
+/// The object data is streamed by the transport, not held here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateSelectObjectMetaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
 }
@@ -11221,6 +11576,79 @@ pub struct OptionObjectOutput {
     pub access_control_max_age: Option<i64>,
 }
 
+/// The input of `PostObject`: Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
+///
+/// Build one with [`PostObjectInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostObjectInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// `multipart/form-data; boundary=<the boundary of the body>`.
+    pub content_type: String,
+    /// The length of the whole form body in bytes, when known in advance.
+    pub content_length: Option<i64>,
+}
+
+impl PostObjectInput {
+    /// A builder with every member unset.
+    pub fn builder() -> PostObjectInputBuilder {
+        PostObjectInputBuilder::default()
+    }
+}
+
+/// A builder for [`PostObjectInput`].
+#[derive(Debug, Clone, Default)]
+pub struct PostObjectInputBuilder {
+    bucket: Option<String>,
+    content_type: Option<String>,
+    content_length: Option<i64>,
+}
+
+impl PostObjectInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `content_type`: `multipart/form-data; boundary=<the boundary of the body>`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `content_length`: The length of the whole form body in bytes, when known in advance.
+    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
+        self.content_length = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<PostObjectInput, crate::BuildError> {
+        Ok(PostObjectInput {
+            bucket: crate::error::require_field(self.bucket, "PostObjectInput", "bucket")?,
+            content_type: crate::error::require_field(
+                self.content_type,
+                "PostObjectInput",
+                "content_type",
+            )?,
+            content_length: self.content_length,
+        })
+    }
+}
+
+/// The output of `PostObject`: Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PostObjectOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The new object's entity tag.
+    pub etag: Option<String>,
+    /// CRC-64/ECMA of the stored data, as an unsigned decimal.
+    pub hash_crc64ecma: Option<String>,
+    /// The new version (versioned buckets).
+    pub version_id: Option<String>,
+    /// The callback server's reply when the form had a `callback` field (or the `PostResponse` document for `success_action_status` 201); absent for the default 204.
+    pub body: Option<String>,
+}
+
 /// The input of `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
 ///
 /// Build one with [`PostVodPlaylistInput::builder`].
@@ -11297,6 +11725,98 @@ impl PostVodPlaylistInputBuilder {
 pub struct PostVodPlaylistOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
+}
+
+/// The input of `ProcessObject`: Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
+///
+/// Build one with [`ProcessObjectInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessObjectInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// `requester` when the requester pays (pay-by-requester buckets).
+    pub request_payer: Option<String>,
+    /// `x-oss-process=` followed by the instructions, e.g. `x-oss-process=image/resize,w_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA`.
+    pub body: String,
+}
+
+impl ProcessObjectInput {
+    /// A builder with every member unset.
+    pub fn builder() -> ProcessObjectInputBuilder {
+        ProcessObjectInputBuilder::default()
+    }
+}
+
+/// A builder for [`ProcessObjectInput`].
+#[derive(Debug, Clone, Default)]
+pub struct ProcessObjectInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    request_payer: Option<String>,
+    body: Option<String>,
+}
+
+impl ProcessObjectInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
+    pub fn request_payer(mut self, value: impl Into<String>) -> Self {
+        self.request_payer = Some(value.into());
+        self
+    }
+    /// Sets `body`: `x-oss-process=` followed by the instructions, e.g. `x-oss-process=image/resize,w_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<ProcessObjectInput, crate::BuildError> {
+        Ok(ProcessObjectInput {
+            bucket: crate::error::require_field(self.bucket, "ProcessObjectInput", "bucket")?,
+            key: crate::error::require_field(self.key, "ProcessObjectInput", "key")?,
+            request_payer: self.request_payer,
+            body: crate::error::require_field(self.body, "ProcessObjectInput", "body")?,
+        })
+    }
+}
+
+/// The output of `ProcessObject`: Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
+///
+/// The members of the response document ([`ProcessObjectResult`]) are fields of this struct.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProcessObjectOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// The bucket the result was saved to (empty for the source bucket).
+    pub bucket: Option<String>,
+    /// The size of the result in bytes.
+    pub file_size: Option<i64>,
+    /// The key the result was saved under.
+    pub object: Option<String>,
+    /// `OK` on success.
+    pub status: Option<String>,
+}
+
+impl ProcessObjectOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> ProcessObjectResult {
+        ProcessObjectResult {
+            bucket: self.bucket.clone(),
+            file_size: self.file_size,
+            object: self.object.clone(),
+            status: self.status.clone(),
+        }
+    }
 }
 
 /// The input of `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
@@ -14911,6 +15431,84 @@ pub struct SealAppendObjectOutput {
     pub request_id: Option<String>,
     /// When the object was first sealed (unchanged by later seals).
     pub sealed_time: Option<time::OffsetDateTime>,
+}
+
+/// The input of `SelectObject`: Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
+///
+/// Build one with [`SelectObjectInput::builder`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectObjectInput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The object key.
+    pub key: String,
+    /// `csv/select` for a CSV object, `json/select` for a JSON object (the spec cannot carry a fixed query whose value is chosen at run time, so it is a member).
+    pub process: String,
+    /// The expression and how to read and write the records.
+    pub select_request: SelectRequest,
+}
+
+impl SelectObjectInput {
+    /// A builder with every member unset.
+    pub fn builder() -> SelectObjectInputBuilder {
+        SelectObjectInputBuilder::default()
+    }
+}
+
+/// A builder for [`SelectObjectInput`].
+#[derive(Debug, Clone, Default)]
+pub struct SelectObjectInputBuilder {
+    bucket: Option<String>,
+    key: Option<String>,
+    process: Option<String>,
+    select_request: Option<SelectRequest>,
+}
+
+impl SelectObjectInputBuilder {
+    /// Sets `bucket`: The bucket name.
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `key`: The object key.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `process`: `csv/select` for a CSV object, `json/select` for a JSON object (the spec cannot carry a fixed query whose value is chosen at run time, so it is a member).
+    pub fn process(mut self, value: impl Into<String>) -> Self {
+        self.process = Some(value.into());
+        self
+    }
+    /// Sets `select_request`: The expression and how to read and write the records.
+    pub fn select_request(mut self, value: impl Into<SelectRequest>) -> Self {
+        self.select_request = Some(value.into());
+        self
+    }
+    /// Builds the input; fails when a required member is unset.
+    pub fn build(self) -> Result<SelectObjectInput, crate::BuildError> {
+        Ok(SelectObjectInput {
+            bucket: crate::error::require_field(self.bucket, "SelectObjectInput", "bucket")?,
+            key: crate::error::require_field(self.key, "SelectObjectInput", "key")?,
+            process: crate::error::require_field(self.process, "SelectObjectInput", "process")?,
+            select_request: crate::error::require_field(
+                self.select_request,
+                "SelectObjectInput",
+                "select_request",
+            )?,
+        })
+    }
+}
+
+/// The output of `SelectObject`: Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
+///
+/// The object data is streamed by the transport, not held here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectObjectOutput {
+    /// The ID OSS gave the request (`x-oss-request-id`).
+    pub request_id: Option<String>,
+    /// `true` when the body holds bare records rather than frames.
+    pub select_output_raw: Option<String>,
 }
 
 /// The input of `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.

@@ -613,6 +613,60 @@ impl crate::xml::XmlDocument for ArchiveDirectReadConfiguration {
     const ROOT: &'static str = "ArchiveDirectReadConfiguration";
 }
 
+/// The AsyncProcessObject response document (JSON).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AsyncProcessObjectResult {
+    /// The ID of the task's event.
+    #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The request ID the processing service gave the task (not OSS's `x-oss-request-id`).
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    pub task_request_id: Option<String>,
+    /// The ID of the task.
+    #[serde(rename = "TaskId", default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+}
+
+impl crate::xml::FromXml for AsyncProcessObjectResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_event_id = None;
+        let mut v_task_request_id = None;
+        let mut v_task_id = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"EventId" => v_event_id = Some(r.read("EventId")?),
+                b"RequestId" => v_task_request_id = Some(r.read("RequestId")?),
+                b"TaskId" => v_task_id = Some(r.read("TaskId")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            event_id: v_event_id,
+            task_request_id: v_task_request_id,
+            task_id: v_task_id,
+        })
+    }
+}
+
+impl crate::xml::ToXml for AsyncProcessObjectResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("EventId", &self.event_id);
+        w.opt_field("RequestId", &self.task_request_id);
+        w.opt_field("TaskId", &self.task_id);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for AsyncProcessObjectResult {
+    const ROOT: &'static str = "AsyncProcessObjectResult";
+}
+
+impl crate::json::JsonDocument for AsyncProcessObjectResult {}
+
 /// A custom domain and, for PutCname, its certificate.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BucketCname {
@@ -2446,6 +2500,51 @@ impl crate::xml::XmlDocument for CreateLiveChannelResult {
     const ROOT: &'static str = "CreateLiveChannelResult";
 }
 
+/// The CreateSelectObjectMeta request document for a CSV object (`x-oss-process=csv/meta`); uses `CompressionType` and `CSV` (delimiters and quote character, Base64-encoded) of its input settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CsvMetaRequest {
+    /// How to read the object.
+    pub input_serialization: Option<SelectInputSerialization>,
+    /// Rescan and replace recorded meta (default false).
+    pub overwrite_if_exists: Option<bool>,
+}
+
+impl crate::xml::FromXml for CsvMetaRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_input_serialization = None;
+        let mut v_overwrite_if_exists = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"InputSerialization" => {
+                    v_input_serialization = Some(r.read("InputSerialization")?)
+                }
+                b"OverwriteIfExists" => v_overwrite_if_exists = Some(r.read("OverwriteIfExists")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            input_serialization: v_input_serialization,
+            overwrite_if_exists: v_overwrite_if_exists,
+        })
+    }
+}
+
+impl crate::xml::ToXml for CsvMetaRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("InputSerialization", &self.input_serialization);
+        w.opt_field("OverwriteIfExists", &self.overwrite_if_exists);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for CsvMetaRequest {
+    const ROOT: &'static str = "CsvMetaRequest";
+}
+
 /// The cache policy of one prefix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataAcceleratePath {
@@ -4177,6 +4276,51 @@ impl crate::xml::ToXml for InventorySseKms {
 
 impl crate::xml::XmlDocument for InventorySseKms {
     const ROOT: &'static str = "InventorySseKms";
+}
+
+/// The CreateSelectObjectMeta request document for a JSON LINES object (`x-oss-process=json/meta`); uses `CompressionType` and `JSON` `Type` of its input settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JsonMetaRequest {
+    /// How to read the object.
+    pub input_serialization: Option<SelectInputSerialization>,
+    /// Rescan and replace recorded meta (default false).
+    pub overwrite_if_exists: Option<bool>,
+}
+
+impl crate::xml::FromXml for JsonMetaRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_input_serialization = None;
+        let mut v_overwrite_if_exists = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"InputSerialization" => {
+                    v_input_serialization = Some(r.read("InputSerialization")?)
+                }
+                b"OverwriteIfExists" => v_overwrite_if_exists = Some(r.read("OverwriteIfExists")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            input_serialization: v_input_serialization,
+            overwrite_if_exists: v_overwrite_if_exists,
+        })
+    }
+}
+
+impl crate::xml::ToXml for JsonMetaRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("InputSerialization", &self.input_serialization);
+        w.opt_field("OverwriteIfExists", &self.overwrite_if_exists);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for JsonMetaRequest {
+    const ROOT: &'static str = "JsonMetaRequest";
 }
 
 /// When parts of unfinished multipart uploads are deleted. Give `days` or `created_before_date`.
@@ -9742,6 +9886,67 @@ impl crate::xml::XmlDocument for PolicyStatus {
     const ROOT: &'static str = "PolicyStatus";
 }
 
+/// The ProcessObject response document (JSON).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProcessObjectResult {
+    /// The bucket the result was saved to (empty for the source bucket).
+    #[serde(rename = "bucket", default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// The size of the result in bytes.
+    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<i64>,
+    /// The key the result was saved under.
+    #[serde(rename = "object", default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// `OK` on success.
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl crate::xml::FromXml for ProcessObjectResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_bucket = None;
+        let mut v_file_size = None;
+        let mut v_object = None;
+        let mut v_status = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"bucket" => v_bucket = Some(r.read("bucket")?),
+                b"fileSize" => v_file_size = Some(r.read("fileSize")?),
+                b"object" => v_object = Some(r.read("object")?),
+                b"status" => v_status = Some(r.read("status")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bucket: v_bucket,
+            file_size: v_file_size,
+            object: v_object,
+            status: v_status,
+        })
+    }
+}
+
+impl crate::xml::ToXml for ProcessObjectResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("bucket", &self.bucket);
+        w.opt_field("fileSize", &self.file_size);
+        w.opt_field("object", &self.object);
+        w.opt_field("status", &self.status);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for ProcessObjectResult {
+    const ROOT: &'static str = "ProcessObjectResult";
+}
+
+impl crate::json::JsonDocument for ProcessObjectResult {}
+
 /// A Block Public Access setting.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PublicAccessBlockConfiguration {
@@ -11775,6 +11980,440 @@ impl crate::xml::ToXml for RtcConfiguration {
 
 impl crate::xml::XmlDocument for RtcConfiguration {
     const ROOT: &'static str = "ReplicationRule";
+}
+
+/// How a CSV object is read (XML element `CSV`). Delimiter, quote and comment characters are Base64-encoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectCsvInput {
+    /// The first line: `None` (data, default), `Ignore` (skipped) or `Use` (column names); case-insensitive.
+    pub file_header_info: Option<String>,
+    /// Base64 of the record delimiter (`\n` by default, at most two characters).
+    pub record_delimiter: Option<String>,
+    /// Base64 of the field delimiter (`,` by default, one character).
+    pub field_delimiter: Option<String>,
+    /// Base64 of the quote character (`"` by default).
+    pub quote_character: Option<String>,
+    /// Base64 of the comment character (none by default).
+    pub comment_character: Option<String>,
+    /// Part of the object: `line-range=<start>-<end>` or `split-range=<start>-<end>` (needs the object's select meta).
+    pub range: Option<String>,
+    /// Whether quoted fields may contain the record delimiter.
+    pub allow_quoted_record_delimiter: Option<bool>,
+}
+
+impl crate::xml::FromXml for SelectCsvInput {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_file_header_info = None;
+        let mut v_record_delimiter = None;
+        let mut v_field_delimiter = None;
+        let mut v_quote_character = None;
+        let mut v_comment_character = None;
+        let mut v_range = None;
+        let mut v_allow_quoted_record_delimiter = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"FileHeaderInfo" => v_file_header_info = Some(r.read("FileHeaderInfo")?),
+                b"RecordDelimiter" => v_record_delimiter = Some(r.read("RecordDelimiter")?),
+                b"FieldDelimiter" => v_field_delimiter = Some(r.read("FieldDelimiter")?),
+                b"QuoteCharacter" => v_quote_character = Some(r.read("QuoteCharacter")?),
+                b"CommentCharacter" => v_comment_character = Some(r.read("CommentCharacter")?),
+                b"Range" => v_range = Some(r.read("Range")?),
+                b"AllowQuotedRecordDelimiter" => {
+                    v_allow_quoted_record_delimiter = Some(r.read("AllowQuotedRecordDelimiter")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            file_header_info: v_file_header_info,
+            record_delimiter: v_record_delimiter,
+            field_delimiter: v_field_delimiter,
+            quote_character: v_quote_character,
+            comment_character: v_comment_character,
+            range: v_range,
+            allow_quoted_record_delimiter: v_allow_quoted_record_delimiter,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectCsvInput {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("FileHeaderInfo", &self.file_header_info);
+        w.opt_field("RecordDelimiter", &self.record_delimiter);
+        w.opt_field("FieldDelimiter", &self.field_delimiter);
+        w.opt_field("QuoteCharacter", &self.quote_character);
+        w.opt_field("CommentCharacter", &self.comment_character);
+        w.opt_field("Range", &self.range);
+        w.opt_field(
+            "AllowQuotedRecordDelimiter",
+            &self.allow_quoted_record_delimiter,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectCsvInput {
+    const ROOT: &'static str = "SelectCsvInput";
+}
+
+/// How CSV result records are written (XML element `CSV`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectCsvOutput {
+    /// The record delimiter (`\n` by default): Base64-encoded in the API reference's syntax, sent as is by the Go SDK v2.
+    pub record_delimiter: Option<String>,
+    /// The field delimiter (`,` by default): Base64-encoded in the API reference's syntax, sent as is by the Go SDK v2.
+    pub field_delimiter: Option<String>,
+}
+
+impl crate::xml::FromXml for SelectCsvOutput {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_record_delimiter = None;
+        let mut v_field_delimiter = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"RecordDelimiter" => v_record_delimiter = Some(r.read("RecordDelimiter")?),
+                b"FieldDelimiter" => v_field_delimiter = Some(r.read("FieldDelimiter")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            record_delimiter: v_record_delimiter,
+            field_delimiter: v_field_delimiter,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectCsvOutput {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("RecordDelimiter", &self.record_delimiter);
+        w.opt_field("FieldDelimiter", &self.field_delimiter);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectCsvOutput {
+    const ROOT: &'static str = "SelectCsvOutput";
+}
+
+/// How a CSV or JSON object is read (XML element `InputSerialization`); also the input settings of CreateSelectObjectMeta.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectInputSerialization {
+    /// For a CSV object.
+    pub csv: Option<SelectCsvInput>,
+    /// For a JSON object.
+    pub json: Option<SelectJsonInput>,
+    /// How the object is compressed (`None`, default, or `GZIP`).
+    pub compression_type: Option<SelectCompressionType>,
+}
+
+impl crate::xml::FromXml for SelectInputSerialization {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_csv = None;
+        let mut v_json = None;
+        let mut v_compression_type = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CSV" => v_csv = Some(r.read("CSV")?),
+                b"JSON" => v_json = Some(r.read("JSON")?),
+                b"CompressionType" => v_compression_type = Some(r.read("CompressionType")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            csv: v_csv,
+            json: v_json,
+            compression_type: v_compression_type,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectInputSerialization {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CSV", &self.csv);
+        w.opt_field("JSON", &self.json);
+        w.opt_field("CompressionType", &self.compression_type);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectInputSerialization {
+    const ROOT: &'static str = "SelectInputSerialization";
+}
+
+/// How a JSON object is read (XML element `JSON`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectJsonInput {
+    /// `DOCUMENT` (one JSON value) or `LINES` (one JSON object per line).
+    pub json_type: Option<SelectJsonType>,
+    /// Part of a `LINES` object: `line-range=<start>-<end>` or `split-range=<start>-<end>`.
+    pub range: Option<String>,
+    /// Read numbers as strings (no precision loss).
+    pub parse_json_number_as_string: Option<bool>,
+}
+
+impl crate::xml::FromXml for SelectJsonInput {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_json_type = None;
+        let mut v_range = None;
+        let mut v_parse_json_number_as_string = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Type" => v_json_type = Some(r.read("Type")?),
+                b"Range" => v_range = Some(r.read("Range")?),
+                b"ParseJsonNumberAsString" => {
+                    v_parse_json_number_as_string = Some(r.read("ParseJsonNumberAsString")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            json_type: v_json_type,
+            range: v_range,
+            parse_json_number_as_string: v_parse_json_number_as_string,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectJsonInput {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Type", &self.json_type);
+        w.opt_field("Range", &self.range);
+        w.opt_field("ParseJsonNumberAsString", &self.parse_json_number_as_string);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectJsonInput {
+    const ROOT: &'static str = "SelectJsonInput";
+}
+
+/// How JSON result records are written (XML element `JSON`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectJsonOutput {
+    /// Base64 of the record delimiter (`\n` by default).
+    pub record_delimiter: Option<String>,
+}
+
+impl crate::xml::FromXml for SelectJsonOutput {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_record_delimiter = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"RecordDelimiter" => v_record_delimiter = Some(r.read("RecordDelimiter")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            record_delimiter: v_record_delimiter,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectJsonOutput {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("RecordDelimiter", &self.record_delimiter);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectJsonOutput {
+    const ROOT: &'static str = "SelectJsonOutput";
+}
+
+/// How SelectObject treats bad records (XML element `Options`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectOptions {
+    /// Skip records with missing columns instead of treating the missing values as null.
+    pub skip_partial_data_record: Option<bool>,
+    /// How many records may be skipped before the request fails.
+    pub max_skipped_records_allowed: Option<i64>,
+}
+
+impl crate::xml::FromXml for SelectOptions {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_skip_partial_data_record = None;
+        let mut v_max_skipped_records_allowed = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"SkipPartialDataRecord" => {
+                    v_skip_partial_data_record = Some(r.read("SkipPartialDataRecord")?)
+                }
+                b"MaxSkippedRecordsAllowed" => {
+                    v_max_skipped_records_allowed = Some(r.read("MaxSkippedRecordsAllowed")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            skip_partial_data_record: v_skip_partial_data_record,
+            max_skipped_records_allowed: v_max_skipped_records_allowed,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectOptions {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("SkipPartialDataRecord", &self.skip_partial_data_record);
+        w.opt_field(
+            "MaxSkippedRecordsAllowed",
+            &self.max_skipped_records_allowed,
+        );
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectOptions {
+    const ROOT: &'static str = "SelectOptions";
+}
+
+/// How a SelectObject result is written (XML element `OutputSerialization`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectOutputSerialization {
+    /// CSV records.
+    pub csv: Option<SelectCsvOutput>,
+    /// JSON records.
+    pub json: Option<SelectJsonOutput>,
+    /// Keep every column's position, leaving unselected ones empty.
+    pub keep_all_columns: Option<bool>,
+    /// Return the bare records instead of frames.
+    pub output_raw_data: Option<bool>,
+    /// Give each frame a CRC-32 of its payload.
+    pub enable_payload_crc: Option<bool>,
+    /// Begin the result with the CSV header line.
+    pub output_header: Option<bool>,
+}
+
+impl crate::xml::FromXml for SelectOutputSerialization {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_csv = None;
+        let mut v_json = None;
+        let mut v_keep_all_columns = None;
+        let mut v_output_raw_data = None;
+        let mut v_enable_payload_crc = None;
+        let mut v_output_header = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"CSV" => v_csv = Some(r.read("CSV")?),
+                b"JSON" => v_json = Some(r.read("JSON")?),
+                b"KeepAllColumns" => v_keep_all_columns = Some(r.read("KeepAllColumns")?),
+                b"OutputRawData" => v_output_raw_data = Some(r.read("OutputRawData")?),
+                b"EnablePayloadCrc" => v_enable_payload_crc = Some(r.read("EnablePayloadCrc")?),
+                b"OutputHeader" => v_output_header = Some(r.read("OutputHeader")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            csv: v_csv,
+            json: v_json,
+            keep_all_columns: v_keep_all_columns,
+            output_raw_data: v_output_raw_data,
+            enable_payload_crc: v_enable_payload_crc,
+            output_header: v_output_header,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectOutputSerialization {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("CSV", &self.csv);
+        w.opt_field("JSON", &self.json);
+        w.opt_field("KeepAllColumns", &self.keep_all_columns);
+        w.opt_field("OutputRawData", &self.output_raw_data);
+        w.opt_field("EnablePayloadCrc", &self.enable_payload_crc);
+        w.opt_field("OutputHeader", &self.output_header);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectOutputSerialization {
+    const ROOT: &'static str = "SelectOutputSerialization";
+}
+
+/// The SelectObject request document.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectRequest {
+    /// The SQL expression (`select * from ossobject ...`), Base64-encoded.
+    pub expression: String,
+    /// How to read the object.
+    pub input_serialization: Option<SelectInputSerialization>,
+    /// How to write the result.
+    pub output_serialization: Option<SelectOutputSerialization>,
+    /// How to treat bad records.
+    pub options: Option<SelectOptions>,
+}
+
+impl crate::xml::FromXml for SelectRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_expression = None;
+        let mut v_input_serialization = None;
+        let mut v_output_serialization = None;
+        let mut v_options = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Expression" => v_expression = Some(r.read("Expression")?),
+                b"InputSerialization" => {
+                    v_input_serialization = Some(r.read("InputSerialization")?)
+                }
+                b"OutputSerialization" => {
+                    v_output_serialization = Some(r.read("OutputSerialization")?)
+                }
+                b"Options" => v_options = Some(r.read("Options")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            expression: crate::xml::required(v_expression, "SelectRequest", "Expression")?,
+            input_serialization: v_input_serialization,
+            output_serialization: v_output_serialization,
+            options: v_options,
+        })
+    }
+}
+
+impl crate::xml::ToXml for SelectRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("Expression", &self.expression);
+        w.opt_field("InputSerialization", &self.input_serialization);
+        w.opt_field("OutputSerialization", &self.output_serialization);
+        w.opt_field("Options", &self.options);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for SelectRequest {
+    const ROOT: &'static str = "SelectRequest";
 }
 
 /// The default encryption rule of a bucket.

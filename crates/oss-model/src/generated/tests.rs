@@ -224,6 +224,18 @@ impl Sample for RestoreTier {
     }
 }
 
+impl Sample for SelectCompressionType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(SelectCompressionType::VALUES)
+    }
+}
+
+impl Sample for SelectJsonType {
+    fn sample(rng: &mut Rng) -> Self {
+        rng.enum_value(SelectJsonType::VALUES)
+    }
+}
+
 impl Sample for ServerSideEncryption {
     fn sample(rng: &mut Rng) -> Self {
         rng.enum_value(ServerSideEncryption::VALUES)
@@ -381,6 +393,16 @@ impl Sample for ArchiveDirectReadConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             enabled: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for AsyncProcessObjectResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            event_id: Sample::sample(rng),
+            task_request_id: Sample::sample(rng),
+            task_id: Sample::sample(rng),
         }
     }
 }
@@ -723,6 +745,15 @@ impl Sample for CreateLiveChannelResult {
     }
 }
 
+impl Sample for CsvMetaRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            input_serialization: Sample::sample(rng),
+            overwrite_if_exists: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for DataAcceleratePath {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1033,6 +1064,15 @@ impl Sample for InventorySseKms {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             key_id: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for JsonMetaRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            input_serialization: Sample::sample(rng),
+            overwrite_if_exists: Sample::sample(rng),
         }
     }
 }
@@ -2063,6 +2103,17 @@ impl Sample for PolicyStatus {
     }
 }
 
+impl Sample for ProcessObjectResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            bucket: Sample::sample(rng),
+            file_size: Sample::sample(rng),
+            object: Sample::sample(rng),
+            status: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for PublicAccessBlockConfiguration {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2444,6 +2495,90 @@ impl Sample for RtcConfiguration {
     }
 }
 
+impl Sample for SelectCsvInput {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            file_header_info: Sample::sample(rng),
+            record_delimiter: Sample::sample(rng),
+            field_delimiter: Sample::sample(rng),
+            quote_character: Sample::sample(rng),
+            comment_character: Sample::sample(rng),
+            range: Sample::sample(rng),
+            allow_quoted_record_delimiter: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectCsvOutput {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            record_delimiter: Sample::sample(rng),
+            field_delimiter: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectInputSerialization {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            csv: Sample::sample(rng),
+            json: Sample::sample(rng),
+            compression_type: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectJsonInput {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            json_type: Sample::sample(rng),
+            range: Sample::sample(rng),
+            parse_json_number_as_string: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectJsonOutput {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            record_delimiter: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectOptions {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            skip_partial_data_record: Sample::sample(rng),
+            max_skipped_records_allowed: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectOutputSerialization {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            csv: Sample::sample(rng),
+            json: Sample::sample(rng),
+            keep_all_columns: Sample::sample(rng),
+            output_raw_data: Sample::sample(rng),
+            enable_payload_crc: Sample::sample(rng),
+            output_header: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for SelectRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            expression: Sample::sample(rng),
+            input_serialization: Sample::sample(rng),
+            output_serialization: Sample::sample(rng),
+            options: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for ServerSideEncryptionRule {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2775,6 +2910,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "ArchiveDirectReadConfiguration",
         crate::testing::xml_round_trip::<ArchiveDirectReadConfiguration>,
     ),
+    (
+        "AsyncProcessObjectResult",
+        crate::testing::xml_round_trip::<AsyncProcessObjectResult>,
+    ),
     ("BucketCname", crate::testing::xml_round_trip::<BucketCname>),
     (
         "BucketCnameConfiguration",
@@ -2876,6 +3015,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "CreateLiveChannelResult",
         crate::testing::xml_round_trip::<CreateLiveChannelResult>,
+    ),
+    (
+        "CsvMetaRequest",
+        crate::testing::xml_round_trip::<CsvMetaRequest>,
     ),
     (
         "DataAcceleratePath",
@@ -2990,6 +3133,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "InventorySseKms",
         crate::testing::xml_round_trip::<InventorySseKms>,
+    ),
+    (
+        "JsonMetaRequest",
+        crate::testing::xml_round_trip::<JsonMetaRequest>,
     ),
     (
         "LifecycleAbortMultipartUpload",
@@ -3329,6 +3476,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<PolicyStatus>,
     ),
     (
+        "ProcessObjectResult",
+        crate::testing::xml_round_trip::<ProcessObjectResult>,
+    ),
+    (
         "PublicAccessBlockConfiguration",
         crate::testing::xml_round_trip::<PublicAccessBlockConfiguration>,
     ),
@@ -3467,6 +3618,38 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<RtcConfiguration>,
     ),
     (
+        "SelectCsvInput",
+        crate::testing::xml_round_trip::<SelectCsvInput>,
+    ),
+    (
+        "SelectCsvOutput",
+        crate::testing::xml_round_trip::<SelectCsvOutput>,
+    ),
+    (
+        "SelectInputSerialization",
+        crate::testing::xml_round_trip::<SelectInputSerialization>,
+    ),
+    (
+        "SelectJsonInput",
+        crate::testing::xml_round_trip::<SelectJsonInput>,
+    ),
+    (
+        "SelectJsonOutput",
+        crate::testing::xml_round_trip::<SelectJsonOutput>,
+    ),
+    (
+        "SelectOptions",
+        crate::testing::xml_round_trip::<SelectOptions>,
+    ),
+    (
+        "SelectOutputSerialization",
+        crate::testing::xml_round_trip::<SelectOutputSerialization>,
+    ),
+    (
+        "SelectRequest",
+        crate::testing::xml_round_trip::<SelectRequest>,
+    ),
+    (
         "ServerSideEncryptionRule",
         crate::testing::xml_round_trip::<ServerSideEncryptionRule>,
     ),
@@ -3569,6 +3752,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
 /// Every JSON shape's JSON round trip.
 const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
+        "AsyncProcessObjectResult",
+        crate::testing::json_round_trip::<AsyncProcessObjectResult>,
+    ),
+    (
+        "ProcessObjectResult",
+        crate::testing::json_round_trip::<ProcessObjectResult>,
+    ),
+    (
         "VectorBucketInfo",
         crate::testing::json_round_trip::<VectorBucketInfo>,
     ),
@@ -3638,6 +3829,83 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     ),
 ];
 
+/// Every JSON shape's document parser.
+const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
+    (
+        "AsyncProcessObjectResult",
+        crate::testing::parse_any_json::<AsyncProcessObjectResult>,
+    ),
+    (
+        "ProcessObjectResult",
+        crate::testing::parse_any_json::<ProcessObjectResult>,
+    ),
+    (
+        "VectorBucketInfo",
+        crate::testing::parse_any_json::<VectorBucketInfo>,
+    ),
+    (
+        "VectorBucketInfoDocument",
+        crate::testing::parse_any_json::<VectorBucketInfoDocument>,
+    ),
+    (
+        "VectorBucketLoggingDocument",
+        crate::testing::parse_any_json::<VectorBucketLoggingDocument>,
+    ),
+    (
+        "VectorBucketLoggingStatus",
+        crate::testing::parse_any_json::<VectorBucketLoggingStatus>,
+    ),
+    ("VectorIndex", crate::testing::parse_any_json::<VectorIndex>),
+    (
+        "VectorIndexConfiguration",
+        crate::testing::parse_any_json::<VectorIndexConfiguration>,
+    ),
+    (
+        "VectorIndexDocument",
+        crate::testing::parse_any_json::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexList",
+        crate::testing::parse_any_json::<VectorIndexList>,
+    ),
+    (
+        "VectorIndexListRequest",
+        crate::testing::parse_any_json::<VectorIndexListRequest>,
+    ),
+    (
+        "VectorIndexMetadataConfiguration",
+        crate::testing::parse_any_json::<VectorIndexMetadataConfiguration>,
+    ),
+    (
+        "VectorIndexName",
+        crate::testing::parse_any_json::<VectorIndexName>,
+    ),
+    (
+        "VectorListAllMyBucketsResult",
+        crate::testing::parse_any_json::<VectorListAllMyBucketsResult>,
+    ),
+    (
+        "VectorListBucketsDocument",
+        crate::testing::parse_any_json::<VectorListBucketsDocument>,
+    ),
+    (
+        "VectorLoggingEnabled",
+        crate::testing::parse_any_json::<VectorLoggingEnabled>,
+    ),
+    (
+        "VectorsDeleteRequest",
+        crate::testing::parse_any_json::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsGetRequest",
+        crate::testing::parse_any_json::<VectorsGetRequest>,
+    ),
+    (
+        "VectorsListRequest",
+        crate::testing::parse_any_json::<VectorsListRequest>,
+    ),
+];
+
 /// Every shape's document parser, with a sample document maker.
 const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
     (
@@ -3699,6 +3967,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "ArchiveDirectReadConfiguration",
         crate::testing::parse_any::<ArchiveDirectReadConfiguration>,
         crate::testing::sample_document::<ArchiveDirectReadConfiguration>,
+    ),
+    (
+        "AsyncProcessObjectResult",
+        crate::testing::parse_any::<AsyncProcessObjectResult>,
+        crate::testing::sample_document::<AsyncProcessObjectResult>,
     ),
     (
         "BucketCname",
@@ -3851,6 +4124,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<CreateLiveChannelResult>,
     ),
     (
+        "CsvMetaRequest",
+        crate::testing::parse_any::<CsvMetaRequest>,
+        crate::testing::sample_document::<CsvMetaRequest>,
+    ),
+    (
         "DataAcceleratePath",
         crate::testing::parse_any::<DataAcceleratePath>,
         crate::testing::sample_document::<DataAcceleratePath>,
@@ -3999,6 +4277,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "InventorySseKms",
         crate::testing::parse_any::<InventorySseKms>,
         crate::testing::sample_document::<InventorySseKms>,
+    ),
+    (
+        "JsonMetaRequest",
+        crate::testing::parse_any::<JsonMetaRequest>,
+        crate::testing::sample_document::<JsonMetaRequest>,
     ),
     (
         "LifecycleAbortMultipartUpload",
@@ -4441,6 +4724,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<PolicyStatus>,
     ),
     (
+        "ProcessObjectResult",
+        crate::testing::parse_any::<ProcessObjectResult>,
+        crate::testing::sample_document::<ProcessObjectResult>,
+    ),
+    (
         "PublicAccessBlockConfiguration",
         crate::testing::parse_any::<PublicAccessBlockConfiguration>,
         crate::testing::sample_document::<PublicAccessBlockConfiguration>,
@@ -4621,6 +4909,46 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<RtcConfiguration>,
     ),
     (
+        "SelectCsvInput",
+        crate::testing::parse_any::<SelectCsvInput>,
+        crate::testing::sample_document::<SelectCsvInput>,
+    ),
+    (
+        "SelectCsvOutput",
+        crate::testing::parse_any::<SelectCsvOutput>,
+        crate::testing::sample_document::<SelectCsvOutput>,
+    ),
+    (
+        "SelectInputSerialization",
+        crate::testing::parse_any::<SelectInputSerialization>,
+        crate::testing::sample_document::<SelectInputSerialization>,
+    ),
+    (
+        "SelectJsonInput",
+        crate::testing::parse_any::<SelectJsonInput>,
+        crate::testing::sample_document::<SelectJsonInput>,
+    ),
+    (
+        "SelectJsonOutput",
+        crate::testing::parse_any::<SelectJsonOutput>,
+        crate::testing::sample_document::<SelectJsonOutput>,
+    ),
+    (
+        "SelectOptions",
+        crate::testing::parse_any::<SelectOptions>,
+        crate::testing::sample_document::<SelectOptions>,
+    ),
+    (
+        "SelectOutputSerialization",
+        crate::testing::parse_any::<SelectOutputSerialization>,
+        crate::testing::sample_document::<SelectOutputSerialization>,
+    ),
+    (
+        "SelectRequest",
+        crate::testing::parse_any::<SelectRequest>,
+        crate::testing::sample_document::<SelectRequest>,
+    ),
+    (
         "ServerSideEncryptionRule",
         crate::testing::parse_any::<ServerSideEncryptionRule>,
         crate::testing::sample_document::<ServerSideEncryptionRule>,
@@ -4789,6 +5117,13 @@ proptest! {
     #[test]
     fn no_parser_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         for (_, parse, _) in PARSERS {
+            parse(&bytes);
+        }
+    }
+
+    #[test]
+    fn no_json_parser_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        for (_, parse) in JSON_PARSERS {
             parse(&bytes);
         }
     }

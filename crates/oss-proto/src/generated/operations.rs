@@ -14,6 +14,8 @@ pub const OPERATION_NAMES: &[&str] = &[
     "AbortBucketWorm",
     "AbortMultipartUpload",
     "AppendObject",
+    "AsyncProcessObject",
+    "Callback",
     "CleanRestoredObject",
     "CloseMetaQuery",
     "CompleteBucketWorm",
@@ -25,6 +27,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "CreateBucketMetadataConfiguration",
     "CreateCnameToken",
     "CreateDirectory",
+    "CreateSelectObjectMeta",
     "DeleteAccessPoint",
     "DeleteAccessPointForObjectProcess",
     "DeleteAccessPointPolicy",
@@ -162,7 +165,9 @@ pub const OPERATION_NAMES: &[&str] = &[
     "ListVectors",
     "OpenMetaQuery",
     "OptionObject",
+    "PostObject",
     "PostVodPlaylist",
+    "ProcessObject",
     "PutAccessPointConfigForObjectProcess",
     "PutAccessPointPolicy",
     "PutAccessPointPolicyForObjectProcess",
@@ -218,6 +223,7 @@ pub const OPERATION_NAMES: &[&str] = &[
     "Rename",
     "RestoreObject",
     "SealAppendObject",
+    "SelectObject",
     "UpdateBucketAntiDDosInfo",
     "UpdateBucketMetadataInventoryTableConfiguration",
     "UpdateBucketMetadataJournalTableConfiguration",
@@ -456,6 +462,164 @@ impl Operation for AppendObject {
     }
 }
 
+/// Starts an asynchronous processing task on an object (document conversion, video or audio transcoding): `POST /<key>?x-oss-async-process` with the text body `x-oss-async-process=<instructions>`, typically ending in `|sys/saveas,...` and a notification topic. Only the task's IDs are returned; the result arrives by message notification.
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::AsyncProcessObjectInput`], output [`oss_model::AsyncProcessObjectOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AsyncProcessObject;
+
+impl Operation for AsyncProcessObject {
+    type Input = oss_model::AsyncProcessObjectInput;
+    type Output = oss_model::AsyncProcessObjectOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "AsyncProcessObject",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "x-oss-async-process", None);
+        support::header_opt(
+            &mut parts,
+            "request_payer",
+            "x-oss-request-payer",
+            &input.request_payer,
+        )?;
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::AsyncProcessObjectResult {
+            event_id,
+            task_request_id,
+            task_id,
+        } = support::json_document("AsyncProcessObject", &body)?;
+        Ok(oss_model::AsyncProcessObjectOutput {
+            request_id: support::request_id(head),
+            event_id,
+            task_request_id,
+            task_id,
+        })
+    }
+}
+
+/// Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::CallbackInput`], output [`oss_model::CallbackOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Callback;
+
+impl Operation for Callback {
+    type Input = oss_model::CallbackInput;
+    type Output = oss_model::CallbackOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "Callback",
+        method: Method::PUT,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::PUT,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::header(&mut parts, "callback", "x-oss-callback", &input.callback)?;
+        support::header_opt(
+            &mut parts,
+            "callback_var",
+            "x-oss-callback-var",
+            &input.callback_var,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "cache_control",
+            "cache-control",
+            &input.cache_control,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_disposition",
+            "content-disposition",
+            &input.content_disposition,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_encoding",
+            "content-encoding",
+            &input.content_encoding,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_length",
+            "content-length",
+            &input.content_length,
+        )?;
+        support::header_opt(&mut parts, "content_md5", "content-md5", &input.content_md5)?;
+        support::header_opt(
+            &mut parts,
+            "content_type",
+            "content-type",
+            &input.content_type,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "forbid_overwrite",
+            "x-oss-forbid-overwrite",
+            &input.forbid_overwrite,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_acl",
+            "x-oss-object-acl",
+            &input.object_acl,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "storage_class",
+            "x-oss-storage-class",
+            &input.storage_class,
+        )?;
+        support::header_map(&mut parts, "metadata", "x-oss-meta-", &input.metadata)?;
+        support::header_opt(
+            &mut parts,
+            "request_payer",
+            "x-oss-request-payer",
+            &input.request_payer,
+        )?;
+        parts.body = crate::operation::RequestBody::Streaming;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("Callback", &body)?;
+        Ok(oss_model::CallbackOutput {
+            request_id: support::request_id(head),
+            etag: support::header_value("Callback", head, "etag")?,
+            hash_crc64ecma: support::header_value("Callback", head, "x-oss-hash-crc64ecma")?,
+            version_id: support::header_value("Callback", head, "x-oss-version-id")?,
+            body,
+        })
+    }
+}
+
 /// Ends the restored state of an archived object early.
 ///
 /// Category: object basic.
@@ -498,6 +662,11 @@ impl Operation for CleanRestoredObject {
             request_id: support::request_id(head),
         })
     }
+}
+
+impl CleanRestoredObject {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cleanRestoredObject"];
 }
 
 /// Turns off data indexing for a bucket and deletes its metadata index.
@@ -1134,6 +1303,51 @@ impl CreateDirectory {
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-dir"];
 }
 
+/// Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::CreateSelectObjectMetaInput`], output [`oss_model::CreateSelectObjectMetaOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CreateSelectObjectMeta;
+
+impl Operation for CreateSelectObjectMeta {
+    type Input = oss_model::CreateSelectObjectMetaInput;
+    type Output = oss_model::CreateSelectObjectMetaOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "CreateSelectObjectMeta",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Streaming,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::query(&mut parts, "x-oss-process", &input.process);
+        support::header_opt(
+            &mut parts,
+            "content_type",
+            "content-type",
+            &input.content_type,
+        )?;
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::CreateSelectObjectMetaOutput {
+            request_id: support::request_id(head),
+        })
+    }
+}
+
 /// Deletes an access point.
 ///
 /// Category: access point.
@@ -1410,6 +1624,11 @@ impl Operation for DeleteBucketCors {
             request_id: support::request_id(head),
         })
     }
+}
+
+impl DeleteBucketCors {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Deletes the OSS accelerator of a bucket in a zone.
@@ -3279,6 +3498,11 @@ impl Operation for GetBucketCors {
             response_vary,
         })
     }
+}
+
+impl GetBucketCors {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Returns the OSS accelerators of a bucket (or the one in a zone).
@@ -7606,6 +7830,56 @@ impl Operation for OptionObject {
     }
 }
 
+/// Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::PostObjectInput`], output [`oss_model::PostObjectOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct PostObject;
+
+impl Operation for PostObject {
+    type Input = oss_model::PostObjectInput;
+    type Output = oss_model::PostObjectOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "PostObject",
+        method: Method::POST,
+        scope: Scope::Bucket,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
+        support::header(
+            &mut parts,
+            "content_type",
+            "content-type",
+            &input.content_type,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_length",
+            "content-length",
+            &input.content_length,
+        )?;
+        parts.body = crate::operation::RequestBody::Streaming;
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let body = support::text_document("PostObject", &body)?;
+        let body = Some(body).filter(|t| !t.is_empty());
+        Ok(oss_model::PostObjectOutput {
+            request_id: support::request_id(head),
+            etag: support::header_value("PostObject", head, "etag")?,
+            hash_crc64ecma: support::header_value("PostObject", head, "x-oss-hash-crc64ecma")?,
+            version_id: support::header_value("PostObject", head, "x-oss-version-id")?,
+            body,
+        })
+    }
+}
+
 /// Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
 ///
 /// Category: LiveChannel.
@@ -7648,6 +7922,61 @@ impl Operation for PostVodPlaylist {
 impl PostVodPlaylist {
     /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
     pub const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
+}
+
+/// Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::ProcessObjectInput`], output [`oss_model::ProcessObjectOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ProcessObject;
+
+impl Operation for ProcessObject {
+    type Input = oss_model::ProcessObjectInput;
+    type Output = oss_model::ProcessObjectOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "ProcessObject",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::fixed_query(&mut parts, "x-oss-process", None);
+        support::header_opt(
+            &mut parts,
+            "request_payer",
+            "x-oss-request-payer",
+            &input.request_payer,
+        )?;
+        let body = &input.body;
+        support::text_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
+        let oss_model::ProcessObjectResult {
+            bucket,
+            file_size,
+            object,
+            status,
+        } = support::json_document("ProcessObject", &body)?;
+        Ok(oss_model::ProcessObjectOutput {
+            request_id: support::request_id(head),
+            bucket,
+            file_size,
+            object,
+            status,
+        })
+    }
 }
 
 /// Changes the processing setup of an Object FC access point.
@@ -8014,6 +8343,11 @@ impl Operation for PutBucketCors {
             request_id: support::request_id(head),
         })
     }
+}
+
+impl PutBucketCors {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
@@ -10000,6 +10334,55 @@ impl Operation for SealAppendObject {
         Ok(oss_model::SealAppendObjectOutput {
             request_id: support::request_id(head),
             sealed_time: support::header_value("SealAppendObject", head, "x-oss-sealed-time")?,
+        })
+    }
+}
+
+impl SealAppendObject {
+    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
+    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["seal"];
+}
+
+/// Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
+///
+/// Category: object basic.
+///
+/// Input [`oss_model::SelectObjectInput`], output [`oss_model::SelectObjectOutput`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SelectObject;
+
+impl Operation for SelectObject {
+    type Input = oss_model::SelectObjectInput;
+    type Output = oss_model::SelectObjectOutput;
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "SelectObject",
+        method: Method::POST,
+        scope: Scope::Object,
+        response_body: ResponseBodyKind::Streaming,
+        requires_content_md5: false,
+    };
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
+        let mut parts = support::request(
+            Method::POST,
+            Scope::Object,
+            Some(&input.bucket),
+            Some(&input.key),
+        )?;
+        support::query(&mut parts, "x-oss-process", &input.process);
+        let body = &input.select_request;
+        support::xml_body(&mut parts, body);
+        Ok(parts)
+    }
+
+    fn parse_output(head: &http::response::Parts, _body: Bytes) -> Result<Self::Output, Error> {
+        Ok(oss_model::SelectObjectOutput {
+            request_id: support::request_id(head),
+            select_output_raw: support::header_value(
+                "SelectObject",
+                head,
+                "x-oss-select-output-raw",
+            )?,
         })
     }
 }

@@ -167,6 +167,91 @@ impl ServerOperation for super::AppendObject {
     }
 }
 
+impl ServerOperation for super::AsyncProcessObject {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::AsyncProcessObjectInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            request_payer: support::request_header(parts, "request_payer", "x-oss-request-payer")?,
+            body: support::required_member(support::request_text("body", body)?, "body")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_json(&mut headers, &output.to_document());
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::Callback {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::CallbackInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            callback: support::required_member(
+                support::request_header(parts, "callback", "x-oss-callback")?,
+                "callback",
+            )?,
+            callback_var: support::request_header(parts, "callback_var", "x-oss-callback-var")?,
+            cache_control: support::request_header(parts, "cache_control", "cache-control")?,
+            content_disposition: support::request_header(
+                parts,
+                "content_disposition",
+                "content-disposition",
+            )?,
+            content_encoding: support::request_header(
+                parts,
+                "content_encoding",
+                "content-encoding",
+            )?,
+            content_length: support::request_header(parts, "content_length", "content-length")?,
+            content_md5: support::request_header(parts, "content_md5", "content-md5")?,
+            content_type: support::request_header(parts, "content_type", "content-type")?,
+            forbid_overwrite: support::request_header(
+                parts,
+                "forbid_overwrite",
+                "x-oss-forbid-overwrite",
+            )?,
+            object_acl: support::request_header(parts, "object_acl", "x-oss-object-acl")?,
+            storage_class: support::request_header(parts, "storage_class", "x-oss-storage-class")?,
+            metadata: support::request_header_map(parts, "metadata", "x-oss-meta-")?,
+            request_payer: support::request_header(parts, "request_payer", "x-oss-request-payer")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        support::response_header_opt(&mut headers, "etag", "etag", &output.etag)?;
+        support::response_header_opt(
+            &mut headers,
+            "hash_crc64ecma",
+            "x-oss-hash-crc64ecma",
+            &output.hash_crc64ecma,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "version_id",
+            "x-oss-version-id",
+            &output.version_id,
+        )?;
+        let body = Bytes::from(output.body.clone());
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::CleanRestoredObject {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::CleanRestoredObjectInput {
@@ -547,6 +632,33 @@ impl ServerOperation for super::CreateDirectory {
         Ok(oss_model::CreateDirectoryInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             key: support::request_path_part(parts.key.as_ref(), "key")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::CreateSelectObjectMeta {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::CreateSelectObjectMetaInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            process: support::required_member(
+                support::request_query(parts, "process", "x-oss-process")?,
+                "process",
+            )?,
+            content_type: support::request_header(parts, "content_type", "content-type")?,
+            body: support::required_member(support::request_text("body", body)?, "body")?,
         })
     }
 
@@ -4289,6 +4401,44 @@ impl ServerOperation for super::OptionObject {
     }
 }
 
+impl ServerOperation for super::PostObject {
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::PostObjectInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            content_type: support::required_member(
+                support::request_header(parts, "content_type", "content-type")?,
+                "content_type",
+            )?,
+            content_length: support::request_header(parts, "content_length", "content-length")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        support::response_header_opt(&mut headers, "etag", "etag", &output.etag)?;
+        support::response_header_opt(
+            &mut headers,
+            "hash_crc64ecma",
+            "x-oss-hash-crc64ecma",
+            &output.hash_crc64ecma,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "version_id",
+            "x-oss-version-id",
+            &output.version_id,
+        )?;
+        let body = Bytes::from(output.body.clone().unwrap_or_default());
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::PostVodPlaylist {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::PostVodPlaylistInput {
@@ -4314,6 +4464,29 @@ impl ServerOperation for super::PostVodPlaylist {
             &output.request_id,
         )?;
         let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
+impl ServerOperation for super::ProcessObject {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::ProcessObjectInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            request_payer: support::request_header(parts, "request_payer", "x-oss-request-payer")?,
+            body: support::required_member(support::request_text("body", body)?, "body")?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        let body = support::response_json(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -5718,6 +5891,41 @@ impl ServerOperation for super::SealAppendObject {
     }
 }
 
+impl ServerOperation for super::SelectObject {
+    fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::SelectObjectInput {
+            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            key: support::request_path_part(parts.key.as_ref(), "key")?,
+            process: support::required_member(
+                support::request_query(parts, "process", "x-oss-process")?,
+                "process",
+            )?,
+            select_request: support::required_member(
+                support::request_xml("select_request", body)?,
+                "select_request",
+            )?,
+        })
+    }
+
+    fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
+        let mut headers = http::HeaderMap::new();
+        support::response_header_opt(
+            &mut headers,
+            "request_id",
+            "x-oss-request-id",
+            &output.request_id,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "select_output_raw",
+            "x-oss-select-output-raw",
+            &output.select_output_raw,
+        )?;
+        let body = Bytes::new();
+        Ok((headers, body))
+    }
+}
+
 impl ServerOperation for super::UpdateBucketAntiDDosInfo {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::UpdateBucketAntiDDosInfoInput {
@@ -6216,6 +6424,44 @@ mod tests {
             assert_eq!(back, input, "AppendObject");
         }
         {
+            let input = oss_model::AsyncProcessObjectInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::AsyncProcessObject::build_request(&input).unwrap();
+            let back =
+                super::super::AsyncProcessObject::parse_request(&parts, &request_body(&parts.body))
+                    .unwrap();
+            assert_eq!(back, input, "AsyncProcessObject");
+        }
+        {
+            let input = oss_model::CallbackInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .callback("a/b c+d%&<é".to_string())
+                .callback_var("a/b c+d%&<é".to_string())
+                .cache_control("a/b c+d%&<é".to_string())
+                .content_disposition("a/b c+d%&<é".to_string())
+                .content_encoding("a/b c+d%&<é".to_string())
+                .content_length(42)
+                .content_md5("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .forbid_overwrite(true)
+                .object_acl(oss_model::ObjectAcl::from("default"))
+                .storage_class(oss_model::StorageClass::from("Standard"))
+                .metadata([("k".to_string(), "v".to_string())].into_iter().collect())
+                .request_payer("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::Callback::build_request(&input).unwrap();
+            let back =
+                super::super::Callback::parse_request(&parts, &request_body(&parts.body)).unwrap();
+            assert_eq!(back, input, "Callback");
+        }
+        {
             let input = oss_model::CleanRestoredObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
@@ -6376,6 +6622,23 @@ mod tests {
                 super::super::CreateDirectory::parse_request(&parts, &request_body(&parts.body))
                     .unwrap();
             assert_eq!(back, input, "CreateDirectory");
+        }
+        {
+            let input = oss_model::CreateSelectObjectMetaInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .process("a/b c+d%&<é".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::CreateSelectObjectMeta::build_request(&input).unwrap();
+            let back = super::super::CreateSelectObjectMeta::parse_request(
+                &parts,
+                &request_body(&parts.body),
+            )
+            .unwrap();
+            assert_eq!(back, input, "CreateSelectObjectMeta");
         }
         {
             let input = oss_model::DeleteAccessPointInput::builder()
@@ -8210,6 +8473,18 @@ mod tests {
             assert_eq!(back, input, "OptionObject");
         }
         {
+            let input = oss_model::PostObjectInput::builder()
+                .bucket("examplebucket".to_string())
+                .content_type("a/b c+d%&<é".to_string())
+                .content_length(42)
+                .build()
+                .unwrap();
+            let parts = super::super::PostObject::build_request(&input).unwrap();
+            let back = super::super::PostObject::parse_request(&parts, &request_body(&parts.body))
+                .unwrap();
+            assert_eq!(back, input, "PostObject");
+        }
+        {
             let input = oss_model::PostVodPlaylistInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
@@ -8222,6 +8497,20 @@ mod tests {
                 super::super::PostVodPlaylist::parse_request(&parts, &request_body(&parts.body))
                     .unwrap();
             assert_eq!(back, input, "PostVodPlaylist");
+        }
+        {
+            let input = oss_model::ProcessObjectInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .request_payer("a/b c+d%&<é".to_string())
+                .body("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
+            let parts = super::super::ProcessObject::build_request(&input).unwrap();
+            let back =
+                super::super::ProcessObject::parse_request(&parts, &request_body(&parts.body))
+                    .unwrap();
+            assert_eq!(back, input, "ProcessObject");
         }
         {
             let input = oss_model::PutAccessPointConfigForObjectProcessInput::builder()
@@ -8899,6 +9188,20 @@ mod tests {
             assert_eq!(back, input, "SealAppendObject");
         }
         {
+            let input = oss_model::SelectObjectInput::builder()
+                .bucket("examplebucket".to_string())
+                .key("dir/a b+c.txt".to_string())
+                .process("a/b c+d%&<é".to_string())
+                .select_request(oss_model::SelectRequest::default())
+                .build()
+                .unwrap();
+            let parts = super::super::SelectObject::build_request(&input).unwrap();
+            let back =
+                super::super::SelectObject::parse_request(&parts, &request_body(&parts.body))
+                    .unwrap();
+            assert_eq!(back, input, "SelectObject");
+        }
+        {
             let input = oss_model::UpdateBucketAntiDDosInfoInput::builder()
                 .bucket("examplebucket".to_string())
                 .defender_instance("a/b c+d%&<é".to_string())
@@ -9147,6 +9450,31 @@ mod tests {
             assert_eq!(back, output, "AppendObject");
         }
         {
+            let output = oss_model::AsyncProcessObjectOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                event_id: Some("a/b c+d%&<é".to_string()),
+                task_request_id: Some("a/b c+d%&<é".to_string()),
+                task_id: Some("a/b c+d%&<é".to_string()),
+            };
+            let (headers, body) =
+                super::super::AsyncProcessObject::build_response(&output).unwrap();
+            let back =
+                super::super::AsyncProcessObject::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "AsyncProcessObject");
+        }
+        {
+            let output = oss_model::CallbackOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                version_id: Some("a/b c+d%&<é".to_string()),
+                body: "a/b c+d%&<é".to_string(),
+            };
+            let (headers, body) = super::super::Callback::build_response(&output).unwrap();
+            let back = super::super::Callback::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "Callback");
+        }
+        {
             let output = oss_model::CleanRestoredObjectOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
             };
@@ -9282,6 +9610,16 @@ mod tests {
             let (headers, body) = super::super::CreateDirectory::build_response(&output).unwrap();
             let back = super::super::CreateDirectory::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "CreateDirectory");
+        }
+        {
+            let output = oss_model::CreateSelectObjectMetaOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+            };
+            let (headers, body) =
+                super::super::CreateSelectObjectMeta::build_response(&output).unwrap();
+            let back =
+                super::super::CreateSelectObjectMeta::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "CreateSelectObjectMeta");
         }
         {
             let output = oss_model::DeleteAccessPointOutput {
@@ -10948,12 +11286,36 @@ mod tests {
             assert_eq!(back, output, "OptionObject");
         }
         {
+            let output = oss_model::PostObjectOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                etag: Some("a/b c+d%&<é".to_string()),
+                hash_crc64ecma: Some("a/b c+d%&<é".to_string()),
+                version_id: Some("a/b c+d%&<é".to_string()),
+                body: Some("a/b c+d%&<é".to_string()),
+            };
+            let (headers, body) = super::super::PostObject::build_response(&output).unwrap();
+            let back = super::super::PostObject::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "PostObject");
+        }
+        {
             let output = oss_model::PostVodPlaylistOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
             };
             let (headers, body) = super::super::PostVodPlaylist::build_response(&output).unwrap();
             let back = super::super::PostVodPlaylist::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "PostVodPlaylist");
+        }
+        {
+            let output = oss_model::ProcessObjectOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                bucket: Some("examplebucket".to_string()),
+                file_size: Some(42),
+                object: Some("a/b c+d%&<é".to_string()),
+                status: Some("a/b c+d%&<é".to_string()),
+            };
+            let (headers, body) = super::super::ProcessObject::build_response(&output).unwrap();
+            let back = super::super::ProcessObject::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "ProcessObject");
         }
         {
             let output = oss_model::PutAccessPointConfigForObjectProcessOutput {
@@ -11486,6 +11848,15 @@ mod tests {
             let (headers, body) = super::super::SealAppendObject::build_response(&output).unwrap();
             let back = super::super::SealAppendObject::parse_output(&head(headers), body).unwrap();
             assert_eq!(back, output, "SealAppendObject");
+        }
+        {
+            let output = oss_model::SelectObjectOutput {
+                request_id: Some("5C3D9175B6FC201293AD****".to_string()),
+                select_output_raw: Some("a/b c+d%&<é".to_string()),
+            };
+            let (headers, body) = super::super::SelectObject::build_response(&output).unwrap();
+            let back = super::super::SelectObject::parse_output(&head(headers), body).unwrap();
+            assert_eq!(back, output, "SelectObject");
         }
         {
             let output = oss_model::UpdateBucketAntiDDosInfoOutput {
