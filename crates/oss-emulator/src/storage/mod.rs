@@ -623,4 +623,36 @@ mod tests {
         store.delete_bucket("b").expect("now empty");
         assert_eq!(store.bucket("b").expect_err("gone").code, "NoSuchBucket");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        #[test]
+        fn disk_store_reopens_to_the_acknowledged_state(
+            ops in proptest::collection::vec((0u8..4, 0u8..3, proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)), 1..30)
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut model: std::collections::BTreeMap<String, Vec<u8>> = std::collections::BTreeMap::new();
+            {
+                let store = Store::on_disk(dir.path()).expect("open");
+                store.create_bucket(bucket("b")).expect("create");
+                for (op, key, data) in &ops {
+                    let key = format!("k{key}");
+                    if *op == 0 {
+                        store.delete_object("b", &key, None).expect("delete");
+                        model.remove(&key);
+                    } else {
+                        store.put_object("b", object(&key), &Bytes::from(data.clone())).expect("put");
+                        model.insert(key, data.clone());
+                    }
+                }
+            }
+            let store = Store::on_disk(dir.path()).expect("reopen");
+            let keys: Vec<String> = store.with_bucket("b", |b| b.objects.keys().cloned().collect()).expect("bucket");
+            proptest::prop_assert_eq!(keys, model.keys().cloned().collect::<Vec<_>>());
+            for (key, data) in &model {
+                let meta = store.object("b", key, None).expect("object");
+                proptest::prop_assert_eq!(&store.read("b", &meta).expect("data")[..], &data[..]);
+            }
+        }
+    }
 }
