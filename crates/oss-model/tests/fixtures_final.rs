@@ -58,7 +58,10 @@ fn select_object_csv_request() {
         doc.expression,
         "c2VsZWN0IHBlcnNvbi5maXJzdG5hbWUgYXMgYWFhIGFzIGZpcnN0bmFtZSwgcGVyc29uLmxhc3RuYW1lLCBleHRyYSBmcm9tIG9zc29iamVjdCc="
     );
-    let input = doc.input_serialization.as_ref().expect("InputSerialization");
+    let input = doc
+        .input_serialization
+        .as_ref()
+        .expect("InputSerialization");
     assert_eq!(input.compression_type, Some(SelectCompressionType::Gzip));
     assert!(input.json.is_none());
     let csv = input.csv.as_ref().expect("CSV");
@@ -70,7 +73,10 @@ fn select_object_csv_request() {
     assert_eq!(csv.range.as_deref(), Some("split-range=10-12"));
     assert_eq!(csv.allow_quoted_record_delimiter, Some(true));
 
-    let output = doc.output_serialization.as_ref().expect("OutputSerialization");
+    let output = doc
+        .output_serialization
+        .as_ref()
+        .expect("OutputSerialization");
     assert!(output.json.is_none());
     let out_csv = output.csv.as_ref().expect("CSV");
     assert_eq!(out_csv.record_delimiter.as_deref(), Some("\n"));
@@ -95,7 +101,10 @@ fn select_object_json_request() {
         doc.expression,
         "c2VsZWN0IHBlcnNvbi5maXJzdG5hbWUgYXMgYWFhIGFzIGZpcnN0bmFtZSwgcGVyc29uLmxhc3RuYW1lLCBleHRyYSBmcm9tIG9zc29iamVjdCc="
     );
-    let input = doc.input_serialization.as_ref().expect("InputSerialization");
+    let input = doc
+        .input_serialization
+        .as_ref()
+        .expect("InputSerialization");
     assert_eq!(input.compression_type, Some(SelectCompressionType::Gzip));
     assert!(input.csv.is_none());
     let json = input.json.as_ref().expect("JSON");
@@ -103,7 +112,10 @@ fn select_object_json_request() {
     assert_eq!(json.range.as_deref(), Some("split-range=10-12"));
     assert_eq!(json.parse_json_number_as_string, Some(true));
 
-    let output = doc.output_serialization.as_ref().expect("OutputSerialization");
+    let output = doc
+        .output_serialization
+        .as_ref()
+        .expect("OutputSerialization");
     assert!(output.csv.is_none());
     let out_json = output.json.as_ref().expect("JSON");
     assert_eq!(out_json.record_delimiter.as_deref(), Some("LA=="));
@@ -125,9 +137,15 @@ fn select_object_output_delimiters() {
     let doc: SelectRequest = read_xml("SelectObject.output.request.xml");
     // The Base64 of `select _1, _2 from ossobject`.
     assert_eq!(doc.expression, "c2VsZWN0IF8xLCBfMiBmcm9tIG9zc29iamVjdA==");
-    let input = doc.input_serialization.as_ref().expect("InputSerialization");
+    let input = doc
+        .input_serialization
+        .as_ref()
+        .expect("InputSerialization");
     assert!(input.csv.is_none() && input.json.is_none() && input.compression_type.is_none());
-    let output = doc.output_serialization.as_ref().expect("OutputSerialization");
+    let output = doc
+        .output_serialization
+        .as_ref()
+        .expect("OutputSerialization");
     let csv = output.csv.as_ref().expect("CSV");
     assert_eq!(csv.record_delimiter.as_deref(), Some("\r\n"));
     assert_eq!(csv.field_delimiter.as_deref(), Some("|"));
@@ -180,7 +198,10 @@ fn select_object_needs_its_process_and_document() {
 fn create_select_object_meta_csv_request() {
     let doc: CsvMetaRequest = read_xml("CreateSelectObjectMeta.csv.request.xml");
     assert_eq!(doc.overwrite_if_exists, Some(true));
-    let input = doc.input_serialization.as_ref().expect("InputSerialization");
+    let input = doc
+        .input_serialization
+        .as_ref()
+        .expect("InputSerialization");
     assert_eq!(input.compression_type, Some(SelectCompressionType::None));
     assert!(input.json.is_none());
     let csv = input.csv.as_ref().expect("CSV");
@@ -197,7 +218,10 @@ fn create_select_object_meta_csv_request() {
 fn create_select_object_meta_json_request() {
     let doc: JsonMetaRequest = read_xml("CreateSelectObjectMeta.json.request.xml");
     assert_eq!(doc.overwrite_if_exists, None);
-    let input = doc.input_serialization.as_ref().expect("InputSerialization");
+    let input = doc
+        .input_serialization
+        .as_ref()
+        .expect("InputSerialization");
     assert!(input.csv.is_none());
     assert_eq!(input.compression_type, None);
     let json = input.json.as_ref().expect("JSON");
