@@ -270,5 +270,39 @@ fn round_trip_tests(s: &mut String, model: &Model) {
             members.join("\n")
         );
     }
-    let _ = writeln!(s, "}}\n}}");
+    let _ = writeln!(s, "}}\n");
+    // Every operation's response reader on arbitrary headers and bodies.
+    let _ = writeln!(
+        s,
+        "fn parse_any<O: Operation>(head: &http::response::Parts, body: bytes::Bytes) {{\nlet _ = O::parse_output(head, body);\n}}\n\n\
+         /// Every operation's `parse_output`.\nconst PARSERS: &[fn(&http::response::Parts, bytes::Bytes)] = &["
+    );
+    for op in model.operations.values() {
+        let _ = writeln!(s, "parse_any::<super::super::{}>,", op.name);
+    }
+    let _ = writeln!(
+        s,
+        "];\n\n\
+         proptest::proptest! {{\n\
+         /// No operation's response reader panics, whatever the headers and body.\n\
+         #[test]\n\
+         fn no_output_parser_panics(\n\
+         body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),\n\
+         values in proptest::collection::vec(\"[ -~]{{0,40}}\", 8),\n\
+         ) {{\n\
+         let names = [\"x-oss-request-id\", \"etag\", \"content-length\", \"last-modified\", \"x-oss-meta-a\", \"x-oss-hash-crc64ecma\", \"x-oss-version-id\", \"content-type\"];\n\
+         let mut headers = http::HeaderMap::new();\n\
+         for (name, value) in names.iter().zip(&values) {{\n\
+         if let Ok(value) = http::HeaderValue::from_str(value) {{\n\
+         headers.insert(*name, value);\n\
+         }}\n\
+         }}\n\
+         let head = head(headers);\n\
+         let body = bytes::Bytes::from(body);\n\
+         for parse in PARSERS {{\n\
+         parse(&head, body.clone());\n\
+         }}\n\
+         }}\n\
+         }}\n}}"
+    );
 }
