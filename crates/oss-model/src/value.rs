@@ -504,6 +504,20 @@ mod tests {
     }
 
     #[test]
+    fn url_decode_in_place_matches_url_decode() {
+        for text in ["", "plain", "a%2Fb+c", "%E4%B8%AD%20x", "100%25"] {
+            let mut s = text.to_string();
+            url_decode_in_place(&mut s).unwrap();
+            assert_eq!(s, url_decode(text).unwrap(), "{text}");
+        }
+        let mut bad = "ab%2".to_string();
+        assert!(url_decode_in_place(&mut bad).is_err());
+        assert_eq!(bad, "ab%2");
+        let mut not_utf8 = "%FF".to_string();
+        assert!(url_decode_in_place(&mut not_utf8).is_err());
+    }
+
+    #[test]
     fn url_decode_rejects_truncated_escape() {
         assert!(url_decode("abc%2").is_err());
         assert!(url_decode("%FF").is_err());

@@ -70,12 +70,8 @@ pub trait UrlCoded {
 
 impl UrlCoded for String {
     fn url_decode(&mut self, element: &'static str) -> Result<(), XmlError> {
-        let decoded =
-            value::url_decode(self).map_err(|source| XmlError::InvalidValue { element, source })?;
-        if let Cow::Owned(s) = decoded {
-            *self = s;
-        }
-        Ok(())
+        value::url_decode_in_place(self)
+            .map_err(|source| XmlError::InvalidValue { element, source })
     }
 
     fn url_encode(&mut self) {
