@@ -301,12 +301,12 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Model, String> {
     for path in &paths {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let label = format!(
-            "spec/{}",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
+        let root = crate::workspace_root();
+        let label = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         files.push((label, text));
     }
     load_texts(&files)
