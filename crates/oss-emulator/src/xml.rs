@@ -57,14 +57,6 @@ impl XmlWriter {
         self
     }
 
-    /// Writes the element only when `text` is present.
-    pub(crate) fn opt_elem(&mut self, name: &str, text: Option<&str>) -> &mut Self {
-        if let Some(t) = text {
-            self.elem(name, t);
-        }
-        self
-    }
-
     /// Closes every open element and returns the document.
     pub(crate) fn finish(mut self) -> String {
         while !self.stack.is_empty() {

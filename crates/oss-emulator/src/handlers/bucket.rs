@@ -2,7 +2,7 @@
 
 use http::StatusCode;
 
-use super::{body_xml, check_acl, checked_tags, max_param, owner, tagging_document};
+use super::{body_xml, check_acl, checked_tags, max_param, owner, owner_model, tag_set};
 use crate::context::Context;
 use crate::error::OssError;
 use crate::request::Request;
@@ -209,18 +209,17 @@ pub(crate) fn put_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
     Ok(Reply::ok())
 }
 
-/// Writes an `AccessControlPolicy` document.
-pub(crate) fn acl_document(grant: &str) -> String {
-    let mut w = XmlWriter::new("AccessControlPolicy");
-    owner(&mut w);
-    w.open("AccessControlList").elem("Grant", grant).close();
-    w.finish()
-}
-
 /// GET /bucket?acl — GetBucketAcl.
 pub(crate) fn get_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let b = ctx.store.bucket(req.bucket())?;
-    Ok(Reply::xml(acl_document(&b.acl)))
+    let output = oss_model::GetBucketAclOutput {
+        owner: owner_model(),
+        access_control_list: oss_model::AccessControlList {
+            grant: b.acl.as_str().into(),
+        },
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::GetBucketAcl>(&output)
 }
 
 /// PUT /bucket?versioning — PutBucketVersioning.
@@ -242,9 +241,11 @@ pub(crate) fn put_bucket_versioning(ctx: &Context, req: &Request) -> Result<Repl
 /// GET /bucket?versioning — GetBucketVersioning.
 pub(crate) fn get_bucket_versioning(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let b = ctx.store.bucket(req.bucket())?;
-    let mut w = XmlWriter::new("VersioningConfiguration");
-    w.opt_elem("Status", b.versioning.as_deref());
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::GetBucketVersioningOutput {
+        status: b.versioning.as_deref().map(Into::into),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::GetBucketVersioning>(&output)
 }
 
 /// PUT /bucket?tagging — PutBucketTags.
@@ -258,7 +259,11 @@ pub(crate) fn put_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, Oss
 /// GET /bucket?tagging — GetBucketTags.
 pub(crate) fn get_bucket_tags(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let b = ctx.store.bucket(req.bucket())?;
-    Ok(Reply::xml(tagging_document(&b.tags)))
+    let output = oss_model::GetBucketTagsOutput {
+        tag_set: tag_set(&b.tags),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::GetBucketTags>(&output)
 }
 
 /// DELETE /bucket?tagging[=k1,k2] — DeleteBucketTags (all, or the listed keys).

@@ -155,14 +155,25 @@ pub(crate) fn tags_from_header(req: &Request) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Writes a `<Tagging>` document.
-pub(crate) fn tagging_document(tags: &[(String, String)]) -> String {
-    let mut w = XmlWriter::new("Tagging");
-    w.open("TagSet");
-    for (k, v) in tags {
-        w.open("Tag").elem("Key", k).elem("Value", v).close();
+/// Stored tags as the model's `TagSet`.
+pub(crate) fn tag_set(tags: &[(String, String)]) -> oss_model::TagSet {
+    oss_model::TagSet {
+        tags: tags
+            .iter()
+            .map(|(k, v)| oss_model::Tag {
+                key: k.clone(),
+                value: Some(v.clone()),
+            })
+            .collect(),
     }
-    w.finish()
+}
+
+/// The owner the emulator reports, as the model's `Owner`.
+pub(crate) fn owner_model() -> oss_model::Owner {
+    oss_model::Owner {
+        id: OWNER_ID.to_owned(),
+        display_name: Some(OWNER_ID.to_owned()),
+    }
 }
 
 /// The headers every read of an object carries.

@@ -6,7 +6,7 @@ use http::StatusCode;
 
 use super::{
     check_acl, check_content_md5, checked_tags, enc, meta_from_headers, object_headers,
-    tagging_document, tags_from_header, url_encoding,
+    tags_from_header, url_encoding,
 };
 use crate::checksum;
 use crate::context::Context;
@@ -529,10 +529,15 @@ pub(crate) fn get_object_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
     let m = ctx
         .store
         .object(req.bucket(), req.key(), req.q("versionId"))?;
-    Ok(with_version(
-        Reply::xml(super::bucket::acl_document(&m.acl)),
-        &m,
-    ))
+    let output = oss_model::GetObjectAclOutput {
+        version_id: (m.version_id != "null").then(|| m.version_id.clone()),
+        owner: super::owner_model(),
+        access_control_list: oss_model::ObjectAccessControlList {
+            grant: m.acl.as_str().into(),
+        },
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::GetObjectAcl>(&output)
 }
 
 /// PUT /bucket/key?tagging — PutObjectTagging.
@@ -552,7 +557,12 @@ pub(crate) fn get_object_tagging(ctx: &Context, req: &Request) -> Result<Reply, 
     let m = ctx
         .store
         .object(req.bucket(), req.key(), req.q("versionId"))?;
-    Ok(with_version(Reply::xml(tagging_document(&m.tags)), &m))
+    let output = oss_model::GetObjectTaggingOutput {
+        version_id: (m.version_id != "null").then(|| m.version_id.clone()),
+        tag_set: super::tag_set(&m.tags),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::GetObjectTagging>(&output)
 }
 
 /// DELETE /bucket/key?tagging — DeleteObjectTagging.
