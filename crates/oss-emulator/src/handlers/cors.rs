@@ -7,7 +7,6 @@ use crate::error::OssError;
 use crate::request::Request;
 use crate::response::Reply;
 use crate::storage::{CorsConfig, CorsRule};
-use crate::xml::XmlWriter;
 
 /// PUT /bucket?cors.
 pub(crate) fn put_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
@@ -65,31 +64,22 @@ fn no_cors(bucket: &str) -> OssError {
 pub(crate) fn get_bucket_cors(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let b = ctx.store.bucket(req.bucket())?;
     let cors = b.cors.ok_or_else(|| no_cors(req.bucket()))?;
-    let mut w = XmlWriter::new("CORSConfiguration");
-    for r in &cors.rules {
-        w.open("CORSRule");
-        for o in &r.allowed_origins {
-            w.elem("AllowedOrigin", o);
-        }
-        for m in &r.allowed_methods {
-            w.elem("AllowedMethod", m);
-        }
-        for h in &r.allowed_headers {
-            w.elem("AllowedHeader", h);
-        }
-        for h in &r.expose_headers {
-            w.elem("ExposeHeader", h);
-        }
-        if let Some(age) = r.max_age_seconds {
-            w.elem("MaxAgeSeconds", &age.to_string());
-        }
-        w.close();
-    }
-    w.elem(
-        "ResponseVary",
-        if cors.response_vary { "true" } else { "false" },
-    );
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::GetBucketCorsOutput {
+        rules: cors
+            .rules
+            .iter()
+            .map(|r| oss_model::CORSRule {
+                allowed_origins: r.allowed_origins.clone(),
+                allowed_methods: r.allowed_methods.clone(),
+                allowed_headers: r.allowed_headers.clone(),
+                expose_headers: r.expose_headers.clone(),
+                max_age_seconds: r.max_age_seconds.and_then(|a| i64::try_from(a).ok()),
+            })
+            .collect(),
+        response_vary: Some(cors.response_vary),
+        request_id: None,
+    };
+    crate::typed::reply::<oss_proto::generated::GetBucketCors>(&output)
 }
 
 /// DELETE /bucket?cors.

@@ -48,15 +48,14 @@ pub(crate) fn initiate(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
                 .to_owned(),
         },
     )?;
-    let encode = url_encoding(req);
-    let mut w = XmlWriter::new("InitiateMultipartUploadResult");
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("Bucket", req.bucket())
-        .elem("Key", &enc(req.key(), encode))
-        .elem("UploadId", &upload_id);
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::InitiateMultipartUploadOutput {
+        bucket: Some(req.bucket().to_owned()),
+        key: Some(req.key().to_owned()),
+        upload_id,
+        encoding_type: url_encoding(req).then(|| "url".into()),
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::InitiateMultipartUpload>(&output)
 }
 
 fn part_number(req: &Request) -> Result<u32, OssError> {
@@ -256,23 +255,17 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
     };
     let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
     ctx.store.remove_upload(req.bucket(), &id)?;
-    let encode = url_encoding(req);
-    let mut w = XmlWriter::new("CompleteMultipartUploadResult");
-    if encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem(
-        "Location",
-        &format!("/{}/{}", req.bucket(), enc(&upload.key, true)),
-    )
-    .elem("Bucket", req.bucket())
-    .elem("Key", &enc(&upload.key, encode))
-    .elem("ETag", &stored.etag);
-    let mut reply = Reply::xml(w.finish()).header("x-oss-hash-crc64ecma", stored.crc64.to_string());
-    if stored.version_id != "null" {
-        reply = reply.header("x-oss-version-id", stored.version_id);
-    }
-    Ok(reply)
+    let output = oss_model::CompleteMultipartUploadOutput {
+        version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),
+        hash_crc64ecma: Some(stored.crc64.to_string()),
+        encoding_type: url_encoding(req).then(|| "url".into()),
+        location: Some(format!("/{}/{}", req.bucket(), enc(&upload.key, true))),
+        bucket: Some(req.bucket().to_owned()),
+        key: Some(upload.key),
+        etag: Some(stored.etag),
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::CompleteMultipartUpload>(&output)
 }
 
 /// DELETE /bucket/key?uploadId=U — AbortMultipartUpload.
