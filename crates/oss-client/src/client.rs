@@ -141,7 +141,7 @@ impl Client {
         let parts = O::build_request(input)?;
         let creds = self.inner.config.credentials.provide_credentials().await?;
         signing::presign(
-            &self.signing_context(O::METADATA.name),
+            &self.signing_context(O::V1_SIGNED_QUERY),
             &creds,
             O::METADATA.scope,
             &parts,
@@ -150,13 +150,13 @@ impl Client {
         )
     }
 
-    fn signing_context(&self, operation: &str) -> SigningContext<'_> {
+    fn signing_context(&self, v1_signed_query: &'static [&'static str]) -> SigningContext<'_> {
         SigningContext {
             version: self.inner.config.signature_version,
             region: &self.inner.config.region,
             endpoint: &self.inner.config.endpoint,
             key_cache: &self.inner.key_cache,
-            v1_sub_resources: crate::v1_query::v1_signed_query(operation),
+            v1_sub_resources: v1_signed_query,
         }
     }
 
@@ -280,7 +280,7 @@ impl Client {
             request.headers_mut().insert(http::header::USER_AGENT, ua);
         }
         signing::sign(
-            &self.signing_context(O::METADATA.name),
+            &self.signing_context(O::V1_SIGNED_QUERY),
             &creds,
             meta.scope,
             parts,

@@ -881,6 +881,7 @@ impl Operation for AbortWorm {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
     fn build_request(_: &()) -> Result<RequestParts, oss_proto::Error> {
         Ok(parts(http::Method::DELETE, None, &[("worm", None)]))
     }

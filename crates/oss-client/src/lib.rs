@@ -37,7 +37,6 @@ mod paginate;
 mod retry;
 mod signing;
 pub mod transport;
-mod v1_query;
 
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, SignatureVersion};

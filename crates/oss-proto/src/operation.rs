@@ -149,6 +149,9 @@ pub trait Operation {
     type Output;
     /// Static facts from the spec.
     const METADATA: OperationMetadata;
+    /// Query parameters beyond oss-sign's fixed sub-resource list that V1 signing must include
+    /// (for example `cors` for the CORS operations). V4 signs every query parameter anyway.
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[];
     /// Validates `input` and builds the request parts. Never panics; bad input is a typed error.
     fn build_request(input: &Self::Input) -> Result<RequestParts, crate::Error>;
     /// Builds the output from a success response. For [`ResponseBodyKind::Streaming`] operations

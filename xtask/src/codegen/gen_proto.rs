@@ -78,9 +78,6 @@ fn operation(s: &mut String, op: &OperationDef, model: &Model) {
         response_kind(op),
         op.content_md5
     );
-    build_request(s, op);
-    parse_output(s, op, model);
-    let _ = writeln!(s, "}}\n");
     if !op.v1_signed_query.is_empty() {
         let params: Vec<String> = op
             .v1_signed_query
@@ -89,11 +86,13 @@ fn operation(s: &mut String, op: &OperationDef, model: &Model) {
             .collect();
         let _ = writeln!(
             s,
-            "impl {name} {{\n/// Query parameters beyond the V1 signer's fixed list that V1 signing must include.\n\
-             pub const V1_SIGNED_QUERY: &'static [&'static str] = &[{}];\n}}\n",
+            "const V1_SIGNED_QUERY: &'static [&'static str] = &[{}];\n",
             params.join(", ")
         );
     }
+    build_request(s, op);
+    parse_output(s, op, model);
+    let _ = writeln!(s, "}}\n");
 }
 
 fn build_request(s: &mut String, op: &OperationDef) {

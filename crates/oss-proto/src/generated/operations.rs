@@ -258,6 +258,8 @@ impl Operation for AbortBucketWorm {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "worm", None);
@@ -269,11 +271,6 @@ impl Operation for AbortBucketWorm {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl AbortBucketWorm {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
 }
 
 /// Cancels a multipart upload and deletes its parts.
@@ -639,6 +636,8 @@ impl Operation for CleanRestoredObject {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cleanRestoredObject"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::POST,
@@ -664,11 +663,6 @@ impl Operation for CleanRestoredObject {
     }
 }
 
-impl CleanRestoredObject {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cleanRestoredObject"];
-}
-
 /// Turns off data indexing for a bucket and deletes its metadata index.
 ///
 /// Category: data indexing (meta query).
@@ -688,6 +682,8 @@ impl Operation for CloseMetaQuery {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metaQuery", None);
@@ -700,11 +696,6 @@ impl Operation for CloseMetaQuery {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl CloseMetaQuery {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp"];
 }
 
 /// Locks a retention policy. A locked policy can no longer be deleted; its retention period can only be extended.
@@ -726,6 +717,8 @@ impl Operation for CompleteBucketWorm {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["wormId"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::query(&mut parts, "wormId", &input.worm_id);
@@ -737,11 +730,6 @@ impl Operation for CompleteBucketWorm {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl CompleteBucketWorm {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["wormId"];
 }
 
 /// Assembles the uploaded parts into the final object.
@@ -1034,6 +1022,8 @@ impl Operation for CreateAccessPoint {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPoint", None);
@@ -1055,11 +1045,6 @@ impl Operation for CreateAccessPoint {
     }
 }
 
-impl CreateAccessPoint {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
-}
-
 /// Creates an Object FC access point on top of an access point of the bucket.
 ///
 /// Category: Object FC access point.
@@ -1078,6 +1063,8 @@ impl Operation for CreateAccessPointForObjectProcess {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
@@ -1106,11 +1093,6 @@ impl Operation for CreateAccessPointForObjectProcess {
     }
 }
 
-impl CreateAccessPointForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
-}
-
 /// Starts converting a bucket's redundancy type (LRS to ZRS).
 ///
 /// Category: redundancy transition.
@@ -1129,6 +1111,9 @@ impl Operation for CreateBucketDataRedundancyTransition {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-target-redundancy-type"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -1166,12 +1151,6 @@ impl Operation for CreateBucketDataRedundancyTransition {
     }
 }
 
-impl CreateBucketDataRedundancyTransition {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["redundancyTransition", "x-oss-target-redundancy-type"];
-}
-
 /// Creates the metadata tables (journal, and optionally inventory) of a bucket.
 ///
 /// Category: metadata configuration.
@@ -1191,6 +1170,8 @@ impl Operation for CreateBucketMetadataConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataConfiguration", None);
@@ -1204,11 +1185,6 @@ impl Operation for CreateBucketMetadataConfiguration {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl CreateBucketMetadataConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
 }
 
 /// Creates the token that proves ownership of a domain before it is mapped to a bucket.
@@ -1229,6 +1205,8 @@ impl Operation for CreateCnameToken {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -1256,11 +1234,6 @@ impl Operation for CreateCnameToken {
     }
 }
 
-impl CreateCnameToken {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
-}
-
 /// Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
 ///
 /// Category: folders (hierarchical namespace).
@@ -1280,6 +1253,8 @@ impl Operation for CreateDirectory {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-dir"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::POST,
@@ -1296,11 +1271,6 @@ impl Operation for CreateDirectory {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl CreateDirectory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-dir"];
 }
 
 /// Scans a CSV or JSON LINES object once and records its rows, splits and (CSV) columns, so SelectObject can use `line-range` and `split-range` (`POST /<key>?x-oss-process=csv/meta` or `json/meta`). The request document's root differs with the kind of object (`CsvMetaRequest` or `JsonMetaRequest`), which one body shape cannot express: the body is that document as text, written with `CsvMetaRequest::to_xml()` or `JsonMetaRequest::to_xml()`. The response is a frame stream like SelectObject's, ending in a meta end frame (type 8388614 for CSV, 8388615 for JSON) carrying the scanned size, status, splits, rows, columns and an error message.
@@ -1367,6 +1337,8 @@ impl Operation for DeleteAccessPoint {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPoint", None);
@@ -1384,11 +1356,6 @@ impl Operation for DeleteAccessPoint {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteAccessPoint {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
 }
 
 /// Deletes an Object FC access point.
@@ -1410,6 +1377,8 @@ impl Operation for DeleteAccessPointForObjectProcess {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPointForObjectProcess", None);
@@ -1427,11 +1396,6 @@ impl Operation for DeleteAccessPointForObjectProcess {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteAccessPointForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
 }
 
 /// Deletes the policy of an access point.
@@ -1453,6 +1417,8 @@ impl Operation for DeleteAccessPointPolicy {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPointPolicy", None);
@@ -1470,11 +1436,6 @@ impl Operation for DeleteAccessPointPolicy {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteAccessPointPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
 }
 
 /// Deletes the policy of an Object FC access point.
@@ -1496,6 +1457,8 @@ impl Operation for DeleteAccessPointPolicyForObjectProcess {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPointPolicyForObjectProcess", None);
@@ -1513,11 +1476,6 @@ impl Operation for DeleteAccessPointPolicyForObjectProcess {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteAccessPointPolicyForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
 }
 
 /// Deletes the Block Public Access setting of an access point.
@@ -1539,6 +1497,9 @@ impl Operation for DeleteAccessPointPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -1555,12 +1516,6 @@ impl Operation for DeleteAccessPointPublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteAccessPointPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["publicAccessBlock", "x-oss-access-point-name"];
 }
 
 /// Deletes an empty bucket.
@@ -1613,6 +1568,8 @@ impl Operation for DeleteBucketCors {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "cors", None);
@@ -1624,11 +1581,6 @@ impl Operation for DeleteBucketCors {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketCors {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Deletes the OSS accelerator of a bucket in a zone.
@@ -1650,6 +1602,9 @@ impl Operation for DeleteBucketDataAccelerator {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["dataAccelerator", "x-oss-datalake-cache-available-zone"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "dataAccelerator", None);
@@ -1666,12 +1621,6 @@ impl Operation for DeleteBucketDataAccelerator {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketDataAccelerator {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["dataAccelerator", "x-oss-datalake-cache-available-zone"];
 }
 
 /// Deletes a redundancy conversion task of a bucket.
@@ -1693,6 +1642,9 @@ impl Operation for DeleteBucketDataRedundancyTransition {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "redundancyTransition", None);
@@ -1709,12 +1661,6 @@ impl Operation for DeleteBucketDataRedundancyTransition {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketDataRedundancyTransition {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
 }
 
 /// Deletes the default server-side encryption of a bucket.
@@ -1736,6 +1682,8 @@ impl Operation for DeleteBucketEncryption {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "encryption", None);
@@ -1747,11 +1695,6 @@ impl Operation for DeleteBucketEncryption {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketEncryption {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
 }
 
 /// Deletes one inventory task of a bucket.
@@ -1773,6 +1716,8 @@ impl Operation for DeleteBucketInventory {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "inventory", None);
@@ -1785,11 +1730,6 @@ impl Operation for DeleteBucketInventory {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketInventory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
 }
 
 /// Deletes all lifecycle rules of a bucket.
@@ -1811,6 +1751,8 @@ impl Operation for DeleteBucketLifecycle {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "lifecycle", None);
@@ -1822,11 +1764,6 @@ impl Operation for DeleteBucketLifecycle {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketLifecycle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
 }
 
 /// Turns off access logging for a bucket.
@@ -1848,6 +1785,8 @@ impl Operation for DeleteBucketLogging {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "logging", None);
@@ -1859,11 +1798,6 @@ impl Operation for DeleteBucketLogging {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketLogging {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
 }
 
 /// Deletes the metadata table configuration of a bucket.
@@ -1885,6 +1819,8 @@ impl Operation for DeleteBucketMetadataConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataConfiguration", None);
@@ -1896,11 +1832,6 @@ impl Operation for DeleteBucketMetadataConfiguration {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketMetadataConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
 }
 
 /// Deletes the overwrite protection rules of a bucket.
@@ -1922,6 +1853,8 @@ impl Operation for DeleteBucketOverwriteConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "overwriteConfig", None);
@@ -1933,11 +1866,6 @@ impl Operation for DeleteBucketOverwriteConfig {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketOverwriteConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Deletes the policy of a bucket.
@@ -1959,6 +1887,8 @@ impl Operation for DeleteBucketPolicy {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policy", None);
@@ -1970,11 +1900,6 @@ impl Operation for DeleteBucketPolicy {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
 }
 
 /// Deletes the Block Public Access setting of a bucket.
@@ -1996,6 +1921,8 @@ impl Operation for DeleteBucketPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -2007,11 +1934,6 @@ impl Operation for DeleteBucketPublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Deletes the throttling limits of a bucket in a resource pool.
@@ -2033,6 +1955,8 @@ impl Operation for DeleteBucketQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "qosInfo", None);
@@ -2044,11 +1968,6 @@ impl Operation for DeleteBucketQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
 }
 
 /// Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
@@ -2070,6 +1989,8 @@ impl Operation for DeleteBucketReplication {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "replication", None);
@@ -2084,11 +2005,6 @@ impl Operation for DeleteBucketReplication {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketReplication {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
 }
 
 /// Deletes the throttling limits of one requester on a bucket.
@@ -2110,6 +2026,8 @@ impl Operation for DeleteBucketRequesterQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "requesterQosInfo", None);
@@ -2122,11 +2040,6 @@ impl Operation for DeleteBucketRequesterQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
 }
 
 /// Removes the storage quota of a bucket.
@@ -2148,6 +2061,8 @@ impl Operation for DeleteBucketStorageQuota {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "quota", None);
@@ -2159,11 +2074,6 @@ impl Operation for DeleteBucketStorageQuota {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketStorageQuota {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Deletes all tags of a bucket.
@@ -2217,6 +2127,8 @@ impl Operation for DeleteBucketWebsite {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "website", None);
@@ -2228,11 +2140,6 @@ impl Operation for DeleteBucketWebsite {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteBucketWebsite {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
 }
 
 /// Removes a custom domain from a bucket.
@@ -2254,6 +2161,8 @@ impl Operation for DeleteCname {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "cname", None);
@@ -2268,11 +2177,6 @@ impl Operation for DeleteCname {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteCname {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
 }
 
 /// Deletes a directory: an empty one, or recursively with everything in it (continue with the returned token until none is returned).
@@ -2293,6 +2197,8 @@ impl Operation for DeleteDirectory {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-delete"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -2332,11 +2238,6 @@ impl Operation for DeleteDirectory {
     }
 }
 
-impl DeleteDirectory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-delete"];
-}
-
 /// Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
 ///
 /// Category: LiveChannel.
@@ -2356,6 +2257,8 @@ impl Operation for DeleteLiveChannel {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::DELETE,
@@ -2372,11 +2275,6 @@ impl Operation for DeleteLiveChannel {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteLiveChannel {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 }
 
 /// Deletes up to 1000 objects of a bucket in one request.
@@ -2535,6 +2433,8 @@ impl Operation for DeletePublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -2546,11 +2446,6 @@ impl Operation for DeletePublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeletePublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Deletes the throttling limits of a bucket group in a resource pool.
@@ -2572,6 +2467,12 @@ impl Operation for DeleteResourcePoolBucketGroupQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "resourcePoolBucketGroupQosInfo", None);
@@ -2589,15 +2490,6 @@ impl Operation for DeleteResourcePoolBucketGroupQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteResourcePoolBucketGroupQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "resourcePoolBucketGroupQosInfo",
-        "resourcePool",
-        "resourcePoolBucketGroup",
-    ];
 }
 
 /// Deletes the throttling limits of one requester in a resource pool.
@@ -2619,6 +2511,9 @@ impl Operation for DeleteResourcePoolRequesterQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "requesterQosInfo", None);
@@ -2632,12 +2527,6 @@ impl Operation for DeleteResourcePoolRequesterQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteResourcePoolRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["requesterQosInfo", "qosRequester", "resourcePool"];
 }
 
 /// Deletes an image style of a bucket.
@@ -2659,6 +2548,8 @@ impl Operation for DeleteStyle {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "style", None);
@@ -2671,11 +2562,6 @@ impl Operation for DeleteStyle {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteStyle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
 }
 
 /// Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
@@ -2697,6 +2583,8 @@ impl Operation for DeleteUserDefinedLogFieldsConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "userDefinedLogFieldsConfig", None);
@@ -2708,11 +2596,6 @@ impl Operation for DeleteUserDefinedLogFieldsConfig {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl DeleteUserDefinedLogFieldsConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
 }
 
 /// Deletes a vector bucket; it must hold no vector indexes.
@@ -2868,6 +2751,8 @@ impl Operation for DoDataPipeLineAction {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["dataPipeline", "action"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "dataPipeline", None);
@@ -2885,11 +2770,6 @@ impl Operation for DoDataPipeLineAction {
             body,
         })
     }
-}
-
-impl DoDataPipeLineAction {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["dataPipeline", "action"];
 }
 
 /// Finds the objects of a bucket that match conditions (or a natural-language query), with optional aggregations.
@@ -2910,6 +2790,8 @@ impl Operation for DoMetaQuery {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -2936,11 +2818,6 @@ impl Operation for DoMetaQuery {
     }
 }
 
-impl DoMetaQuery {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
-}
-
 /// Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
 ///
 /// Category: meta query.
@@ -2960,6 +2837,8 @@ impl Operation for DoMetaQueryAction {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "action"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metaQuery", None);
@@ -2977,11 +2856,6 @@ impl Operation for DoMetaQueryAction {
             body,
         })
     }
-}
-
-impl DoMetaQueryAction {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "action"];
 }
 
 /// Extends the retention period of a locked retention policy.
@@ -3003,6 +2877,8 @@ impl Operation for ExtendBucketWorm {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["wormExtend", "wormId"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "wormExtend", None);
@@ -3017,11 +2893,6 @@ impl Operation for ExtendBucketWorm {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl ExtendBucketWorm {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["wormExtend", "wormId"];
 }
 
 /// Returns the details of an access point.
@@ -3042,6 +2913,8 @@ impl Operation for GetAccessPoint {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3086,11 +2959,6 @@ impl Operation for GetAccessPoint {
     }
 }
 
-impl GetAccessPoint {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint"];
-}
-
 /// Returns the processing setup of an Object FC access point.
 ///
 /// Category: Object FC access point.
@@ -3109,6 +2977,8 @@ impl Operation for GetAccessPointConfigForObjectProcess {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3137,11 +3007,6 @@ impl Operation for GetAccessPointConfigForObjectProcess {
     }
 }
 
-impl GetAccessPointConfigForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
-}
-
 /// Returns the details of an Object FC access point.
 ///
 /// Category: Object FC access point.
@@ -3160,6 +3025,8 @@ impl Operation for GetAccessPointForObjectProcess {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3202,11 +3069,6 @@ impl Operation for GetAccessPointForObjectProcess {
     }
 }
 
-impl GetAccessPointForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointForObjectProcess"];
-}
-
 /// Returns the policy of an access point as JSON text.
 ///
 /// Category: access point.
@@ -3225,6 +3087,8 @@ impl Operation for GetAccessPointPolicy {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3247,11 +3111,6 @@ impl Operation for GetAccessPointPolicy {
     }
 }
 
-impl GetAccessPointPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
-}
-
 /// Returns the policy of an Object FC access point as JSON text.
 ///
 /// Category: Object FC access point.
@@ -3270,6 +3129,8 @@ impl Operation for GetAccessPointPolicyForObjectProcess {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3292,11 +3153,6 @@ impl Operation for GetAccessPointPolicyForObjectProcess {
     }
 }
 
-impl GetAccessPointPolicyForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
-}
-
 /// Returns the Block Public Access setting of an access point.
 ///
 /// Category: public access block.
@@ -3315,6 +3171,9 @@ impl Operation for GetAccessPointPublicAccessBlock {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3338,12 +3197,6 @@ impl Operation for GetAccessPointPublicAccessBlock {
     }
 }
 
-impl GetAccessPointPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["publicAccessBlock", "x-oss-access-point-name"];
-}
-
 /// Returns whether access tracking of a bucket is on.
 ///
 /// Category: access tracking.
@@ -3363,6 +3216,8 @@ impl Operation for GetBucketAccessMonitor {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessmonitor", None);
@@ -3377,11 +3232,6 @@ impl Operation for GetBucketAccessMonitor {
             status,
         })
     }
-}
-
-impl GetBucketAccessMonitor {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
 }
 
 /// Returns the canned access control list (ACL) of a bucket and its owner.
@@ -3441,6 +3291,8 @@ impl Operation for GetBucketArchiveDirectRead {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketArchiveDirectRead"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "bucketArchiveDirectRead", None);
@@ -3455,11 +3307,6 @@ impl Operation for GetBucketArchiveDirectRead {
             enabled,
         })
     }
-}
-
-impl GetBucketArchiveDirectRead {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketArchiveDirectRead"];
 }
 
 /// Returns the CORS rules of a bucket.
@@ -3481,6 +3328,8 @@ impl Operation for GetBucketCors {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "cors", None);
@@ -3498,11 +3347,6 @@ impl Operation for GetBucketCors {
             response_vary,
         })
     }
-}
-
-impl GetBucketCors {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Returns the OSS accelerators of a bucket (or the one in a zone).
@@ -3523,6 +3367,12 @@ impl Operation for GetBucketDataAccelerator {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "dataAccelerator",
+        "x-oss-datalake-cache-available-zone",
+        "verbose",
+    ];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3551,15 +3401,6 @@ impl Operation for GetBucketDataAccelerator {
     }
 }
 
-impl GetBucketDataAccelerator {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "dataAccelerator",
-        "x-oss-datalake-cache-available-zone",
-        "verbose",
-    ];
-}
-
 /// Returns one redundancy conversion task of a bucket.
 ///
 /// Category: redundancy transition.
@@ -3578,6 +3419,9 @@ impl Operation for GetBucketDataRedundancyTransition {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -3615,12 +3459,6 @@ impl Operation for GetBucketDataRedundancyTransition {
     }
 }
 
-impl GetBucketDataRedundancyTransition {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["redundancyTransition", "x-oss-redundancy-transition-taskid"];
-}
-
 /// Returns the default server-side encryption of a bucket.
 ///
 /// Category: encryption.
@@ -3640,6 +3478,8 @@ impl Operation for GetBucketEncryption {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "encryption", None);
@@ -3655,11 +3495,6 @@ impl Operation for GetBucketEncryption {
             apply_server_side_encryption_by_default,
         })
     }
-}
-
-impl GetBucketEncryption {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
 }
 
 /// Returns the TLS versions and cipher suites a bucket accepts.
@@ -3681,6 +3516,8 @@ impl Operation for GetBucketHttpsConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["httpsConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "httpsConfig", None);
@@ -3696,11 +3533,6 @@ impl Operation for GetBucketHttpsConfig {
             cipher_suite,
         })
     }
-}
-
-impl GetBucketHttpsConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["httpsConfig"];
 }
 
 /// Returns a bucket's settings: region, endpoints, owner, ACL, storage class, encryption and more.
@@ -3756,6 +3588,8 @@ impl Operation for GetBucketInventory {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "inventory", None);
@@ -3786,11 +3620,6 @@ impl Operation for GetBucketInventory {
     }
 }
 
-impl GetBucketInventory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
-}
-
 /// Returns the lifecycle rules of a bucket.
 ///
 /// Category: lifecycle.
@@ -3810,6 +3639,8 @@ impl Operation for GetBucketLifecycle {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "lifecycle", None);
@@ -3824,11 +3655,6 @@ impl Operation for GetBucketLifecycle {
             rules,
         })
     }
-}
-
-impl GetBucketLifecycle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
 }
 
 /// Returns the region (data center) a bucket lives in.
@@ -3884,6 +3710,8 @@ impl Operation for GetBucketLogging {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "logging", None);
@@ -3898,11 +3726,6 @@ impl Operation for GetBucketLogging {
             logging_enabled,
         })
     }
-}
-
-impl GetBucketLogging {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
 }
 
 /// Returns the metadata tables of a bucket and their state.
@@ -3924,6 +3747,8 @@ impl Operation for GetBucketMetadataConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataConfiguration", None);
@@ -3939,11 +3764,6 @@ impl Operation for GetBucketMetadataConfiguration {
             metadata_configuration_result,
         })
     }
-}
-
-impl GetBucketMetadataConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataConfiguration"];
 }
 
 /// Returns the object-level retention setting of a bucket (404 when it is off).
@@ -3965,6 +3785,8 @@ impl Operation for GetBucketObjectWormConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "objectWorm", None);
@@ -3982,11 +3804,6 @@ impl Operation for GetBucketObjectWormConfiguration {
             rule,
         })
     }
-}
-
-impl GetBucketObjectWormConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
 }
 
 /// Returns the overwrite protection rules of a bucket.
@@ -4008,6 +3825,8 @@ impl Operation for GetBucketOverwriteConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "overwriteConfig", None);
@@ -4022,11 +3841,6 @@ impl Operation for GetBucketOverwriteConfig {
             rules,
         })
     }
-}
-
-impl GetBucketOverwriteConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Returns the policy of a bucket as JSON text.
@@ -4048,6 +3862,8 @@ impl Operation for GetBucketPolicy {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policy", None);
@@ -4061,11 +3877,6 @@ impl Operation for GetBucketPolicy {
             body,
         })
     }
-}
-
-impl GetBucketPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
 }
 
 /// Reports whether the bucket's current policy allows public access.
@@ -4087,6 +3898,8 @@ impl Operation for GetBucketPolicyStatus {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["policyStatus"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policyStatus", None);
@@ -4101,11 +3914,6 @@ impl Operation for GetBucketPolicyStatus {
             is_public,
         })
     }
-}
-
-impl GetBucketPolicyStatus {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policyStatus"];
 }
 
 /// Returns the Block Public Access setting of a bucket.
@@ -4127,6 +3935,8 @@ impl Operation for GetBucketPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -4142,11 +3952,6 @@ impl Operation for GetBucketPublicAccessBlock {
             block_public_access,
         })
     }
-}
-
-impl GetBucketPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Returns the throttling limits of a bucket in a resource pool.
@@ -4167,6 +3972,8 @@ impl Operation for GetBucketQoSInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4201,11 +4008,6 @@ impl Operation for GetBucketQoSInfo {
     }
 }
 
-impl GetBucketQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
-}
-
 /// Returns the hotlink protection (Referer allow and block lists) of a bucket.
 ///
 /// Category: hotlink protection (referer).
@@ -4224,6 +4026,8 @@ impl Operation for GetBucketReferer {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4250,11 +4054,6 @@ impl Operation for GetBucketReferer {
     }
 }
 
-impl GetBucketReferer {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
-}
-
 /// Returns the data replication rules of a bucket.
 ///
 /// Category: replication.
@@ -4274,6 +4073,8 @@ impl Operation for GetBucketReplication {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replication"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "replication", None);
@@ -4288,11 +4089,6 @@ impl Operation for GetBucketReplication {
             rules,
         })
     }
-}
-
-impl GetBucketReplication {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication"];
 }
 
 /// Returns the regions a bucket's data can be replicated to.
@@ -4313,6 +4109,8 @@ impl Operation for GetBucketReplicationLocation {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationLocation"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4335,11 +4133,6 @@ impl Operation for GetBucketReplicationLocation {
     }
 }
 
-impl GetBucketReplicationLocation {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationLocation"];
-}
-
 /// Returns the progress of one data replication rule.
 ///
 /// Category: replication.
@@ -4359,6 +4152,8 @@ impl Operation for GetBucketReplicationProgress {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationProgress", "rule-id"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "replicationProgress", None);
@@ -4374,11 +4169,6 @@ impl Operation for GetBucketReplicationProgress {
             rules,
         })
     }
-}
-
-impl GetBucketReplicationProgress {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationProgress", "rule-id"];
 }
 
 /// Returns who pays for requests to a bucket.
@@ -4400,6 +4190,8 @@ impl Operation for GetBucketRequestPayment {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "requestPayment", None);
@@ -4414,11 +4206,6 @@ impl Operation for GetBucketRequestPayment {
             payer,
         })
     }
-}
-
-impl GetBucketRequestPayment {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
 }
 
 /// Returns the throttling limits of one requester on a bucket.
@@ -4440,6 +4227,8 @@ impl Operation for GetBucketRequesterQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "requesterQosInfo", None);
@@ -4458,11 +4247,6 @@ impl Operation for GetBucketRequesterQoSInfo {
             qos_configuration,
         })
     }
-}
-
-impl GetBucketRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
 }
 
 /// Returns the resource group a bucket belongs to.
@@ -4484,6 +4268,8 @@ impl Operation for GetBucketResourceGroup {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["resourceGroup"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "resourceGroup", None);
@@ -4498,11 +4284,6 @@ impl Operation for GetBucketResourceGroup {
             resource_group_id,
         })
     }
-}
-
-impl GetBucketResourceGroup {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourceGroup"];
 }
 
 /// Returns a bucket's storage use and object counts.
@@ -4600,6 +4381,8 @@ impl Operation for GetBucketStorageQuota {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "quota", None);
@@ -4619,11 +4402,6 @@ impl Operation for GetBucketStorageQuota {
             current_usage,
         })
     }
-}
-
-impl GetBucketStorageQuota {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Returns the tags of a bucket.
@@ -4679,6 +4457,8 @@ impl Operation for GetBucketTransferAcceleration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["transferAcceleration"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "transferAcceleration", None);
@@ -4693,11 +4473,6 @@ impl Operation for GetBucketTransferAcceleration {
             enabled,
         })
     }
-}
-
-impl GetBucketTransferAcceleration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["transferAcceleration"];
 }
 
 /// Returns the versioning state of a bucket.
@@ -4754,6 +4529,8 @@ impl Operation for GetBucketWebsite {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "website", None);
@@ -4775,11 +4552,6 @@ impl Operation for GetBucketWebsite {
     }
 }
 
-impl GetBucketWebsite {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
-}
-
 /// Returns the retention policy of a bucket.
 ///
 /// Category: retention (WORM).
@@ -4798,6 +4570,8 @@ impl Operation for GetBucketWorm {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4824,11 +4598,6 @@ impl Operation for GetBucketWorm {
     }
 }
 
-impl GetBucketWorm {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
-}
-
 /// Returns the ownership token created for a domain.
 ///
 /// Category: custom domain (CNAME).
@@ -4847,6 +4616,8 @@ impl Operation for GetCnameToken {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["comp", "cname"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4872,11 +4643,6 @@ impl Operation for GetCnameToken {
     }
 }
 
-impl GetCnameToken {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["comp", "cname"];
-}
-
 /// Returns the last ingest sessions (at most 10) of a LiveChannel. The object key is the channel name.
 ///
 /// Category: LiveChannel.
@@ -4895,6 +4661,8 @@ impl Operation for GetLiveChannelHistory {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -4918,11 +4686,6 @@ impl Operation for GetLiveChannelHistory {
     }
 }
 
-impl GetLiveChannelHistory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
-}
-
 /// Returns the configuration of a LiveChannel. The object key is the channel name.
 ///
 /// Category: LiveChannel.
@@ -4941,6 +4704,8 @@ impl Operation for GetLiveChannelInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -4970,11 +4735,6 @@ impl Operation for GetLiveChannelInfo {
     }
 }
 
-impl GetLiveChannelInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
-}
-
 /// Returns the ingest status of a LiveChannel: idle, or live with the client address and stream parameters. The object key is the channel name.
 ///
 /// Category: LiveChannel.
@@ -4993,6 +4753,8 @@ impl Operation for GetLiveChannelStat {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -5025,11 +4787,6 @@ impl Operation for GetLiveChannelStat {
     }
 }
 
-impl GetLiveChannelStat {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "comp"];
-}
-
 /// Returns the state of a bucket's metadata index.
 ///
 /// Category: data indexing (meta query).
@@ -5048,6 +4805,8 @@ impl Operation for GetMetaQueryStatus {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -5070,11 +4829,6 @@ impl Operation for GetMetaQueryStatus {
             update_time,
         })
     }
-}
-
-impl GetMetaQueryStatus {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery"];
 }
 
 /// Downloads an object, whole or a byte range; the data is streamed.
@@ -5297,6 +5051,8 @@ impl Operation for GetObjectLegalHold {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["legalHold"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::GET,
@@ -5317,11 +5073,6 @@ impl Operation for GetObjectLegalHold {
             status,
         })
     }
-}
-
-impl GetObjectLegalHold {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["legalHold"];
 }
 
 /// Returns the basic metadata of an object (size, ETag, times), without its data.
@@ -5398,6 +5149,8 @@ impl Operation for GetObjectRetention {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["retention"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::GET,
@@ -5421,11 +5174,6 @@ impl Operation for GetObjectRetention {
             retain_until_date,
         })
     }
-}
-
-impl GetObjectRetention {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["retention"];
 }
 
 /// Returns the tags of an object.
@@ -5494,6 +5242,8 @@ impl Operation for GetPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -5509,11 +5259,6 @@ impl Operation for GetPublicAccessBlock {
             block_public_access,
         })
     }
-}
-
-impl GetPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Returns the throttling limits of a bucket group in a resource pool.
@@ -5534,6 +5279,12 @@ impl Operation for GetResourcePoolBucketGroupQoSInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -5560,15 +5311,6 @@ impl Operation for GetResourcePoolBucketGroupQoSInfo {
     }
 }
 
-impl GetResourcePoolBucketGroupQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "resourcePoolBucketGroupQosInfo",
-        "resourcePool",
-        "resourcePoolBucketGroup",
-    ];
-}
-
 /// Returns a resource pool and its throttling limits.
 ///
 /// Category: resource pool QoS.
@@ -5587,6 +5329,8 @@ impl Operation for GetResourcePoolInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePoolInfo", "resourcePool"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -5614,11 +5358,6 @@ impl Operation for GetResourcePoolInfo {
     }
 }
 
-impl GetResourcePoolInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePoolInfo", "resourcePool"];
-}
-
 /// Returns the throttling limits of one requester in a resource pool.
 ///
 /// Category: resource pool QoS.
@@ -5637,6 +5376,9 @@ impl Operation for GetResourcePoolRequesterQoSInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -5659,12 +5401,6 @@ impl Operation for GetResourcePoolRequesterQoSInfo {
     }
 }
 
-impl GetResourcePoolRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["requesterQosInfo", "qosRequester", "resourcePool"];
-}
-
 /// Returns one image style of a bucket.
 ///
 /// Category: image style.
@@ -5683,6 +5419,8 @@ impl Operation for GetStyle {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -5708,11 +5446,6 @@ impl Operation for GetStyle {
             last_modify_time,
         })
     }
-}
-
-impl GetStyle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
 }
 
 /// Returns the target of a symbolic link.
@@ -5783,6 +5516,8 @@ impl Operation for GetUserAntiDDosInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+
     fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "antiDDos", None);
@@ -5804,11 +5539,6 @@ impl Operation for GetUserAntiDDosInfo {
     }
 }
 
-impl GetUserAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
-}
-
 /// Returns which request headers and query parameters a bucket's real-time logs record in `user_defined_log_fields`.
 ///
 /// Category: logging.
@@ -5828,6 +5558,8 @@ impl Operation for GetUserDefinedLogFieldsConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "userDefinedLogFieldsConfig", None);
@@ -5845,11 +5577,6 @@ impl Operation for GetUserDefinedLogFieldsConfig {
             param_set,
         })
     }
-}
-
-impl GetUserDefinedLogFieldsConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
 }
 
 /// Returns the details of a vector bucket: its creation time, endpoints, region and ARN.
@@ -5979,6 +5706,8 @@ impl Operation for GetVodPlaylist {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::GET,
@@ -5999,11 +5728,6 @@ impl Operation for GetVodPlaylist {
             body,
         })
     }
-}
-
-impl GetVodPlaylist {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
 }
 
 /// Returns all metadata of an object, without its data.
@@ -6153,6 +5877,8 @@ impl Operation for InitBucketAntiDDosInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "antiDDos", None);
@@ -6186,11 +5912,6 @@ impl Operation for InitBucketAntiDDosInfo {
     }
 }
 
-impl InitBucketAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
-}
-
 /// Creates an Anti-DDoS instance for the account; the response names the new instance.
 ///
 /// Category: anti-DDoS.
@@ -6210,6 +5931,8 @@ impl Operation for InitUserAntiDDosInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+
     fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "antiDDos", None);
@@ -6226,11 +5949,6 @@ impl Operation for InitUserAntiDDosInfo {
             )?,
         })
     }
-}
-
-impl InitUserAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
 }
 
 /// Creates a retention policy for a bucket. The new policy stays unlocked (`InProgress`) for 24 hours unless it is locked with CompleteBucketWorm.
@@ -6252,6 +5970,8 @@ impl Operation for InitiateBucketWorm {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "worm", None);
@@ -6266,11 +5986,6 @@ impl Operation for InitiateBucketWorm {
             worm_id: support::header_value("InitiateBucketWorm", head, "x-oss-worm-id")?,
         })
     }
-}
-
-impl InitiateBucketWorm {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["worm"];
 }
 
 /// Starts a multipart upload and returns its upload ID.
@@ -6403,6 +6118,9 @@ impl Operation for ListAccessPoints {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["accessPoint", "max-keys", "continuation-token"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "accessPoint", None);
@@ -6430,12 +6148,6 @@ impl Operation for ListAccessPoints {
     }
 }
 
-impl ListAccessPoints {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["accessPoint", "max-keys", "continuation-token"];
-}
-
 /// Lists the Object FC access points of the account.
 ///
 /// Category: Object FC access point.
@@ -6454,6 +6166,12 @@ impl Operation for ListAccessPointsForObjectProcess {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "accessPointForObjectProcess",
+        "max-keys",
+        "continuation-token",
+    ];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -6480,15 +6198,6 @@ impl Operation for ListAccessPointsForObjectProcess {
     }
 }
 
-impl ListAccessPointsForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "accessPointForObjectProcess",
-        "max-keys",
-        "continuation-token",
-    ];
-}
-
 /// Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
 ///
 /// Category: anti-DDoS.
@@ -6507,6 +6216,8 @@ impl Operation for ListBucketAntiDDosInfo {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketAntiDDos"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -6531,11 +6242,6 @@ impl Operation for ListBucketAntiDDosInfo {
     }
 }
 
-impl ListBucketAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketAntiDDos"];
-}
-
 /// Lists the redundancy conversion tasks of a bucket.
 ///
 /// Category: redundancy transition.
@@ -6554,6 +6260,8 @@ impl Operation for ListBucketDataRedundancyTransition {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["redundancyTransition"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6576,11 +6284,6 @@ impl Operation for ListBucketDataRedundancyTransition {
     }
 }
 
-impl ListBucketDataRedundancyTransition {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["redundancyTransition"];
-}
-
 /// Lists the inventory tasks of a bucket, up to 100 a page.
 ///
 /// Category: inventory.
@@ -6599,6 +6302,8 @@ impl Operation for ListBucketInventory {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6622,11 +6327,6 @@ impl Operation for ListBucketInventory {
     }
 }
 
-impl ListBucketInventory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "continuation-token"];
-}
-
 /// Lists the throttling limits of every requester on a bucket, one page at a time.
 ///
 /// Category: resource pool QoS.
@@ -6645,6 +6345,8 @@ impl Operation for ListBucketRequesterQoSInfos {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6671,12 +6373,6 @@ impl Operation for ListBucketRequesterQoSInfos {
             requester_qos_infos,
         })
     }
-}
-
-impl ListBucketRequesterQoSInfos {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["requesterQosInfo", "continuation-token"];
 }
 
 /// Lists the buckets the requester owns.
@@ -6757,6 +6453,9 @@ impl Operation for ListCloudBoxes {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["cloudboxes", "marker", "max-keys", "prefix"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "cloudboxes", None);
@@ -6789,12 +6488,6 @@ impl Operation for ListCloudBoxes {
     }
 }
 
-impl ListCloudBoxes {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["cloudboxes", "marker", "max-keys", "prefix"];
-}
-
 /// Lists the custom domains mapped to a bucket.
 ///
 /// Category: custom domain (CNAME).
@@ -6813,6 +6506,8 @@ impl Operation for ListCname {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cname"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6835,11 +6530,6 @@ impl Operation for ListCname {
     }
 }
 
-impl ListCname {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname"];
-}
-
 /// Lists the LiveChannels of a bucket, up to `max_keys` a page.
 ///
 /// Category: LiveChannel.
@@ -6858,6 +6548,8 @@ impl Operation for ListLiveChannel {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6887,11 +6579,6 @@ impl Operation for ListLiveChannel {
             live_channels,
         })
     }
-}
-
-impl ListLiveChannel {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 }
 
 /// Lists the multipart uploads of a bucket that were started but neither completed nor aborted.
@@ -7258,6 +6945,12 @@ impl Operation for ListResourcePoolBucketGroupQoSInfos {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQoSInfo",
+        "resourcePool",
+        "continuation-token",
+    ];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "resourcePoolBucketGroupQoSInfo", None);
@@ -7286,15 +6979,6 @@ impl Operation for ListResourcePoolBucketGroupQoSInfos {
     }
 }
 
-impl ListResourcePoolBucketGroupQoSInfos {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "resourcePoolBucketGroupQoSInfo",
-        "resourcePool",
-        "continuation-token",
-    ];
-}
-
 /// Lists the bucket groups of a resource pool and their buckets, one page at a time.
 ///
 /// Category: resource pool QoS.
@@ -7313,6 +6997,12 @@ impl Operation for ListResourcePoolBucketGroups {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroup",
+        "resourcePool",
+        "continuation-token",
+    ];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7342,15 +7032,6 @@ impl Operation for ListResourcePoolBucketGroups {
     }
 }
 
-impl ListResourcePoolBucketGroups {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "resourcePoolBucketGroup",
-        "resourcePool",
-        "continuation-token",
-    ];
-}
-
 /// Lists the buckets of a resource pool, one page at a time.
 ///
 /// Category: resource pool QoS.
@@ -7369,6 +7050,9 @@ impl Operation for ListResourcePoolBuckets {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["resourcePoolBuckets", "resourcePool", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7398,12 +7082,6 @@ impl Operation for ListResourcePoolBuckets {
     }
 }
 
-impl ListResourcePoolBuckets {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["resourcePoolBuckets", "resourcePool", "continuation-token"];
-}
-
 /// Lists the throttling limits of every requester in a resource pool, one page at a time.
 ///
 /// Category: resource pool QoS.
@@ -7422,6 +7100,9 @@ impl Operation for ListResourcePoolRequesterQoSInfos {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "resourcePool", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7451,12 +7132,6 @@ impl Operation for ListResourcePoolRequesterQoSInfos {
     }
 }
 
-impl ListResourcePoolRequesterQoSInfos {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["requesterQosInfo", "resourcePool", "continuation-token"];
-}
-
 /// Lists the resource pools of the account in the region, one page at a time.
 ///
 /// Category: resource pool QoS.
@@ -7475,6 +7150,8 @@ impl Operation for ListResourcePools {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePool", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7505,11 +7182,6 @@ impl Operation for ListResourcePools {
     }
 }
 
-impl ListResourcePools {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePool", "continuation-token"];
-}
-
 /// Lists the image styles of a bucket.
 ///
 /// Category: image style.
@@ -7529,6 +7201,8 @@ impl Operation for ListStyle {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["style"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "style", None);
@@ -7542,11 +7216,6 @@ impl Operation for ListStyle {
             styles,
         })
     }
-}
-
-impl ListStyle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style"];
 }
 
 /// Lists the redundancy conversion tasks of all the requester's buckets.
@@ -7567,6 +7236,9 @@ impl Operation for ListUserDataRedundancyTransition {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["redundancyTransition", "continuation-token", "max-keys"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7589,12 +7261,6 @@ impl Operation for ListUserDataRedundancyTransition {
             next_continuation_token,
         })
     }
-}
-
-impl ListUserDataRedundancyTransition {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["redundancyTransition", "continuation-token", "max-keys"];
 }
 
 /// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
@@ -7736,6 +7402,8 @@ impl Operation for OpenMetaQuery {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metaQuery", None);
@@ -7749,11 +7417,6 @@ impl Operation for OpenMetaQuery {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl OpenMetaQuery {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
 }
 
 /// Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
@@ -7899,6 +7562,8 @@ impl Operation for PostVodPlaylist {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::POST,
@@ -7917,11 +7582,6 @@ impl Operation for PostVodPlaylist {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PostVodPlaylist {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["vod", "startTime", "endTime"];
 }
 
 /// Processes an object (image, document, video) synchronously and saves the result as another object: `POST /<key>?x-oss-process` with the text body `x-oss-process=<instructions>`, the instructions ending in `|sys/saveas,o_<URL-safe Base64 key>,b_<URL-safe Base64 bucket>`. The response document says where the result went.
@@ -7998,6 +7658,8 @@ impl Operation for PutAccessPointConfigForObjectProcess {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessPointConfigForObjectProcess", None);
@@ -8019,11 +7681,6 @@ impl Operation for PutAccessPointConfigForObjectProcess {
     }
 }
 
-impl PutAccessPointConfigForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointConfigForObjectProcess"];
-}
-
 /// Sets the policy of an access point.
 ///
 /// Category: access point.
@@ -8042,6 +7699,8 @@ impl Operation for PutAccessPointPolicy {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
@@ -8064,11 +7723,6 @@ impl Operation for PutAccessPointPolicy {
     }
 }
 
-impl PutAccessPointPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicy"];
-}
-
 /// Sets the policy of an Object FC access point.
 ///
 /// Category: Object FC access point.
@@ -8087,6 +7741,8 @@ impl Operation for PutAccessPointPolicyForObjectProcess {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
@@ -8109,11 +7765,6 @@ impl Operation for PutAccessPointPolicyForObjectProcess {
     }
 }
 
-impl PutAccessPointPolicyForObjectProcess {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPointPolicyForObjectProcess"];
-}
-
 /// Turns Block Public Access on or off for an access point.
 ///
 /// Category: public access block.
@@ -8133,6 +7784,9 @@ impl Operation for PutAccessPointPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["publicAccessBlock", "x-oss-access-point-name"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -8151,12 +7805,6 @@ impl Operation for PutAccessPointPublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutAccessPointPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["publicAccessBlock", "x-oss-access-point-name"];
 }
 
 /// Creates a bucket.
@@ -8219,6 +7867,8 @@ impl Operation for PutBucketAccessMonitor {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessmonitor", None);
@@ -8232,11 +7882,6 @@ impl Operation for PutBucketAccessMonitor {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketAccessMonitor {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
 }
 
 /// Sets the canned access control list (ACL) of a bucket.
@@ -8291,6 +7936,8 @@ impl Operation for PutBucketArchiveDirectRead {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketArchiveDirectRead"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "bucketArchiveDirectRead", None);
@@ -8304,11 +7951,6 @@ impl Operation for PutBucketArchiveDirectRead {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketArchiveDirectRead {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["bucketArchiveDirectRead"];
 }
 
 /// Sets the CORS rules of a bucket, replacing any it had.
@@ -8330,6 +7972,8 @@ impl Operation for PutBucketCors {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "cors", None);
@@ -8343,11 +7987,6 @@ impl Operation for PutBucketCors {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketCors {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cors"];
 }
 
 /// Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
@@ -8369,6 +8008,8 @@ impl Operation for PutBucketDataAccelerator {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["dataAccelerator"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "dataAccelerator", None);
@@ -8382,11 +8023,6 @@ impl Operation for PutBucketDataAccelerator {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketDataAccelerator {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["dataAccelerator"];
 }
 
 /// Sets the default server-side encryption of a bucket.
@@ -8408,6 +8044,8 @@ impl Operation for PutBucketEncryption {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "encryption", None);
@@ -8421,11 +8059,6 @@ impl Operation for PutBucketEncryption {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketEncryption {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["encryption"];
 }
 
 /// Sets the TLS versions and cipher suites a bucket accepts.
@@ -8447,6 +8080,8 @@ impl Operation for PutBucketHttpsConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["httpsConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "httpsConfig", None);
@@ -8460,11 +8095,6 @@ impl Operation for PutBucketHttpsConfig {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketHttpsConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["httpsConfig"];
 }
 
 /// Creates an inventory task for a bucket.
@@ -8486,6 +8116,8 @@ impl Operation for PutBucketInventory {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "inventory", None);
@@ -8500,11 +8132,6 @@ impl Operation for PutBucketInventory {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketInventory {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["inventory", "inventoryId"];
 }
 
 /// Sets the lifecycle rules of a bucket, replacing any rules it already has.
@@ -8525,6 +8152,8 @@ impl Operation for PutBucketLifecycle {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
@@ -8547,11 +8176,6 @@ impl Operation for PutBucketLifecycle {
     }
 }
 
-impl PutBucketLifecycle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["lifecycle"];
-}
-
 /// Turns on access logging for a bucket: OSS writes hourly log objects into a target bucket.
 ///
 /// Category: logging.
@@ -8571,6 +8195,8 @@ impl Operation for PutBucketLogging {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "logging", None);
@@ -8584,11 +8210,6 @@ impl Operation for PutBucketLogging {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketLogging {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["logging"];
 }
 
 /// Turns on object-level retention for a bucket and sets its default retention.
@@ -8610,6 +8231,8 @@ impl Operation for PutBucketObjectWormConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "objectWorm", None);
@@ -8623,11 +8246,6 @@ impl Operation for PutBucketObjectWormConfiguration {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketObjectWormConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
 }
 
 /// Sets the overwrite protection rules of a bucket, replacing any it already has.
@@ -8649,6 +8267,8 @@ impl Operation for PutBucketOverwriteConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "overwriteConfig", None);
@@ -8662,11 +8282,6 @@ impl Operation for PutBucketOverwriteConfig {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketOverwriteConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["overwriteConfig"];
 }
 
 /// Sets the policy of a bucket, replacing any policy it already has.
@@ -8688,6 +8303,8 @@ impl Operation for PutBucketPolicy {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policy", None);
@@ -8701,11 +8318,6 @@ impl Operation for PutBucketPolicy {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketPolicy {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["policy"];
 }
 
 /// Turns Block Public Access on or off for a bucket.
@@ -8727,6 +8339,8 @@ impl Operation for PutBucketPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -8740,11 +8354,6 @@ impl Operation for PutBucketPublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Sets the throttling limits of a bucket in a resource pool.
@@ -8766,6 +8375,8 @@ impl Operation for PutBucketQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "qosInfo", None);
@@ -8779,11 +8390,6 @@ impl Operation for PutBucketQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["qosInfo"];
 }
 
 /// Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
@@ -8805,6 +8411,8 @@ impl Operation for PutBucketRTC {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["rtc"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "rtc", None);
@@ -8818,11 +8426,6 @@ impl Operation for PutBucketRTC {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketRTC {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["rtc"];
 }
 
 /// Sets the hotlink protection (Referer allow and block lists) of a bucket.
@@ -8844,6 +8447,8 @@ impl Operation for PutBucketReferer {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "referer", None);
@@ -8857,11 +8462,6 @@ impl Operation for PutBucketReferer {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketReferer {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["referer"];
 }
 
 /// Adds a data replication rule to a bucket.
@@ -8882,6 +8482,8 @@ impl Operation for PutBucketReplication {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -8904,11 +8506,6 @@ impl Operation for PutBucketReplication {
     }
 }
 
-impl PutBucketReplication {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["replication", "comp"];
-}
-
 /// Sets who pays for requests to a bucket: the bucket owner or the requester.
 ///
 /// Category: requester pays.
@@ -8928,6 +8525,8 @@ impl Operation for PutBucketRequestPayment {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "requestPayment", None);
@@ -8941,11 +8540,6 @@ impl Operation for PutBucketRequestPayment {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketRequestPayment {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requestPayment"];
 }
 
 /// Sets the throttling limits of one requester on a bucket.
@@ -8967,6 +8561,8 @@ impl Operation for PutBucketRequesterQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "requesterQosInfo", None);
@@ -8981,11 +8577,6 @@ impl Operation for PutBucketRequesterQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["requesterQosInfo", "qosRequester"];
 }
 
 /// Moves a bucket into a resource group.
@@ -9007,6 +8598,8 @@ impl Operation for PutBucketResourceGroup {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["resourceGroup"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "resourceGroup", None);
@@ -9020,11 +8613,6 @@ impl Operation for PutBucketResourceGroup {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketResourceGroup {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["resourceGroup"];
 }
 
 /// Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
@@ -9046,6 +8634,8 @@ impl Operation for PutBucketResourcePoolBucketGroup {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["resourcePool", "resourcePoolBucketGroup"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::query(&mut parts, "resourcePool", &input.resource_pool);
@@ -9062,12 +8652,6 @@ impl Operation for PutBucketResourcePoolBucketGroup {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketResourcePoolBucketGroup {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["resourcePool", "resourcePoolBucketGroup"];
 }
 
 /// Sets the storage quota of a bucket.
@@ -9089,6 +8673,8 @@ impl Operation for PutBucketStorageQuota {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "quota", None);
@@ -9102,11 +8688,6 @@ impl Operation for PutBucketStorageQuota {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketStorageQuota {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["quota"];
 }
 
 /// Sets the tags of a bucket, replacing any it had.
@@ -9162,6 +8743,8 @@ impl Operation for PutBucketTransferAcceleration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["transferAcceleration"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "transferAcceleration", None);
@@ -9175,11 +8758,6 @@ impl Operation for PutBucketTransferAcceleration {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketTransferAcceleration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["transferAcceleration"];
 }
 
 /// Enables or suspends versioning on a bucket.
@@ -9235,6 +8813,8 @@ impl Operation for PutBucketWebsite {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "website", None);
@@ -9248,11 +8828,6 @@ impl Operation for PutBucketWebsite {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutBucketWebsite {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["website"];
 }
 
 /// Maps a custom domain to a bucket, optionally with an HTTPS certificate.
@@ -9274,6 +8849,8 @@ impl Operation for PutCname {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "cname", None);
@@ -9288,11 +8865,6 @@ impl Operation for PutCname {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutCname {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["cname", "comp"];
 }
 
 /// Creates a LiveChannel (or changes an existing one); the response gives its RTMP ingest and HLS playback URLs. The object key is the channel name.
@@ -9313,6 +8885,8 @@ impl Operation for PutLiveChannel {
         response_body: ResponseBodyKind::Buffered,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -9340,11 +8914,6 @@ impl Operation for PutLiveChannel {
     }
 }
 
-impl PutLiveChannel {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live"];
-}
-
 /// Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
 ///
 /// Category: LiveChannel.
@@ -9364,6 +8933,8 @@ impl Operation for PutLiveChannelStatus {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "status"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::PUT,
@@ -9381,11 +8952,6 @@ impl Operation for PutLiveChannelStatus {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutLiveChannelStatus {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["live", "status"];
 }
 
 /// Uploads an object (at most 5 GiB) in one request.
@@ -9583,6 +9149,8 @@ impl Operation for PutObjectLegalHold {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["legalHold"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::PUT,
@@ -9604,11 +9172,6 @@ impl Operation for PutObjectLegalHold {
     }
 }
 
-impl PutObjectLegalHold {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["legalHold"];
-}
-
 /// Sets the retention of one object (version).
 ///
 /// Category: retention/worm.
@@ -9627,6 +9190,8 @@ impl Operation for PutObjectRetention {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["retention"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
@@ -9653,11 +9218,6 @@ impl Operation for PutObjectRetention {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutObjectRetention {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["retention"];
 }
 
 /// Sets the tags of an object, replacing any it had.
@@ -9726,6 +9286,8 @@ impl Operation for PutPublicAccessBlock {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "publicAccessBlock", None);
@@ -9739,11 +9301,6 @@ impl Operation for PutPublicAccessBlock {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutPublicAccessBlock {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["publicAccessBlock"];
 }
 
 /// Sets the throttling limits of a bucket group in a resource pool.
@@ -9764,6 +9321,12 @@ impl Operation for PutResourcePoolBucketGroupQoSInfo {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &[
+        "resourcePoolBucketGroupQosInfo",
+        "resourcePool",
+        "resourcePoolBucketGroup",
+    ];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
@@ -9786,15 +9349,6 @@ impl Operation for PutResourcePoolBucketGroupQoSInfo {
     }
 }
 
-impl PutResourcePoolBucketGroupQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &[
-        "resourcePoolBucketGroupQosInfo",
-        "resourcePool",
-        "resourcePoolBucketGroup",
-    ];
-}
-
 /// Sets the throttling limits of one requester in a resource pool.
 ///
 /// Category: resource pool QoS.
@@ -9814,6 +9368,9 @@ impl Operation for PutResourcePoolRequesterQoSInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] =
+        &["requesterQosInfo", "qosRequester", "resourcePool"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "requesterQosInfo", None);
@@ -9829,12 +9386,6 @@ impl Operation for PutResourcePoolRequesterQoSInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutResourcePoolRequesterQoSInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["requesterQosInfo", "qosRequester", "resourcePool"];
 }
 
 /// Creates (or replaces) a named image style on a bucket.
@@ -9856,6 +9407,8 @@ impl Operation for PutStyle {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName", "category"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "style", None);
@@ -9871,11 +9424,6 @@ impl Operation for PutStyle {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutStyle {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName", "category"];
 }
 
 /// Creates a symbolic link pointing at another object of the same bucket.
@@ -9961,6 +9509,8 @@ impl Operation for PutUserDefinedLogFieldsConfig {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "userDefinedLogFieldsConfig", None);
@@ -9974,11 +9524,6 @@ impl Operation for PutUserDefinedLogFieldsConfig {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl PutUserDefinedLogFieldsConfig {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["userDefinedLogFieldsConfig"];
 }
 
 /// Creates a vector bucket.
@@ -10217,6 +9762,8 @@ impl Operation for Rename {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-rename"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::POST,
@@ -10239,11 +9786,6 @@ impl Operation for Rename {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl Rename {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-rename"];
 }
 
 /// Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
@@ -10318,6 +9860,8 @@ impl Operation for SealAppendObject {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["seal"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(
             Method::POST,
@@ -10336,11 +9880,6 @@ impl Operation for SealAppendObject {
             sealed_time: support::header_value("SealAppendObject", head, "x-oss-sealed-time")?,
         })
     }
-}
-
-impl SealAppendObject {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["seal"];
 }
 
 /// Runs an SQL expression over a CSV or JSON object (`POST /<key>?x-oss-process=csv/select` or `json/select`) and streams the result. The result is a sequence of binary frames (data, continuous and end frames, each with a CRC-32 when `EnablePayloadCrc` is set) unless `OutputRawData` asked for the bare records. The expression and the CSV delimiter and quote characters are Base64-encoded in the request document.
@@ -10406,6 +9945,8 @@ impl Operation for UpdateBucketAntiDDosInfo {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "antiDDos", None);
@@ -10434,11 +9975,6 @@ impl Operation for UpdateBucketAntiDDosInfo {
     }
 }
 
-impl UpdateBucketAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
-}
-
 /// Turns the inventory table of a bucket on or off.
 ///
 /// Category: metadata configuration.
@@ -10458,6 +9994,8 @@ impl Operation for UpdateBucketMetadataInventoryTableConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataInventoryTable"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataInventoryTable", None);
@@ -10473,11 +10011,6 @@ impl Operation for UpdateBucketMetadataInventoryTableConfiguration {
             },
         )
     }
-}
-
-impl UpdateBucketMetadataInventoryTableConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataInventoryTable"];
 }
 
 /// Changes how long the journal table of a bucket keeps records.
@@ -10499,6 +10032,8 @@ impl Operation for UpdateBucketMetadataJournalTableConfiguration {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataJournalTable"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataJournalTable", None);
@@ -10514,11 +10049,6 @@ impl Operation for UpdateBucketMetadataJournalTableConfiguration {
             },
         )
     }
-}
-
-impl UpdateBucketMetadataJournalTableConfiguration {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["metadataJournalTable"];
 }
 
 /// Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
@@ -10539,6 +10069,8 @@ impl Operation for UpdateUserAntiDDosInfo {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
+
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
@@ -10563,11 +10095,6 @@ impl Operation for UpdateUserAntiDDosInfo {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl UpdateUserAntiDDosInfo {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["antiDDos"];
 }
 
 /// Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
@@ -10949,6 +10476,8 @@ impl Operation for WriteGetObjectResponse {
         requires_content_md5: false,
     };
 
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-write-get-object-response"];
+
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
         support::fixed_query(&mut parts, "x-oss-write-get-object-response", None);
@@ -11039,9 +10568,4 @@ impl Operation for WriteGetObjectResponse {
             request_id: support::request_id(head),
         })
     }
-}
-
-impl WriteGetObjectResponse {
-    /// Query parameters beyond the V1 signer's fixed list that V1 signing must include.
-    pub const V1_SIGNED_QUERY: &'static [&'static str] = &["x-oss-write-get-object-response"];
 }
