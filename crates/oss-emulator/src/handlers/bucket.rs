@@ -45,41 +45,35 @@ pub(crate) fn list_buckets(ctx: &Context, req: &Request) -> Result<Reply, OssErr
         .collect();
     let truncated = all.len() > max;
     let page = &all[..all.len().min(max)];
-    let mut w = XmlWriter::new("ListAllMyBucketsResult");
-    if req.q("prefix").is_some() {
-        w.elem("Prefix", prefix);
-    }
-    if req.q("marker").is_some() {
-        w.elem("Marker", marker);
-    }
-    if req.q("max-keys").is_some() {
-        w.elem("MaxKeys", &max.to_string());
-    }
     let paged =
         req.q("max-keys").is_some() || req.q("prefix").is_some() || req.q("marker").is_some();
-    if paged || truncated {
-        w.elem("IsTruncated", if truncated { "true" } else { "false" });
-    }
-    if truncated && let Some(last) = page.last() {
-        w.elem("NextMarker", &last.name);
-    }
-    owner(&mut w);
-    w.open("Buckets");
-    for b in page {
-        w.open("Bucket")
-            .elem("CreationDate", &iso8601(from_ms(b.created_ms)))
-            .elem("ExtranetEndpoint", &format!("{}.aliyuncs.com", b.location))
-            .elem(
-                "IntranetEndpoint",
-                &format!("{}-internal.aliyuncs.com", b.location),
-            )
-            .elem("Location", &b.location)
-            .elem("Name", &b.name)
-            .elem("Region", b.location.trim_start_matches("oss-"))
-            .elem("StorageClass", &b.storage_class)
-            .close();
-    }
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::ListBucketsOutput {
+        prefix: req.q("prefix").map(str::to_owned),
+        marker: req.q("marker").map(str::to_owned),
+        max_keys: req.q("max-keys").and(i64::try_from(max).ok()),
+        is_truncated: (paged || truncated).then_some(truncated),
+        next_marker: if truncated {
+            page.last().map(|b| b.name.clone())
+        } else {
+            None
+        },
+        owner: Some(owner_model()),
+        buckets: page
+            .iter()
+            .map(|b| oss_model::BucketSummary {
+                name: b.name.clone(),
+                location: Some(b.location.clone()),
+                creation_date: Some(from_ms(b.created_ms)),
+                storage_class: Some(b.storage_class.as_str().into()),
+                extranet_endpoint: Some(format!("{}.aliyuncs.com", b.location)),
+                intranet_endpoint: Some(format!("{}-internal.aliyuncs.com", b.location)),
+                region: Some(b.location.trim_start_matches("oss-").to_owned()),
+                ..Default::default()
+            })
+            .collect(),
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::ListBuckets>(&output)
 }
 
 /// PUT /bucket — PutBucket.

@@ -14,7 +14,7 @@ use crate::error::OssError;
 use crate::request::{Request, decode};
 use crate::response::Reply;
 use crate::storage::{ObjectMeta, from_ms, now_ms};
-use crate::timefmt::{http_date, iso8601, parse_http_date, seconds};
+use crate::timefmt::{http_date, parse_http_date, seconds};
 use crate::typed;
 use crate::xml::XmlWriter;
 
@@ -433,15 +433,15 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
     }
     meta.modified_ms = now_ms();
     let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
-    let mut w = XmlWriter::new("CopyObjectResult");
-    w.elem("ETag", &stored.etag)
-        .elem("LastModified", &iso8601(from_ms(stored.modified_ms)));
-    let mut reply = with_version(Reply::xml(w.finish()), &stored)
-        .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
-    if src.version_id != "null" {
-        reply = reply.header("x-oss-copy-source-version-id", src.version_id);
-    }
-    Ok(reply)
+    let output = oss_model::CopyObjectOutput {
+        hash_crc64ecma: Some(stored.crc64.to_string()),
+        version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),
+        copy_source_version_id: (src.version_id != "null").then_some(src.version_id),
+        etag: Some(stored.etag.clone()),
+        last_modified: Some(from_ms(stored.modified_ms)),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::CopyObject>(&output)
 }
 
 /// POST /bucket/key?append&position=N — AppendObject.
