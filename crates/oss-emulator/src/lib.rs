@@ -4,6 +4,13 @@
 //! → handler → storage (in memory, or on disk with write-temp/fsync/rename) → response. Fault
 //! injection ([`Faults`]) wraps the router.
 //!
+//! Request documents are read, and most response documents written, by the generated server
+//! side of the operations (`oss_proto::generated::ServerOperation`) over the same oss-model
+//! shapes the client uses; ListObjectVersions, GetBucketInfo, GetBucketStat, DeleteMultipleObjects'
+//! result, UploadPartCopy's result and error documents are still written by the emulator's own
+//! small XML writer (ListObjectVersions keeps versions and delete markers interleaved in key
+//! order, as OSS does, which the generated output's two lists cannot express).
+//!
 //! # In process
 //! [`Emulator::start`] runs a server on its own thread (its own tokio runtime), so it works from
 //! synchronous tests and from any async runtime alike; it stops when the handle is dropped.
