@@ -14,9 +14,7 @@ use crate::error::OssError;
 use crate::request::Request;
 use crate::response::Reply;
 use crate::storage::{ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms};
-use crate::timefmt::iso8601;
 use crate::typed;
-use crate::xml::XmlWriter;
 
 /// The smallest size of every part but the last (100 KiB).
 pub(crate) const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -136,14 +134,16 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
         },
     };
     let part = store_part(ctx, req, &data)?;
-    let mut w = XmlWriter::new("CopyPartResult");
-    w.elem("LastModified", &iso8601(from_ms(part.modified_ms)))
-        .elem("ETag", &part.etag);
-    let mut reply = Reply::xml(w.finish()).header("x-oss-hash-crc64ecma", part.crc64.to_string());
-    if src.version_id != "null" {
-        reply = reply.header("x-oss-copy-source-version-id", src.version_id);
-    }
-    Ok(reply)
+    let output = oss_model::UploadPartCopyOutput {
+        copy_source_version_id: (src.version_id != "null").then_some(src.version_id),
+        etag: Some(part.etag.clone()),
+        last_modified: Some(from_ms(part.modified_ms)),
+        request_id: None,
+    };
+    Ok(
+        typed::reply::<oss_proto::generated::UploadPartCopy>(&output)?
+            .header("x-oss-hash-crc64ecma", part.crc64.to_string()),
+    )
 }
 
 fn invalid_part(number: u32, etag: &str) -> OssError {

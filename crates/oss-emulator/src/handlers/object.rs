@@ -16,7 +16,6 @@ use crate::response::Reply;
 use crate::storage::{ObjectMeta, from_ms, now_ms};
 use crate::timefmt::{http_date, parse_http_date, seconds};
 use crate::typed;
-use crate::xml::XmlWriter;
 
 /// A fresh record for data written by `req`, with metadata from its headers.
 fn new_meta(req: &Request, data: &[u8], object_type: &str) -> Result<ObjectMeta, OssError> {
@@ -334,11 +333,8 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
         return Err(OssError::malformed_xml());
     }
     let encode = url_encoding(req);
-    let mut w = XmlWriter::new("DeleteResult");
-    if encode {
-        w.elem("EncodingType", "url");
-    }
     ctx.store.bucket(req.bucket())?;
+    let mut deleted = Vec::new();
     for o in &objects {
         let key = if encode {
             decode(&o.key, false)
@@ -350,19 +346,23 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
         if quiet {
             continue;
         }
-        w.open("Deleted").elem("Key", &enc(&key, encode));
-        if let Some(v) = version {
-            w.elem("VersionId", v);
-        }
-        if out.delete_marker {
-            w.elem("DeleteMarker", "true");
-            if let Some(id) = &out.version_id {
-                w.elem("DeleteMarkerVersionId", id);
-            }
-        }
-        w.close();
+        deleted.push(oss_model::DeletedObject {
+            key,
+            version_id: version.map(str::to_owned),
+            delete_marker: out.delete_marker.then_some(true),
+            delete_marker_version_id: if out.delete_marker {
+                out.version_id
+            } else {
+                None
+            },
+        });
     }
-    Ok(Reply::xml(w.finish()))
+    let output = oss_model::DeleteMultipleObjectsOutput {
+        encoding_type: encode.then(|| "url".into()),
+        deleted,
+        request_id: None,
+    };
+    typed::reply::<oss_proto::generated::DeleteMultipleObjects>(&output)
 }
 
 /// Parses `x-oss-copy-source: /bucket/key[?versionId=v]`.
