@@ -168,6 +168,41 @@ fn shape_def(s: &mut String, shape: &ShapeDef, model: &Model) {
         redacting_debug(s, name, &fields);
     }
 
+    if let Some(text) = shape.text_field() {
+        text_shape_xml(s, shape, text);
+    } else {
+        element_shape_xml(s, shape);
+    }
+    let _ = writeln!(
+        s,
+        "impl crate::xml::XmlDocument for {name} {{\nconst ROOT: &'static str = {:?};\n}}\n",
+        shape.xml_root
+    );
+    if shape.json {
+        let _ = writeln!(s, "impl crate::json::JsonDocument for {name} {{}}\n");
+    }
+    if shape.has_url_encoded {
+        url_coded(s, shape, model);
+    }
+}
+
+/// Reader and writer of a shape whose element holds only text (its one `text` member).
+fn text_shape_xml(s: &mut String, shape: &ShapeDef, text: &Field) {
+    let name = &shape.name;
+    let ident = &text.ident;
+    let _ = writeln!(
+        s,
+        "impl crate::xml::FromXml for {name} {{\nfn read_xml(r: &mut crate::xml::XmlReader<'_>, element: &'static str) -> Result<Self, crate::XmlError> {{\nOk(Self {{ {ident}: r.read(element)? }})\n}}\n}}\n"
+    );
+    let _ = writeln!(
+        s,
+        "impl crate::xml::ToXml for {name} {{\nfn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {{\nw.field(name, &self.{ident});\n}}\n}}\n"
+    );
+}
+
+/// Reader and writer of a shape whose members are child elements.
+fn element_shape_xml(s: &mut String, shape: &ShapeDef) {
+    let name = &shape.name;
     // Reader.
     let _ = writeln!(
         s,
@@ -278,17 +313,6 @@ fn shape_def(s: &mut String, shape: &ShapeDef, model: &Model) {
         }
     }
     let _ = writeln!(s, "w.end(name);\n}}\n}}\n");
-    let _ = writeln!(
-        s,
-        "impl crate::xml::XmlDocument for {name} {{\nconst ROOT: &'static str = {:?};\n}}\n",
-        shape.xml_root
-    );
-    if shape.json {
-        let _ = writeln!(s, "impl crate::json::JsonDocument for {name} {{}}\n");
-    }
-    if shape.has_url_encoded {
-        url_coded(s, shape, model);
-    }
 }
 
 fn f_is_option(f: &Field) -> bool {

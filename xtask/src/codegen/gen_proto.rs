@@ -175,7 +175,7 @@ fn input_member(s: &mut String, f: &Field) {
                 let _ = writeln!(s, "let body = &input.{ident};\n{call}");
             }
         }
-        Location::Element { .. } => {}
+        Location::Element { .. } | Location::Text => {}
     }
 }
 

@@ -75,7 +75,9 @@ fn parse_request(s: &mut String, op: &OperationDef) {
             Location::Body(BodyKind::Xml) => format!("support::request_xml({field:?}, body)?"),
             Location::Body(BodyKind::Json) => format!("support::request_json({field:?}, body)?"),
             Location::Body(BodyKind::Text) => format!("support::request_text({field:?}, body)?"),
-            Location::Body(BodyKind::Stream) | Location::Element { .. } => continue,
+            Location::Body(BodyKind::Stream) | Location::Element { .. } | Location::Text => {
+                continue;
+            }
         };
         if f.is_option() {
             let _ = writeln!(s, "{}: {read},", f.ident);

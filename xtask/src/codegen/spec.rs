@@ -61,6 +61,11 @@ struct RawMember {
     url_encoded: bool,
     #[serde(default)]
     sensitive: bool,
+    /// A shape member holding the element's own text (`<LocationConstraint>text</LocationConstraint>`).
+    #[serde(default)]
+    text: bool,
+    /// The `Content-Type` a text body is sent with.
+    content_type: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +163,8 @@ pub(crate) enum Location {
     HeaderPrefix(String),
     Query(String),
     Body(BodyKind),
+    /// A shape member holding the text content of the shape's own element (the shape's only member).
+    Text,
 }
 
 /// One member of a shape, input or output.
@@ -216,6 +223,11 @@ pub(crate) struct ShapeDef {
 }
 
 impl ShapeDef {
+    /// The `text = true` member, when the shape is an element holding only text.
+    pub(crate) fn text_field(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.location == Location::Text)
+    }
+
     /// The field holding the XML element `EncodingType`, when the shape has one.
     pub(crate) fn encoding_type_field(&self) -> Option<&Field> {
         self.fields.iter().find(
@@ -432,6 +444,11 @@ impl Resolver {
                         fields.push(f);
                     }
                 }
+                if fields.iter().any(|f| f.location == Location::Text) && fields.len() != 1 {
+                    self.err(format!(
+                        "{ctx}: a `text` member must be the shape's only member"
+                    ));
+                }
                 model.shapes.insert(
                     name.clone(),
                     ShapeDef {
@@ -573,6 +590,12 @@ impl Resolver {
                 "{ctx}: shape members are elements (`name = ...`), not header/query/body"
             ));
         }
+        if m.content_type.is_some() {
+            self.err(format!("{ctx}: `content_type` is for text body members"));
+        }
+        if m.text {
+            return self.resolve_text_member(&ctx, member, m);
+        }
         let Some(xml_name) = m.name.clone() else {
             self.err(format!("{ctx}: missing `name` (the XML element name)"));
             return None;
@@ -600,6 +623,45 @@ impl Resolver {
                 name: xml_name,
                 item: m.item.clone(),
             },
+            url_encoded: m.url_encoded,
+            sensitive: m.sensitive,
+        })
+    }
+
+    /// A `text = true` shape member: the text content of the shape's element.
+    fn resolve_text_member(&mut self, ctx: &str, member: &str, m: &RawMember) -> Option<Field> {
+        if m.name.is_some() || m.item.is_some() {
+            self.err(format!(
+                "{ctx}: a `text` member has no `name`/`item` (it is the element's own text)"
+            ));
+        }
+        if !m.required {
+            self.err(format!(
+                "{ctx}: a `text` member is `required = true` (an empty element is empty text)"
+            ));
+        }
+        let doc = self.doc_of(ctx, m, None)?;
+        let Some(ty_text) = &m.ty else {
+            self.err(format!("{ctx}: missing `type`"));
+            return None;
+        };
+        let ty = self.resolve_type(ctx, ty_text)?;
+        if !matches!(
+            ty,
+            Ty::String | Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Enum(_)
+        ) {
+            self.err(format!(
+                "{ctx}: a `text` member holds string, integer, boolean, timestamp or an enum"
+            ));
+        }
+        self.check_url_encoded(ctx, m, &ty);
+        Some(Field {
+            name: member.to_string(),
+            ident: names::field_ident(member),
+            doc,
+            ty,
+            required: true,
+            location: Location::Text,
             url_encoded: m.url_encoded,
             sensitive: m.sensitive,
         })
@@ -650,9 +712,9 @@ impl Resolver {
                 "{ctx}: `{member}` is a method of the generated builders; choose another name"
             ));
         }
-        if m.name.is_some() || m.item.is_some() {
+        if m.name.is_some() || m.item.is_some() || m.text {
             self.err(format!(
-                "{ctx}: `name`/`item` are for shape members; use header, header_prefix, query or body"
+                "{ctx}: `name`/`item`/`text` are for shape members; use header, header_prefix, query or body"
             ));
         }
         let locations = [
@@ -750,7 +812,7 @@ impl Resolver {
                     ));
                 }
             }
-            Location::Element { .. } => {}
+            Location::Element { .. } | Location::Text => {}
         }
         if m.url_encoded {
             self.err(format!("{ctx}: `url_encoded` is for shape members"));
@@ -931,6 +993,12 @@ impl Resolver {
             }
             if let Some(shape) = model.shapes.get(&s) {
                 for f in &shape.fields {
+                    if f.location == Location::Text {
+                        self.err(format!(
+                            "shape {s}: member {}: `text` members are for XML shapes, not JSON",
+                            f.name
+                        ));
+                    }
                     match leaf(&f.ty) {
                         Ty::Shape(n) => stack.push(n.clone()),
                         Ty::Enum(n) => {
@@ -1199,5 +1267,36 @@ mod tests {
             err.contains("paginate: no output member `next_token`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_text_member_is_the_only_member_of_an_xml_shape() {
+        let model = load(&[(
+            "spec/sample.toml",
+            &format!(
+                "{SAMPLE}\n[shapes.Loc]\ndoc = \"d\"\n\
+                 members.value = {{ text = true, type = \"string\", required = true, doc = \"d\" }}\n"
+            ),
+        )])
+        .unwrap();
+        let loc = &model.shapes["Loc"];
+        assert_eq!(loc.text_field().map(|f| f.name.as_str()), Some("value"));
+        assert!(loc.defaultable);
+        let err = error_of(
+            "[shapes.Two]\ndoc = \"d\"\n\
+             members.value = { text = true, type = \"string\", required = true, doc = \"d\" }\n\
+             members.other = { name = \"Other\", type = \"string\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains("shape Two: a `text` member must be the shape's only member"),
+            "{err}"
+        );
+        let err = error_of(
+            "[shapes.Opt]\ndoc = \"d\"\n\
+             members.value = { text = true, name = \"V\", type = \"list<string>\", doc = \"d\" }\n",
+        );
+        assert!(err.contains("a `text` member has no `name`"), "{err}");
+        assert!(err.contains("is `required = true`"), "{err}");
+        assert!(err.contains("a `text` member holds string"), "{err}");
     }
 }

@@ -5326,12 +5326,23 @@ impl GetBucketLocationInputBuilder {
 }
 
 /// The output of `GetBucketLocation`: Returns the region (data center) a bucket lives in.
+///
+/// The members of the response document ([`LocationConstraint`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBucketLocationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// The raw `LocationConstraint` XML document, e.g. `<LocationConstraint>oss-cn-hangzhou</LocationConstraint>`.
-    pub body: String,
+    /// The region the bucket lives in, e.g. `oss-cn-hangzhou`.
+    pub location_constraint: String,
+}
+
+impl GetBucketLocationOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> LocationConstraint {
+        LocationConstraint {
+            location_constraint: self.location_constraint.clone(),
+        }
+    }
 }
 
 /// The input of `GetBucketLogging`: Returns the access logging setting of a bucket.

@@ -6766,6 +6766,34 @@ impl crate::xml::XmlDocument for LiveRecord {
     const ROOT: &'static str = "LiveRecord";
 }
 
+/// The GetBucketLocation document: `<LocationConstraint>oss-cn-hangzhou</LocationConstraint>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationConstraint {
+    /// The region the bucket lives in, e.g. `oss-cn-hangzhou`.
+    pub location_constraint: String,
+}
+
+impl crate::xml::FromXml for LocationConstraint {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        Ok(Self {
+            location_constraint: r.read(element)?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for LocationConstraint {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.field(name, &self.location_constraint);
+    }
+}
+
+impl crate::xml::XmlDocument for LocationConstraint {
+    const ROOT: &'static str = "LocationConstraint";
+}
+
 /// Where a bucket's access logs are written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoggingEnabled {

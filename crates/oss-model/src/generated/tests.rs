@@ -1513,6 +1513,14 @@ impl Sample for LiveRecord {
     }
 }
 
+impl Sample for LocationConstraint {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            location_constraint: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for LoggingEnabled {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -3276,6 +3284,10 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     ),
     ("LiveRecord", crate::testing::xml_round_trip::<LiveRecord>),
     (
+        "LocationConstraint",
+        crate::testing::xml_round_trip::<LocationConstraint>,
+    ),
+    (
         "LoggingEnabled",
         crate::testing::xml_round_trip::<LoggingEnabled>,
     ),
@@ -4457,6 +4469,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "LiveRecord",
         crate::testing::parse_any::<LiveRecord>,
         crate::testing::sample_document::<LiveRecord>,
+    ),
+    (
+        "LocationConstraint",
+        crate::testing::parse_any::<LocationConstraint>,
+        crate::testing::sample_document::<LocationConstraint>,
     ),
     (
         "LoggingEnabled",

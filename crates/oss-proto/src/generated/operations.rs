@@ -3683,10 +3683,12 @@ impl Operation for GetBucketLocation {
     }
 
     fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
-        let body = support::text_document("GetBucketLocation", &body)?;
+        let oss_model::LocationConstraint {
+            location_constraint,
+        } = support::xml_document("GetBucketLocation", &body)?;
         Ok(oss_model::GetBucketLocationOutput {
             request_id: support::request_id(head),
-            body,
+            location_constraint,
         })
     }
 }

@@ -2050,7 +2050,7 @@ impl ServerOperation for super::GetBucketLocation {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        let body = Bytes::from(output.body.clone());
+        let body = support::response_xml(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -10250,7 +10250,7 @@ mod tests {
         {
             let output = oss_model::GetBucketLocationOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                body: "a/b c+d%&<é".to_string(),
+                location_constraint: "a/b c+d%&<é".to_string(),
             };
             let (headers, body) = super::super::GetBucketLocation::build_response(&output).unwrap();
             let back = super::super::GetBucketLocation::parse_output(&head(headers), body).unwrap();
