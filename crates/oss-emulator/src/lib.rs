@@ -6,9 +6,10 @@
 //!
 //! Request documents are read, and most response documents written, by the generated server
 //! side of the operations (`oss_proto::generated::ServerOperation`) over the same oss-model
-//! shapes the client uses; ListObjectVersions, GetBucketInfo, GetBucketStat, GetBucketLocation
-//! and error documents are still written by the emulator's own small XML writer (ListObjectVersions keeps versions and delete markers interleaved in key
-//! order, as OSS does, which the generated output's two lists cannot express).
+//! shapes the client uses. ListObjectVersions, GetBucketInfo, GetBucketLocation and error
+//! documents are still written by the emulator's own small XML writer (ListObjectVersions keeps
+//! versions and delete markers interleaved in key order, as OSS does, which the generated
+//! output's two lists cannot express).
 //!
 //! # In process
 //! [`Emulator::start`] runs a server on its own thread (its own tokio runtime), so it works from

@@ -172,24 +172,27 @@ pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, Oss
         }
         (storage, objects, b.uploads.len() as u64, last)
     })?;
-    let mut w = XmlWriter::new("BucketStat");
-    w.elem("Storage", &storage.to_string())
-        .elem("ObjectCount", &objects.to_string())
-        .elem("MultipartUploadCount", &uploads.to_string())
-        .elem("LiveChannelCount", "0")
-        .elem("LastModifiedTime", &(last / 1000).to_string())
-        .elem("StandardStorage", &storage.to_string())
-        .elem("StandardObjectCount", &objects.to_string())
-        .elem("InfrequentAccessStorage", "0")
-        .elem("InfrequentAccessRealStorage", "0")
-        .elem("InfrequentAccessObjectCount", "0")
-        .elem("ArchiveStorage", "0")
-        .elem("ArchiveRealStorage", "0")
-        .elem("ArchiveObjectCount", "0")
-        .elem("ColdArchiveStorage", "0")
-        .elem("ColdArchiveRealStorage", "0")
-        .elem("ColdArchiveObjectCount", "0");
-    Ok(Reply::xml(w.finish()))
+    let n = |v: u64| i64::try_from(v).ok();
+    let output = oss_model::GetBucketStatOutput {
+        storage: n(storage),
+        object_count: n(objects),
+        multipart_upload_count: n(uploads),
+        live_channel_count: Some(0),
+        last_modified_time: Some(last / 1000),
+        standard_storage: n(storage),
+        standard_object_count: n(objects),
+        infrequent_access_storage: Some(0),
+        infrequent_access_real_storage: Some(0),
+        infrequent_access_object_count: Some(0),
+        archive_storage: Some(0),
+        archive_real_storage: Some(0),
+        archive_object_count: Some(0),
+        cold_archive_storage: Some(0),
+        cold_archive_real_storage: Some(0),
+        cold_archive_object_count: Some(0),
+        ..Default::default()
+    };
+    typed::reply::<oss_proto::generated::GetBucketStat>(&output)
 }
 
 /// PUT /bucket?acl — PutBucketAcl.
