@@ -4,7 +4,8 @@
 //! the OSS API reference's, written here by hand.
 
 use bytes::Bytes;
-use oss_proto::generated::GetBucketLocation;
+use oss_proto::endpoint::{Endpoint, EndpointKind};
+use oss_proto::generated::{DeleteBucketTags, DescribeRegions, GetBucketLocation, ServerOperation};
 use oss_proto::operation::Operation;
 
 fn head(headers: &[(&str, &str)]) -> http::response::Parts {
@@ -36,4 +37,96 @@ fn get_bucket_location_output_is_the_typed_region() {
 fn get_bucket_location_rejects_a_document_that_is_not_a_location() {
     let err = GetBucketLocation::parse_output(&head(&[]), Bytes::from("oss-cn-hangzhou"));
     assert!(err.is_err());
+}
+
+fn query_of<O: Operation>(input: &O::Input) -> Vec<(String, Option<String>)> {
+    O::build_request(input).expect("parts").query
+}
+
+fn q(name: &str, value: Option<&str>) -> (String, Option<String>) {
+    (name.to_string(), value.map(str::to_string))
+}
+
+#[test]
+fn describe_regions_sends_a_bare_regions_or_its_value() {
+    // The Go SDK v2's TestMarshalInput_DescribeRegions: `regions` is "" without a region and
+    // "oss-cn-hangzhou" with one.
+    let all = oss_model::DescribeRegionsInput::builder()
+        .build()
+        .expect("input");
+    assert_eq!(query_of::<DescribeRegions>(&all), [q("regions", None)]);
+    let one = oss_model::DescribeRegionsInput::builder()
+        .regions("oss-cn-hangzhou")
+        .build()
+        .expect("input");
+    assert_eq!(
+        query_of::<DescribeRegions>(&one),
+        [q("regions", Some("oss-cn-hangzhou"))]
+    );
+    let endpoint = Endpoint::from_region("cn-hangzhou", EndpointKind::Public).expect("endpoint");
+    let parts = DescribeRegions::build_request(&one).expect("parts");
+    let request = endpoint
+        .build_request(DescribeRegions::METADATA.scope, &parts, ())
+        .expect("request");
+    assert_eq!(
+        request.uri().to_string(),
+        "https://oss-cn-hangzhou.aliyuncs.com/?regions=oss-cn-hangzhou"
+    );
+    let parts = DescribeRegions::build_request(&all).expect("parts");
+    let request = endpoint
+        .build_request(DescribeRegions::METADATA.scope, &parts, ())
+        .expect("request");
+    assert_eq!(
+        request.uri().to_string(),
+        "https://oss-cn-hangzhou.aliyuncs.com/?regions"
+    );
+}
+
+#[test]
+fn delete_bucket_tags_sends_a_bare_tagging_or_the_keys() {
+    let all = oss_model::DeleteBucketTagsInput::builder()
+        .bucket("examplebucket")
+        .build()
+        .expect("input");
+    assert_eq!(query_of::<DeleteBucketTags>(&all), [q("tagging", None)]);
+    let some = oss_model::DeleteBucketTagsInput::builder()
+        .bucket("examplebucket")
+        .tagging("k1,k2")
+        .build()
+        .expect("input");
+    assert_eq!(
+        query_of::<DeleteBucketTags>(&some),
+        [q("tagging", Some("k1,k2"))]
+    );
+}
+
+#[test]
+fn a_server_reads_a_bare_sub_resource_as_unset() {
+    let bare = oss_proto::operation::RequestParts {
+        method: http::Method::DELETE,
+        bucket: Some("examplebucket".into()),
+        key: None,
+        query: vec![q("tagging", None)],
+        headers: http::HeaderMap::new(),
+        body: oss_proto::operation::RequestBody::Empty,
+    };
+    let input = DeleteBucketTags::parse_request(&bare, b"").expect("input");
+    assert_eq!(input.tagging, None);
+    let mut empty = bare.clone();
+    empty.query = vec![q("tagging", Some(""))];
+    assert_eq!(
+        DeleteBucketTags::parse_request(&empty, b"")
+            .expect("input")
+            .tagging,
+        None
+    );
+    let mut keys = bare;
+    keys.query = vec![q("tagging", Some("k1,k2"))];
+    assert_eq!(
+        DeleteBucketTags::parse_request(&keys, b"")
+            .expect("input")
+            .tagging
+            .as_deref(),
+        Some("k1,k2")
+    );
 }

@@ -121,9 +121,23 @@ fn build_request(s: &mut String, op: &OperationDef) {
         op.scope
     );
     for (k, v) in &op.query {
-        let _ = writeln!(s, "support::fixed_query(&mut parts, {k:?}, {v:?});");
+        match op.fixed_query_member(k) {
+            Some(f) => {
+                let _ = writeln!(
+                    s,
+                    "support::fixed_query_value(&mut parts, {k:?}, &input.{});",
+                    f.ident
+                );
+            }
+            None => {
+                let _ = writeln!(s, "support::fixed_query(&mut parts, {k:?}, {v:?});");
+            }
+        }
     }
     for f in &op.input {
+        if matches!(&f.location, Location::Query(q) if op.fixed_query_member(q).is_some()) {
+            continue;
+        }
         input_member(s, f);
     }
     let _ = writeln!(s, "Ok(parts)\n}}\n");

@@ -62,6 +62,9 @@ fn parse_request(s: &mut String, op: &OperationDef) {
     for f in &op.input {
         let field = &f.name;
         let read = match &f.location {
+            Location::Query(q) if op.fixed_query_member(q).is_some() => {
+                format!("support::request_fixed_query_value(parts, {field:?}, {q:?})?")
+            }
             Location::Query(q) => format!("support::request_query(parts, {field:?}, {q:?})?"),
             Location::Header(h) => format!("support::request_header(parts, {field:?}, {h:?})?"),
             Location::HeaderPrefix(p) => {

@@ -274,6 +274,17 @@ impl OperationDef {
         self.scope == "Object"
     }
 
+    /// The optional input member giving the valueless fixed sub-resource `name` its value
+    /// (DescribeRegions' `regions=<region>`), if any.
+    pub(crate) fn fixed_query_member(&self, name: &str) -> Option<&Field> {
+        if !self.query.iter().any(|(k, v)| k == name && v.is_none()) {
+            return None;
+        }
+        self.input
+            .iter()
+            .find(|f| matches!(&f.location, Location::Query(q) if q == name))
+    }
+
     pub(crate) fn input_body(&self) -> Option<(&Field, BodyKind)> {
         body_of(&self.input)
     }
@@ -910,13 +921,20 @@ impl Resolver {
             }
         }
         for f in &input {
-            if let Location::Query(q) = &f.location
-                && query.iter().any(|(k, _)| k == q)
-            {
-                self.err(format!(
-                    "{ctx}: input member {}: query `{q}` is also a fixed query parameter",
+            let Location::Query(q) = &f.location else {
+                continue;
+            };
+            match query.iter().find(|(k, _)| k == q) {
+                None => {}
+                Some((_, Some(v))) => self.err(format!(
+                    "{ctx}: input member {}: query `{q}` is also the fixed query parameter `{q}={v}`",
                     f.name
-                ));
+                )),
+                Some((_, None)) if f.required => self.err(format!(
+                    "{ctx}: input member {}: a member giving the fixed sub-resource `{q}` its value is optional (unset, `{q}` is sent bare)",
+                    f.name
+                )),
+                Some((_, None)) => {}
             }
         }
         // Output: flattened body members must not clash with header members.
@@ -1298,5 +1316,33 @@ mod tests {
         assert!(err.contains("a `text` member has no `name`"), "{err}");
         assert!(err.contains("is `required = true`"), "{err}");
         assert!(err.contains("a `text` member holds string"), "{err}");
+    }
+
+    #[test]
+    fn an_optional_member_may_value_a_bare_fixed_sub_resource() {
+        let op = |query: &str, required: bool| {
+            format!(
+                "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"service\"\nmethod = \"GET\"\n\
+                 query = [\"{query}\"]\n[operations.X.input]\n\
+                 regions = {{ query = \"regions\", type = \"string\", required = {required}, doc = \"d\" }}\n"
+            )
+        };
+        let text = format!("{SAMPLE}\n{}", op("regions", false));
+        let model = load(&[("spec/sample.toml", &text)]).unwrap();
+        let x = &model.operations["X"];
+        assert_eq!(
+            x.fixed_query_member("regions").map(|f| f.name.as_str()),
+            Some("regions")
+        );
+        let err = error_of(&op("regions", true));
+        assert!(
+            err.contains("input member regions: a member giving the fixed sub-resource `regions` its value is optional"),
+            "{err}"
+        );
+        let err = error_of(&op("regions=all", false));
+        assert!(
+            err.contains("query `regions` is also the fixed query parameter `regions=all`"),
+            "{err}"
+        );
     }
 }

@@ -361,7 +361,7 @@ impl Client {
             input: oss_model::DeleteBucketStorageQuotaInput::builder(),
         }
     }
-    /// `DeleteBucketTags`: Deletes all tags of a bucket.
+    /// `DeleteBucketTags`: Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
     ///
     /// Returns a [`DeleteBucketTagsRequest`] to fill in and [`send`](DeleteBucketTagsRequest::send).
     pub fn delete_bucket_tags(&self) -> DeleteBucketTagsRequest {
@@ -3821,7 +3821,7 @@ impl DeleteBucketStorageQuotaRequest {
 }
 
 /// A `DeleteBucketTags` request being built: set its members, then [`send`](DeleteBucketTagsRequest::send) it.
-/// Deletes all tags of a bucket.
+/// Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteBucketTagsRequest {
@@ -3833,6 +3833,11 @@ impl DeleteBucketTagsRequest {
     /// Sets `bucket`: The bucket name.
     pub fn bucket(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.bucket(value);
+        self
+    }
+    /// Sets `tagging`: Only the tags with these keys, comma-separated (`k1,k2`); every tag when unset (the request then carries a bare `tagging`).
+    pub fn tagging(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.tagging(value);
         self
     }
     /// Sends the request.
@@ -4429,6 +4434,11 @@ pub struct DescribeRegionsRequest {
 }
 
 impl DescribeRegionsRequest {
+    /// Sets `regions`: Only this region's endpoints (`oss-cn-hangzhou`); every region's when unset (the request then carries a bare `regions`).
+    pub fn regions(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.regions(value);
+        self
+    }
     /// Sends the request.
     pub async fn send(self) -> Result<oss_model::DescribeRegionsOutput, Error> {
         let input = self.input.build().map_err(|e| match e {

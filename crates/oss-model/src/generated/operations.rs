@@ -2855,13 +2855,15 @@ pub struct DeleteBucketStorageQuotaOutput {
     pub request_id: Option<String>,
 }
 
-/// The input of `DeleteBucketTags`: Deletes all tags of a bucket.
+/// The input of `DeleteBucketTags`: Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
 ///
 /// Build one with [`DeleteBucketTagsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBucketTagsInput {
     /// The bucket name.
     pub bucket: String,
+    /// Only the tags with these keys, comma-separated (`k1,k2`); every tag when unset (the request then carries a bare `tagging`).
+    pub tagging: Option<String>,
 }
 
 impl DeleteBucketTagsInput {
@@ -2875,6 +2877,7 @@ impl DeleteBucketTagsInput {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteBucketTagsInputBuilder {
     bucket: Option<String>,
+    tagging: Option<String>,
 }
 
 impl DeleteBucketTagsInputBuilder {
@@ -2883,15 +2886,21 @@ impl DeleteBucketTagsInputBuilder {
         self.bucket = Some(value.into());
         self
     }
+    /// Sets `tagging`: Only the tags with these keys, comma-separated (`k1,k2`); every tag when unset (the request then carries a bare `tagging`).
+    pub fn tagging(mut self, value: impl Into<String>) -> Self {
+        self.tagging = Some(value.into());
+        self
+    }
     /// Builds the input; fails when a required member is unset.
     pub fn build(self) -> Result<DeleteBucketTagsInput, crate::BuildError> {
         Ok(DeleteBucketTagsInput {
             bucket: crate::error::require_field(self.bucket, "DeleteBucketTagsInput", "bucket")?,
+            tagging: self.tagging,
         })
     }
 }
 
-/// The output of `DeleteBucketTags`: Deletes all tags of a bucket.
+/// The output of `DeleteBucketTags`: Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteBucketTagsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
@@ -3770,7 +3779,10 @@ pub struct DeleteVectorsOutput {
 ///
 /// Build one with [`DescribeRegionsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct DescribeRegionsInput {}
+pub struct DescribeRegionsInput {
+    /// Only this region's endpoints (`oss-cn-hangzhou`); every region's when unset (the request then carries a bare `regions`).
+    pub regions: Option<String>,
+}
 
 impl DescribeRegionsInput {
     /// A builder with every member unset.
@@ -3781,12 +3793,21 @@ impl DescribeRegionsInput {
 
 /// A builder for [`DescribeRegionsInput`].
 #[derive(Debug, Clone, Default)]
-pub struct DescribeRegionsInputBuilder {}
+pub struct DescribeRegionsInputBuilder {
+    regions: Option<String>,
+}
 
 impl DescribeRegionsInputBuilder {
+    /// Sets `regions`: Only this region's endpoints (`oss-cn-hangzhou`); every region's when unset (the request then carries a bare `regions`).
+    pub fn regions(mut self, value: impl Into<String>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
     /// Builds the input; fails when a required member is unset.
     pub fn build(self) -> Result<DescribeRegionsInput, crate::BuildError> {
-        Ok(DescribeRegionsInput {})
+        Ok(DescribeRegionsInput {
+            regions: self.regions,
+        })
     }
 }
 

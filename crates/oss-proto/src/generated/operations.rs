@@ -2076,7 +2076,7 @@ impl Operation for DeleteBucketStorageQuota {
     }
 }
 
-/// Deletes all tags of a bucket.
+/// Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
 ///
 /// Category: bucket tags.
 ///
@@ -2097,7 +2097,7 @@ impl Operation for DeleteBucketTags {
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::DELETE, Scope::Bucket, Some(&input.bucket), None)?;
-        support::fixed_query(&mut parts, "tagging", None);
+        support::fixed_query_value(&mut parts, "tagging", &input.tagging);
         Ok(parts)
     }
 
@@ -2716,9 +2716,11 @@ impl Operation for DescribeRegions {
         requires_content_md5: false,
     };
 
-    fn build_request(_input: &Self::Input) -> Result<RequestParts, Error> {
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["regions"];
+
+    fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
-        support::fixed_query(&mut parts, "regions", None);
+        support::fixed_query_value(&mut parts, "regions", &input.regions);
         Ok(parts)
     }
 

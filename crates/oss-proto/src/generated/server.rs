@@ -1148,6 +1148,7 @@ impl ServerOperation for super::DeleteBucketTags {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::DeleteBucketTagsInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            tagging: support::request_fixed_query_value(parts, "tagging", "tagging")?,
         })
     }
 
@@ -1532,8 +1533,10 @@ impl ServerOperation for super::DeleteVectors {
 }
 
 impl ServerOperation for super::DescribeRegions {
-    fn parse_request(_parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
-        Ok(oss_model::DescribeRegionsInput {})
+    fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
+        Ok(oss_model::DescribeRegionsInput {
+            regions: support::request_fixed_query_value(parts, "regions", "regions")?,
+        })
     }
 
     fn build_response(output: &Self::Output) -> Result<(http::HeaderMap, Bytes), Error> {
@@ -6924,6 +6927,7 @@ mod tests {
         {
             let input = oss_model::DeleteBucketTagsInput::builder()
                 .bucket("examplebucket".to_string())
+                .tagging("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts = super::super::DeleteBucketTags::build_request(&input).unwrap();
@@ -7130,7 +7134,10 @@ mod tests {
             assert_eq!(back, input, "DeleteVectors");
         }
         {
-            let input = oss_model::DescribeRegionsInput::builder().build().unwrap();
+            let input = oss_model::DescribeRegionsInput::builder()
+                .regions("a/b c+d%&<é".to_string())
+                .build()
+                .unwrap();
             let parts = super::super::DescribeRegions::build_request(&input).unwrap();
             let back =
                 super::super::DescribeRegions::parse_request(&parts, &request_body(&parts.body))

@@ -51,6 +51,19 @@ pub(crate) fn fixed_query(parts: &mut RequestParts, name: &str, value: Option<&s
         .push((name.to_string(), value.map(str::to_string)));
 }
 
+/// Adds a fixed sub-resource that an optional member may give a value: `regions` when unset,
+/// `regions=oss-cn-hangzhou` when set.
+pub(crate) fn fixed_query_value<T: TextValue>(
+    parts: &mut RequestParts,
+    name: &str,
+    value: &Option<T>,
+) {
+    parts.query.push((
+        name.to_string(),
+        value.as_ref().map(|v| v.to_text().into_owned()),
+    ));
+}
+
 /// Adds a query member.
 pub(crate) fn query<T: TextValue>(parts: &mut RequestParts, name: &str, value: &T) {
     parts
@@ -282,6 +295,21 @@ pub(crate) fn request_query<T: TextValue>(
         Some((_, value)) => T::from_text(value.as_deref().unwrap_or(""))
             .map(Some)
             .map_err(|e| Error::invalid_argument(field, e.to_string())),
+    }
+}
+
+/// Reads the value of a fixed sub-resource of a request: `None` when it is bare (`?regions`,
+/// `?regions=`), the value otherwise.
+pub(crate) fn request_fixed_query_value<T: TextValue>(
+    parts: &RequestParts,
+    field: &'static str,
+    name: &str,
+) -> Result<Option<T>, Error> {
+    match parts.query.iter().find(|(k, _)| k == name) {
+        Some((_, Some(value))) if !value.is_empty() => T::from_text(value)
+            .map(Some)
+            .map_err(|e| Error::invalid_argument(field, e.to_string())),
+        _ => Ok(None),
     }
 }
 
