@@ -351,7 +351,16 @@ fn security_tokens_must_be_configured_ones() {
 fn virtual_hosted_and_path_style_address_the_same_bucket() {
     let emu = start_emulator();
     let client = Client::new(&emu);
-    assert_eq!(client.put("/vhost-bucket").send().status, 200);
+    // PutBucket itself, virtual-hosted.
+    let r = client
+        .put("/vhost-bucket")
+        .virtual_hosted("localhost")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        client.get("/vhost-bucket").subresource("acl").send().status,
+        200
+    );
     let r = client
         .put("/vhost-bucket/dir/file.txt")
         .virtual_hosted("localhost")

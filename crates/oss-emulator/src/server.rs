@@ -90,8 +90,11 @@ async fn handle(
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let host = host.or_else(|| parts.uri.authority().map(|a| a.to_string()));
+    // A Host naming an existing bucket is virtual-hosted; so is `PUT /` to a Host whose first
+    // label is a valid bucket name (PutBucket: a service-level PUT does not exist).
+    let creates_bucket = parts.method == Method::PUT && parts.uri.path() == "/";
     let (bucket, key, _style) = address(host.as_deref(), parts.uri.path(), |b| {
-        ctx.store.has_bucket(b)
+        ctx.store.has_bucket(b) || (creates_bucket && crate::handlers::bucket::valid_bucket_name(b))
     });
     let request = Request {
         method: parts.method,
