@@ -31,6 +31,18 @@
 //! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]` prints
 //! `listening on http://ADDR` (the bound address) once ready. See [`EmulatorConfig::from_args`].
 //!
+//! # Addressing
+//! Path style (`http://ADDR/bucket/key`) and virtual-hosted style: a `Host` whose first label is
+//! an existing bucket and whose rest is not an IP address (`bucket.localhost:PORT`,
+//! `bucket.oss-cn-hangzhou.aliyuncs.com`) addresses that bucket; `PUT /` to such a Host whose
+//! first label is a valid bucket name creates it.
+//!
+//! # Storage
+//! In memory, or with a data directory on disk: each write goes to a temporary file that is
+//! fsynced and renamed into place, data before the record naming it, so an object is visible
+//! only once complete and a restart serves everything acknowledged (leftovers of a crash are
+//! removed on start).
+//!
 //! # Authentication
 //! V4 and V1 signatures in the `Authorization` header (`,` or `, ` separators) or a presigned
 //! URL, made with the configured key pair. A request carrying a security token must carry one of
