@@ -5,7 +5,11 @@
 
 use bytes::Bytes;
 use oss_proto::endpoint::{Endpoint, EndpointKind};
-use oss_proto::generated::{DeleteBucketTags, DescribeRegions, GetBucketLocation, ServerOperation};
+use oss_proto::generated::{
+    DeleteBucketTags, DescribeRegions, GetBucketLocation, GetBucketPolicy, ProcessObject,
+    PutAccessPointPolicy, PutBucketPolicy, PutVectors, QueryVectors, ServerOperation,
+    VectorPutBucketPolicy,
+};
 use oss_proto::operation::Operation;
 
 fn head(headers: &[(&str, &str)]) -> http::response::Parts {
@@ -129,4 +133,95 @@ fn a_server_reads_a_bare_sub_resource_as_unset() {
             .as_deref(),
         Some("k1,k2")
     );
+}
+
+fn content_type<O: Operation>(input: &O::Input) -> Option<String> {
+    O::build_request(input)
+        .expect("parts")
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| v.to_str().expect("ASCII").to_string())
+}
+
+#[test]
+fn json_text_bodies_are_sent_as_application_json() {
+    // The Go SDK v2 sets `Content-Type: application/json` on PutBucketPolicy
+    // (`oss/api_op_bucket_policy.go`) and on PutVectors and QueryVectors (`oss/vectors/api_op_vector.go`).
+    let policy = r#"{"Version":"1","Statement":[]}"#;
+    let put_policy = oss_model::PutBucketPolicyInput::builder()
+        .bucket("examplebucket")
+        .body(policy)
+        .build()
+        .expect("input");
+    assert_eq!(
+        content_type::<PutBucketPolicy>(&put_policy).as_deref(),
+        Some("application/json")
+    );
+    let parts = PutBucketPolicy::build_request(&put_policy).expect("parts");
+    match parts.body {
+        oss_proto::operation::RequestBody::Bytes(b) => assert_eq!(b, policy.as_bytes()),
+        other => panic!("unexpected body {other:?}"),
+    }
+    let put_vectors = oss_model::PutVectorsInput::builder()
+        .bucket("vbucket")
+        .body(r#"{"indexName":"idx","vectors":[]}"#)
+        .build()
+        .expect("input");
+    assert_eq!(
+        content_type::<PutVectors>(&put_vectors).as_deref(),
+        Some("application/json")
+    );
+    let query = oss_model::QueryVectorsInput::builder()
+        .bucket("vbucket")
+        .body(r#"{"indexName":"idx","topK":1}"#)
+        .build()
+        .expect("input");
+    assert_eq!(
+        content_type::<QueryVectors>(&query).as_deref(),
+        Some("application/json")
+    );
+    let vector_policy = oss_model::VectorPutBucketPolicyInput::builder()
+        .bucket("vbucket")
+        .body(policy)
+        .build()
+        .expect("input");
+    assert_eq!(
+        content_type::<VectorPutBucketPolicy>(&vector_policy).as_deref(),
+        Some("application/json")
+    );
+}
+
+#[test]
+fn access_point_policies_carry_the_go_sdk_content_type_and_untyped_text_none() {
+    // The Go SDK v2 sends access-point policies as `application/xml`
+    // (`oss/api_op_accesspoint.go`, PutAccessPointPolicy).
+    let input = oss_model::PutAccessPointPolicyInput::builder()
+        .bucket("examplebucket")
+        .access_point_name("ap-01")
+        .body("{}")
+        .build()
+        .expect("input");
+    assert_eq!(
+        content_type::<PutAccessPointPolicy>(&input).as_deref(),
+        Some("application/xml")
+    );
+    // A text body without a declared type gets no Content-Type from the operation.
+    let process = oss_model::ProcessObjectInput::builder()
+        .bucket("examplebucket")
+        .key("a.jpg")
+        .body("x-oss-process=image/resize,w_100")
+        .build()
+        .expect("input");
+    assert_eq!(content_type::<ProcessObject>(&process), None);
+}
+
+#[test]
+fn a_server_answers_a_json_policy_as_application_json() {
+    let output = oss_model::GetBucketPolicyOutput {
+        request_id: None,
+        body: r#"{"Version":"1","Statement":[]}"#.to_string(),
+    };
+    let (headers, body) = GetBucketPolicy::build_response(&output).expect("response");
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body, output.body.as_bytes());
 }

@@ -378,6 +378,7 @@ pub(crate) fn input_fields(op: &OperationDef) -> Vec<Field> {
         location: Location::Header(String::new()),
         url_encoded: false,
         sensitive: false,
+        content_type: None,
     };
     if op.has_bucket() {
         fields.push(implicit("bucket", "The bucket name."));
@@ -484,6 +485,7 @@ pub(crate) fn output_fields(op: &OperationDef, model: &Model) -> Vec<Field> {
         location: Location::Header("x-oss-request-id".into()),
         url_encoded: false,
         sensitive: false,
+        content_type: None,
     }];
     for f in &op.output {
         match (&f.location, &f.ty) {

@@ -174,11 +174,14 @@ fn input_member(s: &mut String, f: &Field) {
             );
         }
         Location::Body(kind) => {
-            let call = match kind {
-                BodyKind::Xml => "support::xml_body(&mut parts, body);",
-                BodyKind::Json => "support::json_body(&mut parts, body);",
-                BodyKind::Text => "support::text_body(&mut parts, body);",
-                BodyKind::Stream => {
+            let call = match (kind, &f.content_type) {
+                (BodyKind::Xml, _) => "support::xml_body(&mut parts, body);".to_string(),
+                (BodyKind::Json, _) => "support::json_body(&mut parts, body);".to_string(),
+                (BodyKind::Text, None) => "support::text_body(&mut parts, body);".to_string(),
+                (BodyKind::Text, Some(ct)) => {
+                    format!("support::typed_text_body(&mut parts, body, {ct:?});")
+                }
+                (BodyKind::Stream, _) => {
                     let _ = writeln!(s, "parts.body = crate::operation::RequestBody::Streaming;");
                     return;
                 }

@@ -165,6 +165,11 @@ fn build_response(s: &mut String, op: &OperationDef, model: &Model) {
         Some((f, BodyKind::Text)) => format!("Bytes::from(output.{}.clone())", f.ident),
         _ => "Bytes::new()".to_string(),
     };
+    if let Some((f, BodyKind::Text)) = op.output_body()
+        && let Some(ct) = &f.content_type
+    {
+        let _ = writeln!(s, "support::response_content_type(&mut headers, {ct:?});");
+    }
     let _ = writeln!(s, "let body = {body};\nOk((headers, body))\n}}");
 }
 

@@ -180,6 +180,8 @@ pub(crate) struct Field {
     pub(crate) location: Location,
     pub(crate) url_encoded: bool,
     pub(crate) sensitive: bool,
+    /// The `Content-Type` of a text body (`application/json`), when the spec gives one.
+    pub(crate) content_type: Option<String>,
 }
 
 impl Field {
@@ -636,6 +638,7 @@ impl Resolver {
             },
             url_encoded: m.url_encoded,
             sensitive: m.sensitive,
+            content_type: None,
         })
     }
 
@@ -675,6 +678,7 @@ impl Resolver {
             location: Location::Text,
             url_encoded: m.url_encoded,
             sensitive: m.sensitive,
+            content_type: None,
         })
     }
 
@@ -828,6 +832,18 @@ impl Resolver {
         if m.url_encoded {
             self.err(format!("{ctx}: `url_encoded` is for shape members"));
         }
+        if let Some(ct) = &m.content_type {
+            if location != Location::Body(BodyKind::Text) {
+                self.err(format!(
+                    "{ctx}: `content_type` is for `text` bodies (xml and json bodies have their own)"
+                ));
+            }
+            if ct.is_empty() || !ct.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+                self.err(format!(
+                    "{ctx}: content_type `{ct}` is not a header value (visible ASCII)"
+                ));
+            }
+        }
         Some(Field {
             name: member.to_string(),
             ident: names::field_ident(member),
@@ -837,6 +853,7 @@ impl Resolver {
             location,
             url_encoded: false,
             sensitive: m.sensitive,
+            content_type: m.content_type.clone(),
         })
     }
 
@@ -1342,6 +1359,26 @@ mod tests {
         let err = error_of(&op("regions=all", false));
         assert!(
             err.contains("query `regions` is also the fixed query parameter `regions=all`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn content_type_is_for_text_bodies() {
+        let err = error_of(
+            "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"PUT\"\n\
+             [operations.X.input]\nacl = { header = \"x-oss-acl\", type = \"string\", content_type = \"application/json\", doc = \"d\" }\n\
+             [operations.Y]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"PUT\"\n\
+             [operations.Y.input]\nbody = { body = \"text\", content_type = \"bad\\nvalue\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains("operation X: input member acl: `content_type` is for `text` bodies"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "operation Y: input member body: content_type `bad\nvalue` is not a header value"
+            ),
             "{err}"
         );
     }

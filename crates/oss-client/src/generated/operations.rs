@@ -10869,7 +10869,7 @@ impl PutVectorIndexFusionRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.body(value);
         self
@@ -10906,7 +10906,7 @@ impl PutVectorsRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.body(value);
         self
@@ -10943,7 +10943,7 @@ impl QueryVectorsRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.body(value);
         self
@@ -10980,7 +10980,7 @@ impl QueryVectorsFusionRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.body(value);
         self

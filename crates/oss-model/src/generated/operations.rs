@@ -15041,7 +15041,7 @@ pub struct PutVectorIndexOutput {
 pub struct PutVectorIndexFusionInput {
     /// The bucket name.
     pub bucket: String,
-    /// The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    /// The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
     pub body: String,
 }
 
@@ -15065,7 +15065,7 @@ impl PutVectorIndexFusionInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`); send it with `Content-Type: application/json`.
+    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
@@ -15097,7 +15097,7 @@ pub struct PutVectorIndexFusionOutput {
 pub struct PutVectorsInput {
     /// The bucket name.
     pub bucket: String,
-    /// The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    /// The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
     pub body: String,
 }
 
@@ -15121,7 +15121,7 @@ impl PutVectorsInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`; send it with `Content-Type: application/json`.
+    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
@@ -15149,7 +15149,7 @@ pub struct PutVectorsOutput {
 pub struct QueryVectorsInput {
     /// The bucket name.
     pub bucket: String,
-    /// The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    /// The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
     pub body: String,
 }
 
@@ -15173,7 +15173,7 @@ impl QueryVectorsInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`; send it with `Content-Type: application/json`.
+    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
@@ -15203,7 +15203,7 @@ pub struct QueryVectorsOutput {
 pub struct QueryVectorsFusionInput {
     /// The bucket name.
     pub bucket: String,
-    /// The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    /// The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
     pub body: String,
 }
 
@@ -15227,7 +15227,7 @@ impl QueryVectorsFusionInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`); send it with `Content-Type: application/json`.
+    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self

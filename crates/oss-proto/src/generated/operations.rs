@@ -7716,7 +7716,7 @@ impl Operation for PutAccessPointPolicy {
             &input.access_point_name,
         )?;
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/xml");
         Ok(parts)
     }
 
@@ -7758,7 +7758,7 @@ impl Operation for PutAccessPointPolicyForObjectProcess {
             &input.access_point_for_object_process_name,
         )?;
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/xml");
         Ok(parts)
     }
 
@@ -8313,7 +8313,7 @@ impl Operation for PutBucketPolicy {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policy", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 
@@ -9630,7 +9630,7 @@ impl Operation for PutVectorIndexFusion {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "putVectorIndexFusion", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 
@@ -9664,7 +9664,7 @@ impl Operation for PutVectors {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "putVectors", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 
@@ -9698,7 +9698,7 @@ impl Operation for QueryVectors {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "queryVectors", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 
@@ -9734,7 +9734,7 @@ impl Operation for QueryVectorsFusion {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "queryVectorsFusion", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 
@@ -10450,7 +10450,7 @@ impl Operation for VectorPutBucketPolicy {
         let mut parts = support::request(Method::PUT, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "policy", None);
         let body = &input.body;
-        support::text_body(&mut parts, body);
+        support::typed_text_body(&mut parts, body, "application/json");
         Ok(parts)
     }
 

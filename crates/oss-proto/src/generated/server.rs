@@ -2153,6 +2153,7 @@ impl ServerOperation for super::GetBucketPolicy {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }
@@ -3246,6 +3247,7 @@ impl ServerOperation for super::GetVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }
@@ -4310,6 +4312,7 @@ impl ServerOperation for super::ListVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }
@@ -5776,6 +5779,7 @@ impl ServerOperation for super::QueryVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }
@@ -5797,6 +5801,7 @@ impl ServerOperation for super::QueryVectorsFusion {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }
@@ -6218,6 +6223,7 @@ impl ServerOperation for super::VectorGetBucketPolicy {
             "x-oss-request-id",
             &output.request_id,
         )?;
+        support::response_content_type(&mut headers, "application/json");
         let body = Bytes::from(output.body.clone());
         Ok((headers, body))
     }

@@ -139,6 +139,14 @@ pub(crate) fn text_body(parts: &mut RequestParts, value: &str) {
     parts.body = RequestBody::Bytes(Bytes::from(value.to_string()));
 }
 
+/// Sets a small text body sent with the given `Content-Type` (a JSON policy: `application/json`).
+pub(crate) fn typed_text_body(parts: &mut RequestParts, value: &str, content_type: &'static str) {
+    text_body(parts, value);
+    parts
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+}
+
 /// The request ID of a response.
 pub(crate) fn request_id(head: &http::response::Parts) -> Option<String> {
     head.headers
@@ -399,6 +407,11 @@ pub(crate) fn response_header_map(
         headers.append(name, value);
     }
     Ok(())
+}
+
+/// Sets the `Content-Type` of a text response body.
+pub(crate) fn response_content_type(headers: &mut http::HeaderMap, content_type: &'static str) {
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
 }
 
 /// An XML response body with its content type.
