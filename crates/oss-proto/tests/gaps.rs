@@ -6,9 +6,9 @@
 use bytes::Bytes;
 use oss_proto::endpoint::{Endpoint, EndpointKind};
 use oss_proto::generated::{
-    DeleteBucketTags, DescribeRegions, GetBucketLocation, GetBucketPolicy, ProcessObject,
-    PutAccessPointPolicy, PutBucketPolicy, PutVectors, QueryVectors, ServerOperation,
-    VectorPutBucketPolicy,
+    DeleteBucketTags, DeleteMultipleObjects, DescribeRegions, GetBucketLocation, GetBucketPolicy,
+    ProcessObject, PutAccessPointPolicy, PutBucketPolicy, PutVectors, QueryVectors,
+    ServerOperation, VectorPutBucketPolicy,
 };
 use oss_proto::operation::Operation;
 
@@ -224,4 +224,35 @@ fn a_server_answers_a_json_policy_as_application_json() {
     let (headers, body) = GetBucketPolicy::build_response(&output).expect("response");
     assert_eq!(headers["content-type"], "application/json");
     assert_eq!(body, output.body.as_bytes());
+}
+
+#[test]
+fn delete_multiple_objects_quiet_success_with_an_empty_body_is_the_default_output() {
+    // Quiet mode: OSS answers 200 with `Content-Length: 0` when every object was deleted (API
+    // reference, DeleteMultipleObjects: "in quiet mode ... the response body is empty").
+    let quiet = head(&[
+        ("x-oss-request-id", "5C3D9175B6FC201293AD****"),
+        ("content-length", "0"),
+    ]);
+    let out = oss_proto::response::read_response::<DeleteMultipleObjects>(&quiet, Bytes::new())
+        .expect("an empty body is a success");
+    assert!(out.deleted.is_empty());
+    assert_eq!(out.encoding_type, None);
+    assert_eq!(out.request_id.as_deref(), Some("5C3D9175B6FC201293AD****"));
+    // Whitespace only is empty too.
+    let out = DeleteMultipleObjects::parse_output(&quiet, Bytes::from_static(b"\r\n"))
+        .expect("blank body");
+    assert!(out.deleted.is_empty());
+}
+
+#[test]
+fn delete_multiple_objects_verbose_body_still_parses_and_garbage_is_an_error() {
+    // The response document of the API reference page (keys URL-encoded: `encoding-type=url`).
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult>\n\
+                <EncodingType>url</EncodingType>\n<Deleted>\n<Key>multipart%2Edata</Key>\n</Deleted>\n\
+                </DeleteResult>";
+    let out = DeleteMultipleObjects::parse_output(&head(&[]), Bytes::from(body)).expect("output");
+    assert_eq!(out.deleted.len(), 1);
+    assert_eq!(out.deleted[0].key, "multipart.data");
+    assert!(DeleteMultipleObjects::parse_output(&head(&[]), Bytes::from("<Delete")).is_err());
 }
