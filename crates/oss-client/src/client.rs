@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use oss_proto::operation::{Operation, RequestBody, RequestParts, ResponseBodyKind};
+use oss_proto::operation::{
+    Operation, OperationMetadata, RequestBody, RequestParts, ResponseBodyKind,
+};
 use oss_proto::response::{may_be_error, read_response};
 use oss_sign::SigningKeyCache;
 use tracing::Instrument as _;
@@ -50,10 +52,59 @@ struct Inner {
     budget: RetryBudget,
 }
 
-/// What one successful attempt produced.
-struct Received<T> {
-    output: T,
-    stream: Option<ByteStream>,
+/// The success response of one operation, before the operation reads its typed output: the
+/// head, and the body either buffered or, for streaming operations, still on the wire.
+struct RawResponse {
+    head: http::response::Parts,
+    body: RawBody,
+}
+
+enum RawBody {
+    Buffered(Bytes),
+    Streaming(ByteStream),
+}
+
+impl RawResponse {
+    /// `O`'s output, and the body stream for a streaming success. A parse failure is returned
+    /// as is: it is not retried (the exchange itself succeeded).
+    fn parse<O: Operation>(self) -> Result<(O::Output, Option<ByteStream>), Error> {
+        let (body, stream) = match self.body {
+            RawBody::Buffered(bytes) => (bytes, None),
+            RawBody::Streaming(stream) => (Bytes::new(), Some(stream)),
+        };
+        Ok((O::parse_output(&self.head, body)?, stream))
+    }
+}
+
+/// An operation whose success output is nothing, so that the (non-generic) attempt loop reads
+/// error responses with oss-proto's [`read_response`] rules (including a 203 with or without a
+/// `CallbackFailed` document) without knowing the caller's typed output.
+struct Unparsed;
+
+impl Operation for Unparsed {
+    type Input = ();
+    type Output = ();
+    const METADATA: OperationMetadata = OperationMetadata {
+        name: "Unparsed",
+        method: http::Method::GET,
+        scope: oss_proto::operation::Scope::Service,
+        response_body: ResponseBodyKind::Buffered,
+        requires_content_md5: false,
+    };
+    fn build_request(_: &()) -> Result<RequestParts, oss_proto::Error> {
+        Err(oss_proto::Error::invalid_argument(
+            "operation",
+            "Unparsed only reads responses",
+        ))
+    }
+    fn parse_output(_: &http::response::Parts, _: Bytes) -> Result<(), oss_proto::Error> {
+        Ok(())
+    }
+}
+
+/// The error a response stands for, or `None` for a success.
+fn error_response(head: &http::response::Parts, body: &Bytes) -> Option<oss_proto::Error> {
+    read_response::<Unparsed>(head, body.clone()).err()
 }
 
 impl Client {
@@ -79,8 +130,11 @@ impl Client {
     /// Runs an operation whose request and response bodies (if any) are documents held in
     /// memory.
     pub async fn call<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
-        let received = self.execute::<O>(&input, None).await?;
-        Ok(received.output)
+        let parts = O::build_request(&input)?;
+        let raw = self
+            .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts, None)
+            .await?;
+        Ok(raw.parse::<O>()?.0)
     }
 
     /// Runs an operation whose request body is object data (PutObject, UploadPart,
@@ -90,8 +144,11 @@ impl Client {
         input: O::Input,
         body: Body,
     ) -> Result<O::Output, Error> {
-        let received = self.execute::<O>(&input, Some(&body)).await?;
-        Ok(received.output)
+        let parts = O::build_request(&input)?;
+        let raw = self
+            .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts, Some(&body))
+            .await?;
+        Ok(raw.parse::<O>()?.0)
     }
 
     /// Runs an operation whose response body is object data (GetObject): the output and the
@@ -101,11 +158,12 @@ impl Client {
         &self,
         input: O::Input,
     ) -> Result<(O::Output, ByteStream), Error> {
-        let received = self.execute::<O>(&input, None).await?;
-        Ok((
-            received.output,
-            received.stream.unwrap_or_else(ByteStream::empty),
-        ))
+        let parts = O::build_request(&input)?;
+        let raw = self
+            .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts, None)
+            .await?;
+        let (output, stream) = raw.parse::<O>()?;
+        Ok((output, stream.unwrap_or_else(ByteStream::empty)))
     }
 
     /// A presigned request for `input`, valid for `expires` (V4: at most 7 days).
@@ -166,13 +224,17 @@ impl Client {
         time::OffsetDateTime::from(offset.apply(std::time::SystemTime::now()))
     }
 
-    async fn execute<O: Operation>(
+    /// Runs one operation, written once for all operations (not generic, so it is compiled
+    /// once): the operation timeout around the attempt loop. Returns the raw success response;
+    /// every failure that does not need the typed output (transport errors, error statuses,
+    /// CRC mismatches, clock skew) is decided and retried here.
+    async fn execute(
         &self,
-        input: &O::Input,
+        meta: &OperationMetadata,
+        v1_signed_query: &'static [&'static str],
+        mut parts: RequestParts,
         body: Option<&Body>,
-    ) -> Result<Received<O::Output>, Error> {
-        let meta = &O::METADATA;
-        let mut parts = O::build_request(input)?;
+    ) -> Result<RawResponse, Error> {
         oss_proto::crc::ensure_content_md5(meta, &mut parts)?;
         if matches!(parts.body, RequestBody::Streaming)
             && let Some(len) = body.and_then(Body::content_length)
@@ -188,7 +250,9 @@ impl Client {
             bucket = parts.bucket.as_deref().unwrap_or(""),
             key = parts.key.as_deref().unwrap_or(""),
         );
-        let run = self.attempt_loop::<O>(&parts, body).instrument(span);
+        let run = self
+            .attempt_loop(meta, v1_signed_query, &parts, body)
+            .instrument(span);
         match self.inner.config.operation_timeout {
             Some(after) => tokio::time::timeout(after, run)
                 .await
@@ -200,11 +264,13 @@ impl Client {
         }
     }
 
-    async fn attempt_loop<O: Operation>(
+    async fn attempt_loop(
         &self,
+        meta: &OperationMetadata,
+        v1_signed_query: &'static [&'static str],
         parts: &RequestParts,
         body: Option<&Body>,
-    ) -> Result<Received<O::Output>, Error> {
+    ) -> Result<RawResponse, Error> {
         let policy = &self.inner.config.retry;
         let mut attempt = 1;
         let mut token = None;
@@ -216,7 +282,7 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt::<O>(parts, body, attempt, &span)
+                .attempt(meta, v1_signed_query, parts, body, attempt, &span)
                 .instrument(span.clone())
                 .await;
             let err = match result {
@@ -244,14 +310,15 @@ impl Client {
         }
     }
 
-    async fn attempt<O: Operation>(
+    async fn attempt(
         &self,
+        meta: &OperationMetadata,
+        v1_signed_query: &'static [&'static str],
         parts: &RequestParts,
         body: Option<&Body>,
         attempt: u32,
         span: &tracing::Span,
-    ) -> Result<Received<O::Output>, Error> {
-        let meta = &O::METADATA;
+    ) -> Result<RawResponse, Error> {
         let config = &self.inner.config;
         let creds = config.credentials.provide_credentials().await?;
         let crc = CrcTracker::default();
@@ -280,7 +347,7 @@ impl Client {
             request.headers_mut().insert(http::header::USER_AGENT, ua);
         }
         signing::sign(
-            &self.signing_context(O::V1_SIGNED_QUERY),
+            &self.signing_context(v1_signed_query),
             &creds,
             meta.scope,
             parts,
@@ -304,7 +371,6 @@ impl Client {
         let streaming =
             meta.response_body == ResponseBodyKind::Streaming && !may_be_error(head.status);
         if streaming {
-            let output = read_response::<O>(&head, Bytes::new())?;
             let expected_crc =
                 if config.verify_crc && !ranged && head.status == http::StatusCode::OK {
                     oss_proto::crc::header_value(&head.headers)?
@@ -313,28 +379,25 @@ impl Client {
                 };
             let stream =
                 ByteStream::from_incoming(incoming, config.read_timeout, expected_crc, meta.name);
-            return Ok(Received {
-                output,
-                stream: Some(stream),
+            return Ok(RawResponse {
+                head,
+                body: RawBody::Streaming(stream),
             });
         }
         let bytes = ByteStream::from_incoming(incoming, config.read_timeout, None, meta.name)
             .collect()
             .await?;
-        let output = match read_response::<O>(&head, bytes) {
-            Ok(output) => output,
-            Err(err) => {
-                self.learn_clock_offset(&head, err.service_error(), signed_at);
-                return Err(err.into());
-            }
-        };
+        if let Some(err) = error_response(&head, &bytes) {
+            self.learn_clock_offset(&head, err.service_error(), signed_at);
+            return Err(err.into());
+        }
         if config.verify_crc && uploads_checked_data(meta.name, parts) {
             let (actual, _len) = crc.finish();
             oss_proto::crc::verify(&head.headers, actual)?;
         }
-        Ok(Received {
-            output,
-            stream: None,
+        Ok(RawResponse {
+            head,
+            body: RawBody::Buffered(bytes),
         })
     }
 

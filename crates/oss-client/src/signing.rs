@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use oss_proto::endpoint::Endpoint;
 use oss_proto::operation::{RequestParts, Scope};
-use oss_sign::request::{Headers, Query, Resource, SignableRequest};
+use oss_sign::request::{Headers, Query, SignableRequest};
 use oss_sign::{SignatureVersion, SigningKeyCache, v1, v4};
 
 use crate::credentials::Credentials;
@@ -26,21 +26,6 @@ pub(crate) struct SigningContext<'a> {
     pub(crate) v1_sub_resources: &'static [&'static str],
 }
 
-fn resource<'p>(scope: Scope, parts: &'p RequestParts, endpoint: &'p Endpoint) -> Resource<'p> {
-    let bucket = parts.bucket.as_deref();
-    let key = parts.key.as_deref();
-    match (scope, bucket, key) {
-        (Scope::Vector, _, _) => Resource::Vector {
-            account_id: endpoint.account_id().unwrap_or_default(),
-            bucket,
-            key,
-        },
-        (Scope::Object, Some(bucket), Some(key)) => Resource::Object { bucket, key },
-        (Scope::Bucket | Scope::Object, Some(bucket), _) => Resource::Bucket(bucket),
-        _ => Resource::Service,
-    }
-}
-
 /// Adds the signature headers to `request` (nothing for anonymous credentials).
 pub(crate) fn sign<B>(
     ctx: &SigningContext<'_>,
@@ -56,7 +41,7 @@ pub(crate) fn sign<B>(
     let keys = creds.to_signing();
     let method = request.method().as_str().to_owned();
     let headers = request.headers().clone();
-    let signable = SignableRequest::new(&method, resource(scope, parts, ctx.endpoint))
+    let signable = SignableRequest::new(&method, ctx.endpoint.resource(scope, parts)?)
         .with_query(Query::Owned(&parts.query))
         .with_headers(Headers::Map(&headers));
     match ctx.version {
@@ -129,7 +114,7 @@ pub(crate) fn presign(
     }
     let keys = creds.to_signing();
     let method = parts.method.as_str().to_owned();
-    let signable = SignableRequest::new(&method, resource(scope, parts, ctx.endpoint))
+    let signable = SignableRequest::new(&method, ctx.endpoint.resource(scope, parts)?)
         .with_query(Query::Owned(&parts.query))
         .with_headers(Headers::Map(&parts.headers));
     match ctx.version {
