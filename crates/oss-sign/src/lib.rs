@@ -47,6 +47,7 @@ mod datetime;
 pub mod encoding;
 mod error;
 pub mod post_policy;
+mod presigned;
 pub mod request;
 mod signing_key;
 pub mod v1;
@@ -55,6 +56,7 @@ pub mod verify;
 
 pub use credentials::Credentials;
 pub use error::{SignError, VerifyError};
+pub use presigned::Presigned;
 pub use signing_key::{SigningKey, SigningKeyCache};
 
 /// The signature versions OSS accepts.

@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 use crate::datetime::http_date;
 use crate::encoding::bytes_to_string;
 use crate::request::{Headers, Query, Resource, SignableRequest};
-use crate::{Credentials, SignError};
+use crate::{Credentials, Presigned, SignError, SignatureVersion};
 
 /// The query parameters V1 always signs when present (besides any `x-oss-*` parameter),
 /// sorted. Per-operation extras are passed in [`V1Params::with_sub_resources`].
@@ -424,131 +424,6 @@ pub fn sign_headers_traced<'a>(
     ))
 }
 
-/// A V1 presigned request: the query parameters to add and the headers to send.
-///
-/// ```
-/// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-/// let creds = Credentials::new("ak", "sk");
-/// let req = SignableRequest::new("GET", Resource::Object { bucket: "b", key: "k" });
-/// let p = v1::presign(&req, &V1Params::new(&creds, time::OffsetDateTime::UNIX_EPOCH),
-///     std::time::Duration::from_secs(60)).unwrap();
-/// assert_eq!(p.encoded_query().split('&').next(), Some("OSSAccessKeyId=ak"));
-/// assert_eq!(p.expires_at().unix_timestamp(), 60);
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct V1Presigned {
-    params: Vec<(&'static str, String)>,
-    signed_headers: Vec<(String, String)>,
-    expires_at: OffsetDateTime,
-}
-
-impl std::fmt::Debug for V1Presigned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let params: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| {
-                if *k == "security-token" {
-                    (*k, "<redacted>")
-                } else {
-                    (*k, v.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("V1Presigned")
-            .field("params", &params)
-            .field("signed_headers", &self.signed_headers)
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl V1Presigned {
-    /// The query parameters to add, decoded: `OSSAccessKeyId`, `Expires`, `Signature` and
-    /// (temporary credentials) `security-token`.
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
-    /// assert_eq!(p.query_params()[0], ("OSSAccessKeyId", "ak".to_string()));
-    /// ```
-    pub fn query_params(&self) -> &[(&'static str, String)] {
-        &self.params
-    }
-
-    /// The query parameters to add, encoded and joined with `&`.
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
-    /// assert!(p.encoded_query().starts_with("OSSAccessKeyId=ak&Expires=60&Signature="));
-    /// ```
-    pub fn encoded_query(&self) -> String {
-        let pairs: Vec<(&str, Option<&str>)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (*k, Some(v.as_str())))
-            .collect();
-        crate::encoding::encode_query(&pairs)
-    }
-
-    /// The headers that were signed (`content-md5`, `content-type`, `x-oss-*`): send them.
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
-    /// assert_eq!(p.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
-    /// ```
-    pub fn signed_headers(&self) -> &[(String, String)] {
-        &self.signed_headers
-    }
-
-    /// When the URL expires (`Expires`).
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
-    /// assert_eq!(p.expires_at().unix_timestamp(), 60);
-    /// ```
-    pub fn expires_at(&self) -> OffsetDateTime {
-        self.expires_at
-    }
-
-    /// The base64 signature (`Signature`).
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v1::{self, V1Params}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v1::presign(&req, &V1Params::new(&creds, now), std::time::Duration::from_secs(60)).unwrap();
-    /// assert!(p.signature().ends_with('='));
-    /// ```
-    pub fn signature(&self) -> &str {
-        self.params
-            .iter()
-            .find(|(k, _)| *k == "Signature")
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
 /// Presigns `req` with V1 query authentication, expiring `expires` after `params.time()`.
 ///
 /// # Errors
@@ -568,7 +443,7 @@ pub fn presign(
     req: &SignableRequest<'_>,
     params: &V1Params<'_>,
     expires: Duration,
-) -> Result<V1Presigned, SignError> {
+) -> Result<Presigned, SignError> {
     presign_traced(req, params, expires).map(|(p, _)| p)
 }
 
@@ -589,7 +464,7 @@ pub fn presign_traced(
     req: &SignableRequest<'_>,
     params: &V1Params<'_>,
     expires: Duration,
-) -> Result<(V1Presigned, String), SignError> {
+) -> Result<(Presigned, String), SignError> {
     params.credentials.check()?;
     req.check_method()?;
     let secs = expires.as_secs();
@@ -638,7 +513,8 @@ pub fn presign_traced(
         out.push(("security-token", t.to_string()));
     }
     Ok((
-        V1Presigned {
+        Presigned {
+            version: SignatureVersion::V1,
             params: out,
             signed_headers,
             expires_at,

@@ -36,7 +36,7 @@ use crate::canonical::{
 use crate::datetime::IsoStamp;
 use crate::encoding::{bytes_to_string, hex32};
 use crate::request::{Headers, SignableRequest};
-use crate::{Credentials, SignError, SigningKey, SigningKeyCache};
+use crate::{Credentials, Presigned, SignError, SignatureVersion, SigningKey, SigningKeyCache};
 
 /// The V4 algorithm name, as in the `Authorization` header and `x-oss-signature-version`.
 ///
@@ -559,136 +559,6 @@ fn sign_input(
     hex32(hmac::sign(&key.0, buf).as_ref())
 }
 
-/// A V4 presigned request: the query parameters to add to the URL and the headers the caller
-/// must send with it.
-///
-/// ```
-/// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-/// let creds = Credentials::new("ak", "sk");
-/// let req = SignableRequest::new("GET", Resource::Object { bucket: "b", key: "k" });
-/// let now = time::OffsetDateTime::from_unix_timestamp(1_744_859_740).unwrap();
-/// let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-/// assert!(p.encoded_query().contains("x-oss-expires=900"));
-/// assert_eq!(p.expires_at().unix_timestamp(), 1_744_859_740 + 900);
-/// assert!(p.signed_headers().is_empty());
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Presigned {
-    params: Vec<(&'static str, String)>,
-    signed_headers: Vec<(String, String)>,
-    expires_at: OffsetDateTime,
-}
-
-impl std::fmt::Debug for Presigned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let params: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| {
-                if *k == "x-oss-security-token" {
-                    (*k, "<redacted>")
-                } else {
-                    (*k, v.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("Presigned")
-            .field("params", &params)
-            .field("signed_headers", &self.signed_headers)
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl Presigned {
-    /// The query parameters to add, decoded, in the order the official SDKs write them
-    /// (`x-oss-signature` last).
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-    /// assert_eq!(p.query_params()[0], ("x-oss-signature-version", "OSS4-HMAC-SHA256".to_string()));
-    /// assert_eq!(p.query_params().last().unwrap().0, "x-oss-signature");
-    /// ```
-    pub fn query_params(&self) -> &[(&'static str, String)] {
-        &self.params
-    }
-
-    /// The query parameters to add, encoded and joined with `&` (append to the URL's own query
-    /// with `&`, or after `?`).
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-    /// assert!(p.encoded_query().contains("x-oss-credential=ak%2F19700101%2Fcn-hangzhou%2Foss%2Faliyun_v4_request"));
-    /// ```
-    pub fn encoded_query(&self) -> String {
-        let pairs: Vec<(&str, Option<&str>)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (*k, Some(v.as_str())))
-            .collect();
-        crate::encoding::encode_query(&pairs)
-    }
-
-    /// The headers that were signed (lower-case names, canonical values): the caller must send
-    /// exactly these with the URL.
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-    /// assert_eq!(p.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
-    /// ```
-    pub fn signed_headers(&self) -> &[(String, String)] {
-        &self.signed_headers
-    }
-
-    /// When the URL expires.
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-    /// assert_eq!(p.expires_at().unix_timestamp(), 900);
-    /// ```
-    pub fn expires_at(&self) -> OffsetDateTime {
-        self.expires_at
-    }
-
-    /// The hex signature (`x-oss-signature`).
-    ///
-    /// ```
-    /// # use oss_sign::{Credentials, request::{Resource, SignableRequest}, v4::{self, SigningParams}};
-    /// # let creds = Credentials::new("ak", "sk");
-    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
-    /// # let headers = [("Content-Type", "text/plain")];
-    /// # let req = SignableRequest::new("PUT", Resource::Object { bucket: "b", key: "k" }).with_headers(&headers);
-    /// # let p = v4::presign(&req, &SigningParams::new(&creds, "cn-hangzhou", now), v4::DEFAULT_PRESIGN_EXPIRY).unwrap();
-    /// assert_eq!(p.signature().len(), 64);
-    /// ```
-    pub fn signature(&self) -> &str {
-        self.params
-            .iter()
-            .find(|(k, _)| *k == "x-oss-signature")
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
 /// Presigns `req` with V4 query authentication, valid for `expires` from the signing time.
 ///
 /// Adds `x-oss-signature-version`, `x-oss-date`, `x-oss-expires`, `x-oss-credential`,
@@ -818,6 +688,7 @@ fn presign_inner(
     });
     added.push(("x-oss-signature", bytes_to_string(hex.to_vec())));
     Ok(Presigned {
+        version: SignatureVersion::V4,
         params: added,
         signed_headers,
         expires_at,
