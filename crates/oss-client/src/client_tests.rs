@@ -916,3 +916,70 @@ async fn v1_signs_the_operations_extra_sub_resources() {
         .await
         .unwrap();
 }
+
+/// A 203 carrying an OSS `<Error>` document (`CallbackFailed`: the upload landed, its callback
+/// did not) is an error and is not retried; a 203 without one reads as a success.
+#[tokio::test]
+async fn non_authoritative_203_is_an_error_only_with_an_error_document() {
+    let callback_failed = TestServer::start(|_| {
+        Reply::status(
+            203,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>CallbackFailed</Code><Message>Error status : 502.</Message><RequestId>rid-203</RequestId></Error>",
+        )
+    })
+    .await;
+    let err = client(&callback_failed, SignatureVersion::V4)
+        .call::<GetAcl>(())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("CallbackFailed"));
+    assert_eq!(
+        err.status(),
+        Some(http::StatusCode::NON_AUTHORITATIVE_INFORMATION)
+    );
+    assert_eq!(callback_failed.requests().len(), 1);
+
+    let plain = TestServer::start(|_| Reply::status(203, "{\"callback\":\"ok\"}")).await;
+    let out = client(&plain, SignatureVersion::V4)
+        .call::<GetAcl>(())
+        .await
+        .unwrap();
+    assert_eq!(out, "{\"callback\":\"ok\"}");
+    assert_eq!(plain.requests().len(), 1);
+}
+
+/// An operation whose success body never parses.
+struct Unreadable;
+impl Operation for Unreadable {
+    type Input = ();
+    type Output = ();
+    const METADATA: OperationMetadata = GetAcl::METADATA;
+    fn build_request(_: &()) -> Result<RequestParts, oss_proto::Error> {
+        GetAcl::build_request(&())
+    }
+    fn parse_output(_: &http::response::Parts, _: Bytes) -> Result<(), oss_proto::Error> {
+        Err(oss_proto::Error::InvalidResponse {
+            operation: "GetBucketAcl",
+            message: "not an AccessControlPolicy".into(),
+        })
+    }
+}
+
+/// The exchange succeeded, so a success body that does not parse is returned at once: it is
+/// not retried, whatever the retry policy.
+#[tokio::test]
+async fn unparsable_success_body_is_not_retried() {
+    let server = TestServer::start(|_| Reply::ok("<NotAnAcl/>")).await;
+    let err = client(&server, SignatureVersion::V4)
+        .call::<Unreadable>(())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(oss_proto::Error::InvalidResponse { .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
