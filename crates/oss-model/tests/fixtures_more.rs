@@ -78,10 +78,7 @@ fn get_vector_bucket_response() {
     let info = doc.bucket_info;
     assert_eq!(info.name.as_deref(), Some("oss-example"));
     assert_eq!(info.location.as_deref(), Some("oss-cn-hangzhou"));
-    assert_eq!(
-        info.creation_date.as_deref(),
-        Some("2013-07-31T10:56:21.000Z")
-    );
+    assert_eq!(info.creation_date, Some(datetime!(2013-07-31 10:56:21 UTC)));
     assert_eq!(
         info.extranet_endpoint.as_deref(),
         Some("oss-cn-hangzhou.aliyuncs.com")
@@ -110,8 +107,8 @@ fn list_vector_buckets_response() {
     assert_eq!(first.location.as_deref(), Some("oss-cn-shanghai"));
     assert_eq!(first.region.as_deref(), Some("cn-shanghai"));
     assert_eq!(
-        first.creation_date.as_deref(),
-        Some("2014-02-07T18:12:43.000Z")
+        first.creation_date,
+        Some(datetime!(2014-02-07 18:12:43 UTC))
     );
     assert_eq!(
         first.extranet_endpoint.as_deref(),
@@ -127,8 +124,8 @@ fn list_vector_buckets_response() {
     assert_eq!(second.location.as_deref(), Some("oss-cn-hangzhou"));
     assert_eq!(second.region.as_deref(), Some("cn-hangzhou"));
     assert_eq!(
-        second.creation_date.as_deref(),
-        Some("2014-02-05T11:21:04.000Z")
+        second.creation_date,
+        Some(datetime!(2014-02-05 11:21:04 UTC))
     );
 }
 
@@ -226,10 +223,7 @@ fn get_vector_index_request() {
 fn get_vector_index_response() {
     let doc: VectorIndexDocument = read_json("GetVectorIndex.json");
     let index = doc.index;
-    assert_eq!(
-        index.create_time.as_deref(),
-        Some("2023-12-17T00:20:57.000Z")
-    );
+    assert_eq!(index.create_time, Some(datetime!(2023-12-17 00:20:57 UTC)));
     assert_eq!(index.data_type.as_deref(), Some("vector"));
     assert_eq!(index.dimension, Some(128));
     assert_eq!(index.distance_metric.as_deref(), Some("EUCLIDEAN"));
@@ -273,10 +267,7 @@ fn list_vector_indexes_response() {
     assert_eq!(doc.next_token.as_deref(), Some("next-token"));
     assert_eq!(doc.indexes.len(), 1);
     let index = &doc.indexes[0];
-    assert_eq!(
-        index.create_time.as_deref(),
-        Some("2023-12-17T00:20:57.000Z")
-    );
+    assert_eq!(index.create_time, Some(datetime!(2023-12-17 00:20:57 UTC)));
     assert_eq!(index.index_name.as_deref(), Some("test-index1"));
     assert_eq!(index.data_type.as_deref(), Some("vector"));
     assert_eq!(index.dimension, Some(128));

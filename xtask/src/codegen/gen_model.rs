@@ -15,6 +15,10 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
         (format!("{dir}/shapes.rs"), shapes(model)),
         (format!("{dir}/operations.rs"), operations(model)),
         (
+            format!("{dir}/json_time.rs"),
+            format!("{HEADER}\n{}", include_str!("templates/model_json_time.rs")),
+        ),
+        (
             format!("{dir}/tests.rs"),
             super::gen_model_tests::tests(model),
         ),
@@ -24,7 +28,7 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
 fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated models: see the crate documentation.\n\n\
-         mod enums;\nmod operations;\nmod shapes;\n#[cfg(test)]\nmod tests;\n\n\
+         mod enums;\n#[allow(dead_code)]\nmod json_time;\nmod operations;\nmod shapes;\n#[cfg(test)]\nmod tests;\n\n\
          pub use enums::*;\npub use operations::*;\npub use shapes::*;\n"
     )
 }
@@ -138,13 +142,22 @@ fn struct_fields(s: &mut String, fields: &[Field], json: bool) {
     for f in fields {
         s.push_str(&doc_lines(&f.doc, ""));
         if json && let Location::Element { name, .. } = &f.location {
-            let extra = if f.is_option() {
+            let mut extra = if f.is_option() {
                 ", default, skip_serializing_if = \"Option::is_none\""
             } else if matches!(f.ty, Ty::List(_)) {
                 ", default, skip_serializing_if = \"Vec::is_empty\""
             } else {
                 ""
-            };
+            }
+            .to_string();
+            if f.ty == Ty::Timestamp {
+                let adapter = if f.is_option() {
+                    "optional"
+                } else {
+                    "required"
+                };
+                extra.push_str(&format!(", with = \"super::json_time::{adapter}\""));
+            }
             let _ = writeln!(s, "#[serde(rename = {name:?}{extra})]");
         }
         let _ = writeln!(s, "pub {}: {},", f.ident, f.rust_type());

@@ -12835,13 +12835,14 @@ pub struct VectorBucketInfo {
     /// The bucket's region as an Alibaba Cloud region ID (`cn-hangzhou`).
     #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// When the bucket was created, ISO 8601 in UTC (`2013-07-31T10:56:21.000Z`).
+    /// When the bucket was created (ISO 8601 in the document: `2013-07-31T10:56:21.000Z`).
     #[serde(
         rename = "CreationDate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "super::json_time::optional"
     )]
-    pub creation_date: Option<String>,
+    pub creation_date: Option<time::OffsetDateTime>,
     /// The public endpoint of the bucket.
     #[serde(
         rename = "ExtranetEndpoint",
@@ -13087,13 +13088,14 @@ pub struct VectorIndex {
     /// The index status (`Active`, ...).
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// When the index was created, ISO 8601 in UTC (`2023-12-17T00:20:57.000Z`).
+    /// When the index was created (ISO 8601 in the document: `2023-12-17T00:20:57.000Z`).
     #[serde(
         rename = "createTime",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "super::json_time::optional"
     )]
-    pub create_time: Option<String>,
+    pub create_time: Option<time::OffsetDateTime>,
 }
 
 impl crate::xml::FromXml for VectorIndex {
