@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 
 use crate::config::Config;
 use crate::error::{Error, TimeoutKind};
-use crate::retry::retry_reason;
+use crate::retry::{request_replayable, retry_reason};
 use crate::signing::{self, PresignedRequest, SigningContext};
 use crate::transport::{Body, ByteStream, CrcTracker, SendBody, Transport};
 use oss_proto::clock_skew::ClockOffset;
@@ -274,6 +274,7 @@ impl Client {
         let policy = &self.inner.config.retry;
         let mut attempt = 1;
         let mut token = None;
+        let replayable = request_replayable(parts, body);
         loop {
             let span = tracing::debug_span!(
                 "oss.attempt",
@@ -292,7 +293,6 @@ impl Client {
                 }
                 Err(err) => err,
             };
-            let replayable = body.is_none_or(Body::is_replayable);
             let reason = retry_reason(&err);
             if !policy.should_retry(reason, attempt, replayable) {
                 return Err(err);

@@ -3,9 +3,13 @@
 
 use std::time::Duration;
 
-use oss_proto::retry::{RetryReason, TransportFailure, classify, classify_transport};
+use oss_proto::operation::{RequestBody, RequestParts};
+use oss_proto::retry::{
+    RetryReason, TransportFailure, body_replayable, classify, classify_transport,
+};
 
 use crate::error::{Error, TimeoutKind};
+use crate::transport::Body;
 
 /// How many attempts an operation gets and how long to wait between them (exponential backoff
 /// with full jitter, oss-proto's rules). Defaults follow the official SDKs: 3 attempts, 200 ms
@@ -84,6 +88,17 @@ fn random_unit() -> f64 {
     (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Whether a request can be sent again: oss-proto decides for the bodies it built (none, or a
+/// document in memory); for object data the caller's [`Body`] does (an operation sent without
+/// one sends an empty body, which can always be sent again).
+pub(crate) fn request_replayable(parts: &RequestParts, body: Option<&Body>) -> bool {
+    match (&parts.body, body) {
+        (RequestBody::Streaming, Some(body)) => body.is_replayable(),
+        (RequestBody::Streaming, None) => true,
+        (built, _) => body_replayable(built),
+    }
+}
+
 /// Why a failed attempt may succeed when tried again, or `None`.
 pub(crate) fn retry_reason(err: &Error) -> Option<RetryReason> {
     match err {
@@ -134,6 +149,31 @@ mod tests {
             after: Duration::from_secs(1),
         };
         assert!(retry_reason(&op).is_none());
+    }
+
+    #[test]
+    fn replayable_requests() {
+        let mut parts = RequestParts {
+            method: http::Method::PUT,
+            bucket: Some("b".into()),
+            key: Some("k".into()),
+            query: Vec::new(),
+            headers: http::HeaderMap::new(),
+            body: RequestBody::Streaming,
+        };
+        let stream = Body::from_stream(
+            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("x"))]),
+            Some(1),
+        );
+        assert!(request_replayable(&parts, Some(&Body::from("data"))));
+        assert!(!request_replayable(&parts, Some(&stream)));
+        assert!(request_replayable(&parts, None));
+        parts.body = RequestBody::Bytes(bytes::Bytes::from_static(b"<Tagging/>"));
+        assert!(request_replayable(&parts, None));
+        // A caller's body is not sent for a document request, so it does not matter.
+        assert!(request_replayable(&parts, Some(&stream)));
+        parts.body = RequestBody::Empty;
+        assert!(request_replayable(&parts, None));
     }
 
     #[test]
