@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::spec::{BodyKind, Field, Location, Model, OperationDef, Ty};
+use super::spec::{BodyKind, Field, Location, Model, OperationDef, Ty, resolve_path};
 use super::{HEADER, doc_lines};
 
 pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
@@ -288,24 +288,31 @@ fn paginate(model: &Model) -> String {
             items.join(", ")
         );
         let out_fields = super::gen_model::output_fields(op, model);
-        let field = |n: &str| out_fields.iter().find(|f| f.name == n).cloned();
+        let in_fields = super::gen_model::input_fields(op);
+        // Paths were checked when the spec was loaded.
+        let out = |path: &str| resolve_path(&out_fields, path, model).ok();
         if let Some(more) = &p.more {
-            let more_ident = super::names::field_ident(more);
-            let test = match field(more) {
-                Some(f) if f.is_option() => format!("output.{more_ident} != Some(true)"),
-                _ => format!("!output.{more_ident}"),
+            let test = match out(more) {
+                Some((rust, f)) if f.is_option() => format!("output.{rust} != Some(true)"),
+                Some((rust, _)) => format!("!output.{rust}"),
+                None => continue,
             };
             let _ = writeln!(s, "if {test} {{\nreturn Ok(None);\n}}");
         }
-        let in_fields = super::gen_model::input_fields(op);
+        // Without `more`, a listing ends when no token is left: absent, or empty (the Go SDK v2's
+        // vector paginators stop on `nextToken == ""`).
         let absent: Vec<String> = p
             .output_token
             .iter()
             .filter_map(|t| {
-                let ident = super::names::field_ident(t);
-                match field(t) {
-                    Some(f) if f.is_option() => Some(format!("output.{ident}.is_none()")),
-                    _ => None,
+                let (rust, f) = out(t)?;
+                match (f.is_option(), p.more.is_some()) {
+                    (true, true) => Some(format!("output.{rust}.is_none()")),
+                    (true, false) => Some(format!(
+                        "output.{rust}.as_deref().is_none_or(str::is_empty)"
+                    )),
+                    (false, true) => None,
+                    (false, false) => Some(format!("output.{rust}.is_empty()")),
                 }
             })
             .collect();
@@ -319,18 +326,20 @@ fn paginate(model: &Model) -> String {
         }
         let _ = writeln!(s, "let mut next = input.clone();");
         for (i, o) in p.input_token.iter().zip(&p.output_token) {
-            let out = field(o);
-            let out_option = out.as_ref().is_some_and(|f| f.is_option());
-            let copy = out.as_ref().is_some_and(|f| f.ty.is_copy());
-            let in_option = in_fields.iter().any(|f| &f.name == i && f.is_option());
-            let mut value = format!("output.{}", super::names::field_ident(o));
-            if !copy {
+            let Some((out_rust, out_field)) = out(o) else {
+                continue;
+            };
+            let Ok((in_rust, in_field)) = resolve_path(&in_fields, i, model) else {
+                continue;
+            };
+            let mut value = format!("output.{out_rust}");
+            if !out_field.ty.is_copy() {
                 value.push_str(".clone()");
             }
-            if in_option && !out_option {
+            if in_field.is_option() && !out_field.is_option() {
                 value = format!("Some({value})");
             }
-            let _ = writeln!(s, "next.{} = {value};", super::names::field_ident(i));
+            let _ = writeln!(s, "next.{in_rust} = {value};");
         }
         let _ = writeln!(s, "Ok(Some(next))\n}}\n}}\n");
     }

@@ -978,18 +978,29 @@ impl Resolver {
                 ));
             }
             for t in &p.input_token {
-                if !input.iter().any(|f| &f.name == t) {
-                    self.err(format!("{ctx}: paginate: no input member `{t}`"));
+                if let Err(e) = resolve_path(&input, t, model) {
+                    self.err(format!("{ctx}: paginate: {e} among the input members"));
                 }
             }
+            let output_fields = flattened_output_fields(&output, model);
             for t in p
                 .output_token
                 .iter()
                 .chain(p.more.iter())
                 .chain(p.items.iter())
             {
-                if !output_names.contains(t) {
-                    self.err(format!("{ctx}: paginate: no output member `{t}`"));
+                if let Err(e) = resolve_path(&output_fields, t, model) {
+                    self.err(format!("{ctx}: paginate: {e} among the output members"));
+                }
+            }
+            for t in &p.output_token {
+                if let Ok((_, f)) = resolve_path(&output_fields, t, model)
+                    && p.more.is_none()
+                    && f.ty != Ty::String
+                {
+                    self.err(format!(
+                        "{ctx}: paginate: without `more`, the output token `{t}` is a string (absent or empty ends the listing)"
+                    ));
                 }
             }
         }
@@ -1126,6 +1137,63 @@ pub(crate) fn leaf(ty: &Ty) -> &Ty {
         Ty::List(inner) => inner,
         other => other,
     }
+}
+
+/// Resolves a member path against `fields`: a member name (`next_marker`), or a dotted path into
+/// required shape members (`body.next_token`, `list_all_my_buckets_result.next_marker`). Returns
+/// the Rust field path (`body.next_token`) and the last member.
+pub(crate) fn resolve_path(
+    fields: &[Field],
+    path: &str,
+    model: &Model,
+) -> Result<(String, Field), String> {
+    let mut segments = path.split('.');
+    let first = segments.next().unwrap_or_default();
+    let mut field = fields
+        .iter()
+        .find(|f| f.name == first)
+        .ok_or_else(|| format!("no member `{first}`"))?
+        .clone();
+    let mut rust = field.ident.clone();
+    for segment in segments {
+        let shape = match &field.ty {
+            Ty::Shape(n) if !field.is_option() => model.shapes.get(n),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            format!(
+                "`{path}`: `{}` is not a required shape member, so `{segment}` cannot follow it",
+                field.name
+            )
+        })?;
+        field = shape
+            .fields
+            .iter()
+            .find(|f| f.name == segment)
+            .ok_or_else(|| format!("`{path}`: shape {} has no member `{segment}`", shape.name))?
+            .clone();
+        rust.push('.');
+        rust.push_str(&field.ident);
+    }
+    Ok((rust, field))
+}
+
+/// The output struct's fields without `request_id`: header members, text body, flattened body
+/// members.
+pub(crate) fn flattened_output_fields(output: &[Field], model: &Model) -> Vec<Field> {
+    let mut fields = Vec::new();
+    for f in output {
+        match (&f.location, &f.ty) {
+            (Location::Body(BodyKind::Xml | BodyKind::Json), Ty::Shape(s)) => {
+                if let Some(shape) = model.shapes.get(s) {
+                    fields.extend(shape.fields.iter().cloned());
+                }
+            }
+            (Location::Body(BodyKind::Stream), _) => {}
+            _ => fields.push(f.clone()),
+        }
+    }
+    fields
 }
 
 /// The names of the output struct's fields (flattened body members, header members, text body).
@@ -1299,7 +1367,7 @@ mod tests {
         );
         let err = load(&[("spec/sample.toml", &text)]).unwrap_err();
         assert!(
-            err.contains("paginate: no output member `next_token`"),
+            err.contains("paginate: no member `next_token` among the output members"),
             "{err}"
         );
     }
@@ -1378,6 +1446,30 @@ mod tests {
         assert!(
             err.contains(
                 "operation Y: input member body: content_type `bad\nvalue` is not a header value"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn paginate_paths_walk_into_required_shape_members() {
+        let text = SAMPLE.replace(
+            "output_token = \"next_continuation_token\"",
+            "output_token = \"contents.key\"",
+        );
+        let err = load(&[("spec/sample.toml", &text)]).unwrap_err();
+        assert!(
+            err.contains("paginate: `contents.key`: `contents` is not a required shape member"),
+            "{err}"
+        );
+        let text = SAMPLE.replace(
+            "input_token = \"continuation_token\"",
+            "input_token = \"continuation_token.value\"",
+        );
+        let err = load(&[("spec/sample.toml", &text)]).unwrap_err();
+        assert!(
+            err.contains(
+                "`continuation_token.value`: `continuation_token` is not a required shape member"
             ),
             "{err}"
         );

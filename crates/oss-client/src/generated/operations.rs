@@ -8493,6 +8493,19 @@ impl ListVectorBucketsRequest {
             .call::<oss_proto::generated::ListVectorBuckets>(input)
             .await
     }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListVectorBucketsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListVectorBuckets>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
+    }
 }
 
 /// A `ListVectorIndexes` request being built: set its members, then [`send`](ListVectorIndexesRequest::send) it.
@@ -8529,6 +8542,19 @@ impl ListVectorIndexesRequest {
         self.client
             .call::<oss_proto::generated::ListVectorIndexes>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListVectorIndexesOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListVectorIndexes>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 

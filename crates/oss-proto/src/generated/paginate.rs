@@ -388,3 +388,38 @@ impl Paginated for super::ListUserDataRedundancyTransition {
         Ok(Some(next))
     }
 }
+
+impl Paginated for super::ListVectorBuckets {
+    const ITEMS: &'static [&'static str] = &["list_all_my_buckets_result.buckets"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.list_all_my_buckets_result.is_truncated != Some(true) {
+            return Ok(None);
+        }
+        if output.list_all_my_buckets_result.next_marker.is_none() {
+            return Err(Error::PaginationStalled {
+                operation: "ListVectorBuckets",
+            });
+        }
+        let mut next = input.clone();
+        next.marker = output.list_all_my_buckets_result.next_marker.clone();
+        Ok(Some(next))
+    }
+}
+
+impl Paginated for super::ListVectorIndexes {
+    const ITEMS: &'static [&'static str] = &["indexes"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.next_token.as_deref().is_none_or(str::is_empty) {
+            return Ok(None);
+        }
+        let mut next = input.clone();
+        next.body.next_token = output.next_token.clone();
+        Ok(Some(next))
+    }
+}
