@@ -8,10 +8,31 @@ use crate::error::OssError;
 use crate::handlers::{bucket, cors, listing, multipart, object};
 use crate::request::Request;
 use crate::response::Reply;
+use oss_proto::operation::Operation;
 
-/// Every operation the emulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
+/// Declares [`Op`], every operation the emulator serves, named as in the spec so each variant
+/// reaches its generated operation's constants.
+macro_rules! served_operations {
+    ($($name:ident),* $(,)?) => {
+        /// Every operation the emulator serves.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Op {
+            $($name,)*
+        }
+
+        impl Op {
+            /// The sub-resources this operation signs in V1 beyond oss-sign's fixed list, from
+            /// the spec (the same constant the client signs with).
+            fn v1_signed_query(self) -> &'static [&'static str] {
+                match self {
+                    $(Op::$name => <oss_proto::generated::$name as Operation>::V1_SIGNED_QUERY,)*
+                }
+            }
+        }
+    };
+}
+
+served_operations! {
     ListBuckets,
     PutBucket,
     DeleteBucket,
@@ -28,7 +49,7 @@ pub(crate) enum Op {
     PutBucketCors,
     GetBucketCors,
     DeleteBucketCors,
-    Preflight,
+    OptionObject,
     ListObjects,
     ListObjectsV2,
     ListObjectVersions,
@@ -70,7 +91,7 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
     let has = |name: &str| req.has_q(name);
     if *m == Method::OPTIONS {
         return if req.bucket.is_some() {
-            Ok(Op::Preflight)
+            Ok(Op::OptionObject)
         } else {
             Err(method_not_allowed())
         };
@@ -137,7 +158,7 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
 
 fn access(op: Op) -> Access {
     match op {
-        Op::Preflight => Access::Public,
+        Op::OptionObject => Access::Public,
         Op::GetObject | Op::HeadObject | Op::GetObjectMeta | Op::GetSymlink => Access::ReadObject,
         Op::ListObjects | Op::ListObjectsV2 => Access::List,
         Op::PutObject
@@ -180,21 +201,13 @@ fn check_storage_class(class: &str) -> Result<(), OssError> {
     }
 }
 
-/// The sub-resources an operation signs in V1 beyond oss-sign's fixed list.
-fn v1_extras(op: Op) -> &'static [&'static str] {
-    match op {
-        Op::PutBucketCors | Op::GetBucketCors | Op::DeleteBucketCors => &["cors"],
-        _ => &[],
-    }
-}
-
 /// Routes, authenticates and serves one request.
 pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let op = route(req)?;
-    let signed = if op == Op::Preflight {
+    let signed = if op == Op::OptionObject {
         false
     } else {
-        auth::authenticate(ctx, req, v1_extras(op))?
+        auth::authenticate(ctx, req, op.v1_signed_query())?
     };
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
@@ -235,7 +248,7 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         Op::PutBucketCors => cors::put_bucket_cors(ctx, req),
         Op::GetBucketCors => cors::get_bucket_cors(ctx, req),
         Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req),
-        Op::Preflight => cors::preflight(ctx, req),
+        Op::OptionObject => cors::preflight(ctx, req),
         Op::ListObjects => listing::list_objects(ctx, req),
         Op::ListObjectsV2 => listing::list_objects_v2(ctx, req),
         Op::ListObjectVersions => listing::list_object_versions(ctx, req),
