@@ -32,6 +32,7 @@
 
 pub mod error;
 pub mod json;
+mod json_time;
 pub mod value;
 pub mod xml;
 

@@ -15,10 +15,6 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
         (format!("{dir}/shapes.rs"), shapes(model)),
         (format!("{dir}/operations.rs"), operations(model)),
         (
-            format!("{dir}/json_time.rs"),
-            format!("{HEADER}\n{}", include_str!("templates/model_json_time.rs")),
-        ),
-        (
             format!("{dir}/tests.rs"),
             super::gen_model_tests::tests(model),
         ),
@@ -28,7 +24,7 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
 fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated models: see the crate documentation.\n\n\
-         mod enums;\n#[allow(dead_code)]\nmod json_time;\nmod operations;\nmod shapes;\n#[cfg(test)]\nmod tests;\n\n\
+         mod enums;\nmod operations;\nmod shapes;\n#[cfg(test)]\nmod tests;\n\n\
          pub use enums::*;\npub use operations::*;\npub use shapes::*;\n"
     )
 }
@@ -156,7 +152,7 @@ fn struct_fields(s: &mut String, fields: &[Field], json: bool) {
                 } else {
                     "required"
                 };
-                extra.push_str(&format!(", with = \"super::json_time::{adapter}\""));
+                extra.push_str(&format!(", with = \"crate::json_time::{adapter}\""));
             }
             let _ = writeln!(s, "#[serde(rename = {name:?}{extra})]");
         }

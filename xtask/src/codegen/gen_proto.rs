@@ -1,5 +1,6 @@
 //! Generates `crates/oss-proto/src/generated/`: one zero-sized type per operation implementing
-//! `oss_proto::operation::Operation`, the paging wiring, and the helpers they call.
+//! `oss_proto::operation::Operation`, and the paging wiring. The helpers they
+//! call are hand-written in `crates/oss-proto/src/support.rs`.
 
 use std::fmt::Write as _;
 
@@ -16,10 +17,6 @@ pub(crate) fn generate(model: &Model) -> Vec<(String, String)> {
             format!("{dir}/server.rs"),
             super::gen_proto_server::server(model),
         ),
-        (
-            format!("{dir}/support.rs"),
-            format!("{HEADER}\n{}", include_str!("templates/proto_support.rs")),
-        ),
     ]
 }
 
@@ -27,7 +24,7 @@ fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated operations: one zero-sized type per spec operation, implementing \
          [`crate::operation::Operation`].\n\n\
-         mod operations;\nmod paginate;\nmod server;\n#[allow(dead_code)]\nmod support;\n\n\
+         mod operations;\nmod paginate;\nmod server;\n\n\
          pub use operations::*;\npub use server::ServerOperation;\n"
     )
 }
@@ -36,7 +33,7 @@ fn operations(model: &Model) -> String {
     let mut s = format!(
         "{HEADER}\n//! Generated `Operation` implementations.\n\n\
          use bytes::Bytes;\nuse http::Method;\n\n\
-         use super::support;\nuse crate::Error;\n\
+         use crate::support;\nuse crate::Error;\n\
          use crate::operation::{{Operation, OperationMetadata, RequestParts, ResponseBodyKind, Scope}};\n\n"
     );
     let names: Vec<String> = model.operations.keys().map(|n| format!("{n:?}")).collect();

@@ -12,7 +12,7 @@ pub(crate) fn server(model: &Model) -> String {
     let mut s = format!(
         "{HEADER}\n//! Generated server side of the operations (what an emulator needs).\n\n\
          use bytes::Bytes;\n\n\
-         use super::support;\nuse crate::Error;\nuse crate::operation::{{Operation, RequestParts}};\n\n\
+         use crate::support;\nuse crate::Error;\nuse crate::operation::{{Operation, RequestParts}};\n\n\
          /// The server side of an operation: reading a request into the typed input and writing the\n\
          /// typed output as a response, with the same models the client uses.\n\
          pub trait ServerOperation: Operation {{\n\

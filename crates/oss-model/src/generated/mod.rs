@@ -3,8 +3,6 @@
 //! Generated models: see the crate documentation.
 
 mod enums;
-#[allow(dead_code)]
-mod json_time;
 mod operations;
 mod shapes;
 #[cfg(test)]

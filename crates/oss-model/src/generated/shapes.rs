@@ -12840,7 +12840,7 @@ pub struct VectorBucketInfo {
         rename = "CreationDate",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "super::json_time::optional"
+        with = "crate::json_time::optional"
     )]
     pub creation_date: Option<time::OffsetDateTime>,
     /// The public endpoint of the bucket.
@@ -13093,7 +13093,7 @@ pub struct VectorIndex {
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "super::json_time::optional"
+        with = "crate::json_time::optional"
     )]
     pub create_time: Option<time::OffsetDateTime>,
 }

@@ -5,8 +5,6 @@
 mod operations;
 mod paginate;
 mod server;
-#[allow(dead_code)]
-mod support;
 
 pub use operations::*;
 pub use server::ServerOperation;

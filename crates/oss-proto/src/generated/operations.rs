@@ -5,9 +5,9 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::support;
 use crate::Error;
 use crate::operation::{Operation, OperationMetadata, RequestParts, ResponseBodyKind, Scope};
+use crate::support;
 
 /// The names of every generated operation, sorted.
 pub const OPERATION_NAMES: &[&str] = &[

@@ -4,9 +4,9 @@
 
 use bytes::Bytes;
 
-use super::support;
 use crate::Error;
 use crate::operation::{Operation, RequestParts};
+use crate::support;
 
 /// The server side of an operation: reading a request into the typed input and writing the
 /// typed output as a response, with the same models the client uses.
