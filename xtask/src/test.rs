@@ -37,16 +37,31 @@ fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
         .into_iter()
         .find(|name| Command::new(name).arg("--version").output().is_ok())
         .ok_or("no python3 found: the interop tests need Python 3 with venv and pip")?;
-    run_checked(Command::new(system_python).args(["-m", "venv"]).arg(&venv))?;
+    let with_pip = Command::new(system_python)
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|status| status.success());
+    let mut install = if with_pip {
+        let mut pip = Command::new(&python);
+        pip.args(["-m", "pip"]);
+        pip
+    } else {
+        // Debian's python3 without python3-venv has no ensurepip: make the venv without pip and
+        // let the system pip install into it (`pip --python`, pip >= 22.3).
+        eprintln!("xtask: `venv` without ensurepip here; creating it --without-pip");
+        run_checked(
+            Command::new(system_python)
+                .args(["-m", "venv", "--clear", "--without-pip"])
+                .arg(&venv),
+        )?;
+        let mut pip = Command::new(system_python);
+        pip.args(["-m", "pip", "--python"]).arg(&python);
+        pip
+    };
     run_checked(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
+        install
+            .args(["install", "--quiet", "--disable-pip-version-check"])
             .arg(PYTHON_SDK),
     )?;
     std::fs::write(&marker, b"").map_err(|e| format!("writing {}: {e}", marker.display()))?;
