@@ -117,6 +117,14 @@ impl Request {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The SHA-256 digest of the body.
+    pub(crate) fn body_sha256(&self) -> [u8; 32] {
+        let d = ring::digest::digest(&ring::digest::SHA256, &self.body);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+
     /// The bucket (handlers for bucket and object scope only run when it is set).
     pub(crate) fn bucket(&self) -> &str {
         self.bucket.as_deref().unwrap_or_default()

@@ -174,6 +174,22 @@ fn access(op: Op) -> Access {
     }
 }
 
+/// Operations that check and then replace or remove the addressed object.
+fn writes_one_object(op: Op) -> bool {
+    matches!(
+        op,
+        Op::PutObject
+            | Op::CopyObject
+            | Op::AppendObject
+            | Op::DeleteObject
+            | Op::PutSymlink
+            | Op::CompleteMultipartUpload
+            | Op::PutObjectAcl
+            | Op::PutObjectTagging
+            | Op::DeleteObjectTagging
+    )
+}
+
 /// OSS object names: 1–1023 bytes of UTF-8, not starting with `/` or `\`.
 fn check_object_name(key: &str) -> Result<(), OssError> {
     if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
@@ -211,6 +227,8 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
     };
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
+    } else {
+        auth::check_content_sha256(req)?;
     }
     if let Some(name) = req.bucket.as_deref()
         && op != Op::PutBucket
@@ -231,6 +249,10 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
             check_storage_class(class)?;
         }
     }
+    // Writers of one object take its lock across check-and-commit (DeleteMultipleObjects
+    // takes each key's lock in turn).
+    let _object_lock = (writes_one_object(op) && req.key.is_some())
+        .then(|| ctx.store.lock_key(req.bucket(), req.key()));
     match op {
         Op::ListBuckets => bucket::list_buckets(ctx, req),
         Op::PutBucket => bucket::put_bucket(ctx, req),

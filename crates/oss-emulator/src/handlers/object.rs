@@ -342,7 +342,10 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
             o.key.clone()
         };
         let version = o.version_id.as_deref().filter(|v| !v.is_empty());
-        let out = ctx.store.delete_object(req.bucket(), &key, version)?;
+        let out = {
+            let _object_lock = ctx.store.lock_key(req.bucket(), &key);
+            ctx.store.delete_object(req.bucket(), &key, version)?
+        };
         if quiet {
             continue;
         }

@@ -3,6 +3,7 @@
 
 mod backend;
 mod disk;
+mod key_locks;
 mod memory;
 mod records;
 
@@ -49,6 +50,7 @@ pub(crate) struct DeleteOutcome {
 pub(crate) struct Store {
     state: Mutex<State>,
     backend: Box<dyn Backend>,
+    key_locks: key_locks::KeyLocks,
 }
 
 impl std::fmt::Debug for Store {
@@ -70,6 +72,7 @@ impl Store {
         Store {
             state: Mutex::new(State::default()),
             backend: Box::new(memory::MemoryBackend::default()),
+            key_locks: key_locks::KeyLocks::default(),
         }
     }
 
@@ -116,6 +119,7 @@ impl Store {
         Ok(Store {
             state: Mutex::new(state),
             backend: Box::new(backend),
+            key_locks: key_locks::KeyLocks::default(),
         })
     }
 
@@ -123,6 +127,11 @@ impl Store {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Serialises writers of one object: hold the guard across check-and-commit.
+    pub(crate) fn lock_key(&self, bucket: &str, key: &str) -> MutexGuard<'_, ()> {
+        self.key_locks.lock(bucket, key)
     }
 
     /// A new, never reused sequence number.

@@ -1,0 +1,302 @@
+//! Hardening of the emulator: racing writers of one object, bodies that end early,
+//! `x-oss-content-sha256` checks, DeleteBucketTags by key.
+
+use std::io::Read;
+use std::net::Shutdown;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue};
+use oss_sign::request::{Resource, SignableRequest};
+use oss_sign::v4::{self, SigningParams};
+use oss_sign::{Credentials, SigningKey};
+use oss_tests::{
+    ACCESS_KEY_ID, ACCESS_KEY_SECRET, Client, EmulatorConfig, REGION, Response, send_raw,
+    start_emulator, start_emulator_with,
+};
+use time::OffsetDateTime;
+
+fn append(c: &Client, path: &str, position: u64, body: &[u8]) -> Response {
+    c.post(path)
+        .subresource("append")
+        .query("position", Some(&position.to_string()))
+        .body(body)
+        .send()
+}
+
+/// Many tasks append at the same position at once: exactly one wins each round, the others get
+/// `PositionNotEqualToLength` with the length the winner left.
+#[test]
+fn racing_appends_at_one_position_let_exactly_one_win() {
+    const WRITERS: usize = 12;
+    const ROUNDS: usize = 20;
+    const CHUNK: usize = 1000;
+    let emu = start_emulator();
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/race-bucket").send().status, 200);
+    let mut expected: Vec<u8> = Vec::new();
+    for round in 0..ROUNDS {
+        let position = expected.len() as u64;
+        let barrier = Arc::new(Barrier::new(WRITERS));
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let c = c.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let body = vec![b'a' + (w % 26) as u8; CHUNK];
+                    barrier.wait();
+                    (w, append(&c, "/race-bucket/log", position, &body))
+                })
+            })
+            .collect();
+        let results: Vec<(usize, Response)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("writer thread"))
+            .collect();
+        let winners: Vec<usize> = results
+            .iter()
+            .filter(|(_, r)| r.status == 200)
+            .map(|(w, _)| *w)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one append wins");
+        let next = (position as usize + CHUNK).to_string();
+        for (_, r) in &results {
+            if r.status == 200 {
+                assert_eq!(r.header("x-oss-next-append-position"), Some(next.as_str()));
+            } else {
+                assert_eq!(
+                    (r.status, r.code().as_deref()),
+                    (409, Some("PositionNotEqualToLength")),
+                    "round {round}: {}",
+                    r.text()
+                );
+                assert_eq!(r.header("x-oss-next-append-position"), Some(next.as_str()));
+            }
+        }
+        expected.extend(std::iter::repeat_n(b'a' + (winners[0] % 26) as u8, CHUNK));
+    }
+    let got = c.get("/race-bucket/log").send();
+    assert_eq!(got.body.len(), expected.len());
+    assert!(
+        got.body == expected,
+        "the object holds each round's winner, in order"
+    );
+}
+
+/// Racing overwrites and deletes of one key leave one writer's whole data, never a mix.
+#[test]
+fn racing_puts_and_deletes_of_one_key_do_not_interleave() {
+    let emu = start_emulator();
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/race2-bucket").send().status, 200);
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8u8)
+        .map(|w| {
+            let c = c.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                for _ in 0..5 {
+                    if w % 4 == 3 {
+                        assert_eq!(c.delete("/race2-bucket/k").send().status, 204);
+                    } else {
+                        let r = c.put("/race2-bucket/k").body(vec![w; 4096]).send();
+                        assert_eq!(r.status, 200);
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("writer thread");
+    }
+    let r = c.get("/race2-bucket/k").send();
+    if r.status == 200 {
+        assert_eq!(r.body.len(), 4096);
+        assert!(r.body.iter().all(|b| *b == r.body[0]));
+    } else {
+        assert_eq!(r.code().as_deref(), Some("NoSuchKey"));
+    }
+}
+
+fn read_all(mut stream: std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A body that ends before its Content-Length stores nothing (disk and memory) and is answered
+/// `IncompleteBody` 400.
+#[test]
+fn truncated_uploads_store_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for config in [
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).data_dir(dir.path()),
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+    ] {
+        let emu = start_emulator_with(config);
+        let c = Client::new(&emu);
+        assert_eq!(c.put("/cut-bucket").send().status, 200);
+        let r = c.post("/cut-bucket/mp").subresource("uploads").send();
+        let upload_id = r.xml("UploadId").expect("UploadId");
+        let sent = vec![7u8; 300 * 1024];
+        let requests = [
+            c.put("/cut-bucket/obj"),
+            c.post("/cut-bucket/app")
+                .subresource("append")
+                .query("position", Some("0")),
+            c.put("/cut-bucket/mp")
+                .query("partNumber", Some("1"))
+                .query("uploadId", Some(&upload_id)),
+        ];
+        for req in requests {
+            let stream = req.send_partial(1 << 20, &sent).expect("partial");
+            stream.shutdown(Shutdown::Write).expect("half close");
+            let answer = read_all(stream);
+            assert!(
+                answer.starts_with("HTTP/1.1 400") && answer.contains("IncompleteBody"),
+                "{answer}"
+            );
+        }
+        for key in ["obj", "app"] {
+            let r = c.get(&format!("/cut-bucket/{key}")).send();
+            assert_eq!(r.code().as_deref(), Some("NoSuchKey"), "{key}");
+        }
+        let parts = c
+            .get("/cut-bucket/mp")
+            .query("uploadId", Some(&upload_id))
+            .send();
+        assert!(parts.xml_all("PartNumber").is_empty());
+    }
+    let blobs = files_under(&dir.path().join("cut-bucket").join("blobs"));
+    assert!(blobs.is_empty(), "no data left behind: {blobs:?}");
+    let tmp: Vec<String> = files_under(dir.path())
+        .into_iter()
+        .filter(|f| f.contains(".tmp-"))
+        .collect();
+    assert!(tmp.is_empty(), "no temporary files left behind: {tmp:?}");
+}
+
+/// Sends a V4-signed PUT whose `x-oss-content-sha256` is `payload_hash`. oss-sign always signs
+/// `UNSIGNED-PAYLOAD`, so the emulator's `SignatureDoesNotMatch` answer supplies its string to
+/// sign over the given hash, which is then signed with the derived V4 key.
+fn put_with_payload_hash(
+    emu: &oss_tests::Emulator,
+    path: &str,
+    body: &[u8],
+    payload_hash: &str,
+) -> Response {
+    let (bucket, key) = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .expect("bucket/key");
+    let now = OffsetDateTime::now_utc();
+    let creds = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
+    let mut headers = HeaderMap::new();
+    let req = SignableRequest::new("PUT", Resource::Object { bucket, key }).with_headers(&headers);
+    let sig = v4::sign_headers(&req, &SigningParams::new(&creds, REGION, now)).expect("sign");
+    let mut signed = HeaderMap::new();
+    sig.apply_to(&mut signed).expect("apply");
+    headers.extend(signed);
+    headers.insert(
+        "x-oss-content-sha256",
+        HeaderValue::from_str(payload_hash).expect("header"),
+    );
+    let host = emu.addr().to_string();
+    let first = send_raw(emu.addr(), "PUT", path, &host, &headers, body).expect("send");
+    assert_eq!(first.code().as_deref(), Some("SignatureDoesNotMatch"));
+    let string_to_sign = first.xml("StringToSign").expect("StringToSign");
+    let date = &headers["x-oss-date"].to_str().expect("date")[..8];
+    let signature = SigningKey::derive(ACCESS_KEY_SECRET, date, REGION, "oss")
+        .sign_hex(string_to_sign.as_bytes());
+    let auth = headers["authorization"].to_str().expect("auth").to_owned();
+    let (prefix, _) = auth.split_once("Signature=").expect("signature");
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("{prefix}Signature={signature}")).expect("header"),
+    );
+    send_raw(emu.addr(), "PUT", path, &host, &headers, body).expect("send")
+}
+
+#[test]
+fn a_signed_payload_hash_must_match_the_body() {
+    let emu = start_emulator();
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/sha-bucket").send().status, 200);
+    // SHA-256("hello world"), FIPS 180-4 algorithm; a widely published value.
+    let hello = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+    let r = put_with_payload_hash(&emu, "/sha-bucket/good", b"hello world", hello);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(c.get("/sha-bucket/good").send().text(), "hello world");
+
+    let r = put_with_payload_hash(&emu, "/sha-bucket/bad", b"hello world!", hello);
+    assert_eq!(
+        (r.status, r.code().as_deref()),
+        (400, Some("InvalidArgument")),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.header("x-oss-ec"), Some("0002-00000214"));
+    assert_eq!(
+        c.get("/sha-bucket/bad").send().code().as_deref(),
+        Some("NoSuchKey")
+    );
+}
+
+fn put_tags(c: &Client, bucket: &str, tags: &[(&str, &str)]) {
+    let mut doc = String::from("<Tagging><TagSet>");
+    for (k, v) in tags {
+        doc.push_str(&format!("<Tag><Key>{k}</Key><Value>{v}</Value></Tag>"));
+    }
+    doc.push_str("</TagSet></Tagging>");
+    let r = c
+        .put(&format!("/{bucket}"))
+        .subresource("tagging")
+        .body(doc)
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn delete_bucket_tags_removes_the_listed_keys_or_all() {
+    let emu = start_emulator();
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/tags-bucket").send().status, 200);
+    put_tags(
+        &c,
+        "tags-bucket",
+        &[("k1", "v1"), ("k2", "v2"), ("k3", "v3")],
+    );
+    let r = c
+        .delete("/tags-bucket")
+        .query("tagging", Some("k1,k3"))
+        .send();
+    assert_eq!(r.status, 204, "{}", r.text());
+    let got = c.get("/tags-bucket").subresource("tagging").send();
+    assert_eq!(got.xml_all("Key"), ["k2"]);
+    assert_eq!(got.xml_all("Value"), ["v2"]);
+
+    put_tags(&c, "tags-bucket", &[("k1", "v1"), ("k2", "v2")]);
+    let r = c.delete("/tags-bucket").subresource("tagging").send();
+    assert_eq!(r.status, 204);
+    let got = c.get("/tags-bucket").subresource("tagging").send();
+    assert!(got.xml_all("Key").is_empty(), "{}", got.text());
+}
