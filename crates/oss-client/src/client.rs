@@ -13,6 +13,7 @@ use oss_sign::SigningKeyCache;
 use tracing::Instrument as _;
 
 use crate::config::Config;
+use crate::crc_ledger::{CrcLedger, Exchange, Pending};
 use crate::error::{Error, TimeoutKind};
 use crate::retry::{request_replayable, retry_reason};
 use crate::signing::{self, PresignedRequest, SigningContext};
@@ -50,6 +51,8 @@ struct Inner {
     /// Server time minus local time, in milliseconds, learnt from `RequestTimeTooSkewed`.
     clock_skew_ms: AtomicI64,
     budget: RetryBudget,
+    /// CRCs of appendable objects and uploaded parts, for the checks needing earlier responses.
+    crc_ledger: CrcLedger,
 }
 
 /// The success response of one operation, before the operation reads its typed output: the
@@ -57,6 +60,8 @@ struct Inner {
 struct RawResponse {
     head: http::response::Parts,
     body: RawBody,
+    /// CRC-64 and length of the request body sent by the successful attempt.
+    sent: (u64, u64),
 }
 
 enum RawBody {
@@ -118,6 +123,7 @@ impl Client {
                 key_cache: SigningKeyCache::new(),
                 clock_skew_ms: AtomicI64::new(0),
                 budget: RetryBudget::new(RetryBudget::DEFAULT_CAPACITY),
+                crc_ledger: CrcLedger::default(),
             }),
         }
     }
@@ -164,6 +170,43 @@ impl Client {
             .await?;
         let (output, stream) = raw.parse::<O>()?;
         Ok((output, stream.unwrap_or_else(ByteStream::empty)))
+    }
+
+    /// Declares the CRC-64 of the first `position` bytes of the appendable object `bucket/key`,
+    /// so that the next [`append_object`](Client::append_object) at `position` is checked: OSS
+    /// returns the CRC of the whole object after an append, and the client compares it with
+    /// this CRC combined with the appended data's. Without it, an append at a position other
+    /// than 0 is checked only when this client made the previous append (the client remembers
+    /// the CRC each append returns, for a few thousand objects).
+    ///
+    /// ```
+    /// use oss_client::{Client, Config, credentials::StaticProvider};
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+    /// let emulator = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// let client = || Client::new(Config::builder().region("cn-hangzhou").endpoint(emulator.endpoint())
+    ///     .credentials(StaticProvider::from_keys("ak", "sk")).build().unwrap());
+    /// let first = client();
+    /// first.put_bucket().bucket("examplebucket").send().await?;
+    /// first.append_object().bucket("examplebucket").key("log").position(0).body("hello ").send().await?;
+    ///
+    /// // Another client (another process) continues the object, knowing its CRC so far.
+    /// let second = client();
+    /// second.expect_append_crc("examplebucket", "log", 6, oss_proto::crc::checksum(b"hello "));
+    /// second.append_object().bucket("examplebucket").key("log").position(6).body("world").send().await?;
+    ///
+    /// // A wrong start CRC is reported as an integrity error.
+    /// let third = client();
+    /// third.expect_append_crc("examplebucket", "log", 11, oss_proto::crc::checksum(b"hello there"));
+    /// let err = third.append_object().bucket("examplebucket").key("log").position(11).body("!")
+    ///     .send().await.unwrap_err();
+    /// assert!(err.is_checksum_mismatch());
+    /// # Ok::<(), oss_client::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn expect_append_crc(&self, bucket: &str, key: &str, position: u64, crc64: u64) {
+        self.inner
+            .crc_ledger
+            .expect_append(bucket, key, position, crc64);
     }
 
     /// A presigned request for `input`, valid for `expires` (V4: at most 7 days).
@@ -250,17 +293,43 @@ impl Client {
             bucket = parts.bucket.as_deref().unwrap_or(""),
             key = parts.key.as_deref().unwrap_or(""),
         );
+        let pending = if self.inner.config.verify_crc {
+            self.inner.crc_ledger.begin(meta.name, &parts)
+        } else {
+            Pending::None
+        };
         let run = self
             .attempt_loop(meta, v1_signed_query, &parts, body)
             .instrument(span);
-        match self.inner.config.operation_timeout {
+        let result = match self.inner.config.operation_timeout {
             Some(after) => tokio::time::timeout(after, run)
                 .await
-                .map_err(|_| Error::Timeout {
+                .unwrap_or(Err(Error::Timeout {
                     kind: TimeoutKind::Operation,
                     after,
-                })?,
+                })),
             None => run.await,
+        };
+        // Checked after the attempt loop: the request succeeded, so a mismatch here (an append
+        // at P > 0, a completed upload) is reported, never retried.
+        match result {
+            Ok(raw) => {
+                let empty = Bytes::new();
+                let exchange = Exchange {
+                    head: &raw.head,
+                    body: match &raw.body {
+                        RawBody::Buffered(bytes) => bytes,
+                        RawBody::Streaming(_) => &empty,
+                    },
+                    sent: raw.sent,
+                };
+                self.inner.crc_ledger.settle(pending, Some(&exchange))?;
+                Ok(raw)
+            }
+            Err(err) => {
+                self.inner.crc_ledger.settle(pending, None)?;
+                Err(err)
+            }
         }
     }
 
@@ -382,6 +451,7 @@ impl Client {
             return Ok(RawResponse {
                 head,
                 body: RawBody::Streaming(stream),
+                sent: crc.finish(),
             });
         }
         let bytes = ByteStream::from_incoming(incoming, config.read_timeout, None, meta.name)
@@ -391,13 +461,14 @@ impl Client {
             self.learn_clock_offset(&head, err.service_error(), signed_at);
             return Err(err.into());
         }
+        let sent = crc.finish();
         if config.verify_crc && uploads_checked_data(meta.name, parts) {
-            let (actual, _len) = crc.finish();
-            oss_proto::crc::verify(&head.headers, actual)?;
+            oss_proto::crc::verify(&head.headers, sent.0)?;
         }
         Ok(RawResponse {
             head,
             body: RawBody::Buffered(bytes),
+            sent,
         })
     }
 

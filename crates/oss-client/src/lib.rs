@@ -29,10 +29,12 @@
 
 mod client;
 mod config;
+mod crc_ledger;
 pub mod credentials;
 mod error;
 pub mod generated;
 mod helpers;
+mod lru;
 mod paginate;
 mod retry;
 mod signing;
@@ -49,5 +51,7 @@ pub use transport::{Body, ByteStream};
 
 #[cfg(test)]
 mod client_tests;
+#[cfg(test)]
+mod crc_ledger_tests;
 #[cfg(test)]
 mod test_server;

@@ -1,0 +1,419 @@
+//! CRC-64 checks that need earlier responses: an append at a position P > 0 (OSS returns the
+//! CRC of the whole object, so the CRC of its first P bytes must be known) and
+//! CompleteMultipartUpload (OSS returns the CRC of the assembled object, which follows from the
+//! parts' CRCs).
+//!
+//! The ledger remembers, in bounded least-recently-used maps, what this client saw: the CRC of an
+//! appendable object after each of its appends, and the CRC and size of each part it uploaded.
+//! An operation is checked only when everything it depends on is known; anything uncertain
+//! (a failed or abandoned request, a part copied without a known size, an upload this client
+//! did not start) makes the dependent check be skipped rather than risk a false mismatch.
+//! Writes by other clients cannot be seen: an object rewritten elsewhere between two appends of
+//! this client is reported as a mismatch, which it then is for this client's view of the object.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
+
+use bytes::Bytes;
+use oss_proto::crc::{combine, header_value};
+use oss_proto::generated::{
+    AbortMultipartUpload, AppendObject, CompleteMultipartUpload, InitiateMultipartUpload,
+    ServerOperation as _, UploadPart, UploadPartCopy,
+};
+use oss_proto::operation::{Operation as _, RequestBody, RequestParts};
+
+use crate::lru::Lru;
+
+/// Appendable objects remembered (one entry per object).
+const MAX_APPENDS: usize = 4096;
+/// Multipart uploads remembered.
+const MAX_UPLOADS: usize = 1024;
+/// Part records remembered over all uploads; beyond, the least recently used uploads go.
+const MAX_PARTS: usize = 20_000;
+
+const NEXT_APPEND_POSITION: &str = "x-oss-next-append-position";
+
+/// What this client knows of the CRCs of appendable objects and multipart uploads.
+#[derive(Debug)]
+pub(crate) struct CrcLedger {
+    /// `(bucket, key)` → the object's length and CRC after this client's last append.
+    appends: Mutex<Lru<(String, String), AppendState>>,
+    /// Upload ID → its parts.
+    uploads: Mutex<Lru<String, UploadState>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AppendState {
+    next_position: u64,
+    crc: u64,
+}
+
+#[derive(Debug, Default)]
+struct UploadState {
+    /// This client initiated the upload, so it has seen every part uploaded through it.
+    initiated_here: bool,
+    /// A part request failed or could not be recorded: the part set is not known.
+    tainted: bool,
+    /// Part requests begun and not yet settled (an abandoned one never settles).
+    in_flight: u32,
+    parts: BTreeMap<u32, PartRecord>,
+}
+
+#[derive(Debug, Clone)]
+struct PartRecord {
+    crc: u64,
+    size: u64,
+    /// The ETag OSS returned, without quotes, when it returned one.
+    etag: Option<String>,
+}
+
+/// What an operation's check needs from the ledger, taken before the request is sent.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    /// Nothing to check or record.
+    None,
+    Append {
+        bucket: String,
+        key: String,
+        position: u64,
+        /// The CRC of the object's first `position` bytes, when known.
+        start_crc: Option<u64>,
+    },
+    UploadPart {
+        upload_id: String,
+        part_number: u32,
+    },
+    UploadPartCopy {
+        upload_id: String,
+        part_number: u32,
+        size: Option<u64>,
+    },
+    Initiate,
+    Complete {
+        upload_id: String,
+        /// The CRC of the assembled object, when every part is known.
+        expected: Option<u64>,
+    },
+}
+
+/// A successful exchange, as the ledger needs it.
+pub(crate) struct Exchange<'a> {
+    pub(crate) head: &'a http::response::Parts,
+    /// The response body when it was buffered.
+    pub(crate) body: &'a Bytes,
+    /// CRC-64 and length of the request body sent.
+    pub(crate) sent: (u64, u64),
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn body_of(parts: &RequestParts) -> &[u8] {
+    match &parts.body {
+        RequestBody::Bytes(b) => b,
+        _ => &[],
+    }
+}
+
+fn unquote(etag: &str) -> String {
+    etag.trim().trim_matches('"').to_ascii_uppercase()
+}
+
+/// The size of a copied range `bytes=a-b`.
+fn range_size(range: &str) -> Option<u64> {
+    let (a, b) = range.trim().strip_prefix("bytes=")?.split_once('-')?;
+    let (a, b) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+    b.checked_sub(a)?.checked_add(1)
+}
+
+fn mismatch(expected: u64, actual: u64) -> oss_proto::Error {
+    oss_proto::Error::ChecksumMismatch {
+        algorithm: "crc64ecma",
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    }
+}
+
+impl Default for CrcLedger {
+    fn default() -> Self {
+        CrcLedger {
+            appends: Mutex::new(Lru::new(MAX_APPENDS)),
+            uploads: Mutex::new(Lru::new(MAX_UPLOADS)),
+        }
+    }
+}
+
+impl CrcLedger {
+    /// Declares that the first `position` bytes of `bucket/key` have CRC-64 `crc`.
+    pub(crate) fn expect_append(&self, bucket: &str, key: &str, position: u64, crc: u64) {
+        lock(&self.appends).insert(
+            (bucket.to_owned(), key.to_owned()),
+            AppendState {
+                next_position: position,
+                crc,
+            },
+        );
+    }
+
+    /// Takes what `operation`'s check needs, before its request is sent; forgets what the
+    /// request may change.
+    pub(crate) fn begin(&self, operation: &str, parts: &RequestParts) -> Pending {
+        let writes = matches!(
+            parts.method,
+            http::Method::PUT | http::Method::POST | http::Method::DELETE
+        );
+        if writes
+            && operation != AppendObject::METADATA.name
+            && let (Some(bucket), Some(key)) = (&parts.bucket, &parts.key)
+        {
+            // The object may change: an append after this one is no longer known.
+            lock(&self.appends).remove(&(bucket.clone(), key.clone()));
+        }
+        match operation {
+            "AppendObject" => self.begin_append(parts),
+            "UploadPart" => match UploadPart::parse_request(parts, &[]) {
+                Ok(input) => match u32::try_from(input.part_number) {
+                    Ok(part_number) => {
+                        self.begin_part(&input.upload_id, part_number);
+                        Pending::UploadPart {
+                            upload_id: input.upload_id,
+                            part_number,
+                        }
+                    }
+                    Err(_) => Pending::None,
+                },
+                Err(_) => Pending::None,
+            },
+            "UploadPartCopy" => match UploadPartCopy::parse_request(parts, &[]) {
+                Ok(input) => match u32::try_from(input.part_number) {
+                    Ok(part_number) => {
+                        self.begin_part(&input.upload_id, part_number);
+                        Pending::UploadPartCopy {
+                            upload_id: input.upload_id,
+                            part_number,
+                            size: input.copy_source_range.as_deref().and_then(range_size),
+                        }
+                    }
+                    Err(_) => Pending::None,
+                },
+                Err(_) => Pending::None,
+            },
+            "InitiateMultipartUpload" => Pending::Initiate,
+            "CompleteMultipartUpload" => self.begin_complete(parts),
+            "AbortMultipartUpload" => {
+                if let Ok(input) = AbortMultipartUpload::parse_request(parts, &[]) {
+                    lock(&self.uploads).remove(&input.upload_id);
+                }
+                Pending::None
+            }
+            _ => Pending::None,
+        }
+    }
+
+    fn begin_append(&self, parts: &RequestParts) -> Pending {
+        let Ok(input) = AppendObject::parse_request(parts, &[]) else {
+            return Pending::None;
+        };
+        let Ok(position) = u64::try_from(input.position) else {
+            return Pending::None;
+        };
+        let known = lock(&self.appends).remove(&(input.bucket.clone(), input.key.clone()));
+        let start_crc = match known {
+            _ if position == 0 => Some(0),
+            Some(state) if state.next_position == position => Some(state.crc),
+            _ => None,
+        };
+        Pending::Append {
+            bucket: input.bucket,
+            key: input.key,
+            position,
+            start_crc,
+        }
+    }
+
+    fn begin_part(&self, upload_id: &str, part_number: u32) {
+        let mut uploads = lock(&self.uploads);
+        let state = uploads.get_or_insert_with(&upload_id.to_owned(), UploadState::default);
+        state.parts.remove(&part_number);
+        state.in_flight += 1;
+    }
+
+    fn begin_complete(&self, parts: &RequestParts) -> Pending {
+        let Ok(input) = CompleteMultipartUpload::parse_request(parts, body_of(parts)) else {
+            return Pending::None;
+        };
+        let mut uploads = lock(&self.uploads);
+        let Some(state) = uploads.get_mut(&input.upload_id) else {
+            return Pending::None;
+        };
+        let complete_all = input
+            .complete_all
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+        let records: Option<Vec<&PartRecord>> = if complete_all {
+            (state.initiated_here && !state.tainted && state.in_flight == 0)
+                .then(|| state.parts.values().collect())
+        } else {
+            input.parts.as_ref().and_then(|list| {
+                list.parts
+                    .iter()
+                    .map(|listed| {
+                        let record = state.parts.get(&u32::try_from(listed.part_number).ok()?)?;
+                        match &record.etag {
+                            Some(etag) if *etag != unquote(&listed.etag) => None,
+                            _ => Some(record),
+                        }
+                    })
+                    .collect()
+            })
+        };
+        let expected = records.and_then(|records| {
+            let (first, rest) = records.split_first()?;
+            Some(
+                rest.iter()
+                    .fold(first.crc, |crc, part| combine(crc, part.crc, part.size)),
+            )
+        });
+        Pending::Complete {
+            upload_id: input.upload_id,
+            expected,
+        }
+    }
+
+    /// Checks and records the outcome of the operation `pending` was taken for: `Some` for a
+    /// success, `None` for a failure. A CRC that contradicts the ledger is
+    /// [`ChecksumMismatch`](oss_proto::Error::ChecksumMismatch).
+    pub(crate) fn settle(
+        &self,
+        pending: Pending,
+        success: Option<&Exchange<'_>>,
+    ) -> Result<(), oss_proto::Error> {
+        match pending {
+            Pending::None => Ok(()),
+            Pending::Append {
+                bucket,
+                key,
+                position,
+                start_crc,
+            } => {
+                let Some(exchange) = success else {
+                    return Ok(());
+                };
+                self.settle_append(bucket, key, position, start_crc, exchange)
+            }
+            Pending::UploadPart {
+                upload_id,
+                part_number,
+            } => {
+                let record = success.map(|exchange| PartRecord {
+                    crc: exchange.sent.0,
+                    size: exchange.sent.1,
+                    etag: exchange
+                        .head
+                        .headers
+                        .get(http::header::ETAG)
+                        .and_then(|v| v.to_str().ok())
+                        .map(unquote),
+                });
+                self.settle_part(&upload_id, part_number, record);
+                Ok(())
+            }
+            Pending::UploadPartCopy {
+                upload_id,
+                part_number,
+                size,
+            } => {
+                let crc = success.and_then(|e| header_value(&e.head.headers).ok().flatten());
+                let record = crc.zip(size).map(|(crc, size)| PartRecord {
+                    crc,
+                    size,
+                    etag: None,
+                });
+                self.settle_part(&upload_id, part_number, record);
+                Ok(())
+            }
+            Pending::Initiate => {
+                if let Some(exchange) = success
+                    && let Ok(output) =
+                        InitiateMultipartUpload::parse_output(exchange.head, exchange.body.clone())
+                {
+                    lock(&self.uploads).insert(
+                        output.upload_id,
+                        UploadState {
+                            initiated_here: true,
+                            ..UploadState::default()
+                        },
+                    );
+                }
+                Ok(())
+            }
+            Pending::Complete {
+                upload_id,
+                expected,
+            } => {
+                let Some(exchange) = success else {
+                    return Ok(());
+                };
+                lock(&self.uploads).remove(&upload_id);
+                match (
+                    expected,
+                    header_value(&exchange.head.headers).ok().flatten(),
+                ) {
+                    (Some(expected), Some(returned)) if expected != returned => {
+                        Err(mismatch(returned, expected))
+                    }
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn settle_append(
+        &self,
+        bucket: String,
+        key: String,
+        position: u64,
+        start_crc: Option<u64>,
+        exchange: &Exchange<'_>,
+    ) -> Result<(), oss_proto::Error> {
+        let (sent_crc, sent_len) = exchange.sent;
+        let computed = start_crc.map(|start| combine(start, sent_crc, sent_len));
+        let returned = header_value(&exchange.head.headers).ok().flatten();
+        if let (Some(computed), Some(returned)) = (computed, returned)
+            && computed != returned
+        {
+            return Err(mismatch(returned, computed));
+        }
+        let next_position = exchange
+            .head
+            .headers
+            .get(NEXT_APPEND_POSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .or_else(|| position.checked_add(sent_len));
+        if let (Some(next_position), Some(crc)) = (next_position, returned.or(computed)) {
+            lock(&self.appends).insert((bucket, key), AppendState { next_position, crc });
+        }
+        Ok(())
+    }
+
+    fn settle_part(&self, upload_id: &str, part_number: u32, record: Option<PartRecord>) {
+        let mut uploads = lock(&self.uploads);
+        let state = uploads.get_or_insert_with(&upload_id.to_owned(), UploadState::default);
+        state.in_flight = state.in_flight.saturating_sub(1);
+        match record {
+            Some(record) => {
+                state.parts.insert(part_number, record);
+            }
+            None => state.tainted = true,
+        }
+        let mut total: usize = uploads.values().map(|u| u.parts.len()).sum();
+        while total > MAX_PARTS {
+            match uploads.pop_oldest() {
+                Some((_, dropped)) => total -= dropped.parts.len(),
+                None => break,
+            }
+        }
+    }
+}
