@@ -109,6 +109,11 @@ async fn multi_step_appends_pass_and_a_wrong_crc_after_the_first_is_caught() {
         .await
         .unwrap();
     assert_eq!(meta.content_length, Some(19));
+
+    // A first append is checked too, once: sending it again would fail with a position error.
+    emu.set_faults(Faults::none().with_wrong_crc());
+    let err = append(&client, "new", 0, b"data").await.unwrap_err();
+    assert!(err.is_checksum_mismatch(), "{err}");
 }
 
 #[tokio::test]

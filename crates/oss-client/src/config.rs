@@ -174,7 +174,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// Whether to check CRC-64 of uploads and full downloads (default true).
+    /// Whether to check CRC-64 (default true): of PutObject, UploadPart and full downloads; of
+    /// appends (the first always, later ones when the object's CRC before them is known, see
+    /// [`Client::expect_append_crc`](crate::Client::expect_append_crc)); and of
+    /// CompleteMultipartUpload when this client uploaded every part it assembles.
     pub fn verify_crc(mut self, on: bool) -> Self {
         self.verify_crc = Some(on);
         self

@@ -378,7 +378,11 @@ impl CrcLedger {
         exchange: &Exchange<'_>,
     ) -> Result<(), oss_proto::Error> {
         let (sent_crc, sent_len) = exchange.sent;
-        let computed = start_crc.map(|start| combine(start, sent_crc, sent_len));
+        let computed = match start_crc {
+            _ if position == 0 => Some(sent_crc),
+            Some(start) => Some(combine(start, sent_crc, sent_len)),
+            None => None,
+        };
         let returned = header_value(&exchange.head.headers).ok().flatten();
         if let (Some(computed), Some(returned)) = (computed, returned)
             && computed != returned
@@ -415,5 +419,78 @@ impl CrcLedger {
                 None => break,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copied_range_sizes() {
+        assert_eq!(range_size("bytes=0-99"), Some(100));
+        assert_eq!(range_size("bytes=10-10"), Some(1));
+        assert_eq!(range_size("bytes=10-"), None);
+        assert_eq!(range_size("bytes=9-3"), None);
+        assert_eq!(range_size("0-3"), None);
+    }
+
+    #[test]
+    fn etags_compare_without_quotes_or_case() {
+        assert_eq!(unquote("\"5B3C1A\""), unquote("5b3c1a"));
+    }
+
+    #[test]
+    fn a_declared_crc_is_used_once_at_its_position() {
+        let ledger = CrcLedger::default();
+        ledger.expect_append("b", "k", 5, 42);
+        let append = |position: &str| RequestParts {
+            method: http::Method::POST,
+            bucket: Some("b".into()),
+            key: Some("k".into()),
+            query: vec![
+                ("append".into(), None),
+                ("position".into(), Some(position.into())),
+            ],
+            headers: http::HeaderMap::new(),
+            body: RequestBody::Streaming,
+        };
+        assert!(matches!(
+            ledger.begin("AppendObject", &append("7")),
+            Pending::Append {
+                start_crc: None,
+                ..
+            }
+        ));
+        ledger.expect_append("b", "k", 5, 42);
+        assert!(matches!(
+            ledger.begin("AppendObject", &append("5")),
+            Pending::Append {
+                start_crc: Some(42),
+                position: 5,
+                ..
+            }
+        ));
+        // Taken: a second request at the same position is not checked.
+        assert!(matches!(
+            ledger.begin("AppendObject", &append("5")),
+            Pending::Append {
+                start_crc: None,
+                ..
+            }
+        ));
+        // Another write to the object forgets what was known.
+        ledger.expect_append("b", "k", 5, 42);
+        let mut put = append("0");
+        put.method = http::Method::PUT;
+        put.query.clear();
+        assert!(matches!(ledger.begin("PutObject", &put), Pending::None));
+        assert!(matches!(
+            ledger.begin("AppendObject", &append("5")),
+            Pending::Append {
+                start_crc: None,
+                ..
+            }
+        ));
     }
 }

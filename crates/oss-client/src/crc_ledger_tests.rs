@@ -229,6 +229,15 @@ async fn appends_after_the_first_are_checked_against_the_whole_object_crc() {
 }
 
 #[tokio::test]
+async fn a_wrong_crc_for_a_first_append_is_reported_not_retried() {
+    let oss = FakeOss::start().await;
+    oss.lie(true);
+    let err = append(&oss.client(), 0, "hello").await.unwrap_err();
+    assert!(err.is_checksum_mismatch(), "{err}");
+    assert_eq!(oss.count("POST", "position=0"), 1);
+}
+
+#[tokio::test]
 async fn an_append_at_an_unknown_position_is_not_checked() {
     let oss = FakeOss::start().await;
     append(&oss.client(), 0, "hello ").await.unwrap();
