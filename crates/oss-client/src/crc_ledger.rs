@@ -9,7 +9,9 @@
 //! (a failed or abandoned request, a part copied without a known size, an upload this client
 //! did not start) makes the dependent check be skipped rather than risk a false mismatch.
 //! Writes by other clients cannot be seen: an object rewritten elsewhere between two appends of
-//! this client is reported as a mismatch, which it then is for this client's view of the object.
+//! this client, or a part added elsewhere to an upload this client initiated and then completes
+//! with `x-oss-complete-all`, is reported as a mismatch (the object is then not what this client
+//! wrote). Listed parts are matched by number and ETag, so a part replaced elsewhere is skipped.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
