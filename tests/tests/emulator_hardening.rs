@@ -238,16 +238,25 @@ fn put_with_payload_hash(
 
 #[test]
 fn a_signed_payload_hash_must_match_the_body() {
-    let emu = start_emulator();
-    let c = Client::new(&emu);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for config in [
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).data_dir(dir.path()),
+    ] {
+        check_payload_hash(&start_emulator_with(config));
+    }
+}
+
+fn check_payload_hash(emu: &oss_tests::Emulator) {
+    let c = Client::new(emu);
     assert_eq!(c.put("/sha-bucket").send().status, 200);
     // SHA-256("hello world"), FIPS 180-4 algorithm; a widely published value.
     let hello = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
-    let r = put_with_payload_hash(&emu, "/sha-bucket/good", b"hello world", hello);
+    let r = put_with_payload_hash(emu, "/sha-bucket/good", b"hello world", hello);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(c.get("/sha-bucket/good").send().text(), "hello world");
 
-    let r = put_with_payload_hash(&emu, "/sha-bucket/bad", b"hello world!", hello);
+    let r = put_with_payload_hash(emu, "/sha-bucket/bad", b"hello world!", hello);
     assert_eq!(
         (r.status, r.code().as_deref()),
         (400, Some("InvalidArgument")),
@@ -299,4 +308,92 @@ fn delete_bucket_tags_removes_the_listed_keys_or_all() {
     assert_eq!(r.status, 204);
     let got = c.get("/tags-bucket").subresource("tagging").send();
     assert!(got.xml_all("Key").is_empty(), "{}", got.text());
+}
+
+/// On the disk store object data is streamed to disk: puts, appends and parts keep OSS's
+/// digests and content, a bad Content-MD5 or payload hash stores nothing, and no temporary
+/// files remain.
+#[test]
+fn disk_store_streams_object_data_with_oss_digests() {
+    // CRC-64/XZ of "123456789" (shared/vectors/crc64.json, from the official SDKs), decimal.
+    const CRC_123456789: &str = "11051210869376104954";
+    // MD5("123456789") = 25f9e794323b453885f5181f1b624d0b (well-known value).
+    const ETAG_123456789: &str = "\"25F9E794323B453885F5181F1B624D0B\"";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let emu = start_emulator_with(
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).data_dir(dir.path()),
+    );
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/disk-bucket").send().status, 200);
+
+    let r = c
+        .put("/disk-bucket/digits")
+        .body_with_md5("123456789")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("etag"), Some(ETAG_123456789));
+    assert_eq!(r.header("x-oss-hash-crc64ecma"), Some(CRC_123456789));
+    assert_eq!(r.header("content-md5"), Some("JfnnlDI7RTiF9RgfG2JNCw=="));
+    assert_eq!(c.get("/disk-bucket/digits").send().text(), "123456789");
+
+    let r = c
+        .put("/disk-bucket/bad-md5")
+        .header("content-md5", "XrY7u+Ae7tCTyyK7j1rNww==")
+        .body("123456789")
+        .send();
+    assert_eq!(r.code().as_deref(), Some("InvalidDigest"));
+    assert_eq!(
+        c.get("/disk-bucket/bad-md5").send().code().as_deref(),
+        Some("NoSuchKey")
+    );
+
+    assert_eq!(append(&c, "/disk-bucket/log", 0, b"12345").status, 200);
+    let r = append(&c, "/disk-bucket/log", 5, b"6789");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-oss-next-append-position"), Some("9"));
+    assert_eq!(r.header("x-oss-hash-crc64ecma"), Some(CRC_123456789));
+    let r = append(&c, "/disk-bucket/log", 5, b"x");
+    assert_eq!(r.code().as_deref(), Some("PositionNotEqualToLength"));
+    assert_eq!(r.header("x-oss-next-append-position"), Some("9"));
+    assert_eq!(c.get("/disk-bucket/log").send().text(), "123456789");
+
+    let r = c.post("/disk-bucket/mp").subresource("uploads").send();
+    let upload_id = r.xml("UploadId").expect("UploadId");
+    let part = |n: &str, body: &[u8]| {
+        c.put("/disk-bucket/mp")
+            .query("partNumber", Some(n))
+            .query("uploadId", Some(&upload_id))
+            .body(body)
+            .send()
+    };
+    let first = vec![b'1'; 100 * 1024];
+    let p1 = part("1", &first);
+    let p2 = part("2", b"12345");
+    assert_eq!((p1.status, p2.status), (200, 200));
+    // MD5("12345") = 827ccb0eea8a706c4c34a16891f84e7b (well-known value).
+    assert_eq!(
+        p2.header("etag"),
+        Some("\"827CCB0EEA8A706C4C34A16891F84E7B\"")
+    );
+    let doc = format!(
+        "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{}</ETag></Part>\
+         <Part><PartNumber>2</PartNumber><ETag>{}</ETag></Part></CompleteMultipartUpload>",
+        p1.header("etag").expect("etag"),
+        p2.header("etag").expect("etag")
+    );
+    let r = c
+        .post("/disk-bucket/mp")
+        .query("uploadId", Some(&upload_id))
+        .body(doc)
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = c.get("/disk-bucket/mp").send();
+    assert_eq!(g.body.len(), first.len() + 5);
+    assert!(g.body[..first.len()] == first[..] && &g.body[first.len()..] == b"12345");
+
+    let tmp: Vec<String> = files_under(dir.path())
+        .into_iter()
+        .filter(|f| f.contains(".tmp-"))
+        .collect();
+    assert!(tmp.is_empty(), "no temporary files left behind: {tmp:?}");
 }

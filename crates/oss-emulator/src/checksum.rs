@@ -26,7 +26,7 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
 
 /// The ETag of a simple upload: the quoted upper-case MD5 hex.
 pub(crate) fn simple_etag(data: &[u8]) -> String {
-    format!("\"{}\"", hex_upper(&md5(data)))
+    etag_of_md5(&md5(data))
 }
 
 /// The ETag of a completed multipart upload: MD5 of the concatenated part digests, `-N`.
@@ -38,9 +38,14 @@ pub(crate) fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
     format!("\"{}-{}\"", hex_upper(&md5(&all)), part_md5s.len())
 }
 
-/// Base64 of the MD5 of `data`, as sent in `Content-MD5`.
-pub(crate) fn content_md5(data: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(md5(data))
+/// Base64 of a raw MD5 digest, as sent in `Content-MD5`.
+pub(crate) fn base64_md5(digest: &[u8; 16]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+/// The ETag of a simple upload from its raw MD5 digest.
+pub(crate) fn etag_of_md5(digest: &[u8; 16]) -> String {
+    format!("\"{}\"", hex_upper(digest))
 }
 
 #[cfg(test)]
@@ -68,6 +73,6 @@ mod tests {
             simple_etag(b"hello world"),
             "\"5EB63BBBE01EEED093CB22BB8F5ACDC3\""
         );
-        assert_eq!(content_md5(b"hello world"), "XrY7u+Ae7tCTyyK7j1rNww==");
+        assert_eq!(base64_md5(&md5(b"hello world")), "XrY7u+Ae7tCTyyK7j1rNww==");
     }
 }

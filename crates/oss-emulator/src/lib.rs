@@ -41,13 +41,20 @@
 //! In memory, or with a data directory on disk: each write goes to a temporary file that is
 //! fsynced and renamed into place, data before the record naming it, so an object is visible
 //! only once complete and a restart serves everything acknowledged (leftovers of a crash are
-//! removed on start).
+//! removed on start). On disk, object data (PutObject, UploadPart, AppendObject) is streamed
+//! into the temporary file while its MD5, CRC-64 and SHA-256 are computed, so a large upload
+//! is never held in memory; a body that ends before its `Content-Length` stores nothing and is
+//! answered `IncompleteBody` (400). Writers of one object (put, copy, append, delete, complete,
+//! symlink, ACL, tagging) are serialised per (bucket, key) across check-and-commit, so of two
+//! appends racing at one position exactly one succeeds.
 //!
 //! # Authentication
 //! V4 and V1 signatures in the `Authorization` header (`,` or `, ` separators) or a presigned
 //! URL, made with the configured key pair. A request carrying a security token must carry one of
 //! the configured tokens ([`EmulatorConfig::security_token`]); when none is configured, any token
-//! is accepted. Anonymous requests are served only where the bucket or object ACL allows
+//! is accepted. A V4 request whose `x-oss-content-sha256` is a hex SHA-256 (not
+//! `UNSIGNED-PAYLOAD`) must match its body, else `InvalidArgument` (400, EC `0002-00000214`;
+//! OSS documents the EC but not the code). Anonymous requests are served only where the bucket or object ACL allows
 //! (`public-read`: reads and listings; `public-read-write`: writes too).
 #![forbid(unsafe_code)]
 

@@ -1,8 +1,13 @@
 //! A received request, decoded: addressing (bucket, key, style), query pairs, headers, body.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
+
+use crate::checksum;
+use crate::storage::{Data, StagedBody};
 
 /// How the bucket was addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +27,10 @@ pub(crate) struct Request {
     /// Decoded query pairs in order; `None` for a valueless parameter.
     pub(crate) query: Vec<(String, Option<String>)>,
     pub(crate) headers: HeaderMap,
+    /// The body in memory (empty when it was staged on disk).
     pub(crate) body: Bytes,
+    /// The body, when it was streamed to a temporary file (object data on the disk store).
+    pub(crate) staged: Option<Arc<StagedBody>>,
 }
 
 /// Percent-decodes a path segment or query component (`+` only in queries).
@@ -119,10 +127,45 @@ impl Request {
 
     /// The SHA-256 digest of the body.
     pub(crate) fn body_sha256(&self) -> [u8; 32] {
+        if let Some(staged) = &self.staged {
+            return staged.sha256;
+        }
         let d = ring::digest::digest(&ring::digest::SHA256, &self.body);
         let mut out = [0u8; 32];
         out.copy_from_slice(d.as_ref());
         out
+    }
+
+    /// The raw MD5 digest of the body.
+    pub(crate) fn body_md5(&self) -> [u8; 16] {
+        match &self.staged {
+            Some(staged) => staged.md5,
+            None => checksum::md5(&self.body),
+        }
+    }
+
+    /// The CRC-64/XZ of the body.
+    pub(crate) fn body_crc64(&self) -> u64 {
+        match &self.staged {
+            Some(staged) => staged.crc64,
+            None => checksum::crc64(&self.body),
+        }
+    }
+
+    /// The body's length.
+    pub(crate) fn body_len(&self) -> u64 {
+        match &self.staged {
+            Some(staged) => staged.len,
+            None => self.body.len() as u64,
+        }
+    }
+
+    /// The body as data to store.
+    pub(crate) fn body_data(&self) -> Data<'_> {
+        match &self.staged {
+            Some(staged) => Data::Staged(staged),
+            None => Data::Bytes(&self.body),
+        }
     }
 
     /// The bucket (handlers for bucket and object scope only run when it is set).

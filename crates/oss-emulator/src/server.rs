@@ -1,6 +1,7 @@
 //! The hyper server: accept loop, one task per connection, fault injection around the router.
 
 use std::convert::Infallible;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -11,6 +12,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
@@ -20,7 +22,8 @@ use crate::error::OssError;
 use crate::fault::Decision;
 use crate::request::{Request, address, parse_query};
 use crate::response::{EmuBody, Reply};
-use crate::router;
+use crate::router::{self, Op};
+use crate::storage::{BodyDigest, StagedBody};
 use crate::timefmt::http_date;
 
 /// Serves connections until `shutdown` fires.
@@ -73,17 +76,6 @@ async fn handle(
         return Ok(finish(&request_id, Err(err), head, decision));
     }
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            let err = OssError::new(
-                StatusCode::BAD_REQUEST,
-                "IncompleteBody",
-                format!("The request body was not received completely: {e}"),
-            );
-            return Ok(finish(&request_id, Err(err), head, decision));
-        }
-    };
     let host = parts
         .headers
         .get(http::header::HOST)
@@ -96,14 +88,39 @@ async fn handle(
     let (bucket, key, _style) = address(host.as_deref(), parts.uri.path(), |b| {
         ctx.store.has_bucket(b) || (creates_bucket && crate::handlers::bucket::valid_bucket_name(b))
     });
-    let request = Request {
+    let mut request = Request {
         method: parts.method,
         query: parts.uri.query().map(parse_query).unwrap_or_default(),
         bucket,
         key,
         headers: parts.headers,
-        body,
+        body: Bytes::new(),
+        staged: None,
     };
+    let staging = match router::route(&request) {
+        Ok(Op::PutObject | Op::UploadPart | Op::AppendObject) => {
+            ctx.store.staging_path(request.bucket())
+        }
+        _ => None,
+    };
+    let received = match staging {
+        Some(path) => stage_body(body, path)
+            .await
+            .map(|staged| request.staged = Some(Arc::new(staged))),
+        None => body
+            .collect()
+            .await
+            .map(|collected| request.body = collected.to_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = received {
+        let err = OssError::new(
+            StatusCode::BAD_REQUEST,
+            "IncompleteBody",
+            format!("The request body was not received completely: {e}"),
+        );
+        return Ok(finish(&request_id, Err(err), head, decision));
+    }
     let worker_ctx = ctx.clone();
     let result =
         match tokio::task::spawn_blocking(move || router::dispatch(&worker_ctx, &request)).await {
@@ -121,6 +138,49 @@ fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
         return;
     };
     resp.headers_mut().append(name, value);
+}
+
+/// Streams object data into a temporary file at `path`, digesting it on the way, and makes it
+/// durable. Nothing is kept when the body ends early or a write fails (the file is removed).
+async fn stage_body(mut body: Incoming, path: PathBuf) -> Result<StagedBody, String> {
+    let file = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| format!("staging failed: {e}"))?;
+    // Until the body is complete, dropping `guard` (an error, or the connection task being
+    // cancelled) removes the file.
+    let mut guard = RemoveOnDrop(Some(path.clone()));
+    let mut file = file;
+    let mut digest = BodyDigest::default();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| e.to_string())?;
+        if let Ok(data) = frame.into_data() {
+            digest.update(&data);
+            file.write_all(&data)
+                .await
+                .map_err(|e| format!("staging failed: {e}"))?;
+        }
+    }
+    file.flush()
+        .await
+        .map_err(|e| format!("staging failed: {e}"))?;
+    file.sync_all()
+        .await
+        .map_err(|e| format!("staging failed: {e}"))?;
+    drop(file);
+    // The staged body owns the file from here on.
+    guard.0 = None;
+    Ok(digest.finish(path))
+}
+
+/// Removes a partly written file unless disarmed (its path taken).
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Turns a handler's result into the HTTP response, adding common headers and faults.

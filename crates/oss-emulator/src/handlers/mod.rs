@@ -58,7 +58,7 @@ pub(crate) fn owner(w: &mut XmlWriter) {
 /// Rejects a body whose MD5 differs from its `Content-MD5` header.
 pub(crate) fn check_content_md5(req: &Request) -> Result<(), OssError> {
     if let Some(given) = req.header("content-md5")
-        && given.trim() != checksum::content_md5(&req.body)
+        && given.trim() != checksum::base64_md5(&req.body_md5())
     {
         return Err(OssError::new(
             StatusCode::BAD_REQUEST,

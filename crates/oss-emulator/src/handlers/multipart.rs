@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use http::StatusCode;
 
 use super::{
@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::error::OssError;
 use crate::request::Request;
 use crate::response::Reply;
-use crate::storage::{ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms};
+use crate::storage::{Data, ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms};
 use crate::typed;
 
 /// The smallest size of every part but the last (100 KiB).
@@ -73,13 +73,25 @@ fn upload_id(req: &Request) -> &str {
     req.q("uploadId").unwrap_or_default()
 }
 
-fn store_part(ctx: &Context, req: &Request, data: &Bytes) -> Result<PartRecord, OssError> {
+/// What a part's data digests to.
+struct PartDigest {
+    md5: [u8; 16],
+    crc64: u64,
+    size: u64,
+}
+
+fn store_part(
+    ctx: &Context,
+    req: &Request,
+    digest: &PartDigest,
+    data: Data<'_>,
+) -> Result<PartRecord, OssError> {
     let number = part_number(req)?;
     let (upload, _) = ctx.store.upload(req.bucket(), upload_id(req))?;
     if upload.key != req.key() {
         return Err(OssError::no_such_upload(upload_id(req)));
     }
-    let md5 = checksum::md5(data);
+    let md5 = digest.md5;
     ctx.store.put_part(
         req.bucket(),
         PartRecord {
@@ -89,9 +101,9 @@ fn store_part(ctx: &Context, req: &Request, data: &Bytes) -> Result<PartRecord, 
             blob: String::new(),
             etag: format!("\"{}\"", checksum::hex_upper(&md5)),
             md5_hex: checksum::hex_upper(&md5),
-            size: data.len() as u64,
+            size: digest.size,
             modified_ms: now_ms(),
-            crc64: checksum::crc64(data),
+            crc64: digest.crc64,
         },
         data,
     )
@@ -100,10 +112,15 @@ fn store_part(ctx: &Context, req: &Request, data: &Bytes) -> Result<PartRecord, 
 /// PUT /bucket/key?partNumber=N&uploadId=U — UploadPart.
 pub(crate) fn upload_part(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     check_content_md5(req)?;
-    let part = store_part(ctx, req, &req.body)?;
+    let digest = PartDigest {
+        md5: req.body_md5(),
+        crc64: req.body_crc64(),
+        size: req.body_len(),
+    };
+    let part = store_part(ctx, req, &digest, req.body_data())?;
     Ok(Reply::ok()
         .header("ETag", part.etag)
-        .header("Content-MD5", checksum::content_md5(&req.body))
+        .header("Content-MD5", checksum::base64_md5(&digest.md5))
         .header("x-oss-hash-crc64ecma", part.crc64.to_string()))
 }
 
@@ -133,7 +150,12 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
             }
         },
     };
-    let part = store_part(ctx, req, &data)?;
+    let digest = PartDigest {
+        md5: checksum::md5(&data),
+        crc64: checksum::crc64(&data),
+        size: data.len() as u64,
+    };
+    let part = store_part(ctx, req, &digest, Data::Bytes(&data))?;
     let output = oss_model::UploadPartCopyOutput {
         copy_source_version_id: (src.version_id != "null").then_some(src.version_id),
         etag: Some(part.etag.clone()),

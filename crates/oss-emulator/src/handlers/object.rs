@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::error::OssError;
 use crate::request::{Request, decode};
 use crate::response::Reply;
-use crate::storage::{ObjectMeta, from_ms, now_ms};
+use crate::storage::{Data, ObjectMeta, from_ms, now_ms};
 use crate::timefmt::{http_date, parse_http_date, seconds};
 use crate::typed;
 
@@ -75,11 +75,17 @@ fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> 
 pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     check_content_md5(req)?;
     check_forbid_overwrite(ctx, req)?;
-    let meta = new_meta(req, &req.body, "Normal")?;
-    let stored = ctx.store.put_object(req.bucket(), meta, &req.body)?;
+    let md5 = req.body_md5();
+    let mut meta = new_meta(req, b"", "Normal")?;
+    meta.etag = checksum::etag_of_md5(&md5);
+    meta.size = req.body_len();
+    meta.crc64 = req.body_crc64();
+    let stored = ctx
+        .store
+        .put_object_from(req.bucket(), meta, req.body_data())?;
     let reply = Reply::ok()
         .header("ETag", stored.etag.clone())
-        .header("Content-MD5", checksum::content_md5(&req.body))
+        .header("Content-MD5", checksum::base64_md5(&md5))
         .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
     Ok(with_version(reply, &stored))
 }
@@ -476,12 +482,12 @@ pub(crate) fn append_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
         .ec("0026-00000016")
         .header("x-oss-next-append-position", next.to_string())
     };
-    let (mut meta, data) = match current {
+    let base = match current {
         None => {
             if position != 0 {
                 return Err(mismatch(0));
             }
-            (new_meta(req, &req.body, "Appendable")?, req.body.clone())
+            None
         }
         Some(m) if m.object_type != "Appendable" => {
             return Err(OssError::new(
@@ -495,18 +501,44 @@ pub(crate) fn append_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
             if position != m.size {
                 return Err(mismatch(m.size));
             }
-            let old = ctx.store.read(req.bucket(), &m)?;
-            let mut all = BytesMut::with_capacity(old.len() + req.body.len());
-            all.extend_from_slice(&old);
-            all.extend_from_slice(&req.body);
-            (m, all.freeze())
+            Some(m)
         }
     };
-    meta.etag = checksum::simple_etag(&data);
-    meta.crc64 = checksum::crc64(&data);
-    meta.size = data.len() as u64;
+    let staged_whole = match &req.staged {
+        Some(tail) => Some(
+            ctx.store
+                .stage_appended(req.bucket(), base.as_ref(), tail)?
+                .ok_or_else(|| OssError::no_such_bucket(req.bucket()))?,
+        ),
+        None => None,
+    };
+    let mut meta = match base.clone() {
+        Some(m) => m,
+        None => new_meta(req, b"", "Appendable")?,
+    };
     meta.modified_ms = now_ms();
-    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    let stored = if let Some(whole) = &staged_whole {
+        meta.etag = checksum::etag_of_md5(&whole.md5);
+        meta.crc64 = whole.crc64;
+        meta.size = whole.len;
+        ctx.store
+            .put_object_from(req.bucket(), meta, Data::Staged(whole))?
+    } else {
+        let data = match &base {
+            None => req.body.clone(),
+            Some(m) => {
+                let old = ctx.store.read(req.bucket(), m)?;
+                let mut all = BytesMut::with_capacity(old.len() + req.body.len());
+                all.extend_from_slice(&old);
+                all.extend_from_slice(&req.body);
+                all.freeze()
+            }
+        };
+        meta.etag = checksum::simple_etag(&data);
+        meta.crc64 = checksum::crc64(&data);
+        meta.size = data.len() as u64;
+        ctx.store.put_object(req.bucket(), meta, &data)?
+    };
     let reply = Reply::ok()
         .header("ETag", stored.etag.clone())
         .header("x-oss-next-append-position", stored.size.to_string())

@@ -2,10 +2,12 @@
 //! [`super::Store`] sits on top; a backend only persists and loads.
 
 use std::io;
+use std::path::PathBuf;
 
 use bytes::Bytes;
 
 use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+use super::staged::StagedBody;
 
 /// Everything a backend found when the emulator started.
 #[derive(Debug, Default)]
@@ -30,6 +32,20 @@ pub(crate) trait Backend: Send + Sync {
     fn save_bucket(&self, record: &BucketRecord) -> io::Result<()>;
     fn remove_bucket(&self, name: &str) -> io::Result<()>;
     fn write_blob(&self, bucket: &str, blob: &str, data: &Bytes) -> io::Result<()>;
+    /// A fresh temporary path to stream a body of `bucket` into, when the backend stages
+    /// bodies on disk (`None`: bodies are kept in memory).
+    fn staging_path(&self, _bucket: &str) -> io::Result<Option<PathBuf>> {
+        Ok(None)
+    }
+    /// Where a blob's data is on disk, when it is.
+    fn blob_path(&self, _bucket: &str, _blob: &str) -> Option<PathBuf> {
+        None
+    }
+    /// Makes a staged body the data of `blob` (durably, before returning).
+    fn commit_staged(&self, bucket: &str, blob: &str, staged: &StagedBody) -> io::Result<()> {
+        let data = std::fs::read(staged.path())?;
+        self.write_blob(bucket, blob, &Bytes::from(data))
+    }
     fn read_blob(&self, bucket: &str, blob: &str) -> io::Result<Bytes>;
     fn remove_blob(&self, bucket: &str, blob: &str) -> io::Result<()>;
     fn save_object(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<()>;

@@ -24,6 +24,7 @@ use serde::de::DeserializeOwned;
 
 use super::backend::{Backend, Loaded, LoadedBucket};
 use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+use super::staged::StagedBody;
 
 const TMP_MARK: &str = ".tmp-";
 
@@ -176,6 +177,26 @@ impl Backend for DiskBackend {
 
     fn write_blob(&self, bucket: &str, blob: &str, data: &Bytes) -> io::Result<()> {
         self.write_atomic(&self.bucket_dir(bucket).join("blobs").join(blob), data)
+    }
+
+    fn staging_path(&self, bucket: &str) -> io::Result<Option<PathBuf>> {
+        let dir = self.bucket_dir(bucket).join("blobs");
+        fs::create_dir_all(&dir)?;
+        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
+        Ok(Some(dir.join(format!(
+            "staged{TMP_MARK}{}-{n}",
+            std::process::id()
+        ))))
+    }
+
+    fn blob_path(&self, bucket: &str, blob: &str) -> Option<PathBuf> {
+        Some(self.bucket_dir(bucket).join("blobs").join(blob))
+    }
+
+    fn commit_staged(&self, bucket: &str, blob: &str, staged: &StagedBody) -> io::Result<()> {
+        let dir = self.bucket_dir(bucket).join("blobs");
+        fs::rename(staged.path(), dir.join(blob))?;
+        sync_dir(&dir)
     }
 
     fn read_blob(&self, bucket: &str, blob: &str) -> io::Result<Bytes> {

@@ -6,6 +6,7 @@ mod disk;
 mod key_locks;
 mod memory;
 mod records;
+mod staged;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +19,8 @@ pub(crate) use backend::Backend;
 pub(crate) use records::{
     BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms,
 };
+
+pub(crate) use staged::{BodyDigest, StagedBody};
 
 use crate::error::OssError;
 
@@ -35,6 +38,15 @@ pub(crate) struct BucketState {
 struct State {
     buckets: BTreeMap<String, BucketState>,
     seq: u64,
+}
+
+/// Data to store: in memory, or a body staged on disk (renamed into place on commit).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Data<'a> {
+    /// Bytes in memory.
+    Bytes(&'a Bytes),
+    /// A staged body.
+    Staged(&'a StagedBody),
 }
 
 /// What a delete did.
@@ -288,13 +300,56 @@ impl Store {
         })
     }
 
+    /// A fresh temporary path to stream a body for `bucket` into, when this store stages
+    /// bodies on disk and the bucket exists.
+    pub(crate) fn staging_path(&self, bucket: &str) -> Option<std::path::PathBuf> {
+        if !self.has_bucket(bucket) {
+            return None;
+        }
+        self.backend.staging_path(bucket).ok().flatten()
+    }
+
+    /// A staged copy of `meta`'s data followed by `tail` (AppendObject on disk), digested as
+    /// a whole; `None` when this store does not stage bodies.
+    pub(crate) fn stage_appended(
+        &self,
+        bucket: &str,
+        meta: Option<&ObjectMeta>,
+        tail: &StagedBody,
+    ) -> Result<Option<StagedBody>, OssError> {
+        let Some(path) = self.staging_path(bucket) else {
+            return Ok(None);
+        };
+        let mut sources = Vec::new();
+        if let Some(m) = meta {
+            let old = self
+                .backend
+                .blob_path(bucket, &m.blob)
+                .ok_or_else(|| OssError::internal("appendable data is not on disk"))?;
+            sources.push(old);
+        }
+        sources.push(tail.path().to_owned());
+        let refs: Vec<&Path> = sources.iter().map(std::path::PathBuf::as_path).collect();
+        Ok(Some(StagedBody::concat(path, &refs)?))
+    }
+
     /// Stores a new version of `meta.key` with `data`. Fills in `seq`, `blob` and `version_id`
     /// (by the bucket's versioning state) and returns the stored record.
     pub(crate) fn put_object(
         &self,
         bucket: &str,
-        mut meta: ObjectMeta,
+        meta: ObjectMeta,
         data: &Bytes,
+    ) -> Result<ObjectMeta, OssError> {
+        self.put_object_from(bucket, meta, Data::Bytes(data))
+    }
+
+    /// [`Store::put_object`] with data in memory or staged on disk.
+    pub(crate) fn put_object_from(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        data: Data<'_>,
     ) -> Result<ObjectMeta, OssError> {
         if !self.has_bucket(bucket) {
             return Err(OssError::no_such_bucket(bucket));
@@ -303,7 +358,7 @@ impl Store {
         meta.seq = seq;
         meta.blob = format!("{seq:016x}");
         if !meta.delete_marker {
-            self.backend.write_blob(bucket, &meta.blob, data)?;
+            self.write_data(bucket, &meta.blob, data)?;
         }
         let mut s = self.lock();
         let b = match bucket_mut(&mut s, bucket) {
@@ -465,18 +520,25 @@ impl Store {
             .ok_or_else(|| OssError::no_such_upload(upload_id))
     }
 
-    /// Stores a part (replacing one with the same number).
+    fn write_data(&self, bucket: &str, blob: &str, data: Data<'_>) -> std::io::Result<()> {
+        match data {
+            Data::Bytes(bytes) => self.backend.write_blob(bucket, blob, bytes),
+            Data::Staged(staged) => self.backend.commit_staged(bucket, blob, staged),
+        }
+    }
+
+    /// Stores a part (replacing one with the same number), with data in memory or staged.
     pub(crate) fn put_part(
         &self,
         bucket: &str,
         mut part: PartRecord,
-        data: &Bytes,
+        data: Data<'_>,
     ) -> Result<PartRecord, OssError> {
         self.upload(bucket, &part.upload_id)?;
         let seq = self.next_seq();
         part.seq = seq;
         part.blob = format!("{seq:016x}");
-        self.backend.write_blob(bucket, &part.blob, data)?;
+        self.write_data(bucket, &part.blob, data)?;
         let mut s = self.lock();
         let b = bucket_mut(&mut s, bucket)?;
         let Some((_, parts)) = b.uploads.get_mut(&part.upload_id) else {
