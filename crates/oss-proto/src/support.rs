@@ -3,7 +3,10 @@
 //!
 //! Hand-written machinery, not generated: the generator emits calls to whichever helpers the
 //! spec needs, so a helper may be unused for a while.
-#![allow(dead_code, reason = "the generated code calls the subset the spec needs")]
+#![allow(
+    dead_code,
+    reason = "the generated code calls the subset the spec needs"
+)]
 
 use std::collections::BTreeMap;
 
