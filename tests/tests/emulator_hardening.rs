@@ -397,3 +397,64 @@ fn disk_store_streams_object_data_with_oss_digests() {
         .collect();
     assert!(tmp.is_empty(), "no temporary files left behind: {tmp:?}");
 }
+
+/// A PUT whose signature is wrong (or which is anonymous on a private bucket) is refused from
+/// its head: the answer comes while 256 MiB of announced body are still unsent, and nothing is
+/// staged in the data directory.
+#[test]
+fn refused_uploads_are_answered_before_their_body_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let emu = start_emulator_with(
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).data_dir(dir.path()),
+    );
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/early-bucket").send().status, 200);
+    let r = c.post("/early-bucket/mp").subresource("uploads").send();
+    let upload_id = r.xml("UploadId").expect("UploadId");
+    let wrong = Client::new(&emu).credentials(Credentials::new(ACCESS_KEY_ID, "not-the-secret"));
+    let announced = 256 << 20;
+    let first_bytes = vec![9u8; 1024];
+    let requests = [
+        wrong.put("/early-bucket/obj"),
+        wrong
+            .post("/early-bucket/app")
+            .subresource("append")
+            .query("position", Some("0")),
+        wrong
+            .put("/early-bucket/mp")
+            .query("partNumber", Some("1"))
+            .query("uploadId", Some(&upload_id)),
+    ];
+    for req in requests {
+        // The connection stays open for writing: a server waiting for the body would never answer.
+        let stream = req.send_partial(announced, &first_bytes).expect("partial");
+        let answer = read_all(stream);
+        assert!(
+            answer.starts_with("HTTP/1.1 403") && answer.contains("SignatureDoesNotMatch"),
+            "{answer}"
+        );
+        let tmp: Vec<String> = files_under(dir.path())
+            .into_iter()
+            .filter(|f| f.contains(".tmp-"))
+            .collect();
+        assert!(tmp.is_empty(), "nothing staged: {tmp:?}");
+    }
+    // Anonymous, on a private bucket: AccessDenied, also from the head.
+    let mut stream = std::net::TcpStream::connect(emu.addr()).expect("connect");
+    let head = format!(
+        "PUT /early-bucket/anon HTTP/1.1\r\nHost: {}\r\nContent-Length: {announced}\r\n\r\n",
+        emu.addr()
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).expect("head");
+    let answer = read_all(stream);
+    assert!(
+        answer.starts_with("HTTP/1.1 403") && answer.contains("AccessDenied"),
+        "{answer}"
+    );
+    let blobs = files_under(&dir.path().join("early-bucket").join("blobs"));
+    assert!(blobs.is_empty(), "no data stored: {blobs:?}");
+    for key in ["obj", "app", "anon"] {
+        let r = c.get(&format!("/early-bucket/{key}")).send();
+        assert_eq!(r.code().as_deref(), Some("NoSuchKey"), "{key}");
+    }
+}

@@ -217,8 +217,19 @@ fn check_storage_class(class: &str) -> Result<(), OssError> {
     }
 }
 
-/// Routes, authenticates and serves one request.
-pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+/// A request whose head passed routing, authentication and (when anonymous) the ACL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Authorized {
+    /// The operation the request names.
+    pub(crate) op: Op,
+    /// Signed by the configured key (`false`: anonymous, allowed by the ACL).
+    pub(crate) signed: bool,
+}
+
+/// Routes and authenticates a request from its head alone (method, target, headers), before
+/// its body is read: V1 and V4 signatures do not cover the body (V4 signs the
+/// `x-oss-content-sha256` header's value, checked against the body later by [`dispatch`]).
+pub(crate) fn authorize(ctx: &Context, req: &Request) -> Result<Authorized, OssError> {
     let op = route(req)?;
     let signed = if op == Op::OptionObject {
         false
@@ -227,7 +238,18 @@ pub(crate) fn dispatch(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
     };
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
-    } else {
+    }
+    Ok(Authorized { op, signed })
+}
+
+/// Serves one request that [`authorize`] accepted, its body now received.
+pub(crate) fn dispatch(
+    ctx: &Context,
+    req: &Request,
+    authorized: Authorized,
+) -> Result<Reply, OssError> {
+    let Authorized { op, signed } = authorized;
+    if signed {
         auth::check_content_sha256(req)?;
     }
     if let Some(name) = req.bucket.as_deref()

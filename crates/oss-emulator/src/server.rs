@@ -97,8 +97,14 @@ async fn handle(
         body: Bytes::new(),
         staged: None,
     };
-    let staging = match router::route(&request) {
-        Ok(Op::PutObject | Op::UploadPart | Op::AppendObject) => {
+    // The signature and the ACL are checked from the head: a request that will be refused is
+    // answered without reading (or staging) its body.
+    let authorized = match router::authorize(&ctx, &request) {
+        Ok(authorized) => authorized,
+        Err(err) => return Ok(finish(&request_id, Err(err), head, decision)),
+    };
+    let staging = match authorized.op {
+        Op::PutObject | Op::UploadPart | Op::AppendObject => {
             ctx.store.staging_path(request.bucket())
         }
         _ => None,
@@ -122,11 +128,14 @@ async fn handle(
         return Ok(finish(&request_id, Err(err), head, decision));
     }
     let worker_ctx = ctx.clone();
-    let result =
-        match tokio::task::spawn_blocking(move || router::dispatch(&worker_ctx, &request)).await {
-            Ok(r) => r,
-            Err(e) => Err(OssError::internal(format!("handler failed: {e}"))),
-        };
+    let result = match tokio::task::spawn_blocking(move || {
+        router::dispatch(&worker_ctx, &request, authorized)
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => Err(OssError::internal(format!("handler failed: {e}"))),
+    };
     Ok(finish(&request_id, result, head, decision))
 }
 
