@@ -2,7 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use oss_tests::{Client, EmulatorConfig, Faults, Spawned, start_emulator, start_emulator_with};
+use oss_tests::{
+    ACCESS_KEY_ID, ACCESS_KEY_SECRET, Client, EmulatorConfig, Faults, Spawned, start_emulator,
+    start_emulator_with,
+};
 
 /// CRC-64/XZ of "123456789" (`shared/vectors/crc64.json`), decimal.
 const CRC_123456789: &str = "11051210869376104954";
@@ -72,10 +75,20 @@ fn error_rate_fails_a_seeded_repeatable_fraction_without_effect() {
     assert!(first.iter().all(|s| matches!(s, 200 | 500 | 503)));
 }
 
+/// On the memory and the disk store (whose object data is streamed from the file).
 #[test]
 fn reset_after_bytes_cuts_bodies_short() {
-    let emu = start_emulator();
-    let c = Client::new(&emu);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for config in [
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).data_dir(dir.path()),
+    ] {
+        reset_after_bytes_cuts_bodies_short_on(&start_emulator_with(config));
+    }
+}
+
+fn reset_after_bytes_cuts_bodies_short_on(emu: &oss_tests::Emulator) {
+    let c = Client::new(emu);
     assert_eq!(c.put("/reset-bucket").send().status, 200);
     let data = vec![7u8; 1000];
     assert_eq!(c.put("/reset-bucket/k").body(&data).send().status, 200);

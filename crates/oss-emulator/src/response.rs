@@ -8,13 +8,30 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::StatusCode;
 use http_body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, ReadBuf};
+
+/// How many bytes of a file body are read per frame.
+const FILE_CHUNK: usize = 256 * 1024;
+
+/// A stretch of an open file to send as the body (object data on the disk store), read in
+/// chunks while the response is written. The file is opened by the handler, so data replaced
+/// or removed afterwards does not change what this response sends.
+#[derive(Debug)]
+pub(crate) struct FileBody {
+    /// The open data file, positioned where the body starts.
+    pub(crate) file: std::fs::File,
+    /// How many bytes to send from there.
+    pub(crate) len: u64,
+}
 
 /// A handler's answer before the server adds the common headers.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
+    /// A body streamed from a file instead of `body`.
+    pub(crate) file: Option<FileBody>,
     /// For HEAD: the length to announce without a body.
     pub(crate) head_length: Option<u64>,
 }
@@ -26,6 +43,7 @@ impl Reply {
             status: StatusCode::OK,
             headers: Vec::new(),
             body: Bytes::new(),
+            file: None,
             head_length: None,
         }
     }
@@ -51,13 +69,29 @@ impl Reply {
         self.body = body;
         self
     }
+
+    /// The length of the body (in memory or in a file).
+    pub(crate) fn body_len(&self) -> u64 {
+        match &self.file {
+            Some(f) => f.len,
+            None => self.body.len() as u64,
+        }
+    }
 }
 
-/// A response body held in memory. With `reset_after`, it yields that many bytes and then an
-/// error, which makes hyper drop the connection mid-body.
+/// A file stretch being sent: the reader (positioned) and how many bytes remain.
+#[derive(Debug)]
+struct FileReader {
+    file: tokio::fs::File,
+    remaining: u64,
+}
+
+/// A response body, in memory or streamed from a file. With `reset_after`, it yields that
+/// many bytes and then an error, which makes hyper drop the connection mid-body.
 #[derive(Debug)]
 pub(crate) struct EmuBody {
     data: Option<Bytes>,
+    file: Option<FileReader>,
     fail: bool,
     len: u64,
     /// Gives hyper time to flush what was sent before the reset.
@@ -72,6 +106,7 @@ impl EmuBody {
                 let cut = usize::try_from(n).unwrap_or(usize::MAX);
                 EmuBody {
                     data: Some(data.slice(..cut)),
+                    file: None,
                     fail: true,
                     len,
                     pause: None,
@@ -79,10 +114,30 @@ impl EmuBody {
             }
             _ => EmuBody {
                 data: Some(data).filter(|d| !d.is_empty()),
+                file: None,
                 fail: false,
                 len,
                 pause: None,
             },
+        }
+    }
+
+    /// A body read from `source` in chunks as hyper asks for it.
+    pub(crate) fn from_file(source: FileBody, reset_after: Option<u64>) -> Self {
+        let FileBody { file, len } = source;
+        let (remaining, fail) = match reset_after {
+            Some(n) if n < len => (n, true),
+            _ => (len, false),
+        };
+        EmuBody {
+            data: None,
+            file: (remaining > 0).then(|| FileReader {
+                file: tokio::fs::File::from_std(file),
+                remaining,
+            }),
+            fail,
+            len,
+            pause: None,
         }
     }
 }
@@ -103,6 +158,44 @@ impl Body for EmuBody {
             }
             return Poll::Ready(Some(Ok(Frame::data(d))));
         }
+        if let Some(reader) = self.file.as_mut() {
+            let want = usize::try_from(reader.remaining)
+                .unwrap_or(usize::MAX)
+                .min(FILE_CHUNK);
+            let mut buf = vec![0u8; want];
+            let mut read_buf = ReadBuf::new(&mut buf);
+            match Pin::new(&mut reader.file).poll_read(cx, &mut read_buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => {
+                    self.file = None;
+                    self.fail = false;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(Ok(())) => {
+                    let n = read_buf.filled().len();
+                    if n == 0 {
+                        // The file is shorter than announced: cut the connection.
+                        self.file = None;
+                        self.fail = false;
+                        return Poll::Ready(Some(Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "object data ended early",
+                        ))));
+                    }
+                    buf.truncate(n);
+                    reader.remaining -= n as u64;
+                    if reader.remaining == 0 {
+                        self.file = None;
+                        if self.fail {
+                            self.pause = Some(Box::pin(tokio::time::sleep(
+                                std::time::Duration::from_millis(50),
+                            )));
+                        }
+                    }
+                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))));
+                }
+            }
+        }
         if let Some(pause) = self.pause.as_mut() {
             if pause.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
@@ -120,7 +213,7 @@ impl Body for EmuBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && !self.fail
+        self.data.is_none() && self.file.is_none() && !self.fail
     }
 
     fn size_hint(&self) -> SizeHint {

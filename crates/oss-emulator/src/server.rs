@@ -221,16 +221,15 @@ fn finish(
             }
         }
     };
-    let length = reply.head_length.unwrap_or(reply.body.len() as u64);
-    let body = if head
-        || reply.status == StatusCode::NOT_MODIFIED
-        || reply.status == StatusCode::NO_CONTENT
-    {
-        Bytes::new()
-    } else {
-        reply.body
+    let length = reply.head_length.unwrap_or_else(|| reply.body_len());
+    let no_body =
+        head || reply.status == StatusCode::NOT_MODIFIED || reply.status == StatusCode::NO_CONTENT;
+    let body = match reply.file {
+        Some(file) if !no_body => EmuBody::from_file(file, decision.reset_after_bytes),
+        _ if no_body => EmuBody::new(Bytes::new(), None),
+        _ => EmuBody::new(reply.body, decision.reset_after_bytes),
     };
-    let mut resp = Response::new(EmuBody::new(body, decision.reset_after_bytes));
+    let mut resp = Response::new(body);
     *resp.status_mut() = reply.status;
     for (k, v) in &reply.headers {
         let value = if decision.wrong_crc && k.eq_ignore_ascii_case("x-oss-hash-crc64ecma") {

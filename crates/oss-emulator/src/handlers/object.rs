@@ -12,7 +12,7 @@ use crate::checksum;
 use crate::context::Context;
 use crate::error::OssError;
 use crate::request::{Request, decode};
-use crate::response::Reply;
+use crate::response::{FileBody, Reply};
 use crate::storage::{Data, ObjectMeta, from_ms, now_ms};
 use crate::timefmt::{http_date, parse_http_date, seconds};
 use crate::typed;
@@ -286,6 +286,13 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
     }
     if head {
         reply.head_length = Some(end - start);
+        return Ok(reply);
+    }
+    if let Some(file) = ctx.store.open_data(req.bucket(), &meta, start)? {
+        reply.file = Some(FileBody {
+            file,
+            len: end - start,
+        });
         return Ok(reply);
     }
     let data = ctx.store.read(req.bucket(), &meta)?;

@@ -300,6 +300,29 @@ impl Store {
         })
     }
 
+    /// The data of an object version as an open file positioned at `start`, when this store
+    /// keeps data on disk (`None`: read it with [`Store::read`]).
+    pub(crate) fn open_data(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        start: u64,
+    ) -> Result<Option<std::fs::File>, OssError> {
+        use std::io::Seek;
+        let Some(path) = self.backend.blob_path(bucket, &meta.blob) else {
+            return Ok(None);
+        };
+        let mut file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                OssError::no_such_key(&meta.key)
+            } else {
+                OssError::from(e)
+            }
+        })?;
+        file.seek(std::io::SeekFrom::Start(start))?;
+        Ok(Some(file))
+    }
+
     /// A fresh temporary path to stream a body for `bucket` into, when this store stages
     /// bodies on disk and the bucket exists.
     pub(crate) fn staging_path(&self, bucket: &str) -> Option<std::path::PathBuf> {
