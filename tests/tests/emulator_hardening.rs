@@ -391,6 +391,27 @@ fn disk_store_streams_object_data_with_oss_digests() {
     assert_eq!(g.body.len(), first.len() + 5);
     assert!(g.body[..first.len()] == first[..] && &g.body[first.len()..] == b"12345");
 
+    // A one-part upload of the CRC vector: the joined file's CRC-64 is the vector's.
+    let r = c.post("/disk-bucket/mp9").subresource("uploads").send();
+    let upload9 = r.xml("UploadId").expect("UploadId");
+    let p = c
+        .put("/disk-bucket/mp9")
+        .query("partNumber", Some("1"))
+        .query("uploadId", Some(&upload9))
+        .body("123456789")
+        .send();
+    assert_eq!(p.status, 200);
+    let r = c
+        .post("/disk-bucket/mp9")
+        .query("uploadId", Some(&upload9))
+        .header("x-oss-complete-all", "yes")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-oss-hash-crc64ecma"), Some(CRC_123456789));
+    let g = c.get("/disk-bucket/mp9").send();
+    assert_eq!(g.text(), "123456789");
+    assert_eq!(g.header("x-oss-hash-crc64ecma"), Some(CRC_123456789));
+
     let tmp: Vec<String> = files_under(dir.path())
         .into_iter()
         .filter(|f| f.contains(".tmp-"))

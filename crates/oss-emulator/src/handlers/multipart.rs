@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 
 use super::{
@@ -244,10 +244,8 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         .with("ETag", small.etag.clone()));
     }
     let total: u64 = chosen.iter().map(|p| p.size).sum();
-    let mut data = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
     let mut digests = Vec::with_capacity(chosen.len());
     for p in &chosen {
-        data.extend_from_slice(&ctx.store.read_part(req.bucket(), p)?);
         let mut d = [0u8; 16];
         for (i, byte) in d.iter_mut().enumerate() {
             *byte = u8::from_str_radix(p.md5_hex.get(i * 2..i * 2 + 2).unwrap_or("00"), 16)
@@ -255,7 +253,23 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         }
         digests.push(d);
     }
-    let data = data.freeze();
+    // On disk, the parts are streamed into a staged file (renamed into place on commit);
+    // in memory, they are joined.
+    let staged = ctx.store.stage_parts(req.bucket(), &chosen)?;
+    let joined = match &staged {
+        Some(_) => Bytes::new(),
+        None => {
+            let mut data = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+            for p in &chosen {
+                data.extend_from_slice(&ctx.store.read_part(req.bucket(), p)?);
+            }
+            data.freeze()
+        }
+    };
+    let (crc64, data) = match &staged {
+        Some(staged) => (staged.crc64, Data::Staged(staged)),
+        None => (checksum::crc64(&joined), Data::Bytes(&joined)),
+    };
     let meta = ObjectMeta {
         key: upload.key.clone(),
         version_id: String::new(),
@@ -265,7 +279,7 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         etag: checksum::multipart_etag(&digests),
         size: total,
         modified_ms: now_ms(),
-        crc64: checksum::crc64(&data),
+        crc64,
         object_type: "Multipart".to_owned(),
         content_type: upload.content_type.clone(),
         headers: upload.headers.clone(),
@@ -275,7 +289,7 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         storage_class: upload.storage_class.clone(),
         symlink_target: None,
     };
-    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    let stored = ctx.store.put_object_from(req.bucket(), meta, data)?;
     ctx.store.remove_upload(req.bucket(), &id)?;
     let output = oss_model::CompleteMultipartUploadOutput {
         version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),

@@ -356,6 +356,28 @@ impl Store {
         Ok(Some(StagedBody::concat(path, &refs)?))
     }
 
+    /// The parts' data joined into one staged file (CompleteMultipartUpload on disk), streamed
+    /// part by part and digested as a whole; `None` when this store does not stage bodies.
+    pub(crate) fn stage_parts(
+        &self,
+        bucket: &str,
+        parts: &[PartRecord],
+    ) -> Result<Option<StagedBody>, OssError> {
+        let Some(path) = self.staging_path(bucket) else {
+            return Ok(None);
+        };
+        let mut sources = Vec::with_capacity(parts.len());
+        for p in parts {
+            sources.push(
+                self.backend
+                    .blob_path(bucket, &p.blob)
+                    .ok_or_else(|| OssError::internal("part data is not on disk"))?,
+            );
+        }
+        let refs: Vec<&Path> = sources.iter().map(std::path::PathBuf::as_path).collect();
+        Ok(Some(StagedBody::concat(path, &refs)?))
+    }
+
     /// Stores a new version of `meta.key` with `data`. Fills in `seq`, `blob` and `version_id`
     /// (by the bucket's versioning state) and returns the stored record.
     pub(crate) fn put_object(
