@@ -74,6 +74,39 @@ impl Sample for bool {
     }
 }
 
+impl Sample for f32 {
+    fn sample(rng: &mut Rng) -> Self {
+        match rng.below(4) {
+            0 => 0.0,
+            1 => f32::MAX,
+            2 => -f32::MIN_POSITIVE,
+            // Finite by construction: a 24-bit integer scaled down.
+            _ => (rng.below(1 << 24) as f32 - 8_388_608.0) / 1024.0,
+        }
+    }
+}
+
+impl Sample for serde_json::Value {
+    fn sample(rng: &mut Rng) -> Self {
+        use serde_json::Value;
+        // No `null`: an optional member holding `null` reads back as absent.
+        let leaf = |rng: &mut Rng| match rng.below(3) {
+            0 => Value::from(String::sample(rng)),
+            1 => Value::from(i64::sample(rng)),
+            _ => Value::from(bool::sample(rng)),
+        };
+        match rng.below(3) {
+            0 => leaf(rng),
+            1 => Value::Array((0..rng.below(3)).map(|_| leaf(rng)).collect()),
+            _ => Value::Object(
+                (0..rng.below(3))
+                    .map(|_| (String::sample(rng), leaf(rng)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl Sample for OffsetDateTime {
     fn sample(rng: &mut Rng) -> Self {
         // 1970..2100, millisecond precision (what the XML form keeps).

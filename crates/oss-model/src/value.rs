@@ -66,6 +66,32 @@ impl TextValue for OffsetDateTime {
     }
 }
 
+impl TextValue for f32 {
+    fn to_text(&self) -> Cow<'_, str> {
+        // `Display` writes the shortest text that reads back as the same `f32`.
+        Cow::Owned(self.to_string())
+    }
+
+    fn from_text(text: &str) -> Result<Self, ValueError> {
+        parse_float(text)
+    }
+}
+
+/// Parses a decimal floating-point number as `f32` (surrounding whitespace ignored); NaN and
+/// the infinities are refused (no OSS document carries them).
+///
+/// ```
+/// assert_eq!(oss_model::value::parse_float(" 0.25 "), Ok(0.25));
+/// assert!(oss_model::value::parse_float("NaN").is_err());
+/// assert!(oss_model::value::parse_float("1e99").is_err());
+/// ```
+pub fn parse_float(text: &str) -> Result<f32, ValueError> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(ValueError::new("float", text)),
+    }
+}
+
 /// Parses a decimal integer (optional sign, surrounding whitespace ignored).
 ///
 /// ```

@@ -627,6 +627,25 @@ impl FromXml for bool {
     }
 }
 
+impl FromXml for f32 {
+    fn read_xml(r: &mut XmlReader<'_>, element: &'static str) -> Result<Self, XmlError> {
+        value::parse_float(&r.text(element)?)
+            .map_err(|source| XmlError::InvalidValue { element, source })
+    }
+}
+
+/// A free-form JSON value inside XML is its JSON text (no OSS XML document has one; this keeps
+/// every shape readable and writable in both forms).
+impl FromXml for serde_json::Value {
+    fn read_xml(r: &mut XmlReader<'_>, element: &'static str) -> Result<Self, XmlError> {
+        let text = r.text(element)?;
+        serde_json::from_str(&text).map_err(|_| XmlError::InvalidValue {
+            element,
+            source: crate::ValueError::new("JSON value", &text),
+        })
+    }
+}
+
 impl FromXml for OffsetDateTime {
     fn read_xml(r: &mut XmlReader<'_>, element: &'static str) -> Result<Self, XmlError> {
         value::parse_iso8601(&r.text(element)?)
@@ -783,6 +802,20 @@ impl ToXml for i64 {
 impl ToXml for bool {
     fn write_xml(&self, w: &mut XmlWriter, name: &str) {
         w.text_element(name, if *self { "true" } else { "false" });
+    }
+}
+
+impl ToXml for f32 {
+    fn write_xml(&self, w: &mut XmlWriter, name: &str) {
+        w.start(name);
+        let _ = write!(w.out, "{self}");
+        w.end(name);
+    }
+}
+
+impl ToXml for serde_json::Value {
+    fn write_xml(&self, w: &mut XmlWriter, name: &str) {
+        w.text_element(name, &self.to_string());
     }
 }
 

@@ -164,16 +164,39 @@ fn json_text_bodies_are_sent_as_application_json() {
     }
     let put_vectors = oss_model::PutVectorsInput::builder()
         .bucket("vbucket")
-        .body(r#"{"indexName":"idx","vectors":[]}"#)
+        .body(oss_model::VectorsPutRequest {
+            index_name: "idx".into(),
+            vectors: vec![oss_model::Vector {
+                key: "k".into(),
+                data: Some(oss_model::VectorData {
+                    float32: vec![0.5, -1.25],
+                }),
+                metadata: Some(serde_json::json!({"genre": "drama"})),
+            }],
+        })
         .build()
         .expect("input");
+    match PutVectors::build_request(&put_vectors).expect("parts").body {
+        oss_proto::operation::RequestBody::Bytes(b) => assert_eq!(
+            b,
+            &br#"{"indexName":"idx","vectors":[{"key":"k","data":{"float32":[0.5,-1.25]},"metadata":{"genre":"drama"}}]}"#[..]
+        ),
+        other => panic!("unexpected body {other:?}"),
+    }
     assert_eq!(
         content_type::<PutVectors>(&put_vectors).as_deref(),
         Some("application/json")
     );
     let query = oss_model::QueryVectorsInput::builder()
         .bucket("vbucket")
-        .body(r#"{"indexName":"idx","topK":1}"#)
+        .body(oss_model::VectorsQueryRequest {
+            index_name: "idx".into(),
+            query_vector: oss_model::VectorData { float32: vec![1.0] },
+            top_k: 1,
+            filter: None,
+            return_distance: None,
+            return_metadata: None,
+        })
         .build()
         .expect("input");
     assert_eq!(

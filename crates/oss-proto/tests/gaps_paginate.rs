@@ -95,7 +95,6 @@ fn list_vector_indexes_ends_when_the_token_is_absent() {
 #[test]
 fn list_vector_buckets_follows_the_nested_next_marker() {
     let first = oss_model::ListVectorBucketsInput::builder()
-        .bucket("")
         .max_keys(1)
         .build()
         .expect("input");
@@ -115,7 +114,6 @@ fn list_vector_buckets_follows_the_nested_next_marker() {
 #[test]
 fn list_vector_buckets_truncated_without_a_marker_is_stalled() {
     let first = oss_model::ListVectorBucketsInput::builder()
-        .bucket("")
         .build()
         .expect("input");
     let (_, end) = walk::<ListVectorBuckets>(

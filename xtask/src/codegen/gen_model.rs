@@ -525,7 +525,7 @@ fn output_def(s: &mut String, op: &OperationDef, model: &Model) {
         f.is_option()
             || f.ty.is_container()
             || match &f.ty {
-                Ty::String | Ty::Integer | Ty::Boolean => true,
+                Ty::String | Ty::Integer | Ty::Boolean | Ty::Float | Ty::Json => true,
                 Ty::Shape(n) => model.shapes.get(n).is_some_and(|s| s.defaultable),
                 _ => false,
             }

@@ -193,6 +193,8 @@ fn sample_value(f: &Field, model: &Model) -> Option<String> {
         },
         Ty::Integer => "42".into(),
         Ty::Boolean => "true".into(),
+        Ty::Float => "0.25".into(),
+        Ty::Json => "serde_json::Value::from(\"a/b c+d%&<é\")".into(),
         Ty::Timestamp => return None,
         Ty::Map => "[(\"k\".to_string(), \"v\".to_string())].into_iter().collect()".into(),
         Ty::Enum(e) => {

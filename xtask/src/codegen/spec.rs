@@ -111,6 +111,11 @@ pub(crate) enum Ty {
     Integer,
     Boolean,
     Timestamp,
+    /// `f32`: a JSON number (vector data), decimal text in XML.
+    Float,
+    /// A free-form JSON value (`serde_json::Value`: vector metadata, query filters); only in
+    /// JSON shapes.
+    Json,
     Map,
     Enum(String),
     Shape(String),
@@ -125,6 +130,8 @@ impl Ty {
             Ty::Integer => "i64".into(),
             Ty::Boolean => "bool".into(),
             Ty::Timestamp => "time::OffsetDateTime".into(),
+            Ty::Float => "f32".into(),
+            Ty::Json => "serde_json::Value".into(),
             Ty::Map => "std::collections::BTreeMap<String, String>".into(),
             Ty::Enum(n) | Ty::Shape(n) => n.clone(),
             Ty::List(inner) => format!("Vec<{}>", inner.rust()),
@@ -133,7 +140,7 @@ impl Ty {
 
     /// Whether the Rust type is `Copy`.
     pub(crate) fn is_copy(&self) -> bool {
-        matches!(self, Ty::Integer | Ty::Boolean | Ty::Timestamp)
+        matches!(self, Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Float)
     }
 
     /// Whether the field is a container that is empty rather than absent (`Vec`, `BTreeMap`).
@@ -255,6 +262,9 @@ pub(crate) struct OperationDef {
     pub(crate) category: String,
     /// `Service`, `Bucket`, `Object` or `Vector`.
     pub(crate) scope: String,
+    /// A vector operation addressing the account's vector endpoint, not a bucket (spec scope
+    /// `vector-service`: ListVectorBuckets).
+    pub(crate) vector_service: bool,
     /// `GET`, `PUT`, ...
     pub(crate) method: String,
     pub(crate) query: Vec<(String, Option<String>)>,
@@ -269,7 +279,7 @@ pub(crate) struct OperationDef {
 
 impl OperationDef {
     pub(crate) fn has_bucket(&self) -> bool {
-        self.scope != "Service"
+        self.scope != "Service" && !self.vector_service
     }
 
     pub(crate) fn has_key(&self) -> bool {
@@ -573,6 +583,8 @@ impl Resolver {
             "integer" => Ty::Integer,
             "boolean" => Ty::Boolean,
             "timestamp" => Ty::Timestamp,
+            "float" => Ty::Float,
+            "json" => Ty::Json,
             "map" => Ty::Map,
             _ if self.enum_names.contains_key(ty) => Ty::Enum(ty.to_string()),
             _ if self.shape_names.contains_key(ty) => Ty::Shape(ty.to_string()),
@@ -878,10 +890,10 @@ impl Resolver {
             "service" => "Service",
             "bucket" => "Bucket",
             "object" => "Object",
-            "vector" => "Vector",
+            "vector" | "vector-service" => "Vector",
             other => {
                 self.err(format!(
-                    "{ctx}: scope must be service, bucket, object or vector, not `{other}`"
+                    "{ctx}: scope must be service, bucket, object, vector or vector-service, not `{other}`"
                 ));
                 "Service"
             }
@@ -1010,6 +1022,7 @@ impl Resolver {
             doc: raw.doc.trim().to_string(),
             category: raw.category.clone(),
             scope: scope.to_string(),
+            vector_service: raw.scope == "vector-service",
             method,
             query,
             content_md5: raw.content_md5,
@@ -1064,6 +1077,20 @@ impl Resolver {
                 shape.json = true;
             }
         }
+        // Free-form JSON values have no XML form on the wire: only JSON documents hold them.
+        for shape in model.shapes.values() {
+            if shape.json {
+                continue;
+            }
+            for f in &shape.fields {
+                if *leaf(&f.ty) == Ty::Json {
+                    self.err(format!(
+                        "shape {}: member {}: `json` members are for shapes of JSON documents (a `body = \"json\"` reaches this shape nowhere)",
+                        shape.name, f.name
+                    ));
+                }
+            }
+        }
         for e in &json_enums {
             if let Some(def) = model.enums.get_mut(e) {
                 def.json = true;
@@ -1081,7 +1108,13 @@ impl Resolver {
                 let defaultable = shape.fields.iter().all(|f| {
                     f.is_option()
                         || match &f.ty {
-                            Ty::String | Ty::Integer | Ty::Boolean | Ty::Map | Ty::List(_) => true,
+                            Ty::String
+                            | Ty::Integer
+                            | Ty::Boolean
+                            | Ty::Float
+                            | Ty::Json
+                            | Ty::Map
+                            | Ty::List(_) => true,
                             Ty::Shape(n) => snapshot.get(n).is_some_and(|s| s.0),
                             Ty::Enum(_) | Ty::Timestamp => false,
                         }
@@ -1330,7 +1363,7 @@ mod tests {
              [operations.X.input]\nbucket = { header = \"x-b\", type = \"string\", doc = \"d\" }\n",
         );
         assert!(
-            err.contains("scope must be service, bucket, object or vector"),
+            err.contains("scope must be service, bucket, object, vector or vector-service"),
             "{err}"
         );
         assert!(err.contains("unsupported method `FETCH`"), "{err}");
@@ -1473,5 +1506,37 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn float_and_json_members_and_the_vector_service_scope() {
+        let ops = "[operations.X]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"vector-service\"\nmethod = \"POST\"\n\
+             [operations.X.input]\nbody = { body = \"json\", type = \"Q\", required = true }\n\
+             [shapes.Q]\ndoc = \"d\"\n\
+             members.v = { name = \"v\", type = \"list<float>\", doc = \"d\" }\n\
+             members.f = { name = \"f\", type = \"json\", doc = \"d\" }\n";
+        let model = load(&[("spec/sample.toml", &format!("{SAMPLE}\n{ops}"))]).unwrap();
+        let q = &model.shapes["Q"];
+        assert_eq!(q.fields[0].rust_type(), "Vec<f32>");
+        assert_eq!(q.fields[1].rust_type(), "Option<serde_json::Value>");
+        assert!(q.json && q.defaultable);
+        let x = &model.operations["X"];
+        assert_eq!(x.scope, "Vector");
+        assert!(!x.has_bucket());
+
+        let err = error_of(
+            "[shapes.XmlOnly]\ndoc = \"d\"\nmembers.m = { name = \"M\", type = \"json\", doc = \"d\" }\n",
+        );
+        assert!(
+            err.contains(
+                "shape XmlOnly: member m: `json` members are for shapes of JSON documents"
+            ),
+            "{err}"
+        );
+        let err = error_of(
+            "[operations.Y]\ncategory = \"c\"\ndoc = \"d\"\nscope = \"bucket\"\nmethod = \"GET\"\n\
+             [operations.Y.input]\nf = { header = \"x-f\", type = \"float\", doc = \"d\" }\n",
+        );
+        assert!(err.contains("a header holds string"), "{err}");
     }
 }

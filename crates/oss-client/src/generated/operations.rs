@@ -1378,7 +1378,7 @@ impl Client {
             input: oss_model::ListUserDataRedundancyTransitionInput::builder(),
         }
     }
-    /// `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+    /// `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page.
     ///
     /// Returns a [`ListVectorBucketsRequest`] to fill in and [`send`](ListVectorBucketsRequest::send).
     pub fn list_vector_buckets(&self) -> ListVectorBucketsRequest {
@@ -8444,7 +8444,7 @@ impl ListUserDataRedundancyTransitionRequest {
 }
 
 /// A `ListVectorBuckets` request being built: set its members, then [`send`](ListVectorBucketsRequest::send) it.
-/// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+/// Lists the vector buckets of the account, up to `max_keys` a page.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListVectorBucketsRequest {
@@ -8453,11 +8453,6 @@ pub struct ListVectorBucketsRequest {
 }
 
 impl ListVectorBucketsRequest {
-    /// Sets `bucket`: The bucket name.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.input = self.input.bucket(value);
-        self
-    }
     /// Sets `prefix`: Only buckets whose names begin with this prefix.
     pub fn prefix(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.prefix(value);
@@ -8592,6 +8587,19 @@ impl ListVectorsRequest {
         self.client
             .call::<oss_proto::generated::ListVectors>(input)
             .await
+    }
+    /// Every page of this listing as a stream of outputs, starting from the members set here
+    /// (see [`Client::paginate`]). A missing required member is the stream's only item.
+    pub fn into_paginator(self) -> crate::PageStream<oss_model::ListVectorsOutput> {
+        match self.input.build() {
+            Ok(input) => self
+                .client
+                .paginate::<oss_proto::generated::ListVectors>(input),
+            Err(e) => {
+                let error = Error::from(oss_proto::Error::invalid_argument("input", e.to_string()));
+                Box::pin(futures_util::stream::once(async move { Err(error) }))
+            }
+        }
     }
 }
 
@@ -10895,8 +10903,8 @@ impl PutVectorIndexFusionRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The fusion index to create.
+    pub fn body(mut self, value: impl Into<oss_model::VectorIndexFusionConfiguration>) -> Self {
         self.input = self.input.body(value);
         self
     }
@@ -10932,8 +10940,8 @@ impl PutVectorsRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The index and the vectors to write.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsPutRequest>) -> Self {
         self.input = self.input.body(value);
         self
     }
@@ -10969,8 +10977,8 @@ impl QueryVectorsRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsQueryRequest>) -> Self {
         self.input = self.input.body(value);
         self
     }
@@ -11006,8 +11014,8 @@ impl QueryVectorsFusionRequest {
         self.input = self.input.bucket(value);
         self
     }
-    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<oss_model::VectorsFusionQueryRequest>) -> Self {
         self.input = self.input.body(value);
         self
     }

@@ -8532,12 +8532,23 @@ impl GetVectorsInputBuilder {
 }
 
 /// The output of `GetVectors`: Returns the vectors with the given keys from a vector index.
+///
+/// The members of the response document ([`VectorsGetResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// The vectors, a JSON document: `{"vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
-    pub body: String,
+    /// The vectors found.
+    pub vectors: Vec<Vector>,
+}
+
+impl GetVectorsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorsGetResult {
+        VectorsGetResult {
+            vectors: self.vectors.clone(),
+        }
+    }
 }
 
 /// The input of `GetVodPlaylist`: Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
@@ -11249,13 +11260,11 @@ impl ListUserDataRedundancyTransitionOutput {
     }
 }
 
-/// The input of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+/// The input of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page.
 ///
 /// Build one with [`ListVectorBucketsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListVectorBucketsInput {
-    /// The bucket name.
-    pub bucket: String,
     /// Only buckets whose names begin with this prefix.
     pub prefix: Option<String>,
     /// List the buckets whose names sort after this one (the previous page's `next_marker`).
@@ -11276,7 +11285,6 @@ impl ListVectorBucketsInput {
 /// A builder for [`ListVectorBucketsInput`].
 #[derive(Debug, Clone, Default)]
 pub struct ListVectorBucketsInputBuilder {
-    bucket: Option<String>,
     prefix: Option<String>,
     marker: Option<String>,
     max_keys: Option<i64>,
@@ -11284,11 +11292,6 @@ pub struct ListVectorBucketsInputBuilder {
 }
 
 impl ListVectorBucketsInputBuilder {
-    /// Sets `bucket`: The bucket name.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
     /// Sets `prefix`: Only buckets whose names begin with this prefix.
     pub fn prefix(mut self, value: impl Into<String>) -> Self {
         self.prefix = Some(value.into());
@@ -11312,7 +11315,6 @@ impl ListVectorBucketsInputBuilder {
     /// Builds the input; fails when a required member is unset.
     pub fn build(self) -> Result<ListVectorBucketsInput, crate::BuildError> {
         Ok(ListVectorBucketsInput {
-            bucket: crate::error::require_field(self.bucket, "ListVectorBucketsInput", "bucket")?,
             prefix: self.prefix,
             marker: self.marker,
             max_keys: self.max_keys,
@@ -11321,7 +11323,7 @@ impl ListVectorBucketsInputBuilder {
     }
 }
 
-/// The output of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+/// The output of `ListVectorBuckets`: Lists the vector buckets of the account, up to `max_keys` a page.
 ///
 /// The members of the response document ([`VectorListBucketsDocument`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11455,12 +11457,26 @@ impl ListVectorsInputBuilder {
 }
 
 /// The output of `ListVectors`: Lists the vectors of a vector index, one page at a time, optionally one segment of a parallel scan.
+///
+/// The members of the response document ([`VectorsList`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// One page of vectors, a JSON document: `{"vectors": [...], "nextToken": ...}`.
-    pub body: String,
+    /// The vectors of this page.
+    pub vectors: Vec<Vector>,
+    /// The token of the next page; absent on the last page.
+    pub next_token: Option<String>,
+}
+
+impl ListVectorsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorsList {
+        VectorsList {
+            vectors: self.vectors.clone(),
+            next_token: self.next_token.clone(),
+        }
+    }
 }
 
 /// The input of `OpenMetaQuery`: Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
@@ -15041,8 +15057,8 @@ pub struct PutVectorIndexOutput {
 pub struct PutVectorIndexFusionInput {
     /// The bucket name.
     pub bucket: String,
-    /// The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
-    pub body: String,
+    /// The fusion index to create.
+    pub body: VectorIndexFusionConfiguration,
 }
 
 impl PutVectorIndexFusionInput {
@@ -15056,7 +15072,7 @@ impl PutVectorIndexFusionInput {
 #[derive(Debug, Clone, Default)]
 pub struct PutVectorIndexFusionInputBuilder {
     bucket: Option<String>,
-    body: Option<String>,
+    body: Option<VectorIndexFusionConfiguration>,
 }
 
 impl PutVectorIndexFusionInputBuilder {
@@ -15065,8 +15081,8 @@ impl PutVectorIndexFusionInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The index, a JSON document (`{"indexName": ..., "mode": "fusion", "schemaConfiguration": {"fields": [...]}}`).
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The fusion index to create.
+    pub fn body(mut self, value: impl Into<VectorIndexFusionConfiguration>) -> Self {
         self.body = Some(value.into());
         self
     }
@@ -15097,8 +15113,8 @@ pub struct PutVectorIndexFusionOutput {
 pub struct PutVectorsInput {
     /// The bucket name.
     pub bucket: String,
-    /// The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
-    pub body: String,
+    /// The index and the vectors to write.
+    pub body: VectorsPutRequest,
 }
 
 impl PutVectorsInput {
@@ -15112,7 +15128,7 @@ impl PutVectorsInput {
 #[derive(Debug, Clone, Default)]
 pub struct PutVectorsInputBuilder {
     bucket: Option<String>,
-    body: Option<String>,
+    body: Option<VectorsPutRequest>,
 }
 
 impl PutVectorsInputBuilder {
@@ -15121,8 +15137,8 @@ impl PutVectorsInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The request, a JSON document: `{"indexName": ..., "vectors": [{"key": ..., "data": {"float32": [...]}, "metadata": {...}}]}`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The index and the vectors to write.
+    pub fn body(mut self, value: impl Into<VectorsPutRequest>) -> Self {
         self.body = Some(value.into());
         self
     }
@@ -15149,8 +15165,8 @@ pub struct PutVectorsOutput {
 pub struct QueryVectorsInput {
     /// The bucket name.
     pub bucket: String,
-    /// The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
-    pub body: String,
+    /// The query.
+    pub body: VectorsQueryRequest,
 }
 
 impl QueryVectorsInput {
@@ -15164,7 +15180,7 @@ impl QueryVectorsInput {
 #[derive(Debug, Clone, Default)]
 pub struct QueryVectorsInputBuilder {
     bucket: Option<String>,
-    body: Option<String>,
+    body: Option<VectorsQueryRequest>,
 }
 
 impl QueryVectorsInputBuilder {
@@ -15173,8 +15189,8 @@ impl QueryVectorsInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The query, a JSON document: `{"indexName": ..., "queryVector": {"float32": [...]}, "topK": 10, "filter": {...}, "returnDistance": true, "returnMetadata": true}`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<VectorsQueryRequest>) -> Self {
         self.body = Some(value.into());
         self
     }
@@ -15188,12 +15204,23 @@ impl QueryVectorsInputBuilder {
 }
 
 /// The output of `QueryVectors`: Finds the `topK` vectors of an index nearest to a query vector, optionally filtered by metadata.
+///
+/// The members of the response document ([`VectorsQueryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// The nearest vectors, a JSON document: `{"vectors": [{"key": ..., "distance": ..., "metadata": {...}}]}`.
-    pub body: String,
+    /// The results, nearest first.
+    pub vectors: Vec<VectorMatch>,
+}
+
+impl QueryVectorsOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorsQueryResult {
+        VectorsQueryResult {
+            vectors: self.vectors.clone(),
+        }
+    }
 }
 
 /// The input of `QueryVectorsFusion`: Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
@@ -15203,8 +15230,8 @@ pub struct QueryVectorsOutput {
 pub struct QueryVectorsFusionInput {
     /// The bucket name.
     pub bucket: String,
-    /// The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
-    pub body: String,
+    /// The query.
+    pub body: VectorsFusionQueryRequest,
 }
 
 impl QueryVectorsFusionInput {
@@ -15218,7 +15245,7 @@ impl QueryVectorsFusionInput {
 #[derive(Debug, Clone, Default)]
 pub struct QueryVectorsFusionInputBuilder {
     bucket: Option<String>,
-    body: Option<String>,
+    body: Option<VectorsFusionQueryRequest>,
 }
 
 impl QueryVectorsFusionInputBuilder {
@@ -15227,8 +15254,8 @@ impl QueryVectorsFusionInputBuilder {
         self.bucket = Some(value.into());
         self
     }
-    /// Sets `body`: The query, a JSON document (`{"indexName": ..., "knn": [{"field": ..., "queryVector": [...], "topK": 10}], "returnMetadata": true}`).
-    pub fn body(mut self, value: impl Into<String>) -> Self {
+    /// Sets `body`: The query.
+    pub fn body(mut self, value: impl Into<VectorsFusionQueryRequest>) -> Self {
         self.body = Some(value.into());
         self
     }
@@ -15242,12 +15269,26 @@ impl QueryVectorsFusionInputBuilder {
 }
 
 /// The output of `QueryVectorsFusion`: Queries a fusion-mode vector index: vector search, scalar and full-text filtering, and multi-way recall fusion, ranked by relevance score (invitational preview).
+///
+/// The members of the response document ([`VectorsFusionQueryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryVectorsFusionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
     pub request_id: Option<String>,
-    /// The matching vectors with their scores, a JSON document.
-    pub body: String,
+    /// The hits.
+    pub vectors: Vec<VectorFusionMatch>,
+    /// The token of the next page; absent on the last page.
+    pub next_token: Option<String>,
+}
+
+impl QueryVectorsFusionOutput {
+    /// The response document this output's body members form (what a server writes).
+    pub fn to_document(&self) -> VectorsFusionQueryResult {
+        VectorsFusionQueryResult {
+            vectors: self.vectors.clone(),
+            next_token: self.next_token.clone(),
+        }
+    }
 }
 
 /// The input of `Rename`: Renames a directory or object in one atomic step (the key is the new path).

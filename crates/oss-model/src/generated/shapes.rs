@@ -12823,6 +12823,60 @@ impl crate::xml::XmlDocument for UserDefinedLogFieldsConfiguration {
     const ROOT: &'static str = "UserDefinedLogFieldsConfiguration";
 }
 
+/// One vector: its key, its data and its metadata.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Vector {
+    /// The key, unique in the index (1 to 1024 bytes).
+    #[serde(rename = "key")]
+    pub key: String,
+    /// The vector's elements (absent in responses unless `returnData`).
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<VectorData>,
+    /// Free-form metadata, a JSON object (absent in responses unless `returnMetadata`).
+    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl crate::xml::FromXml for Vector {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key = None;
+        let mut v_data = None;
+        let mut v_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"key" => v_key = Some(r.read("key")?),
+                b"data" => v_data = Some(r.read("data")?),
+                b"metadata" => v_metadata = Some(r.read("metadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: crate::xml::required(v_key, "Vector", "key")?,
+            data: v_data,
+            metadata: v_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for Vector {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("key", &self.key);
+        w.opt_field("data", &self.data);
+        w.opt_field("metadata", &self.metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for Vector {
+    const ROOT: &'static str = "Vector";
+}
+
+impl crate::json::JsonDocument for Vector {}
+
 /// The details of one vector bucket.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VectorBucketInfo {
@@ -13056,6 +13110,98 @@ impl crate::xml::XmlDocument for VectorBucketLoggingStatus {
 
 impl crate::json::JsonDocument for VectorBucketLoggingStatus {}
 
+/// The elements of a vector: `{"float32": [0.1, 0.2, ...]}`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorData {
+    /// The elements, as many as the index's dimension.
+    #[serde(rename = "float32", default, skip_serializing_if = "Vec::is_empty")]
+    pub float32: Vec<f32>,
+}
+
+impl crate::xml::FromXml for VectorData {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_float32 = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"float32" => v_float32.push(r.read("float32")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { float32: v_float32 })
+    }
+}
+
+impl crate::xml::ToXml for VectorData {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("float32", &self.float32);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorData {
+    const ROOT: &'static str = "VectorData";
+}
+
+impl crate::json::JsonDocument for VectorData {}
+
+/// One QueryVectorsFusion hit.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorFusionMatch {
+    /// The vector's key.
+    #[serde(rename = "key")]
+    pub key: String,
+    /// The relevance score (higher is better).
+    #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// The hit's metadata, when `returnMetadata`.
+    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl crate::xml::FromXml for VectorFusionMatch {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key = None;
+        let mut v_score = None;
+        let mut v_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"key" => v_key = Some(r.read("key")?),
+                b"score" => v_score = Some(r.read("score")?),
+                b"metadata" => v_metadata = Some(r.read("metadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: crate::xml::required(v_key, "VectorFusionMatch", "key")?,
+            score: v_score,
+            metadata: v_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorFusionMatch {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("key", &self.key);
+        w.opt_field("score", &self.score);
+        w.opt_field("metadata", &self.metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorFusionMatch {
+    const ROOT: &'static str = "VectorFusionMatch";
+}
+
+impl crate::json::JsonDocument for VectorFusionMatch {}
+
 /// A vector index as OSS describes it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VectorIndex {
@@ -13274,6 +13420,160 @@ impl crate::xml::XmlDocument for VectorIndexDocument {
 
 impl crate::json::JsonDocument for VectorIndexDocument {}
 
+/// One field of a fusion index. Unset booleans are left out of the document (OSS tells an omitted `false` from a written one).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexField {
+    /// The field name.
+    #[serde(rename = "name")]
+    pub name: String,
+    /// The field type: `vector`, `string`, `double`, `bool`, ...
+    #[serde(rename = "type")]
+    pub r#type: String,
+    /// For a vector field: the element type (`float32`).
+    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// For a vector field: the number of elements.
+    #[serde(rename = "dimension", default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<i64>,
+    /// For a vector field: `euclidean` or `cosine`.
+    #[serde(
+        rename = "distanceMetric",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distance_metric: Option<String>,
+    /// For a string field: whether it can be matched exactly.
+    #[serde(
+        rename = "exactMatch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exact_match: Option<bool>,
+    /// For a string field: full-text indexing.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<VectorIndexTextOptions>,
+}
+
+impl crate::xml::FromXml for VectorIndexField {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_name = None;
+        let mut v_type = None;
+        let mut v_data_type = None;
+        let mut v_dimension = None;
+        let mut v_distance_metric = None;
+        let mut v_exact_match = None;
+        let mut v_text = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"name" => v_name = Some(r.read("name")?),
+                b"type" => v_type = Some(r.read("type")?),
+                b"dataType" => v_data_type = Some(r.read("dataType")?),
+                b"dimension" => v_dimension = Some(r.read("dimension")?),
+                b"distanceMetric" => v_distance_metric = Some(r.read("distanceMetric")?),
+                b"exactMatch" => v_exact_match = Some(r.read("exactMatch")?),
+                b"text" => v_text = Some(r.read("text")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            name: crate::xml::required(v_name, "VectorIndexField", "name")?,
+            r#type: crate::xml::required(v_type, "VectorIndexField", "type")?,
+            data_type: v_data_type,
+            dimension: v_dimension,
+            distance_metric: v_distance_metric,
+            exact_match: v_exact_match,
+            text: v_text,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexField {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("name", &self.name);
+        w.field("type", &self.r#type);
+        w.opt_field("dataType", &self.data_type);
+        w.opt_field("dimension", &self.dimension);
+        w.opt_field("distanceMetric", &self.distance_metric);
+        w.opt_field("exactMatch", &self.exact_match);
+        w.opt_field("text", &self.text);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexField {
+    const ROOT: &'static str = "VectorIndexField";
+}
+
+impl crate::json::JsonDocument for VectorIndexField {}
+
+/// A fusion-mode index to create: its name and the schema of its fields.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexFusionConfiguration {
+    /// The index name: 1 to 63 letters and digits, starting with a letter, unique in the bucket.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The index mode (`fusion`).
+    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The fields of the index.
+    #[serde(rename = "schemaConfiguration")]
+    pub schema_configuration: VectorIndexSchema,
+}
+
+impl crate::xml::FromXml for VectorIndexFusionConfiguration {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_mode = None;
+        let mut v_schema_configuration = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"mode" => v_mode = Some(r.read("mode")?),
+                b"schemaConfiguration" => {
+                    v_schema_configuration = Some(r.read("schemaConfiguration")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(
+                v_index_name,
+                "VectorIndexFusionConfiguration",
+                "indexName",
+            )?,
+            mode: v_mode,
+            schema_configuration: crate::xml::required(
+                v_schema_configuration,
+                "VectorIndexFusionConfiguration",
+                "schemaConfiguration",
+            )?,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexFusionConfiguration {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.opt_field("mode", &self.mode);
+        w.field("schemaConfiguration", &self.schema_configuration);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexFusionConfiguration {
+    const ROOT: &'static str = "VectorIndexFusionConfiguration";
+}
+
+impl crate::json::JsonDocument for VectorIndexFusionConfiguration {}
+
 /// One page of vector indexes.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VectorIndexList {
@@ -13467,6 +13767,104 @@ impl crate::xml::XmlDocument for VectorIndexName {
 }
 
 impl crate::json::JsonDocument for VectorIndexName {}
+
+/// The schema of a fusion index: every field it holds.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexSchema {
+    /// The fields: vector fields (`type = vector`) and scalar or text fields (`string`, `double`, `bool`, ...).
+    #[serde(rename = "fields", default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<VectorIndexField>,
+}
+
+impl crate::xml::FromXml for VectorIndexSchema {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_fields = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"fields" => v_fields.push(r.read("fields")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { fields: v_fields })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexSchema {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("fields", &self.fields);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexSchema {
+    const ROOT: &'static str = "VectorIndexSchema";
+}
+
+impl crate::json::JsonDocument for VectorIndexSchema {}
+
+/// Full-text indexing of a string field of a fusion index.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorIndexTextOptions {
+    /// Whether the field is tokenized for full-text queries.
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The analyzer: `standard` (words; CJK by character) or `split` (on a delimiter).
+    #[serde(rename = "analyzer", default, skip_serializing_if = "Option::is_none")]
+    pub analyzer: Option<String>,
+    /// The analyzer's parameters (`{"delimiter": ","}` for `split`).
+    #[serde(
+        rename = "analyzerParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub analyzer_parameters: Option<serde_json::Value>,
+}
+
+impl crate::xml::FromXml for VectorIndexTextOptions {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_enabled = None;
+        let mut v_analyzer = None;
+        let mut v_analyzer_parameters = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"enabled" => v_enabled = Some(r.read("enabled")?),
+                b"analyzer" => v_analyzer = Some(r.read("analyzer")?),
+                b"analyzerParameters" => {
+                    v_analyzer_parameters = Some(r.read("analyzerParameters")?)
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: v_enabled,
+            analyzer: v_analyzer,
+            analyzer_parameters: v_analyzer_parameters,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorIndexTextOptions {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("enabled", &self.enabled);
+        w.opt_field("analyzer", &self.analyzer);
+        w.opt_field("analyzerParameters", &self.analyzer_parameters);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorIndexTextOptions {
+    const ROOT: &'static str = "VectorIndexTextOptions";
+}
+
+impl crate::json::JsonDocument for VectorIndexTextOptions {}
 
 /// One page of the account's vector buckets.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -13663,6 +14061,60 @@ impl crate::xml::XmlDocument for VectorLoggingEnabled {
 
 impl crate::json::JsonDocument for VectorLoggingEnabled {}
 
+/// One QueryVectors result.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorMatch {
+    /// The vector's key.
+    #[serde(rename = "key")]
+    pub key: String,
+    /// The distance to the query vector (cosine distance `1 - cos` or euclidean), when `returnDistance`.
+    #[serde(rename = "distance", default, skip_serializing_if = "Option::is_none")]
+    pub distance: Option<f32>,
+    /// The vector's metadata, when `returnMetadata`.
+    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl crate::xml::FromXml for VectorMatch {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_key = None;
+        let mut v_distance = None;
+        let mut v_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"key" => v_key = Some(r.read("key")?),
+                b"distance" => v_distance = Some(r.read("distance")?),
+                b"metadata" => v_metadata = Some(r.read("metadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: crate::xml::required(v_key, "VectorMatch", "key")?,
+            distance: v_distance,
+            metadata: v_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorMatch {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("key", &self.key);
+        w.opt_field("distance", &self.distance);
+        w.opt_field("metadata", &self.metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorMatch {
+    const ROOT: &'static str = "VectorMatch";
+}
+
+impl crate::json::JsonDocument for VectorMatch {}
+
 /// A DeleteVectors request: the index and the keys.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct VectorsDeleteRequest {
@@ -13709,6 +14161,174 @@ impl crate::xml::XmlDocument for VectorsDeleteRequest {
 }
 
 impl crate::json::JsonDocument for VectorsDeleteRequest {}
+
+/// A QueryVectorsFusion request: nearest-neighbour clauses, a scalar/full-text query, retrievers and a sort order.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsFusionQueryRequest {
+    /// The fusion index to query.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The nearest-neighbour clause: an object (`{"field": ..., "queryVector": [...], "topK": 10}`) or an array of them.
+    #[serde(rename = "knn", default, skip_serializing_if = "Option::is_none")]
+    pub knn: Option<serde_json::Value>,
+    /// The most results to return.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Where to resume: the previous page's `nextToken`.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// The partition keys to restrict the query to.
+    #[serde(
+        rename = "partitionKeys",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub partition_keys: Vec<String>,
+    /// The scalar or full-text query (`{"$and": {"clauses": [...]}}`, `{"title": {"$textMatch": {"value": ...}}}`).
+    #[serde(rename = "query", default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<serde_json::Value>,
+    /// A retriever tree (`simple`, `knn`, `rrf` or `weight` nodes).
+    #[serde(rename = "retriever", default, skip_serializing_if = "Option::is_none")]
+    pub retriever: Option<serde_json::Value>,
+    /// Whether to return each hit's metadata.
+    #[serde(
+        rename = "returnMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_metadata: Option<bool>,
+    /// The metadata fields to return (all when empty).
+    #[serde(
+        rename = "returnMetadataFields",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub return_metadata_fields: Vec<String>,
+    /// The sort order, one single-field object per entry (`{"_score": {"order": "desc"}}`).
+    #[serde(rename = "sort", default, skip_serializing_if = "Vec::is_empty")]
+    pub sort: Vec<serde_json::Value>,
+}
+
+impl crate::xml::FromXml for VectorsFusionQueryRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_knn = None;
+        let mut v_limit = None;
+        let mut v_next_token = None;
+        let mut v_partition_keys = Vec::new();
+        let mut v_query = None;
+        let mut v_retriever = None;
+        let mut v_return_metadata = None;
+        let mut v_return_metadata_fields = Vec::new();
+        let mut v_sort = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"knn" => v_knn = Some(r.read("knn")?),
+                b"limit" => v_limit = Some(r.read("limit")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                b"partitionKeys" => v_partition_keys.push(r.read("partitionKeys")?),
+                b"query" => v_query = Some(r.read("query")?),
+                b"retriever" => v_retriever = Some(r.read("retriever")?),
+                b"returnMetadata" => v_return_metadata = Some(r.read("returnMetadata")?),
+                b"returnMetadataFields" => {
+                    v_return_metadata_fields.push(r.read("returnMetadataFields")?)
+                }
+                b"sort" => v_sort.push(r.read("sort")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(
+                v_index_name,
+                "VectorsFusionQueryRequest",
+                "indexName",
+            )?,
+            knn: v_knn,
+            limit: v_limit,
+            next_token: v_next_token,
+            partition_keys: v_partition_keys,
+            query: v_query,
+            retriever: v_retriever,
+            return_metadata: v_return_metadata,
+            return_metadata_fields: v_return_metadata_fields,
+            sort: v_sort,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsFusionQueryRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.opt_field("knn", &self.knn);
+        w.opt_field("limit", &self.limit);
+        w.opt_field("nextToken", &self.next_token);
+        w.list_field("partitionKeys", &self.partition_keys);
+        w.opt_field("query", &self.query);
+        w.opt_field("retriever", &self.retriever);
+        w.opt_field("returnMetadata", &self.return_metadata);
+        w.list_field("returnMetadataFields", &self.return_metadata_fields);
+        w.list_field("sort", &self.sort);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsFusionQueryRequest {
+    const ROOT: &'static str = "VectorsFusionQueryRequest";
+}
+
+impl crate::json::JsonDocument for VectorsFusionQueryRequest {}
+
+/// The QueryVectorsFusion response: the hits, best first.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsFusionQueryResult {
+    /// The hits.
+    #[serde(rename = "vectors", default, skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<VectorFusionMatch>,
+    /// The token of the next page; absent on the last page.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorsFusionQueryResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_vectors = Vec::new();
+        let mut v_next_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"vectors" => v_vectors.push(r.read("vectors")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            vectors: v_vectors,
+            next_token: v_next_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsFusionQueryResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("vectors", &self.vectors);
+        w.opt_field("nextToken", &self.next_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsFusionQueryResult {
+    const ROOT: &'static str = "VectorsFusionQueryResult";
+}
+
+impl crate::json::JsonDocument for VectorsFusionQueryResult {}
 
 /// A GetVectors request: the index, the keys, and what to return.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -13778,6 +14398,91 @@ impl crate::xml::XmlDocument for VectorsGetRequest {
 }
 
 impl crate::json::JsonDocument for VectorsGetRequest {}
+
+/// The GetVectors response: the vectors found (keys that do not exist are left out).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsGetResult {
+    /// The vectors found.
+    #[serde(rename = "vectors", default, skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<Vector>,
+}
+
+impl crate::xml::FromXml for VectorsGetResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_vectors = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"vectors" => v_vectors.push(r.read("vectors")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { vectors: v_vectors })
+    }
+}
+
+impl crate::xml::ToXml for VectorsGetResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("vectors", &self.vectors);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsGetResult {
+    const ROOT: &'static str = "VectorsGetResult";
+}
+
+impl crate::json::JsonDocument for VectorsGetResult {}
+
+/// One page of a ListVectors listing.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsList {
+    /// The vectors of this page.
+    #[serde(rename = "vectors", default, skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<Vector>,
+    /// The token of the next page; absent on the last page.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl crate::xml::FromXml for VectorsList {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_vectors = Vec::new();
+        let mut v_next_token = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"vectors" => v_vectors.push(r.read("vectors")?),
+                b"nextToken" => v_next_token = Some(r.read("nextToken")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            vectors: v_vectors,
+            next_token: v_next_token,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsList {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("vectors", &self.vectors);
+        w.opt_field("nextToken", &self.next_token);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsList {
+    const ROOT: &'static str = "VectorsList";
+}
+
+impl crate::json::JsonDocument for VectorsList {}
 
 /// A ListVectors request: the index, the page, and what to return.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -13880,6 +14585,178 @@ impl crate::xml::XmlDocument for VectorsListRequest {
 }
 
 impl crate::json::JsonDocument for VectorsListRequest {}
+
+/// A PutVectors request: the index and the vectors to write (1 to 500 a request).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsPutRequest {
+    /// The index to write to.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The vectors; one with the key of a stored vector replaces it.
+    #[serde(rename = "vectors", default, skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<Vector>,
+}
+
+impl crate::xml::FromXml for VectorsPutRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_vectors = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"vectors" => v_vectors.push(r.read("vectors")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorsPutRequest", "indexName")?,
+            vectors: v_vectors,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsPutRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.list_field("vectors", &self.vectors);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsPutRequest {
+    const ROOT: &'static str = "VectorsPutRequest";
+}
+
+impl crate::json::JsonDocument for VectorsPutRequest {}
+
+/// A QueryVectors request: the query vector, how many results, an optional metadata filter.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsQueryRequest {
+    /// The index to search.
+    #[serde(rename = "indexName")]
+    pub index_name: String,
+    /// The query vector, of the index's dimension.
+    #[serde(rename = "queryVector")]
+    pub query_vector: VectorData,
+    /// How many of the nearest vectors to return, 1 to 100.
+    #[serde(rename = "topK")]
+    pub top_k: i64,
+    /// A metadata filter (`{"genre": {"$eq": "drama"}}`; operators `$eq`, `$ne`, `$in`, `$nin`, `$exists`, `$and`, `$or`).
+    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
+    /// Whether to return each result's distance.
+    #[serde(
+        rename = "returnDistance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_distance: Option<bool>,
+    /// Whether to return each result's metadata.
+    #[serde(
+        rename = "returnMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub return_metadata: Option<bool>,
+}
+
+impl crate::xml::FromXml for VectorsQueryRequest {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_index_name = None;
+        let mut v_query_vector = None;
+        let mut v_top_k = None;
+        let mut v_filter = None;
+        let mut v_return_distance = None;
+        let mut v_return_metadata = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"indexName" => v_index_name = Some(r.read("indexName")?),
+                b"queryVector" => v_query_vector = Some(r.read("queryVector")?),
+                b"topK" => v_top_k = Some(r.read("topK")?),
+                b"filter" => v_filter = Some(r.read("filter")?),
+                b"returnDistance" => v_return_distance = Some(r.read("returnDistance")?),
+                b"returnMetadata" => v_return_metadata = Some(r.read("returnMetadata")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            index_name: crate::xml::required(v_index_name, "VectorsQueryRequest", "indexName")?,
+            query_vector: crate::xml::required(
+                v_query_vector,
+                "VectorsQueryRequest",
+                "queryVector",
+            )?,
+            top_k: crate::xml::required(v_top_k, "VectorsQueryRequest", "topK")?,
+            filter: v_filter,
+            return_distance: v_return_distance,
+            return_metadata: v_return_metadata,
+        })
+    }
+}
+
+impl crate::xml::ToXml for VectorsQueryRequest {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.field("indexName", &self.index_name);
+        w.field("queryVector", &self.query_vector);
+        w.field("topK", &self.top_k);
+        w.opt_field("filter", &self.filter);
+        w.opt_field("returnDistance", &self.return_distance);
+        w.opt_field("returnMetadata", &self.return_metadata);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsQueryRequest {
+    const ROOT: &'static str = "VectorsQueryRequest";
+}
+
+impl crate::json::JsonDocument for VectorsQueryRequest {}
+
+/// The QueryVectors response: the nearest vectors, nearest first.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct VectorsQueryResult {
+    /// The results, nearest first.
+    #[serde(rename = "vectors", default, skip_serializing_if = "Vec::is_empty")]
+    pub vectors: Vec<VectorMatch>,
+}
+
+impl crate::xml::FromXml for VectorsQueryResult {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_vectors = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"vectors" => v_vectors.push(r.read("vectors")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { vectors: v_vectors })
+    }
+}
+
+impl crate::xml::ToXml for VectorsQueryResult {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.list_field("vectors", &self.vectors);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for VectorsQueryResult {
+    const ROOT: &'static str = "VectorsQueryResult";
+}
+
+impl crate::json::JsonDocument for VectorsQueryResult {}
 
 /// A bucket's versioning state.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -2665,6 +2665,16 @@ impl Sample for UserDefinedLogFieldsConfiguration {
     }
 }
 
+impl Sample for Vector {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key: Sample::sample(rng),
+            data: Sample::sample(rng),
+            metadata: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for VectorBucketInfo {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2699,6 +2709,24 @@ impl Sample for VectorBucketLoggingStatus {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             logging_enabled: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorData {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            float32: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorFusionMatch {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key: Sample::sample(rng),
+            score: Sample::sample(rng),
+            metadata: Sample::sample(rng),
         }
     }
 }
@@ -2738,6 +2766,30 @@ impl Sample for VectorIndexDocument {
     }
 }
 
+impl Sample for VectorIndexField {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            name: Sample::sample(rng),
+            r#type: Sample::sample(rng),
+            data_type: Sample::sample(rng),
+            dimension: Sample::sample(rng),
+            distance_metric: Sample::sample(rng),
+            exact_match: Sample::sample(rng),
+            text: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexFusionConfiguration {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            mode: Sample::sample(rng),
+            schema_configuration: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for VectorIndexList {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2773,6 +2825,24 @@ impl Sample for VectorIndexName {
     }
 }
 
+impl Sample for VectorIndexSchema {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            fields: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorIndexTextOptions {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            enabled: Sample::sample(rng),
+            analyzer: Sample::sample(rng),
+            analyzer_parameters: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for VectorListAllMyBucketsResult {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2804,11 +2874,47 @@ impl Sample for VectorLoggingEnabled {
     }
 }
 
+impl Sample for VectorMatch {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            key: Sample::sample(rng),
+            distance: Sample::sample(rng),
+            metadata: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for VectorsDeleteRequest {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             index_name: Sample::sample(rng),
             keys: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsFusionQueryRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            knn: Sample::sample(rng),
+            limit: Sample::sample(rng),
+            next_token: Sample::sample(rng),
+            partition_keys: Sample::sample(rng),
+            query: Sample::sample(rng),
+            retriever: Sample::sample(rng),
+            return_metadata: Sample::sample(rng),
+            return_metadata_fields: Sample::sample(rng),
+            sort: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsFusionQueryResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            vectors: Sample::sample(rng),
+            next_token: Sample::sample(rng),
         }
     }
 }
@@ -2824,6 +2930,23 @@ impl Sample for VectorsGetRequest {
     }
 }
 
+impl Sample for VectorsGetResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            vectors: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsList {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            vectors: Sample::sample(rng),
+            next_token: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for VectorsListRequest {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -2834,6 +2957,36 @@ impl Sample for VectorsListRequest {
             return_metadata: Sample::sample(rng),
             segment_count: Sample::sample(rng),
             segment_index: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsPutRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            vectors: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsQueryRequest {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            index_name: Sample::sample(rng),
+            query_vector: Sample::sample(rng),
+            top_k: Sample::sample(rng),
+            filter: Sample::sample(rng),
+            return_distance: Sample::sample(rng),
+            return_metadata: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for VectorsQueryResult {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            vectors: Sample::sample(rng),
         }
     }
 }
@@ -3682,6 +3835,7 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "UserDefinedLogFieldsConfiguration",
         crate::testing::xml_round_trip::<UserDefinedLogFieldsConfiguration>,
     ),
+    ("Vector", crate::testing::xml_round_trip::<Vector>),
     (
         "VectorBucketInfo",
         crate::testing::xml_round_trip::<VectorBucketInfo>,
@@ -3698,6 +3852,11 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "VectorBucketLoggingStatus",
         crate::testing::xml_round_trip::<VectorBucketLoggingStatus>,
     ),
+    ("VectorData", crate::testing::xml_round_trip::<VectorData>),
+    (
+        "VectorFusionMatch",
+        crate::testing::xml_round_trip::<VectorFusionMatch>,
+    ),
     ("VectorIndex", crate::testing::xml_round_trip::<VectorIndex>),
     (
         "VectorIndexConfiguration",
@@ -3706,6 +3865,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "VectorIndexDocument",
         crate::testing::xml_round_trip::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexField",
+        crate::testing::xml_round_trip::<VectorIndexField>,
+    ),
+    (
+        "VectorIndexFusionConfiguration",
+        crate::testing::xml_round_trip::<VectorIndexFusionConfiguration>,
     ),
     (
         "VectorIndexList",
@@ -3724,6 +3891,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::xml_round_trip::<VectorIndexName>,
     ),
     (
+        "VectorIndexSchema",
+        crate::testing::xml_round_trip::<VectorIndexSchema>,
+    ),
+    (
+        "VectorIndexTextOptions",
+        crate::testing::xml_round_trip::<VectorIndexTextOptions>,
+    ),
+    (
         "VectorListAllMyBucketsResult",
         crate::testing::xml_round_trip::<VectorListAllMyBucketsResult>,
     ),
@@ -3735,17 +3910,43 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "VectorLoggingEnabled",
         crate::testing::xml_round_trip::<VectorLoggingEnabled>,
     ),
+    ("VectorMatch", crate::testing::xml_round_trip::<VectorMatch>),
     (
         "VectorsDeleteRequest",
         crate::testing::xml_round_trip::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsFusionQueryRequest",
+        crate::testing::xml_round_trip::<VectorsFusionQueryRequest>,
+    ),
+    (
+        "VectorsFusionQueryResult",
+        crate::testing::xml_round_trip::<VectorsFusionQueryResult>,
     ),
     (
         "VectorsGetRequest",
         crate::testing::xml_round_trip::<VectorsGetRequest>,
     ),
     (
+        "VectorsGetResult",
+        crate::testing::xml_round_trip::<VectorsGetResult>,
+    ),
+    ("VectorsList", crate::testing::xml_round_trip::<VectorsList>),
+    (
         "VectorsListRequest",
         crate::testing::xml_round_trip::<VectorsListRequest>,
+    ),
+    (
+        "VectorsPutRequest",
+        crate::testing::xml_round_trip::<VectorsPutRequest>,
+    ),
+    (
+        "VectorsQueryRequest",
+        crate::testing::xml_round_trip::<VectorsQueryRequest>,
+    ),
+    (
+        "VectorsQueryResult",
+        crate::testing::xml_round_trip::<VectorsQueryResult>,
     ),
     (
         "VersioningConfiguration",
@@ -3771,6 +3972,7 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "ProcessObjectResult",
         crate::testing::json_round_trip::<ProcessObjectResult>,
     ),
+    ("Vector", crate::testing::json_round_trip::<Vector>),
     (
         "VectorBucketInfo",
         crate::testing::json_round_trip::<VectorBucketInfo>,
@@ -3787,6 +3989,11 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         "VectorBucketLoggingStatus",
         crate::testing::json_round_trip::<VectorBucketLoggingStatus>,
     ),
+    ("VectorData", crate::testing::json_round_trip::<VectorData>),
+    (
+        "VectorFusionMatch",
+        crate::testing::json_round_trip::<VectorFusionMatch>,
+    ),
     (
         "VectorIndex",
         crate::testing::json_round_trip::<VectorIndex>,
@@ -3798,6 +4005,14 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "VectorIndexDocument",
         crate::testing::json_round_trip::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexField",
+        crate::testing::json_round_trip::<VectorIndexField>,
+    ),
+    (
+        "VectorIndexFusionConfiguration",
+        crate::testing::json_round_trip::<VectorIndexFusionConfiguration>,
     ),
     (
         "VectorIndexList",
@@ -3816,6 +4031,14 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::json_round_trip::<VectorIndexName>,
     ),
     (
+        "VectorIndexSchema",
+        crate::testing::json_round_trip::<VectorIndexSchema>,
+    ),
+    (
+        "VectorIndexTextOptions",
+        crate::testing::json_round_trip::<VectorIndexTextOptions>,
+    ),
+    (
         "VectorListAllMyBucketsResult",
         crate::testing::json_round_trip::<VectorListAllMyBucketsResult>,
     ),
@@ -3828,16 +4051,48 @@ const JSON_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
         crate::testing::json_round_trip::<VectorLoggingEnabled>,
     ),
     (
+        "VectorMatch",
+        crate::testing::json_round_trip::<VectorMatch>,
+    ),
+    (
         "VectorsDeleteRequest",
         crate::testing::json_round_trip::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsFusionQueryRequest",
+        crate::testing::json_round_trip::<VectorsFusionQueryRequest>,
+    ),
+    (
+        "VectorsFusionQueryResult",
+        crate::testing::json_round_trip::<VectorsFusionQueryResult>,
     ),
     (
         "VectorsGetRequest",
         crate::testing::json_round_trip::<VectorsGetRequest>,
     ),
     (
+        "VectorsGetResult",
+        crate::testing::json_round_trip::<VectorsGetResult>,
+    ),
+    (
+        "VectorsList",
+        crate::testing::json_round_trip::<VectorsList>,
+    ),
+    (
         "VectorsListRequest",
         crate::testing::json_round_trip::<VectorsListRequest>,
+    ),
+    (
+        "VectorsPutRequest",
+        crate::testing::json_round_trip::<VectorsPutRequest>,
+    ),
+    (
+        "VectorsQueryRequest",
+        crate::testing::json_round_trip::<VectorsQueryRequest>,
+    ),
+    (
+        "VectorsQueryResult",
+        crate::testing::json_round_trip::<VectorsQueryResult>,
     ),
 ];
 
@@ -3851,6 +4106,7 @@ const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
         "ProcessObjectResult",
         crate::testing::parse_any_json::<ProcessObjectResult>,
     ),
+    ("Vector", crate::testing::parse_any_json::<Vector>),
     (
         "VectorBucketInfo",
         crate::testing::parse_any_json::<VectorBucketInfo>,
@@ -3867,6 +4123,11 @@ const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
         "VectorBucketLoggingStatus",
         crate::testing::parse_any_json::<VectorBucketLoggingStatus>,
     ),
+    ("VectorData", crate::testing::parse_any_json::<VectorData>),
+    (
+        "VectorFusionMatch",
+        crate::testing::parse_any_json::<VectorFusionMatch>,
+    ),
     ("VectorIndex", crate::testing::parse_any_json::<VectorIndex>),
     (
         "VectorIndexConfiguration",
@@ -3875,6 +4136,14 @@ const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
     (
         "VectorIndexDocument",
         crate::testing::parse_any_json::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexField",
+        crate::testing::parse_any_json::<VectorIndexField>,
+    ),
+    (
+        "VectorIndexFusionConfiguration",
+        crate::testing::parse_any_json::<VectorIndexFusionConfiguration>,
     ),
     (
         "VectorIndexList",
@@ -3893,6 +4162,14 @@ const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
         crate::testing::parse_any_json::<VectorIndexName>,
     ),
     (
+        "VectorIndexSchema",
+        crate::testing::parse_any_json::<VectorIndexSchema>,
+    ),
+    (
+        "VectorIndexTextOptions",
+        crate::testing::parse_any_json::<VectorIndexTextOptions>,
+    ),
+    (
         "VectorListAllMyBucketsResult",
         crate::testing::parse_any_json::<VectorListAllMyBucketsResult>,
     ),
@@ -3904,17 +4181,43 @@ const JSON_PARSERS: &[(&str, fn(&[u8]))] = &[
         "VectorLoggingEnabled",
         crate::testing::parse_any_json::<VectorLoggingEnabled>,
     ),
+    ("VectorMatch", crate::testing::parse_any_json::<VectorMatch>),
     (
         "VectorsDeleteRequest",
         crate::testing::parse_any_json::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsFusionQueryRequest",
+        crate::testing::parse_any_json::<VectorsFusionQueryRequest>,
+    ),
+    (
+        "VectorsFusionQueryResult",
+        crate::testing::parse_any_json::<VectorsFusionQueryResult>,
     ),
     (
         "VectorsGetRequest",
         crate::testing::parse_any_json::<VectorsGetRequest>,
     ),
     (
+        "VectorsGetResult",
+        crate::testing::parse_any_json::<VectorsGetResult>,
+    ),
+    ("VectorsList", crate::testing::parse_any_json::<VectorsList>),
+    (
         "VectorsListRequest",
         crate::testing::parse_any_json::<VectorsListRequest>,
+    ),
+    (
+        "VectorsPutRequest",
+        crate::testing::parse_any_json::<VectorsPutRequest>,
+    ),
+    (
+        "VectorsQueryRequest",
+        crate::testing::parse_any_json::<VectorsQueryRequest>,
+    ),
+    (
+        "VectorsQueryResult",
+        crate::testing::parse_any_json::<VectorsQueryResult>,
     ),
 ];
 
@@ -5011,6 +5314,11 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<UserDefinedLogFieldsConfiguration>,
     ),
     (
+        "Vector",
+        crate::testing::parse_any::<Vector>,
+        crate::testing::sample_document::<Vector>,
+    ),
+    (
         "VectorBucketInfo",
         crate::testing::parse_any::<VectorBucketInfo>,
         crate::testing::sample_document::<VectorBucketInfo>,
@@ -5031,6 +5339,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<VectorBucketLoggingStatus>,
     ),
     (
+        "VectorData",
+        crate::testing::parse_any::<VectorData>,
+        crate::testing::sample_document::<VectorData>,
+    ),
+    (
+        "VectorFusionMatch",
+        crate::testing::parse_any::<VectorFusionMatch>,
+        crate::testing::sample_document::<VectorFusionMatch>,
+    ),
+    (
         "VectorIndex",
         crate::testing::parse_any::<VectorIndex>,
         crate::testing::sample_document::<VectorIndex>,
@@ -5044,6 +5362,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "VectorIndexDocument",
         crate::testing::parse_any::<VectorIndexDocument>,
         crate::testing::sample_document::<VectorIndexDocument>,
+    ),
+    (
+        "VectorIndexField",
+        crate::testing::parse_any::<VectorIndexField>,
+        crate::testing::sample_document::<VectorIndexField>,
+    ),
+    (
+        "VectorIndexFusionConfiguration",
+        crate::testing::parse_any::<VectorIndexFusionConfiguration>,
+        crate::testing::sample_document::<VectorIndexFusionConfiguration>,
     ),
     (
         "VectorIndexList",
@@ -5066,6 +5394,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<VectorIndexName>,
     ),
     (
+        "VectorIndexSchema",
+        crate::testing::parse_any::<VectorIndexSchema>,
+        crate::testing::sample_document::<VectorIndexSchema>,
+    ),
+    (
+        "VectorIndexTextOptions",
+        crate::testing::parse_any::<VectorIndexTextOptions>,
+        crate::testing::sample_document::<VectorIndexTextOptions>,
+    ),
+    (
         "VectorListAllMyBucketsResult",
         crate::testing::parse_any::<VectorListAllMyBucketsResult>,
         crate::testing::sample_document::<VectorListAllMyBucketsResult>,
@@ -5081,9 +5419,24 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<VectorLoggingEnabled>,
     ),
     (
+        "VectorMatch",
+        crate::testing::parse_any::<VectorMatch>,
+        crate::testing::sample_document::<VectorMatch>,
+    ),
+    (
         "VectorsDeleteRequest",
         crate::testing::parse_any::<VectorsDeleteRequest>,
         crate::testing::sample_document::<VectorsDeleteRequest>,
+    ),
+    (
+        "VectorsFusionQueryRequest",
+        crate::testing::parse_any::<VectorsFusionQueryRequest>,
+        crate::testing::sample_document::<VectorsFusionQueryRequest>,
+    ),
+    (
+        "VectorsFusionQueryResult",
+        crate::testing::parse_any::<VectorsFusionQueryResult>,
+        crate::testing::sample_document::<VectorsFusionQueryResult>,
     ),
     (
         "VectorsGetRequest",
@@ -5091,9 +5444,34 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         crate::testing::sample_document::<VectorsGetRequest>,
     ),
     (
+        "VectorsGetResult",
+        crate::testing::parse_any::<VectorsGetResult>,
+        crate::testing::sample_document::<VectorsGetResult>,
+    ),
+    (
+        "VectorsList",
+        crate::testing::parse_any::<VectorsList>,
+        crate::testing::sample_document::<VectorsList>,
+    ),
+    (
         "VectorsListRequest",
         crate::testing::parse_any::<VectorsListRequest>,
         crate::testing::sample_document::<VectorsListRequest>,
+    ),
+    (
+        "VectorsPutRequest",
+        crate::testing::parse_any::<VectorsPutRequest>,
+        crate::testing::sample_document::<VectorsPutRequest>,
+    ),
+    (
+        "VectorsQueryRequest",
+        crate::testing::parse_any::<VectorsQueryRequest>,
+        crate::testing::sample_document::<VectorsQueryRequest>,
+    ),
+    (
+        "VectorsQueryResult",
+        crate::testing::parse_any::<VectorsQueryResult>,
+        crate::testing::sample_document::<VectorsQueryResult>,
     ),
     (
         "VersioningConfiguration",

@@ -5683,10 +5683,10 @@ impl Operation for GetVectors {
     }
 
     fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
-        let body = support::text_document("GetVectors", &body)?;
+        let oss_model::VectorsGetResult { vectors } = support::json_document("GetVectors", &body)?;
         Ok(oss_model::GetVectorsOutput {
             request_id: support::request_id(head),
-            body,
+            vectors,
         })
     }
 }
@@ -7267,7 +7267,7 @@ impl Operation for ListUserDataRedundancyTransition {
     }
 }
 
-/// Lists the vector buckets of the account, up to `max_keys` a page. Set `bucket` to the empty string: the request addresses the account's vector endpoint, not a bucket.
+/// Lists the vector buckets of the account, up to `max_keys` a page.
 ///
 /// Category: vector bucket.
 ///
@@ -7287,7 +7287,7 @@ impl Operation for ListVectorBuckets {
     };
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
-        let mut parts = support::request(Method::GET, Scope::Vector, Some(&input.bucket), None)?;
+        let mut parts = support::request(Method::GET, Scope::Vector, None, None)?;
         support::query_opt(&mut parts, "prefix", &input.prefix);
         support::query_opt(&mut parts, "marker", &input.marker);
         support::query_opt(&mut parts, "max-keys", &input.max_keys);
@@ -7379,10 +7379,14 @@ impl Operation for ListVectors {
     }
 
     fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
-        let body = support::text_document("ListVectors", &body)?;
+        let oss_model::VectorsList {
+            vectors,
+            next_token,
+        } = support::json_document("ListVectors", &body)?;
         Ok(oss_model::ListVectorsOutput {
             request_id: support::request_id(head),
-            body,
+            vectors,
+            next_token,
         })
     }
 }
@@ -9630,7 +9634,7 @@ impl Operation for PutVectorIndexFusion {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "putVectorIndexFusion", None);
         let body = &input.body;
-        support::typed_text_body(&mut parts, body, "application/json");
+        support::json_body(&mut parts, body);
         Ok(parts)
     }
 
@@ -9664,7 +9668,7 @@ impl Operation for PutVectors {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "putVectors", None);
         let body = &input.body;
-        support::typed_text_body(&mut parts, body, "application/json");
+        support::json_body(&mut parts, body);
         Ok(parts)
     }
 
@@ -9698,15 +9702,16 @@ impl Operation for QueryVectors {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "queryVectors", None);
         let body = &input.body;
-        support::typed_text_body(&mut parts, body, "application/json");
+        support::json_body(&mut parts, body);
         Ok(parts)
     }
 
     fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
-        let body = support::text_document("QueryVectors", &body)?;
+        let oss_model::VectorsQueryResult { vectors } =
+            support::json_document("QueryVectors", &body)?;
         Ok(oss_model::QueryVectorsOutput {
             request_id: support::request_id(head),
-            body,
+            vectors,
         })
     }
 }
@@ -9734,15 +9739,19 @@ impl Operation for QueryVectorsFusion {
         let mut parts = support::request(Method::POST, Scope::Vector, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "queryVectorsFusion", None);
         let body = &input.body;
-        support::typed_text_body(&mut parts, body, "application/json");
+        support::json_body(&mut parts, body);
         Ok(parts)
     }
 
     fn parse_output(head: &http::response::Parts, body: Bytes) -> Result<Self::Output, Error> {
-        let body = support::text_document("QueryVectorsFusion", &body)?;
+        let oss_model::VectorsFusionQueryResult {
+            vectors,
+            next_token,
+        } = support::json_document("QueryVectorsFusion", &body)?;
         Ok(oss_model::QueryVectorsFusionOutput {
             request_id: support::request_id(head),
-            body,
+            vectors,
+            next_token,
         })
     }
 }

@@ -423,3 +423,18 @@ impl Paginated for super::ListVectorIndexes {
         Ok(Some(next))
     }
 }
+
+impl Paginated for super::ListVectors {
+    const ITEMS: &'static [&'static str] = &["vectors"];
+    fn next_input(
+        input: &Self::Input,
+        output: &Self::Output,
+    ) -> Result<Option<Self::Input>, Error> {
+        if output.next_token.as_deref().is_none_or(str::is_empty) {
+            return Ok(None);
+        }
+        let mut next = input.clone();
+        next.body.next_token = output.next_token.clone();
+        Ok(Some(next))
+    }
+}

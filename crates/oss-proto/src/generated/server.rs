@@ -3247,8 +3247,7 @@ impl ServerOperation for super::GetVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        support::response_content_type(&mut headers, "application/json");
-        let body = Bytes::from(output.body.clone());
+        let body = support::response_json(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -4250,7 +4249,6 @@ impl ServerOperation for super::ListUserDataRedundancyTransition {
 impl ServerOperation for super::ListVectorBuckets {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::ListVectorBucketsInput {
-            bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             prefix: support::request_query(parts, "prefix", "prefix")?,
             marker: support::request_query(parts, "marker", "marker")?,
             max_keys: support::request_query(parts, "max_keys", "max-keys")?,
@@ -4312,8 +4310,7 @@ impl ServerOperation for super::ListVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        support::response_content_type(&mut headers, "application/json");
-        let body = Bytes::from(output.body.clone());
+        let body = support::response_json(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -5725,7 +5722,7 @@ impl ServerOperation for super::PutVectorIndexFusion {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::PutVectorIndexFusionInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
-            body: support::required_member(support::request_text("body", body)?, "body")?,
+            body: support::required_member(support::request_json("body", body)?, "body")?,
         })
     }
 
@@ -5746,7 +5743,7 @@ impl ServerOperation for super::PutVectors {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::PutVectorsInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
-            body: support::required_member(support::request_text("body", body)?, "body")?,
+            body: support::required_member(support::request_json("body", body)?, "body")?,
         })
     }
 
@@ -5767,7 +5764,7 @@ impl ServerOperation for super::QueryVectors {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::QueryVectorsInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
-            body: support::required_member(support::request_text("body", body)?, "body")?,
+            body: support::required_member(support::request_json("body", body)?, "body")?,
         })
     }
 
@@ -5779,8 +5776,7 @@ impl ServerOperation for super::QueryVectors {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        support::response_content_type(&mut headers, "application/json");
-        let body = Bytes::from(output.body.clone());
+        let body = support::response_json(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -5789,7 +5785,7 @@ impl ServerOperation for super::QueryVectorsFusion {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::QueryVectorsFusionInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
-            body: support::required_member(support::request_text("body", body)?, "body")?,
+            body: support::required_member(support::request_json("body", body)?, "body")?,
         })
     }
 
@@ -5801,8 +5797,7 @@ impl ServerOperation for super::QueryVectorsFusion {
             "x-oss-request-id",
             &output.request_id,
         )?;
-        support::response_content_type(&mut headers, "application/json");
-        let body = Bytes::from(output.body.clone());
+        let body = support::response_json(&mut headers, &output.to_document());
         Ok((headers, body))
     }
 }
@@ -8422,7 +8417,6 @@ mod tests {
         }
         {
             let input = oss_model::ListVectorBucketsInput::builder()
-                .bucket("examplebucket".to_string())
                 .prefix("a/b c+d%&<é".to_string())
                 .marker("a/b c+d%&<é".to_string())
                 .max_keys(42)
@@ -9114,7 +9108,7 @@ mod tests {
         {
             let input = oss_model::PutVectorIndexFusionInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("a/b c+d%&<é".to_string())
+                .body(oss_model::VectorIndexFusionConfiguration::default())
                 .build()
                 .unwrap();
             let parts = super::super::PutVectorIndexFusion::build_request(&input).unwrap();
@@ -9128,7 +9122,7 @@ mod tests {
         {
             let input = oss_model::PutVectorsInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("a/b c+d%&<é".to_string())
+                .body(oss_model::VectorsPutRequest::default())
                 .build()
                 .unwrap();
             let parts = super::super::PutVectors::build_request(&input).unwrap();
@@ -9139,7 +9133,7 @@ mod tests {
         {
             let input = oss_model::QueryVectorsInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("a/b c+d%&<é".to_string())
+                .body(oss_model::VectorsQueryRequest::default())
                 .build()
                 .unwrap();
             let parts = super::super::QueryVectors::build_request(&input).unwrap();
@@ -9151,7 +9145,7 @@ mod tests {
         {
             let input = oss_model::QueryVectorsFusionInput::builder()
                 .bucket("examplebucket".to_string())
-                .body("a/b c+d%&<é".to_string())
+                .body(oss_model::VectorsFusionQueryRequest::default())
                 .build()
                 .unwrap();
             let parts = super::super::QueryVectorsFusion::build_request(&input).unwrap();
@@ -10805,7 +10799,7 @@ mod tests {
         {
             let output = oss_model::GetVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                body: "a/b c+d%&<é".to_string(),
+                vectors: Vec::new(),
             };
             let (headers, body) = super::super::GetVectors::build_response(&output).unwrap();
             let back = super::super::GetVectors::parse_output(&head(headers), body).unwrap();
@@ -11271,7 +11265,8 @@ mod tests {
         {
             let output = oss_model::ListVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                body: "a/b c+d%&<é".to_string(),
+                vectors: Vec::new(),
+                next_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) = super::super::ListVectors::build_response(&output).unwrap();
             let back = super::super::ListVectors::parse_output(&head(headers), body).unwrap();
@@ -11818,7 +11813,7 @@ mod tests {
         {
             let output = oss_model::QueryVectorsOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                body: "a/b c+d%&<é".to_string(),
+                vectors: Vec::new(),
             };
             let (headers, body) = super::super::QueryVectors::build_response(&output).unwrap();
             let back = super::super::QueryVectors::parse_output(&head(headers), body).unwrap();
@@ -11827,7 +11822,8 @@ mod tests {
         {
             let output = oss_model::QueryVectorsFusionOutput {
                 request_id: Some("5C3D9175B6FC201293AD****".to_string()),
-                body: "a/b c+d%&<é".to_string(),
+                vectors: Vec::new(),
+                next_token: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::QueryVectorsFusion::build_response(&output).unwrap();
