@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use oss_proto::endpoint::{AddressingStyle, Endpoint, EndpointKind};
 
-use crate::credentials::{CredentialsProvider, default_provider};
+use crate::credentials::{CredentialsProvider, Environment, default_provider};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::transport::{Resolve, TransportConfig};
@@ -60,6 +60,27 @@ impl Config {
     pub fn signature_version(&self) -> SignatureVersion {
         self.signature_version
     }
+
+    /// The account id vector-bucket requests are addressed with (`{bucket}-{account}.…`), when
+    /// known.
+    pub fn account_id(&self) -> Option<&str> {
+        self.endpoint.account_id()
+    }
+}
+
+/// The account id from the environment: `OSS_ACCOUNT_ID`, else `account_id` in the active profile
+/// of the shared credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+/// `~/.alibabacloud/credentials`, profile `ALIBABA_CLOUD_PROFILE` or `default`).
+///
+/// ```
+/// use oss_client::credentials::Environment;
+/// let env = Environment::from_pairs([("OSS_ACCOUNT_ID", "1234567890")]);
+/// assert_eq!(oss_client::account_id_from(&env).as_deref(), Some("1234567890"));
+/// ```
+pub fn account_id_from(env: &Environment) -> Option<String> {
+    env.get("OSS_ACCOUNT_ID")
+        .filter(|v| !v.is_empty())
+        .or_else(|| crate::credentials::profile_setting(env, "account_id"))
 }
 
 /// Builds a [`Config`].
@@ -81,6 +102,8 @@ pub struct ConfigBuilder {
     root_certificates: Vec<Vec<u8>>,
     verify_crc: Option<bool>,
     correct_clock_skew: Option<bool>,
+    account_id: Option<String>,
+    vector_endpoint: Option<String>,
 }
 
 impl ConfigBuilder {
@@ -108,6 +131,22 @@ impl ConfigBuilder {
     /// Virtual-hosted (default), path-style, or CNAME (the endpoint is the bucket's own domain).
     pub fn addressing_style(mut self, style: AddressingStyle) -> Self {
         self.style = Some(style);
+        self
+    }
+
+    /// The Alibaba Cloud account id that vector buckets are addressed with
+    /// (`{bucket}-{account}.{region}.oss-vectors.aliyuncs.com`) and signed for. Without it,
+    /// [`build`](Self::build) takes [`account_id_from`] the environment.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The host (and port, optionally with a scheme's host form) serving vector buckets, instead
+    /// of `{region}[-internal].oss-vectors.aliyuncs.com` (or, with an explicit endpoint, the
+    /// endpoint itself); e.g. an emulator's vector listener.
+    pub fn vector_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.vector_endpoint = Some(endpoint.into());
         self
     }
 
@@ -221,6 +260,15 @@ impl ConfigBuilder {
         if let Some(style) = self.style {
             endpoint = endpoint.with_style(style);
         }
+        if let Some(account_id) = self
+            .account_id
+            .or_else(|| account_id_from(&Environment::process()))
+        {
+            endpoint = endpoint.with_account_id(&account_id)?;
+        }
+        if let Some(vector) = &self.vector_endpoint {
+            endpoint = endpoint.with_vector_endpoint(vector)?;
+        }
         let signature_version = self.signature_version.unwrap_or(SignatureVersion::V4);
         let region = match (self.region, endpoint.region()) {
             (Some(r), _) => r,
@@ -332,5 +380,58 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::Protocol(_)), "{err}");
+    }
+
+    #[test]
+    fn account_id_and_vector_endpoint() {
+        let c = Config::builder()
+            .region("cn-hangzhou")
+            .account_id("1234567890")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap();
+        assert_eq!(c.account_id(), Some("1234567890"));
+        let c = Config::builder()
+            .endpoint("http://127.0.0.1:9000")
+            .region("cn-hangzhou")
+            .account_id("1234567890")
+            .vector_endpoint("http://127.0.0.1:9001")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().authority(), "127.0.0.1:9000");
+        let err = Config::builder()
+            .region("cn-hangzhou")
+            .account_id("12-34")
+            .credentials(AnonymousProvider)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("account"), "{err}");
+    }
+
+    #[test]
+    fn account_id_from_the_environment_or_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credentials");
+        std::fs::write(
+            &file,
+            "[default]\ntype = access_key\naccount_id = 111\n[work]\naccount_id = 222\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let env = Environment::from_pairs([("ALIBABA_CLOUD_CREDENTIALS_FILE", path)]);
+        assert_eq!(account_id_from(&env).as_deref(), Some("111"));
+        let env = Environment::from_pairs([
+            ("ALIBABA_CLOUD_CREDENTIALS_FILE", path),
+            ("ALIBABA_CLOUD_PROFILE", "work"),
+        ]);
+        assert_eq!(account_id_from(&env).as_deref(), Some("222"));
+        let env = Environment::from_pairs([
+            ("ALIBABA_CLOUD_CREDENTIALS_FILE", path),
+            ("OSS_ACCOUNT_ID", "333"),
+        ]);
+        assert_eq!(account_id_from(&env).as_deref(), Some("333"));
+        let env = Environment::from_pairs([("ALIBABA_CLOUD_CREDENTIALS_FILE", "/nonexistent")]);
+        assert_eq!(account_id_from(&env), None);
     }
 }

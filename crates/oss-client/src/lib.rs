@@ -41,7 +41,7 @@ mod signing;
 pub mod transport;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, SignatureVersion};
+pub use config::{Config, ConfigBuilder, SignatureVersion, account_id_from};
 pub use error::{BoxError, Error, TimeoutKind};
 pub use oss_proto::endpoint::{AddressingStyle, EndpointKind};
 pub use paginate::PageStream;

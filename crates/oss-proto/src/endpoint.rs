@@ -261,12 +261,20 @@ impl Endpoint {
         Ok(self)
     }
 
-    /// Sets the account id that vector-bucket hosts carry (`{bucket}-{account}.…`).
+    /// Sets the account id that vector-bucket hosts carry (`{bucket}-{account}.…`): decimal
+    /// digits, as the official SDKs require.
+    ///
+    /// ```
+    /// use oss_proto::endpoint::{Endpoint, EndpointKind};
+    /// let e = Endpoint::from_region("cn-hangzhou", EndpointKind::Public).unwrap();
+    /// assert!(e.clone().with_account_id("1234567890").is_ok());
+    /// assert!(e.with_account_id("12ab").is_err());
+    /// ```
     pub fn with_account_id(mut self, account_id: &str) -> Result<Self, Error> {
-        if account_id.is_empty() || !account_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if account_id.is_empty() || !account_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid_argument(
                 "account_id",
-                "an account id is made of ASCII letters and digits",
+                "an account id is made of decimal digits",
             ));
         }
         self.account_id = Some(account_id.to_owned());

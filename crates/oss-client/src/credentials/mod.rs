@@ -30,6 +30,7 @@ pub use environment::{Environment, EnvironmentProvider};
 pub use error::CredentialsError;
 pub use process::ProcessProvider;
 pub use profile::ProfileProvider;
+pub(crate) use profile::profile_setting;
 pub use static_keys::{AnonymousProvider, StaticProvider};
 pub use sts::{AssumeRoleProvider, OidcRoleProvider};
 

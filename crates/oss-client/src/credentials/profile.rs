@@ -203,6 +203,18 @@ fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
     sections
 }
 
+/// A setting of the active profile of the shared credentials file (the file and profile
+/// [`ProfileProvider::from_environment`] picks), read synchronously; `None` when the file, the
+/// profile or the key is missing or empty.
+pub(crate) fn profile_setting(env: &Environment, key: &str) -> Option<String> {
+    let provider = ProfileProvider::from_environment(env);
+    let text = std::fs::read_to_string(provider.file?).ok()?;
+    parse_ini(&text)
+        .remove(&provider.profile)?
+        .remove(key)
+        .filter(|v| !v.is_empty())
+}
+
 impl CredentialsProvider for ProfileProvider {
     fn provide_credentials(&self) -> ProvideCredentials<'_> {
         Box::pin(async move {
