@@ -86,7 +86,7 @@ fn provided_signature(req: &Request) -> String {
         .to_owned()
 }
 
-fn verify_error(ctx: &Context, req: &Request, e: VerifyError) -> OssError {
+pub(crate) fn verify_error(ctx: &Context, req: &Request, e: VerifyError) -> OssError {
     match e {
         VerifyError::SignatureDoesNotMatch {
             canonical_request,

@@ -9,6 +9,9 @@ use time::OffsetDateTime;
 use crate::error::StartError;
 use crate::fault::Faults;
 
+/// The account id vector buckets belong to unless configured.
+pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
+
 /// Settings of one emulator.
 ///
 /// ```
@@ -29,6 +32,8 @@ pub struct EmulatorConfig {
     pub(crate) region: String,
     pub(crate) faults: Faults,
     pub(crate) fixed_now: Option<OffsetDateTime>,
+    pub(crate) vector_addr: SocketAddr,
+    pub(crate) account_id: String,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -42,6 +47,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("region", &self.region)
             .field("faults", &self.faults)
             .field("fixed_now", &self.fixed_now)
+            .field("vector_addr", &self.vector_addr)
+            .field("account_id", &self.account_id)
             .finish()
     }
 }
@@ -66,7 +73,25 @@ impl EmulatorConfig {
             region: "cn-hangzhou".to_owned(),
             faults: Faults::default(),
             fixed_now: None,
+            vector_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
         }
+    }
+
+    /// Where the vector service listens (port 0: any free port; default an ephemeral port on
+    /// 127.0.0.1). See [`Emulator::vector_endpoint`](crate::Emulator::vector_endpoint).
+    #[must_use]
+    pub fn vector_addr(mut self, addr: SocketAddr) -> Self {
+        self.vector_addr = addr;
+        self
+    }
+
+    /// The account id owning the vector buckets (default `1234567890123456`): vector hosts are
+    /// `{bucket}-{account}.…` and requests are signed for it.
+    #[must_use]
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = account_id.into();
+        self
     }
 
     /// The address to listen on (port 0: any free port).
@@ -120,7 +145,8 @@ impl EmulatorConfig {
 
     /// Reads the command line (without the program name):
     /// `--addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
-    /// [--region R] [--security-token T]... [--fault-latency-ms N] [--fault-5xx-rate F]
+    /// [--region R] [--security-token T]... [--vector-addr HOST:PORT] [--account-id ID]
+    /// [--fault-latency-ms N] [--fault-5xx-rate F]
     /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N]`.
     ///
     /// ```
@@ -161,6 +187,19 @@ impl EmulatorConfig {
                 }
                 "--data-dir" => config.data_dir = Some(PathBuf::from(value("--data-dir")?)),
                 "--region" => config.region = value("--region")?,
+                "--vector-addr" => {
+                    let v = value("--vector-addr")?;
+                    config.vector_addr = v
+                        .parse()
+                        .map_err(|_| bad(format!("--vector-addr {v:?} is not HOST:PORT")))?;
+                }
+                "--account-id" => {
+                    let v = value("--account-id")?;
+                    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(bad(format!("--account-id {v:?} is not decimal digits")));
+                    }
+                    config.account_id = v;
+                }
                 "--security-token" => config.security_tokens.push(value("--security-token")?),
                 "--fault-latency-ms" => {
                     let v = value("--fault-latency-ms")?;

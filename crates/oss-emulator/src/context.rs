@@ -22,6 +22,10 @@ pub(crate) struct Context {
     /// A fixed "now" for signature checks (replaying recorded requests); `None` is the clock.
     pub(crate) fixed_now: Option<OffsetDateTime>,
     pub(crate) faults: FaultState,
+    /// The vector buckets (served on the vector listener).
+    pub(crate) vectors: crate::vectors::VectorStore,
+    /// The account id vector buckets belong to (`{bucket}-{account}` hosts, signatures).
+    pub(crate) account_id: String,
     counter: AtomicU64,
     started: u64,
 }
@@ -45,6 +49,8 @@ impl Context {
             region,
             fixed_now,
             faults,
+            vectors: Default::default(),
+            account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
             counter: AtomicU64::new(0),
             started,
         }

@@ -28,8 +28,15 @@
 //! # As a program
 //! `oss-emulator --addr 127.0.0.1:PORT --access-key-id ID --access-key-secret SECRET
 //! [--data-dir DIR] [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
-//! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]` prints
-//! `listening on http://ADDR` (the bound address) once ready. See [`EmulatorConfig::from_args`].
+//! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]
+//! [--vector-addr HOST:PORT] [--account-id ID]` prints `listening on http://ADDR` (the bound
+//! address) once ready, then `vectors on http://ADDR` (the vector service's address). See
+//! [`EmulatorConfig::from_args`].
+//!
+//! # Vector buckets
+//! A second listener ([`Emulator::vector_endpoint`]) serves the vector operations (buckets,
+//! indexes, vectors, exact similarity search with metadata filters) with JSON bodies and JSON
+//! errors, addressed path style or `{bucket}-{account}.{host}`.
 //!
 //! # Addressing
 //! Path style (`http://ADDR/bucket/key`) and virtual-hosted style: a `Host` whose first label is
@@ -72,13 +79,14 @@ mod server;
 mod storage;
 mod timefmt;
 mod typed;
+mod vectors;
 mod xml;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-pub use config::EmulatorConfig;
+pub use config::{DEFAULT_ACCOUNT_ID, EmulatorConfig};
 pub use error::StartError;
 pub use fault::Faults;
 
@@ -86,6 +94,7 @@ pub use fault::Faults;
 pub struct Emulator {
     addr: SocketAddr,
     endpoint: String,
+    vector_endpoint: String,
     access_key_id: String,
     access_key_secret: String,
     region: String,
@@ -98,6 +107,7 @@ impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
             .field("endpoint", &self.endpoint)
+            .field("vector_endpoint", &self.vector_endpoint)
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &"<redacted>")
             .field("region", &self.region)
@@ -129,7 +139,19 @@ impl Emulator {
             addr: config.addr.to_string(),
             source,
         })?;
-        let ctx = Arc::new(context::Context::new(
+        let vector_listener = std::net::TcpListener::bind(config.vector_addr)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|source| StartError::Bind {
+                addr: config.vector_addr.to_string(),
+                source,
+            })?;
+        let vector_addr = vector_listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                addr: config.vector_addr.to_string(),
+                source,
+            })?;
+        let mut ctx = context::Context::new(
             store,
             config.access_key_id.clone(),
             config.access_key_secret.clone(),
@@ -137,7 +159,9 @@ impl Emulator {
             config.region.clone(),
             config.fixed_now,
             fault::FaultState::new(config.faults.clone()),
-        ));
+        );
+        ctx.account_id.clone_from(&config.account_id);
+        let ctx = Arc::new(ctx);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("oss-emulator")
@@ -153,9 +177,24 @@ impl Emulator {
             .name("oss-emulator-accept".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => server::serve(listener, serve_ctx, rx).await,
-                        Err(_) => drop(rx),
+                    match (
+                        tokio::net::TcpListener::from_std(listener),
+                        tokio::net::TcpListener::from_std(vector_listener),
+                    ) {
+                        (Ok(listener), Ok(vector_listener)) => {
+                            let (vector_tx, vector_rx) = tokio::sync::oneshot::channel();
+                            let vector_ctx = serve_ctx.clone();
+                            let vectors = tokio::spawn(server::serve(
+                                vector_listener,
+                                vector_ctx,
+                                vector_rx,
+                                server::Service::Vectors,
+                            ));
+                            server::serve(listener, serve_ctx, rx, server::Service::Oss).await;
+                            let _ = vector_tx.send(());
+                            let _ = vectors.await;
+                        }
+                        _ => drop(rx),
                     }
                 });
                 runtime.shutdown_background();
@@ -167,6 +206,7 @@ impl Emulator {
         Ok(Emulator {
             addr,
             endpoint: format!("http://{addr}"),
+            vector_endpoint: format!("http://{vector_addr}"),
             access_key_id: config.access_key_id,
             access_key_secret: config.access_key_secret,
             region: config.region,
@@ -184,6 +224,17 @@ impl Emulator {
     /// `http://ADDR`, for path-style requests (`http://ADDR/bucket/key`).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// `http://ADDR` of the vector service (vector buckets, indexes and vectors): path style
+    /// (`http://ADDR/bucket?putVectors`) or `{bucket}-{account}.{host}` in the `Host` header.
+    pub fn vector_endpoint(&self) -> &str {
+        &self.vector_endpoint
+    }
+
+    /// The account id vector buckets belong to.
+    pub fn account_id(&self) -> &str {
+        &self.ctx.account_id
     }
 
     /// The accepted access key id.

@@ -13,7 +13,7 @@ fn main() {
             eprintln!("oss-emulator: {e}");
             eprintln!(
                 "usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR] \
-                 [--region R] [--security-token T] [--fault-latency-ms N] [--fault-5xx-rate F] \
+                 [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID] [--fault-latency-ms N] [--fault-5xx-rate F] \
                  [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N]"
             );
             std::process::exit(2);
@@ -28,6 +28,7 @@ fn main() {
     };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on {}", emulator.endpoint());
+    let _ = writeln!(out, "vectors on {}", emulator.vector_endpoint());
     let _ = out.flush();
     drop(out);
     loop {

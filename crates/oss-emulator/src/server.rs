@@ -26,11 +26,21 @@ use crate::router::{self, Op};
 use crate::storage::{BodyDigest, StagedBody};
 use crate::timefmt::http_date;
 
+/// Which service a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    /// OSS buckets and objects (XML).
+    Oss,
+    /// Vector buckets, indexes and vectors (JSON, `crate::vectors`).
+    Vectors,
+}
+
 /// Serves connections until `shutdown` fires.
 pub(crate) async fn serve(
     listener: TcpListener,
     ctx: Arc<Context>,
     mut shutdown: oneshot::Receiver<()>,
+    service: Service,
 ) {
     let mut connections = JoinSet::new();
     loop {
@@ -41,7 +51,15 @@ pub(crate) async fn serve(
                 let _ = stream.set_nodelay(true);
                 let ctx = ctx.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |req| handle(ctx.clone(), req));
+                    let service = service_fn(move |req| {
+                        let ctx = ctx.clone();
+                        async move {
+                            match service {
+                                Service::Oss => handle(ctx, req).await,
+                                Service::Vectors => handle_vectors(ctx, req).await,
+                            }
+                        }
+                    });
                     let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
                 });
             }
@@ -137,6 +155,88 @@ async fn handle(
         Err(e) => Err(OssError::internal(format!("handler failed: {e}"))),
     };
     Ok(finish(&request_id, result, head, decision))
+}
+
+/// A request on the vector listener: faults, addressing, V4 over the vector resource, the
+/// handler, JSON errors.
+async fn handle_vectors(
+    ctx: Arc<Context>,
+    req: hyper::Request<Incoming>,
+) -> Result<Response<EmuBody>, Infallible> {
+    let decision = ctx.faults.decide();
+    let request_id = ctx.next_request_id();
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    if decision.fail_status.is_some() {
+        let err = OssError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "Please reduce your request rate. (fault injection)",
+        );
+        return Ok(finish_json(&request_id, Err(err), decision));
+    }
+    let (parts, body) = req.into_parts();
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()));
+    let (bucket, key) = crate::vectors::address(host.as_deref(), parts.uri.path(), &ctx.account_id);
+    let mut request = Request {
+        method: parts.method,
+        query: parts.uri.query().map(parse_query).unwrap_or_default(),
+        bucket,
+        key,
+        headers: parts.headers,
+        body: Bytes::new(),
+        staged: None,
+    };
+    let op = match crate::vectors::route(&request)
+        .and_then(|op| crate::vectors::authenticate(&ctx, &request).map(|()| op))
+    {
+        Ok(op) => op,
+        Err(err) => return Ok(finish_json(&request_id, Err(err), decision)),
+    };
+    match body.collect().await {
+        Ok(collected) => request.body = collected.to_bytes(),
+        Err(e) => {
+            let err = OssError::new(
+                StatusCode::BAD_REQUEST,
+                "IncompleteBody",
+                format!("The request body was not received completely: {e}"),
+            );
+            return Ok(finish_json(&request_id, Err(err), decision));
+        }
+    }
+    let worker_ctx = ctx.clone();
+    let result =
+        tokio::task::spawn_blocking(move || crate::vectors::dispatch(&worker_ctx, &request, op))
+            .await
+            .unwrap_or_else(|e| Err(OssError::internal(format!("handler failed: {e}"))));
+    Ok(finish_json(&request_id, result, decision))
+}
+
+/// [`finish`] with the vector endpoint's JSON error documents.
+fn finish_json(
+    request_id: &str,
+    result: Result<Reply, OssError>,
+    decision: Decision,
+) -> Response<EmuBody> {
+    let result = result.or_else(|err| {
+        let doc = err.json_document(request_id, "localhost");
+        let mut reply = Reply::ok()
+            .status(err.status)
+            .header("x-oss-ec", err.ec)
+            .header("Content-Type", "application/json")
+            .body(Bytes::from(doc));
+        for (k, v) in &err.headers {
+            reply = reply.header(*k, v.clone());
+        }
+        Ok::<_, OssError>(reply)
+    });
+    finish(request_id, result, false, decision)
 }
 
 fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
