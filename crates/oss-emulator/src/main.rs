@@ -5,17 +5,53 @@ use std::io::Write;
 
 use oss_emulator::{Emulator, EmulatorConfig};
 
+const USAGE: &str = "\
+usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
+                    [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID]
+                    [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
+                    [--fault-wrong-crc] [--fault-seed N]
+       oss-emulator --help | --version
+
+A local OSS-compatible server. Prints `listening on http://ADDR` once it accepts connections, then
+`vectors on http://ADDR` (the vector service's listener).
+
+options:
+  --addr HOST:PORT              where to listen (port 0: any free port)
+  --access-key-id ID            the access key id requests must be signed with
+  --access-key-secret SECRET    its secret
+  --data-dir DIR                keep data on disk in DIR (default: in memory)
+  --region R                    the region reported as bucket location (default cn-hangzhou)
+  --security-token T            accept this STS security token (repeatable; none: any)
+  --vector-addr HOST:PORT       where the vector service listens (default: any free port)
+  --account-id ID               the account id (decimal) vector bucket hosts carry
+  --fault-latency-ms N          delay every response by N ms
+  --fault-5xx-rate F            answer this fraction (0..1) of requests with 500/503
+  --fault-reset-after-bytes N   cut response bodies after N bytes and reset
+  --fault-wrong-crc             send wrong x-oss-hash-crc64ecma headers
+  --fault-seed N                seed deciding which requests fail
+  -h, --help                    print this help
+  -V, --version                 print the version";
+
 #[allow(clippy::print_stderr)]
 fn main() {
-    let config = match EmulatorConfig::from_args(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = writeln!(std::io::stdout().lock(), "{USAGE}");
+        return;
+    }
+    if args.iter().any(|a| a == "--version" || a == "-V") {
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "oss-emulator {}",
+            env!("CARGO_PKG_VERSION")
+        );
+        return;
+    }
+    let config = match EmulatorConfig::from_args(args) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("oss-emulator: {e}");
-            eprintln!(
-                "usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR] \
-                 [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID] [--fault-latency-ms N] [--fault-5xx-rate F] \
-                 [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N]"
-            );
+            eprintln!("{USAGE}");
             std::process::exit(2);
         }
     };
