@@ -217,7 +217,7 @@ async fn exercise(emu: &Emulator, version: SignatureVersion, style: AddressingSt
     c.copy_object()
         .bucket(bucket)
         .key("copy.txt")
-        .copy_source(format!("/{bucket}/list/0"))
+        .copy_source(oss_model::CopySource::new(bucket, "list/0"))
         .send()
         .await
         .unwrap();

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use oss_client::credentials::{EnvironmentProvider, StaticProvider};
+use oss_client::credentials::StaticProvider;
 use oss_client::{Client, Config};
-use oss_model::{Tag, TagSet, Tagging};
+use oss_model::{CopySource, Tag, TagSet, Tagging};
 
 type BoxResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -51,13 +51,8 @@ fn target() -> BoxResult<Target> {
             _emulator: Some(emulator),
         });
     }
-    let region = env("OSS_REGION").ok_or("OSS_REGION is required with OSS_ACCESS_KEY_ID")?;
-    let mut builder = Config::builder()
-        .region(&region)
-        .credentials(EnvironmentProvider::new());
-    if let Some(endpoint) = env("OSS_ENDPOINT") {
-        builder = builder.endpoint(endpoint);
-    }
+    // One line: region, endpoint and credentials from the environment (see `Config::from_env`).
+    let client = Client::new(Config::from_env()?);
     let (bucket, create_bucket) = match env("OSS_BUCKET") {
         Some(bucket) => (bucket, false),
         None => {
@@ -67,9 +62,12 @@ fn target() -> BoxResult<Target> {
             (format!("oss-rs-quickstart-{secs}"), true)
         }
     };
-    println!("using real OSS in {region}, bucket {bucket}");
+    println!(
+        "using real OSS at {}, bucket {bucket}",
+        client.config().endpoint().authority()
+    );
     Ok(Target {
-        client: Client::new(builder.build()?),
+        client,
         bucket,
         create_bucket,
         _emulator: None,
@@ -93,7 +91,6 @@ async fn fetch(url: &str) -> BoxResult<(http::StatusCode, Bytes)> {
 
 #[tokio::main]
 async fn main() -> BoxResult<()> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let Target {
         client,
         bucket,
@@ -148,12 +145,11 @@ async fn main() -> BoxResult<()> {
         downloaded.len()
     );
 
-    let input = oss_model::GetObjectInput::builder()
+    let presigned = client
+        .get_object()
         .bucket(b)
         .key(key)
-        .build()?;
-    let presigned = client
-        .presign::<oss_proto::generated::GetObject>(&input, Duration::from_secs(300))
+        .presigned(Duration::from_secs(300))
         .await?;
     let (status, fetched) = fetch(&presigned.url).await?;
     if status != http::StatusCode::OK || fetched != data {
@@ -166,7 +162,7 @@ async fn main() -> BoxResult<()> {
         .copy_object()
         .bucket(b)
         .key(copy)
-        .copy_source(format!("/{b}/{key}"))
+        .copy_source(CopySource::new(b, key))
         .send()
         .await?;
     println!("copied {key} to {copy}");

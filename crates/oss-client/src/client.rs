@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 use crate::config::Config;
 use crate::crc_ledger::{CrcLedger, Exchange, Pending};
 use crate::error::{Error, TimeoutKind};
+use crate::presign::PresignOptions;
 use crate::retry::{request_replayable, retry_reason};
 use crate::signing::{self, PresignedRequest, SigningContext};
 use crate::transport::{Body, ByteStream, CrcTracker, SendBody, Transport};
@@ -239,15 +240,44 @@ impl Client {
         input: &O::Input,
         expires: Duration,
     ) -> Result<PresignedRequest, Error> {
-        let parts = O::build_request(input)?;
-        let creds = self.inner.config.credentials.provide_credentials().await?;
+        self.presign_with::<O>(input, &PresignOptions::new(expires))
+            .await
+    }
+
+    /// A presigned request for `input` with `options` (endpoint, signed headers, signature
+    /// version). The generated builders' `.presigned_with(options)` call this.
+    pub async fn presign_with<O: Operation>(
+        &self,
+        input: &O::Input,
+        options: &PresignOptions,
+    ) -> Result<PresignedRequest, Error> {
+        let mut parts = O::build_request(input)?;
+        options.apply_headers(&mut parts.headers)?;
+        let config = &self.inner.config;
+        let endpoint = options.resolve_endpoint(&config.endpoint, &config.region)?;
+        let additional: Vec<&str> = options
+            .additional_headers
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let ctx = SigningContext {
+            version: options
+                .signature_version
+                .unwrap_or(config.signature_version),
+            region: &config.region,
+            endpoint: &endpoint,
+            key_cache: &self.inner.key_cache,
+            v1_sub_resources: O::V1_SIGNED_QUERY,
+        };
+        let creds = config.credentials.provide_credentials().await?;
         signing::presign(
-            &self.signing_context(O::V1_SIGNED_QUERY),
+            &ctx,
             &creds,
             O::METADATA.scope,
             &parts,
             self.now(),
-            expires,
+            options.expires,
+            &additional,
         )
     }
 

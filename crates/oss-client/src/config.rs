@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use oss_proto::endpoint::{AddressingStyle, Endpoint, EndpointKind};
 
-use crate::credentials::{CredentialsProvider, Environment, default_provider};
+use crate::credentials::{
+    CredentialsProvider, Environment, default_provider, default_provider_from,
+};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::transport::{Resolve, TransportConfig};
@@ -40,6 +42,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// The configuration from the process environment, in one call: see
+    /// [`ConfigBuilder::from_env`] for the variables and their precedence.
+    ///
+    /// ```no_run
+    /// // OSS_REGION=cn-hangzhou, credentials from the default chain.
+    /// let client = oss_client::Client::new(oss_client::Config::from_env()?);
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Config, Error> {
+        ConfigBuilder::from_env()?.build()
+    }
+
     /// A builder with the defaults: V4 signing, the default credentials chain, 3 attempts,
     /// 10 s connect and 20 s read timeouts, CRC-64 checks on.
     pub fn builder() -> ConfigBuilder {
@@ -107,6 +121,125 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
+    /// A builder preloaded from the process environment (see
+    /// [`from_environment`](ConfigBuilder::from_environment)).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_environment(&Environment::process())
+    }
+
+    /// A builder preloaded from `env`. Precedence, highest first: what is set on the builder
+    /// afterwards, then these variables, then the defaults.
+    ///
+    /// | variable | sets |
+    /// |---|---|
+    /// | `OSS_REGION` | [`region`](ConfigBuilder::region) |
+    /// | `OSS_ENDPOINT` | [`endpoint`](ConfigBuilder::endpoint) (else the region's endpoint) |
+    /// | `OSS_ENDPOINT_KIND` | `public`, `internal`, `dual-stack`, `accelerate`, `accelerate-overseas` |
+    /// | `OSS_ADDRESSING_STYLE` | `virtual`, `path` or `cname` |
+    /// | `OSS_SIGNATURE_VERSION` | `v4` or `v1` |
+    /// | `OSS_DISABLE_SSL` | `true`: plain HTTP for the regional endpoint |
+    /// | `OSS_CONNECT_TIMEOUT`, `OSS_READ_TIMEOUT` | seconds |
+    /// | `OSS_MAX_ATTEMPTS` | attempts per operation, retries included |
+    /// | `OSS_ACCOUNT_ID` | [`account_id`](ConfigBuilder::account_id) (vector buckets) |
+    ///
+    /// Credentials come from [`default_provider_from`] over the same variables: `OSS_ACCESS_KEY_ID`
+    /// / `OSS_ACCESS_KEY_SECRET` / `OSS_SESSION_TOKEN`, the `ALIBABA_CLOUD_*` OIDC role, the shared
+    /// credentials file, the ECS RAM role. A value that cannot be read is an error, never
+    /// ignored.
+    ///
+    /// ```
+    /// use oss_client::{ConfigBuilder, SignatureVersion, credentials::Environment};
+    /// let env = Environment::from_pairs([
+    ///     ("OSS_REGION", "cn-beijing"),
+    ///     ("OSS_ENDPOINT_KIND", "internal"),
+    ///     ("OSS_SIGNATURE_VERSION", "v1"),
+    /// ]);
+    /// let config = ConfigBuilder::from_environment(&env)?.build()?;
+    /// assert_eq!(config.endpoint().authority(), "oss-cn-beijing-internal.aliyuncs.com");
+    /// assert_eq!(config.signature_version(), SignatureVersion::V1);
+    ///
+    /// // What the code sets wins over the environment.
+    /// let config = ConfigBuilder::from_environment(&env)?.region("cn-shanghai").build()?;
+    /// assert_eq!(config.region(), "cn-shanghai");
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn from_environment(env: &Environment) -> Result<Self, Error> {
+        let bad = |name: &str, value: &str, expected: &str| Error::InvalidConfig {
+            reason: format!("{name}={value:?}: expected {expected}"),
+        };
+        let secs = |name: &str| -> Result<Option<Duration>, Error> {
+            env.get(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                        .map(Duration::from_secs_f64)
+                        .ok_or_else(|| bad(name, &v, "a positive number of seconds"))
+                })
+                .transpose()
+        };
+        let mut b = ConfigBuilder {
+            region: env.get("OSS_REGION"),
+            endpoint: env.get("OSS_ENDPOINT"),
+            credentials: Some(Arc::new(default_provider_from(env))),
+            account_id: account_id_from(env),
+            ..ConfigBuilder::default()
+        };
+        if let Some(v) = env.get("OSS_ENDPOINT_KIND") {
+            b.endpoint_kind = Some(match v.to_ascii_lowercase().as_str() {
+                "public" => EndpointKind::Public,
+                "internal" => EndpointKind::Internal,
+                "dual-stack" | "dualstack" => EndpointKind::DualStack,
+                "accelerate" => EndpointKind::Accelerate,
+                "accelerate-overseas" => EndpointKind::AccelerateOverseas,
+                _ => {
+                    return Err(bad(
+                        "OSS_ENDPOINT_KIND",
+                        &v,
+                        "public, internal, dual-stack, accelerate or accelerate-overseas",
+                    ));
+                }
+            });
+        }
+        if let Some(v) = env.get("OSS_ADDRESSING_STYLE") {
+            b.style = Some(match v.to_ascii_lowercase().as_str() {
+                "virtual" | "virtual-hosted" => AddressingStyle::VirtualHosted,
+                "path" => AddressingStyle::Path,
+                "cname" => AddressingStyle::Cname,
+                _ => return Err(bad("OSS_ADDRESSING_STYLE", &v, "virtual, path or cname")),
+            });
+        }
+        if let Some(v) = env.get("OSS_SIGNATURE_VERSION") {
+            b.signature_version = Some(match v.to_ascii_lowercase().as_str() {
+                "v4" | "4" => SignatureVersion::V4,
+                "v1" | "1" => SignatureVersion::V1,
+                _ => return Err(bad("OSS_SIGNATURE_VERSION", &v, "v4 or v1")),
+            });
+        }
+        if let Some(v) = env.get("OSS_DISABLE_SSL") {
+            b.http = match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(bad("OSS_DISABLE_SSL", &v, "true or false")),
+            };
+        }
+        b.connect_timeout = secs("OSS_CONNECT_TIMEOUT")?;
+        if let Some(t) = secs("OSS_READ_TIMEOUT")? {
+            b.read_timeout = Some(Some(t));
+        }
+        if let Some(v) = env.get("OSS_MAX_ATTEMPTS") {
+            let n: u32 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| bad("OSS_MAX_ATTEMPTS", &v, "a number from 1 to 100"))?;
+            b.retry = Some(RetryPolicy::default().max_attempts(n));
+        }
+        Ok(b)
+    }
+
     /// The region (`cn-hangzhou`): signs requests and, without an explicit endpoint, picks the
     /// regional endpoint.
     pub fn region(mut self, region: impl Into<String>) -> Self {

@@ -327,7 +327,7 @@ async fn uncertain_uploads_are_not_checked() {
         .key("k")
         .upload_id(&upload)
         .part_number(2)
-        .copy_source("/bucket/src")
+        .copy_source(oss_model::CopySource::new("bucket", "src"))
         .send()
         .await
         .unwrap();
@@ -359,7 +359,7 @@ async fn a_copied_range_counts_as_a_known_part() {
         .key("k")
         .upload_id(&upload)
         .part_number(2)
-        .copy_source("/bucket/src")
+        .copy_source(oss_model::CopySource::new("bucket", "src"))
         .copy_source_range("bytes=10-15")
         .send()
         .await
@@ -372,7 +372,7 @@ async fn a_copied_range_counts_as_a_known_part() {
         .key("k")
         .upload_id(&upload)
         .part_number(2)
-        .copy_source("/bucket/src")
+        .copy_source(oss_model::CopySource::new("bucket", "src"))
         .copy_source_range("bytes=10-15")
         .send()
         .await

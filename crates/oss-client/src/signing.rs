@@ -95,6 +95,7 @@ pub(crate) fn presign(
     parts: &RequestParts,
     now: time::OffsetDateTime,
     expires: Duration,
+    additional_headers: &[&str],
 ) -> Result<PresignedRequest, Error> {
     let address = ctx.endpoint.address(scope, parts)?;
     let base = address.uri.to_string();
@@ -114,9 +115,23 @@ pub(crate) fn presign(
     }
     let keys = creds.to_signing();
     let method = parts.method.as_str().to_owned();
+    // `host` is not among the parts' headers: when it is to be signed, sign the URL's.
+    let with_host;
+    let mut headers = &parts.headers;
+    if additional_headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("host"))
+        && let Some(authority) = address.uri.authority()
+        && let Ok(value) = http::HeaderValue::from_str(authority.as_str())
+    {
+        let mut map = parts.headers.clone();
+        map.insert(http::header::HOST, value);
+        with_host = map;
+        headers = &with_host;
+    }
     let signable = SignableRequest::new(&method, ctx.endpoint.resource(scope, parts)?)
         .with_query(Query::Owned(&parts.query))
-        .with_headers(Headers::Map(&parts.headers));
+        .with_headers(Headers::Map(headers));
     match ctx.version {
         SignatureVersion::V1 => {
             let params = v1::V1Params::new(&keys, now).with_sub_resources(ctx.v1_sub_resources);
@@ -130,6 +145,7 @@ pub(crate) fn presign(
         _ => {
             let params = v4::SigningParams::new(&keys, ctx.region, now)
                 .with_product(ctx.endpoint.product())
+                .with_additional_headers(additional_headers)
                 .with_key_cache(ctx.key_cache);
             let p = v4::presign(&signable, &params, expires).map_err(|e| sign_error(&e))?;
             Ok(join(

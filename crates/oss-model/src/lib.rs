@@ -30,6 +30,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod copy_source;
 pub mod error;
 pub mod json;
 mod json_time;
@@ -41,5 +42,6 @@ mod testing;
 
 mod generated;
 
+pub use copy_source::CopySource;
 pub use error::{BuildError, ValueError, XmlError};
 pub use generated::*;

@@ -132,12 +132,12 @@ fn copies_need_a_source() {
     let input = CopyObjectInput::builder()
         .bucket("b")
         .key("k")
-        .copy_source("/srcbucket/src%20object.txt?versionId=v1")
+        .copy_source(oss_model::CopySource::new("srcbucket", "src object.txt").version_id("v1"))
         .metadata_directive(MetadataDirective::Replace)
         .build()
         .expect("complete");
     assert_eq!(
-        input.copy_source,
+        oss_model::value::TextValue::to_text(&input.copy_source),
         "/srcbucket/src%20object.txt?versionId=v1"
     );
     assert_eq!(

@@ -42,6 +42,7 @@ fn qualified(ty: &Ty) -> String {
     match ty {
         Ty::Enum(n) | Ty::Shape(n) => format!("oss_model::{n}"),
         Ty::List(inner) => format!("Vec<{}>", qualified(inner)),
+        Ty::CopySource => "oss_model::CopySource".into(),
         other => other.rust(),
     }
 }
@@ -150,6 +151,18 @@ fn request(s: &mut String, op: &OperationDef) {
              self.client.call::<oss_proto::generated::{name}>(input).await\n}}"
         );
     }
+    let _ = writeln!(
+        s,
+        "/// Presigns the request instead of sending it: a URL valid for `expires`, with the\n\
+         /// client's endpoint and signature version (see [`presigned_with`]({name}Request::presigned_with)).\n\
+         pub async fn presigned(self, expires: std::time::Duration) -> Result<crate::PresignedRequest, Error> {{\n\
+         self.presigned_with(crate::PresignOptions::new(expires)).await\n}}\n\
+         /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4\n\
+         /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not\n\
+         /// part of a presigned request.\n\
+         pub async fn presigned_with(self, options: crate::PresignOptions) -> Result<crate::PresignedRequest, Error> {{\n{build}\n\
+         self.client.presign_with::<oss_proto::generated::{name}>(&input, &options).await\n}}"
+    );
     if op.paginate.is_some() && !stream_out && !stream_in {
         let _ = writeln!(
             s,

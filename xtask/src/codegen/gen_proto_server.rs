@@ -196,6 +196,10 @@ fn sample_value(f: &Field, model: &Model) -> Option<String> {
         Ty::Float => "0.25".into(),
         Ty::Json => "serde_json::Value::from(\"a/b c+d%&<é\")".into(),
         Ty::Timestamp => return None,
+        Ty::CopySource => {
+            "oss_model::CopySource::new(\"srcbucket\", \"dir/a b+c?é.txt\").version_id(\"v+1\")"
+                .into()
+        }
         Ty::Map => "[(\"k\".to_string(), \"v\".to_string())].into_iter().collect()".into(),
         Ty::Enum(e) => {
             let first = &model.enums.get(e)?.values.first()?.0;

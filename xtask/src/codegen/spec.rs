@@ -117,6 +117,8 @@ pub(crate) enum Ty {
     /// JSON shapes.
     Json,
     Map,
+    /// `x-oss-copy-source`: a bucket, a key and a version (`oss_model::CopySource`).
+    CopySource,
     Enum(String),
     Shape(String),
     List(Box<Ty>),
@@ -133,6 +135,7 @@ impl Ty {
             Ty::Float => "f32".into(),
             Ty::Json => "serde_json::Value".into(),
             Ty::Map => "std::collections::BTreeMap<String, String>".into(),
+            Ty::CopySource => "crate::CopySource".into(),
             Ty::Enum(n) | Ty::Shape(n) => n.clone(),
             Ty::List(inner) => format!("Vec<{}>", inner.rust()),
         }
@@ -586,6 +589,7 @@ impl Resolver {
             "float" => Ty::Float,
             "json" => Ty::Json,
             "map" => Ty::Map,
+            "CopySource" => Ty::CopySource,
             _ if self.enum_names.contains_key(ty) => Ty::Enum(ty.to_string()),
             _ if self.shape_names.contains_key(ty) => Ty::Shape(ty.to_string()),
             _ => {
@@ -808,10 +812,15 @@ impl Resolver {
             Location::Header(_) => {
                 if !matches!(
                     ty,
-                    Ty::String | Ty::Integer | Ty::Boolean | Ty::Timestamp | Ty::Enum(_)
+                    Ty::String
+                        | Ty::Integer
+                        | Ty::Boolean
+                        | Ty::Timestamp
+                        | Ty::Enum(_)
+                        | Ty::CopySource
                 ) {
                     self.err(format!(
-                        "{ctx}: a header holds string, integer, boolean, timestamp or an enum"
+                        "{ctx}: a header holds string, integer, boolean, timestamp, an enum or CopySource"
                     ));
                 }
             }
@@ -1116,7 +1125,7 @@ impl Resolver {
                             | Ty::Map
                             | Ty::List(_) => true,
                             Ty::Shape(n) => snapshot.get(n).is_some_and(|s| s.0),
-                            Ty::Enum(_) | Ty::Timestamp => false,
+                            Ty::Enum(_) | Ty::Timestamp | Ty::CopySource => false,
                         }
                 });
                 let url = shape.fields.iter().any(|f| {

@@ -2117,6 +2117,35 @@ impl AbortBucketWormRequest {
             .call::<oss_proto::generated::AbortBucketWorm>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](AbortBucketWormRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::AbortBucketWorm>(&input, &options)
+            .await
+    }
 }
 
 /// A `AbortMultipartUpload` request being built: set its members, then [`send`](AbortMultipartUploadRequest::send) it.
@@ -2162,6 +2191,35 @@ impl AbortMultipartUploadRequest {
         })?;
         self.client
             .call::<oss_proto::generated::AbortMultipartUpload>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](AbortMultipartUploadRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::AbortMultipartUpload>(&input, &options)
             .await
     }
 }
@@ -2301,6 +2359,35 @@ impl AppendObjectRequest {
             .call_with_body::<oss_proto::generated::AppendObject>(input, body)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](AppendObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::AppendObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `AsyncProcessObject` request being built: set its members, then [`send`](AsyncProcessObjectRequest::send) it.
@@ -2346,6 +2433,35 @@ impl AsyncProcessObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::AsyncProcessObject>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](AsyncProcessObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::AsyncProcessObject>(&input, &options)
             .await
     }
 }
@@ -2457,6 +2573,35 @@ impl CallbackRequest {
             .call_with_body::<oss_proto::generated::Callback>(input, body)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CallbackRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::Callback>(&input, &options)
+            .await
+    }
 }
 
 /// A `CleanRestoredObject` request being built: set its members, then [`send`](CleanRestoredObjectRequest::send) it.
@@ -2504,6 +2649,35 @@ impl CleanRestoredObjectRequest {
             .call::<oss_proto::generated::CleanRestoredObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CleanRestoredObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CleanRestoredObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `CloseMetaQuery` request being built: set its members, then [`send`](CloseMetaQueryRequest::send) it.
@@ -2534,6 +2708,35 @@ impl CloseMetaQueryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CloseMetaQuery>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CloseMetaQueryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CloseMetaQuery>(&input, &options)
             .await
     }
 }
@@ -2571,6 +2774,35 @@ impl CompleteBucketWormRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CompleteBucketWorm>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CompleteBucketWormRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CompleteBucketWorm>(&input, &options)
             .await
     }
 }
@@ -2650,6 +2882,35 @@ impl CompleteMultipartUploadRequest {
             .call::<oss_proto::generated::CompleteMultipartUpload>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CompleteMultipartUploadRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CompleteMultipartUpload>(&input, &options)
+            .await
+    }
 }
 
 /// A `CopyObject` request being built: set its members, then [`send`](CopyObjectRequest::send) it.
@@ -2672,8 +2933,8 @@ impl CopyObjectRequest {
         self.input = self.input.key(value);
         self
     }
-    /// Sets `copy_source`: The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
+    /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub fn copy_source(mut self, value: impl Into<oss_model::CopySource>) -> Self {
         self.input = self.input.copy_source(value);
         self
     }
@@ -2803,6 +3064,35 @@ impl CopyObjectRequest {
             .call::<oss_proto::generated::CopyObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CopyObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CopyObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `CreateAccessPoint` request being built: set its members, then [`send`](CreateAccessPointRequest::send) it.
@@ -2838,6 +3128,35 @@ impl CreateAccessPointRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CreateAccessPoint>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateAccessPointRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateAccessPoint>(&input, &options)
             .await
     }
 }
@@ -2885,6 +3204,37 @@ impl CreateAccessPointForObjectProcessRequest {
             .call::<oss_proto::generated::CreateAccessPointForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateAccessPointForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateAccessPointForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `CreateBucketDataRedundancyTransition` request being built: set its members, then [`send`](CreateBucketDataRedundancyTransitionRequest::send) it.
@@ -2927,6 +3277,37 @@ impl CreateBucketDataRedundancyTransitionRequest {
             .call::<oss_proto::generated::CreateBucketDataRedundancyTransition>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateBucketDataRedundancyTransitionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateBucketDataRedundancyTransition>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `CreateBucketMetadataConfiguration` request being built: set its members, then [`send`](CreateBucketMetadataConfigurationRequest::send) it.
@@ -2962,6 +3343,37 @@ impl CreateBucketMetadataConfigurationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CreateBucketMetadataConfiguration>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateBucketMetadataConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateBucketMetadataConfiguration>(
+                &input, &options,
+            )
             .await
     }
 }
@@ -3001,6 +3413,35 @@ impl CreateCnameTokenRequest {
             .call::<oss_proto::generated::CreateCnameToken>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateCnameTokenRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateCnameToken>(&input, &options)
+            .await
+    }
 }
 
 /// A `CreateDirectory` request being built: set its members, then [`send`](CreateDirectoryRequest::send) it.
@@ -3036,6 +3477,35 @@ impl CreateDirectoryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::CreateDirectory>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateDirectoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateDirectory>(&input, &options)
             .await
     }
 }
@@ -3092,6 +3562,35 @@ impl CreateSelectObjectMetaRequest {
             .call_streaming::<oss_proto::generated::CreateSelectObjectMeta>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](CreateSelectObjectMetaRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::CreateSelectObjectMeta>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteAccessPoint` request being built: set its members, then [`send`](DeleteAccessPointRequest::send) it.
@@ -3127,6 +3626,35 @@ impl DeleteAccessPointRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteAccessPoint>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteAccessPointRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteAccessPoint>(&input, &options)
             .await
     }
 }
@@ -3166,6 +3694,37 @@ impl DeleteAccessPointForObjectProcessRequest {
             .call::<oss_proto::generated::DeleteAccessPointForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteAccessPointForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteAccessPointForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteAccessPointPolicy` request being built: set its members, then [`send`](DeleteAccessPointPolicyRequest::send) it.
@@ -3201,6 +3760,35 @@ impl DeleteAccessPointPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteAccessPointPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteAccessPointPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteAccessPointPolicy>(&input, &options)
             .await
     }
 }
@@ -3242,6 +3830,37 @@ impl DeleteAccessPointPolicyForObjectProcessRequest {
             .call::<oss_proto::generated::DeleteAccessPointPolicyForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteAccessPointPolicyForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteAccessPointPolicyForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteAccessPointPublicAccessBlock` request being built: set its members, then [`send`](DeleteAccessPointPublicAccessBlockRequest::send) it.
@@ -3279,6 +3898,37 @@ impl DeleteAccessPointPublicAccessBlockRequest {
             .call::<oss_proto::generated::DeleteAccessPointPublicAccessBlock>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteAccessPointPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteAccessPointPublicAccessBlock>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteBucket` request being built: set its members, then [`send`](DeleteBucketRequest::send) it.
@@ -3311,6 +3961,35 @@ impl DeleteBucketRequest {
             .call::<oss_proto::generated::DeleteBucket>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucket>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketCors` request being built: set its members, then [`send`](DeleteBucketCorsRequest::send) it.
@@ -3341,6 +4020,35 @@ impl DeleteBucketCorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketCors>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketCorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketCors>(&input, &options)
             .await
     }
 }
@@ -3378,6 +4086,35 @@ impl DeleteBucketDataAcceleratorRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketDataAccelerator>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketDataAcceleratorRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketDataAccelerator>(&input, &options)
             .await
     }
 }
@@ -3419,6 +4156,37 @@ impl DeleteBucketDataRedundancyTransitionRequest {
             .call::<oss_proto::generated::DeleteBucketDataRedundancyTransition>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketDataRedundancyTransitionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketDataRedundancyTransition>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteBucketEncryption` request being built: set its members, then [`send`](DeleteBucketEncryptionRequest::send) it.
@@ -3449,6 +4217,35 @@ impl DeleteBucketEncryptionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketEncryption>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketEncryptionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketEncryption>(&input, &options)
             .await
     }
 }
@@ -3488,6 +4285,35 @@ impl DeleteBucketInventoryRequest {
             .call::<oss_proto::generated::DeleteBucketInventory>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketInventoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketInventory>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketLifecycle` request being built: set its members, then [`send`](DeleteBucketLifecycleRequest::send) it.
@@ -3518,6 +4344,35 @@ impl DeleteBucketLifecycleRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketLifecycle>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketLifecycleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketLifecycle>(&input, &options)
             .await
     }
 }
@@ -3552,6 +4407,35 @@ impl DeleteBucketLoggingRequest {
             .call::<oss_proto::generated::DeleteBucketLogging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketLogging>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketMetadataConfiguration` request being built: set its members, then [`send`](DeleteBucketMetadataConfigurationRequest::send) it.
@@ -3582,6 +4466,37 @@ impl DeleteBucketMetadataConfigurationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketMetadataConfiguration>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketMetadataConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketMetadataConfiguration>(
+                &input, &options,
+            )
             .await
     }
 }
@@ -3616,6 +4531,35 @@ impl DeleteBucketOverwriteConfigRequest {
             .call::<oss_proto::generated::DeleteBucketOverwriteConfig>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketOverwriteConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketOverwriteConfig>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketPolicy` request being built: set its members, then [`send`](DeleteBucketPolicyRequest::send) it.
@@ -3646,6 +4590,35 @@ impl DeleteBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketPolicy>(&input, &options)
             .await
     }
 }
@@ -3680,6 +4653,35 @@ impl DeleteBucketPublicAccessBlockRequest {
             .call::<oss_proto::generated::DeleteBucketPublicAccessBlock>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketPublicAccessBlock>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketQoSInfo` request being built: set its members, then [`send`](DeleteBucketQoSInfoRequest::send) it.
@@ -3710,6 +4712,35 @@ impl DeleteBucketQoSInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketQoSInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketQoSInfo>(&input, &options)
             .await
     }
 }
@@ -3749,6 +4780,35 @@ impl DeleteBucketReplicationRequest {
             .call::<oss_proto::generated::DeleteBucketReplication>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketReplicationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketReplication>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketRequesterQoSInfo` request being built: set its members, then [`send`](DeleteBucketRequesterQoSInfoRequest::send) it.
@@ -3786,6 +4846,35 @@ impl DeleteBucketRequesterQoSInfoRequest {
             .call::<oss_proto::generated::DeleteBucketRequesterQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketRequesterQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketStorageQuota` request being built: set its members, then [`send`](DeleteBucketStorageQuotaRequest::send) it.
@@ -3816,6 +4905,35 @@ impl DeleteBucketStorageQuotaRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketStorageQuota>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketStorageQuotaRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketStorageQuota>(&input, &options)
             .await
     }
 }
@@ -3855,6 +4973,35 @@ impl DeleteBucketTagsRequest {
             .call::<oss_proto::generated::DeleteBucketTags>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketTagsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketTags>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteBucketWebsite` request being built: set its members, then [`send`](DeleteBucketWebsiteRequest::send) it.
@@ -3885,6 +5032,35 @@ impl DeleteBucketWebsiteRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteBucketWebsite>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteBucketWebsiteRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteBucketWebsite>(&input, &options)
             .await
     }
 }
@@ -3922,6 +5098,35 @@ impl DeleteCnameRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteCname>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteCnameRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteCname>(&input, &options)
             .await
     }
 }
@@ -3971,6 +5176,35 @@ impl DeleteDirectoryRequest {
             .call::<oss_proto::generated::DeleteDirectory>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteDirectoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteDirectory>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteLiveChannel` request being built: set its members, then [`send`](DeleteLiveChannelRequest::send) it.
@@ -4006,6 +5240,35 @@ impl DeleteLiveChannelRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteLiveChannel>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteLiveChannelRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteLiveChannel>(&input, &options)
             .await
     }
 }
@@ -4048,6 +5311,35 @@ impl DeleteMultipleObjectsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteMultipleObjects>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteMultipleObjectsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteMultipleObjects>(&input, &options)
             .await
     }
 }
@@ -4097,6 +5389,35 @@ impl DeleteObjectRequest {
             .call::<oss_proto::generated::DeleteObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteObjectTagging` request being built: set its members, then [`send`](DeleteObjectTaggingRequest::send) it.
@@ -4144,6 +5465,35 @@ impl DeleteObjectTaggingRequest {
             .call::<oss_proto::generated::DeleteObjectTagging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteObjectTaggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteObjectTagging>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeletePublicAccessBlock` request being built: set its members, then [`send`](DeletePublicAccessBlockRequest::send) it.
@@ -4169,6 +5519,35 @@ impl DeletePublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeletePublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeletePublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeletePublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -4210,6 +5589,37 @@ impl DeleteResourcePoolBucketGroupQoSInfoRequest {
             .call::<oss_proto::generated::DeleteResourcePoolBucketGroupQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteResourcePoolBucketGroupQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteResourcePoolBucketGroupQoSInfo>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteResourcePoolRequesterQoSInfo` request being built: set its members, then [`send`](DeleteResourcePoolRequesterQoSInfoRequest::send) it.
@@ -4245,6 +5655,37 @@ impl DeleteResourcePoolRequesterQoSInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteResourcePoolRequesterQoSInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteResourcePoolRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteResourcePoolRequesterQoSInfo>(
+                &input, &options,
+            )
             .await
     }
 }
@@ -4284,6 +5725,35 @@ impl DeleteStyleRequest {
             .call::<oss_proto::generated::DeleteStyle>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteStyleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteStyle>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteUserDefinedLogFieldsConfig` request being built: set its members, then [`send`](DeleteUserDefinedLogFieldsConfigRequest::send) it.
@@ -4316,6 +5786,37 @@ impl DeleteUserDefinedLogFieldsConfigRequest {
             .call::<oss_proto::generated::DeleteUserDefinedLogFieldsConfig>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteUserDefinedLogFieldsConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteUserDefinedLogFieldsConfig>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `DeleteVectorBucket` request being built: set its members, then [`send`](DeleteVectorBucketRequest::send) it.
@@ -4346,6 +5847,35 @@ impl DeleteVectorBucketRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DeleteVectorBucket>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteVectorBucketRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteVectorBucket>(&input, &options)
             .await
     }
 }
@@ -4385,6 +5915,35 @@ impl DeleteVectorIndexRequest {
             .call::<oss_proto::generated::DeleteVectorIndex>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteVectorIndexRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteVectorIndex>(&input, &options)
+            .await
+    }
 }
 
 /// A `DeleteVectors` request being built: set its members, then [`send`](DeleteVectorsRequest::send) it.
@@ -4422,6 +5981,35 @@ impl DeleteVectorsRequest {
             .call::<oss_proto::generated::DeleteVectors>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DeleteVectorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DeleteVectors>(&input, &options)
+            .await
+    }
 }
 
 /// A `DescribeRegions` request being built: set its members, then [`send`](DescribeRegionsRequest::send) it.
@@ -4452,6 +6040,35 @@ impl DescribeRegionsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DescribeRegions>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DescribeRegionsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DescribeRegions>(&input, &options)
             .await
     }
 }
@@ -4489,6 +6106,35 @@ impl DoDataPipeLineActionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DoDataPipeLineAction>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DoDataPipeLineActionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DoDataPipeLineAction>(&input, &options)
             .await
     }
 }
@@ -4533,6 +6179,35 @@ impl DoMetaQueryRequest {
             .call::<oss_proto::generated::DoMetaQuery>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DoMetaQueryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DoMetaQuery>(&input, &options)
+            .await
+    }
 }
 
 /// A `DoMetaQueryAction` request being built: set its members, then [`send`](DoMetaQueryActionRequest::send) it.
@@ -4573,6 +6248,35 @@ impl DoMetaQueryActionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::DoMetaQueryAction>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](DoMetaQueryActionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::DoMetaQueryAction>(&input, &options)
             .await
     }
 }
@@ -4617,6 +6321,35 @@ impl ExtendBucketWormRequest {
             .call::<oss_proto::generated::ExtendBucketWorm>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ExtendBucketWormRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ExtendBucketWorm>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetAccessPoint` request being built: set its members, then [`send`](GetAccessPointRequest::send) it.
@@ -4652,6 +6385,35 @@ impl GetAccessPointRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetAccessPoint>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPoint>(&input, &options)
             .await
     }
 }
@@ -4693,6 +6455,37 @@ impl GetAccessPointConfigForObjectProcessRequest {
             .call::<oss_proto::generated::GetAccessPointConfigForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointConfigForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPointConfigForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `GetAccessPointForObjectProcess` request being built: set its members, then [`send`](GetAccessPointForObjectProcessRequest::send) it.
@@ -4730,6 +6523,35 @@ impl GetAccessPointForObjectProcessRequest {
             .call::<oss_proto::generated::GetAccessPointForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPointForObjectProcess>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetAccessPointPolicy` request being built: set its members, then [`send`](GetAccessPointPolicyRequest::send) it.
@@ -4765,6 +6587,35 @@ impl GetAccessPointPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetAccessPointPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPointPolicy>(&input, &options)
             .await
     }
 }
@@ -4806,6 +6657,37 @@ impl GetAccessPointPolicyForObjectProcessRequest {
             .call::<oss_proto::generated::GetAccessPointPolicyForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointPolicyForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPointPolicyForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `GetAccessPointPublicAccessBlock` request being built: set its members, then [`send`](GetAccessPointPublicAccessBlockRequest::send) it.
@@ -4843,6 +6725,35 @@ impl GetAccessPointPublicAccessBlockRequest {
             .call::<oss_proto::generated::GetAccessPointPublicAccessBlock>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetAccessPointPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetAccessPointPublicAccessBlock>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketAccessMonitor` request being built: set its members, then [`send`](GetBucketAccessMonitorRequest::send) it.
@@ -4873,6 +6784,35 @@ impl GetBucketAccessMonitorRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketAccessMonitor>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketAccessMonitorRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketAccessMonitor>(&input, &options)
             .await
     }
 }
@@ -4907,6 +6847,35 @@ impl GetBucketAclRequest {
             .call::<oss_proto::generated::GetBucketAcl>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketAclRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketAcl>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketArchiveDirectRead` request being built: set its members, then [`send`](GetBucketArchiveDirectReadRequest::send) it.
@@ -4939,6 +6908,35 @@ impl GetBucketArchiveDirectReadRequest {
             .call::<oss_proto::generated::GetBucketArchiveDirectRead>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketArchiveDirectReadRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketArchiveDirectRead>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketCors` request being built: set its members, then [`send`](GetBucketCorsRequest::send) it.
@@ -4969,6 +6967,35 @@ impl GetBucketCorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketCors>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketCorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketCors>(&input, &options)
             .await
     }
 }
@@ -5013,6 +7040,35 @@ impl GetBucketDataAcceleratorRequest {
             .call::<oss_proto::generated::GetBucketDataAccelerator>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketDataAcceleratorRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketDataAccelerator>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketDataRedundancyTransition` request being built: set its members, then [`send`](GetBucketDataRedundancyTransitionRequest::send) it.
@@ -5050,6 +7106,37 @@ impl GetBucketDataRedundancyTransitionRequest {
             .call::<oss_proto::generated::GetBucketDataRedundancyTransition>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketDataRedundancyTransitionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketDataRedundancyTransition>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `GetBucketEncryption` request being built: set its members, then [`send`](GetBucketEncryptionRequest::send) it.
@@ -5080,6 +7167,35 @@ impl GetBucketEncryptionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketEncryption>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketEncryptionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketEncryption>(&input, &options)
             .await
     }
 }
@@ -5114,6 +7230,35 @@ impl GetBucketHttpsConfigRequest {
             .call::<oss_proto::generated::GetBucketHttpsConfig>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketHttpsConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketHttpsConfig>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketInfo` request being built: set its members, then [`send`](GetBucketInfoRequest::send) it.
@@ -5144,6 +7289,35 @@ impl GetBucketInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketInfo>(&input, &options)
             .await
     }
 }
@@ -5183,6 +7357,35 @@ impl GetBucketInventoryRequest {
             .call::<oss_proto::generated::GetBucketInventory>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketInventoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketInventory>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketLifecycle` request being built: set its members, then [`send`](GetBucketLifecycleRequest::send) it.
@@ -5213,6 +7416,35 @@ impl GetBucketLifecycleRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketLifecycle>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketLifecycleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketLifecycle>(&input, &options)
             .await
     }
 }
@@ -5247,6 +7479,35 @@ impl GetBucketLocationRequest {
             .call::<oss_proto::generated::GetBucketLocation>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketLocationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketLocation>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketLogging` request being built: set its members, then [`send`](GetBucketLoggingRequest::send) it.
@@ -5277,6 +7538,35 @@ impl GetBucketLoggingRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketLogging>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketLogging>(&input, &options)
             .await
     }
 }
@@ -5311,6 +7601,35 @@ impl GetBucketMetadataConfigurationRequest {
             .call::<oss_proto::generated::GetBucketMetadataConfiguration>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketMetadataConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketMetadataConfiguration>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketObjectWormConfiguration` request being built: set its members, then [`send`](GetBucketObjectWormConfigurationRequest::send) it.
@@ -5341,6 +7660,37 @@ impl GetBucketObjectWormConfigurationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketObjectWormConfiguration>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketObjectWormConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketObjectWormConfiguration>(
+                &input, &options,
+            )
             .await
     }
 }
@@ -5375,6 +7725,35 @@ impl GetBucketOverwriteConfigRequest {
             .call::<oss_proto::generated::GetBucketOverwriteConfig>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketOverwriteConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketOverwriteConfig>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketPolicy` request being built: set its members, then [`send`](GetBucketPolicyRequest::send) it.
@@ -5405,6 +7784,35 @@ impl GetBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketPolicy>(&input, &options)
             .await
     }
 }
@@ -5439,6 +7847,35 @@ impl GetBucketPolicyStatusRequest {
             .call::<oss_proto::generated::GetBucketPolicyStatus>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketPolicyStatusRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketPolicyStatus>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketPublicAccessBlock` request being built: set its members, then [`send`](GetBucketPublicAccessBlockRequest::send) it.
@@ -5469,6 +7906,35 @@ impl GetBucketPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketPublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketPublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -5503,6 +7969,35 @@ impl GetBucketQoSInfoRequest {
             .call::<oss_proto::generated::GetBucketQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketReferer` request being built: set its members, then [`send`](GetBucketRefererRequest::send) it.
@@ -5533,6 +8028,35 @@ impl GetBucketRefererRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketReferer>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketRefererRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketReferer>(&input, &options)
             .await
     }
 }
@@ -5567,6 +8091,35 @@ impl GetBucketReplicationRequest {
             .call::<oss_proto::generated::GetBucketReplication>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketReplicationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketReplication>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketReplicationLocation` request being built: set its members, then [`send`](GetBucketReplicationLocationRequest::send) it.
@@ -5597,6 +8150,35 @@ impl GetBucketReplicationLocationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketReplicationLocation>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketReplicationLocationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketReplicationLocation>(&input, &options)
             .await
     }
 }
@@ -5636,6 +8218,35 @@ impl GetBucketReplicationProgressRequest {
             .call::<oss_proto::generated::GetBucketReplicationProgress>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketReplicationProgressRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketReplicationProgress>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketRequestPayment` request being built: set its members, then [`send`](GetBucketRequestPaymentRequest::send) it.
@@ -5666,6 +8277,35 @@ impl GetBucketRequestPaymentRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketRequestPayment>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketRequestPaymentRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketRequestPayment>(&input, &options)
             .await
     }
 }
@@ -5705,6 +8345,35 @@ impl GetBucketRequesterQoSInfoRequest {
             .call::<oss_proto::generated::GetBucketRequesterQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketRequesterQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketResourceGroup` request being built: set its members, then [`send`](GetBucketResourceGroupRequest::send) it.
@@ -5735,6 +8404,35 @@ impl GetBucketResourceGroupRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketResourceGroup>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketResourceGroupRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketResourceGroup>(&input, &options)
             .await
     }
 }
@@ -5769,6 +8467,35 @@ impl GetBucketStatRequest {
             .call::<oss_proto::generated::GetBucketStat>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketStatRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketStat>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketStorageQuota` request being built: set its members, then [`send`](GetBucketStorageQuotaRequest::send) it.
@@ -5799,6 +8526,35 @@ impl GetBucketStorageQuotaRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketStorageQuota>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketStorageQuotaRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketStorageQuota>(&input, &options)
             .await
     }
 }
@@ -5833,6 +8589,35 @@ impl GetBucketTagsRequest {
             .call::<oss_proto::generated::GetBucketTags>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketTagsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketTags>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketTransferAcceleration` request being built: set its members, then [`send`](GetBucketTransferAccelerationRequest::send) it.
@@ -5863,6 +8648,35 @@ impl GetBucketTransferAccelerationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketTransferAcceleration>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketTransferAccelerationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketTransferAcceleration>(&input, &options)
             .await
     }
 }
@@ -5897,6 +8711,35 @@ impl GetBucketVersioningRequest {
             .call::<oss_proto::generated::GetBucketVersioning>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketVersioningRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketVersioning>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketWebsite` request being built: set its members, then [`send`](GetBucketWebsiteRequest::send) it.
@@ -5929,6 +8772,35 @@ impl GetBucketWebsiteRequest {
             .call::<oss_proto::generated::GetBucketWebsite>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketWebsiteRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketWebsite>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetBucketWorm` request being built: set its members, then [`send`](GetBucketWormRequest::send) it.
@@ -5959,6 +8831,35 @@ impl GetBucketWormRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetBucketWorm>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetBucketWormRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetBucketWorm>(&input, &options)
             .await
     }
 }
@@ -5998,6 +8899,35 @@ impl GetCnameTokenRequest {
             .call::<oss_proto::generated::GetCnameToken>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetCnameTokenRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetCnameToken>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetLiveChannelHistory` request being built: set its members, then [`send`](GetLiveChannelHistoryRequest::send) it.
@@ -6033,6 +8963,35 @@ impl GetLiveChannelHistoryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetLiveChannelHistory>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetLiveChannelHistoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetLiveChannelHistory>(&input, &options)
             .await
     }
 }
@@ -6072,6 +9031,35 @@ impl GetLiveChannelInfoRequest {
             .call::<oss_proto::generated::GetLiveChannelInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetLiveChannelInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetLiveChannelInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetLiveChannelStat` request being built: set its members, then [`send`](GetLiveChannelStatRequest::send) it.
@@ -6109,6 +9097,35 @@ impl GetLiveChannelStatRequest {
             .call::<oss_proto::generated::GetLiveChannelStat>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetLiveChannelStatRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetLiveChannelStat>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetMetaQueryStatus` request being built: set its members, then [`send`](GetMetaQueryStatusRequest::send) it.
@@ -6139,6 +9156,35 @@ impl GetMetaQueryStatusRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetMetaQueryStatus>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetMetaQueryStatusRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetMetaQueryStatus>(&input, &options)
             .await
     }
 }
@@ -6263,6 +9309,35 @@ impl GetObjectRequest {
             .call_streaming::<oss_proto::generated::GetObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetObjectAcl` request being built: set its members, then [`send`](GetObjectAclRequest::send) it.
@@ -6310,6 +9385,35 @@ impl GetObjectAclRequest {
             .call::<oss_proto::generated::GetObjectAcl>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectAclRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObjectAcl>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetObjectLegalHold` request being built: set its members, then [`send`](GetObjectLegalHoldRequest::send) it.
@@ -6350,6 +9454,35 @@ impl GetObjectLegalHoldRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetObjectLegalHold>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectLegalHoldRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObjectLegalHold>(&input, &options)
             .await
     }
 }
@@ -6399,6 +9532,35 @@ impl GetObjectMetaRequest {
             .call::<oss_proto::generated::GetObjectMeta>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectMetaRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObjectMeta>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetObjectRetention` request being built: set its members, then [`send`](GetObjectRetentionRequest::send) it.
@@ -6439,6 +9601,35 @@ impl GetObjectRetentionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetObjectRetention>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectRetentionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObjectRetention>(&input, &options)
             .await
     }
 }
@@ -6488,6 +9679,35 @@ impl GetObjectTaggingRequest {
             .call::<oss_proto::generated::GetObjectTagging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetObjectTaggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetObjectTagging>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetPublicAccessBlock` request being built: set its members, then [`send`](GetPublicAccessBlockRequest::send) it.
@@ -6513,6 +9733,35 @@ impl GetPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetPublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetPublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -6552,6 +9801,37 @@ impl GetResourcePoolBucketGroupQoSInfoRequest {
             .call::<oss_proto::generated::GetResourcePoolBucketGroupQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetResourcePoolBucketGroupQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetResourcePoolBucketGroupQoSInfo>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `GetResourcePoolInfo` request being built: set its members, then [`send`](GetResourcePoolInfoRequest::send) it.
@@ -6582,6 +9862,35 @@ impl GetResourcePoolInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetResourcePoolInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetResourcePoolInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetResourcePoolInfo>(&input, &options)
             .await
     }
 }
@@ -6621,6 +9930,35 @@ impl GetResourcePoolRequesterQoSInfoRequest {
             .call::<oss_proto::generated::GetResourcePoolRequesterQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetResourcePoolRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetResourcePoolRequesterQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetStyle` request being built: set its members, then [`send`](GetStyleRequest::send) it.
@@ -6656,6 +9994,35 @@ impl GetStyleRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetStyle>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetStyleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetStyle>(&input, &options)
             .await
     }
 }
@@ -6705,6 +10072,35 @@ impl GetSymlinkRequest {
             .call::<oss_proto::generated::GetSymlink>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetSymlinkRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetSymlink>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetUserAntiDDosInfo` request being built: set its members, then [`send`](GetUserAntiDDosInfoRequest::send) it.
@@ -6730,6 +10126,35 @@ impl GetUserAntiDDosInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetUserAntiDDosInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetUserAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetUserAntiDDosInfo>(&input, &options)
             .await
     }
 }
@@ -6764,6 +10189,35 @@ impl GetUserDefinedLogFieldsConfigRequest {
             .call::<oss_proto::generated::GetUserDefinedLogFieldsConfig>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetUserDefinedLogFieldsConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetUserDefinedLogFieldsConfig>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetVectorBucket` request being built: set its members, then [`send`](GetVectorBucketRequest::send) it.
@@ -6794,6 +10248,35 @@ impl GetVectorBucketRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetVectorBucket>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetVectorBucketRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetVectorBucket>(&input, &options)
             .await
     }
 }
@@ -6833,6 +10316,35 @@ impl GetVectorIndexRequest {
             .call::<oss_proto::generated::GetVectorIndex>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetVectorIndexRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetVectorIndex>(&input, &options)
+            .await
+    }
 }
 
 /// A `GetVectors` request being built: set its members, then [`send`](GetVectorsRequest::send) it.
@@ -6868,6 +10380,35 @@ impl GetVectorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetVectors>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetVectorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetVectors>(&input, &options)
             .await
     }
 }
@@ -6915,6 +10456,35 @@ impl GetVodPlaylistRequest {
         })?;
         self.client
             .call::<oss_proto::generated::GetVodPlaylist>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](GetVodPlaylistRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::GetVodPlaylist>(&input, &options)
             .await
     }
 }
@@ -6984,6 +10554,35 @@ impl HeadObjectRequest {
             .call::<oss_proto::generated::HeadObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](HeadObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::HeadObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `InitBucketAntiDDosInfo` request being built: set its members, then [`send`](InitBucketAntiDDosInfoRequest::send) it.
@@ -7031,6 +10630,35 @@ impl InitBucketAntiDDosInfoRequest {
             .call::<oss_proto::generated::InitBucketAntiDDosInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](InitBucketAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::InitBucketAntiDDosInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `InitUserAntiDDosInfo` request being built: set its members, then [`send`](InitUserAntiDDosInfoRequest::send) it.
@@ -7056,6 +10684,35 @@ impl InitUserAntiDDosInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::InitUserAntiDDosInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](InitUserAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::InitUserAntiDDosInfo>(&input, &options)
             .await
     }
 }
@@ -7093,6 +10750,35 @@ impl InitiateBucketWormRequest {
         })?;
         self.client
             .call::<oss_proto::generated::InitiateBucketWorm>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](InitiateBucketWormRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::InitiateBucketWorm>(&input, &options)
             .await
     }
 }
@@ -7200,6 +10886,35 @@ impl InitiateMultipartUploadRequest {
             .call::<oss_proto::generated::InitiateMultipartUpload>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](InitiateMultipartUploadRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::InitiateMultipartUpload>(&input, &options)
+            .await
+    }
 }
 
 /// A `ListAccessPoints` request being built: set its members, then [`send`](ListAccessPointsRequest::send) it.
@@ -7235,6 +10950,35 @@ impl ListAccessPointsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListAccessPoints>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListAccessPointsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListAccessPoints>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7285,6 +11029,37 @@ impl ListAccessPointsForObjectProcessRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListAccessPointsForObjectProcess>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListAccessPointsForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListAccessPointsForObjectProcess>(
+                &input, &options,
+            )
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7339,6 +11114,35 @@ impl ListBucketAntiDDosInfoRequest {
             .call::<oss_proto::generated::ListBucketAntiDDosInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListBucketAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListBucketAntiDDosInfo>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketAntiDDosInfoOutput> {
@@ -7384,6 +11188,37 @@ impl ListBucketDataRedundancyTransitionRequest {
             .call::<oss_proto::generated::ListBucketDataRedundancyTransition>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListBucketDataRedundancyTransitionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListBucketDataRedundancyTransition>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `ListBucketInventory` request being built: set its members, then [`send`](ListBucketInventoryRequest::send) it.
@@ -7419,6 +11254,35 @@ impl ListBucketInventoryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListBucketInventory>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListBucketInventoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListBucketInventory>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7474,6 +11338,35 @@ impl ListBucketRequesterQoSInfosRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListBucketRequesterQoSInfos>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListBucketRequesterQoSInfosRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListBucketRequesterQoSInfos>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7551,6 +11444,35 @@ impl ListBucketsRequest {
             .call::<oss_proto::generated::ListBuckets>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListBucketsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListBuckets>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListBucketsOutput> {
@@ -7606,6 +11528,35 @@ impl ListCloudBoxesRequest {
             .call::<oss_proto::generated::ListCloudBoxes>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListCloudBoxesRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListCloudBoxes>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListCloudBoxesOutput> {
@@ -7649,6 +11600,35 @@ impl ListCnameRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListCname>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListCnameRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListCname>(&input, &options)
             .await
     }
 }
@@ -7696,6 +11676,35 @@ impl ListLiveChannelRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListLiveChannel>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListLiveChannelRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListLiveChannel>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7773,6 +11782,35 @@ impl ListMultipartUploadsRequest {
             .call::<oss_proto::generated::ListMultipartUploads>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListMultipartUploadsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListMultipartUploads>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListMultipartUploadsOutput> {
@@ -7848,6 +11886,35 @@ impl ListObjectVersionsRequest {
             .call::<oss_proto::generated::ListObjectVersions>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListObjectVersionsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListObjectVersions>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListObjectVersionsOutput> {
@@ -7916,6 +11983,35 @@ impl ListObjectsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListObjects>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListObjectsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListObjects>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -7998,6 +12094,35 @@ impl ListObjectsV2Request {
             .call::<oss_proto::generated::ListObjectsV2>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListObjectsV2Request::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListObjectsV2>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListObjectsV2Output> {
@@ -8068,6 +12193,35 @@ impl ListPartsRequest {
             .call::<oss_proto::generated::ListParts>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListPartsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListParts>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListPartsOutput> {
@@ -8121,6 +12275,37 @@ impl ListResourcePoolBucketGroupQoSInfosRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListResourcePoolBucketGroupQoSInfos>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListResourcePoolBucketGroupQoSInfosRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListResourcePoolBucketGroupQoSInfos>(
+                &input, &options,
+            )
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -8180,6 +12365,35 @@ impl ListResourcePoolBucketGroupsRequest {
             .call::<oss_proto::generated::ListResourcePoolBucketGroups>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListResourcePoolBucketGroupsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListResourcePoolBucketGroups>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(
@@ -8237,6 +12451,35 @@ impl ListResourcePoolBucketsRequest {
             .call::<oss_proto::generated::ListResourcePoolBuckets>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListResourcePoolBucketsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListResourcePoolBuckets>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListResourcePoolBucketsOutput> {
@@ -8292,6 +12535,37 @@ impl ListResourcePoolRequesterQoSInfosRequest {
             .call::<oss_proto::generated::ListResourcePoolRequesterQoSInfos>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListResourcePoolRequesterQoSInfosRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListResourcePoolRequesterQoSInfos>(
+                &input, &options,
+            )
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(
@@ -8344,6 +12618,35 @@ impl ListResourcePoolsRequest {
             .call::<oss_proto::generated::ListResourcePools>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListResourcePoolsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListResourcePools>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListResourcePoolsOutput> {
@@ -8389,6 +12692,35 @@ impl ListStyleRequest {
             .call::<oss_proto::generated::ListStyle>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListStyleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListStyle>(&input, &options)
+            .await
+    }
 }
 
 /// A `ListUserDataRedundancyTransition` request being built: set its members, then [`send`](ListUserDataRedundancyTransitionRequest::send) it.
@@ -8424,6 +12756,37 @@ impl ListUserDataRedundancyTransitionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListUserDataRedundancyTransition>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListUserDataRedundancyTransitionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListUserDataRedundancyTransition>(
+                &input, &options,
+            )
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -8488,6 +12851,35 @@ impl ListVectorBucketsRequest {
             .call::<oss_proto::generated::ListVectorBuckets>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListVectorBucketsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListVectorBuckets>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListVectorBucketsOutput> {
@@ -8536,6 +12928,35 @@ impl ListVectorIndexesRequest {
         })?;
         self.client
             .call::<oss_proto::generated::ListVectorIndexes>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListVectorIndexesRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListVectorIndexes>(&input, &options)
             .await
     }
     /// Every page of this listing as a stream of outputs, starting from the members set here
@@ -8588,6 +13009,35 @@ impl ListVectorsRequest {
             .call::<oss_proto::generated::ListVectors>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ListVectorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ListVectors>(&input, &options)
+            .await
+    }
     /// Every page of this listing as a stream of outputs, starting from the members set here
     /// (see [`Client::paginate`]). A missing required member is the stream's only item.
     pub fn into_paginator(self) -> crate::PageStream<oss_model::ListVectorsOutput> {
@@ -8636,6 +13086,35 @@ impl OpenMetaQueryRequest {
         })?;
         self.client
             .call::<oss_proto::generated::OpenMetaQuery>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](OpenMetaQueryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::OpenMetaQuery>(&input, &options)
             .await
     }
 }
@@ -8690,6 +13169,35 @@ impl OptionObjectRequest {
             .call::<oss_proto::generated::OptionObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](OptionObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::OptionObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `PostObject` request being built: set its members, then [`send`](PostObjectRequest::send) it.
@@ -8739,6 +13247,35 @@ impl PostObjectRequest {
             .call_with_body::<oss_proto::generated::PostObject>(input, body)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PostObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PostObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `PostVodPlaylist` request being built: set its members, then [`send`](PostVodPlaylistRequest::send) it.
@@ -8784,6 +13321,35 @@ impl PostVodPlaylistRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PostVodPlaylist>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PostVodPlaylistRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PostVodPlaylist>(&input, &options)
             .await
     }
 }
@@ -8833,6 +13399,35 @@ impl ProcessObjectRequest {
             .call::<oss_proto::generated::ProcessObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](ProcessObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::ProcessObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutAccessPointConfigForObjectProcess` request being built: set its members, then [`send`](PutAccessPointConfigForObjectProcessRequest::send) it.
@@ -8880,6 +13475,37 @@ impl PutAccessPointConfigForObjectProcessRequest {
             .call::<oss_proto::generated::PutAccessPointConfigForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutAccessPointConfigForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutAccessPointConfigForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `PutAccessPointPolicy` request being built: set its members, then [`send`](PutAccessPointPolicyRequest::send) it.
@@ -8920,6 +13546,35 @@ impl PutAccessPointPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutAccessPointPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutAccessPointPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutAccessPointPolicy>(&input, &options)
             .await
     }
 }
@@ -8966,6 +13621,37 @@ impl PutAccessPointPolicyForObjectProcessRequest {
             .call::<oss_proto::generated::PutAccessPointPolicyForObjectProcess>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutAccessPointPolicyForObjectProcessRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutAccessPointPolicyForObjectProcess>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `PutAccessPointPublicAccessBlock` request being built: set its members, then [`send`](PutAccessPointPublicAccessBlockRequest::send) it.
@@ -9006,6 +13692,35 @@ impl PutAccessPointPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutAccessPointPublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutAccessPointPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutAccessPointPublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -9055,6 +13770,35 @@ impl PutBucketRequest {
             .call::<oss_proto::generated::PutBucket>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucket>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketAccessMonitor` request being built: set its members, then [`send`](PutBucketAccessMonitorRequest::send) it.
@@ -9090,6 +13834,35 @@ impl PutBucketAccessMonitorRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketAccessMonitor>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketAccessMonitorRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketAccessMonitor>(&input, &options)
             .await
     }
 }
@@ -9129,6 +13902,35 @@ impl PutBucketAclRequest {
             .call::<oss_proto::generated::PutBucketAcl>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketAclRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketAcl>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketArchiveDirectRead` request being built: set its members, then [`send`](PutBucketArchiveDirectReadRequest::send) it.
@@ -9164,6 +13966,35 @@ impl PutBucketArchiveDirectReadRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketArchiveDirectRead>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketArchiveDirectReadRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketArchiveDirectRead>(&input, &options)
             .await
     }
 }
@@ -9203,6 +14034,35 @@ impl PutBucketCorsRequest {
             .call::<oss_proto::generated::PutBucketCors>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketCorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketCors>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketDataAccelerator` request being built: set its members, then [`send`](PutBucketDataAcceleratorRequest::send) it.
@@ -9238,6 +14098,35 @@ impl PutBucketDataAcceleratorRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketDataAccelerator>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketDataAcceleratorRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketDataAccelerator>(&input, &options)
             .await
     }
 }
@@ -9277,6 +14166,35 @@ impl PutBucketEncryptionRequest {
             .call::<oss_proto::generated::PutBucketEncryption>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketEncryptionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketEncryption>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketHttpsConfig` request being built: set its members, then [`send`](PutBucketHttpsConfigRequest::send) it.
@@ -9312,6 +14230,35 @@ impl PutBucketHttpsConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketHttpsConfig>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketHttpsConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketHttpsConfig>(&input, &options)
             .await
     }
 }
@@ -9356,6 +14303,35 @@ impl PutBucketInventoryRequest {
             .call::<oss_proto::generated::PutBucketInventory>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketInventoryRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketInventory>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketLifecycle` request being built: set its members, then [`send`](PutBucketLifecycleRequest::send) it.
@@ -9398,6 +14374,35 @@ impl PutBucketLifecycleRequest {
             .call::<oss_proto::generated::PutBucketLifecycle>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketLifecycleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketLifecycle>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketLogging` request being built: set its members, then [`send`](PutBucketLoggingRequest::send) it.
@@ -9433,6 +14438,35 @@ impl PutBucketLoggingRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketLogging>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketLogging>(&input, &options)
             .await
     }
 }
@@ -9472,6 +14506,37 @@ impl PutBucketObjectWormConfigurationRequest {
             .call::<oss_proto::generated::PutBucketObjectWormConfiguration>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketObjectWormConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketObjectWormConfiguration>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `PutBucketOverwriteConfig` request being built: set its members, then [`send`](PutBucketOverwriteConfigRequest::send) it.
@@ -9507,6 +14572,35 @@ impl PutBucketOverwriteConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketOverwriteConfig>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketOverwriteConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketOverwriteConfig>(&input, &options)
             .await
     }
 }
@@ -9546,6 +14640,35 @@ impl PutBucketPolicyRequest {
             .call::<oss_proto::generated::PutBucketPolicy>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketPolicy>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketPublicAccessBlock` request being built: set its members, then [`send`](PutBucketPublicAccessBlockRequest::send) it.
@@ -9581,6 +14704,35 @@ impl PutBucketPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketPublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketPublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -9620,6 +14772,35 @@ impl PutBucketQoSInfoRequest {
             .call::<oss_proto::generated::PutBucketQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketRTC` request being built: set its members, then [`send`](PutBucketRTCRequest::send) it.
@@ -9655,6 +14836,35 @@ impl PutBucketRTCRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketRTC>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketRTCRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketRTC>(&input, &options)
             .await
     }
 }
@@ -9694,6 +14904,35 @@ impl PutBucketRefererRequest {
             .call::<oss_proto::generated::PutBucketReferer>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketRefererRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketReferer>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketReplication` request being built: set its members, then [`send`](PutBucketReplicationRequest::send) it.
@@ -9731,6 +14970,35 @@ impl PutBucketReplicationRequest {
             .call::<oss_proto::generated::PutBucketReplication>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketReplicationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketReplication>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketRequestPayment` request being built: set its members, then [`send`](PutBucketRequestPaymentRequest::send) it.
@@ -9766,6 +15034,35 @@ impl PutBucketRequestPaymentRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketRequestPayment>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketRequestPaymentRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketRequestPayment>(&input, &options)
             .await
     }
 }
@@ -9810,6 +15107,35 @@ impl PutBucketRequesterQoSInfoRequest {
             .call::<oss_proto::generated::PutBucketRequesterQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketRequesterQoSInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketResourceGroup` request being built: set its members, then [`send`](PutBucketResourceGroupRequest::send) it.
@@ -9845,6 +15171,35 @@ impl PutBucketResourceGroupRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketResourceGroup>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketResourceGroupRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketResourceGroup>(&input, &options)
             .await
     }
 }
@@ -9889,6 +15244,37 @@ impl PutBucketResourcePoolBucketGroupRequest {
             .call::<oss_proto::generated::PutBucketResourcePoolBucketGroup>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketResourcePoolBucketGroupRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketResourcePoolBucketGroup>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `PutBucketStorageQuota` request being built: set its members, then [`send`](PutBucketStorageQuotaRequest::send) it.
@@ -9924,6 +15310,35 @@ impl PutBucketStorageQuotaRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketStorageQuota>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketStorageQuotaRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketStorageQuota>(&input, &options)
             .await
     }
 }
@@ -9963,6 +15378,35 @@ impl PutBucketTagsRequest {
             .call::<oss_proto::generated::PutBucketTags>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketTagsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketTags>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketTransferAcceleration` request being built: set its members, then [`send`](PutBucketTransferAccelerationRequest::send) it.
@@ -9998,6 +15442,35 @@ impl PutBucketTransferAccelerationRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutBucketTransferAcceleration>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketTransferAccelerationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketTransferAcceleration>(&input, &options)
             .await
     }
 }
@@ -10037,6 +15510,35 @@ impl PutBucketVersioningRequest {
             .call::<oss_proto::generated::PutBucketVersioning>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketVersioningRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketVersioning>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutBucketWebsite` request being built: set its members, then [`send`](PutBucketWebsiteRequest::send) it.
@@ -10074,6 +15576,35 @@ impl PutBucketWebsiteRequest {
             .call::<oss_proto::generated::PutBucketWebsite>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutBucketWebsiteRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutBucketWebsite>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutCname` request being built: set its members, then [`send`](PutCnameRequest::send) it.
@@ -10109,6 +15640,35 @@ impl PutCnameRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutCname>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutCnameRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutCname>(&input, &options)
             .await
     }
 }
@@ -10153,6 +15713,35 @@ impl PutLiveChannelRequest {
             .call::<oss_proto::generated::PutLiveChannel>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutLiveChannelRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutLiveChannel>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutLiveChannelStatus` request being built: set its members, then [`send`](PutLiveChannelStatusRequest::send) it.
@@ -10193,6 +15782,35 @@ impl PutLiveChannelStatusRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutLiveChannelStatus>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutLiveChannelStatusRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutLiveChannelStatus>(&input, &options)
             .await
     }
 }
@@ -10337,6 +15955,35 @@ impl PutObjectRequest {
             .call_with_body::<oss_proto::generated::PutObject>(input, body)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutObjectAcl` request being built: set its members, then [`send`](PutObjectAclRequest::send) it.
@@ -10389,6 +16036,35 @@ impl PutObjectAclRequest {
             .call::<oss_proto::generated::PutObjectAcl>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutObjectAclRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutObjectAcl>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutObjectLegalHold` request being built: set its members, then [`send`](PutObjectLegalHoldRequest::send) it.
@@ -10434,6 +16110,35 @@ impl PutObjectLegalHoldRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutObjectLegalHold>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutObjectLegalHoldRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutObjectLegalHold>(&input, &options)
             .await
     }
 }
@@ -10488,6 +16193,35 @@ impl PutObjectRetentionRequest {
             .call::<oss_proto::generated::PutObjectRetention>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutObjectRetentionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutObjectRetention>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutObjectTagging` request being built: set its members, then [`send`](PutObjectTaggingRequest::send) it.
@@ -10540,6 +16274,35 @@ impl PutObjectTaggingRequest {
             .call::<oss_proto::generated::PutObjectTagging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutObjectTaggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutObjectTagging>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutPublicAccessBlock` request being built: set its members, then [`send`](PutPublicAccessBlockRequest::send) it.
@@ -10570,6 +16333,35 @@ impl PutPublicAccessBlockRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutPublicAccessBlock>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutPublicAccessBlockRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutPublicAccessBlock>(&input, &options)
             .await
     }
 }
@@ -10614,6 +16406,37 @@ impl PutResourcePoolBucketGroupQoSInfoRequest {
             .call::<oss_proto::generated::PutResourcePoolBucketGroupQoSInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutResourcePoolBucketGroupQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutResourcePoolBucketGroupQoSInfo>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `PutResourcePoolRequesterQoSInfo` request being built: set its members, then [`send`](PutResourcePoolRequesterQoSInfoRequest::send) it.
@@ -10654,6 +16477,35 @@ impl PutResourcePoolRequesterQoSInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutResourcePoolRequesterQoSInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutResourcePoolRequesterQoSInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutResourcePoolRequesterQoSInfo>(&input, &options)
             .await
     }
 }
@@ -10701,6 +16553,35 @@ impl PutStyleRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutStyle>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutStyleRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutStyle>(&input, &options)
             .await
     }
 }
@@ -10770,6 +16651,35 @@ impl PutSymlinkRequest {
             .call::<oss_proto::generated::PutSymlink>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutSymlinkRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutSymlink>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutUserDefinedLogFieldsConfig` request being built: set its members, then [`send`](PutUserDefinedLogFieldsConfigRequest::send) it.
@@ -10805,6 +16715,35 @@ impl PutUserDefinedLogFieldsConfigRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutUserDefinedLogFieldsConfig>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutUserDefinedLogFieldsConfigRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutUserDefinedLogFieldsConfig>(&input, &options)
             .await
     }
 }
@@ -10849,6 +16788,35 @@ impl PutVectorBucketRequest {
             .call::<oss_proto::generated::PutVectorBucket>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutVectorBucketRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutVectorBucket>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutVectorIndex` request being built: set its members, then [`send`](PutVectorIndexRequest::send) it.
@@ -10884,6 +16852,35 @@ impl PutVectorIndexRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutVectorIndex>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutVectorIndexRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutVectorIndex>(&input, &options)
             .await
     }
 }
@@ -10923,6 +16920,35 @@ impl PutVectorIndexFusionRequest {
             .call::<oss_proto::generated::PutVectorIndexFusion>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutVectorIndexFusionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutVectorIndexFusion>(&input, &options)
+            .await
+    }
 }
 
 /// A `PutVectors` request being built: set its members, then [`send`](PutVectorsRequest::send) it.
@@ -10958,6 +16984,35 @@ impl PutVectorsRequest {
         })?;
         self.client
             .call::<oss_proto::generated::PutVectors>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](PutVectorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::PutVectors>(&input, &options)
             .await
     }
 }
@@ -10997,6 +17052,35 @@ impl QueryVectorsRequest {
             .call::<oss_proto::generated::QueryVectors>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](QueryVectorsRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::QueryVectors>(&input, &options)
+            .await
+    }
 }
 
 /// A `QueryVectorsFusion` request being built: set its members, then [`send`](QueryVectorsFusionRequest::send) it.
@@ -11032,6 +17116,35 @@ impl QueryVectorsFusionRequest {
         })?;
         self.client
             .call::<oss_proto::generated::QueryVectorsFusion>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](QueryVectorsFusionRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::QueryVectorsFusion>(&input, &options)
             .await
     }
 }
@@ -11074,6 +17187,35 @@ impl RenameRequest {
         })?;
         self.client
             .call::<oss_proto::generated::Rename>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](RenameRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::Rename>(&input, &options)
             .await
     }
 }
@@ -11128,6 +17270,35 @@ impl RestoreObjectRequest {
             .call::<oss_proto::generated::RestoreObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](RestoreObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::RestoreObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `SealAppendObject` request being built: set its members, then [`send`](SealAppendObjectRequest::send) it.
@@ -11168,6 +17339,35 @@ impl SealAppendObjectRequest {
         })?;
         self.client
             .call::<oss_proto::generated::SealAppendObject>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](SealAppendObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::SealAppendObject>(&input, &options)
             .await
     }
 }
@@ -11217,6 +17417,35 @@ impl SelectObjectRequest {
             .call_streaming::<oss_proto::generated::SelectObject>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](SelectObjectRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::SelectObject>(&input, &options)
+            .await
+    }
 }
 
 /// A `UpdateBucketAntiDDosInfo` request being built: set its members, then [`send`](UpdateBucketAntiDDosInfoRequest::send) it.
@@ -11264,6 +17493,35 @@ impl UpdateBucketAntiDDosInfoRequest {
             .call::<oss_proto::generated::UpdateBucketAntiDDosInfo>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UpdateBucketAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UpdateBucketAntiDDosInfo>(&input, &options)
+            .await
+    }
 }
 
 /// A `UpdateBucketMetadataInventoryTableConfiguration` request being built: set its members, then [`send`](UpdateBucketMetadataInventoryTableConfigurationRequest::send) it.
@@ -11306,6 +17564,37 @@ impl UpdateBucketMetadataInventoryTableConfigurationRequest {
             .call::<oss_proto::generated::UpdateBucketMetadataInventoryTableConfiguration>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UpdateBucketMetadataInventoryTableConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UpdateBucketMetadataInventoryTableConfiguration>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `UpdateBucketMetadataJournalTableConfiguration` request being built: set its members, then [`send`](UpdateBucketMetadataJournalTableConfigurationRequest::send) it.
@@ -11345,6 +17634,37 @@ impl UpdateBucketMetadataJournalTableConfigurationRequest {
             .call::<oss_proto::generated::UpdateBucketMetadataJournalTableConfiguration>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UpdateBucketMetadataJournalTableConfigurationRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UpdateBucketMetadataJournalTableConfiguration>(
+                &input, &options,
+            )
+            .await
+    }
 }
 
 /// A `UpdateUserAntiDDosInfo` request being built: set its members, then [`send`](UpdateUserAntiDDosInfoRequest::send) it.
@@ -11380,6 +17700,35 @@ impl UpdateUserAntiDDosInfoRequest {
         })?;
         self.client
             .call::<oss_proto::generated::UpdateUserAntiDDosInfo>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UpdateUserAntiDDosInfoRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UpdateUserAntiDDosInfo>(&input, &options)
             .await
     }
 }
@@ -11456,6 +17805,35 @@ impl UploadPartRequest {
             .call_with_body::<oss_proto::generated::UploadPart>(input, body)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UploadPartRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UploadPart>(&input, &options)
+            .await
+    }
 }
 
 /// A `UploadPartCopy` request being built: set its members, then [`send`](UploadPartCopyRequest::send) it.
@@ -11488,8 +17866,8 @@ impl UploadPartCopyRequest {
         self.input = self.input.upload_id(value);
         self
     }
-    /// Sets `copy_source`: The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
+    /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub fn copy_source(mut self, value: impl Into<oss_model::CopySource>) -> Self {
         self.input = self.input.copy_source(value);
         self
     }
@@ -11546,6 +17924,35 @@ impl UploadPartCopyRequest {
             .call::<oss_proto::generated::UploadPartCopy>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](UploadPartCopyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::UploadPartCopy>(&input, &options)
+            .await
+    }
 }
 
 /// A `VectorDeleteBucketLogging` request being built: set its members, then [`send`](VectorDeleteBucketLoggingRequest::send) it.
@@ -11576,6 +17983,35 @@ impl VectorDeleteBucketLoggingRequest {
         })?;
         self.client
             .call::<oss_proto::generated::VectorDeleteBucketLogging>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorDeleteBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorDeleteBucketLogging>(&input, &options)
             .await
     }
 }
@@ -11610,6 +18046,35 @@ impl VectorDeleteBucketPolicyRequest {
             .call::<oss_proto::generated::VectorDeleteBucketPolicy>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorDeleteBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorDeleteBucketPolicy>(&input, &options)
+            .await
+    }
 }
 
 /// A `VectorGetBucketLogging` request being built: set its members, then [`send`](VectorGetBucketLoggingRequest::send) it.
@@ -11642,6 +18107,35 @@ impl VectorGetBucketLoggingRequest {
             .call::<oss_proto::generated::VectorGetBucketLogging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorGetBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorGetBucketLogging>(&input, &options)
+            .await
+    }
 }
 
 /// A `VectorGetBucketPolicy` request being built: set its members, then [`send`](VectorGetBucketPolicyRequest::send) it.
@@ -11672,6 +18166,35 @@ impl VectorGetBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::VectorGetBucketPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorGetBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorGetBucketPolicy>(&input, &options)
             .await
     }
 }
@@ -11711,6 +18234,35 @@ impl VectorPutBucketLoggingRequest {
             .call::<oss_proto::generated::VectorPutBucketLogging>(input)
             .await
     }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorPutBucketLoggingRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorPutBucketLogging>(&input, &options)
+            .await
+    }
 }
 
 /// A `VectorPutBucketPolicy` request being built: set its members, then [`send`](VectorPutBucketPolicyRequest::send) it.
@@ -11746,6 +18298,35 @@ impl VectorPutBucketPolicyRequest {
         })?;
         self.client
             .call::<oss_proto::generated::VectorPutBucketPolicy>(input)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](VectorPutBucketPolicyRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::VectorPutBucketPolicy>(&input, &options)
             .await
     }
 }
@@ -11845,6 +18426,35 @@ impl WriteGetObjectResponseRequest {
         let body = self.body.unwrap_or_else(crate::Body::empty);
         self.client
             .call_with_body::<oss_proto::generated::WriteGetObjectResponse>(input, body)
+            .await
+    }
+    /// Presigns the request instead of sending it: a URL valid for `expires`, with the
+    /// client's endpoint and signature version (see [`presigned_with`](WriteGetObjectResponseRequest::presigned_with)).
+    pub async fn presigned(
+        self,
+        expires: std::time::Duration,
+    ) -> Result<crate::PresignedRequest, Error> {
+        self.presigned_with(crate::PresignOptions::new(expires))
+            .await
+    }
+    /// Presigns the request with `options`: another endpoint, signed headers, V1 or V4
+    /// (see [`PresignOptions`](crate::PresignOptions)). Object data set with `body` is not
+    /// part of a presigned request.
+    pub async fn presigned_with(
+        self,
+        options: crate::PresignOptions,
+    ) -> Result<crate::PresignedRequest, Error> {
+        let input = self.input.build().map_err(|e| match e {
+            oss_model::BuildError::MissingField { field, .. } => {
+                Error::from(oss_proto::Error::invalid_argument(field, "is required"))
+            }
+            other => Error::from(oss_proto::Error::invalid_argument(
+                "input",
+                other.to_string(),
+            )),
+        })?;
+        self.client
+            .presign_with::<oss_proto::generated::WriteGetObjectResponse>(&input, &options)
             .await
     }
 }

@@ -381,26 +381,23 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
     typed::reply::<oss_proto::generated::DeleteMultipleObjects>(&output)
 }
 
-/// Parses `x-oss-copy-source: /bucket/key[?versionId=v]`.
+/// Parses `x-oss-copy-source: /bucket/key[?versionId=v]` (decoded once, `+` kept as a plus),
+/// with the same reader the client's `CopySource` writes with.
 pub(crate) fn copy_source(req: &Request) -> Result<(String, String, Option<String>), OssError> {
+    use oss_model::value::TextValue as _;
     let raw = req
         .header("x-oss-copy-source")
         .ok_or_else(|| OssError::invalid_argument("x-oss-copy-source is required"))?;
-    let (path, version) = match raw.split_once("?versionId=") {
-        Some((p, v)) => (p, Some(decode(v, false))),
-        None => (raw, None),
-    };
-    let path = decode(path, false);
-    let path = path.strip_prefix('/').unwrap_or(&path);
-    let (bucket, key) = path
-        .split_once('/')
-        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
-        .ok_or_else(|| {
-            OssError::invalid_argument(
-                "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
-            )
-        })?;
-    Ok((bucket.to_owned(), key.to_owned(), version))
+    let source = oss_model::CopySource::from_text(raw).map_err(|_| {
+        OssError::invalid_argument(
+            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
+        )
+    })?;
+    Ok((
+        source.bucket().to_owned(),
+        source.key().to_owned(),
+        source.version().map(str::to_owned),
+    ))
 }
 
 /// PUT /bucket/key with x-oss-copy-source — CopyObject.

@@ -959,8 +959,8 @@ pub struct CopyObjectInput {
     pub bucket: String,
     /// The object key.
     pub key: String,
-    /// The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub copy_source: String,
+    /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub copy_source: crate::CopySource,
     /// Copy only if the source ETag matches (else 412).
     pub copy_source_if_match: Option<String>,
     /// Copy only if the source ETag differs (else 304).
@@ -1017,7 +1017,7 @@ impl CopyObjectInput {
 pub struct CopyObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
-    copy_source: Option<String>,
+    copy_source: Option<crate::CopySource>,
     copy_source_if_match: Option<String>,
     copy_source_if_none_match: Option<String>,
     copy_source_if_modified_since: Option<time::OffsetDateTime>,
@@ -1052,8 +1052,8 @@ impl CopyObjectInputBuilder {
         self.key = Some(value.into());
         self
     }
-    /// Sets `copy_source`: The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
+    /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub fn copy_source(mut self, value: impl Into<crate::CopySource>) -> Self {
         self.copy_source = Some(value.into());
         self
     }
@@ -15979,8 +15979,8 @@ pub struct UploadPartCopyInput {
     pub part_number: i64,
     /// The upload ID from InitiateMultipartUpload.
     pub upload_id: String,
-    /// The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub copy_source: String,
+    /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub copy_source: crate::CopySource,
     /// The source byte range, e.g. `bytes=0-1023`; the whole source when absent.
     pub copy_source_range: Option<String>,
     /// Copy only if the source ETag matches (else 412).
@@ -16011,7 +16011,7 @@ pub struct UploadPartCopyInputBuilder {
     key: Option<String>,
     part_number: Option<i64>,
     upload_id: Option<String>,
-    copy_source: Option<String>,
+    copy_source: Option<crate::CopySource>,
     copy_source_range: Option<String>,
     copy_source_if_match: Option<String>,
     copy_source_if_none_match: Option<String>,
@@ -16042,8 +16042,8 @@ impl UploadPartCopyInputBuilder {
         self.upload_id = Some(value.into());
         self
     }
-    /// Sets `copy_source`: The source: `/<bucket>/<URL-encoded key>`, optionally followed by `?versionId=<id>`.
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
+    /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
+    pub fn copy_source(mut self, value: impl Into<crate::CopySource>) -> Self {
         self.copy_source = Some(value.into());
         self
     }

@@ -6530,7 +6530,9 @@ mod tests {
             let input = oss_model::CopyObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
-                .copy_source("a/b c+d%&<é".to_string())
+                .copy_source(
+                    oss_model::CopySource::new("srcbucket", "dir/a b+c?é.txt").version_id("v+1"),
+                )
                 .copy_source_if_match("a/b c+d%&<é".to_string())
                 .copy_source_if_none_match("a/b c+d%&<é".to_string())
                 .metadata_directive(oss_model::MetadataDirective::from("COPY"))
@@ -9299,7 +9301,9 @@ mod tests {
                 .key("dir/a b+c.txt".to_string())
                 .part_number(42)
                 .upload_id("a/b c+d%&<é".to_string())
-                .copy_source("a/b c+d%&<é".to_string())
+                .copy_source(
+                    oss_model::CopySource::new("srcbucket", "dir/a b+c?é.txt").version_id("v+1"),
+                )
                 .copy_source_range("a/b c+d%&<é".to_string())
                 .copy_source_if_match("a/b c+d%&<é".to_string())
                 .copy_source_if_none_match("a/b c+d%&<é".to_string())
