@@ -5,7 +5,7 @@ use http::{Method, StatusCode};
 use crate::auth::{self, Access};
 use crate::context::Context;
 use crate::error::OssError;
-use crate::handlers::{bucket, cors, listing, multipart, object};
+use crate::handlers::{bucket, cors, listing, multipart, object, post_object};
 use crate::request::Request;
 use crate::response::Reply;
 use oss_proto::operation::Operation;
@@ -75,6 +75,7 @@ served_operations! {
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    PostObject,
 }
 
 fn method_not_allowed() -> OssError {
@@ -122,6 +123,7 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
             Method::DELETE if has("cors") => Op::DeleteBucketCors,
             Method::DELETE => Op::DeleteBucket,
             Method::POST if has("delete") => Op::DeleteMultipleObjects,
+            Method::POST if post_object::is_form_upload(req) => Op::PostObject,
             _ => return Err(method_not_allowed()),
         }),
         (true, true) => Ok(match *m {
@@ -158,7 +160,8 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
 
 fn access(op: Op) -> Access {
     match op {
-        Op::OptionObject => Access::Public,
+        // A form authenticates itself (its policy and signature fields, or the bucket ACL).
+        Op::OptionObject | Op::PostObject => Access::Public,
         Op::GetObject | Op::HeadObject | Op::GetObjectMeta | Op::GetSymlink => Access::ReadObject,
         Op::ListObjects | Op::ListObjectsV2 => Access::List,
         Op::PutObject
@@ -191,7 +194,7 @@ fn writes_one_object(op: Op) -> bool {
 }
 
 /// OSS object names: 1–1023 bytes of UTF-8, not starting with `/` or `\`.
-fn check_object_name(key: &str) -> Result<(), OssError> {
+pub(crate) fn check_object_name(key: &str) -> Result<(), OssError> {
     if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
         return Err(OssError::new(
             StatusCode::BAD_REQUEST,
@@ -205,7 +208,7 @@ fn check_object_name(key: &str) -> Result<(), OssError> {
 }
 
 /// The storage classes OSS knows.
-fn check_storage_class(class: &str) -> Result<(), OssError> {
+pub(crate) fn check_storage_class(class: &str) -> Result<(), OssError> {
     match class {
         "Standard" | "IA" | "Archive" | "ColdArchive" | "DeepColdArchive" => Ok(()),
         other => Err(
@@ -231,7 +234,7 @@ pub(crate) struct Authorized {
 /// `x-oss-content-sha256` header's value, checked against the body later by [`dispatch`]).
 pub(crate) fn authorize(ctx: &Context, req: &Request) -> Result<Authorized, OssError> {
     let op = route(req)?;
-    let signed = if op == Op::OptionObject {
+    let signed = if matches!(op, Op::OptionObject | Op::PostObject) {
         false
     } else {
         auth::authenticate(ctx, req, op.v1_signed_query())?
@@ -318,5 +321,6 @@ pub(crate) fn dispatch(
         Op::CompleteMultipartUpload => multipart::complete(ctx, req),
         Op::AbortMultipartUpload => multipart::abort(ctx, req),
         Op::ListParts => multipart::list_parts(ctx, req),
+        Op::PostObject => post_object::post_object(ctx, req),
     }
 }

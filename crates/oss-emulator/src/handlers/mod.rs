@@ -2,9 +2,11 @@
 
 pub(crate) mod bucket;
 pub(crate) mod cors;
+mod form_data;
 pub(crate) mod listing;
 pub(crate) mod multipart;
 pub(crate) mod object;
+pub(crate) mod post_object;
 
 use std::collections::BTreeMap;
 
