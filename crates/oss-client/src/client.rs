@@ -445,14 +445,18 @@ impl Client {
         if let Ok(ua) = http::HeaderValue::try_from(config.user_agent.as_str()) {
             request.headers_mut().insert(http::header::USER_AGENT, ua);
         }
-        signing::sign(
-            &self.signing_context(v1_signed_query),
-            &creds,
-            meta.scope,
-            parts,
-            &mut request,
-            self.now(),
-        )?;
+        // A PostObject form carries its own signature (`post_policy`): the request is sent as
+        // a browser sends it, without an `Authorization` header.
+        if meta.name != "PostObject" {
+            signing::sign(
+                &self.signing_context(v1_signed_query),
+                &creds,
+                meta.scope,
+                parts,
+                &mut request,
+                self.now(),
+            )?;
+        }
         let ranged = request.headers().contains_key(http::header::RANGE);
         let signed_at = std::time::SystemTime::now();
         let response = self
@@ -560,9 +564,12 @@ impl Client {
 /// True for uploads whose response CRC-64 covers exactly the bytes this request sent, checked
 /// in the attempt loop (a mismatch is retried). AppendObject is checked by the CRC ledger after
 /// the loop instead: its CRC covers the whole object, and an append that reached OSS cannot be
-/// sent again at the same position.
+/// sent again at the same position. PostObject's CRC covers the form's file, not the encoded
+/// form this request sent.
 fn uploads_checked_data(operation: &str, parts: &RequestParts) -> bool {
-    matches!(parts.body, RequestBody::Streaming) && operation != "AppendObject"
+    matches!(parts.body, RequestBody::Streaming)
+        && operation != "AppendObject"
+        && operation != "PostObject"
 }
 
 #[cfg(test)]
@@ -585,6 +592,7 @@ mod tests {
         assert!(!uploads_checked_data("AppendObject", &parts));
         assert!(uploads_checked_data("PutObject", &parts));
         assert!(uploads_checked_data("UploadPart", &parts));
+        assert!(!uploads_checked_data("PostObject", &parts));
         parts.body = RequestBody::Empty;
         assert!(!uploads_checked_data("PutObject", &parts));
     }

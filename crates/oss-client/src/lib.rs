@@ -36,6 +36,7 @@ pub mod generated;
 mod helpers;
 mod lru;
 mod paginate;
+pub mod post_policy;
 mod presign;
 mod retry;
 mod signing;
