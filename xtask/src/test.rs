@@ -1,7 +1,9 @@
 //! `cargo xtask test`: prepare what the tests need, then run every test of the workspace.
 //!
 //! The official Python SDK (`alibabacloud-oss-v2`) goes into `.venv/` at the workspace root; the interop
-//! tests find its interpreter through the `OSS_RS_PYTHON` variable this command sets.
+//! tests find its interpreter through the `OSS_RS_PYTHON` variable this command sets. The browser
+//! test (PostObject from a real form) needs Debian's `chromium`: it is installed with apt-get when
+//! missing (CI runs as root on a fresh Debian machine) and found through `OSS_RS_CHROMIUM`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,10 +14,12 @@ const PYTHON_SDK: &str = "alibabacloud-oss-v2==1.4.1";
 pub(crate) fn run(extra_args: &[String]) -> Result<(), String> {
     let root = crate::workspace_root();
     let python = ensure_venv(&root)?;
+    let chromium = ensure_chromium()?;
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .current_dir(&root)
         .env("OSS_RS_PYTHON", &python)
+        .env("OSS_RS_CHROMIUM", &chromium)
         .args(["test", "--workspace", "--all-targets"])
         .args(extra_args);
     run_checked(&mut cargo)?;
@@ -66,6 +70,30 @@ fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
     )?;
     std::fs::write(&marker, b"").map_err(|e| format!("writing {}: {e}", marker.display()))?;
     Ok(python)
+}
+
+/// Finds Chromium (`OSS_RS_CHROMIUM`, else `/usr/bin/chromium`), installing Debian's package
+/// when it is missing.
+fn ensure_chromium() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("OSS_RS_CHROMIUM") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Ok(path);
+    }
+    eprintln!("xtask: installing Debian's chromium for the browser test");
+    run_checked(Command::new("apt-get").args(["update", "-q"]))?;
+    run_checked(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium"]),
+    )?;
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err("apt-get installed chromium but /usr/bin/chromium is missing".into())
+    }
 }
 
 fn run_checked(command: &mut Command) -> Result<(), String> {
