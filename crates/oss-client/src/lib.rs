@@ -50,7 +50,7 @@ pub use paginate::PageStream;
 pub use presign::PresignOptions;
 pub use retry::RetryPolicy;
 pub use signing::PresignedRequest;
-pub use transport::{Body, ByteStream};
+pub use transport::{Body, ByteStream, SendProgress};
 
 #[cfg(test)]
 mod client_tests;

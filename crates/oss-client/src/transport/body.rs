@@ -16,6 +16,21 @@ use tokio_util::io::ReaderStream;
 
 type DynStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
+/// Observes an upload: called with the number of bytes of the body the current attempt has
+/// handed to the connection so far. Each attempt starts again from 0 (a retry resends the
+/// body), so a caller reporting progress keeps the highest value seen.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let seen = Arc::new(AtomicU64::new(0));
+/// let observer = seen.clone();
+/// let body = oss_client::Body::from("hello")
+///     .on_send_progress(Arc::new(move |sent| { observer.fetch_max(sent, Ordering::Relaxed); }));
+/// assert_eq!(body.content_length(), Some(5));
+/// ```
+pub type SendProgress = Arc<dyn Fn(u64) + Send + Sync>;
+
 /// The data of a streaming-request operation (PutObject, UploadPart, AppendObject).
 ///
 /// Bytes and files are replayable: a failed attempt is retried with the same data (a file is
@@ -30,6 +45,7 @@ type DynStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 /// ```
 pub struct Body {
     kind: Kind,
+    progress: Option<SendProgress>,
 }
 
 enum Kind {
@@ -49,7 +65,10 @@ enum Kind {
 impl Body {
     /// No data.
     pub fn empty() -> Self {
-        Body { kind: Kind::Empty }
+        Body {
+            kind: Kind::Empty,
+            progress: None,
+        }
     }
 
     /// The whole file at `path` (its length is read now; it is opened when sent).
@@ -77,6 +96,7 @@ impl Body {
                 offset,
                 len,
             },
+            progress: None,
         }
     }
 
@@ -98,6 +118,7 @@ impl Body {
                 stream: Mutex::new(Some(Box::pin(stream))),
                 len,
             },
+            progress: None,
         }
     }
 
@@ -109,6 +130,13 @@ impl Body {
             Kind::File { len, .. } => Some(*len),
             Kind::Stream { len, .. } => *len,
         }
+    }
+
+    /// Calls `observer` as the body is sent (see [`SendProgress`]).
+    #[must_use]
+    pub fn on_send_progress(mut self, observer: SendProgress) -> Self {
+        self.progress = Some(observer);
+        self
     }
 
     /// True when the body can be sent again on a retry.
@@ -142,6 +170,7 @@ impl Body {
             inner,
             remaining: len,
             crc,
+            progress: self.progress.clone().map(|f| (f, 0)),
         }))
     }
 }
@@ -173,6 +202,7 @@ impl From<Bytes> for Body {
     fn from(b: Bytes) -> Self {
         Body {
             kind: Kind::Bytes(b),
+            progress: None,
         }
     }
 }
@@ -230,6 +260,8 @@ pub(crate) struct SendBody {
     inner: Inner,
     remaining: Option<u64>,
     crc: CrcTracker,
+    /// The observer and the bytes this attempt sent so far.
+    progress: Option<(SendProgress, u64)>,
 }
 
 impl SendBody {
@@ -240,6 +272,7 @@ impl SendBody {
             inner: Inner::Once(Some(bytes)),
             remaining: Some(len),
             crc,
+            progress: None,
         }
     }
 }
@@ -272,6 +305,10 @@ impl http_body::Body for SendBody {
                         ))));
                     }
                     *left -= n;
+                }
+                if let Some((observer, sent)) = this.progress.as_mut() {
+                    *sent += chunk.len() as u64;
+                    observer(*sent);
                 }
                 Poll::Ready(Some(Ok(Frame::data(chunk))))
             }
@@ -338,6 +375,26 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(&send_all(&body).await.0[..], b"cdefg");
         }
+    }
+
+    #[tokio::test]
+    async fn send_progress_restarts_per_attempt() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data");
+        std::fs::write(&path, vec![7u8; 200_000]).unwrap();
+        let body = Body::from_file_range(&path, 0, 200_000)
+            .on_send_progress(Arc::new(move |n| log.lock().unwrap().push(n)));
+        for _ in 0..2 {
+            assert_eq!(send_all(&body).await.0.len(), 200_000);
+        }
+        let seen = seen.lock().unwrap().clone();
+        // Two attempts, each counting up from the start to the whole length.
+        assert_eq!(seen.iter().filter(|&&n| n == 200_000).count(), 2);
+        assert!(seen[0] < 200_000);
+        let restart = seen.iter().position(|&n| n == 200_000).unwrap() + 1;
+        assert!(seen[restart] < 200_000);
     }
 
     #[tokio::test]

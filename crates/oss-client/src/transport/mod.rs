@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-pub use body::Body;
+pub use body::{Body, SendProgress};
 pub(crate) use body::{CrcTracker, SendBody};
 pub use byte_stream::ByteStream;
 use resolver::ResolverService;
