@@ -1,5 +1,7 @@
 //! What every request handler shares: the store, the configured credentials, the fault state.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use time::OffsetDateTime;
@@ -28,7 +30,12 @@ pub(crate) struct Context {
     pub(crate) account_id: String,
     counter: AtomicU64,
     started: u64,
+    /// The most recent requests' `METHOD target`, for tests counting requests.
+    log: Mutex<VecDeque<String>>,
 }
+
+/// How many requests the log keeps (the oldest are dropped).
+pub(crate) const REQUEST_LOG_CAPACITY: usize = 100_000;
 
 impl Context {
     pub(crate) fn new(
@@ -53,7 +60,37 @@ impl Context {
             account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
             counter: AtomicU64::new(0),
             started,
+            log: Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Records a request as `METHOD target` (path and query as received).
+    pub(crate) fn log_request(&self, method: &http::Method, uri: &http::Uri) {
+        let entry = format!(
+            "{method} {}",
+            uri.path_and_query().map_or("/", |p| p.as_str())
+        );
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.len() == REQUEST_LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    /// The logged requests, oldest first; with `clear`, the log is emptied.
+    pub(crate) fn requests(&self, clear: bool) -> Vec<String> {
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let out = log.iter().cloned().collect();
+        if clear {
+            log.clear();
+        }
+        out
     }
 
     /// The time signatures are checked against.

@@ -26,8 +26,14 @@ pub struct Faults {
     /// When set, every response body longer than this many bytes is cut after them and the
     /// connection reset (the `Content-Length` still announces the whole body).
     pub reset_after_bytes: Option<u64>,
+    /// Fraction (0.0..=1.0) of the responses longer than `reset_after_bytes` that are cut
+    /// (1.0, the default: every one).
+    pub reset_rate: f64,
     /// When true, every `x-oss-hash-crc64ecma` response header carries a wrong value.
     pub wrong_crc: bool,
+    /// The next this-many requests are served (their effects committed) and then answered
+    /// `503 ServiceUnavailable` anyway, as when a response is lost on the way back.
+    pub lost_responses: u32,
     /// Seed of the generator deciding which requests fail.
     pub seed: u64,
 }
@@ -38,7 +44,9 @@ impl Default for Faults {
             latency_ms: 0,
             error_5xx_rate: 0.0,
             reset_after_bytes: None,
+            reset_rate: 1.0,
             wrong_crc: false,
+            lost_responses: 0,
             seed: 0x05_5e_a1_u64,
         }
     }
@@ -75,6 +83,36 @@ impl Faults {
         self
     }
 
+    /// Cuts only this fraction (clamped to 0.0..=1.0) of the responses that
+    /// [`with_reset_after_bytes`](Faults::with_reset_after_bytes) would cut.
+    ///
+    /// ```
+    /// let f = oss_emulator::Faults::none().with_reset_after_bytes(1000).with_reset_rate(0.2);
+    /// assert_eq!(f.reset_rate, 0.2);
+    /// ```
+    #[must_use]
+    pub fn with_reset_rate(mut self, rate: f64) -> Self {
+        self.reset_rate = if rate.is_nan() {
+            0.0
+        } else {
+            rate.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// Serves the next `n` requests and answers them 503 anyway (a lost response: the
+    /// client sees a failure although the request took effect).
+    ///
+    /// ```
+    /// let f = oss_emulator::Faults::none().with_lost_responses(1);
+    /// assert!(f.is_active());
+    /// ```
+    #[must_use]
+    pub fn with_lost_responses(mut self, n: u32) -> Self {
+        self.lost_responses = n;
+        self
+    }
+
     /// Sends a wrong `x-oss-hash-crc64ecma` on every response carrying one.
     #[must_use]
     pub fn with_wrong_crc(mut self) -> Self {
@@ -95,6 +133,7 @@ impl Faults {
             || self.error_5xx_rate > 0.0
             || self.reset_after_bytes.is_some()
             || self.wrong_crc
+            || self.lost_responses > 0
     }
 }
 
@@ -125,6 +164,8 @@ pub(crate) struct Decision {
     pub(crate) fail_status: Option<u16>,
     pub(crate) reset_after_bytes: Option<u64>,
     pub(crate) wrong_crc: bool,
+    /// Serve the request, then answer 503 instead of its response.
+    pub(crate) lose_response: bool,
 }
 
 #[derive(Debug)]
@@ -184,11 +225,22 @@ impl FaultState {
         } else {
             None
         };
+        let reset_rate = inner.faults.reset_rate;
+        let reset_after_bytes = match inner.faults.reset_after_bytes {
+            Some(n) if reset_rate >= 1.0 => Some(n),
+            Some(n) => (inner.rng.next_f64() < reset_rate).then_some(n),
+            None => None,
+        };
+        let lose_response = fail_status.is_none() && inner.faults.lost_responses > 0;
+        if lose_response {
+            inner.faults.lost_responses -= 1;
+        }
         Decision {
             latency: Duration::from_millis(inner.faults.latency_ms),
             fail_status,
-            reset_after_bytes: inner.faults.reset_after_bytes,
+            reset_after_bytes,
             wrong_crc: inner.faults.wrong_crc,
+            lose_response,
         }
     }
 }
@@ -215,6 +267,31 @@ mod tests {
             "about half of 64 fail, got {failed}"
         );
         assert!(sa.contains(&Some(500)) && sa.contains(&Some(503)));
+    }
+
+    #[test]
+    fn resets_follow_their_rate_and_lost_responses_count_down() {
+        let state = FaultState::new(
+            Faults::none()
+                .with_reset_after_bytes(10)
+                .with_reset_rate(0.5)
+                .with_lost_responses(2)
+                .with_seed(3),
+        );
+        let decisions: Vec<_> = (0..64).map(|_| state.decide()).collect();
+        let resets = decisions
+            .iter()
+            .filter(|d| d.reset_after_bytes.is_some())
+            .count();
+        assert!(
+            (16..=48).contains(&resets),
+            "about half reset, got {resets}"
+        );
+        let lost: Vec<bool> = decisions.iter().map(|d| d.lose_response).collect();
+        assert_eq!(&lost[..3], &[true, true, false]);
+        assert!(lost[2..].iter().all(|l| !l));
+        let every = FaultState::new(Faults::none().with_reset_after_bytes(10));
+        assert!((0..10).all(|_| every.decide().reset_after_bytes == Some(10)));
     }
 
     #[test]

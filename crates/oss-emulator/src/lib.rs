@@ -257,6 +257,29 @@ impl Emulator {
         self.ctx.faults.set(faults);
     }
 
+    /// The requests received so far (the last 100,000), oldest first, each as
+    /// `METHOD target` (`PUT /bucket/key?partNumber=1&uploadId=...`), failed ones included:
+    /// for tests counting what a client sent.
+    ///
+    /// ```
+    /// let emu = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// let _ = std::net::TcpStream::connect(emu.addr()).and_then(|mut s| {
+    ///     use std::io::{Read, Write};
+    ///     s.write_all(b"GET /b/k?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")?;
+    ///     s.read_to_end(&mut Vec::new())
+    /// });
+    /// assert_eq!(emu.take_requests(), vec!["GET /b/k?x=1".to_string()]);
+    /// assert!(emu.requests().is_empty());
+    /// ```
+    pub fn requests(&self) -> Vec<String> {
+        self.ctx.requests(false)
+    }
+
+    /// The requests received so far (as [`requests`](Emulator::requests)), emptying the log.
+    pub fn take_requests(&self) -> Vec<String> {
+        self.ctx.requests(true)
+    }
+
     /// The faults in force.
     pub fn faults(&self) -> Faults {
         self.ctx.faults.get()

@@ -75,6 +75,7 @@ async fn handle(
 ) -> Result<Response<EmuBody>, Infallible> {
     let decision = ctx.faults.decide();
     let request_id = ctx.next_request_id();
+    ctx.log_request(req.method(), req.uri());
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
@@ -154,6 +155,15 @@ async fn handle(
         Ok(r) => r,
         Err(e) => Err(OssError::internal(format!("handler failed: {e}"))),
     };
+    if decision.lose_response {
+        // Served (its effects are committed), but the client is told it failed.
+        let err = OssError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "Please reduce your request rate. (fault injection: response lost)",
+        );
+        return Ok(finish(&request_id, Err(err), head, decision));
+    }
     Ok(finish(&request_id, result, head, decision))
 }
 

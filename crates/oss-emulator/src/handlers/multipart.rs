@@ -21,6 +21,7 @@ pub(crate) const MIN_PART_SIZE: u64 = 100 * 1024;
 
 /// POST /bucket/key?uploads — InitiateMultipartUpload.
 pub(crate) fn initiate(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    super::object::check_forbid_overwrite(ctx, req)?;
     let (content_type, headers, user_meta) = meta_from_headers(req);
     let acl = req
         .header("x-oss-object-acl")
@@ -186,6 +187,7 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
     if upload.key != req.key() {
         return Err(OssError::no_such_upload(&id));
     }
+    super::object::check_forbid_overwrite(ctx, req)?;
     let chosen: Vec<PartRecord> = if req
         .header("x-oss-complete-all")
         .is_some_and(|v| v.eq_ignore_ascii_case("yes"))

@@ -57,7 +57,9 @@ fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
     }
 }
 
-fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
+/// `FileAlreadyExists` when `x-oss-forbid-overwrite: true` and the object exists (PutObject,
+/// CopyObject, AppendObject, InitiateMultipartUpload, CompleteMultipartUpload).
+pub(crate) fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
     if req.header("x-oss-forbid-overwrite") == Some("true")
         && ctx.store.object(req.bucket(), req.key(), None).is_ok()
     {
