@@ -5,6 +5,7 @@ use std::sync::Arc;
 use oss_client::Client;
 use oss_model::{CopyObjectInput, MetadataDirective, TaggingDirective};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use tokio::task::JoinSet;
 
 use crate::error::Error;
@@ -16,56 +17,12 @@ pub const DEFAULT_COPY_THRESHOLD: u64 = 200 * 1024 * 1024;
 /// The default part size of a multipart copy: 64 MiB.
 pub const DEFAULT_COPY_PART_SIZE: u64 = 64 * 1024 * 1024;
 
-/// What a key may keep unencoded in `x-oss-copy-source` and in tag query strings.
-const KEEP: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
+/// What a tag key or value may keep unencoded in the `x-oss-tagging` query string.
 const KEEP_QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
-
-/// The `x-oss-copy-source` value for `bucket/key` (and a version): `/bucket/` and the
-/// URL-encoded key.
-///
-/// ```
-/// assert_eq!(oss_transfer::copy_source("b", "a dir/k+1", None), "/b/a%20dir/k%2B1");
-/// assert_eq!(oss_transfer::copy_source("b", "k", Some("v1")), "/b/k?versionId=v1");
-/// ```
-pub fn copy_source(bucket: &str, key: &str, version_id: Option<&str>) -> String {
-    let mut s = format!("/{bucket}/{}", utf8_percent_encode(key, KEEP));
-    if let Some(v) = version_id {
-        s.push_str("?versionId=");
-        s.push_str(&utf8_percent_encode(v, KEEP_QUERY).to_string());
-    }
-    s
-}
-
-/// The bucket, key and version named by an `x-oss-copy-source` value.
-fn parse_copy_source(source: &str) -> Result<(String, String, Option<String>), Error> {
-    let (path, version) = match source.split_once("?versionId=") {
-        Some((p, v)) => (p, Some(decode(v))),
-        None => (source, None),
-    };
-    let path = decode(path);
-    let path = path.strip_prefix('/').unwrap_or(&path);
-    match path.split_once('/') {
-        Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok((b.into(), k.into(), version)),
-        _ => Err(Error::invalid(format!(
-            "copy source {source:?} is not /bucket/key"
-        ))),
-    }
-}
-
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
 
 /// Copies objects within OSS.
 ///
@@ -79,7 +36,7 @@ fn decode(s: &str) -> String {
 ///
 /// ```
 /// use oss_client::{Client, Config, credentials::StaticProvider};
-/// use oss_transfer::{Copier, copy_source};
+/// use oss_transfer::Copier;
 /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
 /// # let emulator = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
 /// # let client = Client::new(Config::builder().region("cn-hangzhou").endpoint(emulator.endpoint())
@@ -89,7 +46,7 @@ fn decode(s: &str) -> String {
 /// let input = oss_model::CopyObjectInput::builder()
 ///     .bucket("examplebucket")
 ///     .key("dst")
-///     .copy_source(copy_source("examplebucket", "src", None))
+///     .copy_source(oss_model::CopySource::new("examplebucket", "src"))
 ///     .build()
 ///     .unwrap();
 /// // Multipart from 200 KiB, in parts of 100 KiB.
@@ -182,14 +139,16 @@ impl Copier {
         self
     }
 
-    /// Copies `input.copy_source` (see [`copy_source`]) to `input.bucket`/`input.key`.
+    /// Copies `input.copy_source` (an [`oss_model::CopySource`]) to `input.bucket`/`input.key`.
     ///
     /// # Errors
     /// [`Error::ObjectChanged`] when the source changed during the copy,
     /// [`Error::ChecksumMismatch`] when the destination's CRC-64 differs from the source's,
     /// [`Error::Client`] when a request failed.
     pub async fn copy(&self, input: CopyObjectInput) -> Result<CopyOutput, Error> {
-        let (src_bucket, src_key, src_version) = parse_copy_source(&input.copy_source)?;
+        let src_bucket = input.copy_source.bucket().to_owned();
+        let src_key = input.copy_source.key().to_owned();
+        let src_version = input.copy_source.version().map(str::to_owned);
         let mut head = self.client.head_object().bucket(&src_bucket).key(&src_key);
         if let Some(v) = &src_version {
             head = head.version_id(v);
@@ -242,7 +201,7 @@ impl Copier {
             .client
             .call::<oss_proto::generated::CopyObject>(input.clone())
             .await
-            .map_err(|e| source_changed(e, &input.copy_source))?;
+            .map_err(|e| source_changed(e, &input.copy_source.to_string()))?;
         Ok(CopyOutput {
             etag: out.etag,
             version_id: out.version_id,
@@ -407,7 +366,7 @@ impl Copier {
                     .key(&input.key)
                     .upload_id(upload_id)
                     .part_number(i64::from(number))
-                    .copy_source(&input.copy_source)
+                    .copy_source(input.copy_source.clone())
                     .copy_source_range(format!("bytes={start}-{}", end - 1));
                 if let Some(etag) = input.copy_source_if_match.clone().or(source.etag.clone()) {
                     req = req.copy_source_if_match(etag);
@@ -419,7 +378,7 @@ impl Copier {
                     req = req.request_payer(v);
                 }
                 let progress = tracker.part(end - start);
-                let copy_source = input.copy_source.clone();
+                let copy_source = input.copy_source.to_string();
                 tasks.spawn(async move {
                     let out = req
                         .send()
@@ -449,24 +408,5 @@ fn source_changed(e: oss_client::Error, source: &str) -> Error {
         }
     } else {
         e.into()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_source_round_trips() {
-        let s = copy_source("b", "dir/naïve key?x=1", Some("v 1"));
-        assert_eq!(
-            parse_copy_source(&s).unwrap(),
-            (
-                "b".to_owned(),
-                "dir/naïve key?x=1".to_owned(),
-                Some("v 1".to_owned())
-            )
-        );
-        assert!(parse_copy_source("/onlybucket").is_err());
     }
 }

@@ -43,7 +43,7 @@ mod parts;
 mod progress;
 mod upload;
 
-pub use copy::{Copier, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD, copy_source};
+pub use copy::{Copier, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD};
 pub use download::{DEFAULT_RANGE_SIZE, DownloadOutput, Downloader};
 pub use error::Error;
 pub use parts::{MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE};

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use oss_emulator::Faults;
-use oss_transfer::{Copier, Downloader, Error, Uploader, copy_source};
+use oss_transfer::{Copier, Downloader, Error, Uploader};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_complete_identical_under_503s_and_resets_with_correct_progress() {
@@ -54,7 +54,7 @@ async fn transfers_complete_identical_under_503s_and_resets_with_correct_progres
     let input = oss_model::CopyObjectInput::builder()
         .bucket(BUCKET)
         .key("faulty-copy")
-        .copy_source(copy_source(BUCKET, "faulty", None))
+        .copy_source(oss_model::CopySource::new(BUCKET, "faulty"))
         .build()
         .unwrap();
     Copier::new(client.clone())

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use oss_transfer::{Copier, Downloader, Uploader, copy_source};
+use oss_transfer::{Copier, Downloader, Uploader};
 
 /// 0 bytes, 1 byte, exactly one part, one part + 1, and 101 parts.
 const SIZES: [u64; 5] = [0, 1, PART, PART + 1, 100 * PART + 7];
@@ -54,7 +54,7 @@ async fn files_of_every_size_round_trip_through_uploader_downloader_and_copier()
         let input = oss_model::CopyObjectInput::builder()
             .bucket(BUCKET)
             .key(&copy_key)
-            .copy_source(copy_source(BUCKET, &key, None))
+            .copy_source(oss_model::CopySource::new(BUCKET, &key))
             .build()
             .unwrap();
         let (cb, seen) = recorder();
@@ -198,7 +198,7 @@ async fn copier_preserves_or_replaces_metadata_and_tags() {
         let mut b = oss_model::CopyObjectInput::builder()
             .bucket(BUCKET)
             .key(&key)
-            .copy_source(copy_source(BUCKET, "src", None));
+            .copy_source(oss_model::CopySource::new(BUCKET, "src"));
         if replace {
             b = b
                 .metadata_directive(oss_model::MetadataDirective::Replace)
