@@ -36,7 +36,7 @@ fn parts(method: http::Method, key: Option<&str>, query: &[(&str, Option<&str>)]
 }
 
 /// GET ?acl on a bucket; the output is the body text.
-struct GetAcl;
+pub(crate) struct GetAcl;
 impl Operation for GetAcl {
     type Input = ();
     type Output = String;
@@ -709,7 +709,7 @@ async fn spans_name_the_operation_and_never_a_secret() {
 
 /// An HTTPS server offering h2 and http/1.1 by ALPN, with a self-signed certificate for
 /// `*.oss-cn-hangzhou.aliyuncs.com`; records the HTTP version of each request.
-async fn tls_server() -> (u16, Vec<u8>, Arc<std::sync::Mutex<Vec<http::Version>>>) {
+pub(crate) async fn tls_server() -> (u16, Vec<u8>, Arc<std::sync::Mutex<Vec<http::Version>>>) {
     let key =
         rcgen::generate_simple_self_signed(vec!["bucket.oss-cn-hangzhou.aliyuncs.com".to_owned()])
             .unwrap();

@@ -118,6 +118,7 @@ pub struct ConfigBuilder {
     correct_clock_skew: Option<bool>,
     account_id: Option<String>,
     vector_endpoint: Option<String>,
+    proxy: Option<Option<crate::transport::Proxy>>,
 }
 
 impl ConfigBuilder {
@@ -140,6 +141,7 @@ impl ConfigBuilder {
     /// | `OSS_DISABLE_SSL` | `true`: plain HTTP for the regional endpoint |
     /// | `OSS_CONNECT_TIMEOUT`, `OSS_READ_TIMEOUT` | seconds |
     /// | `OSS_MAX_ATTEMPTS` | attempts per operation, retries included |
+    /// | `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (or lower case) | [`proxy`](ConfigBuilder::proxy) |
     /// | `OSS_ACCOUNT_ID` | [`account_id`](ConfigBuilder::account_id) (vector buckets) |
     ///
     /// Credentials come from [`default_provider_from`] over the same variables: `OSS_ACCESS_KEY_ID`
@@ -237,6 +239,7 @@ impl ConfigBuilder {
                 .ok_or_else(|| bad("OSS_MAX_ATTEMPTS", &v, "a number from 1 to 100"))?;
             b.retry = Some(RetryPolicy::default().max_attempts(n));
         }
+        b.proxy = Some(crate::transport::Proxy::from_environment(env)?);
         Ok(b)
     }
 
@@ -340,6 +343,25 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends requests through this proxy (HTTPS in a `CONNECT` tunnel, HTTP forwarded;
+    /// credentials in the URL sent as basic auth); `None`: straight to OSS even when
+    /// [`from_env`](ConfigBuilder::from_env) found one. Without `from_env` and without this,
+    /// no proxy is used.
+    ///
+    /// ```
+    /// use oss_client::{Config, transport::Proxy};
+    /// let config = Config::builder()
+    ///     .region("cn-hangzhou")
+    ///     .proxy(Some(Proxy::all("http://user:pass@proxy.internal:3128")?.no_proxy("localhost")))
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn proxy(mut self, proxy: Option<crate::transport::Proxy>) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Trusts this CA certificate (DER) for HTTPS besides the webpki roots.
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(der.into());
@@ -419,6 +441,9 @@ impl ConfigBuilder {
         }
         if let Some(r) = self.resolver {
             transport = transport.shared_resolver(r);
+        }
+        if let Some(proxy) = self.proxy {
+            transport = transport.proxy(proxy);
         }
         for der in self.root_certificates {
             transport = transport.add_root_certificate(der);

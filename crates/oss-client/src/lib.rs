@@ -57,4 +57,6 @@ mod client_tests;
 #[cfg(test)]
 mod crc_ledger_tests;
 #[cfg(test)]
+mod proxy_tests;
+#[cfg(test)]
 mod test_server;

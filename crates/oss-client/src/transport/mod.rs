@@ -3,6 +3,7 @@
 
 mod body;
 mod byte_stream;
+mod proxy;
 mod resolver;
 
 use std::sync::Arc;
@@ -16,6 +17,8 @@ use hyper_util::rt::TokioExecutor;
 pub use body::{Body, SendProgress};
 pub(crate) use body::{CrcTracker, SendBody};
 pub use byte_stream::ByteStream;
+pub use proxy::Proxy;
+use proxy::ProxyConnector;
 use resolver::ResolverService;
 pub use resolver::{FixedResolver, Resolve, ResolveFuture, SystemResolver};
 
@@ -35,6 +38,7 @@ pub struct TransportConfig {
     pool_idle_timeout: Duration,
     resolver: Arc<dyn Resolve>,
     extra_roots: Vec<Vec<u8>>,
+    proxy: Option<Proxy>,
 }
 
 impl Default for TransportConfig {
@@ -44,6 +48,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Duration::from_secs(50),
             resolver: Arc::new(SystemResolver),
             extra_roots: Vec::new(),
+            proxy: None,
         }
     }
 }
@@ -89,6 +94,13 @@ impl TransportConfig {
         Ok(store)
     }
 
+    /// Sends requests through `proxy` (default: none; `Config::from_env` takes the
+    /// environment's).
+    pub fn proxy(mut self, proxy: Option<Proxy>) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// [`resolver`](TransportConfig::resolver), already shared.
     pub fn shared_resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
         self.resolver = resolver;
@@ -96,13 +108,14 @@ impl TransportConfig {
     }
 }
 
-type Connector = HttpsConnector<HttpConnector<ResolverService>>;
+type Connector = HttpsConnector<ProxyConnector>;
 
 /// One connection pool: HTTPS (rustls) and plain HTTP, HTTP/1.1 and HTTP/2.
 #[derive(Clone, Debug)]
 pub struct Transport {
     client: HyperClient<Connector, SendBody>,
     connect_timeout: Duration,
+    proxy: Option<Arc<hyper_util::client::proxy::matcher::Matcher>>,
 }
 
 impl Transport {
@@ -137,11 +150,15 @@ impl Transport {
                     .with_root_certificates(roots)
                     .with_no_client_auth()
             });
+        let proxy = config.proxy.as_ref().map(|p| Arc::new(p.matcher()));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(http);
+            .wrap_connector(ProxyConnector {
+                http,
+                matcher: proxy.clone(),
+            });
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(config.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
@@ -150,6 +167,7 @@ impl Transport {
         Transport {
             client,
             connect_timeout: config.connect_timeout,
+            proxy,
         }
     }
 
@@ -157,9 +175,16 @@ impl Transport {
     pub(crate) async fn send(
         &self,
         operation: &'static str,
-        request: http::Request<SendBody>,
+        mut request: http::Request<SendBody>,
         read_timeout: Option<Duration>,
     ) -> Result<http::Response<hyper::body::Incoming>, Error> {
+        if let Some(matcher) = &self.proxy
+            && let Some(auth) = proxy::forward_auth(matcher, request.uri())
+        {
+            request
+                .headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
         let fut = self.client.request(request);
         let result = match read_timeout {
             Some(after) => tokio::time::timeout(after, fut)
