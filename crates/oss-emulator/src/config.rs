@@ -34,6 +34,7 @@ pub struct EmulatorConfig {
     pub(crate) fixed_now: Option<OffsetDateTime>,
     pub(crate) vector_addr: SocketAddr,
     pub(crate) account_id: String,
+    pub(crate) restore_delay: std::time::Duration,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -47,6 +48,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("region", &self.region)
             .field("faults", &self.faults)
             .field("fixed_now", &self.fixed_now)
+            .field("restore_delay", &self.restore_delay)
             .field("vector_addr", &self.vector_addr)
             .field("account_id", &self.account_id)
             .finish()
@@ -75,6 +77,7 @@ impl EmulatorConfig {
             fixed_now: None,
             vector_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            restore_delay: std::time::Duration::ZERO,
         }
     }
 
@@ -138,6 +141,20 @@ impl EmulatorConfig {
         self
     }
 
+    /// How long a RestoreObject of an archived object takes before the object is readable
+    /// (zero, the default: restores complete at once).
+    ///
+    /// ```
+    /// let config = oss_emulator::EmulatorConfig::new("ak", "sk")
+    ///     .restore_delay(std::time::Duration::from_secs(60));
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn restore_delay(mut self, delay: std::time::Duration) -> Self {
+        self.restore_delay = delay;
+        self
+    }
+
     /// The access key id accepted.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
@@ -147,7 +164,7 @@ impl EmulatorConfig {
     /// `--addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
     /// [--region R] [--security-token T]... [--vector-addr HOST:PORT] [--account-id ID]
     /// [--fault-latency-ms N] [--fault-5xx-rate F]
-    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N]`.
+    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]`.
     ///
     /// ```
     /// use oss_emulator::EmulatorConfig;
@@ -224,6 +241,13 @@ impl EmulatorConfig {
                     })?);
                 }
                 "--fault-wrong-crc" => config.faults.wrong_crc = true,
+                "--restore-delay-ms" => {
+                    let v = value("--restore-delay-ms")?;
+                    config.restore_delay =
+                        std::time::Duration::from_millis(v.parse().map_err(|_| {
+                            bad(format!("--restore-delay-ms {v:?} is not a number"))
+                        })?);
+                }
                 "--fault-seed" => {
                     let v = value("--fault-seed")?;
                     config.faults.seed = v

@@ -28,6 +28,8 @@ pub(crate) struct Context {
     pub(crate) vectors: crate::vectors::VectorStore,
     /// The account id vector buckets belong to (`{bucket}-{account}` hosts, signatures).
     pub(crate) account_id: String,
+    /// How long a RestoreObject takes to complete.
+    pub(crate) restore_delay: std::time::Duration,
     counter: AtomicU64,
     started: u64,
     /// The most recent requests' `METHOD target`, for tests counting requests.
@@ -58,6 +60,7 @@ impl Context {
             faults,
             vectors: Default::default(),
             account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
+            restore_delay: std::time::Duration::ZERO,
             counter: AtomicU64::new(0),
             started,
             log: Mutex::new(VecDeque::new()),

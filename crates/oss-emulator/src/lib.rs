@@ -161,6 +161,7 @@ impl Emulator {
             fault::FaultState::new(config.faults.clone()),
         );
         ctx.account_id.clone_from(&config.account_id);
+        ctx.restore_delay = config.restore_delay;
         let ctx = Arc::new(ctx);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -9,7 +9,7 @@ const USAGE: &str = "\
 usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
                     [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID]
                     [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
-                    [--fault-wrong-crc] [--fault-seed N]
+                    [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]
        oss-emulator --help | --version
 
 A local OSS-compatible server. Prints `listening on http://ADDR` once it accepts connections, then
@@ -29,6 +29,7 @@ options:
   --fault-reset-after-bytes N   cut response bodies after N bytes and reset
   --fault-wrong-crc             send wrong x-oss-hash-crc64ecma headers
   --fault-seed N                seed deciding which requests fail
+  --restore-delay-ms N          how long RestoreObject takes to complete (default 0)
   -h, --help                    print this help
   -V, --version                 print the version";
 

@@ -5,7 +5,7 @@ use http::{Method, StatusCode};
 use crate::auth::{self, Access};
 use crate::context::Context;
 use crate::error::OssError;
-use crate::handlers::{bucket, cors, listing, multipart, object, post_object};
+use crate::handlers::{archive, bucket, cors, listing, multipart, object, post_object};
 use crate::request::Request;
 use crate::response::Reply;
 use oss_proto::operation::Operation;
@@ -76,6 +76,8 @@ served_operations! {
     AbortMultipartUpload,
     ListParts,
     PostObject,
+    RestoreObject,
+    CleanRestoredObject,
 }
 
 fn method_not_allowed() -> OssError {
@@ -140,6 +142,8 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
             Method::PUT if req.header("x-oss-copy-source").is_some() => Op::CopyObject,
             Method::PUT => Op::PutObject,
             Method::POST if has("append") => Op::AppendObject,
+            Method::POST if has("restore") => Op::RestoreObject,
+            Method::POST if has("cleanRestoredObject") => Op::CleanRestoredObject,
             Method::POST if has("uploads") => Op::InitiateMultipartUpload,
             Method::POST if has("uploadId") => Op::CompleteMultipartUpload,
             Method::GET if has("acl") => Op::GetObjectAcl,
@@ -322,5 +326,7 @@ pub(crate) fn dispatch(
         Op::AbortMultipartUpload => multipart::abort(ctx, req),
         Op::ListParts => multipart::list_parts(ctx, req),
         Op::PostObject => post_object::post_object(ctx, req),
+        Op::RestoreObject => archive::restore_object(ctx, req),
+        Op::CleanRestoredObject => archive::clean_restored_object(ctx, req),
     }
 }

@@ -348,6 +348,7 @@ mod tests {
             tags: Vec::new(),
             storage_class: "Standard".to_owned(),
             symlink_target: None,
+            restore: None,
         }
     }
 

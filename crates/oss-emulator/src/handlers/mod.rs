@@ -1,5 +1,6 @@
 //! Request handlers, one module per concept, and the helpers they share.
 
+pub(crate) mod archive;
 pub(crate) mod bucket;
 pub(crate) mod cors;
 mod form_data;
@@ -200,6 +201,9 @@ pub(crate) fn object_headers(meta: &ObjectMeta) -> Vec<(String, String)> {
     }
     if meta.version_id != "null" {
         h.push(("x-oss-version-id".to_owned(), meta.version_id.clone()));
+    }
+    if let Some(restore) = archive::restore_header(meta) {
+        h.push(("x-oss-restore".to_owned(), restore));
     }
     if !meta.tags.is_empty() {
         h.push((

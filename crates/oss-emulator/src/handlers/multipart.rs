@@ -290,6 +290,7 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         tags: upload.tags.clone(),
         storage_class: upload.storage_class.clone(),
         symlink_target: None,
+        restore: None,
     };
     let stored = ctx.store.put_object_from(req.bucket(), meta, data)?;
     ctx.store.remove_upload(req.bucket(), &id)?;

@@ -46,6 +46,7 @@ fn new_meta(req: &Request, data: &[u8], object_type: &str) -> Result<ObjectMeta,
             .unwrap_or("Standard")
             .to_owned(),
         symlink_target: None,
+        restore: None,
     })
 }
 
@@ -227,6 +228,9 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
     let link = (meta.object_type == "Symlink").then(|| meta.clone());
     let meta = follow(ctx, req, meta)?;
     check_conditions(req, &meta, "", true)?;
+    if !head {
+        super::archive::check_readable(&meta)?;
+    }
     let mut reply = Reply::ok();
     for (k, v) in object_headers(&meta) {
         if link.is_some() && (k == "x-oss-object-type" || k.starts_with("x-oss-meta-")) {

@@ -378,6 +378,7 @@ fn stored_meta(form: &Form<'_>, key: &str) -> Result<ObjectMeta, OssError> {
         tags: Vec::new(),
         storage_class,
         symlink_target: None,
+        restore: None,
     })
 }
 

@@ -17,7 +17,8 @@ use http::StatusCode;
 
 pub(crate) use backend::Backend;
 pub(crate) use records::{
-    BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, UploadRecord, from_ms, now_ms,
+    BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, RestoreRecord, UploadRecord,
+    from_ms, now_ms,
 };
 
 pub(crate) use staged::{BodyDigest, StagedBody};
@@ -535,6 +536,7 @@ impl Store {
                     tags: Vec::new(),
                     storage_class: "Standard".to_owned(),
                     symlink_target: None,
+                    restore: None,
                 };
                 let stored = self.put_object(bucket, marker, &Bytes::new())?;
                 Ok(DeleteOutcome {
@@ -661,6 +663,7 @@ mod tests {
             tags: vec![],
             storage_class: "Standard".into(),
             symlink_target: None,
+            restore: None,
         }
     }
 

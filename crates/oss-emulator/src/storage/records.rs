@@ -76,6 +76,16 @@ pub(crate) struct ObjectMeta {
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) storage_class: String,
     pub(crate) symlink_target: Option<String>,
+    /// The restore of an archived object, if one was asked for.
+    #[serde(default)]
+    pub(crate) restore: Option<RestoreRecord>,
+}
+
+/// A restore of an archived object: readable from `ready_ms` until `expiry_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RestoreRecord {
+    pub(crate) ready_ms: i64,
+    pub(crate) expiry_ms: i64,
 }
 
 /// A multipart upload in progress.
