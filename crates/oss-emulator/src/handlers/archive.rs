@@ -144,7 +144,7 @@ pub(crate) fn restore_object(ctx: &Context, req: &Request) -> Result<Reply, OssE
         })?;
     let mut reply = Reply::ok().status(status);
     if updated.version_id != "null" {
-        reply = reply.header("x-oss-version-id", updated.version_id.clone());
+        reply = reply.header("x-oss-version-id", updated.version_id);
     }
     if let Some(tier) = tier {
         reply = reply.header("x-oss-object-restore-priority", tier.as_str().to_owned());
