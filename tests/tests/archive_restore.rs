@@ -89,6 +89,16 @@ fn restored_objects_are_readable_until_cleaned() {
                 .await
                 .unwrap_err();
             assert_eq!(code(&err), (409, "ArchiveRestoreFileStale".into()));
+            // A frozen object cannot be copied either.
+            let err = c
+                .copy_object()
+                .bucket("cold")
+                .key("copy")
+                .copy_source(oss_model::CopySource::new("cold", key))
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(code(&err), (403, "InvalidObjectState".into()));
 
             // First restore: 202; the delay is zero, so it is complete at once.
             let tier = (key != "a").then_some(RestoreTier::Expedited);

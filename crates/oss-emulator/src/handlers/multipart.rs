@@ -132,6 +132,7 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
         .store
         .object(&src_bucket, &src_key, src_version.as_deref())?;
     super::object::check_conditions(req, &src, "x-oss-copy-source-", false)?;
+    super::archive::check_readable(&src)?;
     let data = ctx.store.read(&src_bucket, &src)?;
     let data = match req.header("x-oss-copy-source-range") {
         None => data,

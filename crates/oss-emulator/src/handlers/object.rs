@@ -413,6 +413,7 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .store
         .object(&src_bucket, &src_key, src_version.as_deref())?;
     check_conditions(req, &src, "x-oss-copy-source-", false)?;
+    super::archive::check_readable(&src)?;
     check_forbid_overwrite(ctx, req)?;
     let data = ctx.store.read(&src_bucket, &src)?;
     let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");
@@ -420,6 +421,7 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         "COPY" => {
             let mut m = src.clone();
             m.key = req.key().to_owned();
+            m.restore = None;
             m.acl = "default".to_owned();
             m
         }
