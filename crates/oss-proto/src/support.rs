@@ -136,20 +136,26 @@ pub(crate) fn header_map(
     Ok(())
 }
 
-/// Sets an XML document body.
-pub(crate) fn xml_body<T: XmlDocument>(parts: &mut RequestParts, value: &T) {
-    parts.body = RequestBody::Bytes(Bytes::from(value.to_xml()));
+/// Sets a document body with its `Content-Type` and, as the official SDKs send on every XML or
+/// JSON document, its `Content-MD5` (end-to-end integrity of the document).
+fn document_body(parts: &mut RequestParts, body: Vec<u8>, content_type: &'static str) {
+    if let Ok(md5) = HeaderValue::try_from(crate::crc::content_md5(&body)) {
+        parts.headers.insert(crate::crc::CONTENT_MD5_HEADER, md5);
+    }
+    parts.body = RequestBody::Bytes(Bytes::from(body));
     parts
         .headers
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
 }
 
-/// Sets a JSON document body.
+/// Sets an XML document body (with its Content-MD5).
+pub(crate) fn xml_body<T: XmlDocument>(parts: &mut RequestParts, value: &T) {
+    document_body(parts, value.to_xml().into(), "application/xml");
+}
+
+/// Sets a JSON document body (with its Content-MD5).
 pub(crate) fn json_body<T: JsonDocument>(parts: &mut RequestParts, value: &T) {
-    parts.body = RequestBody::Bytes(Bytes::from(value.to_json()));
-    parts
-        .headers
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    document_body(parts, value.to_json(), "application/json");
 }
 
 /// Sets a small text body.

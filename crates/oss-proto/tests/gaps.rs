@@ -279,3 +279,95 @@ fn delete_multiple_objects_verbose_body_still_parses_and_garbage_is_an_error() {
     assert_eq!(out.deleted[0].key, "multipart.data");
     assert!(DeleteMultipleObjects::parse_output(&head(&[]), Bytes::from("<Delete")).is_err());
 }
+
+/// Issue 14: every XML or JSON document body carries its Content-MD5, as the official SDKs send.
+#[test]
+fn document_bodies_carry_content_md5() {
+    use oss_proto::operation::{Operation as _, RequestBody};
+    let input = oss_model::PutBucketTagsInput::builder()
+        .bucket("examplebucket")
+        .tagging(oss_model::Tagging {
+            tag_set: oss_model::TagSet {
+                tags: vec![oss_model::Tag {
+                    key: "k".into(),
+                    value: Some("v".into()),
+                }],
+            },
+        })
+        .build()
+        .unwrap();
+    let parts = oss_proto::generated::PutBucketTags::build_request(&input).unwrap();
+    let RequestBody::Bytes(body) = &parts.body else {
+        panic!("a document body")
+    };
+    assert_eq!(
+        parts.headers["content-md5"],
+        oss_proto::crc::content_md5(body).as_str()
+    );
+    assert_eq!(parts.headers["content-type"], "application/xml");
+}
+
+/// Issue 14: `<FunctionCompute>` writes `FunctionAssumeRoleArn` before `FunctionArn`, as the API
+/// reference and the Go SDK v2 order them.
+#[test]
+fn function_compute_element_order() {
+    use oss_model::xml::XmlDocument as _;
+    let fc = oss_model::ObjectProcessFunctionCompute {
+        function_arn: Some(
+            "acs:fc:cn-qingdao:111933544165****:services/test-oss-fc.LATEST/functions/fc-01".into(),
+        ),
+        function_assume_role_arn: Some("acs:ram::111933544165****:role/aliyunfcdefaultrole".into()),
+    };
+    let xml = fc.to_xml();
+    let role = xml.find("<FunctionAssumeRoleArn>").unwrap();
+    let arn = xml.find("<FunctionArn>").unwrap();
+    assert!(role < arn, "{xml}");
+}
+
+/// Issue 14: inputs that were missing from the spec reach the wire.
+#[test]
+fn worm_bypass_tagging_and_wildcard_inputs() {
+    use oss_proto::operation::Operation as _;
+    let put = oss_model::PutObjectInput::builder()
+        .bucket("examplebucket")
+        .key("k")
+        .object_worm_mode(oss_model::ObjectWormMode::Governance)
+        .object_worm_retain_until_date("2026-12-31T00:00:00.000Z")
+        .build()
+        .unwrap();
+    let p = oss_proto::generated::PutObject::build_request(&put).unwrap();
+    assert_eq!(p.headers["x-oss-object-worm-mode"], "GOVERNANCE");
+    assert_eq!(
+        p.headers["x-oss-object-worm-retain-until-date"],
+        "2026-12-31T00:00:00.000Z"
+    );
+    let del = oss_model::DeleteObjectInput::builder()
+        .bucket("examplebucket")
+        .key("k")
+        .bypass_governance_retention(true)
+        .build()
+        .unwrap();
+    let p = oss_proto::generated::DeleteObject::build_request(&del).unwrap();
+    assert_eq!(p.headers["x-oss-bypass-governance-retention"], "true");
+    let bucket = oss_model::PutBucketInput::builder()
+        .bucket("examplebucket")
+        .bucket_tagging("k1=v1&k2=v2")
+        .build()
+        .unwrap();
+    let p = oss_proto::generated::PutBucket::build_request(&bucket).unwrap();
+    assert_eq!(p.headers["x-oss-bucket-tagging"], "k1=v1&k2=v2");
+    let token = oss_model::GetCnameTokenInput::builder()
+        .bucket("examplebucket")
+        .cname("*.example.com")
+        .wildcard(true)
+        .build()
+        .unwrap();
+    let p = oss_proto::generated::GetCnameToken::build_request(&token).unwrap();
+    assert!(
+        p.query
+            .iter()
+            .any(|(k, v)| k == "wildcard" && v.as_deref() == Some("true")),
+        "{:?}",
+        p.query
+    );
+}

@@ -2933,6 +2933,16 @@ impl CopyObjectRequest {
         self.input = self.input.key(value);
         self
     }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<oss_model::ObjectWormMode>) -> Self {
+        self.input = self.input.object_worm_mode(value);
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.object_worm_retain_until_date(value);
+        self
+    }
     /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
     pub fn copy_source(mut self, value: impl Into<oss_model::CopySource>) -> Self {
         self.input = self.input.copy_source(value);
@@ -5288,6 +5298,11 @@ impl DeleteMultipleObjectsRequest {
         self.input = self.input.bucket(value);
         self
     }
+    /// Sets `bypass_governance_retention`: Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
+        self.input = self.input.bypass_governance_retention(value);
+        self
+    }
     /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
     pub fn request_payer(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.request_payer(value);
@@ -5362,6 +5377,11 @@ impl DeleteObjectRequest {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.key(value);
+        self
+    }
+    /// Sets `bypass_governance_retention`: Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
+        self.input = self.input.bypass_governance_retention(value);
         self
     }
     /// Sets `version_id`: The version to delete permanently; absent adds a delete marker in versioned buckets.
@@ -8884,6 +8904,11 @@ impl GetCnameTokenRequest {
         self.input = self.input.cname(value);
         self
     }
+    /// Sets `wildcard`: Whether the token is for a wildcard domain (`*.example.com`).
+    pub fn wildcard(mut self, value: impl Into<bool>) -> Self {
+        self.input = self.input.wildcard(value);
+        self
+    }
     /// Sends the request.
     pub async fn send(self) -> Result<oss_model::GetCnameTokenOutput, Error> {
         let input = self.input.build().map_err(|e| match e {
@@ -10801,6 +10826,16 @@ impl InitiateMultipartUploadRequest {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.key(value);
+        self
+    }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<oss_model::ObjectWormMode>) -> Self {
+        self.input = self.input.object_worm_mode(value);
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.object_worm_retain_until_date(value);
         self
     }
     /// Sets `cache_control`: The `Cache-Control` OSS serves with the finished object.
@@ -13740,6 +13775,11 @@ impl PutBucketRequest {
         self.input = self.input.bucket(value);
         self
     }
+    /// Sets `bucket_tagging`: Tags of the new bucket as a URL query string (`k1=v1&k2=v2`).
+    pub fn bucket_tagging(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.bucket_tagging(value);
+        self
+    }
     /// Sets `acl`: The canned ACL of the new bucket (default `private`).
     pub fn acl(mut self, value: impl Into<oss_model::BucketAcl>) -> Self {
         self.input = self.input.acl(value);
@@ -15834,6 +15874,16 @@ impl PutObjectRequest {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.key(value);
+        self
+    }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<oss_model::ObjectWormMode>) -> Self {
+        self.input = self.input.object_worm_mode(value);
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.object_worm_retain_until_date(value);
         self
     }
     /// Sets `cache_control`: The `Cache-Control` OSS serves with the object.

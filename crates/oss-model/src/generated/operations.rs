@@ -959,6 +959,10 @@ pub struct CopyObjectInput {
     pub bucket: String,
     /// The object key.
     pub key: String,
+    /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub object_worm_retain_until_date: Option<String>,
     /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
     pub copy_source: crate::CopySource,
     /// Copy only if the source ETag matches (else 412).
@@ -1017,6 +1021,8 @@ impl CopyObjectInput {
 pub struct CopyObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
+    object_worm_mode: Option<ObjectWormMode>,
+    object_worm_retain_until_date: Option<String>,
     copy_source: Option<crate::CopySource>,
     copy_source_if_match: Option<String>,
     copy_source_if_none_match: Option<String>,
@@ -1050,6 +1056,16 @@ impl CopyObjectInputBuilder {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
+        self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.object_worm_retain_until_date = Some(value.into());
         self
     }
     /// Sets `copy_source`: The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
@@ -1170,6 +1186,8 @@ impl CopyObjectInputBuilder {
         Ok(CopyObjectInput {
             bucket: crate::error::require_field(self.bucket, "CopyObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "CopyObjectInput", "key")?,
+            object_worm_mode: self.object_worm_mode,
+            object_worm_retain_until_date: self.object_worm_retain_until_date,
             copy_source: crate::error::require_field(
                 self.copy_source,
                 "CopyObjectInput",
@@ -3150,6 +3168,8 @@ pub struct DeleteLiveChannelOutput {
 pub struct DeleteMultipleObjectsInput {
     /// The bucket name.
     pub bucket: String,
+    /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub bypass_governance_retention: Option<bool>,
     /// `requester` when the requester pays (pay-by-requester buckets).
     pub request_payer: Option<String>,
     /// The objects to delete.
@@ -3167,6 +3187,7 @@ impl DeleteMultipleObjectsInput {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteMultipleObjectsInputBuilder {
     bucket: Option<String>,
+    bypass_governance_retention: Option<bool>,
     request_payer: Option<String>,
     delete: Option<Delete>,
 }
@@ -3175,6 +3196,11 @@ impl DeleteMultipleObjectsInputBuilder {
     /// Sets `bucket`: The bucket name.
     pub fn bucket(mut self, value: impl Into<String>) -> Self {
         self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `bypass_governance_retention`: Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
+        self.bypass_governance_retention = Some(value.into());
         self
     }
     /// Sets `request_payer`: `requester` when the requester pays (pay-by-requester buckets).
@@ -3195,6 +3221,7 @@ impl DeleteMultipleObjectsInputBuilder {
                 "DeleteMultipleObjectsInput",
                 "bucket",
             )?,
+            bypass_governance_retention: self.bypass_governance_retention,
             request_payer: self.request_payer,
             delete: crate::error::require_field(
                 self.delete,
@@ -3237,6 +3264,8 @@ pub struct DeleteObjectInput {
     pub bucket: String,
     /// The object key.
     pub key: String,
+    /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub bypass_governance_retention: Option<bool>,
     /// The version to delete permanently; absent adds a delete marker in versioned buckets.
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
@@ -3255,6 +3284,7 @@ impl DeleteObjectInput {
 pub struct DeleteObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
+    bypass_governance_retention: Option<bool>,
     version_id: Option<String>,
     request_payer: Option<String>,
 }
@@ -3268,6 +3298,11 @@ impl DeleteObjectInputBuilder {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
+        self
+    }
+    /// Sets `bypass_governance_retention`: Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
+        self.bypass_governance_retention = Some(value.into());
         self
     }
     /// Sets `version_id`: The version to delete permanently; absent adds a delete marker in versioned buckets.
@@ -3285,6 +3320,7 @@ impl DeleteObjectInputBuilder {
         Ok(DeleteObjectInput {
             bucket: crate::error::require_field(self.bucket, "DeleteObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "DeleteObjectInput", "key")?,
+            bypass_governance_retention: self.bypass_governance_retention,
             version_id: self.version_id,
             request_payer: self.request_payer,
         })
@@ -6806,6 +6842,8 @@ pub struct GetCnameTokenInput {
     pub bucket: String,
     /// The domain name.
     pub cname: String,
+    /// Whether the token is for a wildcard domain (`*.example.com`).
+    pub wildcard: Option<bool>,
 }
 
 impl GetCnameTokenInput {
@@ -6820,6 +6858,7 @@ impl GetCnameTokenInput {
 pub struct GetCnameTokenInputBuilder {
     bucket: Option<String>,
     cname: Option<String>,
+    wildcard: Option<bool>,
 }
 
 impl GetCnameTokenInputBuilder {
@@ -6833,11 +6872,17 @@ impl GetCnameTokenInputBuilder {
         self.cname = Some(value.into());
         self
     }
+    /// Sets `wildcard`: Whether the token is for a wildcard domain (`*.example.com`).
+    pub fn wildcard(mut self, value: impl Into<bool>) -> Self {
+        self.wildcard = Some(value.into());
+        self
+    }
     /// Builds the input; fails when a required member is unset.
     pub fn build(self) -> Result<GetCnameTokenInput, crate::BuildError> {
         Ok(GetCnameTokenInput {
             bucket: crate::error::require_field(self.bucket, "GetCnameTokenInput", "bucket")?,
             cname: crate::error::require_field(self.cname, "GetCnameTokenInput", "cname")?,
+            wildcard: self.wildcard,
         })
     }
 }
@@ -8977,6 +9022,10 @@ pub struct InitiateMultipartUploadInput {
     pub bucket: String,
     /// The object key.
     pub key: String,
+    /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the finished object.
     pub cache_control: Option<String>,
     /// The `Content-Disposition` OSS serves with the finished object.
@@ -9017,6 +9066,8 @@ impl InitiateMultipartUploadInput {
 pub struct InitiateMultipartUploadInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
+    object_worm_mode: Option<ObjectWormMode>,
+    object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
     content_encoding: Option<String>,
@@ -9041,6 +9092,16 @@ impl InitiateMultipartUploadInputBuilder {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
+        self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.object_worm_retain_until_date = Some(value.into());
         self
     }
     /// Sets `cache_control`: The `Cache-Control` OSS serves with the finished object.
@@ -9117,6 +9178,8 @@ impl InitiateMultipartUploadInputBuilder {
                 "bucket",
             )?,
             key: crate::error::require_field(self.key, "InitiateMultipartUploadInput", "key")?,
+            object_worm_mode: self.object_worm_mode,
+            object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
@@ -12165,6 +12228,8 @@ pub struct PutAccessPointPublicAccessBlockOutput {
 pub struct PutBucketInput {
     /// The bucket name.
     pub bucket: String,
+    /// Tags of the new bucket as a URL query string (`k1=v1&k2=v2`).
+    pub bucket_tagging: Option<String>,
     /// The canned ACL of the new bucket (default `private`).
     pub acl: Option<BucketAcl>,
     /// The ID of the resource group the bucket joins.
@@ -12184,6 +12249,7 @@ impl PutBucketInput {
 #[derive(Debug, Clone, Default)]
 pub struct PutBucketInputBuilder {
     bucket: Option<String>,
+    bucket_tagging: Option<String>,
     acl: Option<BucketAcl>,
     resource_group_id: Option<String>,
     configuration: Option<CreateBucketConfiguration>,
@@ -12193,6 +12259,11 @@ impl PutBucketInputBuilder {
     /// Sets `bucket`: The bucket name.
     pub fn bucket(mut self, value: impl Into<String>) -> Self {
         self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `bucket_tagging`: Tags of the new bucket as a URL query string (`k1=v1&k2=v2`).
+    pub fn bucket_tagging(mut self, value: impl Into<String>) -> Self {
+        self.bucket_tagging = Some(value.into());
         self
     }
     /// Sets `acl`: The canned ACL of the new bucket (default `private`).
@@ -12214,6 +12285,7 @@ impl PutBucketInputBuilder {
     pub fn build(self) -> Result<PutBucketInput, crate::BuildError> {
         Ok(PutBucketInput {
             bucket: crate::error::require_field(self.bucket, "PutBucketInput", "bucket")?,
+            bucket_tagging: self.bucket_tagging,
             acl: self.acl,
             resource_group_id: self.resource_group_id,
             configuration: self.configuration,
@@ -13973,6 +14045,10 @@ pub struct PutObjectInput {
     pub bucket: String,
     /// The object key.
     pub key: String,
+    /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the object.
     pub cache_control: Option<String>,
     /// The `Content-Disposition` OSS serves with the object.
@@ -14025,6 +14101,8 @@ impl PutObjectInput {
 pub struct PutObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
+    object_worm_mode: Option<ObjectWormMode>,
+    object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
     content_encoding: Option<String>,
@@ -14055,6 +14133,16 @@ impl PutObjectInputBuilder {
     /// Sets `key`: The object key.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
+        self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
+        self.object_worm_retain_until_date = Some(value.into());
         self
     }
     /// Sets `cache_control`: The `Cache-Control` OSS serves with the object.
@@ -14157,6 +14245,8 @@ impl PutObjectInputBuilder {
         Ok(PutObjectInput {
             bucket: crate::error::require_field(self.bucket, "PutObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "PutObjectInput", "key")?,
+            object_worm_mode: self.object_worm_mode,
+            object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,

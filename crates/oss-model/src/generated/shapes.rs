@@ -9216,10 +9216,10 @@ impl crate::xml::XmlDocument for ObjectProcessContentTransformation {
 /// A Function Compute function and the role it runs with.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ObjectProcessFunctionCompute {
-    /// The function's ARN.
-    pub function_arn: Option<String>,
     /// The role Function Compute assumes (default `AliyunFCDefaultRole`).
     pub function_assume_role_arn: Option<String>,
+    /// The function's ARN.
+    pub function_arn: Option<String>,
 }
 
 impl crate::xml::FromXml for ObjectProcessFunctionCompute {
@@ -9227,20 +9227,20 @@ impl crate::xml::FromXml for ObjectProcessFunctionCompute {
         r: &mut crate::xml::XmlReader<'_>,
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
-        let mut v_function_arn = None;
         let mut v_function_assume_role_arn = None;
+        let mut v_function_arn = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
-                b"FunctionArn" => v_function_arn = Some(r.read("FunctionArn")?),
                 b"FunctionAssumeRoleArn" => {
                     v_function_assume_role_arn = Some(r.read("FunctionAssumeRoleArn")?)
                 }
+                b"FunctionArn" => v_function_arn = Some(r.read("FunctionArn")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
-            function_arn: v_function_arn,
             function_assume_role_arn: v_function_assume_role_arn,
+            function_arn: v_function_arn,
         })
     }
 }
@@ -9248,8 +9248,8 @@ impl crate::xml::FromXml for ObjectProcessFunctionCompute {
 impl crate::xml::ToXml for ObjectProcessFunctionCompute {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
-        w.opt_field("FunctionArn", &self.function_arn);
         w.opt_field("FunctionAssumeRoleArn", &self.function_assume_role_arn);
+        w.opt_field("FunctionArn", &self.function_arn);
         w.end(name);
     }
 }

@@ -1977,8 +1977,8 @@ impl Sample for ObjectProcessContentTransformation {
 impl Sample for ObjectProcessFunctionCompute {
     fn sample(rng: &mut Rng) -> Self {
         Self {
-            function_arn: Sample::sample(rng),
             function_assume_role_arn: Sample::sample(rng),
+            function_arn: Sample::sample(rng),
         }
     }
 }

@@ -848,6 +848,18 @@ impl Operation for CopyObject {
             Some(&input.bucket),
             Some(&input.key),
         )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &input.object_worm_retain_until_date,
+        )?;
         support::header(
             &mut parts,
             "copy_source",
@@ -2302,6 +2314,12 @@ impl Operation for DeleteMultipleObjects {
         support::fixed_query(&mut parts, "encoding-type", Some("url"));
         support::header_opt(
             &mut parts,
+            "bypass_governance_retention",
+            "x-oss-bypass-governance-retention",
+            &input.bypass_governance_retention,
+        )?;
+        support::header_opt(
+            &mut parts,
             "request_payer",
             "x-oss-request-payer",
             &input.request_payer,
@@ -2349,6 +2367,12 @@ impl Operation for DeleteObject {
             Scope::Object,
             Some(&input.bucket),
             Some(&input.key),
+        )?;
+        support::header_opt(
+            &mut parts,
+            "bypass_governance_retention",
+            "x-oss-bypass-governance-retention",
+            &input.bypass_governance_retention,
         )?;
         support::query_opt(&mut parts, "versionId", &input.version_id);
         support::header_opt(
@@ -4627,6 +4651,7 @@ impl Operation for GetCnameToken {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "comp", Some("token"));
         support::query(&mut parts, "cname", &input.cname);
+        support::query_opt(&mut parts, "wildcard", &input.wildcard);
         Ok(parts)
     }
 
@@ -6020,6 +6045,18 @@ impl Operation for InitiateMultipartUpload {
         )?;
         support::fixed_query(&mut parts, "uploads", None);
         support::fixed_query(&mut parts, "encoding-type", Some("url"));
+        support::header_opt(
+            &mut parts,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &input.object_worm_retain_until_date,
+        )?;
         support::header_opt(
             &mut parts,
             "cache_control",
@@ -7836,6 +7873,12 @@ impl Operation for PutBucket {
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
+        support::header_opt(
+            &mut parts,
+            "bucket_tagging",
+            "x-oss-bucket-tagging",
+            &input.bucket_tagging,
+        )?;
         support::header_opt(&mut parts, "acl", "x-oss-acl", &input.acl)?;
         support::header_opt(
             &mut parts,
@@ -8987,6 +9030,18 @@ impl Operation for PutObject {
             Scope::Object,
             Some(&input.bucket),
             Some(&input.key),
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &input.object_worm_retain_until_date,
         )?;
         support::header_opt(
             &mut parts,

@@ -382,6 +382,16 @@ impl ServerOperation for super::CopyObject {
         Ok(oss_model::CopyObjectInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             key: support::request_path_part(parts.key.as_ref(), "key")?,
+            object_worm_mode: support::request_header(
+                parts,
+                "object_worm_mode",
+                "x-oss-object-worm-mode",
+            )?,
+            object_worm_retain_until_date: support::request_header(
+                parts,
+                "object_worm_retain_until_date",
+                "x-oss-object-worm-retain-until-date",
+            )?,
             copy_source: support::required_member(
                 support::request_header(parts, "copy_source", "x-oss-copy-source")?,
                 "copy_source",
@@ -1258,6 +1268,11 @@ impl ServerOperation for super::DeleteMultipleObjects {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::DeleteMultipleObjectsInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            bypass_governance_retention: support::request_header(
+                parts,
+                "bypass_governance_retention",
+                "x-oss-bypass-governance-retention",
+            )?,
             request_payer: support::request_header(parts, "request_payer", "x-oss-request-payer")?,
             delete: support::required_member(support::request_xml("delete", body)?, "delete")?,
         })
@@ -1291,6 +1306,11 @@ impl ServerOperation for super::DeleteObject {
         Ok(oss_model::DeleteObjectInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             key: support::request_path_part(parts.key.as_ref(), "key")?,
+            bypass_governance_retention: support::request_header(
+                parts,
+                "bypass_governance_retention",
+                "x-oss-bypass-governance-retention",
+            )?,
             version_id: support::request_query(parts, "version_id", "versionId")?,
             request_payer: support::request_header(parts, "request_payer", "x-oss-request-payer")?,
         })
@@ -2515,6 +2535,7 @@ impl ServerOperation for super::GetCnameToken {
                 support::request_query(parts, "cname", "cname")?,
                 "cname",
             )?,
+            wildcard: support::request_query(parts, "wildcard", "wildcard")?,
         })
     }
 
@@ -3562,6 +3583,16 @@ impl ServerOperation for super::InitiateMultipartUpload {
         Ok(oss_model::InitiateMultipartUploadInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             key: support::request_path_part(parts.key.as_ref(), "key")?,
+            object_worm_mode: support::request_header(
+                parts,
+                "object_worm_mode",
+                "x-oss-object-worm-mode",
+            )?,
+            object_worm_retain_until_date: support::request_header(
+                parts,
+                "object_worm_retain_until_date",
+                "x-oss-object-worm-retain-until-date",
+            )?,
             cache_control: support::request_header(parts, "cache_control", "cache-control")?,
             content_disposition: support::request_header(
                 parts,
@@ -4606,6 +4637,11 @@ impl ServerOperation for super::PutBucket {
     fn parse_request(parts: &RequestParts, body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::PutBucketInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            bucket_tagging: support::request_header(
+                parts,
+                "bucket_tagging",
+                "x-oss-bucket-tagging",
+            )?,
             acl: support::request_header(parts, "acl", "x-oss-acl")?,
             resource_group_id: support::request_header(
                 parts,
@@ -5308,6 +5344,16 @@ impl ServerOperation for super::PutObject {
         Ok(oss_model::PutObjectInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
             key: support::request_path_part(parts.key.as_ref(), "key")?,
+            object_worm_mode: support::request_header(
+                parts,
+                "object_worm_mode",
+                "x-oss-object-worm-mode",
+            )?,
+            object_worm_retain_until_date: support::request_header(
+                parts,
+                "object_worm_retain_until_date",
+                "x-oss-object-worm-retain-until-date",
+            )?,
             cache_control: support::request_header(parts, "cache_control", "cache-control")?,
             content_disposition: support::request_header(
                 parts,
@@ -6530,6 +6576,8 @@ mod tests {
             let input = oss_model::CopyObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
+                .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .copy_source(
                     oss_model::CopySource::new("srcbucket", "dir/a b+c?é.txt").version_id("v+1"),
                 )
@@ -6992,6 +7040,7 @@ mod tests {
         {
             let input = oss_model::DeleteMultipleObjectsInput::builder()
                 .bucket("examplebucket".to_string())
+                .bypass_governance_retention(true)
                 .request_payer("a/b c+d%&<é".to_string())
                 .delete(oss_model::Delete::default())
                 .build()
@@ -7008,6 +7057,7 @@ mod tests {
             let input = oss_model::DeleteObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
+                .bypass_governance_retention(true)
                 .version_id("a/b c+d%&<é".to_string())
                 .request_payer("a/b c+d%&<é".to_string())
                 .build()
@@ -7712,6 +7762,7 @@ mod tests {
             let input = oss_model::GetCnameTokenInput::builder()
                 .bucket("examplebucket".to_string())
                 .cname("a/b c+d%&<é".to_string())
+                .wildcard(true)
                 .build()
                 .unwrap();
             let parts = super::super::GetCnameToken::build_request(&input).unwrap();
@@ -8074,6 +8125,8 @@ mod tests {
             let input = oss_model::InitiateMultipartUploadInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
+                .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
                 .content_encoding("a/b c+d%&<é".to_string())
@@ -8587,6 +8640,7 @@ mod tests {
         {
             let input = oss_model::PutBucketInput::builder()
                 .bucket("examplebucket".to_string())
+                .bucket_tagging("a/b c+d%&<é".to_string())
                 .acl(oss_model::BucketAcl::from("private"))
                 .resource_group_id("a/b c+d%&<é".to_string())
                 .configuration(oss_model::CreateBucketConfiguration::default())
@@ -8908,6 +8962,8 @@ mod tests {
             let input = oss_model::PutObjectInput::builder()
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
+                .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
                 .content_encoding("a/b c+d%&<é".to_string())
