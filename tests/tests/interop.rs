@@ -25,6 +25,8 @@ const REGION: &str = "cn-hangzhou";
 const ACCESS_KEY_ID: &str = "LTAIinteropTestKeyId";
 /// Test credentials the emulator is started with; they protect nothing.
 const ACCESS_KEY_SECRET: &str = "interopTestKeySecretForTheEmulator";
+/// The account id the emulator's vector buckets belong to.
+const ACCOUNT_ID: &str = "1234567890123456";
 /// How long the emulator may take to print its `listening on` line.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one script may run before it is killed.
@@ -177,6 +179,8 @@ impl Drop for DataDir {
 struct Emulator {
     child: Child,
     endpoint: String,
+    /// The vector service (`vectors on http://ADDR`).
+    vector_endpoint: Arc<Mutex<String>>,
     log: Arc<Mutex<String>>,
 }
 
@@ -206,6 +210,8 @@ impl Emulator {
             .args(["--addr", &addr])
             .args(["--access-key-id", ACCESS_KEY_ID])
             .args(["--access-key-secret", ACCESS_KEY_SECRET])
+            .args(["--vector-addr", "127.0.0.1:0"])
+            .args(["--account-id", ACCOUNT_ID])
             .arg("--data-dir")
             .arg(data_dir)
             .stdin(Stdio::null())
@@ -214,11 +220,18 @@ impl Emulator {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
         let log = Arc::new(Mutex::new(String::new()));
+        let vector_endpoint = Arc::new(Mutex::new(String::new()));
         let (ready_tx, ready_rx) = mpsc::channel::<String>();
         if let Some(stdout) = child.stdout.take() {
             let log = Arc::clone(&log);
+            let vector_endpoint = Arc::clone(&vector_endpoint);
             thread::spawn(move || {
                 for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("vectors on ").nth(1)
+                        && let Ok(mut v) = vector_endpoint.lock()
+                    {
+                        *v = rest.trim().trim_end_matches('/').to_owned();
+                    }
                     if let Some(rest) = line.split("listening on ").nth(1) {
                         // The receiver may be gone already; only the first line matters.
                         let _ = ready_tx.send(rest.trim().to_owned());
@@ -239,6 +252,7 @@ impl Emulator {
         let mut emulator = Self {
             child,
             endpoint: format!("http://{addr}"),
+            vector_endpoint,
             log,
         };
         match ready_rx.recv_timeout(STARTUP_TIMEOUT) {
@@ -263,6 +277,22 @@ impl Emulator {
                  its output:\n{}",
                 emulator.log_text()
             ))),
+        }
+    }
+
+    /// The vector service's endpoint; it is printed right after `listening on`.
+    fn vector_endpoint(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let v = self
+                .vector_endpoint
+                .lock()
+                .map(|v| v.clone())
+                .unwrap_or_default();
+            if !v.is_empty() || Instant::now() > deadline {
+                return v;
+            }
+            thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -361,6 +391,8 @@ fn run_on(
         .arg(&script_path)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("interop"))
         .env("OSS_RS_ENDPOINT", &emulator.endpoint)
+        .env("OSS_RS_VECTOR_ENDPOINT", emulator.vector_endpoint())
+        .env("OSS_RS_ACCOUNT_ID", ACCOUNT_ID)
         .env("OSS_RS_REGION", REGION)
         .env("OSS_RS_ACCESS_KEY_ID", ACCESS_KEY_ID)
         .env("OSS_RS_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET)
@@ -448,7 +480,7 @@ macro_rules! interop_tests {
         /// Every script in `tests/interop/` is run by a test in this file.
         #[test]
         fn every_script_is_run() {
-            let listed = [$($script,)* "restart.py"];
+            let listed = [$($script,)* "restart.py", "vectors.py"];
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop");
             let mut missing = Vec::new();
             for entry in std::fs::read_dir(&dir).expect("reading tests/interop") {
@@ -470,6 +502,12 @@ interop_tests! {
     "listing.py" => listing_v4, listing_v1;
     "versioning.py" => versioning_v4, versioning_v1;
     "presign.py" => presign_v4, presign_v1;
+}
+
+/// The vectors client signs V4 only (`VectorsSignerV4`): one run.
+#[test]
+fn vectors_v4() {
+    run_script("vectors.py", "v4");
 }
 
 #[test]
