@@ -78,7 +78,18 @@ impl RawResponse {
             RawBody::Buffered(bytes) => (bytes, None),
             RawBody::Streaming(stream) => (Bytes::new(), Some(stream)),
         };
-        Ok((O::parse_output(&self.head, body)?, stream))
+        let output = O::parse_output(&self.head, body).map_err(|e| {
+            match self
+                .head
+                .headers
+                .get(oss_proto::response::REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(id) => e.with_request_id(id),
+                None => e,
+            }
+        })?;
+        Ok((output, stream))
     }
 }
 

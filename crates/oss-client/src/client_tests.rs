@@ -958,10 +958,10 @@ impl Operation for Unreadable {
         GetAcl::build_request(&())
     }
     fn parse_output(_: &http::response::Parts, _: Bytes) -> Result<(), oss_proto::Error> {
-        Err(oss_proto::Error::InvalidResponse {
-            operation: "GetBucketAcl",
-            message: "not an AccessControlPolicy".into(),
-        })
+        Err(oss_proto::Error::invalid_response(
+            "GetBucketAcl",
+            "not an AccessControlPolicy",
+        ))
     }
 }
 
@@ -969,17 +969,26 @@ impl Operation for Unreadable {
 /// not retried, whatever the retry policy.
 #[tokio::test]
 async fn unparsable_success_body_is_not_retried() {
-    let server = TestServer::start(|_| Reply::ok("<NotAnAcl/>")).await;
+    let server = TestServer::start(|_| {
+        Reply::ok("<NotAnAcl/>").header("x-oss-request-id", "5C3D9175B6FC201293AD4890")
+    })
+    .await;
     let err = client(&server, SignatureVersion::V4)
         .call::<Unreadable>(())
         .await
         .unwrap_err();
+    // The request id of the unreadable response is kept for support.
     assert!(
         matches!(
-            err,
-            Error::Protocol(oss_proto::Error::InvalidResponse { .. })
+            &err,
+            Error::Protocol(oss_proto::Error::InvalidResponse { request_id: Some(id), .. })
+                if id == "5C3D9175B6FC201293AD4890"
         ),
         "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("5C3D9175B6FC201293AD4890"),
+        "{err}"
     );
     assert_eq!(server.requests().len(), 1);
 }

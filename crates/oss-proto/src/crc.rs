@@ -145,9 +145,11 @@ pub fn header_value(headers: &HeaderMap) -> Result<Option<u64>, Error> {
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map(Some)
-        .ok_or_else(|| Error::InvalidResponse {
-            operation: "checksum",
-            message: format!("{CRC64_HEADER} is not a decimal u64: {value:?}"),
+        .ok_or_else(|| {
+            Error::invalid_response(
+                "checksum",
+                format!("{CRC64_HEADER} is not a decimal u64: {value:?}"),
+            )
         })
 }
 

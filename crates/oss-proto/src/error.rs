@@ -87,6 +87,8 @@ pub enum Error {
         operation: &'static str,
         /// What is wrong with it.
         message: String,
+        /// The response's `x-oss-request-id`, when it had one (for support tickets).
+        request_id: Option<String>,
     },
     /// The service answered with an error.
     Service(Box<ServiceError>),
@@ -136,6 +138,30 @@ impl Error {
         Error::InvalidResponse {
             operation,
             message: message.into(),
+            request_id: None,
+        }
+    }
+
+    /// Records the request id of the response an [`Error::InvalidResponse`] came from (other
+    /// errors are returned unchanged).
+    ///
+    /// ```
+    /// let err = oss_proto::Error::invalid_response("GetBucketAcl", "bad XML").with_request_id("5C3D9175");
+    /// assert!(err.to_string().ends_with("(request id 5C3D9175)"));
+    /// ```
+    #[must_use]
+    pub fn with_request_id(self, id: &str) -> Self {
+        match self {
+            Error::InvalidResponse {
+                operation,
+                message,
+                request_id: None,
+            } => Error::InvalidResponse {
+                operation,
+                message,
+                request_id: Some(id.to_owned()),
+            },
+            other => other,
         }
     }
 
@@ -229,8 +255,16 @@ impl fmt::Display for Error {
             Error::MissingHeader { operation, header } => {
                 write!(f, "{operation} response lacks the `{header}` header")
             }
-            Error::InvalidResponse { operation, message } => {
-                write!(f, "invalid {operation} response: {message}")
+            Error::InvalidResponse {
+                operation,
+                message,
+                request_id,
+            } => {
+                write!(f, "invalid {operation} response: {message}")?;
+                match request_id {
+                    Some(id) => write!(f, " (request id {id})"),
+                    None => Ok(()),
+                }
             }
             Error::Service(e) => fmt::Display::fmt(e, f),
             Error::ChecksumMismatch {
