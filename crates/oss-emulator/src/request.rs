@@ -127,10 +127,19 @@ impl Request {
 
     /// The SHA-256 digest of the body.
     pub(crate) fn body_sha256(&self) -> [u8; 32] {
-        if let Some(staged) = &self.staged {
-            return staged.sha256;
-        }
-        let d = ring::digest::digest(&ring::digest::SHA256, &self.body);
+        let staged_data;
+        let data: &[u8] = match &self.staged {
+            Some(staged) => match staged.sha256 {
+                Some(digest) => return digest,
+                // Not computed while staging (the request did not sign it): read it back.
+                None => {
+                    staged_data = std::fs::read(staged.path()).unwrap_or_default();
+                    &staged_data
+                }
+            },
+            None => &self.body,
+        };
+        let d = ring::digest::digest(&ring::digest::SHA256, data);
         let mut out = [0u8; 32];
         out.copy_from_slice(d.as_ref());
         out

@@ -129,7 +129,7 @@ async fn handle(
         _ => None,
     };
     let received = match staging {
-        Some(path) => stage_body(body, path)
+        Some(path) => stage_body(body, path, signs_payload(&request))
             .await
             .map(|staged| request.staged = Some(Arc::new(staged))),
         None => body
@@ -261,7 +261,11 @@ fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
 
 /// Streams object data into a temporary file at `path`, digesting it on the way, and makes it
 /// durable. Nothing is kept when the body ends early or a write fails (the file is removed).
-async fn stage_body(mut body: Incoming, path: PathBuf) -> Result<StagedBody, String> {
+async fn stage_body(
+    mut body: Incoming,
+    path: PathBuf,
+    with_sha256: bool,
+) -> Result<StagedBody, String> {
     let file = tokio::fs::File::create(&path)
         .await
         .map_err(|e| format!("staging failed: {e}"))?;
@@ -269,7 +273,7 @@ async fn stage_body(mut body: Incoming, path: PathBuf) -> Result<StagedBody, Str
     // cancelled) removes the file.
     let mut guard = RemoveOnDrop(Some(path.clone()));
     let mut file = file;
-    let mut digest = BodyDigest::default();
+    let mut digest = BodyDigest::new(with_sha256);
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| e.to_string())?;
         if let Ok(data) = frame.into_data() {
@@ -289,6 +293,14 @@ async fn stage_body(mut body: Incoming, path: PathBuf) -> Result<StagedBody, Str
     // The staged body owns the file from here on.
     guard.0 = None;
     Ok(digest.finish(path))
+}
+
+/// True when the request's `x-oss-content-sha256` is a hex digest the body must match (not
+/// `UNSIGNED-PAYLOAD`): only then is the staged body's SHA-256 needed.
+fn signs_payload(request: &Request) -> bool {
+    request
+        .header("x-oss-content-sha256")
+        .is_some_and(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Removes a partly written file unless disarmed (its path taken).

@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use md5::{Digest as _, Md5};
 use oss_proto::crc::Crc64;
 
-/// Digests of a body computed while it streams by: MD5, CRC-64/XZ, SHA-256, length.
+/// Digests of a body computed while it streams by: MD5, CRC-64/XZ, length, and SHA-256 only
+/// when the request's signature covers it (a hex `x-oss-content-sha256`; `UNSIGNED-PAYLOAD`
+/// bodies are not hashed twice).
 pub(crate) struct BodyDigest {
     md5: Md5,
     crc64: Crc64,
-    sha256: ring::digest::Context,
+    sha256: Option<ring::digest::Context>,
     len: u64,
 }
 
@@ -26,30 +28,34 @@ impl std::fmt::Debug for BodyDigest {
     }
 }
 
-impl Default for BodyDigest {
-    fn default() -> Self {
+impl BodyDigest {
+    /// Digests to compute; SHA-256 only `with_sha256`.
+    pub(crate) fn new(with_sha256: bool) -> Self {
         BodyDigest {
             md5: Md5::new(),
             crc64: Crc64::new(),
-            sha256: ring::digest::Context::new(&ring::digest::SHA256),
+            sha256: with_sha256.then(|| ring::digest::Context::new(&ring::digest::SHA256)),
             len: 0,
         }
     }
-}
 
-impl BodyDigest {
     /// Adds the next bytes.
     pub(crate) fn update(&mut self, data: &[u8]) {
         self.md5.update(data);
         self.crc64.update(data);
-        self.sha256.update(data);
+        if let Some(sha) = self.sha256.as_mut() {
+            sha.update(data);
+        }
         self.len += data.len() as u64;
     }
 
     /// Finishes the digests for a body stored at `path`.
     pub(crate) fn finish(self, path: PathBuf) -> StagedBody {
-        let mut sha256 = [0u8; 32];
-        sha256.copy_from_slice(self.sha256.finish().as_ref());
+        let sha256 = self.sha256.map(|sha| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(sha.finish().as_ref());
+            out
+        });
         StagedBody {
             path,
             len: self.len,
@@ -70,8 +76,8 @@ pub(crate) struct StagedBody {
     pub(crate) md5: [u8; 16],
     /// CRC-64/XZ.
     pub(crate) crc64: u64,
-    /// Raw SHA-256 digest.
-    pub(crate) sha256: [u8; 32],
+    /// Raw SHA-256 digest, when it was computed (see [`BodyDigest`]).
+    pub(crate) sha256: Option<[u8; 32]>,
 }
 
 impl StagedBody {
@@ -82,7 +88,7 @@ impl StagedBody {
 
     /// Writes `sources` one after another into a new durable temporary file at `path`.
     pub(crate) fn concat(path: PathBuf, sources: &[&Path]) -> io::Result<StagedBody> {
-        let mut digest = BodyDigest::default();
+        let mut digest = BodyDigest::new(false);
         let result = (|| {
             let mut out = fs::File::create(&path)?;
             let mut buf = vec![0u8; 256 * 1024];
