@@ -4,9 +4,12 @@
 //! - `cargo xtask coverage`: compare the spec with the API catalogue; ends with `covered N/226`.
 //! - `cargo xtask test`: the whole test suite, setting up what it needs (the Python virtualenv with the
 //!   official OSS SDK for the interop tests).
+//! - `cargo xtask bench`: the transfer benchmark (release emulator, our client and the official
+//!   Python SDK side by side; see `bench.rs`).
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stderr)]
 
+mod bench;
 mod codegen;
 mod test;
 
@@ -16,10 +19,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
         Some("coverage") => codegen::coverage::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | coverage | test> [args]");
+            eprintln!("usage: cargo xtask <codegen [--check] | coverage | test | bench> [args]");
             return ExitCode::from(2);
         }
     };

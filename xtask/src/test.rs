@@ -30,7 +30,7 @@ pub(crate) fn run(extra_args: &[String]) -> Result<(), String> {
 }
 
 /// Creates `.venv` with the official SDK unless it is already there; returns its interpreter.
-fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf, String> {
     let venv = root.join(".venv");
     let python = venv.join("bin").join("python");
     let marker = venv.join(format!(".installed-{PYTHON_SDK}"));
@@ -96,7 +96,7 @@ fn ensure_chromium() -> Result<PathBuf, String> {
     }
 }
 
-fn run_checked(command: &mut Command) -> Result<(), String> {
+pub(crate) fn run_checked(command: &mut Command) -> Result<(), String> {
     let status = command
         .status()
         .map_err(|e| format!("running {command:?}: {e}"))?;
