@@ -85,6 +85,8 @@ fn enum_def(s: &mut String, e: &EnumDef) {
     let _ = writeln!(s, "crate::value::wire_enum!({name});");
     if e.json {
         let _ = writeln!(s, "crate::value::json_enum!({name});");
+    } else {
+        s.push_str(&super::gen_serde::enum_impl(name));
     }
     s.push('\n');
 }
@@ -156,6 +158,9 @@ fn struct_fields(s: &mut String, fields: &[Field], json: bool) {
             }
             let _ = writeln!(s, "#[serde(rename = {name:?}{extra})]");
         }
+        if !json && let Some(attr) = super::gen_serde::field(f) {
+            s.push_str(&attr);
+        }
         let _ = writeln!(s, "pub {}: {},", f.ident, f.rust_type());
     }
 }
@@ -165,6 +170,9 @@ fn shape_def(s: &mut String, shape: &ShapeDef, model: &Model) {
     let sensitive = has_sensitive(&shape.fields);
     s.push_str(&doc_lines(&shape.doc, ""));
     s.push_str(&derives(shape.defaultable, shape.json, !sensitive));
+    if !shape.json {
+        s.push_str(super::gen_serde::CONTAINER);
+    }
     let _ = writeln!(s, "pub struct {name} {{");
     struct_fields(s, &shape.fields, shape.json);
     let _ = writeln!(s, "}}\n");
@@ -412,6 +420,7 @@ fn input_def(s: &mut String, op: &OperationDef) {
     let _ = writeln!(s, "/// The input of `{}`: {}", op.name, first_line(&op.doc));
     let _ = writeln!(s, "///\n/// Build one with [`{ty}::builder`].");
     s.push_str(&derives(false, false, !sensitive));
+    s.push_str(super::gen_serde::CONTAINER);
     let _ = writeln!(s, "pub struct {ty} {{");
     struct_fields(s, &fields, false);
     let _ = writeln!(s, "}}\n");
@@ -550,6 +559,7 @@ fn output_def(s: &mut String, op: &OperationDef, model: &Model) {
         );
     }
     s.push_str(&derives(defaultable, false, !sensitive));
+    s.push_str(super::gen_serde::CONTAINER);
     let _ = writeln!(s, "pub struct {ty} {{");
     struct_fields(s, &fields, false);
     let _ = writeln!(s, "}}\n");

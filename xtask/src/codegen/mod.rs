@@ -5,11 +5,13 @@
 //! with the checked-in file.
 
 pub(crate) mod coverage;
+mod gen_api;
 mod gen_client;
 mod gen_model;
 mod gen_model_tests;
 mod gen_proto;
 mod gen_proto_server;
+mod gen_serde;
 mod names;
 pub(crate) mod spec;
 
@@ -26,6 +28,7 @@ const GENERATED_DIRS: &[&str] = &[
     "crates/oss-model/src/generated",
     "crates/oss-proto/src/generated",
     "crates/oss-client/src/generated",
+    "crates/ossx/src/generated",
 ];
 
 /// `doc` as `///` lines, each prefixed by `indent`.
@@ -47,6 +50,7 @@ pub(crate) fn generate_all(model: &spec::Model) -> Result<Vec<(String, String)>,
     let mut files = gen_model::generate(model);
     files.extend(gen_proto::generate(model));
     files.extend(gen_client::generate(model));
+    files.extend(gen_api::generate(model));
     files
         .into_iter()
         .map(|(path, text)| {

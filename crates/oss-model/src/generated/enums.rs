@@ -47,6 +47,8 @@ impl From<String> for AccessMonitorStatus {
 }
 
 crate::value::wire_enum!(AccessMonitorStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(AccessMonitorStatus);
 
 /// Where an access point can be reached from: one VPC (`vpc`) or anywhere (`internet`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,6 +95,8 @@ impl From<String> for AccessPointNetworkOrigin {
 }
 
 crate::value::wire_enum!(AccessPointNetworkOrigin);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(AccessPointNetworkOrigin);
 
 /// The status of an Anti-DDoS instance or of a bucket's protection.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,6 +147,8 @@ impl From<String> for AntiDDoSStatus {
 }
 
 crate::value::wire_enum!(AntiDDoSStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(AntiDDoSStatus);
 
 /// A canned access control list (ACL) for a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,6 +199,8 @@ impl From<String> for BucketAcl {
 }
 
 crate::value::wire_enum!(BucketAcl);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(BucketAcl);
 
 /// The state of a bucket retention policy: `InProgress` (created, not locked yet) or `Locked`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -239,6 +247,8 @@ impl From<String> for BucketWormState {
 }
 
 crate::value::wire_enum!(BucketWormState);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(BucketWormState);
 
 /// Where a domain's certificate comes from: Certificate Management Service (`CAS`) or uploaded (`Upload`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -285,6 +295,8 @@ impl From<String> for CnameCertificateType {
 }
 
 crate::value::wire_enum!(CnameCertificateType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(CnameCertificateType);
 
 /// Whether a custom domain or its certificate is in effect.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -331,6 +343,8 @@ impl From<String> for CnameStatus {
 }
 
 crate::value::wire_enum!(CnameStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(CnameStatus);
 
 /// When data enters the accelerator: when written (`sync-warmup`) or when first read (`write-back`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -377,6 +391,8 @@ impl From<String> for DataAcceleratorCachePolicy {
 }
 
 crate::value::wire_enum!(DataAcceleratorCachePolicy);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(DataAcceleratorCachePolicy);
 
 /// The state of a redundancy conversion task.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -427,6 +443,8 @@ impl From<String> for DataRedundancyTransitionStatus {
 }
 
 crate::value::wire_enum!(DataRedundancyTransitionStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(DataRedundancyTransitionStatus);
 
 /// How a bucket's data is replicated: within one zone (LRS) or across zones (ZRS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -473,6 +491,8 @@ impl From<String> for DataRedundancyType {
 }
 
 crate::value::wire_enum!(DataRedundancyType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(DataRedundancyType);
 
 /// How OSS encodes object names and prefixes in a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -515,6 +535,8 @@ impl From<String> for EncodingType {
 }
 
 crate::value::wire_enum!(EncodingType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(EncodingType);
 
 /// Whether objects that existed before the rule are replicated too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -561,6 +583,8 @@ impl From<String> for HistoricalObjectReplication {
 }
 
 crate::value::wire_enum!(HistoricalObjectReplication);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(HistoricalObjectReplication);
 
 /// The file format of inventory lists (GZIP-compressed CSV).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -603,6 +627,8 @@ impl From<String> for InventoryFormat {
 }
 
 crate::value::wire_enum!(InventoryFormat);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(InventoryFormat);
 
 /// How often an inventory list is produced.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -649,6 +675,8 @@ impl From<String> for InventoryFrequency {
 }
 
 crate::value::wire_enum!(InventoryFrequency);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(InventoryFrequency);
 
 /// Which object versions an inventory lists.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -695,6 +723,8 @@ impl From<String> for InventoryIncludedObjectVersions {
 }
 
 crate::value::wire_enum!(InventoryIncludedObjectVersions);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(InventoryIncludedObjectVersions);
 
 /// An optional column of an inventory list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -769,6 +799,8 @@ impl From<String> for InventoryOptionalField {
 }
 
 crate::value::wire_enum!(InventoryOptionalField);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(InventoryOptionalField);
 
 /// Whether OSS applies a lifecycle rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -815,6 +847,8 @@ impl From<String> for LifecycleRuleStatus {
 }
 
 crate::value::wire_enum!(LifecycleRuleStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(LifecycleRuleStatus);
 
 /// Whether a LiveChannel accepts streams.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -861,6 +895,8 @@ impl From<String> for LiveChannelStatus {
 }
 
 crate::value::wire_enum!(LiveChannelStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(LiveChannelStatus);
 
 /// The ingest state of a LiveChannel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -911,6 +947,8 @@ impl From<String> for LiveChannelStreamStatus {
 }
 
 crate::value::wire_enum!(LiveChannelStreamStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(LiveChannelStreamStatus);
 
 /// The format a LiveChannel records into.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -953,6 +991,8 @@ impl From<String> for LiveChannelTargetType {
 }
 
 crate::value::wire_enum!(LiveChannelTargetType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(LiveChannelTargetType);
 
 /// The kind of metadata index: scalar fields (`basic`) or vectors for semantic search (`semantic`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -999,6 +1039,8 @@ impl From<String> for MetaQueryMode {
 }
 
 crate::value::wire_enum!(MetaQueryMode);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(MetaQueryMode);
 
 /// The sort order of meta-query results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1045,6 +1087,8 @@ impl From<String> for MetaQueryOrder {
 }
 
 crate::value::wire_enum!(MetaQueryOrder);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(MetaQueryOrder);
 
 /// Whether a copy keeps the source object's metadata (`COPY`) or takes the metadata given in the request (`REPLACE`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1091,6 +1135,8 @@ impl From<String> for MetadataDirective {
 }
 
 crate::value::wire_enum!(MetadataDirective);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(MetadataDirective);
 
 /// Whether a metadata table (or record expiration) is on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1137,6 +1183,8 @@ impl From<String> for MetadataTableState {
 }
 
 crate::value::wire_enum!(MetadataTableState);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(MetadataTableState);
 
 /// The state of a metadata table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1191,6 +1239,8 @@ impl From<String> for MetadataTableStatus {
 }
 
 crate::value::wire_enum!(MetadataTableStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(MetadataTableStatus);
 
 /// A canned access control list (ACL) for an object; `default` means the object follows its bucket's ACL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1246,6 +1296,8 @@ impl From<String> for ObjectAcl {
 }
 
 crate::value::wire_enum!(ObjectAcl);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ObjectAcl);
 
 /// Whether a legal hold is on an object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1292,6 +1344,8 @@ impl From<String> for ObjectLegalHoldStatus {
 }
 
 crate::value::wire_enum!(ObjectLegalHoldStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ObjectLegalHoldStatus);
 
 /// How an object was written: a simple upload, a multipart upload, appends, or a symbolic link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1346,6 +1400,8 @@ impl From<String> for ObjectType {
 }
 
 crate::value::wire_enum!(ObjectType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ObjectType);
 
 /// An object retention mode: `COMPLIANCE` (nobody can shorten it) or `GOVERNANCE` (privileged users may bypass it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1392,6 +1448,8 @@ impl From<String> for ObjectWormMode {
 }
 
 crate::value::wire_enum!(ObjectWormMode);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ObjectWormMode);
 
 /// What an overwrite protection rule does; OSS supports only `forbid`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1434,6 +1492,8 @@ impl From<String> for OverwriteAction {
 }
 
 crate::value::wire_enum!(OverwriteAction);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(OverwriteAction);
 
 /// The state of Replication Time Control for a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1484,6 +1544,8 @@ impl From<String> for ReplicationRtcStatus {
 }
 
 crate::value::wire_enum!(ReplicationRtcStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ReplicationRtcStatus);
 
 /// The state of a replication task: being created, running, or being removed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1534,6 +1596,8 @@ impl From<String> for ReplicationRuleStatus {
 }
 
 crate::value::wire_enum!(ReplicationRuleStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ReplicationRuleStatus);
 
 /// Whether objects encrypted with SSE-KMS are replicated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1580,6 +1644,8 @@ impl From<String> for ReplicationSseKmsStatus {
 }
 
 crate::value::wire_enum!(ReplicationSseKmsStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ReplicationSseKmsStatus);
 
 /// The link data is replicated over: OSS's default (`internal`) or transfer acceleration (`oss_acc`, CRR only).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1626,6 +1692,8 @@ impl From<String> for ReplicationTransferType {
 }
 
 crate::value::wire_enum!(ReplicationTransferType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ReplicationTransferType);
 
 /// Who pays for requests to a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1672,6 +1740,8 @@ impl From<String> for RequestPaymentPayer {
 }
 
 crate::value::wire_enum!(RequestPaymentPayer);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(RequestPaymentPayer);
 
 /// How fast an archived object is restored.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1722,6 +1792,8 @@ impl From<String> for RestoreTier {
 }
 
 crate::value::wire_enum!(RestoreTier);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(RestoreTier);
 
 /// How a selected object is compressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1768,6 +1840,8 @@ impl From<String> for SelectCompressionType {
 }
 
 crate::value::wire_enum!(SelectCompressionType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(SelectCompressionType);
 
 /// The layout of a selected JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1814,6 +1888,8 @@ impl From<String> for SelectJsonType {
 }
 
 crate::value::wire_enum!(SelectJsonType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(SelectJsonType);
 
 /// A server-side encryption algorithm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1864,6 +1940,8 @@ impl From<String> for ServerSideEncryption {
 }
 
 crate::value::wire_enum!(ServerSideEncryption);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(ServerSideEncryption);
 
 /// The storage class of a bucket or object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1928,6 +2006,8 @@ impl From<String> for StorageClass {
 }
 
 crate::value::wire_enum!(StorageClass);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(StorageClass);
 
 /// What reaching a storage quota does: refuse writes (`Strict`) or only warn (`Warning`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1974,6 +2054,8 @@ impl From<String> for StorageQuotaMode {
 }
 
 crate::value::wire_enum!(StorageQuotaMode);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(StorageQuotaMode);
 
 /// Whether a copy keeps the source object's tags (`Copy`) or takes the tags given in the request (`Replace`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2020,6 +2102,8 @@ impl From<String> for TaggingDirective {
 }
 
 crate::value::wire_enum!(TaggingDirective);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(TaggingDirective);
 
 /// The versioning state of a bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2066,6 +2150,8 @@ impl From<String> for VersioningStatus {
 }
 
 crate::value::wire_enum!(VersioningStatus);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(VersioningStatus);
 
 /// The scheme of a redirect location.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2112,6 +2198,8 @@ impl From<String> for WebsiteRedirectProtocol {
 }
 
 crate::value::wire_enum!(WebsiteRedirectProtocol);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(WebsiteRedirectProtocol);
 
 /// What a routing rule does: mirror from an origin (`Mirror`), redirect with a 3xx (`External`), or redirect through Alibaba Cloud CDN (`AliCDN`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2162,3 +2250,5 @@ impl From<String> for WebsiteRedirectType {
 }
 
 crate::value::wire_enum!(WebsiteRedirectType);
+#[cfg(feature = "serde")]
+crate::value::json_enum!(WebsiteRedirectType);

@@ -11,6 +11,7 @@ use super::shapes::*;
 ///
 /// Build one with [`AbortBucketWormInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AbortBucketWormInput {
     /// The bucket name.
     pub bucket: String,
@@ -45,8 +46,13 @@ impl AbortBucketWormInputBuilder {
 
 /// The output of `AbortBucketWorm`: Deletes a retention policy that has not been locked yet.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AbortBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -54,6 +60,7 @@ pub struct AbortBucketWormOutput {
 ///
 /// Build one with [`AbortMultipartUploadInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AbortMultipartUploadInput {
     /// The bucket name.
     pub bucket: String,
@@ -62,6 +69,10 @@ pub struct AbortMultipartUploadInput {
     /// The upload ID from InitiateMultipartUpload.
     pub upload_id: String,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -123,8 +134,13 @@ impl AbortMultipartUploadInputBuilder {
 
 /// The output of `AbortMultipartUpload`: Cancels a multipart upload and deletes its parts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AbortMultipartUploadOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -132,6 +148,7 @@ pub struct AbortMultipartUploadOutput {
 ///
 /// Build one with [`AppendObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AppendObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -140,38 +157,106 @@ pub struct AppendObjectInput {
     /// Where the data goes: 0 for a new object, else the current length.
     pub position: i64,
     /// First append only: the `Cache-Control` OSS serves.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// First append only: the `Content-Disposition` OSS serves.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// First append only: the `Content-Encoding` OSS serves.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The body length in bytes, when known in advance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// Base64 MD5 of this append's data.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// First append only: the media type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// First append only: the `Expires` OSS serves.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// First append only: encrypt at rest with this algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm (`SM4`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the ID of the customer master key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// First append only: the ACL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// First append only: the storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// First append only: user metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// First append only: tags as a URL query string.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -337,20 +422,49 @@ impl AppendObjectInputBuilder {
 
 /// The output of `AppendObject`: Appends data to an appendable object, creating it when `position` is 0.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AppendObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Where the next append starts (the new length).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_append_position: Option<i64>,
     /// CRC-64/ECMA of the whole object so far, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The object's version (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The at-rest encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the customer master key ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
 }
 
@@ -358,12 +472,17 @@ pub struct AppendObjectOutput {
 ///
 /// Build one with [`AsyncProcessObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AsyncProcessObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// `x-oss-async-process=` followed by the instructions, e.g. `x-oss-async-process=video/convert,f_mp4,vcodec_h265|sys/saveas,o_...,b_...`.
     pub body: String,
@@ -421,14 +540,31 @@ impl AsyncProcessObjectInputBuilder {
 ///
 /// The members of the response document ([`AsyncProcessObjectResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AsyncProcessObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the task's event.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub event_id: Option<String>,
     /// The request ID the processing service gave the task (not OSS's `x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub task_request_id: Option<String>,
     /// The ID of the task.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub task_id: Option<String>,
 }
 
@@ -447,6 +583,7 @@ impl AsyncProcessObjectOutput {
 ///
 /// Build one with [`CallbackInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CallbackInput {
     /// The bucket name.
     pub bucket: String,
@@ -455,28 +592,76 @@ pub struct CallbackInput {
     /// Base64 of the callback JSON: `callbackUrl`, `callbackBody`, optional `callbackHost`, `callbackBodyType`, `callbackSNI`.
     pub callback: String,
     /// Base64 of a JSON object of custom variables, keys starting with `x:`, usable in `callbackBody`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub callback_var: Option<String>,
     /// The `Cache-Control` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// The `Content-Disposition` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The `Content-Encoding` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The body length in bytes, when known in advance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// Base64 MD5 of the body; OSS rejects the upload when it differs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// The media type of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// The ACL of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// The storage class of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// User metadata, stored and returned with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -607,14 +792,31 @@ impl CallbackInputBuilder {
 
 /// The output of `Callback`: Uploads an object and has OSS call the application server back. Callback is not an HTTP request of its own: on the wire it is a PutObject carrying `x-oss-callback` (PostObject and CompleteMultipartUpload can carry it too). After storing the object, OSS sends the callback request and answers the upload with the callback server's reply as the response body. The object is kept even when the callback fails (OSS then answers 203 with `CallbackFailed`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CallbackOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The new object's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// CRC-64/ECMA of the stored data, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The new version (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The callback server's reply, as OSS relays it (typically JSON).
     pub body: String,
@@ -624,14 +826,23 @@ pub struct CallbackOutput {
 ///
 /// Build one with [`CleanRestoredObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CleanRestoredObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to act on (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -685,8 +896,13 @@ impl CleanRestoredObjectInputBuilder {
 
 /// The output of `CleanRestoredObject`: Ends the restored state of an archived object early.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CleanRestoredObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -694,6 +910,7 @@ pub struct CleanRestoredObjectOutput {
 ///
 /// Build one with [`CloseMetaQueryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CloseMetaQueryInput {
     /// The bucket name.
     pub bucket: String,
@@ -728,8 +945,13 @@ impl CloseMetaQueryInputBuilder {
 
 /// The output of `CloseMetaQuery`: Turns off data indexing for a bucket and deletes its metadata index.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CloseMetaQueryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -737,6 +959,7 @@ pub struct CloseMetaQueryOutput {
 ///
 /// Build one with [`CompleteBucketWormInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteBucketWormInput {
     /// The bucket name.
     pub bucket: String,
@@ -784,8 +1007,13 @@ impl CompleteBucketWormInputBuilder {
 
 /// The output of `CompleteBucketWorm`: Locks a retention policy. A locked policy can no longer be deleted; its retention period can only be extended.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -793,6 +1021,7 @@ pub struct CompleteBucketWormOutput {
 ///
 /// Build one with [`CompleteMultipartUploadInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteMultipartUploadInput {
     /// The bucket name.
     pub bucket: String,
@@ -801,18 +1030,46 @@ pub struct CompleteMultipartUploadInput {
     /// The upload ID from InitiateMultipartUpload.
     pub upload_id: String,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// `yes`: use every uploaded part in part-number order; the request then has no body.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub complete_all: Option<String>,
     /// The ACL of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// Base64 JSON describing the callback OSS makes after completion.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub callback: Option<String>,
     /// Base64 JSON of custom callback variables.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub callback_var: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// The parts to assemble, in ascending part order; absent with `complete_all`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub parts: Option<CompleteMultipartUpload>,
 }
 
@@ -918,22 +1175,55 @@ impl CompleteMultipartUploadInputBuilder {
 ///
 /// The members of the response document ([`CompleteMultipartUploadResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteMultipartUploadOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The finished object's version (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// CRC-64/ECMA of the finished object, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The URL of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub location: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The finished object's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
 }
 
@@ -954,6 +1244,7 @@ impl CompleteMultipartUploadOutput {
 ///
 /// Build one with [`CopyObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopyObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -966,46 +1257,138 @@ pub struct CopyObjectInput {
     /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
     pub copy_source: crate::CopySource,
     /// Copy only if the source ETag matches (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_if_match: Option<String>,
     /// Copy only if the source ETag differs (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_if_none_match: Option<String>,
     /// Copy only if the source changed after this time (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub copy_source_if_modified_since: Option<time::OffsetDateTime>,
     /// Copy only if the source did not change after this time (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub copy_source_if_unmodified_since: Option<time::OffsetDateTime>,
     /// Keep the source metadata (`COPY`, default) or use this request's (`REPLACE`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_directive: Option<MetadataDirective>,
     /// Keep the source tags (`Copy`, default) or use `tagging` (`Replace`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging_directive: Option<TaggingDirective>,
     /// Fail instead of replacing an existing destination object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// Encrypt the copy at rest with this algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm (`SM4`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the ID of the customer master key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// The ACL of the copy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// The storage class of the copy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// With `REPLACE`: the copy's `Cache-Control`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// With `REPLACE`: the copy's `Content-Disposition`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// With `REPLACE`: the copy's `Content-Encoding`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// With `REPLACE`: the copy's media type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// With `REPLACE`: the copy's `Expires`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// With `REPLACE`: the copy's user metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// With `Replace` tagging: tags as a URL query string (`k1=v1&k2=v2`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -1222,24 +1605,65 @@ impl CopyObjectInputBuilder {
 ///
 /// The members of the response document ([`CopyObjectResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopyObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// CRC-64/ECMA of the copy, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The copy's version (versioned destination).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The source version that was copied.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_version_id: Option<String>,
     /// The copy's at-rest encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the customer master key ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// The copy's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the copy was written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
 }
 
@@ -1257,6 +1681,7 @@ impl CopyObjectOutput {
 ///
 /// Build one with [`CreateAccessPointInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointInput {
     /// The bucket name.
     pub bucket: String,
@@ -1302,12 +1727,25 @@ impl CreateAccessPointInputBuilder {
 ///
 /// The members of the response document ([`CreateAccessPointResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The access point's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_arn: Option<String>,
     /// The access point's alias (usable as a bucket name).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
 }
 
@@ -1325,6 +1763,7 @@ impl CreateAccessPointOutput {
 ///
 /// Build one with [`CreateAccessPointForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -1394,12 +1833,25 @@ impl CreateAccessPointForObjectProcessInputBuilder {
 ///
 /// The members of the response document ([`CreateAccessPointForObjectProcessResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_arn: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_alias: Option<String>,
 }
 
@@ -1419,6 +1871,7 @@ impl CreateAccessPointForObjectProcessOutput {
 ///
 /// Build one with [`CreateBucketDataRedundancyTransitionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateBucketDataRedundancyTransitionInput {
     /// The bucket name.
     pub bucket: String,
@@ -1472,24 +1925,69 @@ impl CreateBucketDataRedundancyTransitionInputBuilder {
 ///
 /// The members of the response document ([`BucketDataRedundancyTransition`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateBucketDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The task ID.
     pub task_id: String,
     /// The task's state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<DataRedundancyTransitionStatus>,
     /// When the task was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
     /// When the conversion started (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub start_time: Option<time::OffsetDateTime>,
     /// When the conversion ended (`Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub end_time: Option<time::OffsetDateTime>,
     /// Progress in percent (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process_percentage: Option<i64>,
     /// Estimated hours left (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub estimated_remaining_time: Option<i64>,
 }
 
@@ -1513,6 +2011,7 @@ impl CreateBucketDataRedundancyTransitionOutput {
 ///
 /// Build one with [`CreateBucketMetadataConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateBucketMetadataConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -1564,8 +2063,13 @@ impl CreateBucketMetadataConfigurationInputBuilder {
 
 /// The output of `CreateBucketMetadataConfiguration`: Creates the metadata tables (journal, and optionally inventory) of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateBucketMetadataConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1573,6 +2077,7 @@ pub struct CreateBucketMetadataConfigurationOutput {
 ///
 /// Build one with [`CreateCnameTokenInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateCnameTokenInput {
     /// The bucket name.
     pub bucket: String,
@@ -1618,16 +2123,33 @@ impl CreateCnameTokenInputBuilder {
 ///
 /// The members of the response document ([`CnameToken`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateCnameTokenOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The domain.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cname: Option<String>,
     /// The token.
     pub token: String,
     /// When the token expires, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expire_time: Option<String>,
 }
 
@@ -1647,6 +2169,7 @@ impl CreateCnameTokenOutput {
 ///
 /// Build one with [`CreateDirectoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateDirectoryInput {
     /// The bucket name.
     pub bucket: String,
@@ -1690,8 +2213,13 @@ impl CreateDirectoryInputBuilder {
 
 /// The output of `CreateDirectory`: Creates a directory (the key is its absolute path). Succeeds without change when it already exists.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateDirectoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1699,6 +2227,7 @@ pub struct CreateDirectoryOutput {
 ///
 /// Build one with [`CreateSelectObjectMetaInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateSelectObjectMetaInput {
     /// The bucket name.
     pub bucket: String,
@@ -1707,6 +2236,10 @@ pub struct CreateSelectObjectMetaInput {
     /// `csv/meta` for a CSV object, `json/meta` for a JSON LINES object (a member, as the value is chosen at run time).
     pub process: String,
     /// `application/xml`, as the official SDKs send.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The `CsvMetaRequest` or `JsonMetaRequest` XML document.
     pub body: String,
@@ -1779,8 +2312,13 @@ impl CreateSelectObjectMetaInputBuilder {
 ///
 /// The object data is streamed by the transport, not held here.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateSelectObjectMetaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1788,6 +2326,7 @@ pub struct CreateSelectObjectMetaOutput {
 ///
 /// Build one with [`DeleteAccessPointInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointInput {
     /// The bucket name.
     pub bucket: String,
@@ -1835,8 +2374,13 @@ impl DeleteAccessPointInputBuilder {
 
 /// The output of `DeleteAccessPoint`: Deletes an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1844,6 +2388,7 @@ pub struct DeleteAccessPointOutput {
 ///
 /// Build one with [`DeleteAccessPointForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -1895,8 +2440,13 @@ impl DeleteAccessPointForObjectProcessInputBuilder {
 
 /// The output of `DeleteAccessPointForObjectProcess`: Deletes an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1904,6 +2454,7 @@ pub struct DeleteAccessPointForObjectProcessOutput {
 ///
 /// Build one with [`DeleteAccessPointPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -1955,8 +2506,13 @@ impl DeleteAccessPointPolicyInputBuilder {
 
 /// The output of `DeleteAccessPointPolicy`: Deletes the policy of an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -1964,6 +2520,7 @@ pub struct DeleteAccessPointPolicyOutput {
 ///
 /// Build one with [`DeleteAccessPointPolicyForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPolicyForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -2015,8 +2572,13 @@ impl DeleteAccessPointPolicyForObjectProcessInputBuilder {
 
 /// The output of `DeleteAccessPointPolicyForObjectProcess`: Deletes the policy of an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPolicyForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2024,6 +2586,7 @@ pub struct DeleteAccessPointPolicyForObjectProcessOutput {
 ///
 /// Build one with [`DeleteAccessPointPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -2075,8 +2638,13 @@ impl DeleteAccessPointPublicAccessBlockInputBuilder {
 
 /// The output of `DeleteAccessPointPublicAccessBlock`: Deletes the Block Public Access setting of an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteAccessPointPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2084,6 +2652,7 @@ pub struct DeleteAccessPointPublicAccessBlockOutput {
 ///
 /// Build one with [`DeleteBucketInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketInput {
     /// The bucket name.
     pub bucket: String,
@@ -2118,8 +2687,13 @@ impl DeleteBucketInputBuilder {
 
 /// The output of `DeleteBucket`: Deletes an empty bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2127,6 +2701,7 @@ pub struct DeleteBucketOutput {
 ///
 /// Build one with [`DeleteBucketCorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketCorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -2161,8 +2736,13 @@ impl DeleteBucketCorsInputBuilder {
 
 /// The output of `DeleteBucketCors`: Deletes all CORS rules of a bucket, turning CORS off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketCorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2170,6 +2750,7 @@ pub struct DeleteBucketCorsOutput {
 ///
 /// Build one with [`DeleteBucketDataAcceleratorInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketDataAcceleratorInput {
     /// The bucket name.
     pub bucket: String,
@@ -2221,8 +2802,13 @@ impl DeleteBucketDataAcceleratorInputBuilder {
 
 /// The output of `DeleteBucketDataAccelerator`: Deletes the OSS accelerator of a bucket in a zone.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketDataAcceleratorOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2230,6 +2816,7 @@ pub struct DeleteBucketDataAcceleratorOutput {
 ///
 /// Build one with [`DeleteBucketDataRedundancyTransitionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketDataRedundancyTransitionInput {
     /// The bucket name.
     pub bucket: String,
@@ -2281,8 +2868,13 @@ impl DeleteBucketDataRedundancyTransitionInputBuilder {
 
 /// The output of `DeleteBucketDataRedundancyTransition`: Deletes a redundancy conversion task of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2290,6 +2882,7 @@ pub struct DeleteBucketDataRedundancyTransitionOutput {
 ///
 /// Build one with [`DeleteBucketEncryptionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketEncryptionInput {
     /// The bucket name.
     pub bucket: String,
@@ -2328,8 +2921,13 @@ impl DeleteBucketEncryptionInputBuilder {
 
 /// The output of `DeleteBucketEncryption`: Deletes the default server-side encryption of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketEncryptionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2337,6 +2935,7 @@ pub struct DeleteBucketEncryptionOutput {
 ///
 /// Build one with [`DeleteBucketInventoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketInventoryInput {
     /// The bucket name.
     pub bucket: String,
@@ -2388,8 +2987,13 @@ impl DeleteBucketInventoryInputBuilder {
 
 /// The output of `DeleteBucketInventory`: Deletes one inventory task of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketInventoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2397,6 +3001,7 @@ pub struct DeleteBucketInventoryOutput {
 ///
 /// Build one with [`DeleteBucketLifecycleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketLifecycleInput {
     /// The bucket name.
     pub bucket: String,
@@ -2435,8 +3040,13 @@ impl DeleteBucketLifecycleInputBuilder {
 
 /// The output of `DeleteBucketLifecycle`: Deletes all lifecycle rules of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketLifecycleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2444,6 +3054,7 @@ pub struct DeleteBucketLifecycleOutput {
 ///
 /// Build one with [`DeleteBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -2478,8 +3089,13 @@ impl DeleteBucketLoggingInputBuilder {
 
 /// The output of `DeleteBucketLogging`: Turns off access logging for a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2487,6 +3103,7 @@ pub struct DeleteBucketLoggingOutput {
 ///
 /// Build one with [`DeleteBucketMetadataConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketMetadataConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -2525,8 +3142,13 @@ impl DeleteBucketMetadataConfigurationInputBuilder {
 
 /// The output of `DeleteBucketMetadataConfiguration`: Deletes the metadata table configuration of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketMetadataConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2534,6 +3156,7 @@ pub struct DeleteBucketMetadataConfigurationOutput {
 ///
 /// Build one with [`DeleteBucketOverwriteConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketOverwriteConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -2572,8 +3195,13 @@ impl DeleteBucketOverwriteConfigInputBuilder {
 
 /// The output of `DeleteBucketOverwriteConfig`: Deletes the overwrite protection rules of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketOverwriteConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2581,6 +3209,7 @@ pub struct DeleteBucketOverwriteConfigOutput {
 ///
 /// Build one with [`DeleteBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -2615,8 +3244,13 @@ impl DeleteBucketPolicyInputBuilder {
 
 /// The output of `DeleteBucketPolicy`: Deletes the policy of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2624,6 +3258,7 @@ pub struct DeleteBucketPolicyOutput {
 ///
 /// Build one with [`DeleteBucketPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -2662,8 +3297,13 @@ impl DeleteBucketPublicAccessBlockInputBuilder {
 
 /// The output of `DeleteBucketPublicAccessBlock`: Deletes the Block Public Access setting of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2671,6 +3311,7 @@ pub struct DeleteBucketPublicAccessBlockOutput {
 ///
 /// Build one with [`DeleteBucketQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -2705,8 +3346,13 @@ impl DeleteBucketQoSInfoInputBuilder {
 
 /// The output of `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2714,6 +3360,7 @@ pub struct DeleteBucketQoSInfoOutput {
 ///
 /// Build one with [`DeleteBucketReplicationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketReplicationInput {
     /// The bucket name.
     pub bucket: String,
@@ -2761,8 +3408,13 @@ impl DeleteBucketReplicationInputBuilder {
 
 /// The output of `DeleteBucketReplication`: Deletes a data replication rule of a bucket; changes to the source are no longer replicated.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketReplicationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2770,6 +3422,7 @@ pub struct DeleteBucketReplicationOutput {
 ///
 /// Build one with [`DeleteBucketRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketRequesterQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -2821,8 +3474,13 @@ impl DeleteBucketRequesterQoSInfoInputBuilder {
 
 /// The output of `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2830,6 +3488,7 @@ pub struct DeleteBucketRequesterQoSInfoOutput {
 ///
 /// Build one with [`DeleteBucketStorageQuotaInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketStorageQuotaInput {
     /// The bucket name.
     pub bucket: String,
@@ -2868,8 +3527,13 @@ impl DeleteBucketStorageQuotaInputBuilder {
 
 /// The output of `DeleteBucketStorageQuota`: Removes the storage quota of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketStorageQuotaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2877,10 +3541,15 @@ pub struct DeleteBucketStorageQuotaOutput {
 ///
 /// Build one with [`DeleteBucketTagsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketTagsInput {
     /// The bucket name.
     pub bucket: String,
     /// Only the tags with these keys, comma-separated (`k1,k2`); every tag when unset (the request then carries a bare `tagging`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
 }
 
@@ -2920,8 +3589,13 @@ impl DeleteBucketTagsInputBuilder {
 
 /// The output of `DeleteBucketTags`: Deletes the tags of a bucket: all of them, or those whose keys `tagging` names.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketTagsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2929,6 +3603,7 @@ pub struct DeleteBucketTagsOutput {
 ///
 /// Build one with [`DeleteBucketWebsiteInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketWebsiteInput {
     /// The bucket name.
     pub bucket: String,
@@ -2963,8 +3638,13 @@ impl DeleteBucketWebsiteInputBuilder {
 
 /// The output of `DeleteBucketWebsite`: Turns off static website hosting for a bucket and deletes its routing rules.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteBucketWebsiteOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -2972,6 +3652,7 @@ pub struct DeleteBucketWebsiteOutput {
 ///
 /// Build one with [`DeleteCnameInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteCnameInput {
     /// The bucket name.
     pub bucket: String,
@@ -3015,8 +3696,13 @@ impl DeleteCnameInputBuilder {
 
 /// The output of `DeleteCname`: Removes a custom domain from a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteCnameOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3024,14 +3710,23 @@ pub struct DeleteCnameOutput {
 ///
 /// Build one with [`DeleteDirectoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteDirectoryInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// Whether to delete everything in the directory (OSS default: false, only an empty directory).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_recursive: Option<bool>,
     /// Where to continue a recursive deletion: the previous response's `next_delete_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_token: Option<String>,
 }
 
@@ -3087,14 +3782,31 @@ impl DeleteDirectoryInputBuilder {
 ///
 /// The members of the response document ([`DeleteDirectoryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteDirectoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The directory.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub directory_name: Option<String>,
     /// How many objects and directories this call deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_number: Option<i64>,
     /// Present while a recursive deletion is unfinished: send it as `delete_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_delete_token: Option<String>,
 }
 
@@ -3113,6 +3825,7 @@ impl DeleteDirectoryOutput {
 ///
 /// Build one with [`DeleteLiveChannelInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteLiveChannelInput {
     /// The bucket name.
     pub bucket: String,
@@ -3156,8 +3869,13 @@ impl DeleteLiveChannelInputBuilder {
 
 /// The output of `DeleteLiveChannel`: Deletes a LiveChannel; the objects it recorded stay. The object key is the channel name.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteLiveChannelOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3165,12 +3883,17 @@ pub struct DeleteLiveChannelOutput {
 ///
 /// Build one with [`DeleteMultipleObjectsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteMultipleObjectsInput {
     /// The bucket name.
     pub bucket: String,
     /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
     pub bypass_governance_retention: Option<bool>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// The objects to delete.
     pub delete: Delete,
@@ -3236,12 +3959,25 @@ impl DeleteMultipleObjectsInputBuilder {
 ///
 /// The members of the response document ([`DeleteResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteMultipleObjectsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// How keys in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The objects deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub deleted: Vec<DeletedObject>,
 }
 
@@ -3259,6 +3995,7 @@ impl DeleteMultipleObjectsOutput {
 ///
 /// Build one with [`DeleteObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -3267,8 +4004,16 @@ pub struct DeleteObjectInput {
     /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
     pub bypass_governance_retention: Option<bool>,
     /// The version to delete permanently; absent adds a delete marker in versioned buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -3329,12 +4074,25 @@ impl DeleteObjectInputBuilder {
 
 /// The output of `DeleteObject`: Deletes an object (or, in a versioned bucket, adds a delete marker or deletes one version).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version deleted, or of the delete marker created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// Whether a delete marker was created or deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker: Option<bool>,
 }
 
@@ -3342,14 +4100,23 @@ pub struct DeleteObjectOutput {
 ///
 /// Build one with [`DeleteObjectTaggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteObjectTaggingInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to untag (versioned buckets); the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -3403,10 +4170,19 @@ impl DeleteObjectTaggingInputBuilder {
 
 /// The output of `DeleteObjectTagging`: Deletes all tags of an object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteObjectTaggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version that was untagged.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -3414,6 +4190,7 @@ pub struct DeleteObjectTaggingOutput {
 ///
 /// Build one with [`DeletePublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeletePublicAccessBlockInput {}
 
 impl DeletePublicAccessBlockInput {
@@ -3436,8 +4213,13 @@ impl DeletePublicAccessBlockInputBuilder {
 
 /// The output of `DeletePublicAccessBlock`: Deletes the account-wide Block Public Access setting.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeletePublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3445,6 +4227,7 @@ pub struct DeletePublicAccessBlockOutput {
 ///
 /// Build one with [`DeleteResourcePoolBucketGroupQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteResourcePoolBucketGroupQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -3496,8 +4279,13 @@ impl DeleteResourcePoolBucketGroupQoSInfoInputBuilder {
 
 /// The output of `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteResourcePoolBucketGroupQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3505,6 +4293,7 @@ pub struct DeleteResourcePoolBucketGroupQoSInfoOutput {
 ///
 /// Build one with [`DeleteResourcePoolRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteResourcePoolRequesterQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -3556,8 +4345,13 @@ impl DeleteResourcePoolRequesterQoSInfoInputBuilder {
 
 /// The output of `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteResourcePoolRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3565,6 +4359,7 @@ pub struct DeleteResourcePoolRequesterQoSInfoOutput {
 ///
 /// Build one with [`DeleteStyleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteStyleInput {
     /// The bucket name.
     pub bucket: String,
@@ -3612,8 +4407,13 @@ impl DeleteStyleInputBuilder {
 
 /// The output of `DeleteStyle`: Deletes an image style of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3621,6 +4421,7 @@ pub struct DeleteStyleOutput {
 ///
 /// Build one with [`DeleteUserDefinedLogFieldsConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteUserDefinedLogFieldsConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -3659,8 +4460,13 @@ impl DeleteUserDefinedLogFieldsConfigInputBuilder {
 
 /// The output of `DeleteUserDefinedLogFieldsConfig`: Deletes the `user_defined_log_fields` setting of a bucket's real-time logs.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteUserDefinedLogFieldsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3668,6 +4474,7 @@ pub struct DeleteUserDefinedLogFieldsConfigOutput {
 ///
 /// Build one with [`DeleteVectorBucketInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorBucketInput {
     /// The bucket name.
     pub bucket: String,
@@ -3702,8 +4509,13 @@ impl DeleteVectorBucketInputBuilder {
 
 /// The output of `DeleteVectorBucket`: Deletes a vector bucket; it must hold no vector indexes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorBucketOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3711,6 +4523,7 @@ pub struct DeleteVectorBucketOutput {
 ///
 /// Build one with [`DeleteVectorIndexInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorIndexInput {
     /// The bucket name.
     pub bucket: String,
@@ -3754,8 +4567,13 @@ impl DeleteVectorIndexInputBuilder {
 
 /// The output of `DeleteVectorIndex`: Deletes a vector index and the vectors it holds.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorIndexOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3763,6 +4581,7 @@ pub struct DeleteVectorIndexOutput {
 ///
 /// Build one with [`DeleteVectorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -3806,8 +4625,13 @@ impl DeleteVectorsInputBuilder {
 
 /// The output of `DeleteVectors`: Deletes the vectors with the given keys from a vector index.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -3815,8 +4639,13 @@ pub struct DeleteVectorsOutput {
 ///
 /// Build one with [`DescribeRegionsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DescribeRegionsInput {
     /// Only this region's endpoints (`oss-cn-hangzhou`); every region's when unset (the request then carries a bare `regions`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub regions: Option<String>,
 }
 
@@ -3851,10 +4680,19 @@ impl DescribeRegionsInputBuilder {
 ///
 /// The members of the response document ([`RegionInfoList`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DescribeRegionsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// One entry per region.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub region_infos: Vec<RegionInfo>,
 }
 
@@ -3871,10 +4709,15 @@ impl DescribeRegionsOutput {
 ///
 /// Build one with [`DoDataPipeLineActionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoDataPipeLineActionInput {
     /// The action's name.
     pub action: String,
     /// The action's request document.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub body: Option<String>,
 }
 
@@ -3918,8 +4761,13 @@ impl DoDataPipeLineActionInputBuilder {
 
 /// The output of `DoDataPipeLineAction`: Runs a named data-pipeline action (a generic entry point: the action's request and response documents are passed through as text).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoDataPipeLineActionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The action's response document.
     pub body: String,
@@ -3929,10 +4777,15 @@ pub struct DoDataPipeLineActionOutput {
 ///
 /// Build one with [`DoMetaQueryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoMetaQueryInput {
     /// The bucket name.
     pub bucket: String,
     /// `basic` or `semantic`, as the index was opened.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<MetaQueryMode>,
     /// The query.
     pub body: MetaQuery,
@@ -3983,14 +4836,31 @@ impl DoMetaQueryInputBuilder {
 ///
 /// The members of the response document ([`MetaQueryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoMetaQueryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The `next_token` of the next page; empty or absent at the end.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The matching objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub files: Vec<MetaQueryFile>,
     /// The computed aggregations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub aggregations: Vec<MetaQueryAggregation>,
 }
 
@@ -4009,12 +4879,17 @@ impl DoMetaQueryOutput {
 ///
 /// Build one with [`DoMetaQueryActionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoMetaQueryActionInput {
     /// The bucket name.
     pub bucket: String,
     /// The action's name.
     pub action: String,
     /// The action's request document.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub body: Option<String>,
 }
 
@@ -4061,8 +4936,13 @@ impl DoMetaQueryActionInputBuilder {
 
 /// The output of `DoMetaQueryAction`: Runs a named data-indexing action on a bucket (a generic entry point: the action's request and response documents are passed through as text).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DoMetaQueryActionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The action's response document.
     pub body: String,
@@ -4072,6 +4952,7 @@ pub struct DoMetaQueryActionOutput {
 ///
 /// Build one with [`ExtendBucketWormInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExtendBucketWormInput {
     /// The bucket name.
     pub bucket: String,
@@ -4124,8 +5005,13 @@ impl ExtendBucketWormInputBuilder {
 
 /// The output of `ExtendBucketWorm`: Extends the retention period of a locked retention policy.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExtendBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -4133,6 +5019,7 @@ pub struct ExtendBucketWormOutput {
 ///
 /// Build one with [`GetAccessPointInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointInput {
     /// The bucket name.
     pub bucket: String,
@@ -4182,30 +5069,79 @@ impl GetAccessPointInputBuilder {
 ///
 /// The members of the response document ([`GetAccessPointResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The access point's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// The bucket it leads to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// Where it can be reached from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub network_origin: Option<AccessPointNetworkOrigin>,
     /// The VPC (with `vpc`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_configuration: Option<AccessPointVpcConfiguration>,
     /// The access point's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_arn: Option<String>,
     /// When it was created, as OSS writes it (Unix seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// The access point's alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
     /// The access point's state, such as `enable` or `creating`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
     /// The access point's endpoints.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub endpoints: Option<AccessPointEndpoints>,
     /// The access point's Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
 }
 
@@ -4232,6 +5168,7 @@ impl GetAccessPointOutput {
 ///
 /// Build one with [`GetAccessPointConfigForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointConfigForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -4285,14 +5222,31 @@ impl GetAccessPointConfigForObjectProcessInputBuilder {
 ///
 /// The members of the response document ([`GetAccessPointConfigForObjectProcessResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointConfigForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// How objects are processed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_process_configuration: Option<ObjectProcessConfiguration>,
     /// The Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     /// `true` when anonymous access is allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -4313,6 +5267,7 @@ impl GetAccessPointConfigForObjectProcessOutput {
 ///
 /// Build one with [`GetAccessPointForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -4366,28 +5321,73 @@ impl GetAccessPointForObjectProcessInputBuilder {
 ///
 /// The members of the response document ([`GetAccessPointForObjectProcessResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Its name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name_for_object_process: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_alias: Option<String>,
     /// The underlying access point.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_arn: Option<String>,
     /// When it was created, as OSS writes it (Unix seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// Its state, such as `enable` or `creating`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
     /// Its endpoints.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub endpoints: Option<AccessPointEndpoints>,
     /// Its Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     /// `true` when anonymous access is allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -4417,6 +5417,7 @@ impl GetAccessPointForObjectProcessOutput {
 ///
 /// Build one with [`GetAccessPointPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -4468,8 +5469,13 @@ impl GetAccessPointPolicyInputBuilder {
 
 /// The output of `GetAccessPointPolicy`: Returns the policy of an access point as JSON text.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The policy, a JSON document.
     pub body: String,
@@ -4479,6 +5485,7 @@ pub struct GetAccessPointPolicyOutput {
 ///
 /// Build one with [`GetAccessPointPolicyForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPolicyForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -4530,8 +5537,13 @@ impl GetAccessPointPolicyForObjectProcessInputBuilder {
 
 /// The output of `GetAccessPointPolicyForObjectProcess`: Returns the policy of an Object FC access point as JSON text.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPolicyForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The policy, a JSON document.
     pub body: String,
@@ -4541,6 +5553,7 @@ pub struct GetAccessPointPolicyForObjectProcessOutput {
 ///
 /// Build one with [`GetAccessPointPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -4594,8 +5607,13 @@ impl GetAccessPointPublicAccessBlockInputBuilder {
 ///
 /// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether public access (public ACLs and policies) is blocked.
     pub block_public_access: bool,
@@ -4614,6 +5632,7 @@ impl GetAccessPointPublicAccessBlockOutput {
 ///
 /// Build one with [`GetBucketAccessMonitorInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketAccessMonitorInput {
     /// The bucket name.
     pub bucket: String,
@@ -4654,8 +5673,13 @@ impl GetBucketAccessMonitorInputBuilder {
 ///
 /// The members of the response document ([`AccessMonitorConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketAccessMonitorOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `Enabled` or `Disabled`. It cannot be turned off while an access-time lifecycle rule exists.
     pub status: AccessMonitorStatus,
@@ -4674,6 +5698,7 @@ impl GetBucketAccessMonitorOutput {
 ///
 /// Build one with [`GetBucketAclInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketAclInput {
     /// The bucket name.
     pub bucket: String,
@@ -4710,8 +5735,13 @@ impl GetBucketAclInputBuilder {
 ///
 /// The members of the response document ([`AccessControlPolicy`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketAclOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket's owner.
     pub owner: Owner,
@@ -4733,6 +5763,7 @@ impl GetBucketAclOutput {
 ///
 /// Build one with [`GetBucketArchiveDirectReadInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketArchiveDirectReadInput {
     /// The bucket name.
     pub bucket: String,
@@ -4773,8 +5804,13 @@ impl GetBucketArchiveDirectReadInputBuilder {
 ///
 /// The members of the response document ([`ArchiveDirectReadConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketArchiveDirectReadOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether Archive objects can be read without being restored.
     pub enabled: bool,
@@ -4793,6 +5829,7 @@ impl GetBucketArchiveDirectReadOutput {
 ///
 /// Build one with [`GetBucketCorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketCorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -4829,12 +5866,25 @@ impl GetBucketCorsInputBuilder {
 ///
 /// The members of the response document ([`CORSConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketCorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The rules; OSS uses the first that matches a request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<CORSRule>,
     /// Whether OSS always answers with `Vary: Origin`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_vary: Option<bool>,
 }
 
@@ -4852,12 +5902,21 @@ impl GetBucketCorsOutput {
 ///
 /// Build one with [`GetBucketDataAcceleratorInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketDataAcceleratorInput {
     /// The bucket name.
     pub bucket: String,
     /// Only the accelerator in this zone, such as `cn-wulanchabu-b`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub available_zone: Option<String>,
     /// When present (any value, such as empty), the acceleration paths are returned too.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub verbose: Option<String>,
 }
 
@@ -4910,14 +5969,31 @@ impl GetBucketDataAcceleratorInputBuilder {
 ///
 /// The members of the response document ([`DataAccelerator`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketDataAcceleratorOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The accelerator's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_name: Option<String>,
     /// One per zone (the element name is spelled `BasicInfomation` by OSS).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub basic_informations: Vec<DataAcceleratorInformation>,
 }
 
@@ -4936,6 +6012,7 @@ impl GetBucketDataAcceleratorOutput {
 ///
 /// Build one with [`GetBucketDataRedundancyTransitionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketDataRedundancyTransitionInput {
     /// The bucket name.
     pub bucket: String,
@@ -4989,24 +6066,69 @@ impl GetBucketDataRedundancyTransitionInputBuilder {
 ///
 /// The members of the response document ([`BucketDataRedundancyTransition`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The task ID.
     pub task_id: String,
     /// The task's state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<DataRedundancyTransitionStatus>,
     /// When the task was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
     /// When the conversion started (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub start_time: Option<time::OffsetDateTime>,
     /// When the conversion ended (`Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub end_time: Option<time::OffsetDateTime>,
     /// Progress in percent (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process_percentage: Option<i64>,
     /// Estimated hours left (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub estimated_remaining_time: Option<i64>,
 }
 
@@ -5030,6 +6152,7 @@ impl GetBucketDataRedundancyTransitionOutput {
 ///
 /// Build one with [`GetBucketEncryptionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketEncryptionInput {
     /// The bucket name.
     pub bucket: String,
@@ -5066,8 +6189,13 @@ impl GetBucketEncryptionInputBuilder {
 ///
 /// The members of the response document ([`ServerSideEncryptionRule`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketEncryptionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// How new objects are encrypted by default.
     pub apply_server_side_encryption_by_default: ApplyServerSideEncryptionByDefault,
@@ -5088,6 +6216,7 @@ impl GetBucketEncryptionOutput {
 ///
 /// Build one with [`GetBucketHttpsConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketHttpsConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -5128,12 +6257,25 @@ impl GetBucketHttpsConfigInputBuilder {
 ///
 /// The members of the response document ([`HttpsConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketHttpsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// TLS version management.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<HttpsTls>,
     /// Cipher suite management.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cipher_suite: Option<HttpsCipherSuite>,
 }
 
@@ -5151,6 +6293,7 @@ impl GetBucketHttpsConfigOutput {
 ///
 /// Build one with [`GetBucketInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -5187,8 +6330,13 @@ impl GetBucketInfoInputBuilder {
 ///
 /// The members of the response document ([`BucketInfo`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket's settings.
     pub bucket: BucketDetails,
@@ -5207,6 +6355,7 @@ impl GetBucketInfoOutput {
 ///
 /// Build one with [`GetBucketInventoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketInventoryInput {
     /// The bucket name.
     pub bucket: String,
@@ -5256,8 +6405,13 @@ impl GetBucketInventoryInputBuilder {
 ///
 /// The members of the response document ([`InventoryConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketInventoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The inventory's name, unique in the bucket.
     pub id: String,
@@ -5268,10 +6422,18 @@ pub struct GetBucketInventoryOutput {
     /// How often the lists are produced.
     pub schedule: InventorySchedule,
     /// Which objects are listed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub filter: Option<InventoryFilter>,
     /// Whether all versions or only current ones are listed.
     pub included_object_versions: InventoryIncludedObjectVersions,
     /// The extra columns of the lists.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub optional_fields: Vec<InventoryOptionalField>,
 }
 
@@ -5294,6 +6456,7 @@ impl GetBucketInventoryOutput {
 ///
 /// Build one with [`GetBucketLifecycleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLifecycleInput {
     /// The bucket name.
     pub bucket: String,
@@ -5330,10 +6493,19 @@ impl GetBucketLifecycleInputBuilder {
 ///
 /// The members of the response document ([`LifecycleConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLifecycleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<LifecycleRule>,
 }
 
@@ -5350,6 +6522,7 @@ impl GetBucketLifecycleOutput {
 ///
 /// Build one with [`GetBucketLocationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLocationInput {
     /// The bucket name.
     pub bucket: String,
@@ -5386,8 +6559,13 @@ impl GetBucketLocationInputBuilder {
 ///
 /// The members of the response document ([`LocationConstraint`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLocationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The region the bucket lives in, e.g. `oss-cn-hangzhou`.
     pub location_constraint: String,
@@ -5406,6 +6584,7 @@ impl GetBucketLocationOutput {
 ///
 /// Build one with [`GetBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -5442,10 +6621,19 @@ impl GetBucketLoggingInputBuilder {
 ///
 /// The members of the response document ([`BucketLoggingStatus`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Where logs are written; absent when logging is off.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub logging_enabled: Option<LoggingEnabled>,
 }
 
@@ -5462,6 +6650,7 @@ impl GetBucketLoggingOutput {
 ///
 /// Build one with [`GetBucketMetadataConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketMetadataConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -5502,10 +6691,19 @@ impl GetBucketMetadataConfigurationInputBuilder {
 ///
 /// The members of the response document ([`GetBucketMetadataConfigurationResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketMetadataConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The tables.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_configuration_result: Option<MetadataConfigurationResult>,
 }
 
@@ -5522,6 +6720,7 @@ impl GetBucketMetadataConfigurationOutput {
 ///
 /// Build one with [`GetBucketObjectWormConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketObjectWormConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -5562,12 +6761,25 @@ impl GetBucketObjectWormConfigurationInputBuilder {
 ///
 /// The members of the response document ([`ObjectWormConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketObjectWormConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `Enabled` when object-level retention is on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_enabled: Option<String>,
     /// The default retention; absent when there is none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub rule: Option<ObjectWormRule>,
 }
 
@@ -5585,6 +6797,7 @@ impl GetBucketObjectWormConfigurationOutput {
 ///
 /// Build one with [`GetBucketOverwriteConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketOverwriteConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -5625,10 +6838,19 @@ impl GetBucketOverwriteConfigInputBuilder {
 ///
 /// The members of the response document ([`OverwriteConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketOverwriteConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<OverwriteRule>,
 }
 
@@ -5645,6 +6867,7 @@ impl GetBucketOverwriteConfigOutput {
 ///
 /// Build one with [`GetBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -5679,8 +6902,13 @@ impl GetBucketPolicyInputBuilder {
 
 /// The output of `GetBucketPolicy`: Returns the policy of a bucket as JSON text.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The policy, a JSON document.
     pub body: String,
@@ -5690,6 +6918,7 @@ pub struct GetBucketPolicyOutput {
 ///
 /// Build one with [`GetBucketPolicyStatusInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPolicyStatusInput {
     /// The bucket name.
     pub bucket: String,
@@ -5730,8 +6959,13 @@ impl GetBucketPolicyStatusInputBuilder {
 ///
 /// The members of the response document ([`PolicyStatus`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPolicyStatusOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `true` when the current policy grants public access.
     pub is_public: bool,
@@ -5750,6 +6984,7 @@ impl GetBucketPolicyStatusOutput {
 ///
 /// Build one with [`GetBucketPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -5790,8 +7025,13 @@ impl GetBucketPublicAccessBlockInputBuilder {
 ///
 /// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether public access (public ACLs and policies) is blocked.
     pub block_public_access: bool,
@@ -5810,6 +7050,7 @@ impl GetBucketPublicAccessBlockOutput {
 ///
 /// Build one with [`GetBucketQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -5846,26 +7087,67 @@ impl GetBucketQoSInfoInputBuilder {
 ///
 /// The members of the response document ([`QoSConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Total upload bandwidth, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_upload_bandwidth: Option<i64>,
     /// Upload bandwidth over internal networks (classic network and VPC), Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_upload_bandwidth: Option<i64>,
     /// Upload bandwidth over public networks (Internet and acceleration endpoints), Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_upload_bandwidth: Option<i64>,
     /// Total download bandwidth, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_download_bandwidth: Option<i64>,
     /// Download bandwidth over internal networks, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_download_bandwidth: Option<i64>,
     /// Download bandwidth over public networks, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_download_bandwidth: Option<i64>,
     /// Total requests per second.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_qps: Option<i64>,
     /// Requests per second over internal networks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_qps: Option<i64>,
     /// Requests per second over public networks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_qps: Option<i64>,
 }
 
@@ -5890,6 +7172,7 @@ impl GetBucketQoSInfoOutput {
 ///
 /// Build one with [`GetBucketRefererInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRefererInput {
     /// The bucket name.
     pub bucket: String,
@@ -5926,18 +7209,39 @@ impl GetBucketRefererInputBuilder {
 ///
 /// The members of the response document ([`RefererConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRefererOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether requests without a Referer (or with an empty one) are allowed.
     pub allow_empty_referer: bool,
     /// Whether the query string is removed from the Referer before matching (OSS default: true).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_truncate_query_string: Option<bool>,
     /// Whether the path is removed from the Referer before matching (needs `allow_truncate_query_string`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub truncate_path: Option<bool>,
     /// Allowed Referers; `*` and `?` are wildcards. An empty list clears the allow list.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub referer_list: Vec<String>,
     /// Blocked Referers; `*` and `?` are wildcards.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub referer_blacklist: Vec<String>,
 }
 
@@ -5958,6 +7262,7 @@ impl GetBucketRefererOutput {
 ///
 /// Build one with [`GetBucketReplicationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationInput {
     /// The bucket name.
     pub bucket: String,
@@ -5998,10 +7303,19 @@ impl GetBucketReplicationInputBuilder {
 ///
 /// The members of the response document ([`ReplicationConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<ReplicationRule>,
 }
 
@@ -6018,6 +7332,7 @@ impl GetBucketReplicationOutput {
 ///
 /// Build one with [`GetBucketReplicationLocationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationLocationInput {
     /// The bucket name.
     pub bucket: String,
@@ -6058,14 +7373,31 @@ impl GetBucketReplicationLocationInputBuilder {
 ///
 /// The members of the response document ([`ReplicationLocation`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationLocationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Possible destination regions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub locations: Vec<String>,
     /// Regions that need (or allow) a particular transfer type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub location_transfer_type_constraint: Vec<ReplicationLocationTransferType>,
     /// Regions where RTC can be turned on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub location_rtc_constraint: Vec<String>,
 }
 
@@ -6084,6 +7416,7 @@ impl GetBucketReplicationLocationOutput {
 ///
 /// Build one with [`GetBucketReplicationProgressInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationProgressInput {
     /// The bucket name.
     pub bucket: String,
@@ -6137,10 +7470,19 @@ impl GetBucketReplicationProgressInputBuilder {
 ///
 /// The members of the response document ([`ReplicationProgress`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketReplicationProgressOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The rule (OSS returns the one asked for).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<ReplicationProgressRule>,
 }
 
@@ -6157,6 +7499,7 @@ impl GetBucketReplicationProgressOutput {
 ///
 /// Build one with [`GetBucketRequestPaymentInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRequestPaymentInput {
     /// The bucket name.
     pub bucket: String,
@@ -6197,8 +7540,13 @@ impl GetBucketRequestPaymentInputBuilder {
 ///
 /// The members of the response document ([`RequestPaymentConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRequestPaymentOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Who pays: `BucketOwner` or `Requester`.
     pub payer: RequestPaymentPayer,
@@ -6217,6 +7565,7 @@ impl GetBucketRequestPaymentOutput {
 ///
 /// Build one with [`GetBucketRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRequesterQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -6270,12 +7619,25 @@ impl GetBucketRequesterQoSInfoInputBuilder {
 ///
 /// The members of the response document ([`RequesterQoSInfo`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The UID of the requester.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub requester: Option<String>,
     /// The requester's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -6293,6 +7655,7 @@ impl GetBucketRequesterQoSInfoOutput {
 ///
 /// Build one with [`GetBucketResourceGroupInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketResourceGroupInput {
     /// The bucket name.
     pub bucket: String,
@@ -6333,10 +7696,19 @@ impl GetBucketResourceGroupInputBuilder {
 ///
 /// The members of the response document ([`BucketResourceGroupConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketResourceGroupOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The resource group ID; absent or empty means the default resource group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
 }
 
@@ -6353,6 +7725,7 @@ impl GetBucketResourceGroupOutput {
 ///
 /// Build one with [`GetBucketStatInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketStatInput {
     /// The bucket name.
     pub bucket: String,
@@ -6389,50 +7762,139 @@ impl GetBucketStatInputBuilder {
 ///
 /// The members of the response document ([`BucketStat`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketStatOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Total bytes stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage: Option<i64>,
     /// Number of objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_count: Option<i64>,
     /// Multipart uploads started but neither completed nor aborted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub multipart_upload_count: Option<i64>,
     /// Number of LiveChannels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub live_channel_count: Option<i64>,
     /// When these figures were taken, in Unix seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modified_time: Option<i64>,
     /// Bytes in Standard.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub standard_storage: Option<i64>,
     /// Objects in Standard.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub standard_object_count: Option<i64>,
     /// Billed bytes in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_storage: Option<i64>,
     /// Actual bytes in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_real_storage: Option<i64>,
     /// Objects in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_object_count: Option<i64>,
     /// Billed bytes in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_storage: Option<i64>,
     /// Actual bytes in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_real_storage: Option<i64>,
     /// Objects in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_object_count: Option<i64>,
     /// Billed bytes in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_storage: Option<i64>,
     /// Actual bytes in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_real_storage: Option<i64>,
     /// Objects in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_object_count: Option<i64>,
     /// Billed bytes in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_storage: Option<i64>,
     /// Actual bytes in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_real_storage: Option<i64>,
     /// Objects in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_object_count: Option<i64>,
     /// Parts of unfinished multipart uploads.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub multipart_part_count: Option<i64>,
     /// Delete markers (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker_count: Option<i64>,
 }
 
@@ -6469,6 +7931,7 @@ impl GetBucketStatOutput {
 ///
 /// Build one with [`GetBucketStorageQuotaInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketStorageQuotaInput {
     /// The bucket name.
     pub bucket: String,
@@ -6509,14 +7972,31 @@ impl GetBucketStorageQuotaInputBuilder {
 ///
 /// The members of the response document ([`QuotaConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketStorageQuotaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The quota in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_quota: Option<i64>,
     /// What reaching the quota does.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<StorageQuotaMode>,
     /// Returned by OSS: the bytes stored now.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub current_usage: Option<i64>,
 }
 
@@ -6535,6 +8015,7 @@ impl GetBucketStorageQuotaOutput {
 ///
 /// Build one with [`GetBucketTagsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketTagsInput {
     /// The bucket name.
     pub bucket: String,
@@ -6571,8 +8052,13 @@ impl GetBucketTagsInputBuilder {
 ///
 /// The members of the response document ([`Tagging`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketTagsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The tags.
     pub tag_set: TagSet,
@@ -6591,6 +8077,7 @@ impl GetBucketTagsOutput {
 ///
 /// Build one with [`GetBucketTransferAccelerationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketTransferAccelerationInput {
     /// The bucket name.
     pub bucket: String,
@@ -6631,8 +8118,13 @@ impl GetBucketTransferAccelerationInputBuilder {
 ///
 /// The members of the response document ([`TransferAccelerationConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketTransferAccelerationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether transfer acceleration is on.
     pub enabled: bool,
@@ -6651,6 +8143,7 @@ impl GetBucketTransferAccelerationOutput {
 ///
 /// Build one with [`GetBucketVersioningInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketVersioningInput {
     /// The bucket name.
     pub bucket: String,
@@ -6687,10 +8180,19 @@ impl GetBucketVersioningInputBuilder {
 ///
 /// The members of the response document ([`VersioningConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketVersioningOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The state; absent when versioning was never enabled.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<VersioningStatus>,
 }
 
@@ -6707,6 +8209,7 @@ impl GetBucketVersioningOutput {
 ///
 /// Build one with [`GetBucketWebsiteInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketWebsiteInput {
     /// The bucket name.
     pub bucket: String,
@@ -6743,14 +8246,31 @@ impl GetBucketWebsiteInputBuilder {
 ///
 /// The members of the response document ([`WebsiteConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketWebsiteOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The default page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub index_document: Option<IndexDocument>,
     /// The page returned for a missing object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error_document: Option<ErrorDocument>,
     /// Redirection and back-to-origin rules (up to 20).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub routing_rules: Vec<RoutingRule>,
 }
 
@@ -6769,6 +8289,7 @@ impl GetBucketWebsiteOutput {
 ///
 /// Build one with [`GetBucketWormInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketWormInput {
     /// The bucket name.
     pub bucket: String,
@@ -6805,18 +8326,43 @@ impl GetBucketWormInputBuilder {
 ///
 /// The members of the response document ([`WormConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the retention policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub worm_id: Option<String>,
     /// Whether the policy is still unlocked (`InProgress`) or `Locked`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<BucketWormState>,
     /// How many days objects are retained.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub retention_period_in_days: Option<i64>,
     /// When the policy was created, as OSS writes it (ISO 8601 without a zone, e.g. `2020-10-15T15:50:32`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// When an unlocked policy expires, as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration_date: Option<String>,
 }
 
@@ -6837,6 +8383,7 @@ impl GetBucketWormOutput {
 ///
 /// Build one with [`GetCnameTokenInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetCnameTokenInput {
     /// The bucket name.
     pub bucket: String,
@@ -6891,16 +8438,33 @@ impl GetCnameTokenInputBuilder {
 ///
 /// The members of the response document ([`CnameToken`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetCnameTokenOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The domain.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cname: Option<String>,
     /// The token.
     pub token: String,
     /// When the token expires, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expire_time: Option<String>,
 }
 
@@ -6920,6 +8484,7 @@ impl GetCnameTokenOutput {
 ///
 /// Build one with [`GetLiveChannelHistoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelHistoryInput {
     /// The bucket name.
     pub bucket: String,
@@ -6969,10 +8534,19 @@ impl GetLiveChannelHistoryInputBuilder {
 ///
 /// The members of the response document ([`LiveChannelHistory`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelHistoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The sessions, at most 10.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub live_records: Vec<LiveRecord>,
 }
 
@@ -6989,6 +8563,7 @@ impl GetLiveChannelHistoryOutput {
 ///
 /// Build one with [`GetLiveChannelInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -7034,16 +8609,33 @@ impl GetLiveChannelInfoInputBuilder {
 ///
 /// The members of the response document ([`LiveChannelConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// A description, up to 128 bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// `enabled` (the default) or `disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<LiveChannelStatus>,
     /// How the stream is recorded.
     pub target: LiveChannelTarget,
     /// High-frequency snapshots of the stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub snapshot: Option<LiveChannelSnapshot>,
 }
 
@@ -7063,6 +8655,7 @@ impl GetLiveChannelInfoOutput {
 ///
 /// Build one with [`GetLiveChannelStatInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelStatInput {
     /// The bucket name.
     pub bucket: String,
@@ -7108,18 +8701,47 @@ impl GetLiveChannelStatInputBuilder {
 ///
 /// The members of the response document ([`LiveChannelStat`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetLiveChannelStatOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `Disabled`, `Live` or `Idle`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<LiveChannelStreamStatus>,
     /// When the client started streaming.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub connected_time: Option<time::OffsetDateTime>,
     /// The client's address and port.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub remote_addr: Option<String>,
     /// The video stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video: Option<LiveChannelVideo>,
     /// The audio stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub audio: Option<LiveChannelAudio>,
 }
 
@@ -7140,6 +8762,7 @@ impl GetLiveChannelStatOutput {
 ///
 /// Build one with [`GetMetaQueryStatusInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetMetaQueryStatusInput {
     /// The bucket name.
     pub bucket: String,
@@ -7176,16 +8799,37 @@ impl GetMetaQueryStatusInputBuilder {
 ///
 /// The members of the response document ([`MetaQueryStatus`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetMetaQueryStatusOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `Ready` (being prepared), `Stop`, `Running`, `Retrying`, `Failed` or `Deleted`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<String>,
     /// `FullScanning` or `IncrementalScanning`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub phase: Option<String>,
     /// When the index was created, RFC 3339 as OSS writes it (nanoseconds, local offset).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub create_time: Option<String>,
     /// When the index was last updated, as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub update_time: Option<String>,
 }
 
@@ -7205,44 +8849,121 @@ impl GetMetaQueryStatusOutput {
 ///
 /// Build one with [`GetObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The byte range to fetch, e.g. `bytes=0-9`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub range: Option<String>,
     /// `standard` for RFC 7233 range semantics on bad ranges.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub range_behavior: Option<String>,
     /// Only if the ETag matches (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub if_match: Option<String>,
     /// Only if the ETag differs (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub if_none_match: Option<String>,
     /// Only if modified after this time (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub if_modified_since: Option<time::OffsetDateTime>,
     /// Only if not modified after this time (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub if_unmodified_since: Option<time::OffsetDateTime>,
     /// `gzip` to accept compressed transfer of eligible objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub accept_encoding: Option<String>,
     /// Override the `Content-Type` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_content_type: Option<String>,
     /// Override the `Content-Language` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_content_language: Option<String>,
     /// Override the `Expires` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_expires: Option<String>,
     /// Override the `Cache-Control` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_cache_control: Option<String>,
     /// Override the `Content-Disposition` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_content_disposition: Option<String>,
     /// Override the `Content-Encoding` of the response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_content_encoding: Option<String>,
     /// The version to fetch (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// An image/video processing instruction, e.g. `image/resize,w_100`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process: Option<String>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -7403,60 +9124,177 @@ impl GetObjectInputBuilder {
 ///
 /// The object data is streamed by the transport, not held here.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Bytes in this response body.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// The range returned, for a range request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_range: Option<String>,
     /// The media type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The content encoding.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The content disposition.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The content language.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_language: Option<String>,
     /// The cache control.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// The expiry, as stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// The entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the object was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// Base64 MD5 of the whole object (simple uploads only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// The storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_type: Option<ObjectType>,
     /// For appendable objects: where the next append starts.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_append_position: Option<i64>,
     /// CRC-64/ECMA of the whole object, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The at-rest encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the customer master key ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// When a lifecycle rule will expire the object, e.g. `expiry-date="...", rule-id="..."`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration: Option<String>,
     /// The restore state of an archived object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore: Option<String>,
     /// The outcome of an `x-oss-process` instruction.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process_status: Option<String>,
     /// How many tags the object has.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging_count: Option<i64>,
     /// Whether the requested version is a delete marker.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker: Option<bool>,
     /// When the appendable object was sealed (sealed objects only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub sealed_time: Option<time::OffsetDateTime>,
     /// The version returned.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// User metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
 }
 
@@ -7464,14 +9302,23 @@ pub struct GetObjectOutput {
 ///
 /// Build one with [`GetObjectAclInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectAclInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to read (versioned buckets); the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -7527,10 +9374,19 @@ impl GetObjectAclInputBuilder {
 ///
 /// The members of the response document ([`ObjectAccessControlPolicy`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectAclOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version whose ACL was read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The object's owner.
     pub owner: Owner,
@@ -7552,12 +9408,17 @@ impl GetObjectAclOutput {
 ///
 /// Build one with [`GetObjectLegalHoldInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectLegalHoldInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The object version; the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -7606,10 +9467,19 @@ impl GetObjectLegalHoldInputBuilder {
 ///
 /// The members of the response document ([`ObjectLegalHold`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectLegalHoldOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `ON` while the hold is in place.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<ObjectLegalHoldStatus>,
 }
 
@@ -7626,14 +9496,23 @@ impl GetObjectLegalHoldOutput {
 ///
 /// Build one with [`GetObjectMetaInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectMetaInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to inspect (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -7687,22 +9566,67 @@ impl GetObjectMetaInputBuilder {
 
 /// The output of `GetObjectMeta`: Returns the basic metadata of an object (size, ETag, times), without its data.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectMetaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The object size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// The entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the object was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// When the object was last read (with access tracking on).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_access_time: Option<time::OffsetDateTime>,
     /// The version inspected.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// CRC-64/ECMA of the object, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// When a lifecycle rule moved the object to a colder class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub transition_time: Option<time::OffsetDateTime>,
 }
 
@@ -7710,12 +9634,17 @@ pub struct GetObjectMetaOutput {
 ///
 /// Build one with [`GetObjectRetentionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectRetentionInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The object version; the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -7764,12 +9693,29 @@ impl GetObjectRetentionInputBuilder {
 ///
 /// The members of the response document ([`ObjectRetention`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectRetentionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The retention mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<ObjectWormMode>,
     /// The object cannot be deleted or overwritten before this time.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub retain_until_date: Option<time::OffsetDateTime>,
 }
 
@@ -7787,14 +9733,23 @@ impl GetObjectRetentionOutput {
 ///
 /// Build one with [`GetObjectTaggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectTaggingInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to read (versioned buckets); the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -7850,10 +9805,19 @@ impl GetObjectTaggingInputBuilder {
 ///
 /// The members of the response document ([`Tagging`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetObjectTaggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version whose tags were read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The tags.
     pub tag_set: TagSet,
@@ -7872,6 +9836,7 @@ impl GetObjectTaggingOutput {
 ///
 /// Build one with [`GetPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetPublicAccessBlockInput {}
 
 impl GetPublicAccessBlockInput {
@@ -7896,8 +9861,13 @@ impl GetPublicAccessBlockInputBuilder {
 ///
 /// The members of the response document ([`PublicAccessBlockConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether public access (public ACLs and policies) is blocked.
     pub block_public_access: bool,
@@ -7916,6 +9886,7 @@ impl GetPublicAccessBlockOutput {
 ///
 /// Build one with [`GetResourcePoolBucketGroupQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolBucketGroupQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -7969,12 +9940,25 @@ impl GetResourcePoolBucketGroupQoSInfoInputBuilder {
 ///
 /// The members of the response document ([`ResourcePoolBucketGroupQoSInfo`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolBucketGroupQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_group: Option<String>,
     /// The group's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -7992,6 +9976,7 @@ impl GetResourcePoolBucketGroupQoSInfoOutput {
 ///
 /// Build one with [`GetResourcePoolInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -8032,18 +10017,47 @@ impl GetResourcePoolInfoInputBuilder {
 ///
 /// The members of the response document ([`GetResourcePoolInfoResponse`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The region (`oss-cn-shanghai`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The pool's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The UID of the account owning the pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// When the pool was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
     /// The pool's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -8064,6 +10078,7 @@ impl GetResourcePoolInfoOutput {
 ///
 /// Build one with [`GetResourcePoolRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolRequesterQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -8117,12 +10132,25 @@ impl GetResourcePoolRequesterQoSInfoInputBuilder {
 ///
 /// The members of the response document ([`RequesterQoSInfo`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The UID of the requester.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub requester: Option<String>,
     /// The requester's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -8140,6 +10168,7 @@ impl GetResourcePoolRequesterQoSInfoOutput {
 ///
 /// Build one with [`GetStyleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetStyleInput {
     /// The bucket name.
     pub bucket: String,
@@ -8189,18 +10218,43 @@ impl GetStyleInputBuilder {
 ///
 /// The members of the response document ([`StyleInfo`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The style's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The processing parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content: Option<String>,
     /// The style's category: `image`, `document` or `video`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
     /// When the style was created, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub create_time: Option<String>,
     /// When the style was last changed, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modify_time: Option<String>,
 }
 
@@ -8221,14 +10275,23 @@ impl GetStyleOutput {
 ///
 /// Build one with [`GetSymlinkInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetSymlinkInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version of the link to read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -8282,18 +10345,47 @@ impl GetSymlinkInputBuilder {
 
 /// The output of `GetSymlink`: Returns the target of a symbolic link.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetSymlinkOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The key the link points at.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub target: Option<String>,
     /// The link's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the link was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The version of the link.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// User metadata of the link.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
 }
 
@@ -8301,6 +10393,7 @@ pub struct GetSymlinkOutput {
 ///
 /// Build one with [`GetUserAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetUserAntiDDosInfoInput {}
 
 impl GetUserAntiDDosInfoInput {
@@ -8325,14 +10418,31 @@ impl GetUserAntiDDosInfoInputBuilder {
 ///
 /// The members of the response document ([`AntiDDOSListConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetUserAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Where the next page starts, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The entries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
 }
 
@@ -8351,6 +10461,7 @@ impl GetUserAntiDDosInfoOutput {
 ///
 /// Build one with [`GetUserDefinedLogFieldsConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetUserDefinedLogFieldsConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -8391,12 +10502,25 @@ impl GetUserDefinedLogFieldsConfigInputBuilder {
 ///
 /// The members of the response document ([`UserDefinedLogFieldsConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetUserDefinedLogFieldsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Request header names to record (headers and parameters together: at most 6).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub header_set: Vec<String>,
     /// Query parameter names to record (headers and parameters together: at most 6).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub param_set: Vec<String>,
 }
 
@@ -8414,6 +10538,7 @@ impl GetUserDefinedLogFieldsConfigOutput {
 ///
 /// Build one with [`GetVectorBucketInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorBucketInput {
     /// The bucket name.
     pub bucket: String,
@@ -8450,8 +10575,13 @@ impl GetVectorBucketInputBuilder {
 ///
 /// The members of the response document ([`VectorBucketInfoDocument`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorBucketOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket's details.
     pub bucket_info: VectorBucketInfo,
@@ -8470,6 +10600,7 @@ impl GetVectorBucketOutput {
 ///
 /// Build one with [`GetVectorIndexInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorIndexInput {
     /// The bucket name.
     pub bucket: String,
@@ -8515,8 +10646,13 @@ impl GetVectorIndexInputBuilder {
 ///
 /// The members of the response document ([`VectorIndexDocument`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorIndexOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The index.
     pub index: VectorIndex,
@@ -8535,6 +10671,7 @@ impl GetVectorIndexOutput {
 ///
 /// Build one with [`GetVectorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -8580,8 +10717,13 @@ impl GetVectorsInputBuilder {
 ///
 /// The members of the response document ([`VectorsGetResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The vectors found.
     pub vectors: Vec<Vector>,
@@ -8600,6 +10742,7 @@ impl GetVectorsOutput {
 ///
 /// Build one with [`GetVodPlaylistInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVodPlaylistInput {
     /// The bucket name.
     pub bucket: String,
@@ -8669,8 +10812,13 @@ impl GetVodPlaylistInputBuilder {
 
 /// The output of `GetVodPlaylist`: Returns a VOD playlist (m3u8 text) of the TS segments a LiveChannel recorded in a time range, without storing it. The object key is the channel name.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetVodPlaylistOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The playlist, m3u8 text.
     pub body: String,
@@ -8680,22 +10828,55 @@ pub struct GetVodPlaylistOutput {
 ///
 /// Build one with [`HeadObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HeadObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to inspect (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// Only if the ETag matches (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub if_match: Option<String>,
     /// Only if the ETag differs (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub if_none_match: Option<String>,
     /// Only if modified after this time (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub if_modified_since: Option<time::OffsetDateTime>,
     /// Only if not modified after this time (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub if_unmodified_since: Option<time::OffsetDateTime>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -8777,68 +10958,205 @@ impl HeadObjectInputBuilder {
 
 /// The output of `HeadObject`: Returns all metadata of an object, without its data.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HeadObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The object size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// The media type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The content encoding.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The content disposition.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The cache control.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// The expiry, as stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// The entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the object was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// Base64 MD5 of the object (simple uploads only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// The storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_type: Option<ObjectType>,
     /// For appendable objects: where the next append starts.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_append_position: Option<i64>,
     /// CRC-64/ECMA of the object, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The at-rest encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the customer master key ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// When a lifecycle rule will expire the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration: Option<String>,
     /// The restore state of an archived object, e.g. `ongoing-request="true"`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore: Option<String>,
     /// The outcome of an `x-oss-process` instruction.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process_status: Option<String>,
     /// `requester` when the requester was charged.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_charged: Option<String>,
     /// How many tags the object has.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging_count: Option<i64>,
     /// The version inspected.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// When a lifecycle rule moved the object to a colder class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub transition_time: Option<time::OffsetDateTime>,
     /// When the appendable object was sealed (sealed objects only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub sealed_time: Option<time::OffsetDateTime>,
     /// CORS: the origin allowed (when the request had an `Origin`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_origin: Option<String>,
     /// CORS: the methods allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_methods: Option<String>,
     /// CORS: the headers allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_headers: Option<String>,
     /// CORS: the headers scripts may read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_expose_headers: Option<String>,
     /// CORS: how long the answer may be cached, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_max_age: Option<i64>,
     /// User metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
 }
 
@@ -8846,6 +11164,7 @@ pub struct HeadObjectOutput {
 ///
 /// Build one with [`InitBucketAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitBucketAntiDDosInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -8854,6 +11173,10 @@ pub struct InitBucketAntiDDosInfoInput {
     /// The type of the instance (`AntiDDosPremimum`, spelled as OSS spells it).
     pub defender_type: String,
     /// The custom domains to protect.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub body: Option<AntiDDOSConfiguration>,
 }
 
@@ -8919,10 +11242,19 @@ impl InitBucketAntiDDosInfoInputBuilder {
 
 /// The output of `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitBucketAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the Anti-DDoS instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub defender_instance: Option<String>,
 }
 
@@ -8930,6 +11262,7 @@ pub struct InitBucketAntiDDosInfoOutput {
 ///
 /// Build one with [`InitUserAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitUserAntiDDosInfoInput {}
 
 impl InitUserAntiDDosInfoInput {
@@ -8952,10 +11285,19 @@ impl InitUserAntiDDosInfoInputBuilder {
 
 /// The output of `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitUserAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the new Anti-DDoS instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub defender_instance: Option<String>,
 }
 
@@ -8963,6 +11305,7 @@ pub struct InitUserAntiDDosInfoOutput {
 ///
 /// Build one with [`InitiateBucketWormInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateBucketWormInput {
     /// The bucket name.
     pub bucket: String,
@@ -9006,10 +11349,19 @@ impl InitiateBucketWormInputBuilder {
 
 /// The output of `InitiateBucketWorm`: Creates a retention policy for a bucket. The new policy stays unlocked (`InProgress`) for 24 hours unless it is locked with CompleteBucketWorm.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateBucketWormOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the new retention policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub worm_id: Option<String>,
 }
 
@@ -9017,6 +11369,7 @@ pub struct InitiateBucketWormOutput {
 ///
 /// Build one with [`InitiateMultipartUploadInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateMultipartUploadInput {
     /// The bucket name.
     pub bucket: String,
@@ -9027,30 +11380,82 @@ pub struct InitiateMultipartUploadInput {
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// The `Content-Disposition` OSS serves with the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The `Content-Encoding` OSS serves with the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The media type of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The `Expires` OSS serves with the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// Encrypt the parts at rest with this algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm (`SM4`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the ID of the customer master key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// The storage class of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// User metadata of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Tags as a URL query string (`k1=v1&k2=v2`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -9201,16 +11606,33 @@ impl InitiateMultipartUploadInputBuilder {
 ///
 /// The members of the response document ([`InitiateMultipartUploadResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateMultipartUploadOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The ID of the new upload, used by every later request of it.
     pub upload_id: String,
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
 }
 
@@ -9230,10 +11652,19 @@ impl InitiateMultipartUploadOutput {
 ///
 /// Build one with [`ListAccessPointsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsInput {
     /// At most this many access points (up to 1,000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
 }
 
@@ -9275,18 +11706,43 @@ impl ListAccessPointsInputBuilder {
 ///
 /// The members of the response document ([`ListAccessPointsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether more access points follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// The page size asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The access points.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub access_points: Vec<AccessPointSummary>,
 }
 
@@ -9307,10 +11763,19 @@ impl ListAccessPointsOutput {
 ///
 /// Build one with [`ListAccessPointsForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsForObjectProcessInput {
     /// At most this many (1 to 1,000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
 }
 
@@ -9352,16 +11817,37 @@ impl ListAccessPointsForObjectProcessInputBuilder {
 ///
 /// The members of the response document ([`ListAccessPointsForObjectProcessResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Whether more follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// The Object FC access points.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub access_points_for_object_process: Vec<AccessPointForObjectProcessSummary>,
 }
 
@@ -9381,10 +11867,19 @@ impl ListAccessPointsForObjectProcessOutput {
 ///
 /// Build one with [`ListBucketAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketAntiDDosInfoInput {
     /// Where to resume: the previous page's `marker`; empty for the first page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The most entries to return, 1 to 100 (default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -9426,14 +11921,31 @@ impl ListBucketAntiDDosInfoInputBuilder {
 ///
 /// The members of the response document ([`AntiDDOSListConfiguration`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// Where the next page starts, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The entries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
 }
 
@@ -9452,6 +11964,7 @@ impl ListBucketAntiDDosInfoOutput {
 ///
 /// Build one with [`ListBucketDataRedundancyTransitionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketDataRedundancyTransitionInput {
     /// The bucket name.
     pub bucket: String,
@@ -9492,14 +12005,31 @@ impl ListBucketDataRedundancyTransitionInputBuilder {
 ///
 /// The members of the response document ([`ListBucketDataRedundancyTransition`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The tasks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
     /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
 }
 
@@ -9518,10 +12048,15 @@ impl ListBucketDataRedundancyTransitionOutput {
 ///
 /// Build one with [`ListBucketInventoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketInventoryInput {
     /// The bucket name.
     pub bucket: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
 }
 
@@ -9563,14 +12098,31 @@ impl ListBucketInventoryInputBuilder {
 ///
 /// The members of the response document ([`ListInventoryConfigurationsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketInventoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The inventory tasks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub inventory_configurations: Vec<InventoryConfiguration>,
     /// Whether more tasks follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
 }
 
@@ -9589,12 +12141,21 @@ impl ListBucketInventoryOutput {
 ///
 /// Build one with [`ListBucketRequesterQoSInfosInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketRequesterQoSInfosInput {
     /// The bucket name.
     pub bucket: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -9647,18 +12208,43 @@ impl ListBucketRequesterQoSInfosInputBuilder {
 ///
 /// The members of the response document ([`ListBucketRequesterQoSInfosResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketRequesterQoSInfosOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The requester limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub requester_qos_infos: Vec<RequesterQoSInfo>,
 }
 
@@ -9679,20 +12265,49 @@ impl ListBucketRequesterQoSInfosOutput {
 ///
 /// Build one with [`ListBucketsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketsInput {
     /// Only buckets whose names start with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Start after this bucket name (exclusive).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The most buckets to return (1-1000, default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Only buckets in this resource group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// Only buckets that have a tag with this key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag_key: Option<String>,
     /// Only buckets whose `tag-key` tag has this value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag_value: Option<String>,
     /// Filter on several tags, as a JSON object of key/value pairs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
 }
 
@@ -9769,22 +12384,55 @@ impl ListBucketsInputBuilder {
 ///
 /// The members of the response document ([`ListAllMyBucketsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more buckets follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The owner of the buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The buckets of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub buckets: Vec<BucketSummary>,
 }
 
@@ -9807,12 +12455,25 @@ impl ListBucketsOutput {
 ///
 /// Build one with [`ListCloudBoxesInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCloudBoxesInput {
     /// List the CloudBoxes after this name (the previous page's `next_marker`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// At most this many (1 to 1,000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Only names with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
 }
 
@@ -9861,22 +12522,55 @@ impl ListCloudBoxesInputBuilder {
 ///
 /// The members of the response document ([`ListCloudBoxResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCloudBoxesOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The prefix asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `marker` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The CloudBoxes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cloud_boxes: Vec<CloudBoxProperties>,
 }
 
@@ -9899,6 +12593,7 @@ impl ListCloudBoxesOutput {
 ///
 /// Build one with [`ListCnameInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCnameInput {
     /// The bucket name.
     pub bucket: String,
@@ -9935,14 +12630,31 @@ impl ListCnameInputBuilder {
 ///
 /// The members of the response document ([`ListCnameResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCnameOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The bucket owner's ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// The domains.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cnames: Vec<CnameInfo>,
 }
 
@@ -9961,14 +12673,27 @@ impl ListCnameOutput {
 ///
 /// Build one with [`ListLiveChannelInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListLiveChannelInput {
     /// The bucket name.
     pub bucket: String,
     /// Only channels whose names begin with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// List the channels whose names sort after this one (the previous page's `next_marker`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The most channels to return, up to 1000 (default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -10024,20 +12749,49 @@ impl ListLiveChannelInputBuilder {
 ///
 /// The members of the response document ([`ListLiveChannelResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListLiveChannelOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The prefix of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more channels follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `marker` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The channels of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub live_channels: Vec<LiveChannelSummary>,
 }
 
@@ -10059,20 +12813,45 @@ impl ListLiveChannelOutput {
 ///
 /// Build one with [`ListMultipartUploadsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListMultipartUploadsInput {
     /// The bucket name.
     pub bucket: String,
     /// Only keys that start with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Groups keys sharing the part up to this character into common prefixes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Start after this key (with `upload_id_marker`: after that upload of it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// Start after this upload of `key_marker`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upload_id_marker: Option<String>,
     /// The most uploads to return (1-1000, default 1000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_uploads: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -10153,32 +12932,85 @@ impl ListMultipartUploadsInputBuilder {
 ///
 /// The members of the response document ([`ListMultipartUploadsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListMultipartUploadsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The key marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// The upload marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upload_id_marker: Option<String>,
     /// The key marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_key_marker: Option<String>,
     /// The upload marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_upload_id_marker: Option<String>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_uploads: Option<i64>,
     /// Whether more uploads follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The uploads of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub uploads: Vec<MultipartUpload>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -10206,20 +13038,45 @@ impl ListMultipartUploadsOutput {
 ///
 /// Build one with [`ListObjectVersionsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectVersionsInput {
     /// The bucket name.
     pub bucket: String,
     /// Only keys that start with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Groups keys sharing the part up to this character into common prefixes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Start after this key (with `version_id_marker`: after that version of it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// Start after this version of `key_marker`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id_marker: Option<String>,
     /// The most entries to return (1-999, default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -10296,34 +13153,91 @@ impl ListObjectVersionsInputBuilder {
 ///
 /// The members of the response document ([`ListVersionsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectVersionsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The key marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// The version marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id_marker: Option<String>,
     /// The key marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_key_marker: Option<String>,
     /// The version marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_version_id_marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The object versions of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub versions: Vec<ObjectVersion>,
     /// The delete markers of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub delete_markers: Vec<DeleteMarkerEntry>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -10352,18 +13266,39 @@ impl ListObjectVersionsOutput {
 ///
 /// Build one with [`ListObjectsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectsInput {
     /// The bucket name.
     pub bucket: String,
     /// Only keys that start with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Groups keys sharing the part up to this character into common prefixes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Start after this key (exclusive).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The most entries to return (1-1000, default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -10433,28 +13368,73 @@ impl ListObjectsInputBuilder {
 ///
 /// The members of the response document ([`ListBucketResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The objects of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub contents: Vec<ObjectSummary>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -10480,22 +13460,51 @@ impl ListObjectsOutput {
 ///
 /// Build one with [`ListObjectsV2Input::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectsV2Input {
     /// The bucket name.
     pub bucket: String,
     /// Only keys that start with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Groups keys sharing the part up to this character into common prefixes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Start after this key (exclusive).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_after: Option<String>,
     /// The token of the page to fetch, from the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return (1-1000, default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether each entry includes its owner (default false).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fetch_owner: Option<bool>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -10579,32 +13588,85 @@ impl ListObjectsV2InputBuilder {
 ///
 /// The members of the response document ([`ListBucketResultV2`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListObjectsV2Output {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The key the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_after: Option<String>,
     /// The token the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The token for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// How many keys and common prefixes this page holds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_count: Option<i64>,
     /// The objects of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub contents: Vec<ObjectSummary>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -10632,6 +13694,7 @@ impl ListObjectsV2Output {
 ///
 /// Build one with [`ListPartsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListPartsInput {
     /// The bucket name.
     pub bucket: String,
@@ -10640,10 +13703,22 @@ pub struct ListPartsInput {
     /// The upload ID from InitiateMultipartUpload.
     pub upload_id: String,
     /// The most parts to return (1-1000, default 1000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_parts: Option<i64>,
     /// Start after this part number.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub part_number_marker: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -10713,28 +13788,73 @@ impl ListPartsInputBuilder {
 ///
 /// The members of the response document ([`ListPartsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListPartsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The upload ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upload_id: Option<String>,
     /// The storage class of the upload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The part marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub part_number_marker: Option<i64>,
     /// The part marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_part_number_marker: Option<i64>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_parts: Option<i64>,
     /// Whether more parts follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The parts of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub parts: Vec<PartSummary>,
 }
 
@@ -10760,12 +13880,21 @@ impl ListPartsOutput {
 ///
 /// Build one with [`ListResourcePoolBucketGroupQoSInfosInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupQoSInfosInput {
     /// The name of the resource pool.
     pub resource_pool: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -10818,18 +13947,43 @@ impl ListResourcePoolBucketGroupQoSInfosInputBuilder {
 ///
 /// The members of the response document ([`ListResourcePoolBucketGroupQoSInfosResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupQoSInfosOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The bucket-group limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_bucket_group_qos_infos: Vec<ResourcePoolBucketGroupQoSInfo>,
 }
 
@@ -10850,12 +14004,21 @@ impl ListResourcePoolBucketGroupQoSInfosOutput {
 ///
 /// Build one with [`ListResourcePoolBucketGroupsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupsInput {
     /// The name of the resource pool.
     pub resource_pool: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -10908,18 +14071,43 @@ impl ListResourcePoolBucketGroupsInputBuilder {
 ///
 /// The members of the response document ([`ListResourcePoolBucketGroupsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more groups follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The bucket groups of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_bucket_groups: Vec<ResourcePoolBucketGroup>,
 }
 
@@ -10940,12 +14128,21 @@ impl ListResourcePoolBucketGroupsOutput {
 ///
 /// Build one with [`ListResourcePoolBucketsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketsInput {
     /// The name of the resource pool.
     pub resource_pool: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -10998,18 +14195,43 @@ impl ListResourcePoolBucketsInputBuilder {
 ///
 /// The members of the response document ([`ListResourcePoolBucketsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more buckets follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The buckets of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_buckets: Vec<ResourcePoolBucket>,
 }
 
@@ -11030,12 +14252,21 @@ impl ListResourcePoolBucketsOutput {
 ///
 /// Build one with [`ListResourcePoolRequesterQoSInfosInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolRequesterQoSInfosInput {
     /// The name of the resource pool.
     pub resource_pool: String,
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -11088,18 +14319,43 @@ impl ListResourcePoolRequesterQoSInfosInputBuilder {
 ///
 /// The members of the response document ([`ListResourcePoolRequesterQoSInfosResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolRequesterQoSInfosOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The requester limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub requester_qos_infos: Vec<RequesterQoSInfo>,
 }
 
@@ -11120,10 +14376,19 @@ impl ListResourcePoolRequesterQoSInfosOutput {
 ///
 /// Build one with [`ListResourcePoolsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolsInput {
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The most entries to return in one page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -11165,20 +14430,49 @@ impl ListResourcePoolsInputBuilder {
 ///
 /// The members of the response document ([`ListResourcePoolsResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The region (`oss-cn-shanghai`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The UID of the account owning the pools.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more pools follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The resource pools of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pools: Vec<ResourcePoolSummary>,
 }
 
@@ -11200,6 +14494,7 @@ impl ListResourcePoolsOutput {
 ///
 /// Build one with [`ListStyleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListStyleInput {
     /// The bucket name.
     pub bucket: String,
@@ -11236,10 +14531,19 @@ impl ListStyleInputBuilder {
 ///
 /// The members of the response document ([`StyleList`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The styles.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub styles: Vec<StyleInfo>,
 }
 
@@ -11256,10 +14560,19 @@ impl ListStyleOutput {
 ///
 /// Build one with [`ListUserDataRedundancyTransitionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListUserDataRedundancyTransitionInput {
     /// Where to resume: the previous page's `next_continuation_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// At most this many tasks (1 to 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
 }
 
@@ -11301,14 +14614,31 @@ impl ListUserDataRedundancyTransitionInputBuilder {
 ///
 /// The members of the response document ([`ListBucketDataRedundancyTransition`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListUserDataRedundancyTransitionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The tasks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
     /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
 }
 
@@ -11327,14 +14657,31 @@ impl ListUserDataRedundancyTransitionOutput {
 ///
 /// Build one with [`ListVectorBucketsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorBucketsInput {
     /// Only buckets whose names begin with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// List the buckets whose names sort after this one (the previous page's `next_marker`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The most buckets to return, 1 to 1000 (default 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Only buckets in this resource group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
 }
 
@@ -11390,8 +14737,13 @@ impl ListVectorBucketsInputBuilder {
 ///
 /// The members of the response document ([`VectorListBucketsDocument`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorBucketsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// One page of vector buckets.
     pub list_all_my_buckets_result: VectorListAllMyBucketsResult,
@@ -11410,6 +14762,7 @@ impl ListVectorBucketsOutput {
 ///
 /// Build one with [`ListVectorIndexesInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorIndexesInput {
     /// The bucket name.
     pub bucket: String,
@@ -11455,12 +14808,25 @@ impl ListVectorIndexesInputBuilder {
 ///
 /// The members of the response document ([`VectorIndexList`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorIndexesOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The indexes of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub indexes: Vec<VectorIndex>,
     /// The token of the next page; absent on the last page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -11478,6 +14844,7 @@ impl ListVectorIndexesOutput {
 ///
 /// Build one with [`ListVectorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -11523,8 +14890,13 @@ impl ListVectorsInputBuilder {
 ///
 /// The members of the response document ([`VectorsList`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The vectors of this page.
     pub vectors: Vec<Vector>,
@@ -11546,10 +14918,15 @@ impl ListVectorsOutput {
 ///
 /// Build one with [`OpenMetaQueryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenMetaQueryInput {
     /// The bucket name.
     pub bucket: String,
     /// `basic` (scalar) or `semantic` (vector) indexing; OSS default: basic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<MetaQueryMode>,
 }
 
@@ -11589,8 +14966,13 @@ impl OpenMetaQueryInputBuilder {
 
 /// The output of `OpenMetaQuery`: Turns on data indexing for a bucket: OSS builds a metadata index of its objects and keeps it current.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OpenMetaQueryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -11598,6 +14980,7 @@ pub struct OpenMetaQueryOutput {
 ///
 /// Build one with [`OptionObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OptionObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -11608,6 +14991,10 @@ pub struct OptionObjectInput {
     /// The method the real request will use.
     pub access_control_request_method: String,
     /// Comma-separated custom headers the real request will send.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_request_headers: Option<String>,
 }
 
@@ -11672,18 +15059,43 @@ impl OptionObjectInputBuilder {
 
 /// The output of `OptionObject`: Sends a CORS preflight (OPTIONS) request for an object and returns what OSS allows.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OptionObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The origin allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_origin: Option<String>,
     /// The methods allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_methods: Option<String>,
     /// The headers allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_headers: Option<String>,
     /// The headers scripts may read.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_expose_headers: Option<String>,
     /// How long the answer may be cached, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_max_age: Option<i64>,
 }
 
@@ -11691,12 +15103,17 @@ pub struct OptionObjectOutput {
 ///
 /// Build one with [`PostObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PostObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// `multipart/form-data; boundary=<the boundary of the body>`.
     pub content_type: String,
     /// The length of the whole form body in bytes, when known in advance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
 }
 
@@ -11747,16 +15164,37 @@ impl PostObjectInputBuilder {
 
 /// The output of `PostObject`: Uploads an object (at most 5 GiB) with an HTML form: `POST /` to the bucket with a `multipart/form-data` body the caller builds (the `key`, `policy` and signature fields, optional object settings, then the `file` field last). OSS authenticates the form's signature fields, not the request's headers or query; `oss_sign`'s `post_policy` signs the form's `policy`. A bucket that is `public-read-write` accepts a form without `policy` and signature.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PostObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The new object's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// CRC-64/ECMA of the stored data, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The new version (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The callback server's reply when the form had a `callback` field (or the `PostResponse` document for `success_action_status` 201); absent for the default 204.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub body: Option<String>,
 }
 
@@ -11764,6 +15202,7 @@ pub struct PostObjectOutput {
 ///
 /// Build one with [`PostVodPlaylistInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PostVodPlaylistInput {
     /// The bucket name.
     pub bucket: String,
@@ -11833,8 +15272,13 @@ impl PostVodPlaylistInputBuilder {
 
 /// The output of `PostVodPlaylist`: Generates a VOD playlist (an m3u8 object) from the TS segments a LiveChannel recorded in a time range. The object key is `{channel}/{playlist}`, the playlist name ending in `.m3u8`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PostVodPlaylistOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -11842,12 +15286,17 @@ pub struct PostVodPlaylistOutput {
 ///
 /// Build one with [`ProcessObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProcessObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// `x-oss-process=` followed by the instructions, e.g. `x-oss-process=image/resize,w_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA`.
     pub body: String,
@@ -11905,16 +15354,37 @@ impl ProcessObjectInputBuilder {
 ///
 /// The members of the response document ([`ProcessObjectResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProcessObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The bucket the result was saved to (empty for the source bucket).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The size of the result in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub file_size: Option<i64>,
     /// The key the result was saved under.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object: Option<String>,
     /// `OK` on success.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
 }
 
@@ -11934,6 +15404,7 @@ impl ProcessObjectOutput {
 ///
 /// Build one with [`PutAccessPointConfigForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointConfigForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -12001,8 +15472,13 @@ impl PutAccessPointConfigForObjectProcessInputBuilder {
 
 /// The output of `PutAccessPointConfigForObjectProcess`: Changes the processing setup of an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointConfigForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12010,6 +15486,7 @@ pub struct PutAccessPointConfigForObjectProcessOutput {
 ///
 /// Build one with [`PutAccessPointPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -12070,8 +15547,13 @@ impl PutAccessPointPolicyInputBuilder {
 
 /// The output of `PutAccessPointPolicy`: Sets the policy of an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12079,6 +15561,7 @@ pub struct PutAccessPointPolicyOutput {
 ///
 /// Build one with [`PutAccessPointPolicyForObjectProcessInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPolicyForObjectProcessInput {
     /// The bucket name.
     pub bucket: String,
@@ -12143,8 +15626,13 @@ impl PutAccessPointPolicyForObjectProcessInputBuilder {
 
 /// The output of `PutAccessPointPolicyForObjectProcess`: Sets the policy of an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPolicyForObjectProcessOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12152,6 +15640,7 @@ pub struct PutAccessPointPolicyForObjectProcessOutput {
 ///
 /// Build one with [`PutAccessPointPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -12216,8 +15705,13 @@ impl PutAccessPointPublicAccessBlockInputBuilder {
 
 /// The output of `PutAccessPointPublicAccessBlock`: Turns Block Public Access on or off for an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12225,16 +15719,29 @@ pub struct PutAccessPointPublicAccessBlockOutput {
 ///
 /// Build one with [`PutBucketInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketInput {
     /// The bucket name.
     pub bucket: String,
     /// Tags of the new bucket as a URL query string (`k1=v1&k2=v2`).
     pub bucket_tagging: Option<String>,
     /// The canned ACL of the new bucket (default `private`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub acl: Option<BucketAcl>,
     /// The ID of the resource group the bucket joins.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// Storage class and redundancy of the new bucket; omitted means OSS defaults.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub configuration: Option<CreateBucketConfiguration>,
 }
 
@@ -12295,8 +15802,13 @@ impl PutBucketInputBuilder {
 
 /// The output of `PutBucket`: Creates a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12304,6 +15816,7 @@ pub struct PutBucketOutput {
 ///
 /// Build one with [`PutBucketAccessMonitorInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketAccessMonitorInput {
     /// The bucket name.
     pub bucket: String,
@@ -12351,8 +15864,13 @@ impl PutBucketAccessMonitorInputBuilder {
 
 /// The output of `PutBucketAccessMonitor`: Turns access tracking of a bucket on or off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketAccessMonitorOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12360,6 +15878,7 @@ pub struct PutBucketAccessMonitorOutput {
 ///
 /// Build one with [`PutBucketAclInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketAclInput {
     /// The bucket name.
     pub bucket: String,
@@ -12403,8 +15922,13 @@ impl PutBucketAclInputBuilder {
 
 /// The output of `PutBucketAcl`: Sets the canned access control list (ACL) of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketAclOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12412,6 +15936,7 @@ pub struct PutBucketAclOutput {
 ///
 /// Build one with [`PutBucketArchiveDirectReadInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketArchiveDirectReadInput {
     /// The bucket name.
     pub bucket: String,
@@ -12463,8 +15988,13 @@ impl PutBucketArchiveDirectReadInputBuilder {
 
 /// The output of `PutBucketArchiveDirectRead`: Turns real-time access of Archive objects in a bucket on or off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketArchiveDirectReadOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12472,6 +16002,7 @@ pub struct PutBucketArchiveDirectReadOutput {
 ///
 /// Build one with [`PutBucketCorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketCorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -12519,8 +16050,13 @@ impl PutBucketCorsInputBuilder {
 
 /// The output of `PutBucketCors`: Sets the CORS rules of a bucket, replacing any it had.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketCorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12528,6 +16064,7 @@ pub struct PutBucketCorsOutput {
 ///
 /// Build one with [`PutBucketDataAcceleratorInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketDataAcceleratorInput {
     /// The bucket name.
     pub bucket: String,
@@ -12575,8 +16112,13 @@ impl PutBucketDataAcceleratorInputBuilder {
 
 /// The output of `PutBucketDataAccelerator`: Creates the OSS accelerator of a bucket in a zone, or changes its capacity and cache policies.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketDataAcceleratorOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12584,6 +16126,7 @@ pub struct PutBucketDataAcceleratorOutput {
 ///
 /// Build one with [`PutBucketEncryptionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketEncryptionInput {
     /// The bucket name.
     pub bucket: String,
@@ -12627,8 +16170,13 @@ impl PutBucketEncryptionInputBuilder {
 
 /// The output of `PutBucketEncryption`: Sets the default server-side encryption of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketEncryptionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12636,6 +16184,7 @@ pub struct PutBucketEncryptionOutput {
 ///
 /// Build one with [`PutBucketHttpsConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketHttpsConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -12683,8 +16232,13 @@ impl PutBucketHttpsConfigInputBuilder {
 
 /// The output of `PutBucketHttpsConfig`: Sets the TLS versions and cipher suites a bucket accepts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketHttpsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12692,6 +16246,7 @@ pub struct PutBucketHttpsConfigOutput {
 ///
 /// Build one with [`PutBucketInventoryInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketInventoryInput {
     /// The bucket name.
     pub bucket: String,
@@ -12748,8 +16303,13 @@ impl PutBucketInventoryInputBuilder {
 
 /// The output of `PutBucketInventory`: Creates an inventory task for a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketInventoryOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12757,10 +16317,15 @@ pub struct PutBucketInventoryOutput {
 ///
 /// Build one with [`PutBucketLifecycleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketLifecycleInput {
     /// The bucket name.
     pub bucket: String,
     /// Whether rules whose prefixes overlap may take the same action.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_same_action_overlap: Option<bool>,
     /// The lifecycle rules.
     pub body: LifecycleConfiguration,
@@ -12809,8 +16374,13 @@ impl PutBucketLifecycleInputBuilder {
 
 /// The output of `PutBucketLifecycle`: Sets the lifecycle rules of a bucket, replacing any rules it already has.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketLifecycleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12818,6 +16388,7 @@ pub struct PutBucketLifecycleOutput {
 ///
 /// Build one with [`PutBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -12861,8 +16432,13 @@ impl PutBucketLoggingInputBuilder {
 
 /// The output of `PutBucketLogging`: Turns on access logging for a bucket: OSS writes hourly log objects into a target bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12870,6 +16446,7 @@ pub struct PutBucketLoggingOutput {
 ///
 /// Build one with [`PutBucketObjectWormConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketObjectWormConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -12921,8 +16498,13 @@ impl PutBucketObjectWormConfigurationInputBuilder {
 
 /// The output of `PutBucketObjectWormConfiguration`: Turns on object-level retention for a bucket and sets its default retention.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketObjectWormConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12930,6 +16512,7 @@ pub struct PutBucketObjectWormConfigurationOutput {
 ///
 /// Build one with [`PutBucketOverwriteConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketOverwriteConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -12977,8 +16560,13 @@ impl PutBucketOverwriteConfigInputBuilder {
 
 /// The output of `PutBucketOverwriteConfig`: Sets the overwrite protection rules of a bucket, replacing any it already has.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketOverwriteConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -12986,6 +16574,7 @@ pub struct PutBucketOverwriteConfigOutput {
 ///
 /// Build one with [`PutBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -13029,8 +16618,13 @@ impl PutBucketPolicyInputBuilder {
 
 /// The output of `PutBucketPolicy`: Sets the policy of a bucket, replacing any policy it already has.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13038,6 +16632,7 @@ pub struct PutBucketPolicyOutput {
 ///
 /// Build one with [`PutBucketPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketPublicAccessBlockInput {
     /// The bucket name.
     pub bucket: String,
@@ -13089,8 +16684,13 @@ impl PutBucketPublicAccessBlockInputBuilder {
 
 /// The output of `PutBucketPublicAccessBlock`: Turns Block Public Access on or off for a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13098,6 +16698,7 @@ pub struct PutBucketPublicAccessBlockOutput {
 ///
 /// Build one with [`PutBucketQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -13141,8 +16742,13 @@ impl PutBucketQoSInfoInputBuilder {
 
 /// The output of `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13150,6 +16756,7 @@ pub struct PutBucketQoSInfoOutput {
 ///
 /// Build one with [`PutBucketRTCInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRTCInput {
     /// The bucket name.
     pub bucket: String,
@@ -13193,8 +16800,13 @@ impl PutBucketRTCInputBuilder {
 
 /// The output of `PutBucketRTC`: Turns Replication Time Control (RTC) of an existing cross-region replication rule on or off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRTCOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13202,6 +16814,7 @@ pub struct PutBucketRTCOutput {
 ///
 /// Build one with [`PutBucketRefererInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRefererInput {
     /// The bucket name.
     pub bucket: String,
@@ -13245,8 +16858,13 @@ impl PutBucketRefererInputBuilder {
 
 /// The output of `PutBucketReferer`: Sets the hotlink protection (Referer allow and block lists) of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRefererOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13254,6 +16872,7 @@ pub struct PutBucketRefererOutput {
 ///
 /// Build one with [`PutBucketReplicationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketReplicationInput {
     /// The bucket name.
     pub bucket: String,
@@ -13301,10 +16920,19 @@ impl PutBucketReplicationInputBuilder {
 
 /// The output of `PutBucketReplication`: Adds a data replication rule to a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketReplicationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The ID of the new rule.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub replication_rule_id: Option<String>,
 }
 
@@ -13312,6 +16940,7 @@ pub struct PutBucketReplicationOutput {
 ///
 /// Build one with [`PutBucketRequestPaymentInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRequestPaymentInput {
     /// The bucket name.
     pub bucket: String,
@@ -13359,8 +16988,13 @@ impl PutBucketRequestPaymentInputBuilder {
 
 /// The output of `PutBucketRequestPayment`: Sets who pays for requests to a bucket: the bucket owner or the requester.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRequestPaymentOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13368,6 +17002,7 @@ pub struct PutBucketRequestPaymentOutput {
 ///
 /// Build one with [`PutBucketRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRequesterQoSInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -13428,8 +17063,13 @@ impl PutBucketRequesterQoSInfoInputBuilder {
 
 /// The output of `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13437,6 +17077,7 @@ pub struct PutBucketRequesterQoSInfoOutput {
 ///
 /// Build one with [`PutBucketResourceGroupInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketResourceGroupInput {
     /// The bucket name.
     pub bucket: String,
@@ -13484,8 +17125,13 @@ impl PutBucketResourceGroupInputBuilder {
 
 /// The output of `PutBucketResourceGroup`: Moves a bucket into a resource group.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketResourceGroupOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13493,6 +17139,7 @@ pub struct PutBucketResourceGroupOutput {
 ///
 /// Build one with [`PutBucketResourcePoolBucketGroupInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketResourcePoolBucketGroupInput {
     /// The bucket name.
     pub bucket: String,
@@ -13557,8 +17204,13 @@ impl PutBucketResourcePoolBucketGroupInputBuilder {
 
 /// The output of `PutBucketResourcePoolBucketGroup`: Adds a bucket of a resource pool to a bucket group, or removes it from its group when the group name is empty.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketResourcePoolBucketGroupOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13566,6 +17218,7 @@ pub struct PutBucketResourcePoolBucketGroupOutput {
 ///
 /// Build one with [`PutBucketStorageQuotaInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketStorageQuotaInput {
     /// The bucket name.
     pub bucket: String,
@@ -13613,8 +17266,13 @@ impl PutBucketStorageQuotaInputBuilder {
 
 /// The output of `PutBucketStorageQuota`: Sets the storage quota of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketStorageQuotaOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13622,6 +17280,7 @@ pub struct PutBucketStorageQuotaOutput {
 ///
 /// Build one with [`PutBucketTagsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketTagsInput {
     /// The bucket name.
     pub bucket: String,
@@ -13665,8 +17324,13 @@ impl PutBucketTagsInputBuilder {
 
 /// The output of `PutBucketTags`: Sets the tags of a bucket, replacing any it had.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketTagsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13674,6 +17338,7 @@ pub struct PutBucketTagsOutput {
 ///
 /// Build one with [`PutBucketTransferAccelerationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketTransferAccelerationInput {
     /// The bucket name.
     pub bucket: String,
@@ -13725,8 +17390,13 @@ impl PutBucketTransferAccelerationInputBuilder {
 
 /// The output of `PutBucketTransferAcceleration`: Turns transfer acceleration of a bucket on or off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketTransferAccelerationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13734,6 +17404,7 @@ pub struct PutBucketTransferAccelerationOutput {
 ///
 /// Build one with [`PutBucketVersioningInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketVersioningInput {
     /// The bucket name.
     pub bucket: String,
@@ -13781,8 +17452,13 @@ impl PutBucketVersioningInputBuilder {
 
 /// The output of `PutBucketVersioning`: Enables or suspends versioning on a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketVersioningOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13790,6 +17466,7 @@ pub struct PutBucketVersioningOutput {
 ///
 /// Build one with [`PutBucketWebsiteInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketWebsiteInput {
     /// The bucket name.
     pub bucket: String,
@@ -13833,8 +17510,13 @@ impl PutBucketWebsiteInputBuilder {
 
 /// The output of `PutBucketWebsite`: Turns on static website hosting for a bucket and sets its index page, error page and routing rules.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutBucketWebsiteOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13842,6 +17524,7 @@ pub struct PutBucketWebsiteOutput {
 ///
 /// Build one with [`PutCnameInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutCnameInput {
     /// The bucket name.
     pub bucket: String,
@@ -13885,8 +17568,13 @@ impl PutCnameInputBuilder {
 
 /// The output of `PutCname`: Maps a custom domain to a bucket, optionally with an HTTPS certificate.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutCnameOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -13894,6 +17582,7 @@ pub struct PutCnameOutput {
 ///
 /// Build one with [`PutLiveChannelInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutLiveChannelInput {
     /// The bucket name.
     pub bucket: String,
@@ -13948,12 +17637,25 @@ impl PutLiveChannelInputBuilder {
 ///
 /// The members of the response document ([`CreateLiveChannelResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutLiveChannelOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The RTMP ingest URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub publish_urls: Vec<String>,
     /// The HLS playback URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub play_urls: Vec<String>,
 }
 
@@ -13971,6 +17673,7 @@ impl PutLiveChannelOutput {
 ///
 /// Build one with [`PutLiveChannelStatusInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutLiveChannelStatusInput {
     /// The bucket name.
     pub bucket: String,
@@ -14031,8 +17734,13 @@ impl PutLiveChannelStatusInputBuilder {
 
 /// The output of `PutLiveChannelStatus`: Enables or disables a LiveChannel; disabling also cuts an ongoing stream. The object key is the channel name.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutLiveChannelStatusOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14040,6 +17748,7 @@ pub struct PutLiveChannelStatusOutput {
 ///
 /// Build one with [`PutObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -14050,42 +17759,118 @@ pub struct PutObjectInput {
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// The `Content-Disposition` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The `Content-Encoding` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The body length in bytes, when known in advance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// Base64 MD5 of the body; OSS rejects the upload when it differs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// The media type of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The `Expires` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expires: Option<String>,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// Encrypt the object at rest with this algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// With KMS: the data encryption algorithm (`SM4`); AES-256 when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// With KMS: the ID of the customer master key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// The ACL of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// The storage class of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// User metadata, stored and returned with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Tags as a URL query string (`k1=v1&k2=v2`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tagging: Option<String>,
     /// Base64 JSON describing the callback OSS makes after the upload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub callback: Option<String>,
     /// Base64 JSON of custom callback variables.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub callback_var: Option<String>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -14272,16 +18057,37 @@ impl PutObjectInputBuilder {
 
 /// The output of `PutObject`: Uploads an object (at most 5 GiB) in one request.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The new object's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// Base64 MD5 of the data OSS stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// CRC-64/ECMA of the stored data, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
     /// The new version (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -14289,6 +18095,7 @@ pub struct PutObjectOutput {
 ///
 /// Build one with [`PutObjectAclInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectAclInput {
     /// The bucket name.
     pub bucket: String,
@@ -14297,8 +18104,16 @@ pub struct PutObjectAclInput {
     /// The ACL to set; `default` makes the object follow its bucket.
     pub acl: ObjectAcl,
     /// The version to change (versioned buckets); the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -14359,10 +18174,19 @@ impl PutObjectAclInputBuilder {
 
 /// The output of `PutObjectAcl`: Sets the canned access control list (ACL) of an object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectAclOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version whose ACL was set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -14370,12 +18194,17 @@ pub struct PutObjectAclOutput {
 ///
 /// Build one with [`PutObjectLegalHoldInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectLegalHoldInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The object version; the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// Whether the hold is on.
     pub body: ObjectLegalHold,
@@ -14431,8 +18260,13 @@ impl PutObjectLegalHoldInputBuilder {
 
 /// The output of `PutObjectLegalHold`: Puts a legal hold on one object (version), or lifts it.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectLegalHoldOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14440,14 +18274,23 @@ pub struct PutObjectLegalHoldOutput {
 ///
 /// Build one with [`PutObjectRetentionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectRetentionInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The object version; the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// Whether a `GOVERNANCE` retention may be shortened or removed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bypass_governance_retention: Option<bool>,
     /// The retention mode and date.
     pub body: ObjectRetention,
@@ -14510,8 +18353,13 @@ impl PutObjectRetentionInputBuilder {
 
 /// The output of `PutObjectRetention`: Sets the retention of one object (version).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectRetentionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14519,14 +18367,23 @@ pub struct PutObjectRetentionOutput {
 ///
 /// Build one with [`PutObjectTaggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectTaggingInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to tag (versioned buckets); the current version when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// The tags to set (at most 10).
     pub tagging: Tagging,
@@ -14589,10 +18446,19 @@ impl PutObjectTaggingInputBuilder {
 
 /// The output of `PutObjectTagging`: Sets the tags of an object, replacing any it had.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutObjectTaggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version that was tagged.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -14600,6 +18466,7 @@ pub struct PutObjectTaggingOutput {
 ///
 /// Build one with [`PutPublicAccessBlockInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutPublicAccessBlockInput {
     /// Whether public access is blocked.
     pub body: PublicAccessBlockConfiguration,
@@ -14634,8 +18501,13 @@ impl PutPublicAccessBlockInputBuilder {
 
 /// The output of `PutPublicAccessBlock`: Turns Block Public Access on or off for all OSS resources of the account.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutPublicAccessBlockOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14643,6 +18515,7 @@ pub struct PutPublicAccessBlockOutput {
 ///
 /// Build one with [`PutResourcePoolBucketGroupQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutResourcePoolBucketGroupQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -14707,8 +18580,13 @@ impl PutResourcePoolBucketGroupQoSInfoInputBuilder {
 
 /// The output of `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutResourcePoolBucketGroupQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14716,6 +18594,7 @@ pub struct PutResourcePoolBucketGroupQoSInfoOutput {
 ///
 /// Build one with [`PutResourcePoolRequesterQoSInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutResourcePoolRequesterQoSInfoInput {
     /// The name of the resource pool.
     pub resource_pool: String,
@@ -14780,8 +18659,13 @@ impl PutResourcePoolRequesterQoSInfoInputBuilder {
 
 /// The output of `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutResourcePoolRequesterQoSInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14789,12 +18673,17 @@ pub struct PutResourcePoolRequesterQoSInfoOutput {
 ///
 /// Build one with [`PutStyleInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutStyleInput {
     /// The bucket name.
     pub bucket: String,
     /// The style's name.
     pub style_name: String,
     /// The style's category: `image`, `document` or `video`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
     /// The processing parameters.
     pub body: StyleContent,
@@ -14854,8 +18743,13 @@ impl PutStyleInputBuilder {
 
 /// The output of `PutStyle`: Creates (or replaces) a named image style on a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutStyleOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -14863,6 +18757,7 @@ pub struct PutStyleOutput {
 ///
 /// Build one with [`PutSymlinkInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutSymlinkInput {
     /// The bucket name.
     pub bucket: String,
@@ -14871,14 +18766,34 @@ pub struct PutSymlinkInput {
     /// The key the link points at (URL-encoded as OSS expects in headers).
     pub target: String,
     /// Fail instead of replacing an existing object with the same key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub forbid_overwrite: Option<bool>,
     /// The ACL of the link.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<ObjectAcl>,
     /// The storage class of the link.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// User metadata of the link.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
     pub metadata: std::collections::BTreeMap<String, String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -14960,10 +18875,19 @@ impl PutSymlinkInputBuilder {
 
 /// The output of `PutSymlink`: Creates a symbolic link pointing at another object of the same bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutSymlinkOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version of the link (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -14971,6 +18895,7 @@ pub struct PutSymlinkOutput {
 ///
 /// Build one with [`PutUserDefinedLogFieldsConfigInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutUserDefinedLogFieldsConfigInput {
     /// The bucket name.
     pub bucket: String,
@@ -15022,8 +18947,13 @@ impl PutUserDefinedLogFieldsConfigInputBuilder {
 
 /// The output of `PutUserDefinedLogFieldsConfig`: Sets which request headers and query parameters are recorded in the `user_defined_log_fields` field of a bucket's real-time logs.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutUserDefinedLogFieldsConfigOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15031,12 +18961,21 @@ pub struct PutUserDefinedLogFieldsConfigOutput {
 ///
 /// Build one with [`PutVectorBucketInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorBucketInput {
     /// The bucket name.
     pub bucket: String,
     /// The resource group the bucket joins; the default group when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// Tags for the new bucket, URL-encoded `key=value` pairs joined by `&`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_tagging: Option<String>,
 }
 
@@ -15083,8 +19022,13 @@ impl PutVectorBucketInputBuilder {
 
 /// The output of `PutVectorBucket`: Creates a vector bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorBucketOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15092,6 +19036,7 @@ pub struct PutVectorBucketOutput {
 ///
 /// Build one with [`PutVectorIndexInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorIndexInput {
     /// The bucket name.
     pub bucket: String,
@@ -15135,8 +19080,13 @@ impl PutVectorIndexInputBuilder {
 
 /// The output of `PutVectorIndex`: Creates a vector index (standard mode) in a vector bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorIndexOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15144,6 +19094,7 @@ pub struct PutVectorIndexOutput {
 ///
 /// Build one with [`PutVectorIndexFusionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorIndexFusionInput {
     /// The bucket name.
     pub bucket: String,
@@ -15191,8 +19142,13 @@ impl PutVectorIndexFusionInputBuilder {
 
 /// The output of `PutVectorIndexFusion`: Creates a fusion-mode vector index, whose schema declares vector, scalar and full-text fields (invitational preview).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorIndexFusionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15200,6 +19156,7 @@ pub struct PutVectorIndexFusionOutput {
 ///
 /// Build one with [`PutVectorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -15243,8 +19200,13 @@ impl PutVectorsInputBuilder {
 
 /// The output of `PutVectors`: Writes vectors (key, float32 data, metadata) into a vector index, replacing vectors with the same keys.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15252,6 +19214,7 @@ pub struct PutVectorsOutput {
 ///
 /// Build one with [`QueryVectorsInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QueryVectorsInput {
     /// The bucket name.
     pub bucket: String,
@@ -15297,8 +19260,13 @@ impl QueryVectorsInputBuilder {
 ///
 /// The members of the response document ([`VectorsQueryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QueryVectorsOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The results, nearest first.
     pub vectors: Vec<VectorMatch>,
@@ -15317,6 +19285,7 @@ impl QueryVectorsOutput {
 ///
 /// Build one with [`QueryVectorsFusionInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QueryVectorsFusionInput {
     /// The bucket name.
     pub bucket: String,
@@ -15362,8 +19331,13 @@ impl QueryVectorsFusionInputBuilder {
 ///
 /// The members of the response document ([`VectorsFusionQueryResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QueryVectorsFusionOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The hits.
     pub vectors: Vec<VectorFusionMatch>,
@@ -15385,6 +19359,7 @@ impl QueryVectorsFusionOutput {
 ///
 /// Build one with [`RenameInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RenameInput {
     /// The bucket name.
     pub bucket: String,
@@ -15441,8 +19416,13 @@ impl RenameInputBuilder {
 
 /// The output of `Rename`: Renames a directory or object in one atomic step (the key is the new path).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RenameOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15450,16 +19430,29 @@ pub struct RenameOutput {
 ///
 /// Build one with [`RestoreObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RestoreObjectInput {
     /// The bucket name.
     pub bucket: String,
     /// The object key.
     pub key: String,
     /// The version to restore (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
     /// How long and how fast; absent uses OSS defaults (Archive objects).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore_request: Option<RestoreRequest>,
 }
 
@@ -15520,12 +19513,25 @@ impl RestoreObjectInputBuilder {
 
 /// The output of `RestoreObject`: Restores an Archive, Cold Archive or Deep Cold Archive object so it can be read.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RestoreObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The version being restored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// The restore tier used (Cold Archive).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore_priority: Option<String>,
 }
 
@@ -15533,6 +19539,7 @@ pub struct RestoreObjectOutput {
 ///
 /// Build one with [`SealAppendObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SealAppendObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -15589,10 +19596,23 @@ impl SealAppendObjectInputBuilder {
 
 /// The output of `SealAppendObject`: Seals an appendable object so no more data can be appended.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SealAppendObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// When the object was first sealed (unchanged by later seals).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub sealed_time: Option<time::OffsetDateTime>,
 }
 
@@ -15600,6 +19620,7 @@ pub struct SealAppendObjectOutput {
 ///
 /// Build one with [`SelectObjectInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectObjectInput {
     /// The bucket name.
     pub bucket: String,
@@ -15667,10 +19688,19 @@ impl SelectObjectInputBuilder {
 ///
 /// The object data is streamed by the transport, not held here.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectObjectOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// `true` when the body holds bare records rather than frames.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub select_output_raw: Option<String>,
 }
 
@@ -15678,6 +19708,7 @@ pub struct SelectObjectOutput {
 ///
 /// Build one with [`UpdateBucketAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketAntiDDosInfoInput {
     /// The bucket name.
     pub bucket: String,
@@ -15686,6 +19717,10 @@ pub struct UpdateBucketAntiDDosInfoInput {
     /// The new status: `Init` (give the domains), `Defending` (domains optional) or `HaltDefending`.
     pub defender_status: AntiDDoSStatus,
     /// The custom domains to protect.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub body: Option<AntiDDOSConfiguration>,
 }
 
@@ -15751,8 +19786,13 @@ impl UpdateBucketAntiDDosInfoInputBuilder {
 
 /// The output of `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15760,6 +19800,7 @@ pub struct UpdateBucketAntiDDosInfoOutput {
 ///
 /// Build one with [`UpdateBucketMetadataInventoryTableConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketMetadataInventoryTableConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -15813,8 +19854,13 @@ impl UpdateBucketMetadataInventoryTableConfigurationInputBuilder {
 
 /// The output of `UpdateBucketMetadataInventoryTableConfiguration`: Turns the inventory table of a bucket on or off.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketMetadataInventoryTableConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15822,6 +19868,7 @@ pub struct UpdateBucketMetadataInventoryTableConfigurationOutput {
 ///
 /// Build one with [`UpdateBucketMetadataJournalTableConfigurationInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketMetadataJournalTableConfigurationInput {
     /// The bucket name.
     pub bucket: String,
@@ -15875,8 +19922,13 @@ impl UpdateBucketMetadataJournalTableConfigurationInputBuilder {
 
 /// The output of `UpdateBucketMetadataJournalTableConfiguration`: Changes how long the journal table of a bucket keeps records.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateBucketMetadataJournalTableConfigurationOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15884,6 +19936,7 @@ pub struct UpdateBucketMetadataJournalTableConfigurationOutput {
 ///
 /// Build one with [`UpdateUserAntiDDosInfoInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateUserAntiDDosInfoInput {
     /// The ID of the Anti-DDoS instance.
     pub defender_instance: String,
@@ -15935,8 +19988,13 @@ impl UpdateUserAntiDDosInfoInputBuilder {
 
 /// The output of `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UpdateUserAntiDDosInfoOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -15944,6 +20002,7 @@ pub struct UpdateUserAntiDDosInfoOutput {
 ///
 /// Build one with [`UploadPartInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadPartInput {
     /// The bucket name.
     pub bucket: String,
@@ -15954,12 +20013,28 @@ pub struct UploadPartInput {
     /// The upload ID from InitiateMultipartUpload.
     pub upload_id: String,
     /// The part length in bytes, when known in advance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_length: Option<i64>,
     /// Base64 MD5 of the part; OSS rejects it when it differs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -16045,14 +20120,31 @@ impl UploadPartInputBuilder {
 
 /// The output of `UploadPart`: Uploads one part (100 KiB-5 GiB; the last may be smaller) of a multipart upload.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadPartOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The part's entity tag, needed by CompleteMultipartUpload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// Base64 MD5 of the part OSS stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_md5: Option<String>,
     /// CRC-64/ECMA of the part, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
 }
 
@@ -16060,6 +20152,7 @@ pub struct UploadPartOutput {
 ///
 /// Build one with [`UploadPartCopyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadPartCopyInput {
     /// The bucket name.
     pub bucket: String,
@@ -16072,18 +20165,54 @@ pub struct UploadPartCopyInput {
     /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
     pub copy_source: crate::CopySource,
     /// The source byte range, e.g. `bytes=0-1023`; the whole source when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_range: Option<String>,
     /// Copy only if the source ETag matches (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_if_match: Option<String>,
     /// Copy only if the source ETag differs (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_if_none_match: Option<String>,
     /// Copy only if the source changed after this time (else 304).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub copy_source_if_modified_since: Option<time::OffsetDateTime>,
     /// Copy only if the source did not change after this time (else 412).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub copy_source_if_unmodified_since: Option<time::OffsetDateTime>,
     /// Bandwidth cap in bit/s (819200-838860800).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub traffic_limit: Option<i64>,
     /// `requester` when the requester pays (pay-by-requester buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_payer: Option<String>,
 }
 
@@ -16210,14 +20339,35 @@ impl UploadPartCopyInputBuilder {
 ///
 /// The members of the response document ([`CopyPartResult`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadPartCopyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The source version that was copied.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub copy_source_version_id: Option<String>,
     /// The part's entity tag, needed by CompleteMultipartUpload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the part was written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
 }
 
@@ -16235,6 +20385,7 @@ impl UploadPartCopyOutput {
 ///
 /// Build one with [`VectorDeleteBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorDeleteBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -16273,8 +20424,13 @@ impl VectorDeleteBucketLoggingInputBuilder {
 
 /// The output of `VectorDeleteBucketLogging`: Turns off access logging for a vector bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorDeleteBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -16282,6 +20438,7 @@ pub struct VectorDeleteBucketLoggingOutput {
 ///
 /// Build one with [`VectorDeleteBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorDeleteBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -16320,8 +20477,13 @@ impl VectorDeleteBucketPolicyInputBuilder {
 
 /// The output of `VectorDeleteBucketPolicy`: Deletes the policy of a vector bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorDeleteBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -16329,6 +20491,7 @@ pub struct VectorDeleteBucketPolicyOutput {
 ///
 /// Build one with [`VectorGetBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorGetBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -16369,8 +20532,13 @@ impl VectorGetBucketLoggingInputBuilder {
 ///
 /// The members of the response document ([`VectorBucketLoggingDocument`]) are fields of this struct.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorGetBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The logging setting.
     pub bucket_logging_status: VectorBucketLoggingStatus,
@@ -16389,6 +20557,7 @@ impl VectorGetBucketLoggingOutput {
 ///
 /// Build one with [`VectorGetBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorGetBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -16427,8 +20596,13 @@ impl VectorGetBucketPolicyInputBuilder {
 
 /// The output of `VectorGetBucketPolicy`: Returns the policy of a vector bucket as JSON text.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorGetBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
     /// The policy, a JSON document.
     pub body: String,
@@ -16438,6 +20612,7 @@ pub struct VectorGetBucketPolicyOutput {
 ///
 /// Build one with [`VectorPutBucketLoggingInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorPutBucketLoggingInput {
     /// The bucket name.
     pub bucket: String,
@@ -16485,8 +20660,13 @@ impl VectorPutBucketLoggingInputBuilder {
 
 /// The output of `VectorPutBucketLogging`: Turns on access logging for a vector bucket, or changes where its logs are written.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorPutBucketLoggingOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -16494,6 +20674,7 @@ pub struct VectorPutBucketLoggingOutput {
 ///
 /// Build one with [`VectorPutBucketPolicyInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorPutBucketPolicyInput {
     /// The bucket name.
     pub bucket: String,
@@ -16541,8 +20722,13 @@ impl VectorPutBucketPolicyInputBuilder {
 
 /// The output of `VectorPutBucketPolicy`: Sets the policy of a vector bucket, replacing any policy it already has.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VectorPutBucketPolicyOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
 
@@ -16550,6 +20736,7 @@ pub struct VectorPutBucketPolicyOutput {
 ///
 /// Build one with [`WriteGetObjectResponseInput::builder`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WriteGetObjectResponseInput {
     /// The route from the function's event (`getObjectContext.outputRoute`).
     pub request_route: String,
@@ -16558,24 +20745,64 @@ pub struct WriteGetObjectResponseInput {
     /// The HTTP status to return, such as `200`.
     pub fwd_status: String,
     /// The `Accept-Ranges` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_accept_ranges: Option<String>,
     /// The `Cache-Control` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_cache_control: Option<String>,
     /// The `Content-Disposition` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_content_disposition: Option<String>,
     /// The `Content-Encoding` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_content_encoding: Option<String>,
     /// The `Content-Language` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_content_language: Option<String>,
     /// The `Content-Range` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_content_range: Option<String>,
     /// The `Content-Type` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_content_type: Option<String>,
     /// The `ETag` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_etag: Option<String>,
     /// The `Expires` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_expires: Option<String>,
     /// The `Last-Modified` to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fwd_header_last_modified: Option<String>,
 }
 
@@ -16704,7 +20931,12 @@ impl WriteGetObjectResponseInputBuilder {
 
 /// The output of `WriteGetObjectResponse`: Called by the Function Compute function of an Object FC access point: returns the processed object (status, headers and data) to the GetObject caller.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WriteGetObjectResponseOutput {
     /// The ID OSS gave the request (`x-oss-request-id`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub request_id: Option<String>,
 }
