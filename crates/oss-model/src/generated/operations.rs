@@ -10726,6 +10726,10 @@ pub struct GetVectorsOutput {
     )]
     pub request_id: Option<String>,
     /// The vectors found.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub vectors: Vec<Vector>,
 }
 
@@ -14899,8 +14903,16 @@ pub struct ListVectorsOutput {
     )]
     pub request_id: Option<String>,
     /// The vectors of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub vectors: Vec<Vector>,
     /// The token of the next page; absent on the last page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
@@ -19269,6 +19281,10 @@ pub struct QueryVectorsOutput {
     )]
     pub request_id: Option<String>,
     /// The results, nearest first.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub vectors: Vec<VectorMatch>,
 }
 
@@ -19340,8 +19356,16 @@ pub struct QueryVectorsFusionOutput {
     )]
     pub request_id: Option<String>,
     /// The hits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub vectors: Vec<VectorFusionMatch>,
     /// The token of the next page; absent on the last page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 
