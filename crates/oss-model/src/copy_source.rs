@@ -28,9 +28,14 @@ use crate::value::TextValue;
 /// assert_eq!(CopySource::from_text(&versioned.to_text()).unwrap(), versioned);
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopySource {
     bucket: String,
     key: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     version_id: Option<String>,
 }
 
