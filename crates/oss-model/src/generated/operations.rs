@@ -1251,8 +1251,16 @@ pub struct CopyObjectInput {
     /// The object key.
     pub key: String,
     /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_mode: Option<ObjectWormMode>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_retain_until_date: Option<String>,
     /// The source object: `CopySource::new(bucket, key)`, optionally `.version_id(id)`; the key is encoded once when sent.
     pub copy_source: crate::CopySource,
@@ -3888,6 +3896,10 @@ pub struct DeleteMultipleObjectsInput {
     /// The bucket name.
     pub bucket: String,
     /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bypass_governance_retention: Option<bool>,
     /// `requester` when the requester pays (pay-by-requester buckets).
     #[cfg_attr(
@@ -4002,6 +4014,10 @@ pub struct DeleteObjectInput {
     /// The object key.
     pub key: String,
     /// Delete even while a `GOVERNANCE` object retention is in force (needs the permission to bypass it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bypass_governance_retention: Option<bool>,
     /// The version to delete permanently; absent adds a delete marker in versioned buckets.
     #[cfg_attr(
@@ -8390,6 +8406,10 @@ pub struct GetCnameTokenInput {
     /// The domain name.
     pub cname: String,
     /// Whether the token is for a wildcard domain (`*.example.com`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub wildcard: Option<bool>,
 }
 
@@ -11380,8 +11400,16 @@ pub struct InitiateMultipartUploadInput {
     /// The object key.
     pub key: String,
     /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_mode: Option<ObjectWormMode>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the finished object.
     #[cfg_attr(
@@ -15736,6 +15764,10 @@ pub struct PutBucketInput {
     /// The bucket name.
     pub bucket: String,
     /// Tags of the new bucket as a URL query string (`k1=v1&k2=v2`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_tagging: Option<String>,
     /// The canned ACL of the new bucket (default `private`).
     #[cfg_attr(
@@ -17767,8 +17799,16 @@ pub struct PutObjectInput {
     /// The object key.
     pub key: String,
     /// Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_mode: Option<ObjectWormMode>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_retain_until_date: Option<String>,
     /// The `Cache-Control` OSS serves with the object.
     #[cfg_attr(

@@ -9,6 +9,7 @@ use super::enums::*;
 
 /// The grant of a bucket ACL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessControlList {
     /// The canned ACL in effect.
     pub grant: BucketAcl,
@@ -46,6 +47,7 @@ impl crate::xml::XmlDocument for AccessControlList {
 
 /// A bucket's ACL with its owner.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessControlPolicy {
     /// The bucket's owner.
     pub owner: Owner,
@@ -93,6 +95,7 @@ impl crate::xml::XmlDocument for AccessControlPolicy {
 
 /// The access tracking setting of a bucket.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessMonitorConfiguration {
     /// `Enabled` or `Disabled`. It cannot be turned off while an access-time lifecycle rule exists.
     pub status: AccessMonitorStatus,
@@ -130,10 +133,19 @@ impl crate::xml::XmlDocument for AccessMonitorConfiguration {
 
 /// The endpoints of an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessPointEndpoints {
     /// The public endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_endpoint: Option<String>,
     /// The internal (VPC) endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub internal_endpoint: Option<String>,
 }
 
@@ -173,16 +185,37 @@ impl crate::xml::XmlDocument for AccessPointEndpoints {
 
 /// An Object FC access point, as listed.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessPointForObjectProcessSummary {
     /// Its name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name_for_object_process: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_alias: Option<String>,
     /// The underlying access point.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// Its state, such as `enable`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
     /// `true` when anonymous access is allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -252,18 +285,43 @@ impl crate::xml::XmlDocument for AccessPointForObjectProcessSummary {
 
 /// An access point, as listed.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessPointSummary {
     /// The bucket it leads to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The access point's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// The access point's alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
     /// Where it can be reached from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub network_origin: Option<AccessPointNetworkOrigin>,
     /// The VPC (with `vpc`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_configuration: Option<AccessPointVpcConfiguration>,
     /// The access point's state, such as `enable`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
 }
 
@@ -319,8 +377,13 @@ impl crate::xml::XmlDocument for AccessPointSummary {
 
 /// The VPC an access point is reachable from.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AccessPointVpcConfiguration {
     /// The VPC ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
 }
 
@@ -354,8 +417,13 @@ impl crate::xml::XmlDocument for AccessPointVpcConfiguration {
 
 /// The custom domains of a bucket that an Anti-DDoS instance protects.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AntiDDOSConfiguration {
     /// The custom domain names.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cnames: Vec<String>,
 }
 
@@ -389,24 +457,61 @@ impl crate::xml::XmlDocument for AntiDDOSConfiguration {
 
 /// One Anti-DDoS instance, or one bucket it protects.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AntiDDOSInstanceInfo {
     /// The ID of the Anti-DDoS instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<String>,
     /// The UID of the owner.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// The protected bucket (bucket entries only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// When the instance was created, Unix seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub ctime: Option<i64>,
     /// When the instance was last changed, Unix seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mtime: Option<i64>,
     /// When the protection became active, Unix seconds (0 if never).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub active_time: Option<i64>,
     /// The status.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<AntiDDoSStatus>,
     /// The instance type (`AntiDDosPremimum`; bucket entries only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub instance_type: Option<String>,
     /// The protected custom domains (bucket entries only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cnames: Vec<String>,
 }
 
@@ -474,12 +579,25 @@ impl crate::xml::XmlDocument for AntiDDOSInstanceInfo {
 
 /// Anti-DDoS instances (GetUserAntiDDosInfo) or protected buckets (ListBucketAntiDDosInfo).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AntiDDOSListConfiguration {
     /// Where the next page starts, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The entries.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub anti_ddos_configurations: Vec<AntiDDOSInstanceInfo>,
 }
 
@@ -525,12 +643,21 @@ impl crate::xml::XmlDocument for AntiDDOSListConfiguration {
 
 /// The default encryption method of a bucket.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApplyServerSideEncryptionByDefault {
     /// The default method: `AES256` (OSS-managed keys), `KMS` or `SM4`.
     pub sse_algorithm: ServerSideEncryption,
     /// The KMS key ID, only with `KMS` and a key of your own; otherwise absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub kms_master_key_id: Option<String>,
     /// The data algorithm with `KMS`: `SM4`; absent means AES256.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub kms_data_encryption: Option<ServerSideEncryption>,
 }
 
@@ -578,6 +705,7 @@ impl crate::xml::XmlDocument for ApplyServerSideEncryptionByDefault {
 
 /// The real-time access setting for Archive objects of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ArchiveDirectReadConfiguration {
     /// Whether Archive objects can be read without being restored.
     pub enabled: bool,
@@ -669,10 +797,15 @@ impl crate::json::JsonDocument for AsyncProcessObjectResult {}
 
 /// A custom domain and, for PutCname, its certificate.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketCname {
     /// The domain name.
     pub domain: String,
     /// The HTTPS certificate to bind, replace or delete.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub certificate_configuration: Option<CnameCertificateConfiguration>,
 }
 
@@ -714,6 +847,7 @@ impl crate::xml::XmlDocument for BucketCname {
 
 /// The request document of the CNAME operations: one domain.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketCnameConfiguration {
     /// The domain.
     pub cname: BucketCname,
@@ -751,22 +885,63 @@ impl crate::xml::XmlDocument for BucketCnameConfiguration {
 
 /// A redundancy conversion task.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketDataRedundancyTransition {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The task ID.
     pub task_id: String,
     /// The task's state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<DataRedundancyTransitionStatus>,
     /// When the task was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
     /// When the conversion started (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub start_time: Option<time::OffsetDateTime>,
     /// When the conversion ended (`Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub end_time: Option<time::OffsetDateTime>,
     /// Progress in percent (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub process_percentage: Option<i64>,
     /// Estimated hours left (`Processing` and `Finished`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub estimated_remaining_time: Option<i64>,
 }
 
@@ -832,42 +1007,115 @@ impl crate::xml::XmlDocument for BucketDataRedundancyTransition {
 
 /// A bucket's settings as GetBucketInfo reports them (XML element `Bucket`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketDetails {
     /// The bucket name.
     pub name: String,
     /// Whether access tracking is `Enabled` or `Disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_monitor: Option<AccessMonitorStatus>,
     /// The data center, e.g. `oss-cn-hangzhou`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub location: Option<String>,
     /// When the bucket was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub creation_date: Option<time::OffsetDateTime>,
     /// The public endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_endpoint: Option<String>,
     /// The internal (same-region) endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_endpoint: Option<String>,
     /// The bucket's ACL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_list: Option<AccessControlList>,
     /// The bucket's redundancy type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub data_redundancy_type: Option<DataRedundancyType>,
     /// The bucket's owner.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The bucket's storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The bucket's resource group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// The bucket's default server-side encryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_rule: Option<BucketInfoEncryption>,
     /// The versioning state (absent when never enabled).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub versioning: Option<VersioningStatus>,
     /// Whether transfer acceleration is `Enabled` or `Disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub transfer_acceleration: Option<String>,
     /// Whether cross-region replication is `Enabled` or `Disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cross_region_replication: Option<String>,
     /// Where access logs are written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_policy: Option<BucketInfoLogging>,
     /// The bucket's comment.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub comment: Option<String>,
     /// Whether public access is blocked.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub block_public_access: Option<bool>,
 }
 
@@ -982,6 +1230,7 @@ impl crate::xml::XmlDocument for BucketDetails {
 
 /// The GetBucketInfo document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketInfo {
     /// The bucket's settings.
     pub bucket: BucketDetails,
@@ -1019,12 +1268,25 @@ impl crate::xml::XmlDocument for BucketInfo {
 
 /// The default server-side encryption reported by GetBucketInfo; `None` means not configured.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketInfoEncryption {
     /// `AES256`, `KMS`, `SM4`, or `None`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sse_algorithm: Option<String>,
     /// The KMS key ID, when KMS is used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub kms_master_key_id: Option<String>,
     /// The data encryption algorithm under KMS (`SM4`), or `None`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub kms_data_encryption: Option<String>,
 }
 
@@ -1068,10 +1330,19 @@ impl crate::xml::XmlDocument for BucketInfoEncryption {
 
 /// The logging settings reported by GetBucketInfo (XML element `BucketPolicy`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketInfoLogging {
     /// The bucket that receives the logs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub log_bucket: Option<String>,
     /// The prefix of the log objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub log_prefix: Option<String>,
 }
 
@@ -1111,8 +1382,13 @@ impl crate::xml::XmlDocument for BucketInfoLogging {
 
 /// The access logging setting of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketLoggingStatus {
     /// Where logs are written; absent when logging is off.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub logging_enabled: Option<LoggingEnabled>,
 }
 
@@ -1148,8 +1424,13 @@ impl crate::xml::XmlDocument for BucketLoggingStatus {
 
 /// The resource group of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketResourceGroupConfiguration {
     /// The resource group ID; absent or empty means the default resource group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
 }
 
@@ -1185,48 +1466,133 @@ impl crate::xml::XmlDocument for BucketResourceGroupConfiguration {
 
 /// A bucket's storage use and object counts; sizes in bytes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketStat {
     /// Total bytes stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage: Option<i64>,
     /// Number of objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_count: Option<i64>,
     /// Multipart uploads started but neither completed nor aborted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub multipart_upload_count: Option<i64>,
     /// Number of LiveChannels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub live_channel_count: Option<i64>,
     /// When these figures were taken, in Unix seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modified_time: Option<i64>,
     /// Bytes in Standard.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub standard_storage: Option<i64>,
     /// Objects in Standard.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub standard_object_count: Option<i64>,
     /// Billed bytes in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_storage: Option<i64>,
     /// Actual bytes in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_real_storage: Option<i64>,
     /// Objects in IA.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub infrequent_access_object_count: Option<i64>,
     /// Billed bytes in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_storage: Option<i64>,
     /// Actual bytes in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_real_storage: Option<i64>,
     /// Objects in Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive_object_count: Option<i64>,
     /// Billed bytes in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_storage: Option<i64>,
     /// Actual bytes in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_real_storage: Option<i64>,
     /// Objects in Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cold_archive_object_count: Option<i64>,
     /// Billed bytes in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_storage: Option<i64>,
     /// Actual bytes in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_real_storage: Option<i64>,
     /// Objects in Deep Cold Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deep_cold_archive_object_count: Option<i64>,
     /// Parts of unfinished multipart uploads.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub multipart_part_count: Option<i64>,
     /// Delete markers (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker_count: Option<i64>,
 }
 
@@ -1382,24 +1748,61 @@ impl crate::xml::XmlDocument for BucketStat {
 
 /// One bucket in a bucket listing (XML element `Bucket`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BucketSummary {
     /// The bucket name.
     pub name: String,
     /// The data center, e.g. `oss-cn-hangzhou`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub location: Option<String>,
     /// When the bucket was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub creation_date: Option<time::OffsetDateTime>,
     /// The bucket's storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The public endpoint of the bucket's region.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_endpoint: Option<String>,
     /// The internal (same-region) endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_endpoint: Option<String>,
     /// The region ID, e.g. `cn-hangzhou`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The resource group of the bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_group_id: Option<String>,
     /// The bucket's comment.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub comment: Option<String>,
 }
 
@@ -1467,10 +1870,19 @@ impl crate::xml::XmlDocument for BucketSummary {
 
 /// A bucket's CORS rules.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CORSConfiguration {
     /// The rules; OSS uses the first that matches a request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<CORSRule>,
     /// Whether OSS always answers with `Vary: Origin`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub response_vary: Option<bool>,
 }
 
@@ -1510,16 +1922,37 @@ impl crate::xml::XmlDocument for CORSConfiguration {
 
 /// One CORS rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CORSRule {
     /// Origins allowed to make cross-origin requests; `*` allows all, one `*` wildcard per origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub allowed_origins: Vec<String>,
     /// Methods allowed: `GET`, `PUT`, `DELETE`, `POST`, `HEAD`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub allowed_methods: Vec<String>,
     /// Headers a preflight's `Access-Control-Request-Headers` may name; one `*` wildcard each.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub allowed_headers: Vec<String>,
     /// Response headers browsers may expose to scripts; no wildcards.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub expose_headers: Vec<String>,
     /// How long browsers may cache a preflight answer, in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_age_seconds: Option<i64>,
 }
 
@@ -1571,18 +2004,43 @@ impl crate::xml::XmlDocument for CORSRule {
 
 /// A CloudBox and its endpoints.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CloudBoxProperties {
     /// The CloudBox ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// Its name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Its region.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The control endpoint (bucket management).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub control_endpoint: Option<String>,
     /// The data endpoint (object access).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub data_endpoint: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
 }
 
@@ -1638,20 +2096,49 @@ impl crate::xml::XmlDocument for CloudBoxProperties {
 
 /// The certificate bound to a custom domain.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CnameCertificate {
     /// Where the certificate comes from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<CnameCertificateType>,
     /// The certificate's ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cert_id: Option<String>,
     /// Whether the certificate is in effect.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<CnameStatus>,
     /// When the certificate was bound, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// The certificate's fingerprint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fingerprint: Option<String>,
     /// Start of validity, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub valid_start_date: Option<String>,
     /// End of validity, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub valid_end_date: Option<String>,
 }
 
@@ -1711,18 +2198,43 @@ impl crate::xml::XmlDocument for CnameCertificate {
 
 /// An HTTPS certificate for a custom domain. Holds a private key: kept out of `Debug`.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CnameCertificateConfiguration {
     /// The certificate's ID (Certificate Management Service).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cert_id: Option<String>,
     /// The certificate, PEM.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub certificate: Option<String>,
     /// The certificate's private key, PEM (a secret).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub private_key: Option<String>,
     /// The ID of the certificate being replaced (checked unless `force`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub previous_cert_id: Option<String>,
     /// Whether to replace the current certificate without checking `previous_cert_id`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub force: Option<bool>,
     /// Whether to remove the domain's certificate.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_certificate: Option<bool>,
 }
 
@@ -1791,14 +2303,31 @@ impl crate::xml::XmlDocument for CnameCertificateConfiguration {
 
 /// A custom domain mapped to a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CnameInfo {
     /// The domain name.
     pub domain: String,
     /// When the domain was mapped.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// Whether the mapping is in effect.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<CnameStatus>,
     /// The bound certificate, when there is one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub certificate: Option<CnameCertificate>,
 }
 
@@ -1846,14 +2375,27 @@ impl crate::xml::XmlDocument for CnameInfo {
 
 /// A token proving ownership of a domain: publish it in a TXT record before mapping the domain.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CnameToken {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The domain.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cname: Option<String>,
     /// The token.
     pub token: String,
     /// When the token expires, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expire_time: Option<String>,
 }
 
@@ -1901,6 +2443,7 @@ impl crate::xml::XmlDocument for CnameToken {
 
 /// A group of keys sharing a prefix up to the delimiter.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CommonPrefix {
     /// The shared prefix, delimiter included.
     pub prefix: String,
@@ -1948,8 +2491,13 @@ impl crate::xml::UrlCoded for CommonPrefix {
 
 /// The CompleteMultipartUpload request document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteMultipartUpload {
     /// The parts, in ascending part-number order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub parts: Vec<CompletedPart>,
 }
 
@@ -1983,16 +2531,37 @@ impl crate::xml::XmlDocument for CompleteMultipartUpload {
 
 /// The CompleteMultipartUpload response document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompleteMultipartUploadResult {
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The URL of the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub location: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The finished object's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
 }
 
@@ -2062,6 +2631,7 @@ impl crate::xml::UrlCoded for CompleteMultipartUploadResult {
 
 /// One part to assemble (XML element `Part`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CompletedPart {
     /// The part number.
     pub part_number: i64,
@@ -2105,10 +2675,23 @@ impl crate::xml::XmlDocument for CompletedPart {
 
 /// The CopyObject document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopyObjectResult {
     /// The copy's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the copy was written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
 }
 
@@ -2148,10 +2731,23 @@ impl crate::xml::XmlDocument for CopyObjectResult {
 
 /// The UploadPartCopy document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopyPartResult {
     /// The part's entity tag, needed by CompleteMultipartUpload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// When the part was written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
 }
 
@@ -2191,12 +2787,17 @@ impl crate::xml::XmlDocument for CopyPartResult {
 
 /// The request document of CreateAccessPoint.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointConfiguration {
     /// The name: 3 to 19 lower-case letters, digits and hyphens, unique in the region, not ending in `-ossalias`.
     pub access_point_name: String,
     /// Where the access point can be reached from.
     pub network_origin: AccessPointNetworkOrigin,
     /// The VPC (with `vpc`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_configuration: Option<AccessPointVpcConfiguration>,
 }
 
@@ -2248,12 +2849,17 @@ impl crate::xml::XmlDocument for CreateAccessPointConfiguration {
 
 /// The request document of CreateAccessPointForObjectProcess.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointForObjectProcessConfiguration {
     /// The access point the Object FC access point is built on.
     pub access_point_name: String,
     /// How objects are processed.
     pub object_process_configuration: ObjectProcessConfiguration,
     /// `true` to allow anonymous access.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -2316,10 +2922,19 @@ impl crate::xml::XmlDocument for CreateAccessPointForObjectProcessConfiguration 
 
 /// The new Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointForObjectProcessResult {
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_arn: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_alias: Option<String>,
 }
 
@@ -2371,10 +2986,19 @@ impl crate::xml::XmlDocument for CreateAccessPointForObjectProcessResult {
 
 /// The new access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateAccessPointResult {
     /// The access point's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_arn: Option<String>,
     /// The access point's alias (usable as a bucket name).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
 }
 
@@ -2414,10 +3038,19 @@ impl crate::xml::XmlDocument for CreateAccessPointResult {
 
 /// Settings chosen when a bucket is created.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateBucketConfiguration {
     /// The bucket's storage class (default `Standard`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The bucket's redundancy type (default `LRS`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub data_redundancy_type: Option<DataRedundancyType>,
 }
 
@@ -2459,10 +3092,19 @@ impl crate::xml::XmlDocument for CreateBucketConfiguration {
 
 /// The URLs of a new LiveChannel.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CreateLiveChannelResult {
     /// The RTMP ingest URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub publish_urls: Vec<String>,
     /// The HLS playback URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub play_urls: Vec<String>,
 }
 
@@ -2502,10 +3144,19 @@ impl crate::xml::XmlDocument for CreateLiveChannelResult {
 
 /// The CreateSelectObjectMeta request document for a CSV object (`x-oss-process=csv/meta`); uses `CompressionType` and `CSV` (delimiters and quote character, Base64-encoded) of its input settings.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CsvMetaRequest {
     /// How to read the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub input_serialization: Option<SelectInputSerialization>,
     /// Rescan and replace recorded meta (default false).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub overwrite_if_exists: Option<bool>,
 }
 
@@ -2547,6 +3198,7 @@ impl crate::xml::XmlDocument for CsvMetaRequest {
 
 /// The cache policy of one prefix.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataAcceleratePath {
     /// The prefix, such as `test/dir/`.
     pub name: String,
@@ -2594,10 +3246,15 @@ impl crate::xml::XmlDocument for DataAcceleratePath {
 
 /// The cache policies of an accelerator.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataAcceleratePaths {
     /// The policy for the whole bucket (used when no path is given).
     pub default_cache_policy: DataAcceleratorCachePolicy,
     /// Per-prefix policies.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub paths: Vec<DataAcceleratePath>,
 }
 
@@ -2643,12 +3300,25 @@ impl crate::xml::XmlDocument for DataAcceleratePaths {
 
 /// The OSS accelerators of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataAccelerator {
     /// The accelerator's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_name: Option<String>,
     /// One per zone (the element name is spelled `BasicInfomation` by OSS).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub basic_informations: Vec<DataAcceleratorInformation>,
 }
 
@@ -2692,6 +3362,7 @@ impl crate::xml::XmlDocument for DataAccelerator {
 
 /// The request document of PutBucketDataAccelerator.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataAcceleratorConfiguration {
     /// The accelerator's zone, such as `cn-wulanchabu-b`.
     pub available_zone: String,
@@ -2749,16 +3420,37 @@ impl crate::xml::XmlDocument for DataAcceleratorConfiguration {
 
 /// The accelerator of a bucket in one zone.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataAcceleratorInformation {
     /// The capacity in GB.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub quota: Option<i64>,
     /// The zone.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub available_zone: Option<String>,
     /// The cache policies (with `verbose`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub accelerate_paths: Option<DataAcceleratePaths>,
     /// When it was created, Unix milliseconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<i64>,
     /// The capacity cannot change before this time, Unix milliseconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub quota_frozen_until: Option<i64>,
 }
 
@@ -2810,10 +3502,19 @@ impl crate::xml::XmlDocument for DataAcceleratorInformation {
 
 /// The DeleteMultipleObjects request document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Delete {
     /// Report only failures (true) or every object (false, default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub quiet: Option<bool>,
     /// The objects to delete (1-1000).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub objects: Vec<ObjectIdentifier>,
 }
 
@@ -2853,12 +3554,25 @@ impl crate::xml::XmlDocument for Delete {
 
 /// The result of one DeleteDirectory call.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteDirectoryResult {
     /// The directory.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub directory_name: Option<String>,
     /// How many objects and directories this call deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_number: Option<i64>,
     /// Present while a recursive deletion is unfinished: send it as `delete_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_delete_token: Option<String>,
 }
 
@@ -2902,16 +3616,33 @@ impl crate::xml::XmlDocument for DeleteDirectoryResult {
 
 /// One delete marker in a version listing (XML element `DeleteMarker`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteMarkerEntry {
     /// The object key.
     pub key: String,
     /// The delete marker's version ID.
     pub version_id: String,
     /// Whether the marker is the current version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_latest: Option<bool>,
     /// When the marker was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The marker's owner.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
 }
 
@@ -2973,10 +3704,19 @@ impl crate::xml::UrlCoded for DeleteMarkerEntry {
 
 /// The DeleteMultipleObjects response document (absent in quiet mode when all succeeded).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeleteResult {
     /// How keys in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The objects deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub deleted: Vec<DeletedObject>,
 }
 
@@ -3034,14 +3774,27 @@ impl crate::xml::UrlCoded for DeleteResult {
 
 /// One deleted object (XML element `Deleted`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeletedObject {
     /// The object key.
     pub key: String,
     /// The version deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
     /// Whether a delete marker was created or deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker: Option<bool>,
     /// The version of that delete marker.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delete_marker_version_id: Option<String>,
 }
 
@@ -3101,10 +3854,15 @@ impl crate::xml::UrlCoded for DeletedObject {
 
 /// The error page of a static website.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ErrorDocument {
     /// The error page's object name.
     pub key: String,
     /// The status code sent with the error page (200 or 404).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub http_status: Option<i64>,
 }
 
@@ -3144,6 +3902,7 @@ impl crate::xml::XmlDocument for ErrorDocument {
 
 /// The request document of ExtendBucketWorm.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExtendWormConfiguration {
     /// The new retention period in days; it must be longer than the current one.
     pub retention_period_in_days: i64,
@@ -3187,12 +3946,25 @@ impl crate::xml::XmlDocument for ExtendWormConfiguration {
 
 /// The processing setup of an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointConfigForObjectProcessResult {
     /// How objects are processed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_process_configuration: Option<ObjectProcessConfiguration>,
     /// The Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     /// `true` when anonymous access is allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -3253,26 +4025,67 @@ impl crate::xml::XmlDocument for GetAccessPointConfigForObjectProcessResult {
 
 /// The details of an Object FC access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointForObjectProcessResult {
     /// Its name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name_for_object_process: Option<String>,
     /// Its alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_alias: Option<String>,
     /// The underlying access point.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_for_object_process_arn: Option<String>,
     /// When it was created, as OSS writes it (Unix seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// Its state, such as `enable` or `creating`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
     /// Its endpoints.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub endpoints: Option<AccessPointEndpoints>,
     /// Its Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     /// `true` when anonymous access is allowed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -3374,28 +4187,73 @@ impl crate::xml::XmlDocument for GetAccessPointForObjectProcessResult {
 
 /// The details of an access point.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetAccessPointResult {
     /// The access point's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_name: Option<String>,
     /// The bucket it leads to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// Where it can be reached from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub network_origin: Option<AccessPointNetworkOrigin>,
     /// The VPC (with `vpc`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_configuration: Option<AccessPointVpcConfiguration>,
     /// The access point's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_point_arn: Option<String>,
     /// When it was created, as OSS writes it (Unix seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// The access point's alias.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub alias: Option<String>,
     /// The access point's state, such as `enable` or `creating`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<String>,
     /// The access point's endpoints.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub endpoints: Option<AccessPointEndpoints>,
     /// The access point's Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
 }
 
@@ -3477,8 +4335,13 @@ impl crate::xml::XmlDocument for GetAccessPointResult {
 
 /// The metadata tables of a bucket, as GetBucketMetadataConfiguration returns them.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetBucketMetadataConfigurationResult {
     /// The tables.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_configuration_result: Option<MetadataConfigurationResult>,
 }
 
@@ -3519,16 +4382,41 @@ impl crate::xml::XmlDocument for GetBucketMetadataConfigurationResult {
 
 /// A resource pool and its throttling limits.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GetResourcePoolInfoResponse {
     /// The region (`oss-cn-shanghai`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The pool's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The UID of the account owning the pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// When the pool was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
     /// The pool's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -3580,14 +4468,27 @@ impl crate::xml::XmlDocument for GetResourcePoolInfoResponse {
 
 /// Which cipher suites a bucket accepts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HttpsCipherSuite {
     /// Whether cipher suite management is on.
     pub enable: bool,
     /// Whether only OSS's strong cipher suites are accepted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub strong_cipher_suite: Option<bool>,
     /// Accepted TLS 1.2 (and older) cipher suites, when not `strong_cipher_suite`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub custom_cipher_suites: Vec<String>,
     /// Accepted TLS 1.3 cipher suites, when not `strong_cipher_suite`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub tls13_custom_cipher_suites: Vec<String>,
 }
 
@@ -3637,10 +4538,19 @@ impl crate::xml::XmlDocument for HttpsCipherSuite {
 
 /// The TLS settings of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HttpsConfiguration {
     /// TLS version management.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<HttpsTls>,
     /// Cipher suite management.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cipher_suite: Option<HttpsCipherSuite>,
 }
 
@@ -3680,10 +4590,15 @@ impl crate::xml::XmlDocument for HttpsConfiguration {
 
 /// Which TLS versions a bucket accepts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HttpsTls {
     /// Whether TLS version management is on.
     pub enable: bool,
     /// The accepted versions, such as `TLSv1.2` and `TLSv1.3` (needed when enabled).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub tls_versions: Vec<String>,
 }
 
@@ -3723,12 +4638,21 @@ impl crate::xml::XmlDocument for HttpsTls {
 
 /// The default page of a static website.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IndexDocument {
     /// The default page's object name, such as `index.html`.
     pub suffix: String,
     /// Whether a directory request is served its own default page rather than the root's.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub support_sub_dir: Option<bool>,
     /// With `support_sub_dir`, what a missing non-slash object does: 0 redirects to `name/` when `name/<suffix>` exists, 1 returns 404, 2 serves `name/<suffix>` directly.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub index_type: Option<i64>,
 }
 
@@ -3772,14 +4696,27 @@ impl crate::xml::XmlDocument for IndexDocument {
 
 /// The InitiateMultipartUpload document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateMultipartUploadResult {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The ID of the new upload, used by every later request of it.
     pub upload_id: String,
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
 }
 
@@ -3849,6 +4786,7 @@ impl crate::xml::UrlCoded for InitiateMultipartUploadResult {
 
 /// The request document of InitiateBucketWorm.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InitiateWormConfiguration {
     /// How many days objects are retained (1 to 25550).
     pub retention_period_in_days: i64,
@@ -3892,6 +4830,7 @@ impl crate::xml::XmlDocument for InitiateWormConfiguration {
 
 /// One inventory task of a bucket.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryConfiguration {
     /// The inventory's name, unique in the bucket.
     pub id: String,
@@ -3902,10 +4841,18 @@ pub struct InventoryConfiguration {
     /// How often the lists are produced.
     pub schedule: InventorySchedule,
     /// Which objects are listed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub filter: Option<InventoryFilter>,
     /// Whether all versions or only current ones are listed.
     pub included_object_versions: InventoryIncludedObjectVersions,
     /// The extra columns of the lists.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub optional_fields: Vec<InventoryOptionalField>,
 }
 
@@ -3975,6 +4922,7 @@ impl crate::xml::XmlDocument for InventoryConfiguration {
 
 /// Where inventory lists are written.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryDestination {
     /// The destination bucket.
     pub oss_bucket_destination: InventoryOssBucketDestination,
@@ -4018,10 +4966,19 @@ impl crate::xml::XmlDocument for InventoryDestination {
 
 /// How inventory list objects are encrypted: give one of the two.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryEncryption {
     /// Present (empty) for encryption with OSS-managed keys.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sse_oss: Option<String>,
     /// Encryption with a KMS key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sse_kms: Option<InventorySseKms>,
 }
 
@@ -4061,18 +5018,43 @@ impl crate::xml::XmlDocument for InventoryEncryption {
 
 /// Which objects an inventory lists; all conditions must hold.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryFilter {
     /// The object-name prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Objects modified at or after this Unix time (seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modify_begin_time_stamp: Option<i64>,
     /// Objects modified at or before this Unix time (seconds).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modify_end_time_stamp: Option<i64>,
     /// Objects at least this many bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub lower_size_bound: Option<i64>,
     /// Objects at most this many bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upper_size_bound: Option<i64>,
     /// Comma-separated storage classes (`Standard,IA,Archive,ColdArchive` or `All`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<String>,
 }
 
@@ -4135,6 +5117,7 @@ impl crate::xml::XmlDocument for InventoryFilter {
 
 /// The bucket inventory lists are written to, and how.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventoryOssBucketDestination {
     /// The list format (`CSV`).
     pub format: InventoryFormat,
@@ -4145,8 +5128,16 @@ pub struct InventoryOssBucketDestination {
     /// The destination bucket, as `acs:oss:::bucket_name`.
     pub bucket: String,
     /// The prefix of the list objects' names.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// How the list objects are encrypted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption: Option<InventoryEncryption>,
 }
 
@@ -4206,6 +5197,7 @@ impl crate::xml::XmlDocument for InventoryOssBucketDestination {
 
 /// How often an inventory list is produced.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventorySchedule {
     /// `Daily` or `Weekly`.
     pub frequency: InventoryFrequency,
@@ -4243,6 +5235,7 @@ impl crate::xml::XmlDocument for InventorySchedule {
 
 /// The KMS key inventory list objects are encrypted with.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventorySseKms {
     /// The KMS key ID.
     pub key_id: String,
@@ -4280,10 +5273,19 @@ impl crate::xml::XmlDocument for InventorySseKms {
 
 /// The CreateSelectObjectMeta request document for a JSON LINES object (`x-oss-process=json/meta`); uses `CompressionType` and `JSON` `Type` of its input settings.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JsonMetaRequest {
     /// How to read the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub input_serialization: Option<SelectInputSerialization>,
     /// Rescan and replace recorded meta (default false).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub overwrite_if_exists: Option<bool>,
 }
 
@@ -4325,12 +5327,33 @@ impl crate::xml::XmlDocument for JsonMetaRequest {
 
 /// When parts of unfinished multipart uploads are deleted. Give `days` or `created_before_date`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleAbortMultipartUpload {
     /// Days after the upload was initiated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub days: Option<i64>,
     /// Uploads initiated before this date (midnight UTC) are aborted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub created_before_date: Option<time::OffsetDateTime>,
     /// Deprecated by OSS; prefer `days` or `created_before_date`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub date: Option<time::OffsetDateTime>,
 }
 
@@ -4374,8 +5397,13 @@ impl crate::xml::XmlDocument for LifecycleAbortMultipartUpload {
 
 /// The lifecycle rules of a bucket (up to 1,000).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleConfiguration {
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<LifecycleRule>,
 }
 
@@ -4409,14 +5437,39 @@ impl crate::xml::XmlDocument for LifecycleConfiguration {
 
 /// When current object versions expire. Give one of `days`, `created_before_date` or `expired_object_delete_marker`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleExpiration {
     /// Days after the last modification.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub days: Option<i64>,
     /// Objects last modified before this date (midnight UTC) expire.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub created_before_date: Option<time::OffsetDateTime>,
     /// Deprecated by OSS: the date from which the rule applies; prefer `days` or `created_before_date`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub date: Option<time::OffsetDateTime>,
     /// Whether delete markers with no other versions are removed (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expired_object_delete_marker: Option<bool>,
 }
 
@@ -4469,12 +5522,25 @@ impl crate::xml::XmlDocument for LifecycleExpiration {
 
 /// Extra conditions of a lifecycle rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleFilter {
     /// Objects to exclude from the rule.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub nots: Vec<LifecycleNot>,
     /// The rule matches only objects larger than this many bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_size_greater_than: Option<i64>,
     /// The rule matches only objects smaller than this many bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_size_less_than: Option<i64>,
 }
 
@@ -4522,10 +5588,19 @@ impl crate::xml::XmlDocument for LifecycleFilter {
 
 /// An exclusion inside a lifecycle filter: objects with this prefix (and tag) are not matched.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleNot {
     /// The excluded object-name prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The excluded tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag: Option<Tag>,
 }
 
@@ -4565,28 +5640,69 @@ impl crate::xml::XmlDocument for LifecycleNot {
 
 /// One lifecycle rule: which objects it matches and what happens to them.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleRule {
     /// The rule ID (up to 255 characters); OSS generates one when it is absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// The object-name prefix the rule matches; absent means every object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// Whether the rule is applied.
     pub status: LifecycleRuleStatus,
     /// Tags an object must carry for the rule to match it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub tags: Vec<Tag>,
     /// Further conditions: exclusions and object-size bounds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub filter: Option<LifecycleFilter>,
     /// When current versions of matching objects expire.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration: Option<LifecycleExpiration>,
     /// When current versions of matching objects move to another storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub transitions: Vec<LifecycleTransition>,
     /// When parts of unfinished multipart uploads are deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub abort_multipart_upload: Option<LifecycleAbortMultipartUpload>,
     /// When previous versions of matching objects expire (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
     /// When previous versions of matching objects move to another storage class (versioned buckets).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub noncurrent_version_transitions: Vec<NoncurrentVersionTransition>,
     /// Returned by OSS: when access tracking was enabled, as a Unix time in seconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub atime_base: Option<i64>,
 }
 
@@ -4674,18 +5790,43 @@ impl crate::xml::XmlDocument for LifecycleRule {
 
 /// When current object versions move to another storage class. Give `days` or `created_before_date`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LifecycleTransition {
     /// Days after the last modification (or last access, with `is_access_time`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub days: Option<i64>,
     /// Objects last modified before this date (midnight UTC) move.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub created_before_date: Option<time::OffsetDateTime>,
     /// The storage class to move to (IA, Archive, ColdArchive, DeepColdArchive).
     pub storage_class: StorageClass,
     /// Whether `days` counts from the last access rather than the last modification.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_access_time: Option<bool>,
     /// Whether an accessed object returns to Standard (only with `is_access_time`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub return_to_std_when_visit: Option<bool>,
     /// Whether objects under 64 KB are moved too (only with `is_access_time`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_small_file: Option<bool>,
 }
 
@@ -4747,14 +5888,31 @@ impl crate::xml::XmlDocument for LifecycleTransition {
 
 /// One page of Object FC access points.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsForObjectProcessResult {
     /// Whether more follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// The Object FC access points.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub access_points_for_object_process: Vec<AccessPointForObjectProcessSummary>,
 }
 
@@ -4812,16 +5970,37 @@ impl crate::xml::XmlDocument for ListAccessPointsForObjectProcessResult {
 
 /// One page of access points.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAccessPointsResult {
     /// Whether more access points follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The owning account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// The page size asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The access points.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub access_points: Vec<AccessPointSummary>,
 }
 
@@ -4875,20 +6054,49 @@ impl crate::xml::XmlDocument for ListAccessPointsResult {
 
 /// One page of the requester's buckets.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListAllMyBucketsResult {
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more buckets follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The owner of the buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The buckets of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub buckets: Vec<BucketSummary>,
 }
 
@@ -4948,12 +6156,25 @@ impl crate::xml::XmlDocument for ListAllMyBucketsResult {
 
 /// A page of redundancy conversion tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketDataRedundancyTransition {
     /// The tasks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub bucket_data_redundancy_transitions: Vec<BucketDataRedundancyTransition>,
     /// Whether more tasks follow (ListUserDataRedundancyTransition).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
 }
 
@@ -5003,16 +6224,37 @@ impl crate::xml::XmlDocument for ListBucketDataRedundancyTransition {
 
 /// One page of the requester limits of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketRequesterQoSInfosResult {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The requester limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub requester_qos_infos: Vec<RequesterQoSInfo>,
 }
 
@@ -5066,26 +6308,67 @@ impl crate::xml::XmlDocument for ListBucketRequesterQoSInfosResult {
 
 /// One page of a version-1 object listing.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketResult {
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The objects of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub contents: Vec<ObjectSummary>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -5185,30 +6468,79 @@ impl crate::xml::UrlCoded for ListBucketResult {
 
 /// One page of a version-2 object listing.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListBucketResultV2 {
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The key the request started after.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_after: Option<String>,
     /// The token the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The token for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// How many keys and common prefixes this page holds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_count: Option<i64>,
     /// The objects of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub contents: Vec<ObjectSummary>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -5323,20 +6655,49 @@ impl crate::xml::UrlCoded for ListBucketResultV2 {
 
 /// One page of the account's CloudBoxes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCloudBoxResult {
     /// The prefix asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `marker` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The CloudBoxes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cloud_boxes: Vec<CloudBoxProperties>,
 }
 
@@ -5396,12 +6757,25 @@ impl crate::xml::XmlDocument for ListCloudBoxResult {
 
 /// The custom domains mapped to a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListCnameResult {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// The bucket owner's ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// The domains.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub cnames: Vec<CnameInfo>,
 }
 
@@ -5445,12 +6819,25 @@ impl crate::xml::XmlDocument for ListCnameResult {
 
 /// One page of a bucket's inventory tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListInventoryConfigurationsResult {
     /// The inventory tasks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub inventory_configurations: Vec<InventoryConfiguration>,
     /// Whether more tasks follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `continuation_token` of the next page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
 }
 
@@ -5498,18 +6885,43 @@ impl crate::xml::XmlDocument for ListInventoryConfigurationsResult {
 
 /// One page of the LiveChannels of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListLiveChannelResult {
     /// The prefix of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The marker of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The page size of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// Whether more channels follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The `marker` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// The channels of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub live_channels: Vec<LiveChannelSummary>,
 }
 
@@ -5565,30 +6977,79 @@ impl crate::xml::XmlDocument for ListLiveChannelResult {
 
 /// One page of unfinished multipart uploads.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListMultipartUploadsResult {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The key marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// The upload marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upload_id_marker: Option<String>,
     /// The key marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_key_marker: Option<String>,
     /// The upload marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_upload_id_marker: Option<String>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_uploads: Option<i64>,
     /// Whether more uploads follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The uploads of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub uploads: Vec<MultipartUpload>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -5698,26 +7159,67 @@ impl crate::xml::UrlCoded for ListMultipartUploadsResult {
 
 /// One page of the parts of a multipart upload.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListPartsResult {
     /// The bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<String>,
     /// How the key in this document is encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The object key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The upload ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub upload_id: Option<String>,
     /// The storage class of the upload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The part marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub part_number_marker: Option<i64>,
     /// The part marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_part_number_marker: Option<i64>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_parts: Option<i64>,
     /// Whether more parts follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The parts of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub parts: Vec<PartSummary>,
 }
 
@@ -5809,16 +7311,37 @@ impl crate::xml::UrlCoded for ListPartsResult {
 
 /// One page of the bucket-group limits of a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupQoSInfosResult {
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The bucket-group limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_bucket_group_qos_infos: Vec<ResourcePoolBucketGroupQoSInfo>,
 }
 
@@ -5876,16 +7399,37 @@ impl crate::xml::XmlDocument for ListResourcePoolBucketGroupQoSInfosResult {
 
 /// One page of the bucket groups of a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketGroupsResult {
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more groups follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The bucket groups of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_bucket_groups: Vec<ResourcePoolBucketGroup>,
 }
 
@@ -5941,16 +7485,37 @@ impl crate::xml::XmlDocument for ListResourcePoolBucketGroupsResult {
 
 /// One page of the buckets of a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolBucketsResult {
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more buckets follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The buckets of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pool_buckets: Vec<ResourcePoolBucket>,
 }
 
@@ -6006,16 +7571,37 @@ impl crate::xml::XmlDocument for ListResourcePoolBucketsResult {
 
 /// One page of the requester limits of a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolRequesterQoSInfosResult {
     /// The resource pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more entries follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The requester limits of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub requester_qos_infos: Vec<RequesterQoSInfo>,
 }
 
@@ -6069,18 +7655,43 @@ impl crate::xml::XmlDocument for ListResourcePoolRequesterQoSInfosResult {
 
 /// One page of the account's resource pools in a region.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListResourcePoolsResult {
     /// The region (`oss-cn-shanghai`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The UID of the account owning the pools.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// The token of the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The `continuation_token` of the next page, when `is_truncated`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Whether more pools follow.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// The resource pools of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub resource_pools: Vec<ResourcePoolSummary>,
 }
 
@@ -6138,32 +7749,85 @@ impl crate::xml::XmlDocument for ListResourcePoolsResult {
 
 /// One page of an object-version listing.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListVersionsResult {
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The prefix the request filtered on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The key marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_marker: Option<String>,
     /// The version marker the request used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id_marker: Option<String>,
     /// The key marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_key_marker: Option<String>,
     /// The version marker for the next page, when truncated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_version_id_marker: Option<String>,
     /// The page size the request asked for.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i64>,
     /// The delimiter the request grouped on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Whether more entries follow this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// How names in this document are encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<EncodingType>,
     /// The object versions of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub versions: Vec<ObjectVersion>,
     /// The delete markers of this page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub delete_markers: Vec<DeleteMarkerEntry>,
     /// The grouped prefixes of this page (with a delimiter).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
@@ -6279,12 +7943,25 @@ impl crate::xml::UrlCoded for ListVersionsResult {
 
 /// The audio stream of a live LiveChannel.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelAudio {
     /// Bandwidth, bytes per second.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bandwidth: Option<i64>,
     /// Sample rate, Hz.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sample_rate: Option<i64>,
     /// The codec (`ADPCM`, `AAC`, ...).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub codec: Option<String>,
 }
 
@@ -6328,14 +8005,27 @@ impl crate::xml::XmlDocument for LiveChannelAudio {
 
 /// The configuration of a LiveChannel.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelConfiguration {
     /// A description, up to 128 bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// `enabled` (the default) or `disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<LiveChannelStatus>,
     /// How the stream is recorded.
     pub target: LiveChannelTarget,
     /// High-frequency snapshots of the stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub snapshot: Option<LiveChannelSnapshot>,
 }
 
@@ -6383,8 +8073,13 @@ impl crate::xml::XmlDocument for LiveChannelConfiguration {
 
 /// The last ingest sessions of a LiveChannel.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelHistory {
     /// The sessions, at most 10.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub live_records: Vec<LiveRecord>,
 }
 
@@ -6420,14 +8115,31 @@ impl crate::xml::XmlDocument for LiveChannelHistory {
 
 /// High-frequency snapshots taken of a LiveChannel's stream.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelSnapshot {
     /// The role OSS assumes to write snapshots and notify.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub role_name: Option<String>,
     /// The bucket the snapshots are written to (same owner).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub dest_bucket: Option<String>,
     /// The MNS topic notified of snapshot results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub notify_topic: Option<String>,
     /// The interval between snapshots, seconds (1 to 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub interval: Option<i64>,
 }
 
@@ -6475,16 +8187,41 @@ impl crate::xml::XmlDocument for LiveChannelSnapshot {
 
 /// The ingest status of a LiveChannel; the connection and stream members are present while it is live.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelStat {
     /// `Disabled`, `Live` or `Idle`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<LiveChannelStreamStatus>,
     /// When the client started streaming.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub connected_time: Option<time::OffsetDateTime>,
     /// The client's address and port.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub remote_addr: Option<String>,
     /// The video stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video: Option<LiveChannelVideo>,
     /// The audio stream.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub audio: Option<LiveChannelAudio>,
 }
 
@@ -6536,18 +8273,47 @@ impl crate::xml::XmlDocument for LiveChannelStat {
 
 /// One LiveChannel in a listing.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelSummary {
     /// The channel name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The description.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// `enabled` or `disabled`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<LiveChannelStatus>,
     /// When the channel was last changed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The RTMP ingest URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub publish_urls: Vec<String>,
     /// The HLS playback URLs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub play_urls: Vec<String>,
 }
 
@@ -6603,14 +8369,27 @@ impl crate::xml::XmlDocument for LiveChannelSummary {
 
 /// How a LiveChannel records its stream.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelTarget {
     /// The format (`HLS`).
     pub target_type: LiveChannelTargetType,
     /// The length of each TS segment, seconds (1 to 100, default 5).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub frag_duration: Option<i64>,
     /// The number of TS segments in the m3u8 playlist (1 to 100, default 3).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub frag_count: Option<i64>,
     /// The name of the m3u8 object, ending in `.m3u8` (default `playlist.m3u8`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub playlist_name: Option<String>,
 }
 
@@ -6658,16 +8437,37 @@ impl crate::xml::XmlDocument for LiveChannelTarget {
 
 /// The video stream of a live LiveChannel.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveChannelVideo {
     /// Width, pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub width: Option<i64>,
     /// Height, pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub height: Option<i64>,
     /// Frames per second.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub frame_rate: Option<i64>,
     /// Bandwidth, bytes per second.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bandwidth: Option<i64>,
     /// The codec (`H264`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub codec: Option<String>,
 }
 
@@ -6719,12 +8519,33 @@ impl crate::xml::XmlDocument for LiveChannelVideo {
 
 /// One ingest session of a LiveChannel.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LiveRecord {
     /// When the session started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub start_time: Option<time::OffsetDateTime>,
     /// When the session ended.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub end_time: Option<time::OffsetDateTime>,
     /// The client's address and port.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub remote_addr: Option<String>,
 }
 
@@ -6768,6 +8589,7 @@ impl crate::xml::XmlDocument for LiveRecord {
 
 /// The GetBucketLocation document: `<LocationConstraint>oss-cn-hangzhou</LocationConstraint>`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LocationConstraint {
     /// The region the bucket lives in, e.g. `oss-cn-hangzhou`.
     pub location_constraint: String,
@@ -6796,12 +8618,21 @@ impl crate::xml::XmlDocument for LocationConstraint {
 
 /// Where a bucket's access logs are written.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LoggingEnabled {
     /// The bucket receiving the log objects (same owner and region).
     pub target_bucket: String,
     /// The prefix of the log objects' names.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub target_prefix: Option<String>,
     /// The role OSS assumes to write the logs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub logging_role: Option<String>,
 }
 
@@ -6845,22 +8676,51 @@ impl crate::xml::XmlDocument for LoggingEnabled {
 
 /// The request document of DoMetaQuery.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQuery {
     /// Where to resume: the previous result's `next_token`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// At most this many objects (up to 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i64>,
     /// The conditions, a JSON document (`{"Field":"Size","Value":"1048576","Operation":"gt"}`), or the natural-language query in semantic mode.
     pub query: String,
     /// The field to sort by.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sort: Option<String>,
     /// The sort order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub order: Option<MetaQueryOrder>,
     /// Aggregations to compute.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub aggregations: Vec<MetaQueryAggregation>,
     /// Semantic mode: the media types to search (`image`, `video`, `audio`, `document`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub media_types: Vec<String>,
     /// Semantic mode: extra field conditions, a JSON document.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub simple_query: Option<String>,
 }
 
@@ -6924,20 +8784,49 @@ impl crate::xml::XmlDocument for MetaQuery {
 
 /// A place a media object was made.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryAddress {
     /// The full address.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub address_line: Option<String>,
     /// The country.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub country: Option<String>,
     /// The province.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub province: Option<String>,
     /// The city.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub city: Option<String>,
     /// The district.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub district: Option<String>,
     /// The township or street.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub township: Option<String>,
     /// The language of the address (BCP 47).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub language: Option<String>,
 }
 
@@ -6997,14 +8886,31 @@ impl crate::xml::XmlDocument for MetaQueryAddress {
 
 /// An aggregation: asked for in a query, computed in a result.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryAggregation {
     /// The field aggregated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub field: Option<String>,
     /// `min`, `max`, `average`, `sum`, `count`, `distinct` or `group`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub operation: Option<String>,
     /// The result, a decimal number as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
     /// The groups (`group`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub groups: Vec<MetaQueryGroup>,
 }
 
@@ -7052,20 +8958,49 @@ impl crate::xml::XmlDocument for MetaQueryAggregation {
 
 /// An audio stream of a media object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryAudioStream {
     /// The codec.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub codec_name: Option<String>,
     /// The bitrate in bit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bitrate: Option<i64>,
     /// The sample rate in Hz.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sample_rate: Option<i64>,
     /// The start in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_time: Option<String>,
     /// The duration in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub duration: Option<String>,
     /// The number of channels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub channels: Option<i64>,
     /// The language (BCP 47).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub language: Option<String>,
 }
 
@@ -7125,94 +9060,271 @@ impl crate::xml::XmlDocument for MetaQueryAudioStream {
 
 /// An object found by a meta query, with its indexed metadata. Times and decimals are kept as OSS writes them.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryFile {
     /// The object's URI (`oss://bucket/key`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub uri: Option<String>,
     /// The object's key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub filename: Option<String>,
     /// The object's size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// When the object was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub file_modified_time: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub oss_object_type: Option<String>,
     /// The object's storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub oss_storage_class: Option<String>,
     /// The object's ACL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_acl: Option<String>,
     /// The object's ETag (with quotes).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// The object's CRC-64.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub oss_crc64: Option<String>,
     /// How many tags the object has.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub oss_tagging_count: Option<i64>,
     /// The object's tags.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub oss_tagging: Vec<MetaQueryTagging>,
     /// The object's user metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub oss_user_meta: Vec<MetaQueryUserMeta>,
     /// When the object expires.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub oss_expiration: Option<String>,
     /// The object's server-side encryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption: Option<String>,
     /// The data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_data_encryption: Option<String>,
     /// The KMS key ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_key_id: Option<String>,
     /// The SSE-C algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_side_encryption_customer_algorithm: Option<String>,
     /// The object's MIME type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_type: Option<String>,
     /// The object's Content-Encoding.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_encoding: Option<String>,
     /// The object's Content-Language.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_language: Option<String>,
     /// The object's Content-Disposition.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_disposition: Option<String>,
     /// The object's Cache-Control.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cache_control: Option<String>,
     /// Allowed CORS origins.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_allow_origin: Option<String>,
     /// Allowed CORS methods.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_control_request_method: Option<String>,
     /// The media type (`image`, `video`, ...).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub media_type: Option<String>,
     /// When the image or video was taken.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub produce_time: Option<String>,
     /// Latitude and longitude, `lat,long`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub lat_long: Option<String>,
     /// The title.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub title: Option<String>,
     /// The artist.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub artist: Option<String>,
     /// The album artist.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub album_artist: Option<String>,
     /// The album.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub album: Option<String>,
     /// The composer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub composer: Option<String>,
     /// The performer.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub performer: Option<String>,
     /// The duration in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub duration: Option<String>,
     /// The bitrate in bit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bitrate: Option<i64>,
     /// Image width in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub image_width: Option<i64>,
     /// Image height in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub image_height: Option<i64>,
     /// Video width in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video_width: Option<i64>,
     /// Video height in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video_height: Option<i64>,
     /// The video streams.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub video_streams: Vec<MetaQueryVideoStream>,
     /// The audio streams.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub audio_streams: Vec<MetaQueryAudioStream>,
     /// The subtitle streams.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub subtitles: Vec<MetaQuerySubtitle>,
     /// The places the media was made.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub addresses: Vec<MetaQueryAddress>,
     /// Generated descriptions (semantic mode).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub insights: Option<MetaQueryInsights>,
 }
 
@@ -7450,10 +9562,19 @@ impl crate::xml::XmlDocument for MetaQueryFile {
 
 /// One group of a `group` aggregation.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryGroup {
     /// The group's value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
     /// How many objects are in the group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i64>,
 }
 
@@ -7493,10 +9614,19 @@ impl crate::xml::XmlDocument for MetaQueryGroup {
 
 /// A generated description.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryInsight {
     /// A short caption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub caption: Option<String>,
     /// A longer description.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
 }
 
@@ -7536,10 +9666,19 @@ impl crate::xml::XmlDocument for MetaQueryInsight {
 
 /// Generated descriptions of a media object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryInsights {
     /// Of the video.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub video: Option<MetaQueryInsight>,
     /// Of the image.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub image: Option<MetaQueryInsight>,
 }
 
@@ -7579,12 +9718,25 @@ impl crate::xml::XmlDocument for MetaQueryInsights {
 
 /// The result of DoMetaQuery.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryResult {
     /// The `next_token` of the next page; empty or absent at the end.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The matching objects.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub files: Vec<MetaQueryFile>,
     /// The computed aggregations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub aggregations: Vec<MetaQueryAggregation>,
 }
 
@@ -7628,14 +9780,31 @@ impl crate::xml::XmlDocument for MetaQueryResult {
 
 /// The state of a bucket's metadata index.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryStatus {
     /// `Ready` (being prepared), `Stop`, `Running`, `Retrying`, `Failed` or `Deleted`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<String>,
     /// `FullScanning` or `IncrementalScanning`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub phase: Option<String>,
     /// When the index was created, RFC 3339 as OSS writes it (nanoseconds, local offset).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub create_time: Option<String>,
     /// When the index was last updated, as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub update_time: Option<String>,
 }
 
@@ -7683,14 +9852,31 @@ impl crate::xml::XmlDocument for MetaQueryStatus {
 
 /// A subtitle stream of a media object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQuerySubtitle {
     /// The codec.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub codec_name: Option<String>,
     /// The language (BCP 47).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub language: Option<String>,
     /// The start in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_time: Option<String>,
     /// The duration in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub duration: Option<String>,
 }
 
@@ -7738,10 +9924,15 @@ impl crate::xml::XmlDocument for MetaQuerySubtitle {
 
 /// An object tag, as a meta query reports it.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryTagging {
     /// The tag key.
     pub key: String,
     /// The tag value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
 }
 
@@ -7781,10 +9972,15 @@ impl crate::xml::XmlDocument for MetaQueryTagging {
 
 /// A user metadata item, as a meta query reports it.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryUserMeta {
     /// The header name, such as `x-oss-meta-location`.
     pub key: String,
     /// The value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
 }
 
@@ -7824,30 +10020,79 @@ impl crate::xml::XmlDocument for MetaQueryUserMeta {
 
 /// A video stream of a media object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetaQueryVideoStream {
     /// The codec.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub codec_name: Option<String>,
     /// The language (BCP 47).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub language: Option<String>,
     /// The bitrate in bit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bitrate: Option<i64>,
     /// The frame rate, such as `25/1`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub frame_rate: Option<String>,
     /// The start in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub start_time: Option<String>,
     /// The duration in seconds, a decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub duration: Option<String>,
     /// The number of frames.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub frame_count: Option<i64>,
     /// The bit depth.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bit_depth: Option<i64>,
     /// The pixel format.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub pixel_format: Option<String>,
     /// The color space.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub color_space: Option<String>,
     /// Height in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub height: Option<i64>,
     /// Width in pixels.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub width: Option<i64>,
 }
 
@@ -7927,10 +10172,19 @@ impl crate::xml::XmlDocument for MetaQueryVideoStream {
 
 /// The request document of CreateBucketMetadataConfiguration.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataConfiguration {
     /// The journal table.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub journal_table_configuration: Option<MetadataJournalTableConfiguration>,
     /// The inventory table.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub inventory_table_configuration: Option<MetadataInventoryTableConfiguration>,
 }
 
@@ -7980,12 +10234,25 @@ impl crate::xml::XmlDocument for MetadataConfiguration {
 
 /// The metadata tables of a bucket and where they live.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataConfigurationResult {
     /// The table bucket and namespace.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub destination_result: Option<MetadataTableDestination>,
     /// The journal table.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub journal_table_configuration_result: Option<MetadataJournalTableResult>,
     /// The inventory table.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub inventory_table_configuration_result: Option<MetadataInventoryTableResult>,
 }
 
@@ -8041,10 +10308,19 @@ impl crate::xml::XmlDocument for MetadataConfigurationResult {
 
 /// The settings of a bucket's inventory table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataInventoryTableConfiguration {
     /// Whether the inventory table is on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub configuration_state: Option<MetadataTableState>,
     /// How the table is encrypted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption_configuration: Option<MetadataTableEncryption>,
 }
 
@@ -8088,18 +10364,43 @@ impl crate::xml::XmlDocument for MetadataInventoryTableConfiguration {
 
 /// A bucket's inventory table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataInventoryTableResult {
     /// Whether it is on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub configuration_state: Option<MetadataTableState>,
     /// Its state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_status: Option<MetadataTableStatus>,
     /// Its name (`inventory`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_name: Option<String>,
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_arn: Option<String>,
     /// How it is encrypted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption_configuration: Option<MetadataTableEncryption>,
     /// Why it failed (`FAILED`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<MetadataTableError>,
 }
 
@@ -8159,10 +10460,19 @@ impl crate::xml::XmlDocument for MetadataInventoryTableResult {
 
 /// The settings of a bucket's journal table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataJournalTableConfiguration {
     /// How long records are kept.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub record_expiration: Option<MetadataTableRecordExpiration>,
     /// How the table is encrypted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption_configuration: Option<MetadataTableEncryption>,
 }
 
@@ -8204,18 +10514,43 @@ impl crate::xml::XmlDocument for MetadataJournalTableConfiguration {
 
 /// A bucket's journal table.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataJournalTableResult {
     /// Its state.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_status: Option<MetadataTableStatus>,
     /// Its name (`journal`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_name: Option<String>,
     /// Its ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_arn: Option<String>,
     /// How long records are kept.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub record_expiration: Option<MetadataTableRecordExpiration>,
     /// How it is encrypted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption_configuration: Option<MetadataTableEncryption>,
     /// Why it failed (`FAILED`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<MetadataTableError>,
 }
 
@@ -8273,12 +10608,25 @@ impl crate::xml::XmlDocument for MetadataJournalTableResult {
 
 /// Where a bucket's metadata tables live.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataTableDestination {
     /// The table bucket's type (`oss`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_bucket_type: Option<String>,
     /// The table bucket's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_bucket_arn: Option<String>,
     /// The namespace, `b_<bucket>`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub table_namespace: Option<String>,
 }
 
@@ -8322,10 +10670,19 @@ impl crate::xml::XmlDocument for MetadataTableDestination {
 
 /// How a metadata table is encrypted.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataTableEncryption {
     /// `AES256`, or a KMS algorithm with `kms_key_arn`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sse_algorithm: Option<String>,
     /// The KMS key's ARN (KMS encryption only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub kms_key_arn: Option<String>,
 }
 
@@ -8365,10 +10722,19 @@ impl crate::xml::XmlDocument for MetadataTableEncryption {
 
 /// Why a metadata table failed.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataTableError {
     /// The error code.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error_code: Option<String>,
     /// The error message.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error_message: Option<String>,
 }
 
@@ -8408,10 +10774,19 @@ impl crate::xml::XmlDocument for MetadataTableError {
 
 /// How long a journal table keeps records.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataTableRecordExpiration {
     /// Whether records expire.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration: Option<MetadataTableState>,
     /// Days records are kept (at least 7), with `ENABLED`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub days: Option<i64>,
 }
 
@@ -8451,14 +10826,31 @@ impl crate::xml::XmlDocument for MetadataTableRecordExpiration {
 
 /// How OSS signs its back-to-origin requests. Holds an access key secret: keep it out of logs.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MirrorAuth {
     /// The signing scheme.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub auth_type: Option<String>,
     /// The region used in the signature.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// The access key ID used to sign.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_key_id: Option<String>,
     /// The access key secret used to sign (a secret: kept out of `Debug`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub access_key_secret: Option<String>,
 }
 
@@ -8517,14 +10909,31 @@ impl crate::xml::XmlDocument for MirrorAuth {
 
 /// Which request headers are passed to a back-to-origin request.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MirrorHeaders {
     /// Whether all headers are passed, except OSS's own and a fixed few.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub pass_all: Option<bool>,
     /// Headers to pass (up to 10).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub passes: Vec<String>,
     /// Headers not to pass (up to 10).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub removes: Vec<String>,
     /// Headers to set on the origin request (up to 10).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub sets: Vec<MirrorHeadersSet>,
 }
 
@@ -8572,6 +10981,7 @@ impl crate::xml::XmlDocument for MirrorHeaders {
 
 /// A header set on a back-to-origin request.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MirrorHeadersSet {
     /// The header name.
     pub key: String,
@@ -8615,14 +11025,31 @@ impl crate::xml::XmlDocument for MirrorHeadersSet {
 
 /// One further origin of a back-to-origin rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MirrorMultiAlternate {
     /// The origin's number.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_multi_alternate_number: Option<i64>,
     /// The origin's URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_multi_alternate_url: Option<String>,
     /// The origin's VPC ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_multi_alternate_vpc_id: Option<String>,
     /// The origin's region.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_multi_alternate_dst_region: Option<String>,
 }
 
@@ -8688,6 +11115,7 @@ impl crate::xml::XmlDocument for MirrorMultiAlternate {
 
 /// A tag rule for objects saved from an origin.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MirrorTagging {
     /// The tag key.
     pub key: String,
@@ -8731,14 +11159,27 @@ impl crate::xml::XmlDocument for MirrorTagging {
 
 /// One unfinished multipart upload (XML element `Upload`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MultipartUpload {
     /// The object key.
     pub key: String,
     /// The upload ID.
     pub upload_id: String,
     /// The storage class of the upload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// When the upload was started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub initiated: Option<time::OffsetDateTime>,
 }
 
@@ -8796,6 +11237,7 @@ impl crate::xml::UrlCoded for MultipartUpload {
 
 /// When previous object versions expire.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NoncurrentVersionExpiration {
     /// Days after a version became a previous version.
     pub noncurrent_days: i64,
@@ -8837,16 +11279,29 @@ impl crate::xml::XmlDocument for NoncurrentVersionExpiration {
 
 /// When previous object versions move to another storage class.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NoncurrentVersionTransition {
     /// Days after a version became a previous version.
     pub noncurrent_days: i64,
     /// The storage class to move to.
     pub storage_class: StorageClass,
     /// Whether the rule counts from the last access rather than from becoming a previous version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_access_time: Option<bool>,
     /// Whether an accessed version returns to Standard (only with `is_access_time`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub return_to_std_when_visit: Option<bool>,
     /// Whether versions under 64 KB are moved too (only with `is_access_time`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_small_file: Option<bool>,
 }
 
@@ -8908,6 +11363,7 @@ impl crate::xml::XmlDocument for NoncurrentVersionTransition {
 
 /// The grant of an object ACL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectAccessControlList {
     /// The canned ACL in effect; `default` means the bucket's ACL applies.
     pub grant: ObjectAcl,
@@ -8945,6 +11401,7 @@ impl crate::xml::XmlDocument for ObjectAccessControlList {
 
 /// An object's ACL with its owner.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectAccessControlPolicy {
     /// The object's owner.
     pub owner: Owner,
@@ -8992,10 +11449,15 @@ impl crate::xml::XmlDocument for ObjectAccessControlPolicy {
 
 /// One object (optionally one version) to delete (XML element `Object`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectIdentifier {
     /// The object key.
     pub key: String,
     /// The version to delete permanently.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 
@@ -9035,8 +11497,13 @@ impl crate::xml::XmlDocument for ObjectIdentifier {
 
 /// The legal hold of one object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectLegalHold {
     /// `ON` while the hold is in place.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<ObjectLegalHoldStatus>,
 }
 
@@ -9070,8 +11537,13 @@ impl crate::xml::XmlDocument for ObjectLegalHold {
 
 /// Further options of a content transformation.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectProcessAdditionalFeatures {
     /// Request headers forwarded to the function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub custom_forward_headers: Vec<String>,
 }
 
@@ -9114,10 +11586,19 @@ impl crate::xml::XmlDocument for ObjectProcessAdditionalFeatures {
 
 /// How an Object FC access point processes objects.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectProcessConfiguration {
     /// Extra features the function supports, such as `GetObject-Range`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub allowed_features: Vec<String>,
     /// The transformations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub transformation_configurations: Vec<ObjectProcessTransformation>,
 }
 
@@ -9170,10 +11651,19 @@ impl crate::xml::XmlDocument for ObjectProcessConfiguration {
 
 /// The function that produces the content, and its options.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectProcessContentTransformation {
     /// The Function Compute function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub function_compute: Option<ObjectProcessFunctionCompute>,
     /// Further options.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub additional_features: Option<ObjectProcessAdditionalFeatures>,
 }
 
@@ -9215,10 +11705,19 @@ impl crate::xml::XmlDocument for ObjectProcessContentTransformation {
 
 /// A Function Compute function and the role it runs with.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectProcessFunctionCompute {
     /// The role Function Compute assumes (default `AliyunFCDefaultRole`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub function_assume_role_arn: Option<String>,
     /// The function's ARN.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub function_arn: Option<String>,
 }
 
@@ -9260,10 +11759,19 @@ impl crate::xml::XmlDocument for ObjectProcessFunctionCompute {
 
 /// One transformation: which operations trigger which function.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectProcessTransformation {
     /// The operations handled (only `GetObject`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub actions: Vec<String>,
     /// The function and its options.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_transformation: Option<ObjectProcessContentTransformation>,
 }
 
@@ -9305,10 +11813,23 @@ impl crate::xml::XmlDocument for ObjectProcessTransformation {
 
 /// The retention of one object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectRetention {
     /// The retention mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<ObjectWormMode>,
     /// The object cannot be deleted or overwritten before this time.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub retain_until_date: Option<time::OffsetDateTime>,
 }
 
@@ -9348,24 +11869,65 @@ impl crate::xml::XmlDocument for ObjectRetention {
 
 /// One object in an object listing (XML element `Contents`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectSummary {
     /// The object key.
     pub key: String,
     /// When the object was last modified.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The entity tag, with its quotes as OSS sends them.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_type: Option<ObjectType>,
     /// The size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// The object's storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The object's owner (ListObjectsV2: only with `fetch-owner`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The restore state of an archived object, e.g. `ongoing-request="true"`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore_info: Option<String>,
     /// When a lifecycle rule moved the object to IA or Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub transition_time: Option<time::OffsetDateTime>,
 }
 
@@ -9443,28 +12005,73 @@ impl crate::xml::UrlCoded for ObjectSummary {
 
 /// One version of an object in a version listing (XML element `Version`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectVersion {
     /// The object key.
     pub key: String,
     /// The version ID (`null` for a version written before versioning).
     pub version_id: String,
     /// Whether this is the current version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_latest: Option<bool>,
     /// When this version was written.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The entity tag, with its quotes as OSS sends them.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_type: Option<ObjectType>,
     /// The size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// The version's storage class.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<StorageClass>,
     /// The version's owner.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<Owner>,
     /// The restore state of an archived version.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub restore_info: Option<String>,
     /// When a lifecycle rule moved the version to IA or Archive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub transition_time: Option<time::OffsetDateTime>,
 }
 
@@ -9550,10 +12157,19 @@ impl crate::xml::UrlCoded for ObjectVersion {
 
 /// The object-level retention setting of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectWormConfiguration {
     /// `Enabled` when object-level retention is on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub object_worm_enabled: Option<String>,
     /// The default retention; absent when there is none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub rule: Option<ObjectWormRule>,
 }
 
@@ -9593,12 +12209,25 @@ impl crate::xml::XmlDocument for ObjectWormConfiguration {
 
 /// The retention new objects get. Give `days` or `years`, not both.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectWormDefaultRetention {
     /// The retention mode.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<ObjectWormMode>,
     /// The retention period in days (up to 36500).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub days: Option<i64>,
     /// The retention period in years (up to 100).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub years: Option<i64>,
 }
 
@@ -9642,8 +12271,13 @@ impl crate::xml::XmlDocument for ObjectWormDefaultRetention {
 
 /// The default retention rule of a bucket with object-level retention.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ObjectWormRule {
     /// The retention new objects get.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub default_retention: Option<ObjectWormDefaultRetention>,
 }
 
@@ -9679,8 +12313,13 @@ impl crate::xml::XmlDocument for ObjectWormRule {
 
 /// The overwrite protection rules of a bucket (up to 100).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OverwriteConfiguration {
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<OverwriteRule>,
 }
 
@@ -9714,16 +12353,33 @@ impl crate::xml::XmlDocument for OverwriteConfiguration {
 
 /// One overwrite protection rule: objects matching the prefix and suffix cannot be overwritten, except by the listed principals.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OverwriteRule {
     /// The rule ID, unique in the bucket; OSS generates a UUID when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// What the rule does (`forbid`).
     pub action: OverwriteAction,
     /// The object-name prefix the rule matches (up to 1,023 characters, no patterns).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The object-name suffix the rule matches (up to 1,023 characters, no patterns).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub suffix: Option<String>,
     /// Accounts, RAM users or roles still allowed to overwrite, as in a bucket policy's `Principal`; empty means nobody.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub principals: Vec<String>,
 }
 
@@ -9775,10 +12431,15 @@ impl crate::xml::XmlDocument for OverwriteRule {
 
 /// The owner of a bucket or object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Owner {
     /// The user ID of the owner.
     pub id: String,
     /// The owner's display name (OSS usually repeats the user ID).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub display_name: Option<String>,
 }
 
@@ -9818,16 +12479,37 @@ impl crate::xml::XmlDocument for Owner {
 
 /// One uploaded part (XML element `Part`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PartSummary {
     /// The part number.
     pub part_number: i64,
     /// When the part was uploaded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub last_modified: Option<time::OffsetDateTime>,
     /// The part's entity tag.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub etag: Option<String>,
     /// The part size in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// CRC-64/ECMA of the part, as an unsigned decimal.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hash_crc64ecma: Option<String>,
 }
 
@@ -9879,6 +12561,7 @@ impl crate::xml::XmlDocument for PartSummary {
 
 /// Whether a bucket policy allows public access.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PolicyStatus {
     /// `true` when the current policy grants public access.
     pub is_public: bool,
@@ -9977,6 +12660,7 @@ impl crate::json::JsonDocument for ProcessObjectResult {}
 
 /// A Block Public Access setting.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PublicAccessBlockConfiguration {
     /// Whether public access (public ACLs and policies) is blocked.
     pub block_public_access: bool,
@@ -10018,12 +12702,21 @@ impl crate::xml::XmlDocument for PublicAccessBlockConfiguration {
 
 /// The request document of PutAccessPointConfigForObjectProcess.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PutAccessPointConfigForObjectProcessConfiguration {
     /// How objects are processed.
     pub object_process_configuration: ObjectProcessConfiguration,
     /// The Block Public Access setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
     /// `true` to allow anonymous access.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_anonymous_access_for_object_process: Option<String>,
 }
 
@@ -10088,24 +12781,61 @@ impl crate::xml::XmlDocument for PutAccessPointConfigForObjectProcessConfigurati
 
 /// Throttling limits: bandwidth in Gbit/s and requests per second, in total, over internal networks and over public networks. -1 means unlimited, 0 forbids that access.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QoSConfiguration {
     /// Total upload bandwidth, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_upload_bandwidth: Option<i64>,
     /// Upload bandwidth over internal networks (classic network and VPC), Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_upload_bandwidth: Option<i64>,
     /// Upload bandwidth over public networks (Internet and acceleration endpoints), Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_upload_bandwidth: Option<i64>,
     /// Total download bandwidth, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_download_bandwidth: Option<i64>,
     /// Download bandwidth over internal networks, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_download_bandwidth: Option<i64>,
     /// Download bandwidth over public networks, Gbit/s.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_download_bandwidth: Option<i64>,
     /// Total requests per second.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_qps: Option<i64>,
     /// Requests per second over internal networks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub intranet_qps: Option<i64>,
     /// Requests per second over public networks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub extranet_qps: Option<i64>,
 }
 
@@ -10191,12 +12921,25 @@ impl crate::xml::XmlDocument for QoSConfiguration {
 
 /// The storage quota of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuotaConfiguration {
     /// The quota in bytes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub storage_quota: Option<i64>,
     /// What reaching the quota does.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mode: Option<StorageQuotaMode>,
     /// Returned by OSS: the bytes stored now.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub current_usage: Option<i64>,
 }
 
@@ -10240,16 +12983,33 @@ impl crate::xml::XmlDocument for QuotaConfiguration {
 
 /// Which Referer headers may access a bucket's objects.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RefererConfiguration {
     /// Whether requests without a Referer (or with an empty one) are allowed.
     pub allow_empty_referer: bool,
     /// Whether the query string is removed from the Referer before matching (OSS default: true).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_truncate_query_string: Option<bool>,
     /// Whether the path is removed from the Referer before matching (needs `allow_truncate_query_string`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub truncate_path: Option<bool>,
     /// Allowed Referers; `*` and `?` are wildcards. An empty list clears the allow list.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub referer_list: Vec<String>,
     /// Blocked Referers; `*` and `?` are wildcards.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub referer_blacklist: Vec<String>,
 }
 
@@ -10315,14 +13075,27 @@ impl crate::xml::XmlDocument for RefererConfiguration {
 
 /// The endpoints of one region.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RegionInfo {
     /// The region, e.g. `oss-cn-hangzhou`.
     pub region: String,
     /// The public endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub internet_endpoint: Option<String>,
     /// The internal endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub internal_endpoint: Option<String>,
     /// The transfer-acceleration endpoint.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub accelerate_endpoint: Option<String>,
 }
 
@@ -10372,8 +13145,13 @@ impl crate::xml::XmlDocument for RegionInfo {
 
 /// The DescribeRegions document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RegionInfoList {
     /// One entry per region.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub region_infos: Vec<RegionInfo>,
 }
 
@@ -10409,8 +13187,13 @@ impl crate::xml::XmlDocument for RegionInfoList {
 
 /// A bucket's data replication rules.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationConfiguration {
     /// The rules, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<ReplicationRule>,
 }
 
@@ -10444,12 +13227,17 @@ impl crate::xml::XmlDocument for ReplicationConfiguration {
 
 /// Where a replication rule copies data to.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationDestination {
     /// The destination bucket.
     pub bucket: String,
     /// The destination bucket's region, such as `oss-cn-beijing`.
     pub location: String,
     /// The link used (OSS default: `internal`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub transfer_type: Option<ReplicationTransferType>,
 }
 
@@ -10493,8 +13281,13 @@ impl crate::xml::XmlDocument for ReplicationDestination {
 
 /// How replicas are encrypted in the destination bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationEncryptionConfiguration {
     /// The KMS key the replicas are encrypted with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub replica_kms_key_id: Option<String>,
 }
 
@@ -10530,12 +13323,25 @@ impl crate::xml::XmlDocument for ReplicationEncryptionConfiguration {
 
 /// The regions a bucket's data can be replicated to.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationLocation {
     /// Possible destination regions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub locations: Vec<String>,
     /// Regions that need (or allow) a particular transfer type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub location_transfer_type_constraint: Vec<ReplicationLocationTransferType>,
     /// Regions where RTC can be turned on.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub location_rtc_constraint: Vec<String>,
 }
 
@@ -10594,10 +13400,15 @@ impl crate::xml::XmlDocument for ReplicationLocation {
 
 /// A destination region and the transfer types it allows.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationLocationTransferType {
     /// The region.
     pub location: String,
     /// The transfer types.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub transfer_types: Vec<ReplicationTransferType>,
 }
 
@@ -10641,8 +13452,13 @@ impl crate::xml::XmlDocument for ReplicationLocationTransferType {
 
 /// The progress of a bucket's replication rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationProgress {
     /// The rule (OSS returns the one asked for).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub rules: Vec<ReplicationProgressRule>,
 }
 
@@ -10676,10 +13492,19 @@ impl crate::xml::XmlDocument for ReplicationProgress {
 
 /// How far a replication task is.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationProgressInformation {
     /// The share of existing objects replicated, as OSS writes it (`0.85`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub historical_object: Option<String>,
     /// Objects written before this time are replicated, as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub new_object: Option<String>,
 }
 
@@ -10719,20 +13544,49 @@ impl crate::xml::XmlDocument for ReplicationProgressInformation {
 
 /// A replication rule with its progress.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationProgressRule {
     /// The rule ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// The object-name prefixes replicated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub prefix_set: Vec<String>,
     /// Which operations are replicated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub action: Option<String>,
     /// Where data is replicated to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub destination: Option<ReplicationDestination>,
     /// The state of the replication task.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<ReplicationRuleStatus>,
     /// Whether existing objects are replicated too.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub historical_object_replication: Option<HistoricalObjectReplication>,
     /// How far replication is (only while the task is `doing`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub progress: Option<ReplicationProgressInformation>,
 }
 
@@ -10797,26 +13651,63 @@ impl crate::xml::XmlDocument for ReplicationProgressRule {
 
 /// One data replication rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationRule {
     /// The rule ID; OSS generates one when absent.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// The object-name prefixes replicated (up to 10); empty means every object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub prefix_set: Vec<String>,
     /// Which operations are replicated: `ALL` (default) or a comma-separated list of `PUT`, `DELETE`, `ABORT`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub action: Option<String>,
     /// Where data is replicated to.
     pub destination: ReplicationDestination,
     /// Returned by OSS: the state of the replication task.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<ReplicationRuleStatus>,
     /// Whether existing objects are replicated too (OSS default: enabled).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub historical_object_replication: Option<HistoricalObjectReplication>,
     /// The RAM role OSS replicates with (needed for SSE-KMS objects).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sync_role: Option<String>,
     /// Which SSE-KMS-encrypted objects are replicated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub source_selection_criteria: Option<ReplicationSourceSelectionCriteria>,
     /// How replicas are encrypted (needed when SSE-KMS objects are replicated).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub encryption_configuration: Option<ReplicationEncryptionConfiguration>,
     /// Replication Time Control (CRR only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub rtc: Option<ReplicationTimeControl>,
 }
 
@@ -10897,8 +13788,13 @@ impl crate::xml::XmlDocument for ReplicationRule {
 
 /// The request document of DeleteBucketReplication.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationRules {
     /// The IDs of the rules to delete.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub ids: Vec<String>,
 }
 
@@ -10932,8 +13828,13 @@ impl crate::xml::XmlDocument for ReplicationRules {
 
 /// Extra conditions on the objects a rule replicates.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationSourceSelectionCriteria {
     /// Whether SSE-KMS-encrypted objects are replicated.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sse_kms_encrypted_objects: Option<ReplicationSseKmsEncryptedObjects>,
 }
 
@@ -10971,6 +13872,7 @@ impl crate::xml::XmlDocument for ReplicationSourceSelectionCriteria {
 
 /// Whether a rule replicates SSE-KMS-encrypted objects.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationSseKmsEncryptedObjects {
     /// `Enabled` or `Disabled`.
     pub status: ReplicationSseKmsStatus,
@@ -11008,6 +13910,7 @@ impl crate::xml::XmlDocument for ReplicationSseKmsEncryptedObjects {
 
 /// Replication Time Control (RTC) of a rule.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReplicationTimeControl {
     /// Whether RTC is on.
     pub status: ReplicationRtcStatus,
@@ -11045,6 +13948,7 @@ impl crate::xml::XmlDocument for ReplicationTimeControl {
 
 /// The requester-pays setting of a bucket.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RequestPaymentConfiguration {
     /// Who pays: `BucketOwner` or `Requester`.
     pub payer: RequestPaymentPayer,
@@ -11082,10 +13986,19 @@ impl crate::xml::XmlDocument for RequestPaymentConfiguration {
 
 /// The throttling limits of one requester.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RequesterQoSInfo {
     /// The UID of the requester.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub requester: Option<String>,
     /// The requester's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -11125,10 +14038,23 @@ impl crate::xml::XmlDocument for RequesterQoSInfo {
 
 /// One bucket of a resource pool.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourcePoolBucket {
     /// The bucket's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// When the bucket joined the pool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub join_time: Option<time::OffsetDateTime>,
 }
 
@@ -11168,10 +14094,19 @@ impl crate::xml::XmlDocument for ResourcePoolBucket {
 
 /// One bucket group of a resource pool and its buckets.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourcePoolBucketGroup {
     /// The group's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The buckets of the group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub group_bucket_infos: Vec<ResourcePoolGroupBucketInfo>,
 }
 
@@ -11211,10 +14146,19 @@ impl crate::xml::XmlDocument for ResourcePoolBucketGroup {
 
 /// The throttling limits of one bucket group.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourcePoolBucketGroupQoSInfo {
     /// The bucket group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_group: Option<String>,
     /// The group's limits.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub qos_configuration: Option<QoSConfiguration>,
 }
 
@@ -11254,8 +14198,13 @@ impl crate::xml::XmlDocument for ResourcePoolBucketGroupQoSInfo {
 
 /// One bucket of a bucket group.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourcePoolGroupBucketInfo {
     /// The bucket's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_name: Option<String>,
 }
 
@@ -11291,10 +14240,23 @@ impl crate::xml::XmlDocument for ResourcePoolGroupBucketInfo {
 
 /// One resource pool in a listing.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourcePoolSummary {
     /// The pool's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// When the pool was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::json_time::optional"
+        )
+    )]
     pub create_time: Option<time::OffsetDateTime>,
 }
 
@@ -11334,6 +14296,7 @@ impl crate::xml::XmlDocument for ResourcePoolSummary {
 
 /// The priority of a restore (XML element `JobParameters`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RestoreJobParameters {
     /// How fast to restore.
     pub tier: RestoreTier,
@@ -11371,10 +14334,15 @@ impl crate::xml::XmlDocument for RestoreJobParameters {
 
 /// How an archived object is restored.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RestoreRequest {
     /// How many days the restored copy stays readable.
     pub days: i64,
     /// The restore priority (Cold and Deep Cold Archive).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub job_parameters: Option<RestoreJobParameters>,
 }
 
@@ -11414,6 +14382,7 @@ impl crate::xml::XmlDocument for RestoreRequest {
 
 /// A response header set on back-to-origin responses.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReturnHeader {
     /// The header name.
     pub key: String,
@@ -11457,6 +14426,7 @@ impl crate::xml::XmlDocument for ReturnHeader {
 
 /// One redirection or back-to-origin rule.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoutingRule {
     /// The rule's order; rules are tried by ascending number and the first match runs.
     pub rule_number: i64,
@@ -11465,6 +14435,10 @@ pub struct RoutingRule {
     /// What happens when it matches.
     pub redirect: RoutingRuleRedirect,
     /// A Lua script run by the rule.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub lua_config: Option<RoutingRuleLuaConfig>,
 }
 
@@ -11512,14 +14486,31 @@ impl crate::xml::XmlDocument for RoutingRule {
 
 /// The conditions of a routing rule; all given conditions must hold.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoutingRuleCondition {
     /// The object name starts with this prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_prefix_equals: Option<String>,
     /// The object name ends with this suffix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_suffix_equals: Option<String>,
     /// The request would return this status code (404 for back-to-origin).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub http_error_code_returned_equals: Option<i64>,
     /// Request headers that must be present (up to 10).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub include_headers: Vec<RoutingRuleIncludeHeader>,
 }
 
@@ -11572,14 +14563,27 @@ impl crate::xml::XmlDocument for RoutingRuleCondition {
 
 /// A request header a routing rule requires.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoutingRuleIncludeHeader {
     /// The header name.
     pub key: String,
     /// The header value must equal this.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub equals: Option<String>,
     /// The header value must start with this.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub starts_with: Option<String>,
     /// The header value must end with this.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub ends_with: Option<String>,
 }
 
@@ -11627,8 +14631,13 @@ impl crate::xml::XmlDocument for RoutingRuleIncludeHeader {
 
 /// The Lua script of a routing rule.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoutingRuleLuaConfig {
     /// The script's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub script: Option<String>,
 }
 
@@ -11662,80 +14671,225 @@ impl crate::xml::XmlDocument for RoutingRuleLuaConfig {
 
 /// What a matched routing rule does. Members named `mirror_*` apply only when `redirect_type` is `Mirror`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RoutingRuleRedirect {
     /// Mirror from an origin, or redirect.
     pub redirect_type: WebsiteRedirectType,
     /// Whether the request's query string is kept in the redirect or back-to-origin request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub pass_query_string: Option<bool>,
     /// Replaces the object name; `${key}` stands for the requested name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub replace_key_with: Option<String>,
     /// Replaces the matched prefix of the object name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub replace_key_prefix_with: Option<String>,
     /// Whether `replace_key_prefix_with` is applied.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub enable_replace_prefix: Option<bool>,
     /// The scheme of the location (`External` and `AliCDN`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub protocol: Option<WebsiteRedirectProtocol>,
     /// The host of the location (`External` and `AliCDN`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub host_name: Option<String>,
     /// The redirect status: 301, 302 or 307 (`External` and `AliCDN`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub http_redirect_code: Option<i64>,
     /// The origin URL, `http://` or `https://` and ending in `/`; the object name is appended.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_url: Option<String>,
     /// The secondary origin URL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_url_slave: Option<String>,
     /// The URL probed to choose between primary and secondary origins.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_url_probe: Option<String>,
     /// Like `pass_query_string` for the origin request, and takes precedence.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_pass_query_string: Option<bool>,
     /// Whether a 3xx from the origin is followed (up to 10 times).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_follow_redirect: Option<bool>,
     /// Whether data from the origin is checked against its Content-MD5.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_check_md5: Option<bool>,
     /// Which request headers reach the origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_headers: Option<MirrorHeaders>,
     /// Whether SNI is passed to the origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_sni: Option<bool>,
     /// Whether repeated `/` are passed to the origin unchanged.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_pass_original_slashes: Option<bool>,
     /// The status code that switches back-to-origin to asynchronous fetching.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_async_status: Option<i64>,
     /// How OSS authenticates to the origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_auth: Option<MirrorAuth>,
     /// Whether video snapshots are allowed during back-to-origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_allow_video_snapshot: Option<bool>,
     /// Whether image information requests are allowed during back-to-origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_allow_get_image_info: Option<bool>,
     /// Whether HeadObject triggers back-to-origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_allow_head_object: Option<bool>,
     /// The region of the origin's VPC (express tunnel).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_dst_region: Option<String>,
     /// The origin's VPC ID (express tunnel).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_dst_vpc_id: Option<String>,
     /// The secondary origin's VPC ID (express tunnel).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_dst_slave_vpc_id: Option<String>,
     /// Whether back-to-origin goes through an express tunnel.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_is_express_tunnel: Option<bool>,
     /// The tunnel ID for back-to-origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_tunnel_id: Option<String>,
     /// Whether back-to-origin assumes a role.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_using_role: Option<bool>,
     /// The role assumed for back-to-origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_role: Option<String>,
     /// Whether data fetched from the origin is served without being saved.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_proxy_pass: Option<bool>,
     /// Whether the origin's user metadata is saved.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_save_oss_meta: Option<bool>,
     /// Whether the origin's Last-Modified is kept.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_user_last_modified: Option<bool>,
     /// Whether every error status (not only 5xx and timeouts) switches to the secondary origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub mirror_switch_all_errors: Option<bool>,
     /// Tags set on objects saved from the origin.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub mirror_taggings: Vec<MirrorTagging>,
     /// Response headers set on back-to-origin responses.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub mirror_return_headers: Vec<ReturnHeader>,
     /// Further origins.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub mirror_multi_alternates: Vec<MirrorMultiAlternate>,
     /// Comma-separated origin status codes passed through to the client with their body, e.g. `400,404`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub transparent_mirror_response_codes: Option<String>,
 }
 
@@ -11969,6 +15123,7 @@ impl crate::xml::XmlDocument for RoutingRuleRedirect {
 
 /// The request document of PutBucketRTC: a rule ID and its RTC setting.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RtcConfiguration {
     /// The RTC setting.
     pub rtc: ReplicationTimeControl,
@@ -12012,20 +15167,49 @@ impl crate::xml::XmlDocument for RtcConfiguration {
 
 /// How a CSV object is read (XML element `CSV`). Delimiter, quote and comment characters are Base64-encoded.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectCsvInput {
     /// The first line: `None` (data, default), `Ignore` (skipped) or `Use` (column names); case-insensitive.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub file_header_info: Option<String>,
     /// Base64 of the record delimiter (`\n` by default, at most two characters).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub record_delimiter: Option<String>,
     /// Base64 of the field delimiter (`,` by default, one character).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub field_delimiter: Option<String>,
     /// Base64 of the quote character (`"` by default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub quote_character: Option<String>,
     /// Base64 of the comment character (none by default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub comment_character: Option<String>,
     /// Part of the object: `line-range=<start>-<end>` or `split-range=<start>-<end>` (needs the object's select meta).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub range: Option<String>,
     /// Whether quoted fields may contain the record delimiter.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub allow_quoted_record_delimiter: Option<bool>,
 }
 
@@ -12090,10 +15274,19 @@ impl crate::xml::XmlDocument for SelectCsvInput {
 
 /// How CSV result records are written (XML element `CSV`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectCsvOutput {
     /// The record delimiter (`\n` by default): Base64-encoded in the API reference's syntax, sent as is by the Go SDK v2.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub record_delimiter: Option<String>,
     /// The field delimiter (`,` by default): Base64-encoded in the API reference's syntax, sent as is by the Go SDK v2.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub field_delimiter: Option<String>,
 }
 
@@ -12133,12 +15326,25 @@ impl crate::xml::XmlDocument for SelectCsvOutput {
 
 /// How a CSV or JSON object is read (XML element `InputSerialization`); also the input settings of CreateSelectObjectMeta.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectInputSerialization {
     /// For a CSV object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub csv: Option<SelectCsvInput>,
     /// For a JSON object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub json: Option<SelectJsonInput>,
     /// How the object is compressed (`None`, default, or `GZIP`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub compression_type: Option<SelectCompressionType>,
 }
 
@@ -12182,12 +15388,25 @@ impl crate::xml::XmlDocument for SelectInputSerialization {
 
 /// How a JSON object is read (XML element `JSON`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectJsonInput {
     /// `DOCUMENT` (one JSON value) or `LINES` (one JSON object per line).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub json_type: Option<SelectJsonType>,
     /// Part of a `LINES` object: `line-range=<start>-<end>` or `split-range=<start>-<end>`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub range: Option<String>,
     /// Read numbers as strings (no precision loss).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub parse_json_number_as_string: Option<bool>,
 }
 
@@ -12233,8 +15452,13 @@ impl crate::xml::XmlDocument for SelectJsonInput {
 
 /// How JSON result records are written (XML element `JSON`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectJsonOutput {
     /// Base64 of the record delimiter (`\n` by default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub record_delimiter: Option<String>,
 }
 
@@ -12270,10 +15494,19 @@ impl crate::xml::XmlDocument for SelectJsonOutput {
 
 /// How SelectObject treats bad records (XML element `Options`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectOptions {
     /// Skip records with missing columns instead of treating the missing values as null.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub skip_partial_data_record: Option<bool>,
     /// How many records may be skipped before the request fails.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_skipped_records_allowed: Option<i64>,
 }
 
@@ -12320,18 +15553,43 @@ impl crate::xml::XmlDocument for SelectOptions {
 
 /// How a SelectObject result is written (XML element `OutputSerialization`).
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectOutputSerialization {
     /// CSV records.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub csv: Option<SelectCsvOutput>,
     /// JSON records.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub json: Option<SelectJsonOutput>,
     /// Keep every column's position, leaving unselected ones empty.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub keep_all_columns: Option<bool>,
     /// Return the bare records instead of frames.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub output_raw_data: Option<bool>,
     /// Give each frame a CRC-32 of its payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub enable_payload_crc: Option<bool>,
     /// Begin the result with the CSV header line.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub output_header: Option<bool>,
 }
 
@@ -12387,14 +15645,27 @@ impl crate::xml::XmlDocument for SelectOutputSerialization {
 
 /// The SelectObject request document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectRequest {
     /// The SQL expression (`select * from ossobject ...`), Base64-encoded.
     pub expression: String,
     /// How to read the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub input_serialization: Option<SelectInputSerialization>,
     /// How to write the result.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub output_serialization: Option<SelectOutputSerialization>,
     /// How to treat bad records.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub options: Option<SelectOptions>,
 }
 
@@ -12446,6 +15717,7 @@ impl crate::xml::XmlDocument for SelectRequest {
 
 /// The default encryption rule of a bucket.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ServerSideEncryptionRule {
     /// How new objects are encrypted by default.
     pub apply_server_side_encryption_by_default: ApplyServerSideEncryptionByDefault,
@@ -12493,6 +15765,7 @@ impl crate::xml::XmlDocument for ServerSideEncryptionRule {
 
 /// The request document of PutStyle.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StyleContent {
     /// The processing parameters, such as `image/resize,p_50`.
     pub content: String,
@@ -12530,16 +15803,37 @@ impl crate::xml::XmlDocument for StyleContent {
 
 /// An image style of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StyleInfo {
     /// The style's name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The processing parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content: Option<String>,
     /// The style's category: `image`, `document` or `video`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub category: Option<String>,
     /// When the style was created, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub create_time: Option<String>,
     /// When the style was last changed, as OSS writes it (an HTTP date).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last_modify_time: Option<String>,
 }
 
@@ -12591,8 +15885,13 @@ impl crate::xml::XmlDocument for StyleInfo {
 
 /// The image styles of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StyleList {
     /// The styles.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub styles: Vec<StyleInfo>,
 }
 
@@ -12626,10 +15925,15 @@ impl crate::xml::XmlDocument for StyleList {
 
 /// One tag: a key and its value.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tag {
     /// The tag key.
     pub key: String,
     /// The tag value (may be empty).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<String>,
 }
 
@@ -12669,8 +15973,13 @@ impl crate::xml::XmlDocument for Tag {
 
 /// The list of tags inside a `Tagging` document.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TagSet {
     /// The tags, in document order.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub tags: Vec<Tag>,
 }
 
@@ -12704,6 +16013,7 @@ impl crate::xml::XmlDocument for TagSet {
 
 /// A set of tags on a bucket or object.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tagging {
     /// The tags.
     pub tag_set: TagSet,
@@ -12741,6 +16051,7 @@ impl crate::xml::XmlDocument for Tagging {
 
 /// The transfer acceleration setting of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TransferAccelerationConfiguration {
     /// Whether transfer acceleration is on.
     pub enabled: bool,
@@ -12782,10 +16093,19 @@ impl crate::xml::XmlDocument for TransferAccelerationConfiguration {
 
 /// The request headers and query parameters recorded in real-time logs.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UserDefinedLogFieldsConfiguration {
     /// Request header names to record (headers and parameters together: at most 6).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub header_set: Vec<String>,
     /// Query parameter names to record (headers and parameters together: at most 6).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub param_set: Vec<String>,
 }
 
@@ -14760,8 +18080,13 @@ impl crate::json::JsonDocument for VectorsQueryResult {}
 
 /// A bucket's versioning state.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VersioningConfiguration {
     /// The state; absent when versioning was never enabled.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<VersioningStatus>,
 }
 
@@ -14795,12 +18120,25 @@ impl crate::xml::XmlDocument for VersioningConfiguration {
 
 /// The static website configuration of a bucket. At least one of the index document, error document and routing rules is needed.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WebsiteConfiguration {
     /// The default page.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub index_document: Option<IndexDocument>,
     /// The page returned for a missing object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub error_document: Option<ErrorDocument>,
     /// Redirection and back-to-origin rules (up to 20).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub routing_rules: Vec<RoutingRule>,
 }
 
@@ -14844,16 +18182,37 @@ impl crate::xml::XmlDocument for WebsiteConfiguration {
 
 /// A bucket's retention policy, as GetBucketWorm returns it.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WormConfiguration {
     /// The ID of the retention policy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub worm_id: Option<String>,
     /// Whether the policy is still unlocked (`InProgress`) or `Locked`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<BucketWormState>,
     /// How many days objects are retained.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub retention_period_in_days: Option<i64>,
     /// When the policy was created, as OSS writes it (ISO 8601 without a zone, e.g. `2020-10-15T15:50:32`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// When an unlocked policy expires, as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub expiration_date: Option<String>,
 }
 
