@@ -10,6 +10,7 @@ pub mod operation;
 pub mod paginate;
 pub mod response;
 pub mod retry;
+pub mod route;
 mod support;
 pub mod validate;
 

@@ -24,8 +24,8 @@ fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated operations: one zero-sized type per spec operation, implementing \
          [`crate::operation::Operation`].\n\n\
-         mod operations;\nmod paginate;\nmod server;\n\n\
-         pub use operations::*;\npub use server::ServerOperation;\n"
+         mod operations;\nmod paginate;\nmod routes;\nmod server;\n\n\
+         pub use operations::*;\npub use routes::{{OperationId, ROUTES, SUBRESOURCES}};\npub use server::ServerOperation;\n"
     )
 }
 

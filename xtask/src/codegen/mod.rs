@@ -11,6 +11,7 @@ mod gen_model;
 mod gen_model_tests;
 mod gen_proto;
 mod gen_proto_server;
+mod gen_routes;
 mod gen_serde;
 mod names;
 pub(crate) mod spec;
@@ -49,6 +50,10 @@ pub(crate) fn doc_lines(doc: &str, indent: &str) -> String {
 pub(crate) fn generate_all(model: &spec::Model) -> Result<Vec<(String, String)>, String> {
     let mut files = gen_model::generate(model);
     files.extend(gen_proto::generate(model));
+    files.push((
+        "crates/oss-proto/src/generated/routes.rs".to_string(),
+        gen_routes::generate(model)?,
+    ));
     files.extend(gen_client::generate(model));
     files.extend(gen_api::generate(model));
     files

@@ -36,6 +36,10 @@ struct RawOperation {
     content_md5: bool,
     #[serde(default)]
     v1_signed_query: Vec<String>,
+    /// `name=value` query pairs, any one of which tells this operation apart from others with
+    /// the same method, scope and sub-resources (SelectObject's `x-oss-process=csv/select`).
+    #[serde(default)]
+    route_query: Vec<String>,
     #[serde(default)]
     input: IndexMap<String, RawMember>,
     #[serde(default)]
@@ -273,6 +277,9 @@ pub(crate) struct OperationDef {
     pub(crate) query: Vec<(String, Option<String>)>,
     pub(crate) content_md5: bool,
     pub(crate) v1_signed_query: Vec<String>,
+    /// `(name, value)` query pairs that route a request here (any one of them), beyond the
+    /// fixed sub-resources.
+    pub(crate) route_query: Vec<(String, String)>,
     /// Declared input members (without the implicit `bucket`/`key`).
     pub(crate) input: Vec<Field>,
     /// Declared output members (without the implicit `request_id`).
@@ -1025,6 +1032,22 @@ impl Resolver {
                 }
             }
         }
+        let mut route_query = Vec::new();
+        for pair in &raw.route_query {
+            let Some((k, v)) = pair.split_once('=') else {
+                self.err(format!("{ctx}: route_query `{pair}` is not `name=value`"));
+                continue;
+            };
+            if !input
+                .iter()
+                .any(|f| matches!(&f.location, Location::Query(q) if q == k))
+            {
+                self.err(format!(
+                    "{ctx}: route_query `{pair}`: `{k}` is not a query input member"
+                ));
+            }
+            route_query.push((k.to_string(), v.to_string()));
+        }
         Some(OperationDef {
             name: name.to_string(),
             snake: names::snake_case(name),
@@ -1036,6 +1059,7 @@ impl Resolver {
             query,
             content_md5: raw.content_md5,
             v1_signed_query: raw.v1_signed_query.clone(),
+            route_query,
             input,
             output,
             paginate,

@@ -4,7 +4,9 @@
 
 mod operations;
 mod paginate;
+mod routes;
 mod server;
 
 pub use operations::*;
+pub use routes::{OperationId, ROUTES, SUBRESOURCES};
 pub use server::ServerOperation;
