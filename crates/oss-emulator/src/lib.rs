@@ -90,6 +90,16 @@ pub use config::{DEFAULT_ACCOUNT_ID, EmulatorConfig};
 pub use error::StartError;
 pub use fault::Faults;
 
+/// The names of the operations the emulator serves (the handler table's operations), sorted.
+///
+/// ```
+/// let served = oss_emulator::served_operations();
+/// assert!(served.contains(&"PutObject"));
+/// ```
+pub fn served_operations() -> Vec<&'static str> {
+    handlers::served()
+}
+
 /// A running emulator. Dropping it (or [`Emulator::stop`]) stops the server.
 pub struct Emulator {
     addr: SocketAddr,

@@ -10,7 +10,7 @@ usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECR
                     [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID]
                     [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
                     [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]
-       oss-emulator --help | --version
+       oss-emulator --help | --version | --served-operations
 
 A local OSS-compatible server. Prints `listening on http://ADDR` once it accepts connections, then
 `vectors on http://ADDR` (the vector service's listener).
@@ -31,7 +31,8 @@ options:
   --fault-seed N                seed deciding which requests fail
   --restore-delay-ms N          how long RestoreObject takes to complete (default 0)
   -h, --help                    print this help
-  -V, --version                 print the version";
+  -V, --version                 print the version
+  --served-operations           print the operations the emulator serves, one per line";
 
 #[allow(clippy::print_stderr)]
 fn main() {
@@ -46,6 +47,13 @@ fn main() {
             "oss-emulator {}",
             env!("CARGO_PKG_VERSION")
         );
+        return;
+    }
+    if args.iter().any(|a| a == "--served-operations") {
+        let mut out = std::io::stdout().lock();
+        for name in oss_emulator::served_operations() {
+            let _ = writeln!(out, "{name}");
+        }
         return;
     }
     let config = match EmulatorConfig::from_args(args) {

@@ -31,6 +31,8 @@ pub(crate) struct Request {
     pub(crate) body: Bytes,
     /// The body, when it was streamed to a temporary file (object data on the disk store).
     pub(crate) staged: Option<Arc<StagedBody>>,
+    /// Addressed to the vector-bucket service (routed among the `vector` scope's operations).
+    pub(crate) vector: bool,
 }
 
 /// Percent-decodes a path segment or query component (`+` only in queries).
@@ -113,11 +115,6 @@ impl Request {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_deref().unwrap_or(""))
-    }
-
-    /// True when the query has the parameter, with or without a value.
-    pub(crate) fn has_q(&self, name: &str) -> bool {
-        self.query.iter().any(|(k, _)| k == name)
     }
 
     /// A header's value as text.

@@ -5,161 +5,58 @@ use http::{Method, StatusCode};
 use crate::auth::{self, Access};
 use crate::context::Context;
 use crate::error::OssError;
-use crate::handlers::{archive, bucket, cors, listing, multipart, object, post_object};
+use crate::handlers;
 use crate::request::Request;
 use crate::response::Reply;
-use oss_proto::operation::Operation;
+use oss_proto::operation::Scope;
 
-/// Declares [`Op`], every operation the emulator serves, named as in the spec so each variant
-/// reaches its generated operation's constants.
-macro_rules! served_operations {
-    ($($name:ident),* $(,)?) => {
-        /// Every operation the emulator serves.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub(crate) enum Op {
-            $($name,)*
-        }
+/// An operation of the spec; the router names one per request (generated from `spec/`).
+pub(crate) type Op = oss_proto::generated::OperationId;
 
-        impl Op {
-            /// The sub-resources this operation signs in V1 beyond oss-sign's fixed list, from
-            /// the spec (the same constant the client signs with).
-            fn v1_signed_query(self) -> &'static [&'static str] {
-                match self {
-                    $(Op::$name => <oss_proto::generated::$name as Operation>::V1_SIGNED_QUERY,)*
-                }
-            }
-        }
+/// OSS's answer to a request naming no operation: the method is not allowed on the resource.
+fn method_not_allowed(req: &Request) -> OssError {
+    let resource = match (&req.bucket, &req.key) {
+        (None, _) => "SERVICE",
+        (Some(_), None) => "BUCKET",
+        (Some(_), Some(_)) => "OBJECT",
     };
-}
-
-served_operations! {
-    ListBuckets,
-    PutBucket,
-    DeleteBucket,
-    GetBucketInfo,
-    GetBucketLocation,
-    GetBucketStat,
-    PutBucketAcl,
-    GetBucketAcl,
-    PutBucketVersioning,
-    GetBucketVersioning,
-    PutBucketTags,
-    GetBucketTags,
-    DeleteBucketTags,
-    PutBucketCors,
-    GetBucketCors,
-    DeleteBucketCors,
-    OptionObject,
-    ListObjects,
-    ListObjectsV2,
-    ListObjectVersions,
-    ListMultipartUploads,
-    DeleteMultipleObjects,
-    PutObject,
-    CopyObject,
-    GetObject,
-    HeadObject,
-    GetObjectMeta,
-    DeleteObject,
-    AppendObject,
-    PutObjectAcl,
-    GetObjectAcl,
-    PutObjectTagging,
-    GetObjectTagging,
-    DeleteObjectTagging,
-    PutSymlink,
-    GetSymlink,
-    InitiateMultipartUpload,
-    UploadPart,
-    UploadPartCopy,
-    CompleteMultipartUpload,
-    AbortMultipartUpload,
-    ListParts,
-    PostObject,
-    RestoreObject,
-    CleanRestoredObject,
-}
-
-fn method_not_allowed() -> OssError {
     OssError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
         "The specified method is not allowed against this resource.",
     )
+    .with("Method", req.method.as_str())
+    .with("ResourceType", resource)
 }
 
-/// Picks the operation a request names.
-pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
-    let m = &req.method;
-    let has = |name: &str| req.has_q(name);
-    if *m == Method::OPTIONS {
-        return if req.bucket.is_some() {
-            Ok(Op::OptionObject)
-        } else {
-            Err(method_not_allowed())
-        };
+/// What a request addresses.
+fn scope(req: &Request) -> Scope {
+    if req.vector {
+        return Scope::Vector;
     }
     match (req.bucket.is_some(), req.key.is_some()) {
-        (false, _) => match *m {
-            Method::GET => Ok(Op::ListBuckets),
-            _ => Err(method_not_allowed()),
-        },
-        (true, false) => Ok(match *m {
-            Method::PUT if has("acl") => Op::PutBucketAcl,
-            Method::PUT if has("versioning") => Op::PutBucketVersioning,
-            Method::PUT if has("tagging") => Op::PutBucketTags,
-            Method::PUT if has("cors") => Op::PutBucketCors,
-            Method::PUT => Op::PutBucket,
-            Method::GET if has("acl") => Op::GetBucketAcl,
-            Method::GET if has("versioning") => Op::GetBucketVersioning,
-            Method::GET if has("tagging") => Op::GetBucketTags,
-            Method::GET if has("cors") => Op::GetBucketCors,
-            Method::GET if has("location") => Op::GetBucketLocation,
-            Method::GET if has("bucketInfo") => Op::GetBucketInfo,
-            Method::GET if has("stat") => Op::GetBucketStat,
-            Method::GET if has("versions") => Op::ListObjectVersions,
-            Method::GET if has("uploads") => Op::ListMultipartUploads,
-            Method::GET if req.q("list-type") == Some("2") => Op::ListObjectsV2,
-            Method::GET => Op::ListObjects,
-            Method::DELETE if has("tagging") => Op::DeleteBucketTags,
-            Method::DELETE if has("cors") => Op::DeleteBucketCors,
-            Method::DELETE => Op::DeleteBucket,
-            Method::POST if has("delete") => Op::DeleteMultipleObjects,
-            Method::POST if post_object::is_form_upload(req) => Op::PostObject,
-            _ => return Err(method_not_allowed()),
-        }),
-        (true, true) => Ok(match *m {
-            Method::PUT if has("acl") => Op::PutObjectAcl,
-            Method::PUT if has("tagging") => Op::PutObjectTagging,
-            Method::PUT if has("symlink") => Op::PutSymlink,
-            Method::PUT if has("partNumber") && has("uploadId") => {
-                if req.header("x-oss-copy-source").is_some() {
-                    Op::UploadPartCopy
-                } else {
-                    Op::UploadPart
-                }
-            }
-            Method::PUT if req.header("x-oss-copy-source").is_some() => Op::CopyObject,
-            Method::PUT => Op::PutObject,
-            Method::POST if has("append") => Op::AppendObject,
-            Method::POST if has("restore") => Op::RestoreObject,
-            Method::POST if has("cleanRestoredObject") => Op::CleanRestoredObject,
-            Method::POST if has("uploads") => Op::InitiateMultipartUpload,
-            Method::POST if has("uploadId") => Op::CompleteMultipartUpload,
-            Method::GET if has("acl") => Op::GetObjectAcl,
-            Method::GET if has("tagging") => Op::GetObjectTagging,
-            Method::GET if has("symlink") => Op::GetSymlink,
-            Method::GET if has("uploadId") => Op::ListParts,
-            Method::GET if has("objectMeta") => Op::GetObjectMeta,
-            Method::GET => Op::GetObject,
-            Method::HEAD if has("objectMeta") => Op::GetObjectMeta,
-            Method::HEAD => Op::HeadObject,
-            Method::DELETE if has("tagging") => Op::DeleteObjectTagging,
-            Method::DELETE if has("uploadId") => Op::AbortMultipartUpload,
-            Method::DELETE => Op::DeleteObject,
-            _ => return Err(method_not_allowed()),
-        }),
+        (false, _) => Scope::Service,
+        (true, false) => Scope::Bucket,
+        (true, true) => Scope::Object,
     }
+}
+
+/// Picks the operation a request names, with the routing generated from the spec
+/// (`oss_proto::route`).
+pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
+    let scope = scope(req);
+    // The CORS preflight is answered on a bucket as on an object.
+    if req.method == Method::OPTIONS && scope == Scope::Bucket {
+        return Ok(Op::OptionObject);
+    }
+    oss_proto::route::route(
+        req.method.as_str(),
+        scope,
+        req.bucket.is_some(),
+        &req.query,
+        &req.headers,
+    )
+        .ok_or_else(|| method_not_allowed(req))
 }
 
 fn access(op: Op) -> Access {
@@ -243,6 +140,9 @@ pub(crate) fn authorize(ctx: &Context, req: &Request) -> Result<Authorized, OssE
     } else {
         auth::authenticate(ctx, req, op.v1_signed_query())?
     };
+    if handlers::handler(op).is_none() {
+        return Err(handlers::not_served(op));
+    }
     if !signed {
         auth::allow_anonymous(ctx, req, access(op))?;
     }
@@ -282,51 +182,8 @@ pub(crate) fn dispatch(
     // takes each key's lock in turn).
     let _object_lock = (writes_one_object(op) && req.key.is_some())
         .then(|| ctx.store.lock_key(req.bucket(), req.key()));
-    match op {
-        Op::ListBuckets => bucket::list_buckets(ctx, req),
-        Op::PutBucket => bucket::put_bucket(ctx, req),
-        Op::DeleteBucket => bucket::delete_bucket(ctx, req),
-        Op::GetBucketInfo => bucket::get_bucket_info(ctx, req),
-        Op::GetBucketLocation => bucket::get_bucket_location(ctx, req),
-        Op::GetBucketStat => bucket::get_bucket_stat(ctx, req),
-        Op::PutBucketAcl => bucket::put_bucket_acl(ctx, req),
-        Op::GetBucketAcl => bucket::get_bucket_acl(ctx, req),
-        Op::PutBucketVersioning => bucket::put_bucket_versioning(ctx, req),
-        Op::GetBucketVersioning => bucket::get_bucket_versioning(ctx, req),
-        Op::PutBucketTags => bucket::put_bucket_tags(ctx, req),
-        Op::GetBucketTags => bucket::get_bucket_tags(ctx, req),
-        Op::DeleteBucketTags => bucket::delete_bucket_tags(ctx, req),
-        Op::PutBucketCors => cors::put_bucket_cors(ctx, req),
-        Op::GetBucketCors => cors::get_bucket_cors(ctx, req),
-        Op::DeleteBucketCors => cors::delete_bucket_cors(ctx, req),
-        Op::OptionObject => cors::preflight(ctx, req),
-        Op::ListObjects => listing::list_objects(ctx, req),
-        Op::ListObjectsV2 => listing::list_objects_v2(ctx, req),
-        Op::ListObjectVersions => listing::list_object_versions(ctx, req),
-        Op::ListMultipartUploads => multipart::list_uploads(ctx, req),
-        Op::DeleteMultipleObjects => object::delete_multiple(ctx, req),
-        Op::PutObject => object::put_object(ctx, req),
-        Op::CopyObject => object::copy_object(ctx, req),
-        Op::GetObject => object::get_object(ctx, req, false),
-        Op::HeadObject => object::get_object(ctx, req, true),
-        Op::GetObjectMeta => object::get_object_meta(ctx, req),
-        Op::DeleteObject => object::delete_object(ctx, req),
-        Op::AppendObject => object::append_object(ctx, req),
-        Op::PutObjectAcl => object::put_object_acl(ctx, req),
-        Op::GetObjectAcl => object::get_object_acl(ctx, req),
-        Op::PutObjectTagging => object::put_object_tagging(ctx, req),
-        Op::GetObjectTagging => object::get_object_tagging(ctx, req),
-        Op::DeleteObjectTagging => object::delete_object_tagging(ctx, req),
-        Op::PutSymlink => object::put_symlink(ctx, req),
-        Op::GetSymlink => object::get_symlink(ctx, req),
-        Op::InitiateMultipartUpload => multipart::initiate(ctx, req),
-        Op::UploadPart => multipart::upload_part(ctx, req),
-        Op::UploadPartCopy => multipart::upload_part_copy(ctx, req),
-        Op::CompleteMultipartUpload => multipart::complete(ctx, req),
-        Op::AbortMultipartUpload => multipart::abort(ctx, req),
-        Op::ListParts => multipart::list_parts(ctx, req),
-        Op::PostObject => post_object::post_object(ctx, req),
-        Op::RestoreObject => archive::restore_object(ctx, req),
-        Op::CleanRestoredObject => archive::clean_restored_object(ctx, req),
+    match handlers::handler(op) {
+        Some(handle) => handle(ctx, req),
+        None => Err(handlers::not_served(op)),
     }
 }

@@ -22,12 +22,12 @@
 //!     pairs.iter().map(|(k, v)| (k.to_string(), v.map(str::to_string))).collect()
 //! };
 //! let none = HeaderMap::new();
-//! assert_eq!(route("PUT", Scope::Bucket, &q(&[("acl", None)]), &none), Some(OperationId::PutBucketAcl));
-//! assert_eq!(route("PUT", Scope::Bucket, &[], &none), Some(OperationId::PutBucket));
-//! assert_eq!(route("GET", Scope::Bucket, &q(&[("style", None), ("styleName", Some("s"))]), &none),
+//! assert_eq!(route("PUT", Scope::Bucket, true, &q(&[("acl", None)]), &none), Some(OperationId::PutBucketAcl));
+//! assert_eq!(route("PUT", Scope::Bucket, true, &[], &none), Some(OperationId::PutBucket));
+//! assert_eq!(route("GET", Scope::Bucket, true, &q(&[("style", None), ("styleName", Some("s"))]), &none),
 //!     Some(OperationId::GetStyle));
-//! assert_eq!(route("GET", Scope::Bucket, &q(&[("style", None)]), &none), Some(OperationId::ListStyle));
-//! assert_eq!(route("POST", Scope::Bucket, &q(&[("acl", None)]), &none), None);
+//! assert_eq!(route("GET", Scope::Bucket, true, &q(&[("style", None)]), &none), Some(OperationId::ListStyle));
+//! assert_eq!(route("POST", Scope::Bucket, true, &q(&[("acl", None)]), &none), None);
 //! ```
 
 use http::HeaderMap;
@@ -59,6 +59,9 @@ pub struct Route {
     pub method: &'static str,
     /// What the request addresses.
     pub scope: Scope,
+    /// Whether the request names a bucket (only the vector scope has operations with and
+    /// without one: ListVectorBuckets has none).
+    pub bucket: bool,
     /// The fixed sub-resource query (`("acl", None)`, `("comp", Some("add"))`).
     pub subresources: &'static [(&'static str, Option<&'static str>)],
     /// The operation's query input members (they may be present without naming another
@@ -117,18 +120,19 @@ impl Route {
     }
 }
 
-/// The operation a request names: its method (upper case), what it addresses, its decoded
-/// query pairs (`None` for a valueless parameter) and its headers. `None` when no operation
+/// The operation a request names: its method (upper case), what it addresses, whether it
+/// names a bucket, its decoded query pairs (`None` for a valueless parameter) and its headers. `None` when no operation
 /// of the spec matches (OSS answers `MethodNotAllowed`).
 pub fn route(
     method: &str,
     scope: Scope,
+    bucket: bool,
     query: &[(String, Option<String>)],
     headers: &HeaderMap,
 ) -> Option<OperationId> {
     let admitted: Vec<&Route> = ROUTES
         .iter()
-        .filter(|r| r.method == method && r.scope == scope && r.admits(query))
+        .filter(|r| r.method == method && r.scope == scope && r.bucket == bucket && r.admits(query))
         .collect();
     let tier = |r: &Route| (!r.route_query.is_empty(), r.subresources.len());
     let best = admitted.iter().map(|r| tier(r)).max()?;
@@ -174,32 +178,33 @@ mod tests {
         let part = q(&[("partNumber", Some("1")), ("uploadId", Some("u"))]);
         let copy = headers(&["x-oss-copy-source"]);
         assert_eq!(
-            route("PUT", Scope::Object, &[], &none),
+            route("PUT", Scope::Object, true, &[], &none),
             Some(OperationId::PutObject)
         );
         assert_eq!(
-            route("PUT", Scope::Object, &[], &copy),
+            route("PUT", Scope::Object, true, &[], &copy),
             Some(OperationId::CopyObject)
         );
         assert_eq!(
-            route("PUT", Scope::Object, &part, &none),
+            route("PUT", Scope::Object, true, &part, &none),
             Some(OperationId::UploadPart)
         );
         assert_eq!(
-            route("PUT", Scope::Object, &part, &copy),
+            route("PUT", Scope::Object, true, &part, &copy),
             Some(OperationId::UploadPartCopy)
         );
         assert_eq!(
             route(
                 "DELETE",
                 Scope::Object,
+                true,
                 &q(&[("uploadId", Some("u"))]),
                 &none
             ),
             Some(OperationId::AbortMultipartUpload)
         );
         assert_eq!(
-            route("DELETE", Scope::Object, &[], &none),
+            route("DELETE", Scope::Object, true, &[], &none),
             Some(OperationId::DeleteObject)
         );
     }
@@ -208,13 +213,14 @@ mod tests {
     fn valued_sub_resources_and_listing_options() {
         let none = headers(&[]);
         assert_eq!(
-            route("GET", Scope::Bucket, &q(&[("list-type", Some("2"))]), &none),
+            route("GET", Scope::Bucket, true, &q(&[("list-type", Some("2"))]), &none),
             Some(OperationId::ListObjectsV2)
         );
         assert_eq!(
             route(
                 "GET",
                 Scope::Bucket,
+                true,
                 &q(&[("encoding-type", Some("url")), ("prefix", Some("a"))]),
                 &none
             ),
@@ -224,6 +230,7 @@ mod tests {
             route(
                 "POST",
                 Scope::Bucket,
+                true,
                 &q(&[("metaQuery", None), ("comp", Some("query"))]),
                 &none
             ),
@@ -233,6 +240,7 @@ mod tests {
             route(
                 "POST",
                 Scope::Bucket,
+                true,
                 &q(&[("replication", None), ("comp", Some("delete"))]),
                 &none
             ),
@@ -243,6 +251,7 @@ mod tests {
             route(
                 "POST",
                 Scope::Bucket,
+                true,
                 &q(&[("replication", None), ("comp", Some("nope"))]),
                 &none
             ),
@@ -255,34 +264,50 @@ mod tests {
         let none = headers(&[]);
         let select = q(&[("x-oss-process", Some("csv/select"))]);
         assert_eq!(
-            route("POST", Scope::Object, &select, &none),
+            route("POST", Scope::Object, true, &select, &none),
             Some(OperationId::SelectObject)
         );
         assert_eq!(
             route(
                 "POST",
                 Scope::Object,
+                true,
                 &q(&[("x-oss-process", Some("json/meta"))]),
                 &none
             ),
             Some(OperationId::CreateSelectObjectMeta)
         );
         assert_eq!(
-            route("POST", Scope::Object, &q(&[("x-oss-process", None)]), &none),
+            route("POST", Scope::Object, true, &q(&[("x-oss-process", None)]), &none),
             Some(OperationId::ProcessObject)
         );
         assert_eq!(
             route(
                 "GET",
                 Scope::Object,
+                true,
                 &q(&[("x-oss-process", Some("image/resize,w_10"))]),
                 &none
             ),
             Some(OperationId::GetObject)
         );
         assert_eq!(
-            route("POST", Scope::Object, &q(&[("uploadId", Some("u"))]), &none),
+            route("POST", Scope::Object, true, &q(&[("uploadId", Some("u"))]), &none),
             Some(OperationId::CompleteMultipartUpload)
+        );
+    }
+
+    #[test]
+    fn vector_requests_with_and_without_a_bucket() {
+        let none = headers(&[]);
+        assert_eq!(
+            route("GET", Scope::Vector, false, &[], &none),
+            Some(OperationId::ListVectorBuckets)
+        );
+        assert_eq!(route("GET", Scope::Vector, true, &[], &none), None);
+        assert_eq!(
+            route("POST", Scope::Vector, true, &q(&[("putVectors", None)]), &none),
+            Some(OperationId::PutVectors)
         );
     }
 
@@ -290,11 +315,11 @@ mod tests {
     fn unknown_combinations_name_nothing() {
         let none = headers(&[]);
         assert_eq!(
-            route("POST", Scope::Bucket, &q(&[("acl", None)]), &none),
+            route("POST", Scope::Bucket, true, &q(&[("acl", None)]), &none),
             None
         );
-        assert_eq!(route("PATCH", Scope::Bucket, &[], &none), None);
-        assert_eq!(route("DELETE", Scope::Service, &[], &none), None);
+        assert_eq!(route("PATCH", Scope::Bucket, true, &[], &none), None);
+        assert_eq!(route("DELETE", Scope::Service, false, &[], &none), None);
     }
 
     #[test]
@@ -321,7 +346,7 @@ mod tests {
                 query.push((n.to_string(), Some(v.to_string())));
             }
             assert_eq!(
-                route(r.method, r.scope, &query, &h),
+                route(r.method, r.scope, r.bucket, &query, &h),
                 Some(r.operation),
                 "{:?}",
                 r.operation

@@ -1,8 +1,43 @@
-//! `cargo xtask coverage`: which catalogue operations the spec covers.
+//! `cargo xtask coverage`: which catalogue operations the spec covers, and which the emulator
+//! serves.
 
 use std::collections::BTreeSet;
+use std::process::Command;
 
-/// Prints one line per catalogue operation missing from the spec, then `covered N/TOTAL`.
+/// The operations the emulator serves, as it reports them (`oss-emulator --served-operations`:
+/// every operation of the generated routing that its handler table serves).
+fn served_operations() -> Result<BTreeSet<String>, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = Command::new(cargo)
+        .current_dir(crate::workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "oss-emulator",
+            "--bin",
+            "oss-emulator",
+            "--",
+            "--served-operations",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run the emulator: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "oss-emulator --served-operations failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Prints one line per catalogue operation missing from the spec, one per operation the
+/// emulator does not serve, then `covered N/TOTAL` and `served N/TOTAL`.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if let Some(arg) = args.first() {
         return Err(format!("coverage: unknown argument `{arg}`"));
@@ -13,7 +48,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", catalogue_path.display()))?;
     let model = super::spec::load_dir(&root.join("spec"))?;
     let specified: BTreeSet<&str> = model.operations.keys().map(String::as_str).collect();
-    let report = report(&catalogue, &specified)?;
+    let served = served_operations()?;
+    let served: BTreeSet<&str> = served.iter().map(String::as_str).collect();
+    let report = report(&catalogue, &specified, &served)?;
     for line in report {
         println!("{line}");
     }
@@ -21,11 +58,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// The report lines: `missing: <category>\t<operation>` per uncovered operation, in catalogue
-/// order, then `covered N/TOTAL`.
-pub(crate) fn report(catalogue: &str, specified: &BTreeSet<&str>) -> Result<Vec<String>, String> {
+/// order, `unserved: <category>\t<operation>` per operation the emulator does not serve, then
+/// `covered N/TOTAL` and `served N/TOTAL`.
+pub(crate) fn report(
+    catalogue: &str,
+    specified: &BTreeSet<&str>,
+    served: &BTreeSet<&str>,
+) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
+    let mut unserved = Vec::new();
     let mut total = 0usize;
     let mut covered = 0usize;
+    let mut served_count = 0usize;
     for (i, row) in catalogue.lines().enumerate().skip(1) {
         if row.trim().is_empty() {
             continue;
@@ -43,8 +87,15 @@ pub(crate) fn report(catalogue: &str, specified: &BTreeSet<&str>) -> Result<Vec<
         } else {
             lines.push(format!("missing: {category}\t{operation}"));
         }
+        if served.contains(operation) {
+            served_count += 1;
+        } else {
+            unserved.push(format!("unserved: {category}\t{operation}"));
+        }
     }
+    lines.extend(unserved);
     lines.push(format!("covered {covered}/{total}"));
+    lines.push(format!("served {served_count}/{total}"));
     Ok(lines)
 }
 
@@ -57,11 +108,14 @@ mod tests {
         let catalogue =
             "n\tcategory\toperation\n1\tservice\tListBuckets\n2\tbucket ACL\tPutBucketAcl\n";
         let specified: BTreeSet<&str> = ["ListBuckets"].into_iter().collect();
+        let served: BTreeSet<&str> = ["ListBuckets"].into_iter().collect();
         assert_eq!(
-            report(catalogue, &specified).unwrap(),
+            report(catalogue, &specified, &served).unwrap(),
             vec![
                 "missing: bucket ACL\tPutBucketAcl".to_string(),
-                "covered 1/2".to_string()
+                "unserved: bucket ACL\tPutBucketAcl".to_string(),
+                "covered 1/2".to_string(),
+                "served 1/2".to_string()
             ]
         );
     }

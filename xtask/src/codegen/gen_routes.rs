@@ -66,16 +66,22 @@ struct RouteDef<'a> {
 /// that not every operation of its (method, scope, sub-resources) group requires. Fails when
 /// two operations of a group cannot be told apart.
 fn routes(model: &Model) -> Result<Vec<RouteDef<'_>>, String> {
-    let mut groups: BTreeMap<(String, String, Subresources), Vec<&OperationDef>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String, bool, Subresources), Vec<&OperationDef>> =
+        BTreeMap::new();
     for op in model.operations.values() {
         groups
-            .entry((op.method.clone(), op.scope.clone(), subresources(op)))
+            .entry((
+                op.method.clone(),
+                op.scope.clone(),
+                op.has_bucket(),
+                subresources(op),
+            ))
             .or_default()
             .push(op);
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for ((method, scope, subs), ops) in &groups {
+    for ((method, scope, _, subs), ops) in &groups {
         let keys: Vec<BTreeSet<Key>> = ops.iter().map(|op| required_keys(op)).collect();
         let shared: BTreeSet<Key> = keys
             .iter()
@@ -213,10 +219,11 @@ pub(crate) fn generate(model: &Model) -> Result<String, String> {
             .collect();
         let _ = writeln!(
             s,
-            "Route {{\noperation: OperationId::{},\nmethod: {:?},\nscope: Scope::{},\nsubresources: &[{}],\nquery_members: &[{}],\ndiscriminators: &[{}],\nroute_query: &[{}],\n}},",
+            "Route {{\noperation: OperationId::{},\nmethod: {:?},\nscope: Scope::{},\nbucket: {},\nsubresources: &[{}],\nquery_members: &[{}],\ndiscriminators: &[{}],\nroute_query: &[{}],\n}},",
             op.name,
             op.method,
             op.scope,
+            op.has_bucket(),
             subs.join(", "),
             members.join(", "),
             disc.join(", "),

@@ -15,11 +15,93 @@ use http::StatusCode;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::checksum;
-use crate::context::OWNER_ID;
+use crate::context::{Context, OWNER_ID};
 use crate::error::OssError;
 use crate::request::Request;
+use crate::response::Reply;
+use crate::router::Op;
 use crate::storage::ObjectMeta;
 use crate::xml::{self, Element, XmlWriter};
+
+/// What serves one operation: the request (routed, authenticated, its body received) → the
+/// reply or OSS's error.
+pub(crate) type Handler = fn(&Context, &Request) -> Result<Reply, OssError>;
+
+/// THE handler table: the operation the router named → the function serving it. `None` is an
+/// operation of the spec the emulator does not serve yet (answered by [`not_served`]).
+///
+/// To serve an operation, add one arm here (`Op::PutBucketLifecycle => lifecycle::put,`);
+/// `cargo xtask coverage` counts what this table serves.
+pub(crate) fn handler(op: Op) -> Option<Handler> {
+    Some(match op {
+        Op::ListBuckets => bucket::list_buckets,
+        Op::PutBucket => bucket::put_bucket,
+        Op::DeleteBucket => bucket::delete_bucket,
+        Op::GetBucketInfo => bucket::get_bucket_info,
+        Op::GetBucketLocation => bucket::get_bucket_location,
+        Op::GetBucketStat => bucket::get_bucket_stat,
+        Op::PutBucketAcl => bucket::put_bucket_acl,
+        Op::GetBucketAcl => bucket::get_bucket_acl,
+        Op::PutBucketVersioning => bucket::put_bucket_versioning,
+        Op::GetBucketVersioning => bucket::get_bucket_versioning,
+        Op::PutBucketTags => bucket::put_bucket_tags,
+        Op::GetBucketTags => bucket::get_bucket_tags,
+        Op::DeleteBucketTags => bucket::delete_bucket_tags,
+        Op::PutBucketCors => cors::put_bucket_cors,
+        Op::GetBucketCors => cors::get_bucket_cors,
+        Op::DeleteBucketCors => cors::delete_bucket_cors,
+        Op::OptionObject => cors::preflight,
+        Op::ListObjects => listing::list_objects,
+        Op::ListObjectsV2 => listing::list_objects_v2,
+        Op::ListObjectVersions => listing::list_object_versions,
+        Op::ListMultipartUploads => multipart::list_uploads,
+        Op::DeleteMultipleObjects => object::delete_multiple,
+        Op::PutObject => object::put_object,
+        Op::CopyObject => object::copy_object,
+        Op::GetObject => |ctx, req| object::get_object(ctx, req, false),
+        Op::HeadObject => |ctx, req| object::get_object(ctx, req, true),
+        Op::GetObjectMeta => object::get_object_meta,
+        Op::DeleteObject => object::delete_object,
+        Op::AppendObject => object::append_object,
+        Op::PutObjectAcl => object::put_object_acl,
+        Op::GetObjectAcl => object::get_object_acl,
+        Op::PutObjectTagging => object::put_object_tagging,
+        Op::GetObjectTagging => object::get_object_tagging,
+        Op::DeleteObjectTagging => object::delete_object_tagging,
+        Op::PutSymlink => object::put_symlink,
+        Op::GetSymlink => object::get_symlink,
+        Op::InitiateMultipartUpload => multipart::initiate,
+        Op::UploadPart => multipart::upload_part,
+        Op::UploadPartCopy => multipart::upload_part_copy,
+        Op::CompleteMultipartUpload => multipart::complete,
+        Op::AbortMultipartUpload => multipart::abort,
+        Op::ListParts => multipart::list_parts,
+        Op::RestoreObject => archive::restore_object,
+        Op::CleanRestoredObject => archive::clean_restored_object,
+        Op::PostObject => post_object::post_object,
+        _ => return None,
+    })
+}
+
+/// The answer to an operation of the spec that [`handler`] does not serve: OSS's
+/// `NotImplemented` (501), naming the operation.
+pub(crate) fn not_served(op: Op) -> OssError {
+    OssError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "NotImplemented",
+        format!("The emulator does not serve {} yet.", op.name()),
+    )
+    .with("Operation", op.name())
+}
+
+/// The operations [`handler`] (and the vector listener's table) serve, sorted by name.
+pub(crate) fn served() -> Vec<&'static str> {
+    Op::ALL
+        .iter()
+        .filter(|op| handler(**op).is_some() || crate::vectors::handler(**op).is_some())
+        .map(|op| op.name())
+        .collect()
+}
 
 /// Standard headers stored with an object and returned on reads.
 pub(crate) const STORED_HEADERS: [&str; 5] = [

@@ -24,7 +24,7 @@ use oss_model::{
     VectorIndexMetadataConfiguration, VectorListAllMyBucketsResult, VectorMatch,
 };
 use oss_proto::generated::{self as ops, ServerOperation};
-use oss_proto::operation::{RequestBody, RequestParts};
+use oss_proto::operation::{RequestBody, RequestParts, Scope};
 use oss_sign::request::{Resource, SignableRequest};
 use oss_sign::verify::{VerifyOptions, verify};
 use oss_sign::{Credentials, VerifyError};
@@ -32,6 +32,8 @@ use serde_json::Value;
 
 use crate::context::Context;
 use crate::error::OssError;
+use crate::handlers::Handler;
+use crate::router::Op;
 use crate::request::{Request, decode};
 use crate::response::Reply;
 
@@ -70,47 +72,6 @@ pub(crate) mod limits {
     /// The most ListVectors segments.
     pub(crate) const SEGMENTS: i64 = 16;
 }
-
-/// Every vector operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    PutVectorBucket,
-    GetVectorBucket,
-    ListVectorBuckets,
-    DeleteVectorBucket,
-    VectorPutBucketPolicy,
-    VectorGetBucketPolicy,
-    VectorDeleteBucketPolicy,
-    VectorPutBucketLogging,
-    VectorGetBucketLogging,
-    VectorDeleteBucketLogging,
-    PutVectorIndex,
-    GetVectorIndex,
-    ListVectorIndexes,
-    DeleteVectorIndex,
-    PutVectorIndexFusion,
-    PutVectors,
-    GetVectors,
-    ListVectors,
-    DeleteVectors,
-    QueryVectors,
-    QueryVectorsFusion,
-}
-
-/// The sub-resource of each POST operation, in the request's query.
-const POST_OPERATIONS: &[(&str, Op)] = &[
-    ("putVectorIndex", Op::PutVectorIndex),
-    ("getVectorIndex", Op::GetVectorIndex),
-    ("listVectorIndexes", Op::ListVectorIndexes),
-    ("deleteVectorIndex", Op::DeleteVectorIndex),
-    ("putVectorIndexFusion", Op::PutVectorIndexFusion),
-    ("putVectors", Op::PutVectors),
-    ("getVectors", Op::GetVectors),
-    ("listVectors", Op::ListVectors),
-    ("deleteVectors", Op::DeleteVectors),
-    ("queryVectors", Op::QueryVectors),
-    ("queryVectorsFusion", Op::QueryVectorsFusion),
-];
 
 /// The bucket and key of a request on the vector listener: virtual-hosted
 /// `{bucket}-{account}.{host}`, else path style.
@@ -156,35 +117,20 @@ fn method_not_allowed() -> OssError {
     .ec("0003-00000201")
 }
 
-/// The operation a request names.
+/// The operation a request names, with the routing generated from the spec (vector scope; a
+/// request with no bucket is account-level).
 pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
-    let has = |name: &str| req.has_q(name);
     if req.key.is_some() {
         return Err(method_not_allowed());
     }
-    let Some(_) = req.bucket else {
-        return match req.method {
-            Method::GET => Ok(Op::ListVectorBuckets),
-            _ => Err(method_not_allowed()),
-        };
-    };
-    Ok(match req.method {
-        Method::PUT if has("policy") => Op::VectorPutBucketPolicy,
-        Method::PUT if has("logging") => Op::VectorPutBucketLogging,
-        Method::PUT => Op::PutVectorBucket,
-        Method::GET if has("bucketInfo") => Op::GetVectorBucket,
-        Method::GET if has("policy") => Op::VectorGetBucketPolicy,
-        Method::GET if has("logging") => Op::VectorGetBucketLogging,
-        Method::DELETE if has("policy") => Op::VectorDeleteBucketPolicy,
-        Method::DELETE if has("logging") => Op::VectorDeleteBucketLogging,
-        Method::DELETE => Op::DeleteVectorBucket,
-        Method::POST => POST_OPERATIONS
-            .iter()
-            .find(|(q, _)| has(q))
-            .map(|(_, op)| *op)
-            .ok_or_else(method_not_allowed)?,
-        _ => return Err(method_not_allowed()),
-    })
+    oss_proto::route::route(
+        req.method.as_str(),
+        Scope::Vector,
+        req.bucket.is_some(),
+        &req.query,
+        &req.headers,
+    )
+    .ok_or_else(method_not_allowed)
 }
 
 /// Checks the V4 signature over the vector resource. Anonymous requests are refused: the
@@ -228,29 +174,38 @@ pub(crate) fn authenticate(ctx: &Context, req: &Request) -> Result<(), OssError>
 /// Serves one authenticated vector request.
 pub(crate) fn dispatch(ctx: &Context, req: &Request, op: Op) -> Result<Reply, OssError> {
     crate::auth::check_content_sha256(req)?;
-    match op {
-        Op::PutVectorBucket => put_bucket(ctx, req),
-        Op::GetVectorBucket => get_bucket(ctx, req),
-        Op::ListVectorBuckets => list_buckets(ctx, req),
-        Op::DeleteVectorBucket => delete_bucket(ctx, req),
-        Op::VectorPutBucketPolicy => put_policy(ctx, req),
-        Op::VectorGetBucketPolicy => get_policy(ctx, req),
-        Op::VectorDeleteBucketPolicy => delete_policy(ctx, req),
-        Op::VectorPutBucketLogging => put_logging(ctx, req),
-        Op::VectorGetBucketLogging => get_logging(ctx, req),
-        Op::VectorDeleteBucketLogging => delete_logging(ctx, req),
-        Op::PutVectorIndex => put_index(ctx, req),
-        Op::GetVectorIndex => get_index(ctx, req),
-        Op::ListVectorIndexes => list_indexes(ctx, req),
-        Op::DeleteVectorIndex => delete_index(ctx, req),
-        Op::PutVectorIndexFusion => fusion::put_index(ctx, req),
-        Op::PutVectors => put_vectors(ctx, req),
-        Op::GetVectors => get_vectors(ctx, req),
-        Op::ListVectors => list_vectors(ctx, req),
-        Op::DeleteVectors => delete_vectors(ctx, req),
-        Op::QueryVectors => query_vectors(ctx, req),
-        Op::QueryVectorsFusion => fusion::query(ctx, req),
+    match handler(op) {
+        Some(handle) => handle(ctx, req),
+        None => Err(method_not_allowed()),
     }
+}
+
+/// The vector listener's handler table (like [`crate::handlers::handler`] for the main one).
+pub(crate) fn handler(op: Op) -> Option<Handler> {
+    Some(match op {
+        Op::PutVectorBucket => put_bucket,
+        Op::GetVectorBucket => get_bucket,
+        Op::ListVectorBuckets => list_buckets,
+        Op::DeleteVectorBucket => delete_bucket,
+        Op::VectorPutBucketPolicy => put_policy,
+        Op::VectorGetBucketPolicy => get_policy,
+        Op::VectorDeleteBucketPolicy => delete_policy,
+        Op::VectorPutBucketLogging => put_logging,
+        Op::VectorGetBucketLogging => get_logging,
+        Op::VectorDeleteBucketLogging => delete_logging,
+        Op::PutVectorIndex => put_index,
+        Op::GetVectorIndex => get_index,
+        Op::ListVectorIndexes => list_indexes,
+        Op::DeleteVectorIndex => delete_index,
+        Op::PutVectorIndexFusion => fusion::put_index,
+        Op::PutVectors => put_vectors,
+        Op::GetVectors => get_vectors,
+        Op::ListVectors => list_vectors,
+        Op::DeleteVectors => delete_vectors,
+        Op::QueryVectors => query_vectors,
+        Op::QueryVectorsFusion => fusion::query,
+        _ => return None,
+    })
 }
 
 impl OssError {
