@@ -31,8 +31,6 @@ pub(crate) struct Request {
     pub(crate) body: Bytes,
     /// The body, when it was streamed to a temporary file (object data on the disk store).
     pub(crate) staged: Option<Arc<StagedBody>>,
-    /// Addressed to the vector-bucket service (routed among the `vector` scope's operations).
-    pub(crate) vector: bool,
 }
 
 /// Percent-decodes a path segment or query component (`+` only in queries).

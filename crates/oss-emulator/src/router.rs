@@ -29,11 +29,9 @@ fn method_not_allowed(req: &Request) -> OssError {
     .with("ResourceType", resource)
 }
 
-/// What a request addresses.
+/// What a request on the main listener addresses (the vector listener routes its own, see
+/// `crate::vectors::route`).
 fn scope(req: &Request) -> Scope {
-    if req.vector {
-        return Scope::Vector;
-    }
     match (req.bucket.is_some(), req.key.is_some()) {
         (false, _) => Scope::Service,
         (true, false) => Scope::Bucket,
@@ -56,7 +54,7 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
         &req.query,
         &req.headers,
     )
-        .ok_or_else(|| method_not_allowed(req))
+    .ok_or_else(|| method_not_allowed(req))
 }
 
 fn access(op: Op) -> Access {

@@ -115,7 +115,6 @@ async fn handle(
         headers: parts.headers,
         body: Bytes::new(),
         staged: None,
-        vector: false,
     };
     // The signature and the ACL are checked from the head: a request that will be refused is
     // answered without reading (or staging) its body.

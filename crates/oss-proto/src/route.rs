@@ -213,7 +213,13 @@ mod tests {
     fn valued_sub_resources_and_listing_options() {
         let none = headers(&[]);
         assert_eq!(
-            route("GET", Scope::Bucket, true, &q(&[("list-type", Some("2"))]), &none),
+            route(
+                "GET",
+                Scope::Bucket,
+                true,
+                &q(&[("list-type", Some("2"))]),
+                &none
+            ),
             Some(OperationId::ListObjectsV2)
         );
         assert_eq!(
@@ -278,7 +284,13 @@ mod tests {
             Some(OperationId::CreateSelectObjectMeta)
         );
         assert_eq!(
-            route("POST", Scope::Object, true, &q(&[("x-oss-process", None)]), &none),
+            route(
+                "POST",
+                Scope::Object,
+                true,
+                &q(&[("x-oss-process", None)]),
+                &none
+            ),
             Some(OperationId::ProcessObject)
         );
         assert_eq!(
@@ -292,7 +304,13 @@ mod tests {
             Some(OperationId::GetObject)
         );
         assert_eq!(
-            route("POST", Scope::Object, true, &q(&[("uploadId", Some("u"))]), &none),
+            route(
+                "POST",
+                Scope::Object,
+                true,
+                &q(&[("uploadId", Some("u"))]),
+                &none
+            ),
             Some(OperationId::CompleteMultipartUpload)
         );
     }
@@ -306,7 +324,13 @@ mod tests {
         );
         assert_eq!(route("GET", Scope::Vector, true, &[], &none), None);
         assert_eq!(
-            route("POST", Scope::Vector, true, &q(&[("putVectors", None)]), &none),
+            route(
+                "POST",
+                Scope::Vector,
+                true,
+                &q(&[("putVectors", None)]),
+                &none
+            ),
             Some(OperationId::PutVectors)
         );
     }

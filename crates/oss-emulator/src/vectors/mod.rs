@@ -18,7 +18,7 @@ mod store;
 
 use std::collections::HashSet;
 
-use http::{Method, StatusCode};
+use http::StatusCode;
 use oss_model::{
     Vector, VectorBucketInfo, VectorBucketLoggingStatus, VectorData, VectorIndex,
     VectorIndexMetadataConfiguration, VectorListAllMyBucketsResult, VectorMatch,
@@ -33,9 +33,9 @@ use serde_json::Value;
 use crate::context::Context;
 use crate::error::OssError;
 use crate::handlers::Handler;
-use crate::router::Op;
 use crate::request::{Request, decode};
 use crate::response::Reply;
+use crate::router::Op;
 
 pub(crate) use store::VectorStore;
 
