@@ -47,14 +47,21 @@ pub(crate) fn route(req: &Request) -> Result<Op, OssError> {
     if req.method == Method::OPTIONS && scope == Scope::Bucket {
         return Ok(Op::OptionObject);
     }
-    oss_proto::route::route(
+    let op = oss_proto::route::route(
         req.method.as_str(),
         scope,
         req.bucket.is_some(),
         &req.query,
         &req.headers,
-    )
-    .ok_or_else(|| method_not_allowed(req))
+    );
+    match op {
+        // A POST to a bucket that is not a form names nothing.
+        Some(Op::PostObject) if !handlers::post_object::is_form_upload(req) => {
+            Err(method_not_allowed(req))
+        }
+        Some(op) => Ok(op),
+        None => Err(method_not_allowed(req)),
+    }
 }
 
 fn access(op: Op) -> Access {
