@@ -2530,7 +2530,7 @@ pub const ROUTES: &[Route] = &[
         scope: Scope::Bucket,
         bucket: true,
         subresources: &[("comp", Some("token"))],
-        query_members: &["cname"],
+        query_members: &["cname", "wildcard"],
         discriminators: &[],
         route_query: &[],
     },
