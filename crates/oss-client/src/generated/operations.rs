@@ -10853,6 +10853,11 @@ impl InitiateMultipartUploadRequest {
         self.input = self.input.content_encoding(value);
         self
     }
+    /// Sets `content_language`: The `Content-Language` OSS serves with the finished object.
+    pub fn content_language(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_language(value);
+        self
+    }
     /// Sets `content_type`: The media type of the finished object.
     pub fn content_type(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.content_type(value);
@@ -15899,6 +15904,11 @@ impl PutObjectRequest {
     /// Sets `content_encoding`: The `Content-Encoding` OSS serves with the object.
     pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.content_encoding(value);
+        self
+    }
+    /// Sets `content_language`: The `Content-Language` OSS serves with the object.
+    pub fn content_language(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.content_language(value);
         self
     }
     /// Sets `content_length`: The body length in bytes, when known in advance.

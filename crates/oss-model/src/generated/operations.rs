@@ -11014,6 +11014,8 @@ pub struct HeadObjectOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub content_disposition: Option<String>,
+    /// The content language.
+    pub content_language: Option<String>,
     /// The cache control.
     #[cfg_attr(
         feature = "serde",
@@ -11429,6 +11431,8 @@ pub struct InitiateMultipartUploadInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub content_encoding: Option<String>,
+    /// The `Content-Language` OSS serves with the finished object.
+    pub content_language: Option<String>,
     /// The media type of the finished object.
     #[cfg_attr(
         feature = "serde",
@@ -11508,6 +11512,7 @@ pub struct InitiateMultipartUploadInputBuilder {
     cache_control: Option<String>,
     content_disposition: Option<String>,
     content_encoding: Option<String>,
+    content_language: Option<String>,
     content_type: Option<String>,
     expires: Option<String>,
     forbid_overwrite: Option<bool>,
@@ -11554,6 +11559,11 @@ impl InitiateMultipartUploadInputBuilder {
     /// Sets `content_encoding`: The `Content-Encoding` OSS serves with the finished object.
     pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
         self.content_encoding = Some(value.into());
+        self
+    }
+    /// Sets `content_language`: The `Content-Language` OSS serves with the finished object.
+    pub fn content_language(mut self, value: impl Into<String>) -> Self {
+        self.content_language = Some(value.into());
         self
     }
     /// Sets `content_type`: The media type of the finished object.
@@ -11620,6 +11630,7 @@ impl InitiateMultipartUploadInputBuilder {
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
+            content_language: self.content_language,
             content_type: self.content_type,
             expires: self.expires,
             forbid_overwrite: self.forbid_overwrite,
@@ -17828,6 +17839,8 @@ pub struct PutObjectInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub content_encoding: Option<String>,
+    /// The `Content-Language` OSS serves with the object.
+    pub content_language: Option<String>,
     /// The body length in bytes, when known in advance.
     #[cfg_attr(
         feature = "serde",
@@ -17943,6 +17956,7 @@ pub struct PutObjectInputBuilder {
     cache_control: Option<String>,
     content_disposition: Option<String>,
     content_encoding: Option<String>,
+    content_language: Option<String>,
     content_length: Option<i64>,
     content_md5: Option<String>,
     content_type: Option<String>,
@@ -17995,6 +18009,11 @@ impl PutObjectInputBuilder {
     /// Sets `content_encoding`: The `Content-Encoding` OSS serves with the object.
     pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
         self.content_encoding = Some(value.into());
+        self
+    }
+    /// Sets `content_language`: The `Content-Language` OSS serves with the object.
+    pub fn content_language(mut self, value: impl Into<String>) -> Self {
+        self.content_language = Some(value.into());
         self
     }
     /// Sets `content_length`: The body length in bytes, when known in advance.
@@ -18087,6 +18106,7 @@ impl PutObjectInputBuilder {
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
             content_encoding: self.content_encoding,
+            content_language: self.content_language,
             content_length: self.content_length,
             content_md5: self.content_md5,
             content_type: self.content_type,

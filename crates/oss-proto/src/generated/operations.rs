@@ -5821,6 +5821,7 @@ impl Operation for HeadObject {
             content_type: support::header_value("HeadObject", head, "content-type")?,
             content_encoding: support::header_value("HeadObject", head, "content-encoding")?,
             content_disposition: support::header_value("HeadObject", head, "content-disposition")?,
+            content_language: support::header_value("HeadObject", head, "content-language")?,
             cache_control: support::header_value("HeadObject", head, "cache-control")?,
             expires: support::header_value("HeadObject", head, "expires")?,
             etag: support::header_value("HeadObject", head, "etag")?,
@@ -6074,6 +6075,12 @@ impl Operation for InitiateMultipartUpload {
             "content_encoding",
             "content-encoding",
             &input.content_encoding,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_language",
+            "content-language",
+            &input.content_language,
         )?;
         support::header_opt(
             &mut parts,
@@ -9060,6 +9067,12 @@ impl Operation for PutObject {
             "content_encoding",
             "content-encoding",
             &input.content_encoding,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "content_language",
+            "content-language",
+            &input.content_language,
         )?;
         support::header_opt(
             &mut parts,

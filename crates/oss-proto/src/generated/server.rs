@@ -3358,6 +3358,12 @@ impl ServerOperation for super::HeadObject {
         )?;
         support::response_header_opt(
             &mut headers,
+            "content_language",
+            "content-language",
+            &output.content_language,
+        )?;
+        support::response_header_opt(
+            &mut headers,
             "cache_control",
             "cache-control",
             &output.cache_control,
@@ -3603,6 +3609,11 @@ impl ServerOperation for super::InitiateMultipartUpload {
                 parts,
                 "content_encoding",
                 "content-encoding",
+            )?,
+            content_language: support::request_header(
+                parts,
+                "content_language",
+                "content-language",
             )?,
             content_type: support::request_header(parts, "content_type", "content-type")?,
             expires: support::request_header(parts, "expires", "expires")?,
@@ -5364,6 +5375,11 @@ impl ServerOperation for super::PutObject {
                 parts,
                 "content_encoding",
                 "content-encoding",
+            )?,
+            content_language: support::request_header(
+                parts,
+                "content_language",
+                "content-language",
             )?,
             content_length: support::request_header(parts, "content_length", "content-length")?,
             content_md5: support::request_header(parts, "content_md5", "content-md5")?,
@@ -8130,6 +8146,7 @@ mod tests {
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
                 .content_encoding("a/b c+d%&<é".to_string())
+                .content_language("a/b c+d%&<é".to_string())
                 .content_type("a/b c+d%&<é".to_string())
                 .expires("a/b c+d%&<é".to_string())
                 .forbid_overwrite(true)
@@ -8967,6 +8984,7 @@ mod tests {
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
                 .content_encoding("a/b c+d%&<é".to_string())
+                .content_language("a/b c+d%&<é".to_string())
                 .content_length(42)
                 .content_md5("a/b c+d%&<é".to_string())
                 .content_type("a/b c+d%&<é".to_string())
@@ -10881,6 +10899,7 @@ mod tests {
                 content_type: Some("a/b c+d%&<é".to_string()),
                 content_encoding: Some("a/b c+d%&<é".to_string()),
                 content_disposition: Some("a/b c+d%&<é".to_string()),
+                content_language: Some("a/b c+d%&<é".to_string()),
                 cache_control: Some("a/b c+d%&<é".to_string()),
                 expires: Some("a/b c+d%&<é".to_string()),
                 etag: Some("a/b c+d%&<é".to_string()),
