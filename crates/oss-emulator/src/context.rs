@@ -1,6 +1,7 @@
 //! What every request handler shares: the store, the configured credentials, the fault state.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,6 +31,8 @@ pub(crate) struct Context {
     pub(crate) account_id: String,
     /// How long a RestoreObject takes to complete.
     pub(crate) restore_delay: std::time::Duration,
+    /// Response body bytes handed to connections so far (all requests).
+    pub(crate) body_bytes_sent: Arc<AtomicU64>,
     counter: AtomicU64,
     started: u64,
     /// The most recent requests' `METHOD target`, for tests counting requests.
@@ -61,6 +64,7 @@ impl Context {
             vectors: Default::default(),
             account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
             restore_delay: std::time::Duration::ZERO,
+            body_bytes_sent: Arc::new(AtomicU64::new(0)),
             counter: AtomicU64::new(0),
             started,
             log: Mutex::new(VecDeque::new()),

@@ -263,6 +263,19 @@ impl Emulator {
         &self.region
     }
 
+    /// How many response body bytes the emulator has sent so far, over all requests (error
+    /// documents included), e.g. to check that a range read fetched only its range.
+    ///
+    /// ```
+    /// let emu = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// assert_eq!(emu.body_bytes_sent(), 0);
+    /// ```
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.ctx
+            .body_bytes_sent
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Replaces the injected faults (and reseeds their generator) for the following requests.
     pub fn set_faults(&self, faults: Faults) {
         self.ctx.faults.set(faults);

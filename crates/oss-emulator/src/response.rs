@@ -3,6 +3,8 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -96,6 +98,8 @@ pub(crate) struct EmuBody {
     len: u64,
     /// Gives hyper time to flush what was sent before the reset.
     pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Counts the body bytes handed to hyper (the emulator's `body_bytes_sent`).
+    sent: Option<Arc<AtomicU64>>,
 }
 
 impl EmuBody {
@@ -110,6 +114,7 @@ impl EmuBody {
                     fail: true,
                     len,
                     pause: None,
+                    sent: None,
                 }
             }
             _ => EmuBody {
@@ -118,6 +123,7 @@ impl EmuBody {
                 fail: false,
                 len,
                 pause: None,
+                sent: None,
             },
         }
     }
@@ -138,6 +144,19 @@ impl EmuBody {
             fail,
             len,
             pause: None,
+            sent: None,
+        }
+    }
+
+    /// The same body, adding the bytes it yields to `counter`.
+    pub(crate) fn counted(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.sent = Some(counter);
+        self
+    }
+
+    fn count(&self, n: usize) {
+        if let Some(c) = &self.sent {
+            c.fetch_add(n as u64, Ordering::Relaxed);
         }
     }
 }
@@ -156,6 +175,7 @@ impl Body for EmuBody {
                     std::time::Duration::from_millis(50),
                 )));
             }
+            self.count(d.len());
             return Poll::Ready(Some(Ok(Frame::data(d))));
         }
         if let Some(reader) = self.file.as_mut() {
@@ -192,6 +212,7 @@ impl Body for EmuBody {
                             )));
                         }
                     }
+                    self.count(n);
                     return Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))));
                 }
             }

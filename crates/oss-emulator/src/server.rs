@@ -54,10 +54,12 @@ pub(crate) async fn serve(
                     let service = service_fn(move |req| {
                         let ctx = ctx.clone();
                         async move {
-                            match service {
-                                Service::Oss => handle(ctx, req).await,
-                                Service::Vectors => handle_vectors(ctx, req).await,
-                            }
+                            let sent = Arc::clone(&ctx.body_bytes_sent);
+                            let resp = match service {
+                                Service::Oss => handle(ctx, req).await?,
+                                Service::Vectors => handle_vectors(ctx, req).await?,
+                            };
+                            Ok::<_, Infallible>(resp.map(|body| body.counted(sent)))
                         }
                     });
                     let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;

@@ -355,11 +355,9 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
     ctx.store.bucket(req.bucket())?;
     let mut deleted = Vec::new();
     for o in &objects {
-        let key = if encode {
-            decode(&o.key, false)
-        } else {
-            o.key.clone()
-        };
+        // `encoding-type=url` encodes the keys of the response only: request keys are plain
+        // (XML-escaped) text, as the official SDKs send them, so a key may hold `%`.
+        let key = o.key.clone();
         let version = o.version_id.as_deref().filter(|v| !v.is_empty());
         let out = {
             let _object_lock = ctx.store.lock_key(req.bucket(), &key);
