@@ -84,6 +84,7 @@ impl Body {
     pub fn from_chunks(chunks: impl Into<Arc<[Bytes]>>) -> Self {
         Body {
             kind: Kind::Chunks(chunks.into()),
+            progress: None,
         }
     }
 
