@@ -170,7 +170,8 @@ mod tests {
     #[test]
     fn service_errors_map_to_object_store_kinds() {
         use object_store::Error as E;
-        let cases: Vec<(u16, &str, fn(&E) -> bool)> = vec![
+        type Case = (u16, &'static str, fn(&E) -> bool);
+        let cases: Vec<Case> = vec![
             (404, "NoSuchKey", |e| matches!(e, E::NotFound { .. })),
             (404, "NoSuchBucket", |e| matches!(e, E::NotFound { .. })),
             (409, "FileAlreadyExists", |e| {

@@ -192,11 +192,7 @@ impl ObjectStore for OssObjectStore {
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
-        let source = format!(
-            "/{}/{}",
-            self.inner.bucket,
-            percent_encoding::utf8_percent_encode(&self.inner.key(from), COPY_SOURCE)
-        );
+        let source = oss_model::CopySource::new(&self.inner.bucket, self.inner.key(from));
         let mut request = self
             .inner
             .client
@@ -216,15 +212,6 @@ impl ObjectStore for OssObjectStore {
         }
     }
 }
-
-/// What `x-oss-copy-source` percent-encodes in the key: everything but unreserved characters
-/// and `/`.
-const COPY_SOURCE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'/');
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! object_store's own conformance suite (`object_store::integration`) run against the adapter
 //! on the emulator. Every function of the suite is listed here: each runs in its own bucket
 //! (the suite deletes everything it finds), and the one that does not apply says why.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] functions
 
 use object_store::integration::*;
 use object_store::path::Path;
