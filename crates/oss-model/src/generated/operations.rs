@@ -11015,6 +11015,10 @@ pub struct HeadObjectOutput {
     )]
     pub content_disposition: Option<String>,
     /// The content language.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_language: Option<String>,
     /// The cache control.
     #[cfg_attr(
@@ -11432,6 +11436,10 @@ pub struct InitiateMultipartUploadInput {
     )]
     pub content_encoding: Option<String>,
     /// The `Content-Language` OSS serves with the finished object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_language: Option<String>,
     /// The media type of the finished object.
     #[cfg_attr(
@@ -17840,6 +17848,10 @@ pub struct PutObjectInput {
     )]
     pub content_encoding: Option<String>,
     /// The `Content-Language` OSS serves with the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub content_language: Option<String>,
     /// The body length in bytes, when known in advance.
     #[cfg_attr(
