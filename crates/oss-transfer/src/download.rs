@@ -252,30 +252,7 @@ impl Downloader {
     }
 
     async fn head(&self, input: &GetObjectInput) -> Result<ObjectState, Error> {
-        let mut req = self
-            .client
-            .head_object()
-            .bucket(&input.bucket)
-            .key(&input.key);
-        if let Some(v) = &input.version_id {
-            req = req.version_id(v);
-        }
-        if let Some(v) = &input.if_match {
-            req = req.if_match(v);
-        }
-        if let Some(v) = &input.if_none_match {
-            req = req.if_none_match(v);
-        }
-        if let Some(v) = input.if_modified_since {
-            req = req.if_modified_since(v);
-        }
-        if let Some(v) = input.if_unmodified_since {
-            req = req.if_unmodified_since(v);
-        }
-        if let Some(v) = &input.request_payer {
-            req = req.request_payer(v);
-        }
-        let head = req.send().await?;
+        let head = crate::object::head(&self.client, input).await?;
         Ok(ObjectState {
             size: head
                 .content_length
@@ -469,13 +446,7 @@ impl RangeRead {
 }
 
 fn changed(input: &GetObjectInput, etag: &Option<String>) -> Error {
-    Error::ObjectChanged {
-        object: format!("{}/{}", input.bucket, input.key),
-        reason: format!(
-            "it no longer has the ETag {} the download started with",
-            etag.as_deref().unwrap_or("?")
-        ),
-    }
+    crate::object::changed(input, etag.as_deref())
 }
 
 /// Removes a file when dropped, unless disarmed: a dropped download leaves no temporary file.

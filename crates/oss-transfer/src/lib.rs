@@ -1,7 +1,10 @@
 //! Transfer managers for Alibaba Cloud OSS on top of [`oss_client`]: an [`Uploader`] (file,
 //! `AsyncRead` or stream; one PutObject or a concurrent multipart upload), a [`Downloader`]
 //! (concurrent ranged GETs into a temporary file renamed only once verified), a [`Copier`]
-//! (CopyObject or UploadPartCopy), resumable checkpoints, and progress reporting.
+//! (CopyObject or UploadPartCopy), resumable checkpoints, and progress reporting; and two
+//! file-like objects: a [`ReadOnlyFile`] (`AsyncRead + AsyncSeek` by ranged GETs pinned to one
+//! ETag, prefetching ahead of a sequential reader) and an [`AppendOnlyFile`] (`AsyncWrite` over
+//! AppendObject, safe under retried appends).
 //!
 //! Every manager checks the whole object's CRC-64 (combined from its parts or ranges) against
 //! the one OSS reports, reports progress monotonically (never above the total, never counting
@@ -35,17 +38,24 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod append_file;
 mod checkpoint;
 mod copy;
 mod download;
 mod error;
+mod object;
 mod parts;
 mod progress;
+mod read_file;
 mod upload;
 
+pub use append_file::{AppendOnlyFile, AppendOnlyFileOptions, DEFAULT_APPEND_BUFFER};
 pub use copy::{Copier, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD};
 pub use download::{DEFAULT_RANGE_SIZE, DownloadOutput, Downloader};
 pub use error::Error;
 pub use parts::{MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE};
 pub use progress::{Progress, ProgressFn};
+pub use read_file::{
+    DEFAULT_CHUNK_SIZE, DEFAULT_PREFETCH_CHUNKS, ReadOnlyFile, ReadOnlyFileOptions,
+};
 pub use upload::{DEFAULT_PARALLELISM, DEFAULT_PART_SIZE, UploadOutput, Uploader};
