@@ -58,14 +58,14 @@ struct Inner {
 
 /// The success response of one operation, before the operation reads its typed output: the
 /// head, and the body either buffered or, for streaming operations, still on the wire.
-struct RawResponse {
-    head: http::response::Parts,
-    body: RawBody,
+pub(crate) struct RawResponse {
+    pub(crate) head: http::response::Parts,
+    pub(crate) body: RawBody,
     /// CRC-64 and length of the request body sent by the successful attempt.
     sent: (u64, u64),
 }
 
-enum RawBody {
+pub(crate) enum RawBody {
     Buffered(Bytes),
     Streaming(ByteStream),
 }
@@ -172,16 +172,52 @@ impl Client {
     /// Runs an operation whose response body is object data (GetObject): the output and the
     /// body as a stream. A full (non-range) download is checked against its CRC-64 when the
     /// stream ends.
+    ///
+    /// A GetObject body that breaks off midway (a reset connection, an idle timeout) is
+    /// resumed from the next byte with a ranged request conditional on the first response's
+    /// ETag, so the caller sees one unbroken body of one version of the object; an object
+    /// replaced meanwhile ends the stream with `412 PreconditionFailed`.
     pub async fn call_streaming<O: Operation>(
         &self,
         input: O::Input,
     ) -> Result<(O::Output, ByteStream), Error> {
         let parts = O::build_request(&input)?;
         let raw = self
-            .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts, None)
+            .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts.clone(), None)
             .await?;
+        let plan = (O::METADATA.name == "GetObject")
+            .then(|| {
+                let whole = !parts.headers.contains_key(http::header::RANGE)
+                    && raw.head.status == http::StatusCode::OK;
+                let expected_crc = if self.inner.config.verify_crc && whole {
+                    oss_proto::crc::header_value(&raw.head.headers)
+                        .ok()
+                        .flatten()
+                } else {
+                    None
+                };
+                crate::resume::Plan::for_response(&raw.head, &parts, expected_crc)
+            })
+            .flatten();
         let (output, stream) = raw.parse::<O>()?;
-        Ok((output, stream.unwrap_or_else(ByteStream::empty)))
+        let stream = stream.unwrap_or_else(ByteStream::empty);
+        let stream = match plan {
+            Some(plan) => crate::resume::resuming(
+                self.clone(),
+                O::METADATA,
+                O::V1_SIGNED_QUERY,
+                parts,
+                plan,
+                stream,
+            ),
+            None => stream,
+        };
+        Ok((output, stream))
+    }
+
+    /// The most attempts the retry policy allows one request.
+    pub(crate) fn retry_attempts(&self) -> u32 {
+        self.inner.config.retry.max_attempts_value()
     }
 
     /// Declares the CRC-64 of the first `position` bytes of the appendable object `bucket/key`,
@@ -312,7 +348,7 @@ impl Client {
     /// once): the operation timeout around the attempt loop. Returns the raw success response;
     /// every failure that does not need the typed output (transport errors, error statuses,
     /// CRC mismatches, clock skew) is decided and retried here.
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         meta: &OperationMetadata,
         v1_signed_query: &'static [&'static str],

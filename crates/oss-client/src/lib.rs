@@ -38,6 +38,7 @@ mod lru;
 mod paginate;
 pub mod post_policy;
 mod presign;
+mod resume;
 mod retry;
 mod signing;
 pub mod transport;

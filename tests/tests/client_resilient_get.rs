@@ -1,0 +1,182 @@
+//! A plain `get_object` whose body breaks off midway is resumed from the next byte (Range +
+//! If-Match on the first response's ETag): the caller reads one unbroken, CRC-checked body,
+//! and an object replaced between the pieces ends the stream with an error.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use oss_client::credentials::StaticProvider;
+use oss_client::{Client, Config, RetryPolicy};
+use oss_emulator::{Emulator, EmulatorConfig, Faults};
+
+const BUCKET: &str = "resilient-get";
+const CUT: u64 = 40 * 1024;
+
+fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+async fn setup(disk: bool) -> (Emulator, Client, Option<tempfile::TempDir>) {
+    let dir = disk.then(|| tempfile::tempdir().unwrap());
+    let mut config = EmulatorConfig::new("ak", "sk");
+    if let Some(dir) = &dir {
+        config = config.data_dir(dir.path());
+    }
+    let emu = Emulator::start(config).unwrap();
+    let client = Client::new(
+        Config::builder()
+            .region(emu.region())
+            .endpoint(emu.endpoint())
+            .credentials(StaticProvider::from_keys("ak", "sk"))
+            .retry(
+                RetryPolicy::default()
+                    .max_attempts(4)
+                    .base_delay(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(5)),
+            )
+            .build()
+            .unwrap(),
+    );
+    client.put_bucket().bucket(BUCKET).send().await.unwrap();
+    (emu, client, dir)
+}
+
+fn gets(emu: &Emulator, key: &str) -> usize {
+    emu.take_requests()
+        .iter()
+        .filter(|r| r.starts_with("GET ") && r.contains(key))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_body_is_resumed_and_reads_identical_on_both_stores() {
+    for disk in [false, true] {
+        let (emu, client, _dir) = setup(disk).await;
+        let bytes = data(10 * CUT as usize + 123, 7);
+        let body = bytes.clone();
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key("big")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        // Every response body longer than 40 KiB is cut after 40 KiB.
+        emu.set_faults(Faults::none().with_reset_after_bytes(CUT));
+        emu.take_requests();
+        let (out, stream) = client
+            .get_object()
+            .bucket(BUCKET)
+            .key("big")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.content_length, Some(bytes.len() as i64));
+        let got = stream.collect().await.unwrap();
+        assert!(got[..] == bytes[..], "disk={disk}: resumed body differs");
+        assert_eq!(
+            gets(&emu, "big"),
+            11,
+            "disk={disk}: one request per 40 KiB piece"
+        );
+
+        // A range is resumed within its bounds.
+        let (_, stream) = client
+            .get_object()
+            .bucket(BUCKET)
+            .key("big")
+            .range("bytes=1000-200999")
+            .send()
+            .await
+            .unwrap();
+        let got = stream.collect().await.unwrap();
+        assert!(
+            got[..] == bytes[1000..201_000],
+            "disk={disk}: resumed range differs"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_crc_over_resumed_pieces_is_reported() {
+    let (emu, client, _dir) = setup(false).await;
+    let bytes = data(3 * CUT as usize, 2);
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key("crc")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    emu.set_faults(Faults::none().with_reset_after_bytes(CUT).with_wrong_crc());
+    let (_, stream) = client
+        .get_object()
+        .bucket(BUCKET)
+        .key("crc")
+        .send()
+        .await
+        .unwrap();
+    let err = stream.collect().await.unwrap_err();
+    assert!(err.is_checksum_mismatch(), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_replaced_between_pieces_ends_the_stream() {
+    let (emu, client, _dir) = setup(false).await;
+    let bytes = data(4 * CUT as usize, 3);
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key("replaced")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    emu.set_faults(Faults::none().with_reset_after_bytes(CUT));
+    let (_, mut stream) = client
+        .get_object()
+        .bucket(BUCKET)
+        .key("replaced")
+        .send()
+        .await
+        .unwrap();
+    let first = stream.next().await.unwrap().unwrap();
+    assert!(first[..] == bytes[..first.len()]);
+    emu.set_faults(Faults::none());
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key("replaced")
+        .body(data(4 * CUT as usize, 4))
+        .send()
+        .await
+        .unwrap();
+    emu.set_faults(Faults::none().with_reset_after_bytes(CUT));
+    let mut received = first.len();
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                assert!(
+                    chunk[..] == bytes[received..received + chunk.len()],
+                    "data of the new object spliced in"
+                );
+                received += chunk.len();
+            }
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended without an error"),
+        }
+    };
+    assert_eq!(err.code(), Some("PreconditionFailed"), "{err:?}");
+    assert!(received <= CUT as usize);
+}
