@@ -75,6 +75,7 @@ mod handlers;
 mod request;
 mod response;
 mod router;
+mod seed;
 mod server;
 mod storage;
 mod timefmt;
@@ -89,6 +90,7 @@ use std::thread::JoinHandle;
 pub use config::{DEFAULT_ACCOUNT_ID, EmulatorConfig};
 pub use error::StartError;
 pub use fault::Faults;
+pub use seed::SeedError;
 
 /// The names of the operations the emulator serves (the handler table's operations), sorted.
 ///
@@ -274,6 +276,35 @@ impl Emulator {
         self.ctx
             .body_bytes_sent
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Stores `bucket/key` (the bucket must exist) as `size` bytes that are zero except for
+    /// `extents` (offset, data), kept as a sparse file: a test fixture for very large objects,
+    /// written and digested in the time its extents take rather than its size. It is then the
+    /// object a multipart upload of that content in 1 MiB parts would have made (more for over
+    /// 10,000 MiB): type `Multipart`, that upload's ETag, the CRC-64 of the whole content. It
+    /// needs a data directory.
+    ///
+    /// ```
+    /// use oss_emulator::{Emulator, EmulatorConfig};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let emu = Emulator::start(EmulatorConfig::new("ak", "sk").data_dir(dir.path())).unwrap();
+    /// // The bucket is created with a client first; without one, nothing is stored.
+    /// let err = emu.put_sparse_object("missing", "big", 1 << 40, &[(0, b"head")]).unwrap_err();
+    /// assert!(matches!(err, oss_emulator::SeedError::NoSuchBucket { .. }));
+    /// ```
+    ///
+    /// # Errors
+    /// [`SeedError::NotOnDisk`] without a data directory, [`SeedError::NoSuchBucket`],
+    /// [`SeedError::ExtentOutOfRange`] for an extent past `size`, and I/O failures.
+    pub fn put_sparse_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        size: u64,
+        extents: &[(u64, &[u8])],
+    ) -> Result<(), SeedError> {
+        seed::put_sparse_object(&self.ctx.store, bucket, key, size, extents)
     }
 
     /// Replaces the injected faults (and reseeds their generator) for the following requests.

@@ -86,6 +86,19 @@ impl StagedBody {
         &self.path
     }
 
+    /// A complete, fsynced file at `path` whose length and CRC-64 the caller computed (a
+    /// seeded fixture stored as a multipart object). Its whole-content MD5 is not computed
+    /// (left zero): nothing stores it, a multipart object's ETag is made of its parts' MD5s.
+    pub(crate) fn committable(path: PathBuf, len: u64, crc64: u64) -> StagedBody {
+        StagedBody {
+            path,
+            len,
+            md5: [0; 16],
+            crc64,
+            sha256: None,
+        }
+    }
+
     /// Writes `sources` one after another into a new durable temporary file at `path`.
     pub(crate) fn concat(path: PathBuf, sources: &[&Path]) -> io::Result<StagedBody> {
         let mut digest = BodyDigest::new(false);
