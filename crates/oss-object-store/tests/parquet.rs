@@ -1,13 +1,19 @@
 //! The parquet crate's async reader (`ParquetObjectReader`) over the adapter: a file written
-//! through the adapter (`ParquetObjectWriter`, i.e. object_store's `BufWriter`: multipart
+//! through the adapter (object_store's `BufWriter` under `AsyncArrowWriter`: a multipart
 //! upload past its buffer) is read back with a column projection, which reads byte ranges only.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions
+#![allow(
+    deprecated,
+    reason = "ParquetObjectReader, the object_store reader parquet ships (deprecated since 59.2 \
+              in favour of each caller's own AsyncFileReader), is the consumer under test"
+)]
 
 use std::sync::Arc;
 
 use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use futures_util::TryStreamExt as _;
+use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use oss_client::credentials::StaticProvider;
@@ -16,7 +22,7 @@ use oss_emulator::{Emulator, EmulatorConfig};
 use oss_object_store::OssObjectStore;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::async_reader::{ParquetObjectReader, ParquetRecordBatchStreamBuilder};
-use parquet::arrow::async_writer::{AsyncArrowWriter, ParquetObjectWriter};
+use parquet::arrow::async_writer::AsyncArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 const ROWS: i64 = 500_000;
@@ -43,14 +49,15 @@ async fn parquet_object_reader_reads_a_file_written_through_the_adapter() {
             .unwrap(),
     );
     client.put_bucket().bucket("lake").send().await.unwrap();
-    let store: Arc<dyn ObjectStore> = Arc::new(OssObjectStore::new(client.clone(), "lake", "tables"));
+    let store: Arc<dyn ObjectStore> =
+        Arc::new(OssObjectStore::new(client.clone(), "lake", "tables"));
     let path = Path::from("customers/part-0.parquet");
 
     let batch = batch();
     let props = WriterProperties::builder()
         .set_max_row_group_row_count(Some(125_000))
         .build();
-    let writer = ParquetObjectWriter::new(Arc::clone(&store), path.clone());
+    let writer = BufWriter::new(Arc::clone(&store), path.clone());
     let mut writer = AsyncArrowWriter::try_new(writer, batch.schema(), Some(props)).unwrap();
     writer.write(&batch).await.unwrap();
     writer.close().await.unwrap();
@@ -109,7 +116,9 @@ async fn parquet_object_reader_reads_a_file_written_through_the_adapter() {
         .iter()
         .flat_map(|b| {
             let col = b.column(1).as_any().downcast_ref::<StringArray>().unwrap();
-            (0..col.len()).map(|i| col.value(i).to_owned()).collect::<Vec<_>>()
+            (0..col.len())
+                .map(|i| col.value(i).to_owned())
+                .collect::<Vec<_>>()
         })
         .collect();
     assert_eq!(names.len() as i64, ROWS);
