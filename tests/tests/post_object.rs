@@ -231,6 +231,34 @@ fn unsigned_forms_need_a_public_read_write_bucket_and_redirects_carry_the_etag()
             ),
             "{resp}"
         );
+        // Through the client the 303 is a typed redirect (to another origin: not followed)
+        // carrying the Location, and the upload took place.
+        let err = c
+            .post_object()
+            .bucket("open")
+            .content_type("multipart/form-data; boundary=B")
+            .body(redirect_body.replace("r.txt", "r2.txt"))
+            .send()
+            .await
+            .unwrap_err();
+        let redirect = err.redirect().unwrap_or_else(|| panic!("{err}"));
+        assert_eq!(redirect.status().as_u16(), 303);
+        assert_eq!(redirect.reason(), oss_client::NotFollowed::CrossOrigin);
+        // (The ETag's hex digits are compared without case.)
+        assert_eq!(
+            redirect.location().map(str::to_ascii_lowercase).as_deref(),
+            Some(
+                "http://app.example/done?x=1&bucket=open&key=r2.txt&etag=900150983cd24fb0d6963f7d28e17f72"
+            )
+        );
+        let (_, data) = c
+            .get_object()
+            .bucket("open")
+            .key("r2.txt")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(&data.collect().await.unwrap()[..], b"abc");
         // A body that is not multipart is malformed.
         let resp = http_post(&raw, "multipart/form-data; boundary=B", "garbage");
         assert!(resp.contains("<Code>MalformedPOSTRequest</Code>"), "{resp}");

@@ -16,9 +16,13 @@ use crate::config::Config;
 use crate::crc_ledger::{CrcLedger, Exchange, Pending};
 use crate::error::{Error, TimeoutKind};
 use crate::presign::PresignOptions;
+use crate::redirect::{self, NotFollowed, Redirect};
 use crate::retry::{request_replayable, retry_reason};
 use crate::signing::{self, PresignedRequest, SigningContext};
-use crate::transport::{Body, ByteStream, CrcTracker, SendBody, Transport};
+use crate::transport::{
+    Body, ByteStream, CrcTracker, HttpClient, HttpRequestBody, HttpResponse, OperationName,
+    Transport,
+};
 use oss_proto::clock_skew::ClockOffset;
 use oss_proto::retry::RetryBudget;
 
@@ -47,7 +51,7 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: Config,
-    transport: Transport,
+    http: Arc<dyn HttpClient>,
     key_cache: SigningKeyCache,
     /// Server time minus local time, in milliseconds, learnt from `RequestTimeTooSkewed`.
     clock_skew_ms: AtomicI64,
@@ -127,11 +131,14 @@ fn error_response(head: &http::response::Parts, body: &Bytes) -> Option<oss_prot
 impl Client {
     /// A client for `config`.
     pub fn new(config: Config) -> Self {
-        let transport = Transport::new(&config.transport);
+        let http = match &config.http_client {
+            Some(http) => Arc::clone(http),
+            None => Arc::new(Transport::new(&config.transport)),
+        };
         Client {
             inner: Arc::new(Inner {
                 config,
-                transport,
+                http,
                 key_cache: SigningKeyCache::new(),
                 clock_skew_ms: AtomicI64::new(0),
                 budget: RetryBudget::new(RetryBudget::DEFAULT_CAPACITY),
@@ -418,10 +425,14 @@ impl Client {
         body: Option<&Body>,
     ) -> Result<RawResponse, Error> {
         let policy = &self.inner.config.retry;
+        let max_redirects = self.inner.config.max_redirects;
         let mut attempt = 1;
         let mut token = None;
         let replayable = request_replayable(parts, body);
+        let mut redirected: Option<RequestParts> = None;
+        let mut redirects = 0;
         loop {
+            let parts = redirected.as_ref().unwrap_or(parts);
             let span = tracing::debug_span!(
                 "oss.attempt",
                 attempt,
@@ -436,6 +447,24 @@ impl Client {
                 Ok(received) => {
                     self.inner.budget.on_success(token);
                     return Ok(received);
+                }
+                Err(Error::Redirect(mut r)) => {
+                    match r.next.take() {
+                        Some(next) if redirects < max_redirects => {
+                            redirects += 1;
+                            tracing::debug!(
+                                status = r.status().as_u16(),
+                                location = r.location().unwrap_or(""),
+                                redirects,
+                                "following a same-origin redirect"
+                            );
+                            redirected = Some(next);
+                            continue;
+                        }
+                        Some(_) => r.reason = NotFollowed::TooMany(redirects),
+                        None => {}
+                    }
+                    return Err(Error::Redirect(r));
                 }
                 Err(err) => err,
             };
@@ -469,7 +498,7 @@ impl Client {
         let creds = config.credentials.provide_credentials().await?;
         let crc = CrcTracker::default();
         let send_body = match &parts.body {
-            RequestBody::Bytes(b) => SendBody::from_bytes(b.clone(), crc.clone()),
+            RequestBody::Bytes(b) => HttpRequestBody::from_bytes(b.clone(), crc.clone()),
             RequestBody::Streaming => match body {
                 Some(body) => body
                     .for_attempt(crc.clone())
@@ -482,9 +511,9 @@ impl Client {
                             attempt - 1
                         ),
                     })?,
-                None => SendBody::from_bytes(Bytes::new(), crc.clone()),
+                None => HttpRequestBody::from_bytes(Bytes::new(), crc.clone()),
             },
-            _ => SendBody::from_bytes(Bytes::new(), crc.clone()),
+            _ => HttpRequestBody::from_bytes(Bytes::new(), crc.clone()),
         };
         let mut request = config
             .endpoint
@@ -505,6 +534,7 @@ impl Client {
             )?;
         }
         let ranged = request.headers().contains_key(http::header::RANGE);
+        let request_uri = request.uri().clone();
         let signed_at = std::time::SystemTime::now();
         let response = self
             .send_idle_timed(meta.name, request, &crc, config.read_timeout)
@@ -538,6 +568,9 @@ impl Client {
         let bytes = ByteStream::from_incoming(incoming, config.read_timeout, None, meta.name)
             .collect()
             .await?;
+        if redirect::is_redirect(head.status) {
+            return Err(self.redirect(meta, parts, body, &request_uri, &head, &bytes));
+        }
         if let Some(err) = error_response(&head, &bytes) {
             self.learn_clock_offset(&head, err.service_error(), signed_at);
             return Err(err.into());
@@ -559,11 +592,17 @@ impl Client {
     async fn send_idle_timed(
         &self,
         operation: &'static str,
-        request: http::Request<SendBody>,
+        mut request: http::Request<HttpRequestBody>,
         progress: &CrcTracker,
         read_timeout: Option<Duration>,
-    ) -> Result<http::Response<hyper::body::Incoming>, Error> {
-        let sending = self.inner.transport.send(operation, request, None);
+    ) -> Result<HttpResponse, Error> {
+        request.extensions_mut().insert(OperationName(operation));
+        let http = &self.inner.http;
+        let sending = async move {
+            http.send(request)
+                .await
+                .map_err(|e| Error::from_http(operation, e))
+        };
         let Some(after) = read_timeout else {
             return sending.await;
         };
@@ -584,6 +623,51 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The redirect a 3xx response stands for, with the parts to follow it with when it may be
+    /// followed (same origin, same bucket, method and body kept).
+    fn redirect(
+        &self,
+        meta: &OperationMetadata,
+        parts: &RequestParts,
+        body: Option<&Body>,
+        request_uri: &http::Uri,
+        head: &http::response::Parts,
+        bytes: &Bytes,
+    ) -> Error {
+        let service = match error_response(head, bytes) {
+            Some(oss_proto::Error::Service(e)) => *e,
+            _ => oss_proto::ServiceError::new(head.status.as_u16()),
+        };
+        let location = head
+            .headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| (l, redirect::resolve(request_uri, l)));
+        let keeps_method = matches!(head.status.as_u16(), 307 | 308)
+            || matches!(parts.method, http::Method::GET | http::Method::HEAD);
+        let (next, reason) = match &location {
+            None | Some((_, None)) => (None, NotFollowed::NoLocation),
+            Some((_, Some(target))) if !redirect::same_origin(request_uri, target) => {
+                (None, NotFollowed::CrossOrigin)
+            }
+            Some(_) if !keeps_method => (None, NotFollowed::MethodChange),
+            Some(_) if !request_replayable(parts, body) => (None, NotFollowed::BodyNotReplayable),
+            Some((_, Some(target))) => {
+                match redirect::retarget(&self.inner.config.endpoint, meta.scope, parts, target) {
+                    Some(next) => (Some(next), NotFollowed::TooMany(0)),
+                    None => (None, NotFollowed::OtherResource),
+                }
+            }
+        };
+        let location = location.map(|(raw, resolved)| match resolved {
+            Some(uri) => uri.to_string(),
+            None => raw.to_owned(),
+        });
+        let mut redirect = Redirect::new(meta.name, location, service, reason);
+        redirect.next = next;
+        Error::Redirect(Box::new(redirect))
     }
 
     /// After `RequestTimeTooSkewed`, remembers how far the server's clock is from ours.

@@ -10,7 +10,7 @@ use crate::credentials::{
 };
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::transport::{Resolve, TransportConfig};
+use crate::transport::{HttpClient, Resolve, TransportConfig};
 
 pub use oss_sign::SignatureVersion;
 
@@ -37,8 +37,11 @@ pub struct Config {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) user_agent: String,
     pub(crate) transport: TransportConfig,
+    /// The HTTP stack requests go through; `None`: hyper's, built from `transport`.
+    pub(crate) http_client: Option<Arc<dyn HttpClient>>,
     pub(crate) verify_crc: bool,
     pub(crate) correct_clock_skew: bool,
+    pub(crate) max_redirects: u32,
 }
 
 impl Config {
@@ -119,6 +122,8 @@ pub struct ConfigBuilder {
     account_id: Option<String>,
     vector_endpoint: Option<String>,
     proxy: Option<Option<crate::transport::Proxy>>,
+    http_client: Option<Arc<dyn HttpClient>>,
+    max_redirects: Option<u32>,
 }
 
 impl ConfigBuilder {
@@ -362,6 +367,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends requests through `http` instead of the built-in hyper transport (another HTTP
+    /// stack, a recording wrapper, a mock in tests). The connection settings of this builder
+    /// (connect timeout, resolver, proxy, root certificates) configure only the built-in
+    /// transport; signing, retries, read and operation timeouts and response checks apply to
+    /// every stack. See [`HttpClient`](crate::transport::HttpClient) for an example.
+    pub fn http_client(mut self, http: impl HttpClient) -> Self {
+        self.http_client = Some(Arc::new(http));
+        self
+    }
+
     /// Trusts this CA certificate (DER) for HTTPS besides the webpki roots.
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(der.into());
@@ -374,6 +389,23 @@ impl ConfigBuilder {
     /// CompleteMultipartUpload when this client uploaded every part it assembles.
     pub fn verify_crc(mut self, on: bool) -> Self {
         self.verify_crc = Some(on);
+        self
+    }
+
+    /// How many redirects in a row one request follows (default 3; 0: none). Only a redirect
+    /// to the same origin (scheme, host, port), to the same bucket (and to an object for an
+    /// object request), keeping the method (307 and 308 always; 301, 302 and 303 for GET and
+    /// HEAD) and with a body that can be resent is followed, signed afresh for its new
+    /// address. Every other 3xx is [`Error::Redirect`](crate::Error::Redirect), with the
+    /// status, `Location` and error document.
+    ///
+    /// ```
+    /// let config = oss_client::Config::builder().region("cn-hangzhou").max_redirects(0).build()?;
+    /// # let _ = config;
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn max_redirects(mut self, n: u32) -> Self {
+        self.max_redirects = Some(n);
         self
     }
 
@@ -467,8 +499,10 @@ impl ConfigBuilder {
             operation_timeout: self.operation_timeout,
             user_agent,
             transport,
+            http_client: self.http_client,
             verify_crc: self.verify_crc.unwrap_or(true),
             correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
+            max_redirects: self.max_redirects.unwrap_or(3),
         })
     }
 }

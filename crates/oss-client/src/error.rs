@@ -83,6 +83,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A 3xx redirect the client did not follow (another origin, another bucket, a method
+    /// change, too many in a row): its status, `Location` and error document.
+    Redirect(Box<crate::Redirect>),
 }
 
 impl Error {
@@ -90,6 +93,7 @@ impl Error {
     pub fn service_error(&self) -> Option<&oss_proto::ServiceError> {
         match self {
             Error::Protocol(e) => e.service_error(),
+            Error::Redirect(r) => Some(r.service_error()),
             _ => None,
         }
     }
@@ -112,12 +116,34 @@ impl Error {
         }
     }
 
+    /// The redirect, when the service answered with one the client did not follow.
+    pub fn redirect(&self) -> Option<&crate::Redirect> {
+        match self {
+            Error::Redirect(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// True when transferred data failed its integrity check (CRC-64 or Content-MD5).
     pub fn is_checksum_mismatch(&self) -> bool {
         matches!(
             self,
             Error::Protocol(oss_proto::Error::ChecksumMismatch { .. })
         )
+    }
+
+    /// The error of an [`HttpClient`](crate::transport::HttpClient) failure in `operation`.
+    pub(crate) fn from_http(operation: &'static str, e: crate::transport::HttpError) -> Self {
+        match e.kind() {
+            crate::transport::HttpErrorKind::ConnectTimeout(after) => Error::Timeout {
+                kind: TimeoutKind::Connect,
+                after,
+            },
+            _ => Error::Transport {
+                operation,
+                source: Box::new(e),
+            },
+        }
     }
 
     pub(crate) fn io(path: Option<PathBuf>, source: std::io::Error) -> Self {
@@ -147,6 +173,7 @@ impl fmt::Display for Error {
             } => write!(f, "{}: {source}", p.display()),
             Error::Io { path: None, source } => write!(f, "I/O error: {source}"),
             Error::InvalidConfig { reason } => write!(f, "invalid client configuration: {reason}"),
+            Error::Redirect(r) => r.fmt(f),
         }
     }
 }

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt as _;
 
 use super::CredentialsError;
-use crate::transport::{CrcTracker, SendBody, Transport};
+use crate::transport::{CrcTracker, HttpRequestBody, Transport};
 
 /// A request to a credentials service.
 pub(super) struct RemoteRequest<'a> {
@@ -36,7 +36,10 @@ pub(super) async fn call(
         builder = builder.header(*name, value);
     }
     let req = builder
-        .body(SendBody::from_bytes(request.body, CrcTracker::default()))
+        .body(HttpRequestBody::from_bytes(
+            request.body,
+            CrcTracker::default(),
+        ))
         .map_err(|e| http_err(Box::new(e)))?;
     let exchange = async {
         let response = transport
@@ -48,7 +51,7 @@ pub(super) async fn call(
             .into_body()
             .collect()
             .await
-            .map_err(|e| http_err(Box::new(e)))?
+            .map_err(http_err)?
             .to_bytes();
         Ok((status, body))
     };

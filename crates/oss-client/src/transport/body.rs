@@ -163,7 +163,7 @@ impl Body {
     }
 
     /// A fresh body for one attempt, or `None` when a one-shot body was already taken.
-    pub(crate) async fn for_attempt(&self, crc: CrcTracker) -> io::Result<Option<SendBody>> {
+    pub(crate) async fn for_attempt(&self, crc: CrcTracker) -> io::Result<Option<HttpRequestBody>> {
         let (inner, len) = match &self.kind {
             Kind::Empty => (Inner::Once(None), Some(0)),
             Kind::Bytes(b) => (Inner::Once(Some(b.clone())), Some(b.len() as u64)),
@@ -191,7 +191,7 @@ impl Body {
                 }
             }
         };
-        Ok(Some(SendBody {
+        Ok(Some(HttpRequestBody {
             inner,
             remaining: len,
             crc,
@@ -286,8 +286,22 @@ enum Inner {
     Stream(DynStream),
 }
 
-/// The `http_body::Body` of one attempt.
-pub(crate) struct SendBody {
+/// The body of one request as the client hands it to an [`HttpClient`](super::HttpClient): an
+/// `http_body::Body` of `Bytes` chunks, with an exact size hint when the length is known.
+///
+/// The client builds one per attempt (from a [`Body`], or from the document an operation
+/// sends); a transport only polls it. Built directly, it holds fixed bytes:
+///
+/// ```
+/// use http_body_util::BodyExt as _;
+/// use oss_client::transport::HttpRequestBody;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let body = HttpRequestBody::from(bytes::Bytes::from_static(b"<Tagging/>"));
+/// assert_eq!(http_body::Body::size_hint(&body).exact(), Some(10));
+/// assert_eq!(&body.collect().await.unwrap().to_bytes()[..], b"<Tagging/>");
+/// # });
+/// ```
+pub struct HttpRequestBody {
     inner: Inner,
     remaining: Option<u64>,
     crc: CrcTracker,
@@ -295,11 +309,11 @@ pub(crate) struct SendBody {
     progress: Option<(SendProgress, u64)>,
 }
 
-impl SendBody {
+impl HttpRequestBody {
     /// A body with fixed content (documents built by the protocol layer).
     pub(crate) fn from_bytes(bytes: Bytes, crc: CrcTracker) -> Self {
         let len = bytes.len() as u64;
-        SendBody {
+        HttpRequestBody {
             inner: Inner::Once(Some(bytes)),
             remaining: Some(len),
             crc,
@@ -308,7 +322,22 @@ impl SendBody {
     }
 }
 
-impl http_body::Body for SendBody {
+impl From<Bytes> for HttpRequestBody {
+    fn from(bytes: Bytes) -> Self {
+        HttpRequestBody::from_bytes(bytes, CrcTracker::default())
+    }
+}
+
+impl fmt::Debug for HttpRequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.remaining {
+            Some(n) => write!(f, "HttpRequestBody({n} bytes left)"),
+            None => f.write_str("HttpRequestBody(length unknown)"),
+        }
+    }
+}
+
+impl http_body::Body for HttpRequestBody {
     type Data = Bytes;
     type Error = io::Error;
 

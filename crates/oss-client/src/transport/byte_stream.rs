@@ -86,7 +86,7 @@ impl ByteStream {
     /// Wraps a received body: idle-read timeout per chunk, and (when `expected_crc` is given) a
     /// CRC-64 check once the body ends.
     pub(crate) fn from_incoming(
-        body: hyper::body::Incoming,
+        body: super::HttpResponseBody,
         read_timeout: Option<Duration>,
         expected_crc: Option<u64>,
         operation: &'static str,
@@ -123,7 +123,7 @@ impl From<Bytes> for ByteStream {
 }
 
 struct IncomingStream {
-    body: hyper::body::Incoming,
+    body: super::HttpResponseBody,
     read_timeout: Option<Duration>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     crc: Option<(u64, Crc64)>,
@@ -170,7 +170,7 @@ impl Stream for IncomingStream {
                     this.done = true;
                     return Poll::Ready(Some(Err(Error::Transport {
                         operation: this.operation,
-                        source: Box::new(e),
+                        source: e,
                     })));
                 }
                 Poll::Ready(None) => {

@@ -3,6 +3,7 @@
 
 mod body;
 mod byte_stream;
+mod http_client;
 mod proxy;
 mod resolver;
 
@@ -14,15 +15,19 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-pub use body::{Body, SendProgress};
-pub(crate) use body::{CrcTracker, SendBody};
+pub(crate) use body::CrcTracker;
+pub use body::{Body, HttpRequestBody, SendProgress};
 pub use byte_stream::ByteStream;
+pub use http_client::{
+    HttpClient, HttpError, HttpErrorKind, HttpFuture, HttpRequest, HttpResponse, HttpResponseBody,
+    OperationName,
+};
 pub use proxy::Proxy;
 use proxy::ProxyConnector;
 use resolver::ResolverService;
 pub use resolver::{FixedResolver, Resolve, ResolveFuture, SystemResolver};
 
-use crate::error::{BoxError, Error, TimeoutKind};
+use crate::error::{BoxError, Error};
 
 /// Connection settings of a [`Transport`].
 ///
@@ -110,10 +115,11 @@ impl TransportConfig {
 
 type Connector = HttpsConnector<ProxyConnector>;
 
-/// One connection pool: HTTPS (rustls) and plain HTTP, HTTP/1.1 and HTTP/2.
+/// One connection pool: HTTPS (rustls) and plain HTTP, HTTP/1.1 and HTTP/2. The default
+/// [`HttpClient`].
 #[derive(Clone, Debug)]
 pub struct Transport {
-    client: HyperClient<Connector, SendBody>,
+    client: HyperClient<Connector, HttpRequestBody>,
     connect_timeout: Duration,
     proxy: Option<Arc<hyper_util::client::proxy::matcher::Matcher>>,
 }
@@ -171,13 +177,28 @@ impl Transport {
         }
     }
 
-    /// Sends one request and waits for the response head, at most `read_timeout` (`None`: no limit).
+    /// Sends one request and waits for the response head, at most `read_timeout` (`None`: no
+    /// limit); failures become the client's errors for `operation`.
     pub(crate) async fn send(
         &self,
         operation: &'static str,
-        mut request: http::Request<SendBody>,
+        request: HttpRequest,
         read_timeout: Option<Duration>,
-    ) -> Result<http::Response<hyper::body::Incoming>, Error> {
+    ) -> Result<HttpResponse, Error> {
+        let fut = self.exchange(request);
+        let result = match read_timeout {
+            Some(after) => tokio::time::timeout(after, fut)
+                .await
+                .map_err(|_| Error::Timeout {
+                    kind: crate::error::TimeoutKind::Read,
+                    after,
+                })?,
+            None => fut.await,
+        };
+        result.map_err(|e| Error::from_http(operation, e))
+    }
+
+    async fn exchange(&self, mut request: HttpRequest) -> Result<HttpResponse, HttpError> {
         if let Some(matcher) = &self.proxy
             && let Some(auth) = proxy::forward_auth(matcher, request.uri())
         {
@@ -185,30 +206,27 @@ impl Transport {
                 .headers_mut()
                 .insert(http::header::PROXY_AUTHORIZATION, auth);
         }
-        let fut = self.client.request(request);
-        let result = match read_timeout {
-            Some(after) => tokio::time::timeout(after, fut)
-                .await
-                .map_err(|_| Error::Timeout {
-                    kind: TimeoutKind::Read,
-                    after,
-                })?,
-            None => fut.await,
-        };
-        result.map_err(|e| self.classify(operation, e))
+        match self.client.request(request).await {
+            Ok(response) => Ok(response.map(HttpResponseBody::new)),
+            Err(e) => Err(self.classify(e)),
+        }
     }
 
-    fn classify(&self, operation: &'static str, e: hyper_util::client::legacy::Error) -> Error {
-        if e.is_connect() && is_timeout(&e) {
-            return Error::Timeout {
-                kind: TimeoutKind::Connect,
-                after: self.connect_timeout,
-            };
-        }
-        Error::Transport {
-            operation,
-            source: Box::new(e) as BoxError,
-        }
+    fn classify(&self, e: hyper_util::client::legacy::Error) -> HttpError {
+        let kind = if e.is_connect() && is_timeout(&e) {
+            HttpErrorKind::ConnectTimeout(self.connect_timeout)
+        } else if e.is_connect() {
+            HttpErrorKind::Connect
+        } else {
+            HttpErrorKind::Request
+        };
+        HttpError::new(kind, Box::new(e) as BoxError)
+    }
+}
+
+impl HttpClient for Transport {
+    fn send(&self, request: HttpRequest) -> HttpFuture<'_> {
+        Box::pin(self.exchange(request))
     }
 }
 
