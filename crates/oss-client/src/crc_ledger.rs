@@ -17,11 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
+use oss_model::xml::XmlDocument as _;
 use oss_proto::crc::{combine, header_value};
-use oss_proto::generated::{
-    AbortMultipartUpload, AppendObject, CompleteMultipartUpload, InitiateMultipartUpload,
-    ServerOperation as _, UploadPart, UploadPartCopy,
-};
+use oss_proto::generated::{AppendObject, InitiateMultipartUpload};
 use oss_proto::operation::{Operation as _, RequestBody, RequestParts};
 
 use crate::lru::Lru;
@@ -118,6 +116,27 @@ fn body_of(parts: &RequestParts) -> &[u8] {
     }
 }
 
+/// The value of query parameter `name` of the client's own request.
+fn query<'a>(parts: &'a RequestParts, name: &str) -> Option<&'a str> {
+    parts
+        .query
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.as_deref())
+}
+
+/// The value of header `name` of the client's own request.
+fn header<'a>(parts: &'a RequestParts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The upload id and part number of an UploadPart or UploadPartCopy request.
+fn upload_part(parts: &RequestParts) -> Option<(String, u32)> {
+    let upload_id = query(parts, "uploadId")?;
+    let part_number = query(parts, "partNumber")?.parse().ok()?;
+    Some((upload_id.to_owned(), part_number))
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim().trim_matches('"').to_ascii_uppercase()
 }
@@ -174,38 +193,32 @@ impl CrcLedger {
         }
         match operation {
             "AppendObject" => self.begin_append(parts),
-            "UploadPart" => match UploadPart::parse_request(parts, &[]) {
-                Ok(input) => match u32::try_from(input.part_number) {
-                    Ok(part_number) => {
-                        self.begin_part(&input.upload_id, part_number);
-                        Pending::UploadPart {
-                            upload_id: input.upload_id,
-                            part_number,
-                        }
+            "UploadPart" => match upload_part(parts) {
+                Some((upload_id, part_number)) => {
+                    self.begin_part(&upload_id, part_number);
+                    Pending::UploadPart {
+                        upload_id,
+                        part_number,
                     }
-                    Err(_) => Pending::None,
-                },
-                Err(_) => Pending::None,
+                }
+                None => Pending::None,
             },
-            "UploadPartCopy" => match UploadPartCopy::parse_request(parts, &[]) {
-                Ok(input) => match u32::try_from(input.part_number) {
-                    Ok(part_number) => {
-                        self.begin_part(&input.upload_id, part_number);
-                        Pending::UploadPartCopy {
-                            upload_id: input.upload_id,
-                            part_number,
-                            size: input.copy_source_range.as_deref().and_then(range_size),
-                        }
+            "UploadPartCopy" => match upload_part(parts) {
+                Some((upload_id, part_number)) => {
+                    self.begin_part(&upload_id, part_number);
+                    Pending::UploadPartCopy {
+                        upload_id,
+                        part_number,
+                        size: header(parts, "x-oss-copy-source-range").and_then(range_size),
                     }
-                    Err(_) => Pending::None,
-                },
-                Err(_) => Pending::None,
+                }
+                None => Pending::None,
             },
             "InitiateMultipartUpload" => Pending::Initiate,
             "CompleteMultipartUpload" => self.begin_complete(parts),
             "AbortMultipartUpload" => {
-                if let Ok(input) = AbortMultipartUpload::parse_request(parts, &[]) {
-                    lock(&self.uploads).remove(&input.upload_id);
+                if let Some(upload_id) = query(parts, "uploadId") {
+                    lock(&self.uploads).remove(&upload_id.to_owned());
                 }
                 Pending::None
             }
@@ -214,21 +227,22 @@ impl CrcLedger {
     }
 
     fn begin_append(&self, parts: &RequestParts) -> Pending {
-        let Ok(input) = AppendObject::parse_request(parts, &[]) else {
+        let (Some(bucket), Some(key), Some(Ok(position))) = (
+            parts.bucket.clone(),
+            parts.key.clone(),
+            query(parts, "position").map(str::parse::<u64>),
+        ) else {
             return Pending::None;
         };
-        let Ok(position) = u64::try_from(input.position) else {
-            return Pending::None;
-        };
-        let known = lock(&self.appends).remove(&(input.bucket.clone(), input.key.clone()));
+        let known = lock(&self.appends).remove(&(bucket.clone(), key.clone()));
         let start_crc = match known {
             _ if position == 0 => Some(0),
             Some(state) if state.next_position == position => Some(state.crc),
             _ => None,
         };
         Pending::Append {
-            bucket: input.bucket,
-            key: input.key,
+            bucket,
+            key,
             position,
             start_crc,
         }
@@ -242,22 +256,29 @@ impl CrcLedger {
     }
 
     fn begin_complete(&self, parts: &RequestParts) -> Pending {
-        let Ok(input) = CompleteMultipartUpload::parse_request(parts, body_of(parts)) else {
+        let Some(upload_id) = query(parts, "uploadId").map(str::to_owned) else {
             return Pending::None;
+        };
+        let body = body_of(parts);
+        let listed = if body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match oss_model::CompleteMultipartUpload::from_xml(body) {
+                Ok(list) => Some(list),
+                Err(_) => return Pending::None,
+            }
         };
         let mut uploads = lock(&self.uploads);
-        let Some(state) = uploads.get_mut(&input.upload_id) else {
+        let Some(state) = uploads.get_mut(&upload_id) else {
             return Pending::None;
         };
-        let complete_all = input
-            .complete_all
-            .as_deref()
-            .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+        let complete_all =
+            header(parts, "x-oss-complete-all").is_some_and(|v| v.eq_ignore_ascii_case("yes"));
         let records: Option<Vec<&PartRecord>> = if complete_all {
             (state.initiated_here && !state.tainted && state.in_flight == 0)
                 .then(|| state.parts.values().collect())
         } else {
-            input.parts.as_ref().and_then(|list| {
+            listed.as_ref().and_then(|list| {
                 list.parts
                     .iter()
                     .map(|listed| {
@@ -278,7 +299,7 @@ impl CrcLedger {
             )
         });
         Pending::Complete {
-            upload_id: input.upload_id,
+            upload_id,
             expected,
         }
     }

@@ -1,4 +1,8 @@
 //! Transport-agnostic protocol layer for Alibaba Cloud OSS: operations to HTTP requests and back.
+//!
+//! Cargo feature `server` (off by default) adds the server side of every operation,
+//! `generated::ServerOperation` (requests read into inputs, outputs written as responses), which
+//! only an emulator needs.
 #![forbid(unsafe_code)]
 
 pub mod clock_skew;

@@ -24,8 +24,11 @@ fn module_root() -> String {
     format!(
         "{HEADER}\n//! Generated operations: one zero-sized type per spec operation, implementing \
          [`crate::operation::Operation`].\n\n\
-         mod operations;\nmod paginate;\nmod routes;\nmod server;\n\n\
-         pub use operations::*;\npub use routes::{{OperationId, ROUTES, SUBRESOURCES}};\npub use server::ServerOperation;\n"
+         mod operations;\nmod paginate;\nmod routes;\n\
+         // The server side (what the emulator uses) is behind the `server` feature.\n\
+         #[cfg(feature = \"server\")]\nmod server;\n\n\
+         pub use operations::*;\npub use routes::{{OperationId, ROUTES, SUBRESOURCES}};\n\
+         #[cfg(feature = \"server\")]\npub use server::ServerOperation;\n"
     )
 }
 

@@ -5,8 +5,11 @@
 mod operations;
 mod paginate;
 mod routes;
+// The server side (what the emulator uses) is behind the `server` feature.
+#[cfg(feature = "server")]
 mod server;
 
 pub use operations::*;
 pub use routes::{OperationId, ROUTES, SUBRESOURCES};
+#[cfg(feature = "server")]
 pub use server::ServerOperation;
