@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::StatusCode;
 use http_body::{Body, Frame, SizeHint};
-use tokio::io::{AsyncRead, ReadBuf};
 
 /// How many bytes of a file body are read per frame.
 const FILE_CHUNK: usize = 256 * 1024;
@@ -82,10 +81,51 @@ impl Reply {
 }
 
 /// A file stretch being sent: the reader (positioned) and how many bytes remain.
+/// Chunks of a file body read ahead by a blocking task.
 #[derive(Debug)]
 struct FileReader {
-    file: tokio::fs::File,
+    chunks: tokio::sync::mpsc::Receiver<io::Result<Bytes>>,
     remaining: u64,
+}
+
+/// Chunks a file body's reader keeps ready ahead of the connection.
+const FILE_READ_AHEAD: usize = 4;
+
+impl FileReader {
+    /// Reads `len` bytes of `file` from its position in a blocking task, [`FILE_CHUNK`] at a
+    /// time, at most [`FILE_READ_AHEAD`] chunks ahead of the connection: reading the file and
+    /// sending on the socket overlap, and each chunk is read straight into its own buffer.
+    /// Dropping the reader (the connection closed) stops the task.
+    fn spawn(mut file: std::fs::File, len: u64) -> FileReader {
+        use std::io::Read as _;
+        let (tx, chunks) = tokio::sync::mpsc::channel(FILE_READ_AHEAD);
+        tokio::task::spawn_blocking(move || {
+            let mut left = len;
+            while left > 0 {
+                let want = left.min(FILE_CHUNK as u64);
+                let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(FILE_CHUNK));
+                let chunk = match (&mut file).take(want).read_to_end(&mut buf) {
+                    Ok(0) => Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "object data ended early",
+                    )),
+                    Ok(n) => {
+                        left -= n as u64;
+                        Ok(Bytes::from(buf))
+                    }
+                    Err(e) => Err(e),
+                };
+                let failed = chunk.is_err();
+                if tx.blocking_send(chunk).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        FileReader {
+            chunks,
+            remaining: len,
+        }
+    }
 }
 
 /// A response body, in memory or streamed from a file. With `reset_after`, it yields that
@@ -137,10 +177,7 @@ impl EmuBody {
         };
         EmuBody {
             data: None,
-            file: (remaining > 0).then(|| FileReader {
-                file: tokio::fs::File::from_std(file),
-                remaining,
-            }),
+            file: (remaining > 0).then(|| FileReader::spawn(file, remaining)),
             fail,
             len,
             pause: None,
@@ -179,31 +216,11 @@ impl Body for EmuBody {
             return Poll::Ready(Some(Ok(Frame::data(d))));
         }
         if let Some(reader) = self.file.as_mut() {
-            let want = usize::try_from(reader.remaining)
-                .unwrap_or(usize::MAX)
-                .min(FILE_CHUNK);
-            let mut buf = vec![0u8; want];
-            let mut read_buf = ReadBuf::new(&mut buf);
-            match Pin::new(&mut reader.file).poll_read(cx, &mut read_buf) {
+            match reader.chunks.poll_recv(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => {
-                    self.file = None;
-                    self.fail = false;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Poll::Ready(Ok(())) => {
-                    let n = read_buf.filled().len();
-                    if n == 0 {
-                        // The file is shorter than announced: cut the connection.
-                        self.file = None;
-                        self.fail = false;
-                        return Poll::Ready(Some(Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "object data ended early",
-                        ))));
-                    }
-                    buf.truncate(n);
-                    reader.remaining -= n as u64;
+                Poll::Ready(Some(Ok(data))) => {
+                    let n = data.len();
+                    reader.remaining = reader.remaining.saturating_sub(n as u64);
                     if reader.remaining == 0 {
                         self.file = None;
                         if self.fail {
@@ -213,7 +230,21 @@ impl Body for EmuBody {
                         }
                     }
                     self.count(n);
-                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))));
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.file = None;
+                    self.fail = false;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    // The reader stopped before the announced length: cut the connection.
+                    self.file = None;
+                    self.fail = false;
+                    return Poll::Ready(Some(Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "object data ended early",
+                    ))));
                 }
             }
         }

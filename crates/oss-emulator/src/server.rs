@@ -12,7 +12,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
@@ -263,38 +262,100 @@ fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
 
 /// Streams object data into a temporary file at `path`, digesting it on the way, and makes it
 /// durable. Nothing is kept when the body ends early or a write fails (the file is removed).
+///
+/// The connection task only receives: the chunks go through a bounded channel to one blocking
+/// worker that digests them (MD5, CRC-64, SHA-256 when signed) and writes them with plain
+/// `std::fs` writes, so receiving, hashing and writing overlap on two cores and no chunk is
+/// copied on its way to the file.
 async fn stage_body(
     mut body: Incoming,
     path: PathBuf,
     with_sha256: bool,
 ) -> Result<StagedBody, String> {
-    let file = tokio::fs::File::create(&path)
-        .await
-        .map_err(|e| format!("staging failed: {e}"))?;
+    let (chunks, inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let worker_path = path.clone();
+    let worker =
+        tokio::task::spawn_blocking(move || write_staged(&worker_path, with_sha256, inbox));
     // Until the body is complete, dropping `guard` (an error, or the connection task being
-    // cancelled) removes the file.
+    // cancelled) removes the file; the worker removes it too when the body does not end.
     let mut guard = RemoveOnDrop(Some(path.clone()));
-    let mut file = file;
-    let mut digest = BodyDigest::new(with_sha256);
+    let mut received = Ok(());
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| e.to_string())?;
-        if let Ok(data) = frame.into_data() {
-            digest.update(&data);
-            file.write_all(&data)
-                .await
-                .map_err(|e| format!("staging failed: {e}"))?;
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data()
+                    && chunks.send(Chunk::Data(data)).await.is_err()
+                {
+                    // The worker stopped: its result says why.
+                    break;
+                }
+            }
+            Err(e) => {
+                received = Err(e.to_string());
+                break;
+            }
         }
     }
-    file.flush()
+    if received.is_ok() {
+        // A closed channel here means the worker failed; its result says why.
+        let _ = chunks.send(Chunk::End).await;
+    }
+    drop(chunks);
+    let digest = worker
         .await
-        .map_err(|e| format!("staging failed: {e}"))?;
-    file.sync_all()
-        .await
-        .map_err(|e| format!("staging failed: {e}"))?;
-    drop(file);
+        .map_err(|e| format!("staging failed: {e}"))?
+        .map_err(|e| format!("staging failed: {e}"));
+    received?;
+    let digest = digest?;
     // The staged body owns the file from here on.
     guard.0 = None;
     Ok(digest.finish(path))
+}
+
+/// Chunks queued between the connection task and the staging worker.
+const STAGING_QUEUE: usize = 32;
+
+/// What the connection task sends the staging worker.
+enum Chunk {
+    /// The next piece of the body.
+    Data(Bytes),
+    /// The body is complete.
+    End,
+}
+
+/// The staging worker: digests and writes every chunk, then syncs the file. A body that stops
+/// without [`Chunk::End`] removes the file and fails.
+fn write_staged(
+    path: &std::path::Path,
+    with_sha256: bool,
+    mut inbox: tokio::sync::mpsc::Receiver<Chunk>,
+) -> std::io::Result<BodyDigest> {
+    use std::io::Write as _;
+    let result = (|| {
+        let mut file = std::fs::File::create(path)?;
+        let mut digest = BodyDigest::new(with_sha256);
+        loop {
+            match inbox.blocking_recv() {
+                Some(Chunk::Data(data)) => {
+                    digest.update(&data);
+                    file.write_all(&data)?;
+                }
+                Some(Chunk::End) => break,
+                None => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the request body ended early",
+                    ));
+                }
+            }
+        }
+        file.sync_all()?;
+        Ok(digest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
 }
 
 /// True when the request's `x-oss-content-sha256` is a hex digest the body must match (not
