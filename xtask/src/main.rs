@@ -4,6 +4,8 @@
 //! - `cargo xtask coverage`: compare the spec with the API catalogue; ends with `covered N/226`.
 //! - `cargo xtask test`: the whole test suite, setting up what it needs (the Python virtualenv with the
 //!   official OSS SDK for the interop tests).
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the libFuzzer targets of `fuzz/` on the stable
+//!   toolchain, N seconds each (see `fuzz.rs`).
 //! - `cargo xtask bench`: the transfer benchmark (release emulator, our client and the official
 //!   Python SDK side by side; see `bench.rs`).
 #![forbid(unsafe_code)]
@@ -11,6 +13,7 @@
 
 mod bench;
 mod codegen;
+mod fuzz;
 mod test;
 
 use std::process::ExitCode;
@@ -22,8 +25,11 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
         Some("coverage") => codegen::coverage::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | coverage | test | bench> [args]");
+            eprintln!(
+                "usage: cargo xtask <codegen [--check] | coverage | test | fuzz | bench> [args]"
+            );
             return ExitCode::from(2);
         }
     };

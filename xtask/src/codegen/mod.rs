@@ -7,6 +7,7 @@
 pub(crate) mod coverage;
 mod gen_api;
 mod gen_client;
+mod gen_fuzz;
 mod gen_model;
 mod gen_model_tests;
 mod gen_proto;
@@ -56,6 +57,7 @@ pub(crate) fn generate_all(model: &spec::Model) -> Result<Vec<(String, String)>,
     ));
     files.extend(gen_client::generate(model));
     files.extend(gen_api::generate(model));
+    files.extend(gen_fuzz::generate(model));
     files
         .into_iter()
         .map(|(path, text)| {
