@@ -3,7 +3,9 @@
 //! The official Python SDK (`alibabacloud-oss-v2`) goes into `.venv/` at the workspace root; the interop
 //! tests find its interpreter through the `OSS_RS_PYTHON` variable this command sets. The browser
 //! test (PostObject from a real form) needs Debian's `chromium`: it is installed with apt-get when
-//! missing (CI runs as root on a fresh Debian machine) and found through `OSS_RS_CHROMIUM`.
+//! missing (CI runs as root on a fresh Debian machine) and found through `OSS_RS_CHROMIUM`. The
+//! terminal test of ossx's progress bars runs it under Debian's `tmux`, installed the same way and
+//! found through `OSS_RS_TMUX`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,11 +17,13 @@ pub(crate) fn run(extra_args: &[String]) -> Result<(), String> {
     let root = crate::workspace_root();
     let python = ensure_venv(&root)?;
     let chromium = ensure_chromium()?;
+    let tmux = ensure_tmux()?;
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .current_dir(&root)
         .env("OSS_RS_PYTHON", &python)
         .env("OSS_RS_CHROMIUM", &chromium)
+        .env("OSS_RS_TMUX", &tmux)
         .args(["test", "--workspace", "--all-targets"])
         .args(extra_args);
     run_checked(&mut cargo)?;
@@ -93,6 +97,30 @@ fn ensure_chromium() -> Result<PathBuf, String> {
         Ok(path)
     } else {
         Err("apt-get installed chromium but /usr/bin/chromium is missing".into())
+    }
+}
+
+/// Finds tmux (`OSS_RS_TMUX`, else `/usr/bin/tmux`), installing Debian's package when it is
+/// missing.
+fn ensure_tmux() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("OSS_RS_TMUX") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = PathBuf::from("/usr/bin/tmux");
+    if path.exists() {
+        return Ok(path);
+    }
+    eprintln!("xtask: installing Debian's tmux for the terminal test of ossx");
+    run_checked(Command::new("apt-get").args(["update", "-q"]))?;
+    run_checked(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-q", "--no-install-recommends", "tmux"]),
+    )?;
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err("apt-get installed tmux but /usr/bin/tmux is missing".into())
     }
 }
 

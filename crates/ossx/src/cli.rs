@@ -63,6 +63,10 @@ pub(crate) struct GlobalArgs {
     /// How many times a failed request is retried (default 2, i.e. 3 attempts).
     #[arg(long, global = true, value_name = "N")]
     pub(crate) retry_times: Option<u32>,
+    /// Send requests through this HTTP(S) proxy (`http://[user:password@]host:port`), or `env`
+    /// for the environment's HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (NO_PROXY is honoured).
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
     /// text (default) or json.
     #[arg(long, global = true, value_enum)]
     pub(crate) output_format: Option<OutputFormat>,
@@ -126,6 +130,13 @@ pub(crate) enum Command {
     Hash(HashArgs),
     /// Call any OSS operation with its input as JSON; print its output as JSON.
     Api(ApiArgs),
+    /// Copy files and objects: local → OSS, OSS → local, OSS → OSS, `-` for standard input/output.
+    Cp(CpArgs),
+    /// Make a destination like a source: copy what is missing or differs (`--delete` what the
+    /// source does not have).
+    Sync(SyncArgs),
+    /// Compare a local folder with a prefix by size and CRC-64; list what differs (exit 4).
+    Check(CheckArgs),
 }
 
 /// `ls`.

@@ -36,6 +36,13 @@ pub(crate) enum CliError {
         /// The client's error.
         source: oss_client::Error,
     },
+    /// A managed transfer (upload, download, copy) failed.
+    Transfer {
+        /// What was being done.
+        context: String,
+        /// The transfer's error.
+        source: oss_transfer::Error,
+    },
     /// A local file could not be read or written.
     Io {
         /// What was being done.
@@ -51,6 +58,13 @@ pub(crate) enum CliError {
         failed: usize,
         /// How many were done.
         done: usize,
+    },
+    /// `check` found differences (each was listed).
+    Differ {
+        /// How many paths differ.
+        differ: usize,
+        /// How many could not be compared.
+        unchecked: usize,
     },
     /// Interrupted by Ctrl-C.
     Interrupted,
@@ -70,6 +84,14 @@ impl CliError {
         }
     }
 
+    /// A transfer's error, with context.
+    pub(crate) fn transfer(context: impl Into<String>, source: oss_transfer::Error) -> Self {
+        CliError::Transfer {
+            context: context.into(),
+            source,
+        }
+    }
+
     /// An I/O error, with context.
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         CliError::Io {
@@ -83,18 +105,13 @@ impl CliError {
         match self {
             CliError::Usage(_) => ExitCode::Usage,
             CliError::Oss { source, .. } => oss_exit_code(source),
+            CliError::Transfer { source, .. } => match source {
+                oss_transfer::Error::Client(e) => oss_exit_code(e),
+                _ => ExitCode::Client,
+            },
             CliError::Io { .. } | CliError::Integrity(_) => ExitCode::Client,
-            CliError::Partial { .. } => ExitCode::Partial,
+            CliError::Partial { .. } | CliError::Differ { .. } => ExitCode::Partial,
             CliError::Interrupted => ExitCode::Interrupted,
-        }
-    }
-
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
-    /// The OSS error code, when OSS answered with one.
-    pub(crate) fn service_code(&self) -> Option<&str> {
-        match self {
-            CliError::Oss { source, .. } => source.code(),
-            _ => None,
         }
     }
 }
@@ -120,10 +137,21 @@ impl fmt::Display for CliError {
         match self {
             CliError::Usage(msg) => write!(f, "{msg}"),
             CliError::Oss { context, source } => fmt_oss(f, context, source),
+            CliError::Transfer { context, source } => match source {
+                oss_transfer::Error::Client(e) => fmt_oss(f, context, e),
+                other => write!(f, "{context}: {other}"),
+            },
             CliError::Io { context, source } => write!(f, "{context}: {source}"),
             CliError::Integrity(msg) => write!(f, "{msg}"),
             CliError::Partial { failed, done } => {
                 write!(f, "{failed} object(s) failed, {done} done")
+            }
+            CliError::Differ { differ, unchecked } => {
+                write!(f, "{differ} path(s) differ")?;
+                if *unchecked > 0 {
+                    write!(f, ", {unchecked} could not be compared")?;
+                }
+                Ok(())
             }
             CliError::Interrupted => write!(f, "interrupted"),
         }
@@ -153,6 +181,7 @@ impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CliError::Oss { source, .. } => Some(source),
+            CliError::Transfer { source, .. } => Some(source),
             CliError::Io { source, .. } => Some(source),
             _ => None,
         }
@@ -176,6 +205,15 @@ mod tests {
         assert_eq!(
             CliError::Partial { failed: 1, done: 2 }.exit_code() as i32,
             4
+        );
+        let differ = CliError::Differ {
+            differ: 2,
+            unchecked: 1,
+        };
+        assert_eq!(differ.exit_code() as i32, 4);
+        assert_eq!(
+            differ.to_string(),
+            "2 path(s) differ, 1 could not be compared"
         );
         assert_eq!(CliError::Interrupted.exit_code() as i32, 5);
     }

@@ -61,16 +61,6 @@ impl Filter {
         })
     }
 
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
-    /// Whether the filter passes everything.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-            && self.min_size.is_none()
-            && self.max_size.is_none()
-            && self.min_age.is_none()
-            && self.max_age.is_none()
-    }
-
     /// Whether the path (relative, `/`-separated) passes the patterns.
     pub(crate) fn path_matches(&self, rel: &str) -> bool {
         let base = rel.rsplit('/').next().unwrap_or(rel);

@@ -79,7 +79,6 @@ pub(crate) async fn list_objects(
     Ok(out)
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 /// A local file found under a folder.
 #[derive(Debug, Clone)]
 pub(crate) struct LocalEntry {
@@ -90,7 +89,6 @@ pub(crate) struct LocalEntry {
     pub(crate) modified: Option<SystemTime>,
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 /// Every file under `root` (following no symlinked folders) passing `filter`, sorted by path.
 pub(crate) fn walk_local(root: &Path, filter: &Filter) -> CliResult<Vec<LocalEntry>> {
     let mut out = Vec::new();
@@ -128,7 +126,6 @@ pub(crate) fn walk_local(root: &Path, filter: &Filter) -> CliResult<Vec<LocalEnt
     Ok(out)
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 fn rel_path(root: &Path, path: &Path) -> CliResult<String> {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut parts = Vec::new();
@@ -146,7 +143,6 @@ fn rel_path(root: &Path, path: &Path) -> CliResult<String> {
     Ok(parts.join("/"))
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 /// A local path for a relative key under `root`, refusing keys that would leave it
 /// (`..`, absolute parts) or cannot name a file (empty segments).
 pub(crate) fn local_path_for(root: &Path, rel: &str) -> CliResult<PathBuf> {

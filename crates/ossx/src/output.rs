@@ -11,7 +11,6 @@ use crate::cli::OutputFormat;
 pub(crate) struct Output {
     format: OutputFormat,
     quiet: bool,
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
     progress: bool,
     /// JSON records collected for the single document printed at the end.
     records: Mutex<Vec<serde_json::Value>>,
@@ -34,7 +33,6 @@ impl Output {
         self.format == OutputFormat::Json
     }
 
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
     /// Whether progress bars are drawn.
     pub(crate) fn shows_progress(&self) -> bool {
         self.progress
@@ -55,7 +53,6 @@ impl Output {
         }
     }
 
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
     /// A record only JSON output carries (text output has the summary line instead).
     pub(crate) fn json_record(&self, json: impl FnOnce() -> serde_json::Value) {
         if self.is_json()

@@ -124,6 +124,47 @@ fn resolve_profile(
 }
 
 /// The client configuration for these options.
+/// The proxy: `--proxy`, else the profile's `proxy`; `env` takes it from HTTPS_PROXY /
+/// HTTP_PROXY / ALL_PROXY. NO_PROXY names the hosts that bypass it.
+fn proxy(
+    flag: Option<&str>,
+    profile: Option<String>,
+    env: Env<'_>,
+) -> CliResult<Option<oss_client::transport::Proxy>> {
+    let Some(value) = flag
+        .map(str::to_string)
+        .or(profile)
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    let names = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ];
+    let pairs: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| env(n).map(|v| (n.to_string(), v)))
+        .collect();
+    let bad = |e: oss_client::Error| CliError::usage(format!("--proxy: {e}"));
+    if value.eq_ignore_ascii_case("env") {
+        let environment = oss_client::credentials::Environment::from_pairs(pairs);
+        return oss_client::transport::Proxy::from_environment(&environment).map_err(bad);
+    }
+    let no_proxy = env("NO_PROXY")
+        .or_else(|| env("no_proxy"))
+        .unwrap_or_default();
+    oss_client::transport::Proxy::all(&value)
+        .map(|p| Some(p.no_proxy(no_proxy)))
+        .map_err(bad)
+}
+
 pub(crate) fn client_config(global: &GlobalArgs, env: Env<'_>) -> CliResult<Config> {
     let profile = load_profile(global, env)?;
     let pick = |flag: &Option<String>, var: &str, key: &str| {
@@ -198,6 +239,9 @@ pub(crate) fn client_config(global: &GlobalArgs, env: Env<'_>) -> CliResult<Conf
     if let Some(n) = number(global.retry_times.map(u64::from), "retry-times")? {
         let attempts = u32::try_from(n.saturating_add(1)).unwrap_or(u32::MAX);
         b = b.retry(RetryPolicy::default().max_attempts(attempts));
+    }
+    if let Some(p) = proxy(global.proxy.as_deref(), profile.get("proxy"), env)? {
+        b = b.proxy(Some(p));
     }
     b = match credentials(global, &profile, env)? {
         Some(c) => b.credentials(StaticProvider::new(c)),

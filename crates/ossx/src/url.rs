@@ -39,7 +39,6 @@ impl OssUrl {
         Ok(url)
     }
 
-    #[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
     /// The same bucket with another key.
     pub(crate) fn with_key(&self, key: impl Into<String>) -> Self {
         OssUrl {
@@ -64,7 +63,6 @@ impl fmt::Display for OssUrl {
     }
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 /// A source or destination of `cp` and `sync`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Location {
@@ -76,7 +74,6 @@ pub(crate) enum Location {
     Stdio,
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 impl Location {
     /// Parses an argument.
     pub(crate) fn parse(text: &str) -> CliResult<Self> {

@@ -42,7 +42,6 @@ impl Hasher {
     }
 }
 
-#[allow(dead_code, reason = "used by cp, sync and check (on oss-transfer)")]
 /// The CRC-64 and length of a local file, read in 1 MiB pieces.
 pub(crate) async fn file_crc64(path: &std::path::Path) -> CliResult<(u64, u64)> {
     let (crc, _, len) = hash_file(path, false).await?;

@@ -3,12 +3,15 @@
 mod api;
 mod bucket;
 mod cat;
+mod check;
+mod cp;
 mod du;
 mod hash;
 mod ls;
 mod object;
 mod presign;
 mod rm;
+mod sync;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -31,6 +34,9 @@ pub(crate) async fn run(ctx: &Context, command: Command) -> CliResult {
         Command::SetProps(a) => object::set_props(ctx, a).await,
         Command::Hash(a) => hash::run(ctx, a).await,
         Command::Api(a) => api::run(ctx, a).await,
+        Command::Cp(a) => cp::run(ctx, a).await,
+        Command::Sync(a) => sync::run(ctx, a).await,
+        Command::Check(a) => check::run(ctx, a).await,
     }
 }
 
