@@ -26,8 +26,10 @@ fn module_root() -> String {
          [`crate::operation::Operation`].\n\n\
          mod operations;\nmod paginate;\nmod routes;\n\
          // The server side (what the emulator uses) is behind the `server` feature.\n\
+         #[cfg(feature = \"server\")]\nmod config;\n\
          #[cfg(feature = \"server\")]\nmod server;\n\n\
          pub use operations::*;\npub use routes::{{OperationId, ROUTES, SUBRESOURCES}};\n\
+         #[cfg(feature = \"server\")]\npub use config::{{CONFIG_DOCUMENTS, ConfigAbsent, ConfigDocument, ConfigInstance, ConfigRejection, canonical_config, config_document}};\n\
          #[cfg(feature = \"server\")]\npub use server::ServerOperation;\n"
     )
 }

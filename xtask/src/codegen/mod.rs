@@ -7,6 +7,7 @@
 pub(crate) mod coverage;
 mod gen_api;
 mod gen_client;
+mod gen_config;
 mod gen_fuzz;
 mod gen_model;
 mod gen_model_tests;
@@ -51,6 +52,10 @@ pub(crate) fn doc_lines(doc: &str, indent: &str) -> String {
 pub(crate) fn generate_all(model: &spec::Model) -> Result<Vec<(String, String)>, String> {
     let mut files = gen_model::generate(model);
     files.extend(gen_proto::generate(model));
+    files.push((
+        "crates/oss-proto/src/generated/config.rs".to_string(),
+        gen_config::generate(model)?,
+    ));
     files.push((
         "crates/oss-proto/src/generated/routes.rs".to_string(),
         gen_routes::generate(model)?,

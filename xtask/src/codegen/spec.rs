@@ -40,11 +40,26 @@ struct RawOperation {
     /// the same method, scope and sub-resources (SelectObject's `x-oss-process=csv/select`).
     #[serde(default)]
     route_query: Vec<String>,
+    /// On the get operation of a configuration document: what OSS answers when the document
+    /// was never put (or was deleted).
+    absent: Option<RawAbsent>,
     #[serde(default)]
     input: IndexMap<String, RawMember>,
     #[serde(default)]
     output: IndexMap<String, RawMember>,
     paginate: Option<RawPaginate>,
+}
+
+/// What a get of an absent configuration document answers: OSS's error (`code`, `status`,
+/// `message`, optionally `ec`), or the `default` document OSS returns instead.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAbsent {
+    code: Option<String>,
+    status: Option<u16>,
+    message: Option<String>,
+    ec: Option<String>,
+    default: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +275,20 @@ pub(crate) struct Paginate {
     pub(crate) items: Vec<String>,
 }
 
+/// What a get of an absent configuration document answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Absent {
+    /// OSS's error.
+    Error {
+        code: String,
+        status: u16,
+        message: String,
+        ec: Option<String>,
+    },
+    /// The document OSS returns for a bucket (or account) that never set one.
+    Default(String),
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct OperationDef {
     pub(crate) name: String,
@@ -280,6 +309,8 @@ pub(crate) struct OperationDef {
     /// `(name, value)` query pairs that route a request here (any one of them), beyond the
     /// fixed sub-resources.
     pub(crate) route_query: Vec<(String, String)>,
+    /// On the get operation of a configuration document: what OSS answers when it is absent.
+    pub(crate) absent: Option<Absent>,
     /// Declared input members (without the implicit `bucket`/`key`).
     pub(crate) input: Vec<Field>,
     /// Declared output members (without the implicit `request_id`).
@@ -1048,6 +1079,49 @@ impl Resolver {
             }
             route_query.push((k.to_string(), v.to_string()));
         }
+        let absent = raw.absent.as_ref().and_then(|a| {
+            if method != "GET" {
+                self.err(format!("{ctx}: absent: only a GET operation returns a configuration document"));
+            }
+            match (a, &a.default) {
+                (
+                    RawAbsent {
+                        code: Some(code),
+                        status: Some(status),
+                        message: Some(message),
+                        ec,
+                        default: None,
+                    },
+                    _,
+                ) => {
+                    if !(400..600).contains(status) {
+                        self.err(format!("{ctx}: absent: status {status} is not an error status"));
+                    }
+                    Some(Absent::Error {
+                        code: code.clone(),
+                        status: *status,
+                        message: message.clone(),
+                        ec: ec.clone(),
+                    })
+                }
+                (
+                    RawAbsent {
+                        code: None,
+                        status: None,
+                        message: None,
+                        ec: None,
+                        ..
+                    },
+                    Some(default),
+                ) => Some(Absent::Default(default.clone())),
+                _ => {
+                    self.err(format!(
+                        "{ctx}: absent: give either `code`, `status` and `message` (and maybe `ec`), or `default`"
+                    ));
+                    None
+                }
+            }
+        });
         Some(OperationDef {
             name: name.to_string(),
             snake: names::snake_case(name),
@@ -1060,6 +1134,7 @@ impl Resolver {
             content_md5: raw.content_md5,
             v1_signed_query: raw.v1_signed_query.clone(),
             route_query,
+            absent,
             input,
             output,
             paginate,

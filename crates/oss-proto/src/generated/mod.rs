@@ -7,8 +7,15 @@ mod paginate;
 mod routes;
 // The server side (what the emulator uses) is behind the `server` feature.
 #[cfg(feature = "server")]
+mod config;
+#[cfg(feature = "server")]
 mod server;
 
+#[cfg(feature = "server")]
+pub use config::{
+    CONFIG_DOCUMENTS, ConfigAbsent, ConfigDocument, ConfigInstance, ConfigRejection,
+    canonical_config, config_document,
+};
 pub use operations::*;
 pub use routes::{OperationId, ROUTES, SUBRESOURCES};
 #[cfg(feature = "server")]

@@ -3242,8 +3242,6 @@ impl Operation for GetBucketAccessMonitor {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
-
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "accessmonitor", None);
@@ -7924,8 +7922,6 @@ impl Operation for PutBucketAccessMonitor {
         response_body: ResponseBodyKind::Empty,
         requires_content_md5: false,
     };
-
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessmonitor"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
