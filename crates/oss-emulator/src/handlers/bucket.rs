@@ -105,6 +105,7 @@ pub(crate) fn put_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError
         versioning: None,
         tags: Vec::new(),
         cors: None,
+        configs: std::collections::BTreeMap::new(),
     })?;
     Ok(Reply::ok().header("Location", format!("/{name}")))
 }

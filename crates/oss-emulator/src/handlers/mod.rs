@@ -2,6 +2,7 @@
 
 pub(crate) mod archive;
 pub(crate) mod bucket;
+pub(crate) mod config;
 pub(crate) mod cors;
 mod form_data;
 pub(crate) mod listing;
@@ -79,6 +80,8 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::RestoreObject => archive::restore_object,
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
+        // Every configuration document of the spec: one generic handler.
+        op if config::document(op).is_some() => config::handle,
         _ => return None,
     })
 }

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 
-use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+use super::records::{AccountRecord, BucketRecord, ObjectMeta, PartRecord, UploadRecord};
 use super::staged::StagedBody;
 
 /// Everything a backend found when the emulator started.
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
     pub(crate) buckets: Vec<LoadedBucket>,
+    pub(crate) account: AccountRecord,
 }
 
 /// One bucket's records as found on start.
@@ -30,6 +31,7 @@ pub(crate) trait Backend: Send + Sync {
     /// Everything acknowledged before the last stop.
     fn load(&self) -> io::Result<Loaded>;
     fn save_bucket(&self, record: &BucketRecord) -> io::Result<()>;
+    fn save_account(&self, record: &AccountRecord) -> io::Result<()>;
     fn remove_bucket(&self, name: &str) -> io::Result<()>;
     fn write_blob(&self, bucket: &str, blob: &str, data: &Bytes) -> io::Result<()>;
     /// A fresh temporary path to stream a body of `bucket` into, when the backend stages

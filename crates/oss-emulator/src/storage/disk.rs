@@ -1,6 +1,7 @@
 //! The on-disk backend. Layout under the data directory:
 //!
 //! ```text
+//! account.json                      the account's settings
 //! <bucket>/bucket.json              the bucket record
 //! <bucket>/blobs/<blob>             object and part data
 //! <bucket>/objects/<blob>.json      one object version's record
@@ -23,7 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::backend::{Backend, Loaded, LoadedBucket};
-use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+use super::records::{AccountRecord, BucketRecord, ObjectMeta, PartRecord, UploadRecord};
 use super::staged::StagedBody;
 
 const TMP_MARK: &str = ".tmp-";
@@ -123,6 +124,10 @@ fn read_records<T: DeserializeOwned>(dir: &Path) -> io::Result<Vec<T>> {
 impl Backend for DiskBackend {
     fn load(&self) -> io::Result<Loaded> {
         let mut loaded = Loaded::default();
+        let account_path = self.root.join("account.json");
+        if account_path.is_file() {
+            loaded.account = read_json(&account_path)?;
+        }
         for entry in fs::read_dir(&self.root)? {
             let dir = entry?.path();
             let record_path = dir.join("bucket.json");
@@ -163,6 +168,10 @@ impl Backend for DiskBackend {
 
     fn save_bucket(&self, record: &BucketRecord) -> io::Result<()> {
         self.write_json(&self.bucket_dir(&record.name).join("bucket.json"), record)
+    }
+
+    fn save_account(&self, record: &AccountRecord) -> io::Result<()> {
+        self.write_json(&self.root.join("account.json"), record)
     }
 
     fn remove_bucket(&self, name: &str) -> io::Result<()> {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 
 use super::backend::{Backend, Loaded};
-use super::records::{BucketRecord, ObjectMeta, PartRecord, UploadRecord};
+use super::records::{AccountRecord, BucketRecord, ObjectMeta, PartRecord, UploadRecord};
 
 /// Keeps object and part data in memory.
 #[derive(Debug, Default)]
@@ -28,6 +28,9 @@ impl Backend for MemoryBackend {
         Ok(Loaded::default())
     }
     fn save_bucket(&self, _record: &BucketRecord) -> io::Result<()> {
+        Ok(())
+    }
+    fn save_account(&self, _record: &AccountRecord) -> io::Result<()> {
         Ok(())
     }
     fn remove_bucket(&self, name: &str) -> io::Result<()> {

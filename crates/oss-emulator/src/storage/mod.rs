@@ -17,8 +17,8 @@ use http::StatusCode;
 
 pub(crate) use backend::Backend;
 pub(crate) use records::{
-    BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, RestoreRecord, UploadRecord,
-    from_ms, now_ms,
+    AccountRecord, BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, RestoreRecord,
+    UploadRecord, from_ms, now_ms,
 };
 
 pub(crate) use staged::{BodyDigest, StagedBody};
@@ -38,6 +38,7 @@ pub(crate) struct BucketState {
 #[derive(Debug, Default)]
 struct State {
     buckets: BTreeMap<String, BucketState>,
+    account: AccountRecord,
     seq: u64,
 }
 
@@ -93,7 +94,10 @@ impl Store {
     pub(crate) fn on_disk(dir: &Path) -> std::io::Result<Self> {
         let backend = disk::DiskBackend::open(dir)?;
         let loaded = backend.load()?;
-        let mut state = State::default();
+        let mut state = State {
+            account: loaded.account,
+            ..State::default()
+        };
         for b in loaded.buckets {
             let mut objects: BTreeMap<String, Vec<ObjectMeta>> = BTreeMap::new();
             for o in b.objects {
@@ -227,6 +231,24 @@ impl Store {
         f(&mut record);
         self.backend.save_bucket(&record)?;
         b.record = record.clone();
+        Ok(record)
+    }
+
+    /// The account's settings.
+    pub(crate) fn account(&self) -> AccountRecord {
+        self.lock().account.clone()
+    }
+
+    /// Changes the account's settings.
+    pub(crate) fn update_account(
+        &self,
+        f: impl FnOnce(&mut AccountRecord),
+    ) -> Result<AccountRecord, OssError> {
+        let mut s = self.lock();
+        let mut record = s.account.clone();
+        f(&mut record);
+        self.backend.save_account(&record)?;
+        s.account = record.clone();
         Ok(record)
     }
 
@@ -641,6 +663,7 @@ mod tests {
             versioning: None,
             tags: vec![],
             cors: None,
+            configs: BTreeMap::new(),
         }
     }
 

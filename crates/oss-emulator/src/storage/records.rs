@@ -47,6 +47,18 @@ pub(crate) struct BucketRecord {
     pub(crate) versioning: Option<String>,
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) cors: Option<CorsConfig>,
+    /// Configuration documents as the get operations answer them, by document key
+    /// (`lifecycle`; `inventory/<id>` for one of several).
+    #[serde(default)]
+    pub(crate) configs: BTreeMap<String, String>,
+}
+
+/// The account's own settings (account-level configuration documents).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccountRecord {
+    /// Account-level configuration documents, by document key.
+    #[serde(default)]
+    pub(crate) configs: BTreeMap<String, String>,
 }
 
 /// One version of an object (or a delete marker).
