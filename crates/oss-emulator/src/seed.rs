@@ -217,6 +217,7 @@ mod tests {
             versioning: None,
             tags: Vec::new(),
             cors: None,
+            configs: std::collections::BTreeMap::new(),
         }
     }
 
