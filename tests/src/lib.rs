@@ -37,6 +37,25 @@ pub const ACCESS_KEY_SECRET: &str = "testEmulatorKeySecret0123456789";
 /// The region the tests sign for.
 pub const REGION: &str = "cn-hangzhou";
 
+/// `len` bytes of a fixed pseudo-random sequence (xorshift from `seed`): not a repeating
+/// pattern, so a misplaced or spliced range is visible.
+///
+/// ```
+/// assert_eq!(oss_tests::pseudo_random(4, 1), oss_tests::pseudo_random(4, 1));
+/// assert_ne!(oss_tests::pseudo_random(64, 1), oss_tests::pseudo_random(64, 2));
+/// ```
+pub fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
 /// Starts an in-memory emulator with [`ACCESS_KEY_ID`] / [`ACCESS_KEY_SECRET`].
 ///
 /// # Panics

@@ -9,21 +9,10 @@ use futures_util::StreamExt as _;
 use oss_client::credentials::StaticProvider;
 use oss_client::{Client, Config, RetryPolicy};
 use oss_emulator::{Emulator, EmulatorConfig, Faults};
+use oss_tests::pseudo_random as data;
 
 const BUCKET: &str = "resilient-get";
 const CUT: u64 = 40 * 1024;
-
-fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
 
 async fn setup(disk: bool) -> (Emulator, Client, Option<tempfile::TempDir>) {
     let dir = disk.then(|| tempfile::tempdir().unwrap());
