@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--sizes 1M,64M,1G] [--rounds 3] [--stores disk,memory] [--ops put,get,upload,download,copy]`:
+//! `cargo xtask bench [--sizes 1M,64M,1G] [--rounds 3] [--stores disk,memory] [--ops put,get,upload,download,copy] [--files 1000]`:
 //! the transfer benchmark.
 //!
 //! Builds the release emulator and the release Rust bench client (`oss-transfer`'s
@@ -9,6 +9,11 @@
 //! the emulator during the operation (`OSS_RS_PYTHON` names an interpreter that already has the
 //! SDK, as for the interop tests) (the emulator's peak is reset before each run through
 //! `/proc/PID/clear_refs`).
+//!
+//! The release `ossx` is measured too: an `ossx MB/s` column (`ossx cp` of one object for
+//! upload, download and copy) and, after the table, `ossx cp -r` of `--files` small files
+//! (default 1,000 of 4 KiB; 0 skips them) up and down, in files/s and MB/s. `bench_ossx.py`
+//! times the ossx processes and reads their peak RSS.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -39,7 +44,20 @@ struct Options {
     rounds: usize,
     stores: Vec<String>,
     ops: Vec<String>,
+    /// Files of the `ossx cp -r` rows (0: none).
+    files: u64,
 }
+
+/// What the ossx measurements need.
+struct Ossx {
+    python: PathBuf,
+    script: PathBuf,
+    bin: PathBuf,
+    rounds: usize,
+}
+
+/// The size of each file of the `ossx cp -r` rows.
+const TREE_FILE_SIZE: u64 = 4 << 10;
 
 fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -62,6 +80,7 @@ fn options(args: &[String]) -> Result<Options, String> {
         ops: ["put", "get", "upload", "download", "copy"]
             .map(String::from)
             .to_vec(),
+        files: 1000,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -72,6 +91,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--rounds" => o.rounds = value.parse().map_err(|_| "bad --rounds")?,
             "--stores" => o.stores = list(),
             "--ops" => o.ops = list(),
+            "--files" => o.files = value.parse().map_err(|_| "bad --files")?,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -99,7 +119,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 "--bin",
                 "oss-emulator",
             ])
-            .args(["-p", "oss-transfer", "--example", "transfer_bench"]),
+            .args(["-p", "oss-transfer", "--example", "transfer_bench"])
+            .args(["-p", "ossx", "--bin", "ossx"]),
     )?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -113,6 +134,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(&script, include_str!("bench.py")).map_err(|e| e.to_string())?;
     let work = std::env::temp_dir().join(format!("oss-rs-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let ossx_script =
+        std::env::temp_dir().join(format!("oss-rs-bench-ossx-{}.py", std::process::id()));
+    std::fs::write(&ossx_script, include_str!("bench_ossx.py")).map_err(|e| e.to_string())?;
+    let ossx = Ossx {
+        python: python.clone(),
+        script: ossx_script.clone(),
+        bin: target.join("release").join("ossx"),
+        rounds: opts.rounds,
+    };
+    let mut tree_rows = Vec::new();
 
     let mut rows = Vec::new();
     for store in &opts.stores {
@@ -138,10 +169,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                         .args([size.to_string(), opts.rounds.to_string()])
                         .arg(&work),
                 );
-                let extra = extra_clients(&emulator.endpoint, op, size, &work)
+                let extra = extra_clients(&ossx, &emulator.endpoint, op, size, &work)
                     .into_iter()
                     .filter_map(|(name, mut cmd)| {
-                        measure(&emulator, &mut cmd).ok().map(|m| (name, m))
+                        report(measure(&emulator, &mut cmd)).map(|m| (name, m))
                     })
                     .collect();
                 rows.push(Row {
@@ -152,6 +183,18 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     python: report(py),
                     extra,
                 });
+            }
+            // The `ossx cp -r` rows, once per store.
+            if size == opts.sizes[0] && opts.files > 0 {
+                for op in ["tree-up", "tree-down"] {
+                    eprintln!("bench: {store} ossx cp -r {} files", opts.files);
+                    let mut cmd = ossx.command(&emulator.endpoint, op, TREE_FILE_SIZE, &work);
+                    cmd.arg(opts.files.to_string());
+                    match measure_tree(&emulator, &mut cmd) {
+                        Ok(m) => tree_rows.push((store.clone(), op, m)),
+                        Err(e) => eprintln!("bench: {e}"),
+                    }
+                }
             }
             // Keep the store small between sizes.
             if store == "disk" {
@@ -164,16 +207,96 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let _ = std::fs::remove_dir_all(&work);
     let _ = std::fs::remove_file(&script);
+    let _ = std::fs::remove_file(&ossx_script);
     print_table(&rows);
+    print_tree_table(opts.files, &tree_rows);
     Ok(())
+}
+
+impl Ossx {
+    /// `bench_ossx.py` timing `ossx cp` for `op` on `size` bytes.
+    fn command(&self, endpoint: &str, op: &str, size: u64, work: &Path) -> Command {
+        let mut cmd = Command::new(&self.python);
+        cmd.arg(&self.script)
+            .arg(&self.bin)
+            .args([endpoint, op, &size.to_string(), &self.rounds.to_string()])
+            .arg(work.join("ossx"));
+        cmd
+    }
+}
+
+/// One `ossx cp -r` measurement: MB/s, files/s, peak RSS.
+struct TreeMeasure {
+    mbps: f64,
+    files_per_sec: f64,
+    client_rss_kib: u64,
+    emulator_rss_kib: u64,
+}
+
+fn measure_tree(emulator: &Emulator, cmd: &mut Command) -> Result<TreeMeasure, String> {
+    emulator.reset_peak_rss();
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str, i: usize| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(i).map(str::to_owned))
+            .ok_or_else(|| format!("{cmd:?} printed no {prefix}({})", out.status))
+    };
+    let num = |v: String| v.parse::<f64>().unwrap_or(0.0);
+    Ok(TreeMeasure {
+        mbps: num(field("RESULT ", 3)?),
+        client_rss_kib: num(field("RESULT ", 4)?) as u64,
+        files_per_sec: num(field("FILES ", 3)?),
+        emulator_rss_kib: emulator.peak_rss_kib(),
+    })
+}
+
+fn print_tree_table(files: u64, rows: &[(String, &str, TreeMeasure)]) {
+    if rows.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "ossx cp -r of {files} files of {} each (-j 16), median of the rounds:",
+        human(TREE_FILE_SIZE)
+    );
+    let header = format!(
+        "{:<7} {:<10} {:>10} {:>10} {:>12} {:>12}",
+        "store", "op", "files/s", "MB/s", "ossx MiB", "emu MiB"
+    );
+    println!("{header}");
+    println!("{}", "-".repeat(header.len()));
+    for (store, op, m) in rows {
+        println!(
+            "{store:<7} {op:<10} {:>10.1} {:>10.2} {:>12.1} {:>12.1}",
+            m.files_per_sec,
+            m.mbps,
+            m.client_rss_kib as f64 / 1024.0,
+            m.emulator_rss_kib as f64 / 1024.0
+        );
+    }
 }
 
 /// HOOK: further clients measured on every row, each a command printing
 /// `RESULT <op> <size> <MB/s> <peak RSS KiB>` for `op` on an object of `size` bytes against
-/// `endpoint` (access key `ak` / `sk`, path style). The ossx engineer adds `ossx cp -r` here:
-/// return `vec![("ossx".into(), command)]` for the ops it implements.
-fn extra_clients(_endpoint: &str, _op: &str, _size: u64, _work: &Path) -> Vec<(String, Command)> {
-    Vec::new()
+/// `endpoint` (access key `ak` / `sk`, path style): `ossx cp` for upload, download and copy.
+fn extra_clients(
+    ossx: &Ossx,
+    endpoint: &str,
+    op: &str,
+    size: u64,
+    work: &Path,
+) -> Vec<(String, Command)> {
+    match op {
+        "upload" | "download" | "copy" => {
+            vec![("ossx".into(), ossx.command(endpoint, op, size, work))]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn report(result: Result<Measure, String>) -> Option<Measure> {
