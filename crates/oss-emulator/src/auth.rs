@@ -156,11 +156,13 @@ pub(crate) enum Access {
     Owner,
 }
 
-/// Whether an anonymous request may perform an operation needing `access`.
+/// Whether an anonymous request may perform an operation needing `access` by the ACLs
+/// (`public_blocked`: Block Public Access is on, so public ACLs grant nothing).
 pub(crate) fn allow_anonymous(
     ctx: &Context,
     req: &Request,
     access: Access,
+    public_blocked: bool,
 ) -> Result<(), OssError> {
     let denied = || {
         OssError::access_denied("You have no right to access this object because of bucket acl.")
@@ -169,6 +171,7 @@ pub(crate) fn allow_anonymous(
     let bucket_acl = match access {
         Access::Public => return Ok(()),
         Access::Owner => return Err(denied()),
+        _ if public_blocked => return Err(denied()),
         _ => ctx.store.bucket(req.bucket())?.acl,
     };
     let object_acl = match (access, req.key.as_deref()) {

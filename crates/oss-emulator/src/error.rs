@@ -99,6 +99,10 @@ impl OssError {
             w.elem(name, value);
         }
         w.elem("EC", self.ec);
+        w.elem(
+            "RecommendDoc",
+            &format!("https://api.aliyun.com/troubleshoot?q={}", self.ec),
+        );
         w.finish()
     }
 
@@ -200,5 +204,8 @@ mod tests {
         assert!(doc.contains("<RequestId>RID</RequestId>"));
         assert!(doc.contains("<Key>a&amp;b</Key>"));
         assert!(doc.contains("<EC>0026-00000001</EC>"));
+        assert!(doc.contains(
+            "<EC>0026-00000001</EC><RecommendDoc>https://api.aliyun.com/troubleshoot?q=0026-00000001</RecommendDoc>"
+        ));
     }
 }

@@ -65,6 +65,7 @@
 //! (`public-read`: reads and listings; `public-read-write`: writes too).
 #![forbid(unsafe_code)]
 
+mod access;
 mod auth;
 mod checksum;
 mod config;

@@ -31,6 +31,8 @@ pub(crate) struct Request {
     pub(crate) body: Bytes,
     /// The body, when it was streamed to a temporary file (object data on the disk store).
     pub(crate) staged: Option<Arc<StagedBody>>,
+    /// The client's address (bucket policies' `acs:SourceIp`).
+    pub(crate) peer: Option<std::net::IpAddr>,
 }
 
 /// Percent-decodes a path segment or query component (`+` only in queries).

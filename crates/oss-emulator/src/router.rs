@@ -149,7 +149,12 @@ pub(crate) fn authorize(ctx: &Context, req: &Request) -> Result<Authorized, OssE
         return Err(handlers::not_served(op));
     }
     if !signed {
-        auth::allow_anonymous(ctx, req, access(op))?;
+        crate::access::check_anonymous(ctx, req, op, access(op))?;
+    } else if crate::access::presigned(req)
+        && let Some(bucket) = req.bucket.as_deref()
+        && let Ok(record) = ctx.store.bucket(bucket)
+    {
+        crate::access::check_referer(&record, req)?;
     }
     Ok(Authorized { op, signed })
 }

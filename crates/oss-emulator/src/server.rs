@@ -46,7 +46,8 @@ pub(crate) async fn serve(
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else { continue };
+                let peer = peer.ip();
                 let _ = stream.set_nodelay(true);
                 let ctx = ctx.clone();
                 connections.spawn(async move {
@@ -55,7 +56,7 @@ pub(crate) async fn serve(
                         async move {
                             let sent = Arc::clone(&ctx.body_bytes_sent);
                             let resp = match service {
-                                Service::Oss => handle(ctx, req).await?,
+                                Service::Oss => handle(ctx, req, peer).await?,
                                 Service::Vectors => handle_vectors(ctx, req).await?,
                             };
                             Ok::<_, Infallible>(resp.map(|body| body.counted(sent)))
@@ -73,6 +74,7 @@ pub(crate) async fn serve(
 async fn handle(
     ctx: Arc<Context>,
     req: hyper::Request<Incoming>,
+    peer: std::net::IpAddr,
 ) -> Result<Response<EmuBody>, Infallible> {
     let decision = ctx.faults.decide();
     let request_id = ctx.next_request_id();
@@ -116,6 +118,7 @@ async fn handle(
         headers: parts.headers,
         body: Bytes::new(),
         staged: None,
+        peer: Some(peer),
     };
     // The signature and the ACL are checked from the head: a request that will be refused is
     // answered without reading (or staging) its body.
@@ -203,6 +206,7 @@ async fn handle_vectors(
         headers: parts.headers,
         body: Bytes::new(),
         staged: None,
+        peer: None,
     };
     let op = match crate::vectors::route(&request)
         .and_then(|op| crate::vectors::authenticate(&ctx, &request).map(|()| op))

@@ -203,6 +203,7 @@ pub(crate) fn put_bucket_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
         .ok_or_else(|| OssError::invalid_argument("x-oss-acl is required"))?
         .to_owned();
     check_acl(&acl, false)?;
+    crate::access::check_public_grant(ctx, req.bucket(), acl != "private", "A public bucket ACL")?;
     ctx.store.update_bucket(req.bucket(), |b| b.acl = acl)?;
     Ok(Reply::ok())
 }

@@ -80,7 +80,12 @@ fn absent(doc: &ConfigDocument, req: &Request) -> Result<Reply, OssError> {
 }
 
 /// Checks a put's document and returns what the get will answer.
-fn validated(op: Op, doc: &ConfigDocument, req: &Request) -> Result<Bytes, OssError> {
+fn validated(
+    ctx: &Context,
+    op: Op,
+    doc: &ConfigDocument,
+    req: &Request,
+) -> Result<Bytes, OssError> {
     super::check_content_md5(req)?;
     if doc.text && req.body.len() > MAX_POLICY {
         return Err(OssError::new(
@@ -108,13 +113,21 @@ fn validated(op: Op, doc: &ConfigDocument, req: &Request) -> Result<Bytes, OssEr
             other => OssError::malformed_xml().with("Detail", other.to_string()),
         })?;
     if doc.text {
-        check_policy(&stored)?;
+        let policy = check_policy(&stored)?;
+        if doc.scope == Scope::Bucket {
+            crate::access::check_public_grant(
+                ctx,
+                req.bucket(),
+                crate::access::is_public(&policy),
+                "A policy granting access to everyone",
+            )?;
+        }
     }
     Ok(stored)
 }
 
 /// A policy is a JSON object with a `Statement` list.
-fn check_policy(text: &[u8]) -> Result<(), OssError> {
+fn check_policy(text: &[u8]) -> Result<serde_json::Value, OssError> {
     let invalid = |why: String| {
         OssError::new(
             StatusCode::BAD_REQUEST,
@@ -130,7 +143,24 @@ fn check_policy(text: &[u8]) -> Result<(), OssError> {
     {
         return Err(invalid("no Statement list".to_owned()));
     }
-    Ok(())
+    Ok(value)
+}
+
+/// GET /bucket?policyStatus — GetBucketPolicyStatus: whether the bucket's policy grants
+/// anything to everyone.
+pub(crate) fn get_policy_status(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let is_public = ctx
+        .store
+        .bucket(req.bucket())?
+        .configs
+        .get("policy")
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        .is_some_and(|p| crate::access::is_public(&p));
+    let output = oss_model::GetBucketPolicyStatusOutput {
+        request_id: None,
+        is_public,
+    };
+    crate::typed::reply::<oss_proto::generated::GetBucketPolicyStatus>(&output)
 }
 
 /// Puts, gets or deletes the configuration document the request's operation addresses.
@@ -140,7 +170,7 @@ pub(crate) fn handle(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let key = storage_key(doc, req)?;
     let account = doc.scope == Scope::Service;
     if op == doc.put {
-        let stored = validated(op, doc, req)?;
+        let stored = validated(ctx, op, doc, req)?;
         let text = String::from_utf8(stored.to_vec()).map_err(|_| OssError::malformed_xml())?;
         if account {
             ctx.store.update_account(|a| {

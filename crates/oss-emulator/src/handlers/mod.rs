@@ -4,6 +4,7 @@ pub(crate) mod archive;
 pub(crate) mod bucket;
 pub(crate) mod config;
 pub(crate) mod cors;
+pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod listing;
 pub(crate) mod multipart;
@@ -80,6 +81,7 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::RestoreObject => archive::restore_object,
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
+        Op::GetBucketPolicyStatus => config::get_policy_status,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,

@@ -22,7 +22,9 @@ pub(crate) const MIN_PART_SIZE: u64 = 100 * 1024;
 /// POST /bucket/key?uploads — InitiateMultipartUpload.
 pub(crate) fn initiate(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     super::object::check_forbid_overwrite(ctx, req)?;
-    let (content_type, headers, user_meta) = meta_from_headers(req);
+    let (content_type, mut headers, user_meta) = meta_from_headers(req);
+    let encryption = super::encryption::for_write(ctx, req)?;
+    headers.extend(encryption.iter().cloned());
     let acl = req
         .header("x-oss-object-acl")
         .unwrap_or("default")
@@ -54,7 +56,11 @@ pub(crate) fn initiate(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         encoding_type: url_encoding(req).then(|| "url".into()),
         request_id: None,
     };
-    typed::reply::<oss_proto::generated::InitiateMultipartUpload>(&output)
+    let mut reply = typed::reply::<oss_proto::generated::InitiateMultipartUpload>(&output)?;
+    for (name, value) in encryption {
+        reply = reply.header(name, value);
+    }
+    Ok(reply)
 }
 
 fn part_number(req: &Request) -> Result<u32, OssError> {

@@ -61,7 +61,7 @@ fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
 /// `FileAlreadyExists` when `x-oss-forbid-overwrite: true` and the object exists (PutObject,
 /// CopyObject, AppendObject, InitiateMultipartUpload, CompleteMultipartUpload).
 pub(crate) fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
-    if req.header("x-oss-forbid-overwrite") == Some("true")
+    if (req.header("x-oss-forbid-overwrite") == Some("true") || overwrite_rule_forbids(ctx, req)?)
         && ctx.store.object(req.bucket(), req.key(), None).is_ok()
     {
         return Err(OssError::new(
@@ -74,22 +74,54 @@ pub(crate) fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(),
     Ok(())
 }
 
+/// Whether the bucket's overwrite configuration (PutBucketOverwriteConfig) forbids replacing
+/// the addressed object: a `forbid` rule whose prefix and suffix match the key and whose
+/// principals are empty (everyone) or name the requester (the emulator's one account).
+fn overwrite_rule_forbids(ctx: &Context, req: &Request) -> Result<bool, OssError> {
+    use oss_model::xml::XmlDocument as _;
+    let Some(config) = ctx
+        .store
+        .bucket(req.bucket())?
+        .configs
+        .get("overwriteConfig")
+        .and_then(|doc| oss_model::OverwriteConfiguration::from_xml(doc.as_bytes()).ok())
+    else {
+        return Ok(false);
+    };
+    let key = req.key();
+    Ok(config.rules.iter().any(|rule| {
+        rule.action == oss_model::OverwriteAction::Forbid
+            && rule.prefix.as_deref().is_none_or(|p| key.starts_with(p))
+            && rule.suffix.as_deref().is_none_or(|s| key.ends_with(s))
+            && (rule.principals.is_empty()
+                || rule
+                    .principals
+                    .iter()
+                    .any(|p| p == "*" || *p == ctx.account_id))
+    }))
+}
+
 /// PUT /bucket/key — PutObject.
 pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     check_content_md5(req)?;
     check_forbid_overwrite(ctx, req)?;
     let md5 = req.body_md5();
     let mut meta = new_meta(req, b"", "Normal")?;
+    let encryption = super::encryption::for_write(ctx, req)?;
+    meta.headers.extend(encryption.iter().cloned());
     meta.etag = checksum::etag_of_md5(&md5);
     meta.size = req.body_len();
     meta.crc64 = req.body_crc64();
     let stored = ctx
         .store
         .put_object_from(req.bucket(), meta, req.body_data())?;
-    let reply = Reply::ok()
+    let mut reply = Reply::ok()
         .header("ETag", stored.etag.clone())
         .header("Content-MD5", checksum::base64_md5(&md5))
         .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
+    for (name, value) in encryption {
+        reply = reply.header(name, value);
+    }
     Ok(with_version(reply, &stored))
 }
 
@@ -451,6 +483,15 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         "Normal".clone_into(&mut meta.object_type);
     }
     meta.modified_ms = now_ms();
+    // The copy is encrypted as its request or the target bucket says, not as its source.
+    for name in [
+        super::encryption::ALGORITHM,
+        super::encryption::KEY_ID,
+        super::encryption::DATA_ENCRYPTION,
+    ] {
+        meta.headers.remove(name);
+    }
+    meta.headers.extend(super::encryption::for_write(ctx, req)?);
     let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
     let output = oss_model::CopyObjectOutput {
         hash_crc64ecma: Some(stored.crc64.to_string()),
@@ -524,7 +565,11 @@ pub(crate) fn append_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
     };
     let mut meta = match base.clone() {
         Some(m) => m,
-        None => new_meta(req, b"", "Appendable")?,
+        None => {
+            let mut m = new_meta(req, b"", "Appendable")?;
+            m.headers.extend(super::encryption::for_write(ctx, req)?);
+            m
+        }
     };
     meta.modified_ms = now_ms();
     let stored = if let Some(whole) = &staged_whole {
@@ -563,6 +608,12 @@ pub(crate) fn put_object_acl(ctx: &Context, req: &Request) -> Result<Reply, OssE
         .ok_or_else(|| OssError::invalid_argument("x-oss-object-acl is required"))?
         .to_owned();
     check_acl(&acl, true)?;
+    crate::access::check_public_grant(
+        ctx,
+        req.bucket(),
+        acl.starts_with("public"),
+        "A public object ACL",
+    )?;
     let m = ctx
         .store
         .update_object(req.bucket(), req.key(), req.q("versionId"), |m| m.acl = acl)?;
