@@ -2,6 +2,7 @@
 //! the bucket with SQL, and queries it back. Without `OSS_ACCESS_KEY_ID` it runs against the
 //! embedded emulator; with `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`, `OSS_REGION` and
 //! `OSS_BUCKET` (optionally `OSS_ENDPOINT`) against real OSS.
+#![forbid(unsafe_code)]
 
 mod compat;
 
