@@ -348,8 +348,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sends requests through this proxy (HTTPS in a `CONNECT` tunnel, HTTP forwarded;
-    /// credentials in the URL sent as basic auth); `None`: straight to OSS even when
+    /// Sends requests through this proxy (an HTTP proxy: HTTPS in a `CONNECT` tunnel, HTTP
+    /// forwarded, credentials in the URL sent as basic auth; a `socks5://` / `socks5h://` proxy:
+    /// both in a SOCKS5 tunnel, credentials sent as RFC 1929 username/password); `None`: straight to OSS even when
     /// [`from_env`](ConfigBuilder::from_env) found one. Without `from_env` and without this,
     /// no proxy is used.
     ///

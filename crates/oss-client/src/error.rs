@@ -64,6 +64,14 @@ pub enum Error {
         /// The underlying error.
         source: BoxError,
     },
+    /// A SOCKS5 proxy refused the connection: bad credentials, a rule, an unreachable target
+    /// (the proxy is named, without credentials).
+    Proxy {
+        /// The operation.
+        operation: &'static str,
+        /// What the proxy answered.
+        source: crate::transport::ProxyError,
+    },
     /// A deadline passed.
     Timeout {
         /// Which deadline.
@@ -134,6 +142,16 @@ impl Error {
 
     /// The error of an [`HttpClient`](crate::transport::HttpClient) failure in `operation`.
     pub(crate) fn from_http(operation: &'static str, e: crate::transport::HttpError) -> Self {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if let Some(p) = c.downcast_ref::<crate::transport::ProxyError>() {
+                return Error::Proxy {
+                    operation,
+                    source: p.clone(),
+                };
+            }
+            cause = c.source();
+        }
         match e.kind() {
             crate::transport::HttpErrorKind::ConnectTimeout(after) => Error::Timeout {
                 kind: TimeoutKind::Connect,
@@ -166,6 +184,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Proxy { operation, source } => write!(f, "{operation}: {source}"),
             Error::Timeout { kind, after } => write!(f, "{kind} timeout after {after:?}"),
             Error::Io {
                 path: Some(p),
@@ -184,6 +203,7 @@ impl std::error::Error for Error {
             Error::Protocol(e) => Some(e),
             Error::Credentials(e) => Some(e),
             Error::Transport { source, .. } => Some(source.as_ref()),
+            Error::Proxy { source, .. } => Some(source),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }

@@ -1,6 +1,7 @@
 //! The client through a small loopback proxy: plain HTTP forwarded in absolute form to the
 //! emulator, HTTPS through a `CONNECT` tunnel to a TLS server, with and without basic auth, and
-//! `NO_PROXY` bypassing it.
+//! `NO_PROXY` bypassing it; and through a small loopback SOCKS5 proxy (RFC 1928/1929) that
+//! records the methods, credentials and targets it saw.
 
 use std::sync::{Arc, Mutex};
 
@@ -285,4 +286,371 @@ async fn no_proxy_bypasses_and_from_environment_finds_it() {
         through,
         "NO_PROXY hosts went through the proxy"
     );
+}
+
+/// What the SOCKS5 proxy saw, one entry per connection.
+#[derive(Default, Debug)]
+struct SocksSeen {
+    /// The authentication methods offered.
+    methods: Vec<Vec<u8>>,
+    /// The username and password sent, when the proxy asked for them.
+    auth: Vec<Option<(String, String)>>,
+    /// The target asked for: `ip:port` for an address, `name:port` (prefixed `dns:`) for a
+    /// domain name.
+    targets: Vec<String>,
+}
+
+/// A SOCKS5 proxy on 127.0.0.1 (RFC 1928 `CONNECT`, RFC 1929 when `require` is set). Domain
+/// targets are "resolved" to 127.0.0.1; address targets are connected to as given. When the
+/// target refuses the connection the proxy answers reply code 5.
+async fn start_socks(
+    require: Option<(&'static str, &'static str)>,
+) -> (u16, Arc<Mutex<SocksSeen>>) {
+    use tokio::io::AsyncReadExt as _;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(SocksSeen::default()));
+    let record = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut c, _)) = listener.accept().await else {
+                return;
+            };
+            let record = Arc::clone(&record);
+            tokio::spawn(async move {
+                let mut head = [0u8; 2];
+                if c.read_exact(&mut head).await.is_err() || head[0] != 5 {
+                    return;
+                }
+                let mut methods = vec![0u8; usize::from(head[1])];
+                c.read_exact(&mut methods).await.unwrap();
+                record.lock().unwrap().methods.push(methods.clone());
+                let mut sent = None;
+                if let Some((user, pass)) = require {
+                    if !methods.contains(&2) {
+                        let _ = c.write_all(&[5, 0xff]).await;
+                        return;
+                    }
+                    c.write_all(&[5, 2]).await.unwrap();
+                    let mut v = [0u8; 2];
+                    c.read_exact(&mut v).await.unwrap();
+                    let mut u = vec![0u8; usize::from(v[1])];
+                    c.read_exact(&mut u).await.unwrap();
+                    let mut plen = [0u8; 1];
+                    c.read_exact(&mut plen).await.unwrap();
+                    let mut p = vec![0u8; usize::from(plen[0])];
+                    c.read_exact(&mut p).await.unwrap();
+                    let (u, p) = (String::from_utf8(u).unwrap(), String::from_utf8(p).unwrap());
+                    let ok = u == user && p == pass;
+                    sent = Some((u, p));
+                    record.lock().unwrap().auth.push(sent.clone());
+                    c.write_all(&[1, if ok { 0 } else { 1 }]).await.unwrap();
+                    if !ok {
+                        return;
+                    }
+                } else {
+                    c.write_all(&[5, 0]).await.unwrap();
+                    record.lock().unwrap().auth.push(sent);
+                }
+                let mut req = [0u8; 4];
+                c.read_exact(&mut req).await.unwrap();
+                assert_eq!(req[..3], [5, 1, 0]);
+                let (shown, ip) = match req[3] {
+                    1 => {
+                        let mut a = [0u8; 4];
+                        c.read_exact(&mut a).await.unwrap();
+                        let ip = std::net::IpAddr::from(a);
+                        (ip.to_string(), ip)
+                    }
+                    4 => {
+                        let mut a = [0u8; 16];
+                        c.read_exact(&mut a).await.unwrap();
+                        let ip = std::net::IpAddr::from(a);
+                        (format!("[{ip}]"), ip)
+                    }
+                    3 => {
+                        let mut len = [0u8; 1];
+                        c.read_exact(&mut len).await.unwrap();
+                        let mut name = vec![0u8; usize::from(len[0])];
+                        c.read_exact(&mut name).await.unwrap();
+                        let name = String::from_utf8(name).unwrap();
+                        (format!("dns:{name}"), [127, 0, 0, 1].into())
+                    }
+                    _ => return,
+                };
+                let mut port = [0u8; 2];
+                c.read_exact(&mut port).await.unwrap();
+                let port = u16::from_be_bytes(port);
+                record
+                    .lock()
+                    .unwrap()
+                    .targets
+                    .push(format!("{shown}:{port}"));
+                let Ok(mut upstream) = tokio::net::TcpStream::connect((ip, port)).await else {
+                    let _ = c.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]).await;
+                    return;
+                };
+                c.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0x04, 0x38])
+                    .await
+                    .unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut c, &mut upstream).await;
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socks5_carries_requests_with_and_without_auth() {
+    let emu = emulator();
+    let port = emu.addr().port();
+
+    // No credentials: only "no authentication" is offered; the client sends the address.
+    let (socks, seen) = start_socks(None).await;
+    let client = via(
+        &emu,
+        Some(Proxy::all(&format!("socks5://127.0.0.1:{socks}")).unwrap()),
+    );
+    roundtrip(&client, "socks-open").await.unwrap();
+    {
+        let seen = seen.lock().unwrap();
+        assert!(!seen.targets.is_empty());
+        assert!(
+            seen.targets
+                .iter()
+                .all(|t| *t == format!("127.0.0.1:{port}")),
+            "{seen:?}"
+        );
+        assert!(seen.methods.iter().all(|m| *m == [0]), "{seen:?}");
+    }
+
+    // Credentials (percent-decoded) are sent as RFC 1929 username/password.
+    let (socks, seen) = start_socks(Some(("user", "p@ss"))).await;
+    let authed = via(
+        &emu,
+        Some(Proxy::all(&format!("socks5://user:p%40ss@127.0.0.1:{socks}")).unwrap()),
+    );
+    roundtrip(&authed, "socks-auth").await.unwrap();
+    {
+        let seen = seen.lock().unwrap();
+        assert!(seen.methods.iter().all(|m| *m == [0, 2]), "{seen:?}");
+        assert!(
+            seen.auth
+                .iter()
+                .all(|a| a.as_ref() == Some(&("user".into(), "p@ss".into()))),
+            "{seen:?}"
+        );
+    }
+
+    // A wrong password: a typed error naming the proxy, never showing the password.
+    let wrong = via(
+        &emu,
+        Some(Proxy::all(&format!("socks5://user:hunter2@127.0.0.1:{socks}")).unwrap()),
+    );
+    let err = wrong
+        .put_bucket()
+        .bucket("socks-wrong")
+        .send()
+        .await
+        .unwrap_err();
+    match &err {
+        crate::Error::Proxy {
+            operation,
+            source: crate::transport::ProxyError::AuthRefused { proxy },
+        } => {
+            assert_eq!(*operation, "PutBucket");
+            assert_eq!(*proxy, format!("socks5://127.0.0.1:{socks}"));
+        }
+        other => panic!("not a refused authentication: {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .contains("refused the username and password"),
+        "{err}"
+    );
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+    // Without credentials, a proxy that demands them accepts no offered method.
+    let anonymous = via(
+        &emu,
+        Some(Proxy::all(&format!("socks5://127.0.0.1:{socks}")).unwrap()),
+    );
+    let err = anonymous
+        .put_bucket()
+        .bucket("socks-none")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crate::Error::Proxy {
+                source: crate::transport::ProxyError::NoAcceptableAuth { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socks5_reply_codes_are_typed_errors() {
+    // A port nothing listens on: the proxy cannot connect and answers "connection refused".
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (socks, _) = start_socks(None).await;
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(format!("http://127.0.0.1:{closed_port}"))
+            .credentials(StaticProvider::from_keys("ak", "sk"))
+            .retry(RetryPolicy::disabled())
+            .proxy(Some(
+                Proxy::all(&format!("socks5h://u:hunter2@127.0.0.1:{socks}")).unwrap(),
+            ))
+            .build()
+            .unwrap(),
+    );
+    let err = client
+        .put_bucket()
+        .bucket("refused")
+        .send()
+        .await
+        .unwrap_err();
+    let crate::Error::Proxy { source, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(source.reply_code(), Some(5), "{source:?}");
+    assert_eq!(source.proxy(), format!("socks5h://127.0.0.1:{socks}"));
+    assert!(source.is_transient());
+    assert!(err.to_string().contains("connection refused"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert!(crate::retry::retry_reason(&err).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socks5h_sends_the_name_and_socks5_the_resolved_address() {
+    let emu = emulator();
+    let port = emu.addr().port();
+    // Virtual-hosted names, which only the configured resolver (or the proxy) knows.
+    let client = |proxy: &str| {
+        Client::new(
+            Config::builder()
+                .region("cn-hangzhou")
+                .endpoint(format!("http://oss-cn-hangzhou.aliyuncs.com:{port}"))
+                .resolver(FixedResolver::new([127, 0, 0, 1].into()))
+                .credentials(StaticProvider::from_keys("ak", "sk"))
+                .retry(RetryPolicy::disabled())
+                .proxy(Some(Proxy::all(proxy).unwrap()))
+                .build()
+                .unwrap(),
+        )
+    };
+    let (socks, seen) = start_socks(None).await;
+    roundtrip(&client(&format!("socks5h://127.0.0.1:{socks}")), "named")
+        .await
+        .unwrap();
+    {
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen.targets
+                .iter()
+                .all(|t| *t == format!("dns:named.oss-cn-hangzhou.aliyuncs.com:{port}")),
+            "{seen:?}"
+        );
+    }
+    let before = seen.lock().unwrap().targets.len();
+    roundtrip(&client(&format!("socks5://127.0.0.1:{socks}")), "resolved")
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.targets.len() > before);
+    assert!(
+        seen.targets[before..]
+            .iter()
+            .all(|t| *t == format!("127.0.0.1:{port}")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_goes_through_a_socks5_tunnel() {
+    let (tls_port, cert, _) = crate::client_tests::tls_server().await;
+    let (socks, seen) = start_socks(Some(("user", "secret"))).await;
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(format!("https://oss-cn-hangzhou.aliyuncs.com:{tls_port}"))
+            .credentials(StaticProvider::from_keys("ak", "sk"))
+            .retry(RetryPolicy::disabled())
+            .add_root_certificate(cert)
+            .proxy(Some(
+                Proxy::https(&format!("socks5h://user:secret@127.0.0.1:{socks}")).unwrap(),
+            ))
+            .build()
+            .unwrap(),
+    );
+    let out = client
+        .call::<crate::client_tests::GetAcl>(())
+        .await
+        .unwrap();
+    assert_eq!(out, "over tls");
+    assert_eq!(
+        seen.lock().unwrap().targets,
+        [format!(
+            "dns:bucket.oss-cn-hangzhou.aliyuncs.com:{tls_port}"
+        )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_proxy_bypasses_socks5() {
+    let emu = emulator();
+    let (socks, seen) = start_socks(None).await;
+    let explicit = via(
+        &emu,
+        Some(
+            Proxy::all(&format!("socks5h://127.0.0.1:{socks}"))
+                .unwrap()
+                .no_proxy("127.0.0.1"),
+        ),
+    );
+    roundtrip(&explicit, "socks-bypass").await.unwrap();
+    let env = crate::credentials::Environment::from_pairs([
+        ("OSS_REGION", "cn-hangzhou"),
+        ("OSS_ENDPOINT", emu.endpoint()),
+        ("OSS_ACCESS_KEY_ID", "ak"),
+        ("OSS_ACCESS_KEY_SECRET", "sk"),
+        ("ALL_PROXY", &format!("socks5://127.0.0.1:{socks}")),
+        ("NO_PROXY", "localhost,127.0.0.0/8"),
+    ]);
+    let from_env = Client::new(
+        crate::ConfigBuilder::from_environment(&env)
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    roundtrip(&from_env, "socks-env-bypass").await.unwrap();
+    assert!(
+        seen.lock().unwrap().methods.is_empty(),
+        "NO_PROXY hosts went through SOCKS5"
+    );
+    // The same environment without NO_PROXY goes through it.
+    let env = crate::credentials::Environment::from_pairs([
+        ("OSS_REGION", "cn-hangzhou"),
+        ("OSS_ENDPOINT", emu.endpoint()),
+        ("OSS_ACCESS_KEY_ID", "ak"),
+        ("OSS_ACCESS_KEY_SECRET", "sk"),
+        ("ALL_PROXY", &format!("socks5://127.0.0.1:{socks}")),
+    ]);
+    let through = Client::new(
+        crate::ConfigBuilder::from_environment(&env)
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    roundtrip(&through, "socks-env").await.unwrap();
+    assert!(!seen.lock().unwrap().targets.is_empty());
 }

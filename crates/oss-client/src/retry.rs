@@ -104,6 +104,9 @@ pub(crate) fn retry_reason(err: &Error) -> Option<RetryReason> {
     match err {
         Error::Protocol(e) => classify(e),
         Error::Transport { .. } => classify_transport(TransportFailure::Io),
+        Error::Proxy { source, .. } if source.is_transient() => {
+            classify_transport(TransportFailure::Io)
+        }
         Error::Timeout {
             kind: TimeoutKind::Connect | TimeoutKind::Read,
             ..

@@ -63,8 +63,10 @@ pub(crate) struct GlobalArgs {
     /// How many times a failed request is retried (default 2, i.e. 3 attempts).
     #[arg(long, global = true, value_name = "N")]
     pub(crate) retry_times: Option<u32>,
-    /// Send requests through this HTTP(S) proxy (`http://[user:password@]host:port`), or `env`
-    /// for the environment's HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (NO_PROXY is honoured).
+    /// Send requests through this proxy: HTTP(S) (`http://[user:password@]host:port`), SOCKS5
+    /// (`socks5://[user:password@]host[:port]`, names resolved here; `socks5h://`, names resolved
+    /// by the proxy; port 1080 by default), or `env` for the environment's HTTPS_PROXY /
+    /// HTTP_PROXY / ALL_PROXY (NO_PROXY is honoured).
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) proxy: Option<String>,
     /// text (default) or json.

@@ -6,6 +6,7 @@ mod byte_stream;
 mod http_client;
 mod proxy;
 mod resolver;
+mod socks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use proxy::Proxy;
 use proxy::ProxyConnector;
 use resolver::ResolverService;
 pub use resolver::{FixedResolver, Resolve, ResolveFuture, SystemResolver};
+pub use socks::ProxyError;
 
 use crate::error::{BoxError, Error};
 
@@ -164,6 +166,8 @@ impl Transport {
             .wrap_connector(ProxyConnector {
                 http,
                 matcher: proxy.clone(),
+                resolver: Arc::clone(&config.resolver),
+                connect_timeout: config.connect_timeout,
             });
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_idle_timeout(config.pool_idle_timeout)

@@ -1,13 +1,24 @@
-//! HTTP proxies: an explicit one ([`Proxy`]) or the environment's (`HTTPS_PROXY`, `HTTP_PROXY`,
-//! `ALL_PROXY`, `NO_PROXY`). HTTPS requests go through a `CONNECT` tunnel (TLS end to end, the
-//! proxy sees only the host); plain-HTTP requests are forwarded in absolute form. Credentials in
-//! the proxy URL are sent as `Proxy-Authorization: Basic`.
+//! Proxies: an explicit one ([`Proxy`]) or the environment's (`HTTPS_PROXY`, `HTTP_PROXY`,
+//! `ALL_PROXY`, `NO_PROXY`).
+//!
+//! - `http://` / `https://` proxies: HTTPS requests go through a `CONNECT` tunnel (TLS end to
+//!   end, the proxy sees only the host); plain-HTTP requests are forwarded in absolute form.
+//!   Credentials in the proxy URL are sent as `Proxy-Authorization: Basic`.
+//! - `socks5://` / `socks5h://` proxies (port 1080 by default): every request, HTTP or HTTPS,
+//!   goes through a SOCKS5 tunnel (TLS end to end inside it). With `socks5://` the client
+//!   resolves the host (through the configured resolver) and sends the address; with
+//!   `socks5h://` it sends the host name and the proxy resolves it. Credentials in the URL are
+//!   sent as RFC 1929 username/password. A refused handshake is an
+//!   [`Error::Proxy`](crate::Error::Proxy) carrying a [`ProxyError`](super::ProxyError).
 
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
@@ -15,11 +26,14 @@ use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
 
+use super::Resolve;
 use super::resolver::ResolverService;
+use super::socks::{self, Target};
 use crate::credentials::Environment;
 use crate::error::{BoxError, Error};
 
-/// Which proxy requests go through.
+/// Which proxy requests go through: an HTTP(S) proxy (`http://[user:password@]host:port`) or a
+/// SOCKS5 one (`socks5://` resolving names locally, `socks5h://` letting the proxy resolve them).
 ///
 /// ```
 /// use oss_client::transport::Proxy;
@@ -27,6 +41,8 @@ use crate::error::{BoxError, Error};
 ///     .no_proxy("localhost,.internal.example.com,10.0.0.0/8");
 /// // Credentials never show in Debug.
 /// assert!(!format!("{proxy:?}").contains("secret"));
+/// let socks = Proxy::all("socks5h://user:secret@bastion.internal:1080")?;
+/// assert!(!format!("{socks:?}").contains("secret"));
 /// # Ok::<(), oss_client::Error>(())
 /// ```
 #[derive(Clone)]
@@ -70,7 +86,27 @@ fn check(url: &str) -> Result<String, Error> {
     let uri: http::Uri = full.parse().map_err(|_| bad("not a URL"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
-        _ => return Err(bad("the scheme must be http or https")),
+        Some("socks5" | "socks5h") => {
+            // RFC 1929 limits the username and the password to 255 bytes each.
+            let userinfo = uri
+                .authority()
+                .and_then(|a| a.as_str().rsplit_once('@'))
+                .map(|(u, _)| u);
+            if let Some(userinfo) = userinfo {
+                let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                let decoded_len = |s: &str| {
+                    percent_encoding::percent_decode_str(s)
+                        .collect::<Vec<u8>>()
+                        .len()
+                };
+                if decoded_len(user) > 255 || decoded_len(pass) > 255 {
+                    return Err(bad("a SOCKS5 username or password is limited to 255 bytes"));
+                }
+            }
+        }
+        _ => {
+            return Err(bad("the scheme must be http, https, socks5 or socks5h"));
+        }
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(bad("no host"));
@@ -79,7 +115,8 @@ fn check(url: &str) -> Result<String, Error> {
 }
 
 impl Proxy {
-    /// Sends HTTP and HTTPS requests through `url` (`http://[user:password@]host:port`).
+    /// Sends HTTP and HTTPS requests through `url` (`http://[user:password@]host:port`, or
+    /// `socks5://` / `socks5h://[user:password@]host[:port]`).
     pub fn all(url: &str) -> Result<Self, Error> {
         let url = check(url)?;
         Ok(Proxy {
@@ -98,7 +135,7 @@ impl Proxy {
         })
     }
 
-    /// Sends only HTTPS requests through `url` (a `CONNECT` tunnel).
+    /// Sends only HTTPS requests through `url` (a `CONNECT` tunnel, or a SOCKS5 one).
     pub fn https(url: &str) -> Result<Self, Error> {
         Ok(Proxy {
             http: None,
@@ -145,12 +182,16 @@ impl Proxy {
     }
 }
 
-/// The connector under TLS: straight to the host, through a `CONNECT` tunnel, or to the proxy
-/// for forwarding.
+/// The connector under TLS: straight to the host, through a `CONNECT` or SOCKS5 tunnel, or to
+/// the proxy for forwarding.
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
     pub(crate) http: HttpConnector<ResolverService>,
-    pub(crate) matcher: Option<std::sync::Arc<Matcher>>,
+    pub(crate) matcher: Option<Arc<Matcher>>,
+    /// Resolves targets for `socks5://` (the client resolves).
+    pub(crate) resolver: Arc<dyn Resolve>,
+    /// Bounds the connection to a SOCKS5 proxy and its handshake together.
+    pub(crate) connect_timeout: Duration,
 }
 
 impl fmt::Debug for ProxyConnector {
@@ -175,6 +216,8 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
     fn call(&mut self, dst: http::Uri) -> Self::Future {
         let mut http = self.http.clone();
         let intercept = self.matcher.as_ref().and_then(|m| m.intercept(&dst));
+        let resolver = Arc::clone(&self.resolver);
+        let connect_timeout = self.connect_timeout;
         Box::pin(async move {
             let Some(proxy) = intercept else {
                 let io: Io = tower_service::Service::call(&mut http, dst).await?;
@@ -183,6 +226,18 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
                     forwarding: false,
                 });
             };
+            if let Some(remote_dns) = socks_scheme(proxy.uri()) {
+                let tunnel = socks_tunnel(&mut http, &proxy, &dst, remote_dns, resolver.as_ref());
+                let io = tokio::time::timeout(connect_timeout, tunnel)
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "SOCKS5 handshake timed out")
+                    })??;
+                return Ok(MaybeProxied {
+                    io,
+                    forwarding: false,
+                });
+            }
             if dst.scheme_str() == Some("https") {
                 let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
                 if let Some(auth) = proxy.basic_auth() {
@@ -202,6 +257,61 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
             }
         })
     }
+}
+
+/// `Some(remote_dns)` for a SOCKS5 proxy URL: `true` for `socks5h`, `false` for `socks5`.
+fn socks_scheme(uri: &http::Uri) -> Option<bool> {
+    match uri.scheme_str() {
+        Some("socks5h") => Some(true),
+        Some("socks5") => Some(false),
+        _ => None,
+    }
+}
+
+/// Connects to the SOCKS5 proxy and asks it for a tunnel to `dst`.
+async fn socks_tunnel(
+    http: &mut HttpConnector<ResolverService>,
+    proxy: &hyper_util::client::proxy::matcher::Intercept,
+    dst: &http::Uri,
+    remote_dns: bool,
+    resolver: &dyn Resolve,
+) -> Result<Io, BoxError> {
+    let puri = proxy.uri();
+    let phost = puri.host().unwrap_or_default();
+    let pport = puri.port_u16().unwrap_or(1080);
+    // The proxy's name, for errors: its URL without credentials (the matcher dropped them).
+    let name = format!(
+        "{}://{phost}:{pport}",
+        puri.scheme_str().unwrap_or("socks5")
+    );
+    let host = dst.host().ok_or("no host in the request URI")?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = dst.port_u16().unwrap_or(match dst.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    let target = match host.parse::<IpAddr>() {
+        Ok(ip) => Target::Addr(SocketAddr::new(ip, port)),
+        Err(_) if remote_dns => Target::Domain(host.to_owned(), port),
+        Err(_) => {
+            let ip = resolver
+                .resolve(host)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, "host resolved to no address")
+                })?;
+            Target::Addr(SocketAddr::new(ip, port))
+        }
+    };
+    let proxy_addr: http::Uri = format!("http://{phost}:{pport}")
+        .parse()
+        .map_err(|_| "bad SOCKS5 proxy address")?;
+    let io: Io = tower_service::Service::call(http, proxy_addr).await?;
+    let mut stream = io.into_inner();
+    socks::handshake(&mut stream, &name, &target, proxy.raw_auth()).await?;
+    Ok(TokioIo::new(stream))
 }
 
 /// `Proxy-Authorization` for a plain-HTTP request forwarded through the proxy, when its URL has
@@ -303,12 +413,38 @@ mod tests {
 
     #[test]
     fn bad_proxies_are_config_errors_without_secrets() {
-        for bad in ["socks5://u:hunter2@h:1", "http://", "http://u:hunter2@"] {
+        let long = "p".repeat(256);
+        for bad in [
+            "socks4://u:hunter2@h:1",
+            "http://",
+            "http://u:hunter2@",
+            &format!("socks5h://u:hunter2{long}@h:1"),
+        ] {
             let err = Proxy::all(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
         let env = Environment::from_pairs([("HTTPS_PROXY", "ftp://h:1")]);
         assert!(Proxy::from_environment(&env).is_err());
+    }
+
+    #[test]
+    fn socks5_urls_are_accepted_and_redacted() {
+        let p = Proxy::all("socks5h://user:hunter2@bastion:1080").unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"), "{p:?}");
+        let m = p.matcher();
+        let i = m
+            .intercept(&"https://b.oss-cn-hangzhou.aliyuncs.com/".parse().unwrap())
+            .unwrap();
+        assert_eq!(i.uri().scheme_str(), Some("socks5h"));
+        assert_eq!(i.raw_auth(), Some(("user", "hunter2")));
+        assert_eq!(socks_scheme(i.uri()), Some(true));
+        let env = Environment::from_pairs([("ALL_PROXY", "socks5://h")]);
+        let p = Proxy::from_environment(&env).unwrap().unwrap();
+        let i = p
+            .matcher()
+            .intercept(&"http://b.oss-cn-hangzhou.aliyuncs.com/".parse().unwrap())
+            .unwrap();
+        assert_eq!(socks_scheme(i.uri()), Some(false));
     }
 }
