@@ -120,6 +120,71 @@ async fn a_wrong_crc_over_resumed_pieces_is_reported() {
     assert!(err.is_checksum_mismatch(), "{err:?}");
 }
 
+/// The CRC-64 of a GetObject body is checked once, by the resuming wrapper: a wrong CRC is
+/// still caught on a body that never broke (the transport's stream no longer checks it), the
+/// mismatch ends the stream as its one error after all the data, and a range is not checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_crc_over_an_unbroken_body_is_reported() {
+    for disk in [false, true] {
+        let (emu, client, _dir) = setup(disk).await;
+        let bytes = data(3 * CUT as usize, 5);
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key("whole")
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        emu.set_faults(Faults::none().with_wrong_crc());
+        emu.take_requests();
+        let (_, mut stream) = client
+            .get_object()
+            .bucket(BUCKET)
+            .key("whole")
+            .send()
+            .await
+            .unwrap();
+        let mut received = Vec::new();
+        let err = loop {
+            match stream.next().await {
+                Some(Ok(chunk)) => received.extend_from_slice(&chunk),
+                Some(Err(err)) => break err,
+                None => panic!("disk={disk}: a wrong CRC went unnoticed"),
+            }
+        };
+        assert!(err.is_checksum_mismatch(), "disk={disk}: {err:?}");
+        assert!(
+            received[..] == bytes[..],
+            "disk={disk}: all data came first"
+        );
+        assert!(stream.next().await.is_none(), "disk={disk}: one error");
+        assert_eq!(gets(&emu, "whole"), 1, "disk={disk}: nothing resumed");
+
+        // A range carries no whole-object CRC to check.
+        let (_, stream) = client
+            .get_object()
+            .bucket(BUCKET)
+            .key("whole")
+            .range("bytes=10-99")
+            .send()
+            .await
+            .unwrap();
+        assert!(stream.collect().await.unwrap()[..] == bytes[10..100]);
+
+        // And with the right CRC, the unbroken body passes.
+        emu.set_faults(Faults::none());
+        let (_, stream) = client
+            .get_object()
+            .bucket(BUCKET)
+            .key("whole")
+            .send()
+            .await
+            .unwrap();
+        assert!(stream.collect().await.unwrap()[..] == bytes[..]);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_object_replaced_between_pieces_ends_the_stream() {
     let (emu, client, _dir) = setup(false).await;

@@ -67,6 +67,9 @@ pub(crate) struct RawResponse {
     pub(crate) body: RawBody,
     /// CRC-64 and length of the request body sent by the successful attempt.
     sent: (u64, u64),
+    /// For a GetObject body: where it lies in the object and the CRC-64 to check it against.
+    /// The resuming wrapper made from it checks the CRC; the body stream then does not.
+    pub(crate) plan: Option<crate::resume::Plan>,
 }
 
 pub(crate) enum RawBody {
@@ -189,23 +192,11 @@ impl Client {
         input: O::Input,
     ) -> Result<(O::Output, ByteStream), Error> {
         let parts = O::build_request(&input)?;
-        let raw = self
+        let mut raw = self
             .execute(&O::METADATA, O::V1_SIGNED_QUERY, parts.clone(), None)
             .await?;
-        let plan = (O::METADATA.name == "GetObject")
-            .then(|| {
-                let whole = !parts.headers.contains_key(http::header::RANGE)
-                    && raw.head.status == http::StatusCode::OK;
-                let expected_crc = if self.inner.config.verify_crc && whole {
-                    oss_proto::crc::header_value(&raw.head.headers)
-                        .ok()
-                        .flatten()
-                } else {
-                    None
-                };
-                crate::resume::Plan::for_response(&raw.head, &parts, expected_crc)
-            })
-            .flatten();
+        // Made by the attempt, which left the CRC-64 check of the body to it.
+        let plan = raw.plan.take();
         let (output, stream) = raw.parse::<O>()?;
         let stream = stream.unwrap_or_else(ByteStream::empty);
         let stream = match plan {
@@ -557,12 +548,20 @@ impl Client {
                 } else {
                     None
                 };
+            // A GetObject body is checked once, by the wrapper that resumes it after a break
+            // (`call_streaming`), over all its pieces; the stream checks only a body the
+            // wrapper cannot place (no length), which is never resumed.
+            let plan = (meta.name == "GetObject")
+                .then(|| crate::resume::Plan::for_response(&head, parts, expected_crc))
+                .flatten();
+            let stream_crc = if plan.is_some() { None } else { expected_crc };
             let stream =
-                ByteStream::from_incoming(incoming, config.read_timeout, expected_crc, meta.name);
+                ByteStream::from_incoming(incoming, config.read_timeout, stream_crc, meta.name);
             return Ok(RawResponse {
                 head,
                 body: RawBody::Streaming(stream),
                 sent: crc.finish(),
+                plan,
             });
         }
         let bytes = ByteStream::from_incoming(incoming, config.read_timeout, None, meta.name)
@@ -583,6 +582,7 @@ impl Client {
             head,
             body: RawBody::Buffered(bytes),
             sent,
+            plan: None,
         })
     }
 

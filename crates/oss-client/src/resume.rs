@@ -4,8 +4,9 @@
 //! request is sent again for the bytes not yet received (`Range: bytes=N-M`), conditional on
 //! the ETag of the first response (`If-Match`), so the pieces are of one version of the object
 //! or the stream fails (`412 PreconditionFailed` when the object was replaced). The CRC-64 of
-//! a whole-object read is computed over the joined pieces and compared when the body ends (an
-//! unbroken body is checked by the transport's own stream).
+//! a whole-object read is computed here, once, over the body or its joined pieces, and
+//! compared when the body ends: the attempt that made the [`Plan`] left its body stream
+//! unchecked, so the data is hashed once.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -95,7 +96,6 @@ pub(crate) fn resuming(
         fruitless: 0,
         max_fruitless,
         received_since_reopen: true,
-        resumed: false,
     })
 }
 
@@ -119,8 +119,6 @@ struct Resuming {
     fruitless: u32,
     max_fruitless: u32,
     received_since_reopen: bool,
-    /// A break was resumed: the first body's own CRC check never ran, so this one decides.
-    resumed: bool,
 }
 
 /// A break worth resuming: the connection failed or went idle mid-body.
@@ -150,7 +148,6 @@ impl Resuming {
             return Err(err);
         }
         self.received_since_reopen = false;
-        self.resumed = true;
         tracing::debug!(
             operation = self.meta.name,
             next = self.next,
@@ -185,7 +182,7 @@ impl Resuming {
     /// The body ended: check it is complete and, for a whole object, its CRC.
     fn finish(&mut self) -> Option<Result<Bytes, Error>> {
         self.state = State::Done;
-        if let Some((expected, crc)) = self.crc.take().filter(|_| self.resumed) {
+        if let Some((expected, crc)) = self.crc.take() {
             let actual = crc.finish();
             if actual != expected {
                 return Some(Err(Error::Protocol(oss_proto::Error::ChecksumMismatch {

@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod copy;
 mod delete;
 mod error;
 mod get;

@@ -192,24 +192,8 @@ impl ObjectStore for OssObjectStore {
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
-        let source = oss_model::CopySource::new(&self.inner.bucket, self.inner.key(from));
-        let mut request = self
-            .inner
-            .client
-            .copy_object()
-            .bucket(&self.inner.bucket)
-            .key(self.inner.key(to))
-            .copy_source(source);
-        if options.mode == CopyMode::Create {
-            request = request.forbid_overwrite(true);
-        }
-        match request.send().await {
-            Ok(_) => Ok(()),
-            // A missing source is reported against the source path, anything else (a taken
-            // destination) against the destination.
-            Err(e) if e.code() == Some("NoSuchKey") => Err(map_error(from.as_ref(), e)),
-            Err(e) => Err(map_error(to.as_ref(), e)),
-        }
+        // Over 1 GB, OSS's CopyObject refuses the source: the copy is then multipart.
+        crate::copy::copy(&self.inner, from, to, options.mode == CopyMode::Create).await
     }
 }
 

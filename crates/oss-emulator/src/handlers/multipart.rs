@@ -139,15 +139,11 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
         .object(&src_bucket, &src_key, src_version.as_deref())?;
     super::object::check_conditions(req, &src, "x-oss-copy-source-", false)?;
     super::archive::check_readable(&src)?;
-    let data = ctx.store.read(&src_bucket, &src)?;
-    let data = match req.header("x-oss-copy-source-range") {
-        None => data,
+    let (first, end) = match req.header("x-oss-copy-source-range") {
+        None => (0, src.size),
         Some(range) => match super::object::parse_range(Some(range), src.size) {
-            super::object::RangeOutcome::Part(a, b) => data.slice(
-                usize::try_from(a).unwrap_or(usize::MAX)
-                    ..usize::try_from(b + 1).unwrap_or(usize::MAX),
-            ),
-            super::object::RangeOutcome::Whole => data,
+            super::object::RangeOutcome::Part(a, b) => (a, b + 1),
+            super::object::RangeOutcome::Whole => (0, src.size),
             super::object::RangeOutcome::Unsatisfiable => {
                 return Err(OssError::new(
                     StatusCode::RANGE_NOT_SATISFIABLE,
@@ -158,12 +154,29 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
             }
         },
     };
-    let digest = PartDigest {
-        md5: checksum::md5(&data),
-        crc64: checksum::crc64(&data),
-        size: data.len() as u64,
+    // On disk, only the range is read (and its holes kept); in memory, it is a slice.
+    let part = match ctx.store.stage_range(&src_bucket, &src, first, end)? {
+        Some(staged) => {
+            let digest = PartDigest {
+                md5: staged.md5,
+                crc64: staged.crc64,
+                size: staged.len,
+            };
+            store_part(ctx, req, &digest, Data::Staged(&staged))?
+        }
+        None => {
+            let data = ctx.store.read(&src_bucket, &src)?.slice(
+                usize::try_from(first).unwrap_or(usize::MAX)
+                    ..usize::try_from(end).unwrap_or(usize::MAX),
+            );
+            let digest = PartDigest {
+                md5: checksum::md5(&data),
+                crc64: checksum::crc64(&data),
+                size: data.len() as u64,
+            };
+            store_part(ctx, req, &digest, Data::Bytes(&data))?
+        }
     };
-    let part = store_part(ctx, req, &digest, Data::Bytes(&data))?;
     let output = oss_model::UploadPartCopyOutput {
         copy_source_version_id: (src.version_id != "null").then_some(src.version_id),
         etag: Some(part.etag.clone()),

@@ -436,6 +436,10 @@ pub(crate) fn copy_source(req: &Request) -> Result<(String, String, Option<Strin
     ))
 }
 
+/// The largest source CopyObject copies: 1 GB (OSS documents "1 GB"; taken as 1 GiB). Larger
+/// objects are copied with UploadPartCopy.
+pub(crate) const COPY_OBJECT_MAX_SIZE: u64 = 1 << 30;
+
 /// PUT /bucket/key with x-oss-copy-source — CopyObject.
 pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     let (src_bucket, src_key, src_version) = copy_source(req)?;
@@ -444,6 +448,15 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .object(&src_bucket, &src_key, src_version.as_deref())?;
     check_conditions(req, &src, "x-oss-copy-source-", false)?;
     super::archive::check_readable(&src)?;
+    if src.size > COPY_OBJECT_MAX_SIZE {
+        return Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            "The source object of CopyObject is larger than 1 GB: copy it with UploadPartCopy.",
+        )
+        .with("MaxSizeAllowed", COPY_OBJECT_MAX_SIZE.to_string())
+        .with("ProposedSize", src.size.to_string()));
+    }
     check_forbid_overwrite(ctx, req)?;
     let data = ctx.store.read(&src_bucket, &src)?;
     let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");

@@ -398,7 +398,46 @@ impl Store {
             );
         }
         let refs: Vec<&Path> = sources.iter().map(std::path::PathBuf::as_path).collect();
-        Ok(Some(StagedBody::concat(path, &refs)?))
+        // The whole CRC follows from the parts' (each computed when the part was stored).
+        let mut crc64 = 0;
+        for (i, p) in parts.iter().enumerate() {
+            crc64 = if i == 0 {
+                p.crc64
+            } else {
+                oss_proto::crc::combine(crc64, p.crc64, p.size)
+            };
+        }
+        if parts.is_empty() {
+            crc64 = oss_proto::crc::checksum(b"");
+        }
+        Ok(Some(StagedBody::concat_known(path, &refs, crc64)?))
+    }
+
+    /// Bytes `start..end` of `meta`'s data copied into a staged file that keeps the data's
+    /// holes (UploadPartCopy on disk), with their MD5 and CRC-64; `None` when this store does
+    /// not stage bodies.
+    pub(crate) fn stage_range(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        start: u64,
+        end: u64,
+    ) -> Result<Option<StagedBody>, OssError> {
+        let (Some(src), Some(path)) = (
+            self.backend.blob_path(bucket, &meta.blob),
+            self.staging_path(bucket),
+        ) else {
+            return Ok(None);
+        };
+        StagedBody::copy_range(path, &src, start, end.saturating_sub(start))
+            .map(Some)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    OssError::no_such_key(&meta.key)
+                } else {
+                    OssError::from(e)
+                }
+            })
     }
 
     /// Stores a new version of `meta.key` with `data`. Fills in `seq`, `blob` and `version_id`

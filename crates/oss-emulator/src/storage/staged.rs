@@ -128,6 +128,170 @@ impl StagedBody {
     }
 }
 
+/// The chunk sparse copies read, compare with zeros and write (or skip) at a time.
+const CHUNK: usize = 256 * 1024;
+/// A chunk of zeros: what a hole reads as, compared with by one `memcmp`.
+static ZEROS: [u8; CHUNK] = [0; CHUNK];
+
+/// An MD5 hasher that has been fed `len` zero bytes. The states after each whole number of
+/// zero chunks are kept (grown on demand to the longest run asked for), so the zeros leading
+/// a part, or filling it, are hashed once per process rather than once per copy.
+fn zero_prefix_md5(len: u64) -> Md5 {
+    static STATES: std::sync::Mutex<Vec<Md5>> = std::sync::Mutex::new(Vec::new());
+    let chunks = usize::try_from(len / CHUNK as u64).unwrap_or(usize::MAX);
+    let rest = usize::try_from(len % CHUNK as u64).unwrap_or(0);
+    let mut states = STATES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if states.is_empty() {
+        states.push(Md5::new());
+    }
+    while states.len() <= chunks {
+        let mut next = states[states.len() - 1].clone();
+        next.update(&ZEROS[..]);
+        states.push(next);
+    }
+    let mut md5 = states[chunks].clone();
+    drop(states);
+    md5.update(&ZEROS[..rest]);
+    md5
+}
+
+/// The CRC-64 of `len` (at most [`CHUNK`]) zero bytes; a whole chunk's is computed once.
+fn zero_crc(len: usize) -> u64 {
+    static WHOLE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    if len == CHUNK {
+        *WHOLE.get_or_init(|| oss_proto::crc::checksum(&ZEROS[..]))
+    } else {
+        oss_proto::crc::checksum(&ZEROS[..len])
+    }
+}
+
+/// Copies `sources` one after another into a new durable temporary file at `path`, keeping
+/// holes: a chunk of zeros is skipped over rather than written, so copying a sparse object
+/// costs reading it, not writing (or storing) its zeros.
+fn copy_sparse(
+    out: &mut fs::File,
+    sources: &mut [(fs::File, u64)],
+    mut each: impl FnMut(&[u8], bool),
+) -> io::Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    let mut buf = vec![0u8; CHUNK];
+    let mut written = 0u64;
+    for (src, len) in sources.iter_mut() {
+        let mut left = *len;
+        while left > 0 {
+            let want = usize::try_from(left).map_or(CHUNK, |l| l.min(CHUNK));
+            src.read_exact(&mut buf[..want])?;
+            let chunk = &buf[..want];
+            let zero = chunk == &ZEROS[..want];
+            each(chunk, zero);
+            if zero {
+                out.seek(SeekFrom::Current(want as i64))?;
+            } else {
+                out.write_all(chunk)?;
+            }
+            left -= want as u64;
+            written += want as u64;
+        }
+    }
+    // Trailing holes: the length is what the skipped seeks did not write.
+    out.set_len(written)?;
+    out.sync_all()?;
+    Ok(written)
+}
+
+impl StagedBody {
+    /// The `len` bytes of `src` from `start` (UploadPartCopy on disk), in a new durable
+    /// temporary file at `path` that keeps the source's holes, with their MD5 and CRC-64. Zeros
+    /// cost no hashing: the CRC of a zero chunk is combined in, and the MD5 of the zeros before
+    /// a range's first non-zero byte comes from states kept across copies (zeros after it are
+    /// hashed, MD5 having no shortcut for them).
+    pub(crate) fn copy_range(
+        path: PathBuf,
+        src: &Path,
+        start: u64,
+        len: u64,
+    ) -> io::Result<StagedBody> {
+        use std::io::{Seek, SeekFrom};
+        let mut md5 = Md5::new();
+        // The CRC so far (`None` before any byte); a zero chunk's is combined in, not computed.
+        let mut crc: Option<u64> = None;
+        // Leading zeros not yet fed to the MD5 (a whole number of chunks): taken from the
+        // zero-prefix states once a non-zero byte shows up.
+        let mut pending_zeros = 0u64;
+        let mut touched = false;
+        let result = (|| {
+            let mut file = fs::File::open(src)?;
+            file.seek(SeekFrom::Start(start))?;
+            let mut out = fs::File::create(&path)?;
+            copy_sparse(&mut out, &mut [(file, len)], |chunk, zero| {
+                let chunk_crc = if zero {
+                    zero_crc(chunk.len())
+                } else {
+                    oss_proto::crc::checksum(chunk)
+                };
+                crc = Some(match crc {
+                    None => chunk_crc,
+                    Some(c) => oss_proto::crc::combine(c, chunk_crc, chunk.len() as u64),
+                });
+                if touched {
+                    md5.update(chunk);
+                } else if zero {
+                    pending_zeros += chunk.len() as u64;
+                } else {
+                    md5 = zero_prefix_md5(pending_zeros);
+                    md5.update(chunk);
+                    touched = true;
+                }
+            })
+        })();
+        match result {
+            Ok(len) => Ok(StagedBody {
+                path,
+                len,
+                md5: if touched { md5 } else { zero_prefix_md5(len) }
+                    .finalize()
+                    .into(),
+                crc64: crc.unwrap_or_else(|| oss_proto::crc::checksum(b"")),
+                sha256: None,
+            }),
+            Err(e) => {
+                let _ = fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes `sources` one after another into a new durable temporary file at `path`
+    /// (CompleteMultipartUpload on disk), keeping holes and digesting nothing: the caller knows
+    /// the whole CRC-64 from the parts' (`crc64`), and a multipart object's ETag is made of
+    /// its parts' MD5s.
+    pub(crate) fn concat_known(
+        path: PathBuf,
+        sources: &[&Path],
+        crc64: u64,
+    ) -> io::Result<StagedBody> {
+        let result = (|| {
+            let mut files = Vec::with_capacity(sources.len());
+            for src in sources {
+                let f = fs::File::open(src)?;
+                let len = f.metadata()?.len();
+                files.push((f, len));
+            }
+            let mut out = fs::File::create(&path)?;
+            copy_sparse(&mut out, &mut files, |_, _| {})
+        })();
+        match result {
+            Ok(len) => Ok(StagedBody::committable(path, len, crc64)),
+            Err(e) => {
+                let _ = fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+}
+
 impl Drop for StagedBody {
     fn drop(&mut self) {
         // Gone already once committed (renamed into place).
