@@ -505,10 +505,10 @@ impl io::Read for BodyReader {
 
 impl io::BufRead for BodyReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.chunk.is_empty() {
-            if let Some(chunk) = self.next_chunk()? {
-                self.chunk = chunk;
-            }
+        if self.chunk.is_empty()
+            && let Some(chunk) = self.next_chunk()?
+        {
+            self.chunk = chunk;
         }
         Ok(&self.chunk)
     }

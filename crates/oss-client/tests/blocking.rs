@@ -444,7 +444,7 @@ fn inside_an_async_runtime_calls_are_refused_with_a_typed_error() {
     reader.read_to_string(&mut got).unwrap();
     assert_eq!(got, "data");
     // And a thread of its own is the way out of an async context.
-    let c4 = c.clone();
+    let c4 = c;
     let from_thread = rt.block_on(async move {
         std::thread::spawn(move || c4.head_object().bucket("inrt").key("k").send())
             .join()
