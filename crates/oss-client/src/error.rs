@@ -94,6 +94,15 @@ pub enum Error {
     /// A 3xx redirect the client did not follow (another origin, another bucket, a method
     /// change, too many in a row): its status, `Location` and error document.
     Redirect(Box<crate::Redirect>),
+    /// A [`blocking`](crate::blocking) client call (or a read of its response body, or a page
+    /// of its paginator) was made on a thread inside an async runtime, where it would block
+    /// that runtime's thread. Nothing was sent; use the async client with `.await` there, or
+    /// make the call from a thread outside the runtime.
+    #[non_exhaustive]
+    BlockingInAsyncContext {
+        /// The operation (or `read` of its body) that was refused.
+        operation: &'static str,
+    },
 }
 
 impl Error {
@@ -193,6 +202,12 @@ impl fmt::Display for Error {
             Error::Io { path: None, source } => write!(f, "I/O error: {source}"),
             Error::InvalidConfig { reason } => write!(f, "invalid client configuration: {reason}"),
             Error::Redirect(r) => r.fmt(f),
+            Error::BlockingInAsyncContext { operation } => write!(
+                f,
+                "{operation}: the blocking client was called on a thread inside an async runtime, \
+                 where it would block the runtime; use the async client (`blocking::Client::as_async`) \
+                 with `.await` there, or call from a thread outside the runtime"
+            ),
         }
     }
 }

@@ -27,6 +27,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod config;
 mod crc_ledger;

@@ -19,6 +19,8 @@
 //! # drop(request);
 //! ```
 
+#[cfg(feature = "blocking")]
+pub(crate) mod blocking;
 mod operations;
 
 pub use operations::*;

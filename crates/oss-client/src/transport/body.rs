@@ -139,6 +139,50 @@ impl Body {
         }
     }
 
+    /// Data from a synchronous reader (a `std::fs::File`, a socket, a decompressor), sent once;
+    /// it is read in chunks of 64 KiB on tokio's blocking thread pool. Give `len` when known so
+    /// `Content-Length` is set.
+    ///
+    /// ```
+    /// let body = oss_client::Body::from_read(std::io::Cursor::new(b"hello".to_vec()), Some(5));
+    /// assert_eq!(body.content_length(), Some(5));
+    /// assert!(!body.is_replayable());
+    /// ```
+    pub fn from_read<R>(reader: R, len: Option<u64>) -> Self
+    where
+        R: io::Read + Send + 'static,
+    {
+        const CHUNK: usize = 64 * 1024;
+        let stream = futures_util::stream::try_unfold(Some(reader), |state| async move {
+            let Some(mut reader) = state else {
+                return Ok(None);
+            };
+            let (reader, chunk) = tokio::task::spawn_blocking(move || {
+                let mut buf = vec![0u8; CHUNK];
+                let read = loop {
+                    match reader.read(&mut buf) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        other => break other,
+                    }
+                };
+                let chunk = read.map(|n| {
+                    buf.truncate(n);
+                    Bytes::from(buf)
+                });
+                (reader, chunk)
+            })
+            .await
+            .map_err(io::Error::other)?;
+            let chunk = chunk?;
+            Ok(if chunk.is_empty() {
+                None
+            } else {
+                Some((chunk, Some(reader)))
+            })
+        });
+        Body::from_stream(stream, len)
+    }
+
     /// The length, when known.
     pub fn content_length(&self) -> Option<u64> {
         match &self.kind {
@@ -235,6 +279,29 @@ impl From<Bytes> for Body {
             kind: Kind::Bytes(b),
             progress: None,
         }
+    }
+}
+
+/// The rest of an open file (from its current position), read once through
+/// [`Body::from_read`]; `Content-Length` is its remaining length. Prefer
+/// [`Body::from_file_range`] with the path when a retry should be able to resend the data.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("f.txt");
+/// std::fs::write(&path, b"0123456789").unwrap();
+/// let body = oss_client::Body::from(std::fs::File::open(&path).unwrap());
+/// assert_eq!(body.content_length(), Some(10));
+/// ```
+impl From<std::fs::File> for Body {
+    fn from(mut file: std::fs::File) -> Self {
+        use std::io::Seek as _;
+        let len = file
+            .metadata()
+            .ok()
+            .zip(file.stream_position().ok())
+            .map(|(meta, position)| meta.len().saturating_sub(position));
+        Body::from_read(file, len)
     }
 }
 
