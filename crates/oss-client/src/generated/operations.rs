@@ -7606,6 +7606,11 @@ impl GetBucketMetadataConfigurationRequest {
         self.input = self.input.bucket(value);
         self
     }
+    /// Sets `expected_bucket_owner`: The account ID the bucket owner is expected to have; OSS refuses the request when the bucket belongs to another account.
+    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.expected_bucket_owner(value);
+        self
+    }
     /// Sends the request.
     pub async fn send(self) -> Result<oss_model::GetBucketMetadataConfigurationOutput, Error> {
         let input = self.input.build().map_err(|e| match e {

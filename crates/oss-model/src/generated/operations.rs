@@ -6433,16 +6433,16 @@ pub struct GetBucketInventoryOutput {
     pub id: String,
     /// Whether the task runs.
     pub is_enabled: bool,
-    /// Where the lists are written.
-    pub destination: InventoryDestination,
-    /// How often the lists are produced.
-    pub schedule: InventorySchedule,
     /// Which objects are listed.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub filter: Option<InventoryFilter>,
+    /// Where the lists are written.
+    pub destination: InventoryDestination,
+    /// How often the lists are produced.
+    pub schedule: InventorySchedule,
     /// Whether all versions or only current ones are listed.
     pub included_object_versions: InventoryIncludedObjectVersions,
     /// The extra columns of the lists.
@@ -6459,9 +6459,9 @@ impl GetBucketInventoryOutput {
         InventoryConfiguration {
             id: self.id.clone(),
             is_enabled: self.is_enabled,
+            filter: self.filter.clone(),
             destination: self.destination.clone(),
             schedule: self.schedule.clone(),
-            filter: self.filter.clone(),
             included_object_versions: self.included_object_versions.clone(),
             optional_fields: self.optional_fields.clone(),
         }
@@ -6670,6 +6670,12 @@ impl GetBucketLoggingOutput {
 pub struct GetBucketMetadataConfigurationInput {
     /// The bucket name.
     pub bucket: String,
+    /// The account ID the bucket owner is expected to have; OSS refuses the request when the bucket belongs to another account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub expected_bucket_owner: Option<String>,
 }
 
 impl GetBucketMetadataConfigurationInput {
@@ -6683,12 +6689,18 @@ impl GetBucketMetadataConfigurationInput {
 #[derive(Debug, Clone, Default)]
 pub struct GetBucketMetadataConfigurationInputBuilder {
     bucket: Option<String>,
+    expected_bucket_owner: Option<String>,
 }
 
 impl GetBucketMetadataConfigurationInputBuilder {
     /// Sets `bucket`: The bucket name.
     pub fn bucket(mut self, value: impl Into<String>) -> Self {
         self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `expected_bucket_owner`: The account ID the bucket owner is expected to have; OSS refuses the request when the bucket belongs to another account.
+    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
+        self.expected_bucket_owner = Some(value.into());
         self
     }
     /// Builds the input; fails when a required member is unset.
@@ -6699,6 +6711,7 @@ impl GetBucketMetadataConfigurationInputBuilder {
                 "GetBucketMetadataConfigurationInput",
                 "bucket",
             )?,
+            expected_bucket_owner: self.expected_bucket_owner,
         })
     }
 }

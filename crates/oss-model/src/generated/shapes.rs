@@ -801,6 +801,12 @@ impl crate::json::JsonDocument for AsyncProcessObjectResult {}
 pub struct BucketCname {
     /// The domain name.
     pub domain: String,
+    /// Whether `domain` is a wildcard CNAME (`*.example.com`); OSS requires it, `true` or `false`, when mapping a CNAME to an Agentic Bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub is_wild_card: Option<bool>,
     /// The HTTPS certificate to bind, replace or delete.
     #[cfg_attr(
         feature = "serde",
@@ -815,10 +821,12 @@ impl crate::xml::FromXml for BucketCname {
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
         let mut v_domain = None;
+        let mut v_is_wild_card = None;
         let mut v_certificate_configuration = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Domain" => v_domain = Some(r.read("Domain")?),
+                b"IsWildCard" => v_is_wild_card = Some(r.read("IsWildCard")?),
                 b"CertificateConfiguration" => {
                     v_certificate_configuration = Some(r.read("CertificateConfiguration")?)
                 }
@@ -827,6 +835,7 @@ impl crate::xml::FromXml for BucketCname {
         }
         Ok(Self {
             domain: crate::xml::required(v_domain, "BucketCname", "Domain")?,
+            is_wild_card: v_is_wild_card,
             certificate_configuration: v_certificate_configuration,
         })
     }
@@ -836,6 +845,7 @@ impl crate::xml::ToXml for BucketCname {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
         w.field("Domain", &self.domain);
+        w.opt_field("IsWildCard", &self.is_wild_card);
         w.opt_field("CertificateConfiguration", &self.certificate_configuration);
         w.end(name);
     }
@@ -4836,16 +4846,16 @@ pub struct InventoryConfiguration {
     pub id: String,
     /// Whether the task runs.
     pub is_enabled: bool,
-    /// Where the lists are written.
-    pub destination: InventoryDestination,
-    /// How often the lists are produced.
-    pub schedule: InventorySchedule,
     /// Which objects are listed.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub filter: Option<InventoryFilter>,
+    /// Where the lists are written.
+    pub destination: InventoryDestination,
+    /// How often the lists are produced.
+    pub schedule: InventorySchedule,
     /// Whether all versions or only current ones are listed.
     pub included_object_versions: InventoryIncludedObjectVersions,
     /// The extra columns of the lists.
@@ -4863,18 +4873,18 @@ impl crate::xml::FromXml for InventoryConfiguration {
     ) -> Result<Self, crate::XmlError> {
         let mut v_id = None;
         let mut v_is_enabled = None;
+        let mut v_filter = None;
         let mut v_destination = None;
         let mut v_schedule = None;
-        let mut v_filter = None;
         let mut v_included_object_versions = None;
         let mut v_optional_fields = Vec::new();
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Id" => v_id = Some(r.read("Id")?),
                 b"IsEnabled" => v_is_enabled = Some(r.read("IsEnabled")?),
+                b"Filter" => v_filter = Some(r.read("Filter")?),
                 b"Destination" => v_destination = Some(r.read("Destination")?),
                 b"Schedule" => v_schedule = Some(r.read("Schedule")?),
-                b"Filter" => v_filter = Some(r.read("Filter")?),
                 b"IncludedObjectVersions" => {
                     v_included_object_versions = Some(r.read("IncludedObjectVersions")?)
                 }
@@ -4885,13 +4895,13 @@ impl crate::xml::FromXml for InventoryConfiguration {
         Ok(Self {
             id: crate::xml::required(v_id, "InventoryConfiguration", "Id")?,
             is_enabled: crate::xml::required(v_is_enabled, "InventoryConfiguration", "IsEnabled")?,
+            filter: v_filter,
             destination: crate::xml::required(
                 v_destination,
                 "InventoryConfiguration",
                 "Destination",
             )?,
             schedule: crate::xml::required(v_schedule, "InventoryConfiguration", "Schedule")?,
-            filter: v_filter,
             included_object_versions: crate::xml::required(
                 v_included_object_versions,
                 "InventoryConfiguration",
@@ -4907,9 +4917,9 @@ impl crate::xml::ToXml for InventoryConfiguration {
         w.start(name);
         w.field("Id", &self.id);
         w.field("IsEnabled", &self.is_enabled);
+        w.opt_field("Filter", &self.filter);
         w.field("Destination", &self.destination);
         w.field("Schedule", &self.schedule);
-        w.opt_field("Filter", &self.filter);
         w.field("IncludedObjectVersions", &self.included_object_versions);
         w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
         w.end(name);

@@ -411,6 +411,7 @@ impl Sample for BucketCname {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             domain: Sample::sample(rng),
+            is_wild_card: Sample::sample(rng),
             certificate_configuration: Sample::sample(rng),
         }
     }
@@ -1000,9 +1001,9 @@ impl Sample for InventoryConfiguration {
         Self {
             id: Sample::sample(rng),
             is_enabled: Sample::sample(rng),
+            filter: Sample::sample(rng),
             destination: Sample::sample(rng),
             schedule: Sample::sample(rng),
-            filter: Sample::sample(rng),
             included_object_versions: Sample::sample(rng),
             optional_fields: Sample::sample(rng),
         }

@@ -740,6 +740,11 @@ fn unknown_index_document(_v: &oss_model::IndexDocument) -> Option<(&'static str
 fn unknown_inventory_configuration(
     v: &oss_model::InventoryConfiguration,
 ) -> Option<(&'static str, String)> {
+    if let Some(item) = &v.filter
+        && let Some(found) = unknown_inventory_filter(item)
+    {
+        return Some(found);
+    }
     {
         let item = &v.destination;
         if let Some(found) = unknown_inventory_destination(item) {
@@ -751,11 +756,6 @@ fn unknown_inventory_configuration(
         if let Some(found) = unknown_inventory_schedule(item) {
             return Some(found);
         }
-    }
-    if let Some(item) = &v.filter
-        && let Some(found) = unknown_inventory_filter(item)
-    {
-        return Some(found);
     }
     {
         let item = &v.included_object_versions;

@@ -3625,9 +3625,9 @@ impl Operation for GetBucketInventory {
         let oss_model::InventoryConfiguration {
             id,
             is_enabled,
+            filter,
             destination,
             schedule,
-            filter,
             included_object_versions,
             optional_fields,
         } = support::xml_document("GetBucketInventory", &body)?;
@@ -3635,9 +3635,9 @@ impl Operation for GetBucketInventory {
             request_id: support::request_id(head),
             id,
             is_enabled,
+            filter,
             destination,
             schedule,
-            filter,
             included_object_versions,
             optional_fields,
         })
@@ -3778,6 +3778,12 @@ impl Operation for GetBucketMetadataConfiguration {
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
         support::fixed_query(&mut parts, "metadataConfiguration", None);
+        support::header_opt(
+            &mut parts,
+            "expected_bucket_owner",
+            "x-oss-expected-bucket-owner",
+            &input.expected_bucket_owner,
+        )?;
         Ok(parts)
     }
 

@@ -2102,6 +2102,11 @@ impl ServerOperation for super::GetBucketMetadataConfiguration {
     fn parse_request(parts: &RequestParts, _body: &[u8]) -> Result<Self::Input, Error> {
         Ok(oss_model::GetBucketMetadataConfigurationInput {
             bucket: support::request_path_part(parts.bucket.as_ref(), "bucket")?,
+            expected_bucket_owner: support::request_header(
+                parts,
+                "expected_bucket_owner",
+                "x-oss-expected-bucket-owner",
+            )?,
         })
     }
 
@@ -7514,6 +7519,7 @@ mod tests {
         {
             let input = oss_model::GetBucketMetadataConfigurationInput::builder()
                 .bucket("examplebucket".to_string())
+                .expected_bucket_owner("a/b c+d%&<é".to_string())
                 .build()
                 .unwrap();
             let parts =
