@@ -6164,6 +6164,13 @@ impl GetBucketMetadataConfigurationRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `expected_bucket_owner`: The account ID the bucket owner is expected to have; OSS refuses the request when the bucket belongs to another account.
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        GetBucketMetadataConfigurationRequest {
+            inner: self.inner.expected_bucket_owner(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sends the request and waits for its output.
     pub fn send(self) -> Result<oss_model::GetBucketMetadataConfigurationOutput, Error> {
         self.runtime
