@@ -1,15 +1,25 @@
 //! Request handlers, one module per concept, and the helpers they share.
 
+pub(crate) mod accelerator;
+pub(crate) mod account;
+pub(crate) mod antiddos;
 pub(crate) mod archive;
 pub(crate) mod bucket;
+pub(crate) mod cname;
 pub(crate) mod config;
 pub(crate) mod cors;
 pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod listing;
+pub(crate) mod metadata;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
+pub(crate) mod redundancy;
+pub(crate) mod replication;
+mod stored;
+pub(crate) mod style;
+pub(crate) mod worm;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +92,55 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
         Op::GetBucketPolicyStatus => config::get_policy_status,
+        // WORM, object retention, replication, CNAME, image styles, OSS accelerator,
+        // redundancy transition, anti-DDoS, regions, inventory listing, CloudBox, metadata
+        // configuration (stateful: hand-written, state in the records' `~` documents).
+        Op::InitiateBucketWorm => worm::initiate,
+        Op::AbortBucketWorm => worm::abort,
+        Op::CompleteBucketWorm => worm::complete,
+        Op::ExtendBucketWorm => worm::extend,
+        Op::GetBucketWorm => worm::get,
+        Op::PutObjectRetention => worm::put_retention,
+        Op::GetObjectRetention => worm::get_retention,
+        Op::PutObjectLegalHold => worm::put_legal_hold,
+        Op::GetObjectLegalHold => worm::get_legal_hold,
+        Op::PutBucketReplication => replication::put,
+        Op::PutBucketRTC => replication::put_rtc,
+        Op::GetBucketReplication => replication::get,
+        Op::GetBucketReplicationLocation => replication::location,
+        Op::GetBucketReplicationProgress => replication::progress,
+        Op::DeleteBucketReplication => replication::delete,
+        Op::CreateCnameToken => cname::create_token,
+        Op::GetCnameToken => cname::get_token,
+        Op::PutCname => cname::put,
+        Op::ListCname => cname::list,
+        Op::DeleteCname => cname::delete,
+        Op::PutStyle => style::put,
+        Op::GetStyle => style::get,
+        Op::ListStyle => style::list,
+        Op::DeleteStyle => style::delete,
+        Op::PutBucketDataAccelerator => accelerator::put,
+        Op::GetBucketDataAccelerator => accelerator::get,
+        Op::DeleteBucketDataAccelerator => accelerator::delete,
+        Op::CreateBucketDataRedundancyTransition => redundancy::create,
+        Op::GetBucketDataRedundancyTransition => redundancy::get,
+        Op::DeleteBucketDataRedundancyTransition => redundancy::delete,
+        Op::ListBucketDataRedundancyTransition => redundancy::list_bucket,
+        Op::ListUserDataRedundancyTransition => redundancy::list_user,
+        Op::InitUserAntiDDosInfo => antiddos::init_user,
+        Op::UpdateUserAntiDDosInfo => antiddos::update_user,
+        Op::GetUserAntiDDosInfo => antiddos::get_user,
+        Op::InitBucketAntiDDosInfo => antiddos::init_bucket,
+        Op::UpdateBucketAntiDDosInfo => antiddos::update_bucket,
+        Op::ListBucketAntiDDosInfo => antiddos::list_buckets,
+        Op::DescribeRegions => account::describe_regions,
+        Op::ListCloudBoxes => account::list_cloud_boxes,
+        Op::ListBucketInventory => account::list_inventory,
+        Op::CreateBucketMetadataConfiguration => metadata::create,
+        Op::GetBucketMetadataConfiguration => metadata::get,
+        Op::DeleteBucketMetadataConfiguration => metadata::delete,
+        Op::UpdateBucketMetadataInventoryTableConfiguration => metadata::update_inventory,
+        Op::UpdateBucketMetadataJournalTableConfiguration => metadata::update_journal,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,

@@ -61,6 +61,7 @@ fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
 /// `FileAlreadyExists` when `x-oss-forbid-overwrite: true` and the object exists (PutObject,
 /// CopyObject, AppendObject, InitiateMultipartUpload, CompleteMultipartUpload).
 pub(crate) fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
+    super::worm::check_removable(ctx, req, req.key(), None)?;
     if (req.header("x-oss-forbid-overwrite") == Some("true") || overwrite_rule_forbids(ctx, req)?)
         && ctx.store.object(req.bucket(), req.key(), None).is_ok()
     {
@@ -358,6 +359,7 @@ pub(crate) fn get_object_meta(ctx: &Context, req: &Request) -> Result<Reply, Oss
 
 /// DELETE /bucket/key — DeleteObject.
 pub(crate) fn delete_object(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    super::worm::check_removable(ctx, req, req.key(), req.q("versionId"))?;
     let out = ctx
         .store
         .delete_object(req.bucket(), req.key(), req.q("versionId"))?;
@@ -391,6 +393,7 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
         // (XML-escaped) text, as the official SDKs send them, so a key may hold `%`.
         let key = o.key.clone();
         let version = o.version_id.as_deref().filter(|v| !v.is_empty());
+        super::worm::check_removable(ctx, req, &key, version)?;
         let out = {
             let _object_lock = ctx.store.lock_key(req.bucket(), &key);
             ctx.store.delete_object(req.bucket(), &key, version)?
