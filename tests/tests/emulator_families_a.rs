@@ -507,6 +507,125 @@ async fn object_retention_and_legal_hold_round_trip_and_guard_versions() {
     assert_eq!(out.delete_marker, Some(true));
 }
 
+#[tokio::test]
+async fn uploads_get_the_retention_their_headers_or_the_bucket_default_give() {
+    let (_emu, c) = setup().await;
+    bucket(&c, "no-worm").await;
+    expect_error(
+        c.put_object()
+            .bucket("no-worm")
+            .key("k")
+            .object_worm_mode(m::ObjectWormMode::Compliance)
+            .object_worm_retain_until_date("2999-01-01T00:00:00.000Z")
+            .body(bytes::Bytes::from_static(b"x"))
+            .send()
+            .await,
+        "InvalidRequest",
+        400,
+    );
+    object_worm_bucket(&c, "dflt").await;
+    // No default rule yet: a plain upload has no retention.
+    put(&c, "dflt", "plain", "p").await;
+    let r = c
+        .get_object_retention()
+        .bucket("dflt")
+        .key("plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.mode, r.retain_until_date), (None, None));
+    // Headers give the retention of the new version.
+    let until = in_days(5);
+    let v = c
+        .put_object()
+        .bucket("dflt")
+        .key("headed")
+        .object_worm_mode(m::ObjectWormMode::Compliance)
+        .object_worm_retain_until_date(
+            until
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        )
+        .body(bytes::Bytes::from_static(b"h"))
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let r = c
+        .get_object_retention()
+        .bucket("dflt")
+        .key("headed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Some(m::ObjectWormMode::Compliance));
+    assert_eq!(r.retain_until_date, Some(until));
+    expect_error(
+        c.delete_object()
+            .bucket("dflt")
+            .key("headed")
+            .version_id(&v)
+            .send()
+            .await,
+        "FileImmutable",
+        409,
+    );
+    expect_error(
+        c.put_object()
+            .bucket("dflt")
+            .key("bad")
+            .object_worm_mode(m::ObjectWormMode::Unknown("FOREVER".into()))
+            .object_worm_retain_until_date("2999-01-01T00:00:00.000Z")
+            .body(bytes::Bytes::from_static(b"x"))
+            .send()
+            .await,
+        "InvalidArgument",
+        400,
+    );
+    // The bucket's default retention applies to later uploads.
+    c.put_bucket_object_worm_configuration()
+        .bucket("dflt")
+        .body(m::ObjectWormConfiguration {
+            object_worm_enabled: Some("Enabled".into()),
+            rule: Some(m::ObjectWormRule {
+                default_retention: Some(m::ObjectWormDefaultRetention {
+                    mode: Some(m::ObjectWormMode::Governance),
+                    days: Some(2),
+                    years: None,
+                }),
+            }),
+        })
+        .send()
+        .await
+        .unwrap();
+    let before = OffsetDateTime::now_utc();
+    put(&c, "dflt", "later", "l").await;
+    let r = c
+        .get_object_retention()
+        .bucket("dflt")
+        .key("later")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Some(m::ObjectWormMode::Governance));
+    let date = r.retain_until_date.expect("a default retention");
+    let expected = before + time::Duration::days(2);
+    assert!(
+        (date - expected).abs() < time::Duration::seconds(5),
+        "{date} vs {expected}"
+    );
+    // The earlier upload is unchanged.
+    let r = c
+        .get_object_retention()
+        .bucket("dflt")
+        .key("plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.retain_until_date, None);
+}
+
 // ------------------------------------------------------------------------------- replication
 
 fn rule(id: Option<&str>, dest: &str) -> m::ReplicationRule {

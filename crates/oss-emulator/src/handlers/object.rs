@@ -59,7 +59,8 @@ fn with_version(reply: Reply, meta: &ObjectMeta) -> Reply {
 }
 
 /// `FileAlreadyExists` when `x-oss-forbid-overwrite: true` and the object exists (PutObject,
-/// CopyObject, AppendObject, InitiateMultipartUpload, CompleteMultipartUpload).
+/// CopyObject, AppendObject, InitiateMultipartUpload, CompleteMultipartUpload); before that,
+/// `FileImmutable` when a retention protects the data the write would replace.
 pub(crate) fn check_forbid_overwrite(ctx: &Context, req: &Request) -> Result<(), OssError> {
     super::worm::check_removable(ctx, req, req.key(), None)?;
     if (req.header("x-oss-forbid-overwrite") == Some("true") || overwrite_rule_forbids(ctx, req)?)
@@ -108,6 +109,7 @@ pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError
     check_forbid_overwrite(ctx, req)?;
     let md5 = req.body_md5();
     let mut meta = new_meta(req, b"", "Normal")?;
+    let retention = super::worm::upload_retention(ctx, req)?;
     let encryption = super::encryption::for_write(ctx, req)?;
     meta.headers.extend(encryption.iter().cloned());
     meta.etag = checksum::etag_of_md5(&md5);
@@ -116,6 +118,7 @@ pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError
     let stored = ctx
         .store
         .put_object_from(req.bucket(), meta, req.body_data())?;
+    super::worm::record_upload_retention(ctx, req, &stored.version_id, retention)?;
     let mut reply = Reply::ok()
         .header("ETag", stored.etag.clone())
         .header("Content-MD5", checksum::base64_md5(&md5))

@@ -9,6 +9,8 @@
 //! deleting or overwriting an object written less than its retention period ago. A version
 //! with a retention date in the future (`GOVERNANCE` bypassable with
 //! `x-oss-bypass-governance-retention: true`) or a legal hold `ON` cannot be deleted either.
+//! A PutObject gets the retention its `x-oss-object-worm-*` headers give, else the bucket's
+//! default retention (PutBucketObjectWormConfiguration).
 
 use http::StatusCode;
 use oss_model::{BucketWormState, ObjectLegalHoldStatus, ObjectWormMode};
@@ -269,25 +271,109 @@ fn hold_key(key: &str, version: &str) -> String {
     format!("legal-hold/{version}/{key}")
 }
 
-/// The version an object request addresses (`versionId`, or the current one), which must
-/// exist; and that object-level retention is on for the bucket.
-fn addressed_version(ctx: &Context, req: &Request) -> Result<String, OssError> {
+/// The bucket's object-level retention setting, when it is on.
+fn object_worm(
+    ctx: &Context,
+    bucket: &str,
+) -> Result<Option<oss_model::ObjectWormConfiguration>, OssError> {
     use oss_model::xml::XmlDocument as _;
-    let enabled = ctx
+    Ok(ctx
         .store
-        .bucket(req.bucket())?
+        .bucket(bucket)?
         .configs
         .get("objectWorm")
         .and_then(|d| oss_model::ObjectWormConfiguration::from_xml(d.as_bytes()).ok())
-        .and_then(|c| c.object_worm_enabled)
-        .is_some_and(|e| e == "Enabled");
-    if !enabled {
-        return Err(OssError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequest",
-            "Object-level retention (ObjectWorm) is not enabled for the bucket.",
-        )
-        .with("BucketName", req.bucket()));
+        .filter(|c| c.object_worm_enabled.as_deref() == Some("Enabled")))
+}
+
+fn object_worm_off(bucket: &str) -> OssError {
+    OssError::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidRequest",
+        "Object-level retention (ObjectWorm) is not enabled for the bucket.",
+    )
+    .with("BucketName", bucket)
+}
+
+/// The retention a new object written by `req` gets: the one its `x-oss-object-worm-mode`
+/// and `x-oss-object-worm-retain-until-date` headers give (object-level retention must be on),
+/// else the bucket's default retention, if any. Checked before the object is written.
+pub(crate) fn upload_retention(
+    ctx: &Context,
+    req: &Request,
+) -> Result<Option<oss_model::ObjectRetention>, OssError> {
+    let mode = req.header("x-oss-object-worm-mode");
+    let until = req.header("x-oss-object-worm-retain-until-date");
+    let config = object_worm(ctx, req.bucket())?;
+    if mode.is_none() && until.is_none() {
+        let Some(default) = config
+            .and_then(|c| c.rule)
+            .and_then(|r| r.default_retention)
+        else {
+            return Ok(None);
+        };
+        let days = default.days.or(default.years.map(|y| y * 365)).unwrap_or(0);
+        if days <= 0 {
+            return Ok(None);
+        }
+        return Ok(Some(oss_model::ObjectRetention {
+            mode: Some(default.mode.unwrap_or(ObjectWormMode::Compliance)),
+            retain_until_date: Some(from_ms(now_ms() + days * DAY_MS)),
+        }));
+    }
+    if config.is_none() {
+        return Err(object_worm_off(req.bucket()));
+    }
+    let mode = match mode {
+        Some("COMPLIANCE") => ObjectWormMode::Compliance,
+        Some("GOVERNANCE") => ObjectWormMode::Governance,
+        other => {
+            return Err(OssError::invalid_argument(format!(
+                "The value of x-oss-object-worm-mode is not valid: {}",
+                other.unwrap_or("")
+            ))
+            .with("ArgumentName", "x-oss-object-worm-mode"));
+        }
+    };
+    let until = until
+        .and_then(|u| OffsetDateTime::parse(u, &time::format_description::well_known::Rfc3339).ok())
+        .filter(|u| *u > OffsetDateTime::now_utc())
+        .ok_or_else(|| {
+            OssError::invalid_argument(
+                "x-oss-object-worm-retain-until-date must be a future ISO 8601 time.",
+            )
+            .with("ArgumentName", "x-oss-object-worm-retain-until-date")
+        })?;
+    Ok(Some(oss_model::ObjectRetention {
+        mode: Some(mode),
+        retain_until_date: Some(until),
+    }))
+}
+
+/// Records the retention [`upload_retention`] gave the version just written.
+pub(crate) fn record_upload_retention(
+    ctx: &Context,
+    req: &Request,
+    version: &str,
+    retention: Option<oss_model::ObjectRetention>,
+) -> Result<(), OssError> {
+    let Some(r) = retention else { return Ok(()) };
+    stored::modify_bucket::<oss_model::ObjectRetention, _>(
+        ctx,
+        req.bucket(),
+        &retention_key(req.key(), version),
+        |doc| {
+            *doc = Some(r);
+            Ok(())
+        },
+    )
+}
+
+/// The version an object request addresses (`versionId`, or the current one), which must
+/// exist; and that object-level retention is on for the bucket.
+fn addressed_version(ctx: &Context, req: &Request) -> Result<String, OssError> {
+    if object_worm(ctx, req.bucket())?.is_none() {
+        return Err(object_worm_off(req.bucket()));
     }
     let meta = ctx
         .store
