@@ -366,6 +366,7 @@ pub(crate) fn delete_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
     let out = ctx
         .store
         .delete_object(req.bucket(), req.key(), req.q("versionId"))?;
+    super::worm::forget(ctx, req.bucket(), req.key(), req.q("versionId"))?;
     let mut reply = Reply::ok().status(StatusCode::NO_CONTENT);
     if out.delete_marker {
         reply = reply.header("x-oss-delete-marker", "true");
@@ -401,6 +402,7 @@ pub(crate) fn delete_multiple(ctx: &Context, req: &Request) -> Result<Reply, Oss
             let _object_lock = ctx.store.lock_key(req.bucket(), &key);
             ctx.store.delete_object(req.bucket(), &key, version)?
         };
+        super::worm::forget(ctx, req.bucket(), &key, version)?;
         if quiet {
             continue;
         }

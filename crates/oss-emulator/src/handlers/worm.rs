@@ -263,6 +263,34 @@ pub(crate) fn check_removable(
     Ok(())
 }
 
+/// Drops the retention and legal hold of a version a delete removed (`version`: the version
+/// id the delete named; `None`: the key's data in an unversioned bucket).
+pub(crate) fn forget(
+    ctx: &Context,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Result<(), OssError> {
+    let record = ctx.store.bucket(bucket)?;
+    let version = match version {
+        Some(v) => v.to_owned(),
+        None if record.versioning.is_none() => "null".to_owned(),
+        None => return Ok(()),
+    };
+    let keys = [
+        stored::key(&retention_key(key, &version)),
+        stored::key(&hold_key(key, &version)),
+    ];
+    if keys.iter().any(|k| record.configs.contains_key(k)) {
+        ctx.store.update_bucket(bucket, |b| {
+            for k in &keys {
+                b.configs.remove(k);
+            }
+        })?;
+    }
+    Ok(())
+}
+
 fn retention_key(key: &str, version: &str) -> String {
     format!("retention/{version}/{key}")
 }
