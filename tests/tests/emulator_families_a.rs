@@ -1518,6 +1518,24 @@ async fn metadata_tables_are_created_updated_and_deleted() {
         "InvalidArgument",
         400,
     );
+    expect_error(
+        c.create_bucket_metadata_configuration()
+            .bucket("meta")
+            .body(m::MetadataConfiguration {
+                journal_table_configuration: Some(m::MetadataJournalTableConfiguration {
+                    record_expiration: None,
+                    encryption_configuration: Some(m::MetadataTableEncryption {
+                        sse_algorithm: Some("AES256".into()),
+                        kms_key_arn: Some("acs:kms:cn-hangzhou:1:key/k".into()),
+                    }),
+                }),
+                inventory_table_configuration: None,
+            })
+            .send()
+            .await,
+        "InvalidArgument",
+        400,
+    );
     let create = || {
         c.create_bucket_metadata_configuration()
             .bucket("meta")

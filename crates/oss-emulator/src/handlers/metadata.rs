@@ -56,14 +56,13 @@ fn check_expiration(r: &Option<MetadataTableRecordExpiration>) -> Result<(), Oss
 
 fn check_encryption(e: &Option<MetadataTableEncryption>) -> Result<(), OssError> {
     let Some(e) = e else { return Ok(()) };
-    match e.sse_algorithm.as_deref() {
-        None | Some("AES256") if e.kms_key_arn.is_none() => Ok(()),
-        Some("KMS" | "aws:kms" | "SM4") => Ok(()),
-        Some(other) => Err(bad_state("SseAlgorithm", other)),
-        None => Err(
-            OssError::invalid_argument("KmsKeyArn needs a KMS SseAlgorithm.")
-                .with("ArgumentName", "KmsKeyArn"),
-        ),
+    match (e.sse_algorithm.as_deref(), e.kms_key_arn.is_some()) {
+        (None | Some("AES256"), false) | (Some("KMS" | "SM4"), _) => Ok(()),
+        (None | Some("AES256"), true) => Err(OssError::invalid_argument(
+            "KmsKeyArn needs a KMS SseAlgorithm.",
+        )
+        .with("ArgumentName", "KmsKeyArn")),
+        (Some(other), _) => Err(bad_state("SseAlgorithm", other)),
     }
 }
 
