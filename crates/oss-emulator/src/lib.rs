@@ -308,6 +308,28 @@ impl Emulator {
         seed::put_sparse_object(&self.ctx.store, bucket, key, size, extents)
     }
 
+    /// Seeds resource pool `name` (replacing one of that name) holding `buckets`, with the
+    /// pool's own throttling limits: OSS has no operation creating a pool, and the resource
+    /// pool QoS operations answer from these. Persisted with a data directory.
+    ///
+    /// ```
+    /// let emu = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// let limits = oss_model::QoSConfiguration { total_qps: Some(1000), ..Default::default() };
+    /// emu.seed_resource_pool("pool-a", &["bucket-a"], &limits).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`SeedError::Store`] when a limit is below -1 or the record cannot be stored.
+    pub fn seed_resource_pool(
+        &self,
+        name: &str,
+        buckets: &[&str],
+        limits: &oss_model::QoSConfiguration,
+    ) -> Result<(), SeedError> {
+        handlers::qos::seed_pool(&self.ctx, name, buckets, limits)
+            .map_err(|e| SeedError::Store(format!("{}: {}", e.code, e.message)))
+    }
+
     /// Replaces the injected faults (and reseeds their generator) for the following requests.
     pub fn set_faults(&self, faults: Faults) {
         self.ctx.faults.set(faults);

@@ -1,5 +1,6 @@
 //! Request handlers, one module per concept, and the helpers they share.
 
+pub(crate) mod access_point;
 pub(crate) mod archive;
 pub(crate) mod bucket;
 pub(crate) mod config;
@@ -10,6 +11,7 @@ pub(crate) mod listing;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
+pub(crate) mod qos;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +84,38 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
         Op::GetBucketPolicyStatus => config::get_policy_status,
+        // Access points, their policies and Block Public Access settings (h-emu-b).
+        Op::CreateAccessPoint => access_point::create,
+        Op::GetAccessPoint => access_point::get,
+        Op::DeleteAccessPoint => access_point::delete,
+        Op::ListAccessPoints => access_point::list,
+        Op::PutAccessPointPolicy => access_point::put_policy,
+        Op::GetAccessPointPolicy => access_point::get_policy,
+        Op::DeleteAccessPointPolicy => access_point::delete_policy,
+        Op::PutAccessPointPublicAccessBlock => access_point::put_public_access_block,
+        Op::GetAccessPointPublicAccessBlock => access_point::get_public_access_block,
+        Op::DeleteAccessPointPublicAccessBlock => access_point::delete_public_access_block,
+        // Resource pool QoS (h-emu-b).
+        Op::PutBucketQoSInfo => qos::put_bucket,
+        Op::GetBucketQoSInfo => qos::get_bucket,
+        Op::DeleteBucketQoSInfo => qos::delete_bucket,
+        Op::PutBucketRequesterQoSInfo => qos::put_bucket_requester,
+        Op::GetBucketRequesterQoSInfo => qos::get_bucket_requester,
+        Op::ListBucketRequesterQoSInfos => qos::list_bucket_requesters,
+        Op::DeleteBucketRequesterQoSInfo => qos::delete_bucket_requester,
+        Op::ListResourcePools => qos::list_pools,
+        Op::GetResourcePoolInfo => qos::get_pool,
+        Op::ListResourcePoolBuckets => qos::list_pool_buckets,
+        Op::PutResourcePoolRequesterQoSInfo => qos::put_pool_requester,
+        Op::GetResourcePoolRequesterQoSInfo => qos::get_pool_requester,
+        Op::ListResourcePoolRequesterQoSInfos => qos::list_pool_requesters,
+        Op::DeleteResourcePoolRequesterQoSInfo => qos::delete_pool_requester,
+        Op::PutBucketResourcePoolBucketGroup => qos::put_bucket_group,
+        Op::ListResourcePoolBucketGroups => qos::list_groups,
+        Op::PutResourcePoolBucketGroupQoSInfo => qos::put_group,
+        Op::GetResourcePoolBucketGroupQoSInfo => qos::get_group,
+        Op::ListResourcePoolBucketGroupQoSInfos => qos::list_group_qos,
+        Op::DeleteResourcePoolBucketGroupQoSInfo => qos::delete_group,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,

@@ -1,0 +1,899 @@
+//! Our client against the emulator for access points (with their policies and Block Public
+//! Access settings), resource pool QoS, and meta query: round trips field by field, OSS's
+//! errors for absent and invalid input, and persistence across a restart with a data
+//! directory.
+// Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use oss_client::credentials::StaticProvider;
+use oss_client::{Client, Config, RetryPolicy};
+use oss_emulator::{Emulator, EmulatorConfig};
+use oss_model::{
+    AccessPointNetworkOrigin, AccessPointVpcConfiguration, CreateAccessPointConfiguration,
+    PublicAccessBlockConfiguration, QoSConfiguration,
+};
+
+const AK: &str = "families-b-ak";
+const SK: &str = "families-b-sk";
+const ACCOUNT: &str = "1234567890123456";
+
+fn config() -> EmulatorConfig {
+    EmulatorConfig::new(AK, SK).region("cn-hangzhou")
+}
+
+fn emulator() -> Emulator {
+    Emulator::start(config()).expect("emulator starts")
+}
+
+fn client(emu: &Emulator) -> Client {
+    Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .credentials(StaticProvider::from_keys(AK, SK))
+            .endpoint(emu.endpoint())
+            .retry(RetryPolicy::default().max_attempts(1))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("config"),
+    )
+}
+
+/// The OSS error code and HTTP status of a failed call.
+fn failure<T: std::fmt::Debug>(r: Result<T, oss_client::Error>) -> (String, u16) {
+    let err = r.expect_err("the call fails");
+    (
+        err.code().unwrap_or("<none>").to_owned(),
+        err.status().map_or(0, |s| s.as_u16()),
+    )
+}
+
+fn ap_config(name: &str, vpc: Option<&str>) -> CreateAccessPointConfiguration {
+    CreateAccessPointConfiguration {
+        access_point_name: name.to_owned(),
+        network_origin: if vpc.is_some() {
+            AccessPointNetworkOrigin::Vpc
+        } else {
+            AccessPointNetworkOrigin::Internet
+        },
+        vpc_configuration: vpc.map(|id| AccessPointVpcConfiguration {
+            vpc_id: Some(id.to_owned()),
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_points_round_trip_and_answer_oss_errors() {
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("ap-bucket").send().await.unwrap();
+    c.put_bucket().bucket("ap-other").send().await.unwrap();
+
+    // Absent before creation.
+    let (code, status) = failure(
+        c.get_access_point()
+            .bucket("ap-bucket")
+            .access_point_name("ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("NoSuchAccessPoint", 404));
+
+    let created = c
+        .create_access_point()
+        .bucket("ap-bucket")
+        .body(ap_config("ap-01", Some("vpc-t4nlw426y44rd3iq4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.access_point_arn.as_deref(),
+        Some(format!("acs:oss:cn-hangzhou:{ACCOUNT}:accesspoint/ap-01").as_str())
+    );
+    let alias = created.alias.clone().unwrap();
+    let hex = alias
+        .strip_prefix("ap-01-")
+        .and_then(|r| r.strip_suffix("-ossalias"))
+        .unwrap_or_else(|| panic!("alias {alias}"));
+    assert_eq!(hex.len(), 32, "{alias}");
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()), "{alias}");
+
+    let got = c
+        .get_access_point()
+        .bucket("ap-bucket")
+        .access_point_name("ap-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.access_point_name.as_deref(), Some("ap-01"));
+    assert_eq!(got.bucket.as_deref(), Some("ap-bucket"));
+    assert_eq!(got.account_id.as_deref(), Some(ACCOUNT));
+    assert_eq!(got.network_origin, Some(AccessPointNetworkOrigin::Vpc));
+    assert_eq!(
+        got.vpc_configuration.and_then(|v| v.vpc_id).as_deref(),
+        Some("vpc-t4nlw426y44rd3iq4")
+    );
+    assert_eq!(got.access_point_arn, created.access_point_arn);
+    assert_eq!(got.alias.as_deref(), Some(alias.as_str()));
+    assert_eq!(got.status.as_deref(), Some("enable"));
+    let created_at: i64 = got.creation_date.as_deref().unwrap().parse().unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((now - 300..=now + 5).contains(&created_at), "{created_at}");
+    let endpoints = got.endpoints.unwrap();
+    assert_eq!(
+        endpoints.public_endpoint.as_deref(),
+        Some(format!("ap-01-{ACCOUNT}.oss-cn-hangzhou.oss-accesspoint.aliyuncs.com").as_str())
+    );
+    assert_eq!(
+        endpoints.internal_endpoint.as_deref(),
+        Some(
+            format!("ap-01-{ACCOUNT}.oss-cn-hangzhou-internal.oss-accesspoint.aliyuncs.com")
+                .as_str()
+        )
+    );
+
+    // Names are unique in the account's region, whatever the bucket.
+    let (code, status) = failure(
+        c.create_access_point()
+            .bucket("ap-other")
+            .body(ap_config("ap-01", None))
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("AccessPointAlreadyExists", 409));
+    // Invalid names and a vpc origin without a VPC.
+    for bad in [
+        "ab",
+        "Ap-01",
+        "-ap",
+        "ap-",
+        "ap_01",
+        "x-ossalias",
+        "a2345678901234567890",
+    ] {
+        let (code, status) = failure(
+            c.create_access_point()
+                .bucket("ap-bucket")
+                .body(ap_config(bad, None))
+                .send()
+                .await,
+        );
+        assert_eq!((code.as_str(), status), ("InvalidArgument", 400), "{bad}");
+    }
+    let mut no_vpc = ap_config("ap-novpc", None);
+    no_vpc.network_origin = AccessPointNetworkOrigin::Vpc;
+    let (code, _) = failure(
+        c.create_access_point()
+            .bucket("ap-bucket")
+            .body(no_vpc)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidArgument");
+    let mut odd = ap_config("ap-odd", None);
+    odd.network_origin = AccessPointNetworkOrigin::Unknown("satellite".into());
+    let (code, _) = failure(
+        c.create_access_point()
+            .bucket("ap-bucket")
+            .body(odd)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidArgument");
+    // Another bucket does not know ap-01; a missing bucket is NoSuchBucket.
+    let (code, _) = failure(
+        c.get_access_point()
+            .bucket("ap-other")
+            .access_point_name("ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPoint");
+    let (code, status) = failure(
+        c.create_access_point()
+            .bucket("ap-missing")
+            .body(ap_config("ap-09", None))
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("NoSuchBucket", 404));
+
+    // Listing: account level, in name order, paged.
+    for (bucket, name) in [
+        ("ap-other", "ap-00"),
+        ("ap-bucket", "ap-02"),
+        ("ap-other", "ap-03"),
+    ] {
+        c.create_access_point()
+            .bucket(bucket)
+            .body(ap_config(name, None))
+            .send()
+            .await
+            .unwrap();
+    }
+    let page1 = c.list_access_points().max_keys(3).send().await.unwrap();
+    let names: Vec<_> = page1
+        .access_points
+        .iter()
+        .map(|a| a.access_point_name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["ap-00", "ap-01", "ap-02"]);
+    assert_eq!(page1.is_truncated, Some(true));
+    assert_eq!(page1.max_keys, Some(3));
+    assert_eq!(page1.account_id.as_deref(), Some(ACCOUNT));
+    let first = &page1.access_points[1];
+    assert_eq!(first.bucket.as_deref(), Some("ap-bucket"));
+    assert_eq!(first.alias.as_deref(), Some(alias.as_str()));
+    assert_eq!(first.network_origin, Some(AccessPointNetworkOrigin::Vpc));
+    assert_eq!(first.status.as_deref(), Some("enable"));
+    assert_eq!(
+        page1.access_points[0].network_origin,
+        Some(AccessPointNetworkOrigin::Internet)
+    );
+    assert!(page1.access_points[0].vpc_configuration.is_none());
+    let page2 = c
+        .list_access_points()
+        .max_keys(3)
+        .continuation_token(page1.next_continuation_token.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = page2
+        .access_points
+        .iter()
+        .map(|a| a.access_point_name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["ap-03"]);
+    assert_eq!(page2.is_truncated, Some(false));
+    assert!(page2.next_continuation_token.is_none());
+    let (code, _) = failure(c.list_access_points().max_keys(0).send().await);
+    assert_eq!(code, "InvalidArgument");
+
+    // Delete: gone from get and list; deleting again is NoSuchAccessPoint.
+    c.delete_access_point()
+        .bucket("ap-other")
+        .access_point_name("ap-00")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(
+        c.delete_access_point()
+            .bucket("ap-other")
+            .access_point_name("ap-00")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPoint");
+    let all = c.list_access_points().send().await.unwrap();
+    assert_eq!(all.access_points.len(), 3);
+    assert_eq!(all.max_keys, Some(100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_point_policies_and_public_access_blocks() {
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("appol-bucket").send().await.unwrap();
+    c.create_access_point()
+        .bucket("appol-bucket")
+        .body(ap_config("ap-pol", None))
+        .send()
+        .await
+        .unwrap();
+
+    let get_policy = || {
+        c.get_access_point_policy()
+            .bucket("appol-bucket")
+            .access_point_name("ap-pol")
+            .send()
+    };
+    let (code, status) = failure(get_policy().await);
+    assert_eq!((code.as_str(), status), ("NoSuchAccessPointPolicy", 404));
+    let policy = format!(
+        r#"{{"Version":"1","Statement":[{{"Effect":"Deny","Action":["oss:PutObject"],"Principal":["*"],"Resource":["acs:oss:cn-hangzhou:{ACCOUNT}:accesspoint/ap-pol/object/*"]}}]}}"#
+    );
+    c.put_access_point_policy()
+        .bucket("appol-bucket")
+        .access_point_name("ap-pol")
+        .body(policy.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get_policy().await.unwrap().body, policy);
+    for bad in ["not json", r#"{"Version":"1"}"#] {
+        let (code, _) = failure(
+            c.put_access_point_policy()
+                .bucket("appol-bucket")
+                .access_point_name("ap-pol")
+                .body(bad)
+                .send()
+                .await,
+        );
+        assert_eq!(code, "InvalidPolicyDocument", "{bad}");
+    }
+    assert_eq!(
+        get_policy().await.unwrap().body,
+        policy,
+        "a refused put changes nothing"
+    );
+    let (code, _) = failure(
+        c.put_access_point_policy()
+            .bucket("appol-bucket")
+            .access_point_name("ap-none")
+            .body(policy.clone())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPoint");
+    c.delete_access_point_policy()
+        .bucket("appol-bucket")
+        .access_point_name("ap-pol")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(get_policy().await);
+    assert_eq!(code, "NoSuchAccessPointPolicy");
+
+    // Block Public Access: false until put, then as put, false again once deleted.
+    let get_pab = || {
+        c.get_access_point_public_access_block()
+            .bucket("appol-bucket")
+            .access_point_name("ap-pol")
+            .send()
+    };
+    assert!(!get_pab().await.unwrap().block_public_access);
+    c.put_access_point_public_access_block()
+        .bucket("appol-bucket")
+        .access_point_name("ap-pol")
+        .body(PublicAccessBlockConfiguration {
+            block_public_access: true,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert!(get_pab().await.unwrap().block_public_access);
+    let got = c
+        .get_access_point()
+        .bucket("appol-bucket")
+        .access_point_name("ap-pol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.public_access_block_configuration,
+        Some(PublicAccessBlockConfiguration {
+            block_public_access: true
+        })
+    );
+    c.delete_access_point_public_access_block()
+        .bucket("appol-bucket")
+        .access_point_name("ap-pol")
+        .send()
+        .await
+        .unwrap();
+    assert!(!get_pab().await.unwrap().block_public_access);
+    let (code, _) = failure(
+        c.get_access_point_public_access_block()
+            .bucket("appol-bucket")
+            .access_point_name("ap-none")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPoint");
+}
+
+fn limits(total_qps: i64, download: i64) -> QoSConfiguration {
+    QoSConfiguration {
+        total_upload_bandwidth: Some(10),
+        intranet_upload_bandwidth: Some(-1),
+        extranet_upload_bandwidth: Some(0),
+        total_download_bandwidth: Some(download),
+        intranet_download_bandwidth: None,
+        extranet_download_bandwidth: Some(5),
+        total_qps: Some(total_qps),
+        intranet_qps: Some(-1),
+        extranet_qps: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bucket_and_requester_qos_round_trip() {
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("qos-bucket").send().await.unwrap();
+
+    // Never set: every limit absent (OSS: absent is -1, unlimited).
+    let got = c
+        .get_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.to_document(), QoSConfiguration::default());
+    c.put_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .body(limits(2000, 20))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.to_document(), limits(2000, 20));
+    let (code, status) = failure(
+        c.put_bucket_qo_s_info()
+            .bucket("qos-bucket")
+            .body(limits(-2, 20))
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("InvalidArgument", 400));
+    let got = c
+        .get_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.to_document(),
+        limits(2000, 20),
+        "a refused put changes nothing"
+    );
+    c.delete_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_qo_s_info()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.to_document(), QoSConfiguration::default());
+    let (code, _) = failure(c.get_bucket_qo_s_info().bucket("qos-missing").send().await);
+    assert_eq!(code, "NoSuchBucket");
+
+    // Per requester uid.
+    let got = c
+        .get_bucket_requester_qo_s_info()
+        .bucket("qos-bucket")
+        .qos_requester("300001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.requester.as_deref(), Some("300001"));
+    assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
+    for (uid, qps) in [("300003", 3), ("300001", 1), ("300002", 2)] {
+        c.put_bucket_requester_qo_s_info()
+            .bucket("qos-bucket")
+            .qos_requester(uid)
+            .body(limits(qps, 7))
+            .send()
+            .await
+            .unwrap();
+    }
+    let got = c
+        .get_bucket_requester_qo_s_info()
+        .bucket("qos-bucket")
+        .qos_requester("300002")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.qos_configuration, Some(limits(2, 7)));
+    let page1 = c
+        .list_bucket_requester_qo_s_infos()
+        .bucket("qos-bucket")
+        .max_keys(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page1.bucket.as_deref(), Some("qos-bucket"));
+    assert_eq!(page1.is_truncated, Some(true));
+    let listed: Vec<_> = page1
+        .requester_qos_infos
+        .iter()
+        .map(|r| {
+            (
+                r.requester.clone().unwrap(),
+                r.qos_configuration.clone().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("300001".to_owned(), limits(1, 7)),
+            ("300002".to_owned(), limits(2, 7))
+        ]
+    );
+    let token = page1.next_continuation_token.clone().unwrap();
+    let page2 = c
+        .list_bucket_requester_qo_s_infos()
+        .bucket("qos-bucket")
+        .max_keys(2)
+        .continuation_token(token.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page2.continuation_token.as_deref(), Some(token.as_str()));
+    assert_eq!(page2.is_truncated, Some(false));
+    assert_eq!(page2.requester_qos_infos.len(), 1);
+    assert_eq!(
+        page2.requester_qos_infos[0].requester.as_deref(),
+        Some("300003")
+    );
+    c.delete_bucket_requester_qo_s_info()
+        .bucket("qos-bucket")
+        .qos_requester("300001")
+        .send()
+        .await
+        .unwrap();
+    let all = c
+        .list_bucket_requester_qo_s_infos()
+        .bucket("qos-bucket")
+        .send()
+        .await
+        .unwrap();
+    let uids: Vec<_> = all
+        .requester_qos_infos
+        .iter()
+        .map(|r| r.requester.clone().unwrap())
+        .collect();
+    assert_eq!(uids, ["300002", "300003"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_pools_requesters_and_bucket_groups() {
+    let emu = emulator();
+    let c = client(&emu);
+    for b in ["pool-b1", "pool-b2", "pool-b3"] {
+        c.put_bucket().bucket(b).send().await.unwrap();
+    }
+    let pool_limits = limits(50_000, 400);
+    emu.seed_resource_pool("pool-a", &["pool-b2", "pool-b1", "pool-b3"], &pool_limits)
+        .unwrap();
+    emu.seed_resource_pool("pool-b", &[], &QoSConfiguration::default())
+        .unwrap();
+
+    let pools = c.list_resource_pools().send().await.unwrap();
+    let names: Vec<_> = pools
+        .resource_pools
+        .iter()
+        .map(|p| p.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["pool-a", "pool-b"]);
+    assert_eq!(pools.region.as_deref(), Some("oss-cn-hangzhou"));
+    assert_eq!(pools.owner.as_deref(), Some(ACCOUNT));
+    assert!(pools.resource_pools[0].create_time.is_some());
+    let paged = c.list_resource_pools().max_keys(1).send().await.unwrap();
+    assert_eq!(paged.is_truncated, Some(true));
+    assert_eq!(paged.next_continuation_token.as_deref(), Some("pool-a"));
+
+    let info = c
+        .get_resource_pool_info()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.name.as_deref(), Some("pool-a"));
+    assert_eq!(info.owner.as_deref(), Some(ACCOUNT));
+    assert_eq!(info.region.as_deref(), Some("oss-cn-hangzhou"));
+    assert_eq!(info.qos_configuration, Some(pool_limits));
+    assert_eq!(info.create_time, pools.resource_pools[0].create_time);
+    let (code, status) = failure(
+        c.get_resource_pool_info()
+            .resource_pool("pool-none")
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("NoSuchResourcePool", 404));
+
+    let buckets = c
+        .list_resource_pool_buckets()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = buckets
+        .resource_pool_buckets
+        .iter()
+        .map(|b| b.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["pool-b1", "pool-b2", "pool-b3"]);
+    assert_eq!(buckets.resource_pool.as_deref(), Some("pool-a"));
+    assert!(
+        buckets
+            .resource_pool_buckets
+            .iter()
+            .all(|b| b.join_time.is_some())
+    );
+
+    // Requesters of the pool.
+    let got = c
+        .get_resource_pool_requester_qo_s_info()
+        .resource_pool("pool-a")
+        .qos_requester("400001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
+    for (uid, qps) in [("400002", 20), ("400001", 10)] {
+        c.put_resource_pool_requester_qo_s_info()
+            .resource_pool("pool-a")
+            .qos_requester(uid)
+            .body(limits(qps, 9))
+            .send()
+            .await
+            .unwrap();
+    }
+    let got = c
+        .get_resource_pool_requester_qo_s_info()
+        .resource_pool("pool-a")
+        .qos_requester("400002")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.requester.as_deref(), Some("400002"));
+    assert_eq!(got.qos_configuration, Some(limits(20, 9)));
+    let listed = c
+        .list_resource_pool_requester_qo_s_infos()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    let uids: Vec<_> = listed
+        .requester_qos_infos
+        .iter()
+        .map(|r| {
+            (
+                r.requester.clone().unwrap(),
+                r.qos_configuration.clone().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        uids,
+        [
+            ("400001".to_owned(), limits(10, 9)),
+            ("400002".to_owned(), limits(20, 9))
+        ]
+    );
+    // Another pool's requesters are its own.
+    let other = c
+        .list_resource_pool_requester_qo_s_infos()
+        .resource_pool("pool-b")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.requester_qos_infos.is_empty());
+    c.delete_resource_pool_requester_qo_s_info()
+        .resource_pool("pool-a")
+        .qos_requester("400001")
+        .send()
+        .await
+        .unwrap();
+    let listed = c
+        .list_resource_pool_requester_qo_s_infos()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.requester_qos_infos.len(), 1);
+    let (code, _) = failure(
+        c.put_resource_pool_requester_qo_s_info()
+            .resource_pool("pool-none")
+            .qos_requester("1")
+            .body(limits(1, 1))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchResourcePool");
+
+    // Bucket groups: join, list with their buckets, leave with an empty name.
+    for (bucket, group) in [
+        ("pool-b1", "group-x"),
+        ("pool-b3", "group-x"),
+        ("pool-b2", "group-y"),
+    ] {
+        c.put_bucket_resource_pool_bucket_group()
+            .bucket(bucket)
+            .resource_pool("pool-a")
+            .resource_pool_bucket_group(group)
+            .send()
+            .await
+            .unwrap();
+    }
+    let groups = c
+        .list_resource_pool_bucket_groups()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    let shape: Vec<(String, Vec<String>)> = groups
+        .resource_pool_bucket_groups
+        .iter()
+        .map(|g| {
+            (
+                g.name.clone().unwrap(),
+                g.group_bucket_infos
+                    .iter()
+                    .map(|b| b.bucket_name.clone().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (
+                "group-x".to_owned(),
+                vec!["pool-b1".to_owned(), "pool-b3".to_owned()]
+            ),
+            ("group-y".to_owned(), vec!["pool-b2".to_owned()])
+        ]
+    );
+    c.put_bucket_resource_pool_bucket_group()
+        .bucket("pool-b2")
+        .resource_pool("pool-a")
+        .resource_pool_bucket_group("")
+        .send()
+        .await
+        .unwrap();
+    let groups = c
+        .list_resource_pool_bucket_groups()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.resource_pool_bucket_groups.len(), 1);
+    // A bucket outside the pool cannot join its groups.
+    let (code, _) = failure(
+        c.put_bucket_resource_pool_bucket_group()
+            .bucket("pool-b1")
+            .resource_pool("pool-b")
+            .resource_pool_bucket_group("group-z")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidArgument");
+
+    // Bucket-group limits.
+    let got = c
+        .get_resource_pool_bucket_group_qo_s_info()
+        .resource_pool("pool-a")
+        .resource_pool_bucket_group("group-x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bucket_group.as_deref(), Some("group-x"));
+    assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
+    c.put_resource_pool_bucket_group_qo_s_info()
+        .resource_pool("pool-a")
+        .resource_pool_bucket_group("group-x")
+        .body(limits(600, 60))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_resource_pool_bucket_group_qo_s_info()
+        .resource_pool("pool-a")
+        .resource_pool_bucket_group("group-x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.qos_configuration, Some(limits(600, 60)));
+    let listed = c
+        .list_resource_pool_bucket_group_qo_s_infos()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.resource_pool.as_deref(), Some("pool-a"));
+    assert_eq!(listed.resource_pool_bucket_group_qos_infos.len(), 1);
+    assert_eq!(
+        listed.resource_pool_bucket_group_qos_infos[0]
+            .bucket_group
+            .as_deref(),
+        Some("group-x")
+    );
+    c.delete_resource_pool_bucket_group_qo_s_info()
+        .resource_pool("pool-a")
+        .resource_pool_bucket_group("group-x")
+        .send()
+        .await
+        .unwrap();
+    let listed = c
+        .list_resource_pool_bucket_group_qo_s_infos()
+        .resource_pool("pool-a")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.resource_pool_bucket_group_qos_infos.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_points_and_qos_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let alias;
+    {
+        let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
+        let c = client(&emu);
+        c.put_bucket().bucket("persist-b").send().await.unwrap();
+        alias = c
+            .create_access_point()
+            .bucket("persist-b")
+            .body(ap_config("ap-keep", None))
+            .send()
+            .await
+            .unwrap()
+            .alias;
+        c.put_access_point_policy()
+            .bucket("persist-b")
+            .access_point_name("ap-keep")
+            .body(r#"{"Version":"1","Statement":[]}"#)
+            .send()
+            .await
+            .unwrap();
+        c.put_bucket_qo_s_info()
+            .bucket("persist-b")
+            .body(limits(77, 7))
+            .send()
+            .await
+            .unwrap();
+        c.put_bucket_requester_qo_s_info()
+            .bucket("persist-b")
+            .qos_requester("500001")
+            .body(limits(88, 8))
+            .send()
+            .await
+            .unwrap();
+        emu.seed_resource_pool("pool-keep", &["persist-b"], &limits(99, 9))
+            .unwrap();
+        emu.stop();
+    }
+    let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
+    let c = client(&emu);
+    let got = c
+        .get_access_point()
+        .bucket("persist-b")
+        .access_point_name("ap-keep")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.alias, alias);
+    let policy = c
+        .get_access_point_policy()
+        .bucket("persist-b")
+        .access_point_name("ap-keep")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(policy.body, r#"{"Version":"1","Statement":[]}"#);
+    let qos = c
+        .get_bucket_qo_s_info()
+        .bucket("persist-b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qos.to_document(), limits(77, 7));
+    let requester = c
+        .get_bucket_requester_qo_s_info()
+        .bucket("persist-b")
+        .qos_requester("500001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(requester.qos_configuration, Some(limits(88, 8)));
+    let pool = c
+        .get_resource_pool_info()
+        .resource_pool("pool-keep")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pool.qos_configuration, Some(limits(99, 9)));
+}
