@@ -897,3 +897,409 @@ async fn access_points_and_qos_survive_a_restart() {
         .unwrap();
     assert_eq!(pool.qos_configuration, Some(limits(99, 9)));
 }
+
+fn meta_query(query: &str) -> oss_model::MetaQuery {
+    oss_model::MetaQuery {
+        next_token: None,
+        max_results: None,
+        query: query.to_owned(),
+        sort: None,
+        order: None,
+        aggregations: Vec::new(),
+        media_types: Vec::new(),
+        simple_query: None,
+    }
+}
+
+fn filenames(out: &oss_model::DoMetaQueryOutput) -> Vec<String> {
+    out.files
+        .iter()
+        .map(|f| f.filename.clone().unwrap())
+        .collect()
+}
+
+fn aggregation(field: &str, op: &str) -> oss_model::MetaQueryAggregation {
+    oss_model::MetaQueryAggregation {
+        field: Some(field.to_owned()),
+        operation: Some(op.to_owned()),
+        value: None,
+        groups: Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_query_answers_from_the_buckets_objects() {
+    use oss_model::{MetaQueryMode, MetaQueryOrder};
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("mq-bucket").send().await.unwrap();
+
+    // Not open: status and queries are refused.
+    let (code, status) = failure(c.get_meta_query_status().bucket("mq-bucket").send().await);
+    assert_eq!((code.as_str(), status), ("MetaQueryNotExist", 404));
+    let (code, _) = failure(
+        c.do_meta_query()
+            .bucket("mq-bucket")
+            .body(meta_query(
+                r#"{"Field":"Size","Value":"0","Operation":"gte"}"#,
+            ))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "MetaQueryNotExist");
+
+    // Objects: sizes 1, 10, 100, 1000 (and 10 again), types, tags and user metadata.
+    let objects = [
+        ("docs/a.txt", 1usize, "text/plain", "owner=John", "hangzhou"),
+        ("docs/b.txt", 10, "text/plain", "owner=Mary", "beijing"),
+        (
+            "img/c.jpg",
+            100,
+            "image/jpeg",
+            "owner=John&team=x",
+            "hangzhou",
+        ),
+        ("img/d.png", 1000, "image/png", "", "shanghai"),
+        ("video/e.mp4", 10, "video/mp4", "owner=John", "hangzhou"),
+    ];
+    for (key, size, ct, tags, location) in objects {
+        let mut meta = std::collections::BTreeMap::new();
+        meta.insert("location".to_owned(), location.to_owned());
+        let mut put = c
+            .put_object()
+            .bucket("mq-bucket")
+            .key(key)
+            .content_type(ct)
+            .metadata(meta)
+            .body(vec![b'x'; size]);
+        if !tags.is_empty() {
+            put = put.tagging(tags);
+        }
+        put.send().await.unwrap();
+    }
+    c.open_meta_query()
+        .bucket("mq-bucket")
+        .mode(MetaQueryMode::Basic)
+        .send()
+        .await
+        .unwrap();
+    let (code, status) = failure(c.open_meta_query().bucket("mq-bucket").send().await);
+    assert_eq!((code.as_str(), status), ("MetaQueryAlreadyExist", 409));
+    let st = c
+        .get_meta_query_status()
+        .bucket("mq-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(st.state.as_deref(), Some("Running"));
+    assert_eq!(st.phase.as_deref(), Some("IncrementalScanning"));
+    let created = time::OffsetDateTime::parse(
+        st.create_time.as_deref().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!((time::OffsetDateTime::now_utc() - created).abs() < time::Duration::minutes(5));
+
+    // A field condition, sorted by size ascending, with aggregations over every match.
+    let mut q = meta_query(r#"{"Field":"Size","Value":"5","Operation":"gt"}"#);
+    q.sort = Some("Size".into());
+    q.order = Some(MetaQueryOrder::Asc);
+    q.aggregations = vec![
+        aggregation("Size", "sum"),
+        aggregation("Size", "max"),
+        aggregation("Size", "min"),
+        aggregation("Size", "average"),
+        aggregation("Size", "count"),
+        aggregation("ContentType", "distinct"),
+        aggregation("ContentType", "group"),
+    ];
+    let out = c
+        .do_meta_query()
+        .bucket("mq-bucket")
+        .mode(MetaQueryMode::Basic)
+        .body(q)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        filenames(&out),
+        ["docs/b.txt", "video/e.mp4", "img/c.jpg", "img/d.png"]
+    );
+    let values: Vec<_> = out
+        .aggregations
+        .iter()
+        .map(|a| (a.operation.clone().unwrap(), a.value.clone()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("sum".to_owned(), Some("1120".to_owned())),
+            ("max".to_owned(), Some("1000".to_owned())),
+            ("min".to_owned(), Some("10".to_owned())),
+            ("average".to_owned(), Some("280".to_owned())),
+            ("count".to_owned(), Some("4".to_owned())),
+            ("distinct".to_owned(), Some("4".to_owned())),
+            ("group".to_owned(), None),
+        ]
+    );
+    let groups: Vec<_> = out.aggregations[6]
+        .groups
+        .iter()
+        .map(|g| (g.value.clone().unwrap(), g.count.unwrap()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("image/jpeg".to_owned(), 1),
+            ("image/png".to_owned(), 1),
+            ("text/plain".to_owned(), 1),
+            ("video/mp4".to_owned(), 1)
+        ]
+    );
+    assert_eq!(out.next_token.as_deref().unwrap_or(""), "");
+    // The file's metadata is the object's.
+    let c_jpg = &out.files[2];
+    assert_eq!(c_jpg.uri.as_deref(), Some("oss://mq-bucket/img/c.jpg"));
+    assert_eq!(c_jpg.size, Some(100));
+    assert_eq!(c_jpg.content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(c_jpg.oss_object_type.as_deref(), Some("Normal"));
+    assert_eq!(c_jpg.oss_storage_class.as_deref(), Some("Standard"));
+    assert_eq!(c_jpg.oss_tagging_count, Some(2));
+    let head = c
+        .head_object()
+        .bucket("mq-bucket")
+        .key("img/c.jpg")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c_jpg.etag, head.etag);
+    let tags: Vec<_> = c_jpg
+        .oss_tagging
+        .iter()
+        .map(|t| (t.key.clone(), t.value.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("owner".to_owned(), "John".to_owned()),
+            ("team".to_owned(), "x".to_owned())
+        ]
+    );
+    assert_eq!(c_jpg.oss_user_meta.len(), 1);
+    assert_eq!(c_jpg.oss_user_meta[0].key, "x-oss-meta-location");
+    assert_eq!(c_jpg.oss_user_meta[0].value.as_deref(), Some("hangzhou"));
+
+    // Nested conditions over tags and user metadata; default sort: descending by the field.
+    let mut q = meta_query(
+        r#"{"Operation":"and","SubQueries":[
+            {"Field":"OSSTagging.owner","Value":"John","Operation":"eq"},
+            {"Operation":"not","SubQueries":[{"Field":"Filename","Value":"video/","Operation":"prefix"}]},
+            {"Operation":"or","SubQueries":[
+                {"Field":"OSSUserMeta.x-oss-meta-location","Value":"hangzhou","Operation":"eq"},
+                {"Field":"ContentType","Value":"png","Operation":"match"}]}]}"#,
+    );
+    q.sort = Some("Filename".into());
+    let out = c
+        .do_meta_query()
+        .bucket("mq-bucket")
+        .body(q)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filenames(&out), ["img/c.jpg", "docs/a.txt"]);
+
+    // Pages of two, resumed with NextToken.
+    let mut q = meta_query(r#"{"Field":"Size","Value":"0","Operation":"gte"}"#);
+    q.max_results = Some(2);
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let out = c
+            .do_meta_query()
+            .bucket("mq-bucket")
+            .body(q.clone())
+            .send()
+            .await
+            .unwrap();
+        pages += 1;
+        assert!(out.files.len() <= 2);
+        seen.extend(filenames(&out));
+        match out.next_token.filter(|t| !t.is_empty()) {
+            Some(t) => q.next_token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        [
+            "docs/a.txt",
+            "docs/b.txt",
+            "img/c.jpg",
+            "img/d.png",
+            "video/e.mp4"
+        ]
+    );
+    // Time conditions read RFC 3339.
+    let out = c
+        .do_meta_query()
+        .bucket("mq-bucket")
+        .body(meta_query(
+            r#"{"Field":"FileModifiedTime","Value":"2000-01-01T00:00:00Z","Operation":"gt"}"#,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.files.len(), 5);
+
+    // Bad input: OSS's InvalidArgument, nothing answered.
+    for bad in [
+        "not json",
+        r#"{"Field":"Size","Value":"big","Operation":"gt"}"#,
+        r#"{"Field":"Unknown","Value":"1","Operation":"eq"}"#,
+        r#"{"Field":"Size","Value":"1","Operation":"near"}"#,
+    ] {
+        let (code, status) = failure(
+            c.do_meta_query()
+                .bucket("mq-bucket")
+                .body(meta_query(bad))
+                .send()
+                .await,
+        );
+        assert_eq!((code.as_str(), status), ("InvalidArgument", 400), "{bad}");
+    }
+    let mut q = meta_query(r#"{"Field":"Size","Value":"0","Operation":"gte"}"#);
+    q.max_results = Some(101);
+    let (code, _) = failure(c.do_meta_query().bucket("mq-bucket").body(q).send().await);
+    assert_eq!(code, "InvalidArgument");
+    let mut q = meta_query(r#"{"Field":"Size","Value":"0","Operation":"gte"}"#);
+    q.aggregations = vec![aggregation("Filename", "sum")];
+    let (code, _) = failure(c.do_meta_query().bucket("mq-bucket").body(q).send().await);
+    assert_eq!(code, "InvalidArgument");
+    // The index was opened basic: a semantic query is refused.
+    let (code, _) = failure(
+        c.do_meta_query()
+            .bucket("mq-bucket")
+            .mode(MetaQueryMode::Semantic)
+            .body(meta_query("a picture"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidArgument");
+
+    // The index follows the bucket: a deleted object is no longer found.
+    c.delete_object()
+        .bucket("mq-bucket")
+        .key("img/d.png")
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .do_meta_query()
+        .bucket("mq-bucket")
+        .body(meta_query(
+            r#"{"Field":"Filename","Value":"img/","Operation":"prefix"}"#,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filenames(&out), ["img/c.jpg"]);
+
+    c.close_meta_query()
+        .bucket("mq-bucket")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(c.get_meta_query_status().bucket("mq-bucket").send().await);
+    assert_eq!(code, "MetaQueryNotExist");
+    let (code, _) = failure(c.close_meta_query().bucket("mq-bucket").send().await);
+    assert_eq!(code, "MetaQueryNotExist");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semantic_meta_query_matches_words_media_types_and_simple_queries() {
+    use oss_model::MetaQueryMode;
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("mq-sem").send().await.unwrap();
+    for (key, ct, size) in [
+        ("snow-forest.jpg", "image/jpeg", 50usize),
+        ("snow.txt", "text/plain", 50),
+        ("forest-small.jpg", "image/jpeg", 5),
+        ("beach.jpg", "image/jpeg", 50),
+    ] {
+        c.put_object()
+            .bucket("mq-sem")
+            .key(key)
+            .content_type(ct)
+            .body(vec![b'y'; size])
+            .send()
+            .await
+            .unwrap();
+    }
+    c.open_meta_query()
+        .bucket("mq-sem")
+        .mode(MetaQueryMode::Semantic)
+        .send()
+        .await
+        .unwrap();
+    let mut q = meta_query("Snow forest");
+    q.media_types = vec!["image".to_owned()];
+    let out = c
+        .do_meta_query()
+        .bucket("mq-sem")
+        .mode(MetaQueryMode::Semantic)
+        .body(q.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filenames(&out), ["snow-forest.jpg", "forest-small.jpg"]);
+    q.simple_query = Some(r#"{"Operation":"gt","Field":"Size","Value":"30"}"#.to_owned());
+    let out = c
+        .do_meta_query()
+        .bucket("mq-sem")
+        .mode(MetaQueryMode::Semantic)
+        .body(q)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filenames(&out), ["snow-forest.jpg"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_query_index_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
+        let c = client(&emu);
+        c.put_bucket().bucket("mq-keep").send().await.unwrap();
+        c.put_object()
+            .bucket("mq-keep")
+            .key("k1")
+            .body("abc")
+            .send()
+            .await
+            .unwrap();
+        c.open_meta_query().bucket("mq-keep").send().await.unwrap();
+        emu.stop();
+    }
+    let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
+    let c = client(&emu);
+    let st = c
+        .get_meta_query_status()
+        .bucket("mq-keep")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(st.state.as_deref(), Some("Running"));
+    let out = c
+        .do_meta_query()
+        .bucket("mq-keep")
+        .body(meta_query(
+            r#"{"Field":"Size","Value":"3","Operation":"eq"}"#,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filenames(&out), ["k1"]);
+}

@@ -8,6 +8,7 @@ pub(crate) mod cors;
 pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod listing;
+pub(crate) mod meta_query;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
@@ -116,6 +117,11 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::GetResourcePoolBucketGroupQoSInfo => qos::get_group,
         Op::ListResourcePoolBucketGroupQoSInfos => qos::list_group_qos,
         Op::DeleteResourcePoolBucketGroupQoSInfo => qos::delete_group,
+        // Data indexing (meta query) (h-emu-b).
+        Op::OpenMetaQuery => meta_query::open,
+        Op::GetMetaQueryStatus => meta_query::status,
+        Op::DoMetaQuery => meta_query::query,
+        Op::CloseMetaQuery => meta_query::close,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
