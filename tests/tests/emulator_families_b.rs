@@ -1303,3 +1303,330 @@ async fn meta_query_index_survives_a_restart() {
         .unwrap();
     assert_eq!(filenames(&out), ["k1"]);
 }
+
+fn process_config(function: &str, features: &[&str]) -> oss_model::ObjectProcessConfiguration {
+    oss_model::ObjectProcessConfiguration {
+        allowed_features: features.iter().map(|f| (*f).to_owned()).collect(),
+        transformation_configurations: vec![oss_model::ObjectProcessTransformation {
+            actions: vec!["GetObject".to_owned()],
+            content_transformation: Some(oss_model::ObjectProcessContentTransformation {
+                function_compute: Some(oss_model::ObjectProcessFunctionCompute {
+                    function_assume_role_arn: Some(format!(
+                        "acs:ram::{ACCOUNT}:role/aliyunfcdefaultrole"
+                    )),
+                    function_arn: Some(format!(
+                        "acs:fc:cn-hangzhou:{ACCOUNT}:services/svc.LATEST/functions/{function}"
+                    )),
+                }),
+                additional_features: Some(oss_model::ObjectProcessAdditionalFeatures {
+                    custom_forward_headers: vec!["x-custom".to_owned()],
+                }),
+            }),
+        }],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_fc_access_points_round_trip() {
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("fc-bucket").send().await.unwrap();
+    c.create_access_point()
+        .bucket("fc-bucket")
+        .body(ap_config("ap-fc", None))
+        .send()
+        .await
+        .unwrap();
+    let create = |name: &str, ap: &str, config: oss_model::ObjectProcessConfiguration| {
+        c.create_access_point_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name(name)
+            .body(oss_model::CreateAccessPointForObjectProcessConfiguration {
+                access_point_name: ap.to_owned(),
+                object_process_configuration: config,
+                allow_anonymous_access_for_object_process: Some("false".to_owned()),
+            })
+            .send()
+    };
+    let (code, status) = failure(
+        c.get_access_point_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name("fc-ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), status),
+        ("NoSuchAccessPointForObjectProcess", 404)
+    );
+    // Built on an access point of the bucket.
+    let (code, _) = failure(create("fc-ap-01", "ap-none", process_config("f1", &[])).await);
+    assert_eq!(code, "NoSuchAccessPoint");
+    let created = create(
+        "fc-ap-01",
+        "ap-fc",
+        process_config("f1", &["GetObject-Range"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        created.access_point_for_object_process_arn.as_deref(),
+        Some(
+            format!("acs:oss:cn-hangzhou:{ACCOUNT}:accesspointforobjectprocess/fc-ap-01").as_str()
+        )
+    );
+    let alias = created
+        .access_point_for_object_process_alias
+        .clone()
+        .unwrap();
+    assert!(
+        alias.starts_with("fc-ap-01-")
+            && alias.ends_with("-opapalias")
+            && alias.len() == 9 + 32 + 10,
+        "{alias}"
+    );
+    let (code, status) = failure(create("fc-ap-01", "ap-fc", process_config("f1", &[])).await);
+    assert_eq!(
+        (code.as_str(), status),
+        ("AccessPointForObjectProcessAlreadyExists", 409)
+    );
+    let mut bad = process_config("f1", &[]);
+    bad.transformation_configurations[0].actions = vec!["PutObject".to_owned()];
+    let (code, _) = failure(create("fc-ap-02", "ap-fc", bad).await);
+    assert_eq!(code, "InvalidArgument");
+    let (code, _) = failure(create("FC_bad", "ap-fc", process_config("f1", &[])).await);
+    assert_eq!(code, "InvalidArgument");
+
+    let got = c
+        .get_access_point_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.access_point_name_for_object_process.as_deref(),
+        Some("fc-ap-01")
+    );
+    assert_eq!(
+        got.access_point_for_object_process_alias.as_deref(),
+        Some(alias.as_str())
+    );
+    assert_eq!(got.access_point_name.as_deref(), Some("ap-fc"));
+    assert_eq!(got.account_id.as_deref(), Some(ACCOUNT));
+    assert_eq!(
+        got.access_point_for_object_process_arn,
+        created.access_point_for_object_process_arn
+    );
+    assert_eq!(got.status.as_deref(), Some("enable"));
+    assert_eq!(
+        got.allow_anonymous_access_for_object_process.as_deref(),
+        Some("false")
+    );
+    assert!(got.creation_date.unwrap().parse::<i64>().is_ok());
+
+    // The processing setup, as created, then as put.
+    let config = c
+        .get_access_point_config_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        config.object_process_configuration,
+        Some(process_config("f1", &["GetObject-Range"]))
+    );
+    c.put_access_point_config_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .body(
+            oss_model::PutAccessPointConfigForObjectProcessConfiguration {
+                object_process_configuration: process_config("f2", &[]),
+                public_access_block_configuration: Some(PublicAccessBlockConfiguration {
+                    block_public_access: true,
+                }),
+                allow_anonymous_access_for_object_process: Some("true".to_owned()),
+            },
+        )
+        .send()
+        .await
+        .unwrap();
+    let config = c
+        .get_access_point_config_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        config.object_process_configuration,
+        Some(process_config("f2", &[]))
+    );
+    assert_eq!(
+        config.public_access_block_configuration,
+        Some(PublicAccessBlockConfiguration {
+            block_public_access: true
+        })
+    );
+    assert_eq!(
+        config.allow_anonymous_access_for_object_process.as_deref(),
+        Some("true")
+    );
+
+    // Policy.
+    let (code, _) = failure(
+        c.get_access_point_policy_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name("fc-ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPointPolicyForObjectProcess");
+    let policy = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["oss:GetObject"],"Principal":["*"],"Resource":["*"]}]}"#;
+    c.put_access_point_policy_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .body(policy)
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_access_point_policy_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.body, policy);
+    let (code, _) = failure(
+        c.put_access_point_policy_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name("fc-ap-01")
+            .body("{}")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidPolicyDocument");
+    c.delete_access_point_policy_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(
+        c.get_access_point_policy_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name("fc-ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPointPolicyForObjectProcess");
+
+    // Listing, paged.
+    create("fc-ap-00", "ap-fc", process_config("f0", &[]))
+        .await
+        .unwrap();
+    let page = c
+        .list_access_points_for_object_process()
+        .max_keys(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.is_truncated, Some(true));
+    assert_eq!(page.account_id.as_deref(), Some(ACCOUNT));
+    assert_eq!(page.access_points_for_object_process.len(), 1);
+    let first = &page.access_points_for_object_process[0];
+    assert_eq!(
+        first.access_point_name_for_object_process.as_deref(),
+        Some("fc-ap-00")
+    );
+    assert_eq!(first.access_point_name.as_deref(), Some("ap-fc"));
+    let page2 = c
+        .list_access_points_for_object_process()
+        .max_keys(1)
+        .continuation_token(page.next_continuation_token.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page2.is_truncated, Some(false));
+    let second = &page2.access_points_for_object_process[0];
+    assert_eq!(
+        second.access_point_name_for_object_process.as_deref(),
+        Some("fc-ap-01")
+    );
+    assert_eq!(
+        second.access_point_for_object_process_alias.as_deref(),
+        Some(alias.as_str())
+    );
+    assert_eq!(
+        second.allow_anonymous_access_for_object_process.as_deref(),
+        Some("true")
+    );
+
+    c.delete_access_point_for_object_process()
+        .bucket("fc-bucket")
+        .access_point_for_object_process_name("fc-ap-01")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(
+        c.delete_access_point_for_object_process()
+            .bucket("fc-bucket")
+            .access_point_for_object_process_name("fc-ap-01")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchAccessPointForObjectProcess");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_get_object_response_is_stored_as_received() {
+    let emu = emulator();
+    let c = client(&emu);
+    assert!(
+        emu.written_get_object_response("route-1", "token-1")
+            .is_none()
+    );
+    c.write_get_object_response()
+        .request_route("route-1")
+        .request_token("token-1")
+        .fwd_status("206")
+        .fwd_header_content_type("text/plain")
+        .fwd_header_etag("\"abc\"")
+        .fwd_header_content_range("bytes 0-4/10")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    let written = emu
+        .written_get_object_response("route-1", "token-1")
+        .unwrap();
+    assert_eq!(written.status, 206);
+    assert_eq!(written.body, b"hello");
+    assert_eq!(
+        written.headers,
+        [
+            ("Content-Range".to_owned(), "bytes 0-4/10".to_owned()),
+            ("Content-Type".to_owned(), "text/plain".to_owned()),
+            ("ETag".to_owned(), "\"abc\"".to_owned())
+        ]
+    );
+    assert!(
+        emu.written_get_object_response("route-1", "token-2")
+            .is_none()
+    );
+    let (code, status) = failure(
+        c.write_get_object_response()
+            .request_route("route-1")
+            .request_token("token-3")
+            .fwd_status("two hundred")
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("InvalidArgument", 400));
+    assert!(
+        emu.written_get_object_response("route-1", "token-3")
+            .is_none()
+    );
+}

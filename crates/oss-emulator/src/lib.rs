@@ -103,6 +103,20 @@ pub fn served_operations() -> Vec<&'static str> {
     handlers::served()
 }
 
+/// A response an Object FC access point's function wrote with WriteGetObjectResponse
+/// ([`Emulator::written_get_object_response`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WrittenGetObjectResponse {
+    /// The status to return (`x-oss-fwd-status`).
+    pub status: u16,
+    /// The forwarded headers (`x-oss-fwd-header-*`), by the names they carry to the caller
+    /// (`Content-Type`, `ETag`, ...), in the order OSS lists them.
+    pub headers: Vec<(String, String)>,
+    /// The object data.
+    pub body: Vec<u8>,
+}
+
 /// A running emulator. Dropping it (or [`Emulator::stop`]) stops the server.
 pub struct Emulator {
     addr: SocketAddr,
@@ -328,6 +342,20 @@ impl Emulator {
     ) -> Result<(), SeedError> {
         handlers::qos::seed_pool(&self.ctx, name, buckets, limits)
             .map_err(|e| SeedError::Store(format!("{}: {}", e.code, e.message)))
+    }
+
+    /// What an Object FC access point's function handed back with WriteGetObjectResponse for
+    /// this `x-oss-request-route` and `x-oss-request-token`, if anything.
+    pub fn written_get_object_response(
+        &self,
+        route: &str,
+        token: &str,
+    ) -> Option<WrittenGetObjectResponse> {
+        handlers::object_fc::written(&self.ctx, route, token).map(|w| WrittenGetObjectResponse {
+            status: w.status,
+            body: w.data(),
+            headers: w.headers,
+        })
     }
 
     /// Replaces the injected faults (and reseeds their generator) for the following requests.

@@ -87,7 +87,7 @@ pub(crate) fn by_alias(ctx: &Context, alias: &str) -> Option<AccessPointRecord> 
 
 /// The access point `name` of the request's bucket: `NoSuchAccessPoint` when the account has
 /// none of that name or it leads to another bucket.
-fn find(ctx: &Context, bucket: &str, name: &str) -> Result<AccessPointRecord, OssError> {
+pub(crate) fn find(ctx: &Context, bucket: &str, name: &str) -> Result<AccessPointRecord, OssError> {
     ctx.store
         .account()
         .configs
@@ -151,7 +151,7 @@ fn arn(ctx: &Context, name: &str) -> String {
     )
 }
 
-fn endpoints(ctx: &Context, name: &str) -> AccessPointEndpoints {
+pub(crate) fn endpoints(ctx: &Context, name: &str) -> AccessPointEndpoints {
     AccessPointEndpoints {
         public_endpoint: Some(format!(
             "{name}-{}.oss-{}.oss-accesspoint.aliyuncs.com",
@@ -339,7 +339,7 @@ pub(crate) fn list(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
 }
 
 /// An access point policy: a JSON object with a `Statement` list.
-fn check_policy(text: &str) -> Result<(), OssError> {
+pub(crate) fn check_policy(text: &str) -> Result<(), OssError> {
     let value: Result<serde_json::Value, _> = serde_json::from_str(text);
     match value {
         Ok(v) if v.get("Statement").is_some_and(serde_json::Value::is_array) => Ok(()),

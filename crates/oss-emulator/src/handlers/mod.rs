@@ -11,6 +11,7 @@ pub(crate) mod listing;
 pub(crate) mod meta_query;
 pub(crate) mod multipart;
 pub(crate) mod object;
+pub(crate) mod object_fc;
 pub(crate) mod post_object;
 pub(crate) mod qos;
 
@@ -122,6 +123,17 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::GetMetaQueryStatus => meta_query::status,
         Op::DoMetaQuery => meta_query::query,
         Op::CloseMetaQuery => meta_query::close,
+        // Object FC access points (h-emu-b).
+        Op::CreateAccessPointForObjectProcess => object_fc::create,
+        Op::GetAccessPointForObjectProcess => object_fc::get,
+        Op::DeleteAccessPointForObjectProcess => object_fc::delete,
+        Op::ListAccessPointsForObjectProcess => object_fc::list,
+        Op::PutAccessPointConfigForObjectProcess => object_fc::put_config,
+        Op::GetAccessPointConfigForObjectProcess => object_fc::get_config,
+        Op::PutAccessPointPolicyForObjectProcess => object_fc::put_policy,
+        Op::GetAccessPointPolicyForObjectProcess => object_fc::get_policy,
+        Op::DeleteAccessPointPolicyForObjectProcess => object_fc::delete_policy,
+        Op::WriteGetObjectResponse => object_fc::write_get_object_response,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
