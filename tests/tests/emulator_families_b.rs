@@ -1630,3 +1630,106 @@ async fn write_get_object_response_is_stored_as_received() {
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_point_alias_reaches_the_bucket_subject_to_its_policy() {
+    let emu = emulator();
+    let c = client(&emu);
+    c.put_bucket().bucket("alias-bucket").send().await.unwrap();
+    let alias = c
+        .create_access_point()
+        .bucket("alias-bucket")
+        .body(ap_config("ap-alias", None))
+        .send()
+        .await
+        .unwrap()
+        .alias
+        .unwrap();
+    // Written through the alias, read through the bucket, and the other way round.
+    c.put_object()
+        .bucket(alias.clone())
+        .key("via-alias.txt")
+        .body("through the access point")
+        .send()
+        .await
+        .unwrap();
+    let (_, body) = c
+        .get_object()
+        .bucket("alias-bucket")
+        .key("via-alias.txt")
+        .send()
+        .await
+        .unwrap();
+    let data = body.collect().await.unwrap();
+    assert_eq!(&data[..], b"through the access point");
+    c.put_object()
+        .bucket("alias-bucket")
+        .key("direct.txt")
+        .body("direct")
+        .send()
+        .await
+        .unwrap();
+    let listed = c
+        .list_objects_v2()
+        .bucket(alias.clone())
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<_> = listed.contents.iter().map(|o| o.key.clone()).collect();
+    assert_eq!(keys, ["direct.txt", "via-alias.txt"]);
+    // Bucket management does not go through an access point.
+    let (code, status) = failure(c.get_bucket_acl().bucket(alias.clone()).send().await);
+    assert_eq!((code.as_str(), status), ("AccessDenied", 403));
+
+    // A policy denying PutObject through the access point: writes through the alias are
+    // refused, reads still pass, and the bucket itself is unaffected.
+    let policy = format!(
+        r#"{{"Version":"1","Statement":[{{"Effect":"Deny","Action":["oss:PutObject"],"Principal":["*"],"Resource":["acs:oss:cn-hangzhou:{ACCOUNT}:accesspoint/ap-alias/object/*"]}}]}}"#
+    );
+    c.put_access_point_policy()
+        .bucket("alias-bucket")
+        .access_point_name("ap-alias")
+        .body(policy)
+        .send()
+        .await
+        .unwrap();
+    let (code, status) = failure(
+        c.put_object()
+            .bucket(alias.clone())
+            .key("denied.txt")
+            .body("no")
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), status), ("AccessDenied", 403));
+    c.head_object()
+        .bucket(alias.clone())
+        .key("direct.txt")
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("alias-bucket")
+        .key("allowed.txt")
+        .body("yes")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(
+        c.head_object()
+            .bucket("alias-bucket")
+            .key("denied.txt")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchKey");
+    // Once the access point is deleted its alias names nothing.
+    c.delete_access_point()
+        .bucket("alias-bucket")
+        .access_point_name("ap-alias")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = failure(c.get_object().bucket(alias).key("direct.txt").send().await);
+    assert_eq!(code, "NoSuchBucket");
+}

@@ -21,6 +21,7 @@ use crate::context::Context;
 use crate::error::OssError;
 use crate::request::Request;
 use crate::response::Reply;
+use crate::router::Op;
 use crate::storage::now_ms;
 use crate::typed;
 
@@ -82,7 +83,79 @@ pub(crate) fn all(ctx: &Context) -> Vec<AccessPointRecord> {
 
 /// The access point whose alias is `alias`, if any.
 pub(crate) fn by_alias(ctx: &Context, alias: &str) -> Option<AccessPointRecord> {
+    if !alias.ends_with(ALIAS_SUFFIX) {
+        return None;
+    }
     all(ctx).into_iter().find(|ap| ap.alias == alias)
+}
+
+/// Whether `name` is an access point alias (usable where a bucket name goes).
+pub(crate) fn is_alias(ctx: &Context, name: &str) -> bool {
+    by_alias(ctx, name).is_some()
+}
+
+/// The operations a request may perform through an access point alias: the object
+/// operations and the listings of the bucket's objects and uploads.
+fn through_alias_allowed(op: Op, req: &Request) -> bool {
+    req.key.is_some()
+        || matches!(
+            op,
+            Op::ListObjects
+                | Op::ListObjectsV2
+                | Op::ListObjectVersions
+                | Op::ListMultipartUploads
+                | Op::DeleteMultipleObjects
+        )
+}
+
+/// A signed request addressed to an access point alias reaches the access point's bucket,
+/// subject to the access point's policy: a matching `Deny` refuses it (`AccessDenied`). The
+/// request's bucket becomes the access point's bucket. Requests to a bucket name are left
+/// alone.
+///
+/// # Errors
+/// `AccessDenied` when the policy denies the request or the operation cannot go through an
+/// access point.
+pub(crate) fn resolve_alias(ctx: &Context, req: &mut Request, op: Op) -> Result<(), OssError> {
+    let Some(ap) = req.bucket.as_deref().and_then(|b| by_alias(ctx, b)) else {
+        return Ok(());
+    };
+    if !through_alias_allowed(op, req) {
+        return Err(OssError::access_denied(format!(
+            "{} cannot be sent through an access point.",
+            op.name()
+        )));
+    }
+    if let Some(policy) = ap
+        .policy
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+    {
+        let resource = match &req.key {
+            Some(key) => format!(
+                "acs:oss:{}:{}:accesspoint/{}/object/{key}",
+                ctx.region, ctx.account_id, ap.name
+            ),
+            None => format!(
+                "acs:oss:{}:{}:accesspoint/{}",
+                ctx.region, ctx.account_id, ap.name
+            ),
+        };
+        let action = crate::access::action(op);
+        let facts = crate::access::Facts {
+            action: &action,
+            resource: &resource,
+            referer: req.header("referer"),
+            source_ip: req.peer,
+        };
+        if crate::access::evaluate(&policy, &facts) == crate::access::Verdict::Deny {
+            return Err(OssError::access_denied(
+                "Access denied by access point policy.",
+            ));
+        }
+    }
+    req.bucket = Some(ap.bucket);
+    Ok(())
 }
 
 /// The access point `name` of the request's bucket: `NoSuchAccessPoint` when the account has
