@@ -345,7 +345,7 @@ pub(crate) fn list_bucket_requesters(ctx: &Context, req: &Request) -> Result<Rep
     typed::reply::<ops::ListBucketRequesterQoSInfos>(
         &oss_model::ListBucketRequesterQoSInfosOutput {
             request_id: None,
-            bucket: Some(b.name.clone()),
+            bucket: Some(b.name),
             continuation_token: p.token,
             next_continuation_token: p.next,
             is_truncated: Some(p.truncated),
