@@ -103,6 +103,20 @@ pub fn served_operations() -> Vec<&'static str> {
     handlers::served()
 }
 
+/// A response an Object FC access point's function wrote with WriteGetObjectResponse
+/// ([`Emulator::written_get_object_response`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WrittenGetObjectResponse {
+    /// The status to return (`x-oss-fwd-status`).
+    pub status: u16,
+    /// The forwarded headers (`x-oss-fwd-header-*`), by the names they carry to the caller
+    /// (`Content-Type`, `ETag`, ...), in the order OSS lists them.
+    pub headers: Vec<(String, String)>,
+    /// The object data.
+    pub body: Vec<u8>,
+}
+
 /// A running emulator. Dropping it (or [`Emulator::stop`]) stops the server.
 pub struct Emulator {
     addr: SocketAddr,
@@ -306,6 +320,42 @@ impl Emulator {
         extents: &[(u64, &[u8])],
     ) -> Result<(), SeedError> {
         seed::put_sparse_object(&self.ctx.store, bucket, key, size, extents)
+    }
+
+    /// Seeds resource pool `name` (replacing one of that name) holding `buckets`, with the
+    /// pool's own throttling limits: OSS has no operation creating a pool, and the resource
+    /// pool QoS operations answer from these. Persisted with a data directory.
+    ///
+    /// ```
+    /// let emu = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// let limits = oss_model::QoSConfiguration { total_qps: Some(1000), ..Default::default() };
+    /// emu.seed_resource_pool("pool-a", &["bucket-a"], &limits).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`SeedError::Store`] when a limit is below -1 or the record cannot be stored.
+    pub fn seed_resource_pool(
+        &self,
+        name: &str,
+        buckets: &[&str],
+        limits: &oss_model::QoSConfiguration,
+    ) -> Result<(), SeedError> {
+        handlers::qos::seed_pool(&self.ctx, name, buckets, limits)
+            .map_err(|e| SeedError::Store(format!("{}: {}", e.code, e.message)))
+    }
+
+    /// What an Object FC access point's function handed back with WriteGetObjectResponse for
+    /// this `x-oss-request-route` and `x-oss-request-token`, if anything.
+    pub fn written_get_object_response(
+        &self,
+        route: &str,
+        token: &str,
+    ) -> Option<WrittenGetObjectResponse> {
+        handlers::object_fc::written(&self.ctx, route, token).map(|w| WrittenGetObjectResponse {
+            status: w.status,
+            body: w.data(),
+            headers: w.headers,
+        })
     }
 
     /// Replaces the injected faults (and reseeds their generator) for the following requests.

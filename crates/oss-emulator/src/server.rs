@@ -108,7 +108,9 @@ async fn handle(
     // label is a valid bucket name (PutBucket: a service-level PUT does not exist).
     let creates_bucket = parts.method == Method::PUT && parts.uri.path() == "/";
     let (bucket, key, _style) = address(host.as_deref(), parts.uri.path(), |b| {
-        ctx.store.has_bucket(b) || (creates_bucket && crate::handlers::bucket::valid_bucket_name(b))
+        ctx.store.has_bucket(b)
+            || (creates_bucket && crate::handlers::bucket::valid_bucket_name(b))
+            || crate::handlers::access_point::is_alias(&ctx, b)
     });
     let mut request = Request {
         method: parts.method,
@@ -126,6 +128,12 @@ async fn handle(
         Ok(authorized) => authorized,
         Err(err) => return Ok(finish(&request_id, Err(err), head, decision)),
     };
+    // Signed with the alias as the bucket; served by the access point's bucket.
+    if let Err(err) =
+        crate::handlers::access_point::resolve_alias(&ctx, &mut request, authorized.op)
+    {
+        return Ok(finish(&request_id, Err(err), head, decision));
+    }
     let staging = match authorized.op {
         Op::PutObject | Op::UploadPart | Op::AppendObject => {
             ctx.store.staging_path(request.bucket())

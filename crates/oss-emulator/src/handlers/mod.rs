@@ -1,6 +1,7 @@
 //! Request handlers, one module per concept, and the helpers they share.
 
 pub(crate) mod accelerator;
+pub(crate) mod access_point;
 pub(crate) mod account;
 pub(crate) mod antiddos;
 pub(crate) mod archive;
@@ -11,10 +12,13 @@ pub(crate) mod cors;
 pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod listing;
+pub(crate) mod meta_query;
 pub(crate) mod metadata;
 pub(crate) mod multipart;
 pub(crate) mod object;
+pub(crate) mod object_fc;
 pub(crate) mod post_object;
+pub(crate) mod qos;
 pub(crate) mod redundancy;
 pub(crate) mod replication;
 mod stored;
@@ -141,6 +145,54 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::DeleteBucketMetadataConfiguration => metadata::delete,
         Op::UpdateBucketMetadataInventoryTableConfiguration => metadata::update_inventory,
         Op::UpdateBucketMetadataJournalTableConfiguration => metadata::update_journal,
+        // Access points, their policies and Block Public Access settings (h-emu-b).
+        Op::CreateAccessPoint => access_point::create,
+        Op::GetAccessPoint => access_point::get,
+        Op::DeleteAccessPoint => access_point::delete,
+        Op::ListAccessPoints => access_point::list,
+        Op::PutAccessPointPolicy => access_point::put_policy,
+        Op::GetAccessPointPolicy => access_point::get_policy,
+        Op::DeleteAccessPointPolicy => access_point::delete_policy,
+        Op::PutAccessPointPublicAccessBlock => access_point::put_public_access_block,
+        Op::GetAccessPointPublicAccessBlock => access_point::get_public_access_block,
+        Op::DeleteAccessPointPublicAccessBlock => access_point::delete_public_access_block,
+        // Resource pool QoS (h-emu-b).
+        Op::PutBucketQoSInfo => qos::put_bucket,
+        Op::GetBucketQoSInfo => qos::get_bucket,
+        Op::DeleteBucketQoSInfo => qos::delete_bucket,
+        Op::PutBucketRequesterQoSInfo => qos::put_bucket_requester,
+        Op::GetBucketRequesterQoSInfo => qos::get_bucket_requester,
+        Op::ListBucketRequesterQoSInfos => qos::list_bucket_requesters,
+        Op::DeleteBucketRequesterQoSInfo => qos::delete_bucket_requester,
+        Op::ListResourcePools => qos::list_pools,
+        Op::GetResourcePoolInfo => qos::get_pool,
+        Op::ListResourcePoolBuckets => qos::list_pool_buckets,
+        Op::PutResourcePoolRequesterQoSInfo => qos::put_pool_requester,
+        Op::GetResourcePoolRequesterQoSInfo => qos::get_pool_requester,
+        Op::ListResourcePoolRequesterQoSInfos => qos::list_pool_requesters,
+        Op::DeleteResourcePoolRequesterQoSInfo => qos::delete_pool_requester,
+        Op::PutBucketResourcePoolBucketGroup => qos::put_bucket_group,
+        Op::ListResourcePoolBucketGroups => qos::list_groups,
+        Op::PutResourcePoolBucketGroupQoSInfo => qos::put_group,
+        Op::GetResourcePoolBucketGroupQoSInfo => qos::get_group,
+        Op::ListResourcePoolBucketGroupQoSInfos => qos::list_group_qos,
+        Op::DeleteResourcePoolBucketGroupQoSInfo => qos::delete_group,
+        // Data indexing (meta query) (h-emu-b).
+        Op::OpenMetaQuery => meta_query::open,
+        Op::GetMetaQueryStatus => meta_query::status,
+        Op::DoMetaQuery => meta_query::query,
+        Op::CloseMetaQuery => meta_query::close,
+        // Object FC access points (h-emu-b).
+        Op::CreateAccessPointForObjectProcess => object_fc::create,
+        Op::GetAccessPointForObjectProcess => object_fc::get,
+        Op::DeleteAccessPointForObjectProcess => object_fc::delete,
+        Op::ListAccessPointsForObjectProcess => object_fc::list,
+        Op::PutAccessPointConfigForObjectProcess => object_fc::put_config,
+        Op::GetAccessPointConfigForObjectProcess => object_fc::get_config,
+        Op::PutAccessPointPolicyForObjectProcess => object_fc::put_policy,
+        Op::GetAccessPointPolicyForObjectProcess => object_fc::get_policy,
+        Op::DeleteAccessPointPolicyForObjectProcess => object_fc::delete_policy,
+        Op::WriteGetObjectResponse => object_fc::write_get_object_response,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
