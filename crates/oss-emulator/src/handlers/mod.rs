@@ -6,10 +6,12 @@ pub(crate) mod config;
 pub(crate) mod cors;
 pub(crate) mod encryption;
 mod form_data;
+pub(crate) mod hns;
 pub(crate) mod listing;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
+pub(crate) mod seal;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +84,12 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
         Op::GetBucketPolicyStatus => config::get_policy_status,
+        // Hierarchical namespace (handlers/hns.rs).
+        Op::CreateDirectory => hns::create_directory,
+        Op::Rename => hns::rename,
+        Op::DeleteDirectory => hns::delete_directory,
+        // Sealed appendable objects (handlers/seal.rs).
+        Op::SealAppendObject => seal::seal_append_object,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
