@@ -162,6 +162,7 @@ pub(crate) fn get_bucket_location(ctx: &Context, req: &Request) -> Result<Reply,
 
 /// GET /bucket?stat — GetBucketStat.
 pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let channels = super::live_channel::count(&ctx.store.bucket(req.bucket())?);
     let (storage, objects, uploads, last) = ctx.store.with_bucket(req.bucket(), |b| {
         let mut storage = 0u64;
         let mut objects = 0u64;
@@ -180,7 +181,7 @@ pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, Oss
         storage: n(storage),
         object_count: n(objects),
         multipart_upload_count: n(uploads),
-        live_channel_count: Some(0),
+        live_channel_count: i64::try_from(channels).ok(),
         last_modified_time: Some(last / 1000),
         standard_storage: n(storage),
         standard_object_count: n(objects),

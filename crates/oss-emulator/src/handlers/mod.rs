@@ -8,6 +8,7 @@ pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod hns;
 pub(crate) mod listing;
+pub(crate) mod live_channel;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
@@ -90,6 +91,16 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::DeleteDirectory => hns::delete_directory,
         // Sealed appendable objects (handlers/seal.rs).
         Op::SealAppendObject => seal::seal_append_object,
+        // LiveChannel (handlers/live_channel.rs).
+        Op::PutLiveChannel => live_channel::put,
+        Op::PutLiveChannelStatus => live_channel::put_status,
+        Op::GetLiveChannelInfo => live_channel::get_info,
+        Op::GetLiveChannelStat => live_channel::get_stat,
+        Op::GetLiveChannelHistory => live_channel::get_history,
+        Op::ListLiveChannel => live_channel::list,
+        Op::DeleteLiveChannel => live_channel::delete,
+        Op::PostVodPlaylist => live_channel::post_vod_playlist,
+        Op::GetVodPlaylist => live_channel::get_vod_playlist,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
