@@ -2,6 +2,7 @@
 
 pub(crate) mod archive;
 pub(crate) mod bucket;
+pub(crate) mod callback;
 pub(crate) mod config;
 pub(crate) mod cors;
 pub(crate) mod encryption;
@@ -101,6 +102,9 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::DeleteLiveChannel => live_channel::delete,
         Op::PostVodPlaylist => live_channel::post_vod_playlist,
         Op::GetVodPlaylist => live_channel::get_vod_playlist,
+        // Upload callbacks (handlers/callback.rs, run by the router after the upload): the
+        // catalogue's Callback is a PutObject carrying x-oss-callback.
+        Op::Callback => object::put_object,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
