@@ -250,7 +250,7 @@ async fn a_json_callback_is_signed_and_its_reply_returned() {
         verify(&as_request(&other_query), &pem),
         Err(CallbackVerifyError::SignatureMismatch)
     );
-    let mut forged = got.clone();
+    let mut forged = got;
     forged.headers.insert(
         "authorization",
         base64::engine::general_purpose::STANDARD

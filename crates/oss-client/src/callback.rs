@@ -445,22 +445,23 @@ mod tests {
 
     #[test]
     fn malformed_headers_and_keys_are_typed_errors() {
-        let mut headers = http::HeaderMap::new();
-        headers.insert("authorization", "***".parse().unwrap());
+        let mut bad = http::HeaderMap::new();
+        bad.insert("authorization", "***".parse().unwrap());
         let req = CallbackRequest {
             method: "POST",
             path: "/",
             query: None,
-            headers: &headers,
+            headers: &bad,
             body: b"",
         };
         assert_eq!(
             verify(&req, ""),
             Err(CallbackVerifyError::BadHeader("authorization"))
         );
-        headers.insert("authorization", B64.encode("sig").parse().unwrap());
+        let mut signed = http::HeaderMap::new();
+        signed.insert("authorization", B64.encode("sig").parse().unwrap());
         let req = CallbackRequest {
-            headers: &headers,
+            headers: &signed,
             ..req
         };
         assert!(matches!(

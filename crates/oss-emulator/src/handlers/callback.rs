@@ -262,7 +262,7 @@ fn post(ctx: &Context, spec: &Spec, target: &Target, body: &str) -> Result<Answe
         md5::Md5::digest(to_sign.as_bytes())
     };
     let signature = key()
-        .map_err(|e| e.message.clone())?
+        .map_err(|e| e.message)?
         .sign(Pkcs1v15Sign::new::<md5::Md5>(), &digest)
         .map_err(|e| format!("signing failed: {e}"))?;
     let key_url = match ctx.addr {
