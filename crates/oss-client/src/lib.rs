@@ -29,6 +29,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod callback;
 mod client;
 mod config;
 mod crc_ledger;

@@ -31,6 +31,8 @@ pub(crate) struct Context {
     pub(crate) account_id: String,
     /// How long a RestoreObject takes to complete.
     pub(crate) restore_delay: std::time::Duration,
+    /// The listener's address (the public key URL of upload callbacks).
+    pub(crate) addr: Option<std::net::SocketAddr>,
     /// Response body bytes handed to connections so far (all requests).
     pub(crate) body_bytes_sent: Arc<AtomicU64>,
     counter: AtomicU64,
@@ -64,6 +66,7 @@ impl Context {
             vectors: Default::default(),
             account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
             restore_delay: std::time::Duration::ZERO,
+            addr: None,
             body_bytes_sent: Arc::new(AtomicU64::new(0)),
             counter: AtomicU64::new(0),
             started,

@@ -189,6 +189,7 @@ impl Emulator {
         );
         ctx.account_id.clone_from(&config.account_id);
         ctx.restore_delay = config.restore_delay;
+        ctx.addr = Some(addr);
         let ctx = Arc::new(ctx);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -71,6 +71,7 @@ fn access(op: Op) -> Access {
         Op::GetObject | Op::HeadObject | Op::GetObjectMeta | Op::GetSymlink => Access::ReadObject,
         Op::ListObjects | Op::ListObjectsV2 => Access::List,
         Op::PutObject
+        | Op::Callback
         | Op::AppendObject
         | Op::DeleteObject
         | Op::PutSymlink
@@ -88,6 +89,7 @@ fn writes_one_object(op: Op) -> bool {
     matches!(
         op,
         Op::PutObject
+            | Op::Callback
             | Op::CopyObject
             | Op::AppendObject
             | Op::DeleteObject
@@ -178,6 +180,7 @@ pub(crate) fn dispatch(
     if matches!(
         op,
         Op::PutObject
+            | Op::Callback
             | Op::CopyObject
             | Op::AppendObject
             | Op::PutSymlink
@@ -192,8 +195,21 @@ pub(crate) fn dispatch(
     // takes each key's lock in turn).
     let _object_lock = (writes_one_object(op) && req.key.is_some())
         .then(|| ctx.store.lock_key(req.bucket(), req.key()));
-    match handlers::handler(op) {
+    // Uploads with `x-oss-callback`: checked first, performed once the object is stored.
+    let callback = if matches!(
+        op,
+        Op::PutObject | Op::CompleteMultipartUpload | Op::Callback
+    ) {
+        handlers::callback::parse(req)?
+    } else {
+        None
+    };
+    let reply = match handlers::handler(op) {
         Some(handle) => handle(ctx, req),
         None => Err(handlers::not_served(op)),
+    }?;
+    match callback {
+        Some(spec) => handlers::callback::perform(ctx, req, &spec, reply),
+        None => Ok(reply),
     }
 }

@@ -83,6 +83,11 @@ async fn handle(
         tokio::time::sleep(decision.latency).await;
     }
     let head = req.method() == Method::HEAD;
+    // The public key of upload callbacks, for application servers (no authentication).
+    if req.method() == Method::GET && req.uri().path() == crate::handlers::callback::PUB_KEY_PATH {
+        let reply = crate::handlers::callback::public_key_reply();
+        return Ok(finish(&request_id, Ok(reply), false, decision));
+    }
     if let Some(status) = decision.fail_status {
         let err = if status == 503 {
             OssError::new(

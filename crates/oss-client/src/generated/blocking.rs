@@ -10753,6 +10753,13 @@ impl PutBucketRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `hns_status`: `enabled` creates the bucket with the hierarchical namespace (real directories: CreateDirectory, Rename, DeleteDirectory); it cannot be changed later.
+    pub fn hns_status(self, value: impl Into<String>) -> Self {
+        PutBucketRequest {
+            inner: self.inner.hns_status(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         PutBucketRequest {

@@ -13800,6 +13800,11 @@ impl PutBucketRequest {
         self.input = self.input.resource_group_id(value);
         self
     }
+    /// Sets `hns_status`: `enabled` creates the bucket with the hierarchical namespace (real directories: CreateDirectory, Rename, DeleteDirectory); it cannot be changed later.
+    pub fn hns_status(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.hns_status(value);
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         self.input = self.input.configuration(value);

@@ -84,6 +84,7 @@ pub(crate) fn put_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError
     }
     let acl = req.header("x-oss-acl").unwrap_or("private").to_owned();
     check_acl(&acl, false)?;
+    let configs = super::hns::new_bucket_configs(req)?;
     let mut storage_class = "Standard".to_owned();
     let mut redundancy = "LRS".to_owned();
     if !req.body.is_empty() {
@@ -105,7 +106,7 @@ pub(crate) fn put_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError
         versioning: None,
         tags: Vec::new(),
         cors: None,
-        configs: std::collections::BTreeMap::new(),
+        configs,
     })?;
     Ok(Reply::ok().header("Location", format!("/{name}")))
 }
@@ -132,6 +133,7 @@ pub(crate) fn get_bucket_info(ctx: &Context, req: &Request) -> Result<Reply, Oss
         .elem("StorageClass", &b.storage_class)
         .elem("TransferAcceleration", "Disabled")
         .elem("CrossRegionReplication", "Disabled")
+        .elem("HierarchicalNamespace", super::hns::info_status(&b))
         .elem("Name", &b.name)
         .elem("ResourceGroupId", "rg-default")
         .elem("DataRedundancyType", &b.redundancy)
@@ -160,6 +162,7 @@ pub(crate) fn get_bucket_location(ctx: &Context, req: &Request) -> Result<Reply,
 
 /// GET /bucket?stat — GetBucketStat.
 pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    let channels = super::live_channel::count(&ctx.store.bucket(req.bucket())?);
     let (storage, objects, uploads, last) = ctx.store.with_bucket(req.bucket(), |b| {
         let mut storage = 0u64;
         let mut objects = 0u64;
@@ -178,7 +181,7 @@ pub(crate) fn get_bucket_stat(ctx: &Context, req: &Request) -> Result<Reply, Oss
         storage: n(storage),
         object_count: n(objects),
         multipart_upload_count: n(uploads),
-        live_channel_count: Some(0),
+        live_channel_count: i64::try_from(channels).ok(),
         last_modified_time: Some(last / 1000),
         standard_storage: n(storage),
         standard_object_count: n(objects),

@@ -6,12 +6,15 @@ pub(crate) mod account;
 pub(crate) mod antiddos;
 pub(crate) mod archive;
 pub(crate) mod bucket;
+pub(crate) mod callback;
 pub(crate) mod cname;
 pub(crate) mod config;
 pub(crate) mod cors;
 pub(crate) mod encryption;
 mod form_data;
+pub(crate) mod hns;
 pub(crate) mod listing;
+pub(crate) mod live_channel;
 pub(crate) mod meta_query;
 pub(crate) mod metadata;
 pub(crate) mod multipart;
@@ -21,6 +24,7 @@ pub(crate) mod post_object;
 pub(crate) mod qos;
 pub(crate) mod redundancy;
 pub(crate) mod replication;
+pub(crate) mod seal;
 mod stored;
 pub(crate) mod style;
 pub(crate) mod worm;
@@ -145,7 +149,7 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::DeleteBucketMetadataConfiguration => metadata::delete,
         Op::UpdateBucketMetadataInventoryTableConfiguration => metadata::update_inventory,
         Op::UpdateBucketMetadataJournalTableConfiguration => metadata::update_journal,
-        // Access points, their policies and Block Public Access settings (h-emu-b).
+        // Access points, their policies and Block Public Access settings.
         Op::CreateAccessPoint => access_point::create,
         Op::GetAccessPoint => access_point::get,
         Op::DeleteAccessPoint => access_point::delete,
@@ -156,7 +160,7 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::PutAccessPointPublicAccessBlock => access_point::put_public_access_block,
         Op::GetAccessPointPublicAccessBlock => access_point::get_public_access_block,
         Op::DeleteAccessPointPublicAccessBlock => access_point::delete_public_access_block,
-        // Resource pool QoS (h-emu-b).
+        // Resource pool QoS.
         Op::PutBucketQoSInfo => qos::put_bucket,
         Op::GetBucketQoSInfo => qos::get_bucket,
         Op::DeleteBucketQoSInfo => qos::delete_bucket,
@@ -177,12 +181,12 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::GetResourcePoolBucketGroupQoSInfo => qos::get_group,
         Op::ListResourcePoolBucketGroupQoSInfos => qos::list_group_qos,
         Op::DeleteResourcePoolBucketGroupQoSInfo => qos::delete_group,
-        // Data indexing (meta query) (h-emu-b).
+        // Data indexing (meta query).
         Op::OpenMetaQuery => meta_query::open,
         Op::GetMetaQueryStatus => meta_query::status,
         Op::DoMetaQuery => meta_query::query,
         Op::CloseMetaQuery => meta_query::close,
-        // Object FC access points (h-emu-b).
+        // Object FC access points.
         Op::CreateAccessPointForObjectProcess => object_fc::create,
         Op::GetAccessPointForObjectProcess => object_fc::get,
         Op::DeleteAccessPointForObjectProcess => object_fc::delete,
@@ -193,6 +197,25 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::GetAccessPointPolicyForObjectProcess => object_fc::get_policy,
         Op::DeleteAccessPointPolicyForObjectProcess => object_fc::delete_policy,
         Op::WriteGetObjectResponse => object_fc::write_get_object_response,
+        // Hierarchical namespace (handlers/hns.rs).
+        Op::CreateDirectory => hns::create_directory,
+        Op::Rename => hns::rename,
+        Op::DeleteDirectory => hns::delete_directory,
+        // Sealed appendable objects (handlers/seal.rs).
+        Op::SealAppendObject => seal::seal_append_object,
+        // LiveChannel (handlers/live_channel.rs).
+        Op::PutLiveChannel => live_channel::put,
+        Op::PutLiveChannelStatus => live_channel::put_status,
+        Op::GetLiveChannelInfo => live_channel::get_info,
+        Op::GetLiveChannelStat => live_channel::get_stat,
+        Op::GetLiveChannelHistory => live_channel::get_history,
+        Op::ListLiveChannel => live_channel::list,
+        Op::DeleteLiveChannel => live_channel::delete,
+        Op::PostVodPlaylist => live_channel::post_vod_playlist,
+        Op::GetVodPlaylist => live_channel::get_vod_playlist,
+        // Upload callbacks (handlers/callback.rs, run by the router after the upload): the
+        // catalogue's Callback is a PutObject carrying x-oss-callback.
+        Op::Callback => object::put_object,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,

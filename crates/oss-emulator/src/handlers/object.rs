@@ -569,6 +569,7 @@ pub(crate) fn append_object(ctx: &Context, req: &Request) -> Result<Reply, OssEr
             )
             .ec("0026-00000015"));
         }
+        Some(m) if super::seal::is_sealed(&m) => return Err(super::seal::not_appendable()),
         Some(m) => {
             if position != m.size {
                 return Err(mismatch(m.size));

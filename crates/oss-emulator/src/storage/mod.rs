@@ -608,6 +608,46 @@ impl Store {
         }
     }
 
+    /// Gives every version of each `(from, to)` key the new key, in one step under the index
+    /// lock (the hierarchical namespace's Rename). The data stays where it is: records are
+    /// named by their blob, so only the records' `key` changes. `NoSuchKey` when a source is
+    /// gone; `FileAlreadyExists` when a target is taken (nothing is changed then).
+    pub(crate) fn rename_keys(
+        &self,
+        bucket: &str,
+        moves: &[(String, String)],
+    ) -> Result<(), OssError> {
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        for (from, to) in moves {
+            if !b.objects.contains_key(from) {
+                return Err(OssError::no_such_key(from));
+            }
+            if b.objects.contains_key(to) && !moves.iter().any(|(f, _)| f == to) {
+                return Err(OssError::new(
+                    StatusCode::CONFLICT,
+                    "FileAlreadyExists",
+                    "The destination file or directory already exists.",
+                )
+                .with("Key", to.clone()));
+            }
+        }
+        let mut taken = Vec::with_capacity(moves.len());
+        for (from, to) in moves {
+            if let Some(versions) = b.objects.remove(from) {
+                taken.push((to.clone(), versions));
+            }
+        }
+        for (to, mut versions) in taken {
+            for v in &mut versions {
+                v.key.clone_from(&to);
+                self.backend.save_object(bucket, v)?;
+            }
+            b.objects.insert(to, versions);
+        }
+        Ok(())
+    }
+
     /// Starts a multipart upload.
     pub(crate) fn create_upload(&self, bucket: &str, upload: UploadRecord) -> Result<(), OssError> {
         let mut s = self.lock();

@@ -15813,6 +15813,12 @@ pub struct PutBucketInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
+    /// `enabled` creates the bucket with the hierarchical namespace (real directories: CreateDirectory, Rename, DeleteDirectory); it cannot be changed later.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub hns_status: Option<String>,
     /// Storage class and redundancy of the new bucket; omitted means OSS defaults.
     #[cfg_attr(
         feature = "serde",
@@ -15835,6 +15841,7 @@ pub struct PutBucketInputBuilder {
     bucket_tagging: Option<String>,
     acl: Option<BucketAcl>,
     resource_group_id: Option<String>,
+    hns_status: Option<String>,
     configuration: Option<CreateBucketConfiguration>,
 }
 
@@ -15859,6 +15866,11 @@ impl PutBucketInputBuilder {
         self.resource_group_id = Some(value.into());
         self
     }
+    /// Sets `hns_status`: `enabled` creates the bucket with the hierarchical namespace (real directories: CreateDirectory, Rename, DeleteDirectory); it cannot be changed later.
+    pub fn hns_status(mut self, value: impl Into<String>) -> Self {
+        self.hns_status = Some(value.into());
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<CreateBucketConfiguration>) -> Self {
         self.configuration = Some(value.into());
@@ -15871,6 +15883,7 @@ impl PutBucketInputBuilder {
             bucket_tagging: self.bucket_tagging,
             acl: self.acl,
             resource_group_id: self.resource_group_id,
+            hns_status: self.hns_status,
             configuration: self.configuration,
         })
     }

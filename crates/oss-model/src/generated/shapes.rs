@@ -1127,6 +1127,12 @@ pub struct BucketDetails {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub block_public_access: Option<bool>,
+    /// `Enabled` when the bucket was created with the hierarchical namespace.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub hierarchical_namespace: Option<String>,
 }
 
 impl crate::xml::FromXml for BucketDetails {
@@ -1152,6 +1158,7 @@ impl crate::xml::FromXml for BucketDetails {
         let mut v_bucket_policy = None;
         let mut v_comment = None;
         let mut v_block_public_access = None;
+        let mut v_hierarchical_namespace = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
@@ -1180,6 +1187,9 @@ impl crate::xml::FromXml for BucketDetails {
                 b"BucketPolicy" => v_bucket_policy = Some(r.read("BucketPolicy")?),
                 b"Comment" => v_comment = Some(r.read("Comment")?),
                 b"BlockPublicAccess" => v_block_public_access = Some(r.read("BlockPublicAccess")?),
+                b"HierarchicalNamespace" => {
+                    v_hierarchical_namespace = Some(r.read("HierarchicalNamespace")?)
+                }
                 _ => r.skip()?,
             }
         }
@@ -1202,6 +1212,7 @@ impl crate::xml::FromXml for BucketDetails {
             bucket_policy: v_bucket_policy,
             comment: v_comment,
             block_public_access: v_block_public_access,
+            hierarchical_namespace: v_hierarchical_namespace,
         })
     }
 }
@@ -1230,6 +1241,7 @@ impl crate::xml::ToXml for BucketDetails {
         w.opt_field("BucketPolicy", &self.bucket_policy);
         w.opt_field("Comment", &self.comment);
         w.opt_field("BlockPublicAccess", &self.block_public_access);
+        w.opt_field("HierarchicalNamespace", &self.hierarchical_namespace);
         w.end(name);
     }
 }

@@ -461,6 +461,7 @@ impl Sample for BucketDetails {
             bucket_policy: Sample::sample(rng),
             comment: Sample::sample(rng),
             block_public_access: Sample::sample(rng),
+            hierarchical_namespace: Sample::sample(rng),
         }
     }
 }

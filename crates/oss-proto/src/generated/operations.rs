@@ -7897,6 +7897,12 @@ impl Operation for PutBucket {
             "x-oss-resource-group-id",
             &input.resource_group_id,
         )?;
+        support::header_opt(
+            &mut parts,
+            "hns_status",
+            "x-oss-hns-status",
+            &input.hns_status,
+        )?;
         if let Some(body) = &input.configuration {
             support::xml_body(&mut parts, body);
         }

@@ -4664,6 +4664,7 @@ impl ServerOperation for super::PutBucket {
                 "resource_group_id",
                 "x-oss-resource-group-id",
             )?,
+            hns_status: support::request_header(parts, "hns_status", "x-oss-hns-status")?,
             configuration: support::request_xml("configuration", body)?,
         })
     }
@@ -8666,6 +8667,7 @@ mod tests {
                 .bucket_tagging("a/b c+d%&<é".to_string())
                 .acl(oss_model::BucketAcl::from("private"))
                 .resource_group_id("a/b c+d%&<é".to_string())
+                .hns_status("a/b c+d%&<é".to_string())
                 .configuration(oss_model::CreateBucketConfiguration::default())
                 .build()
                 .unwrap();
