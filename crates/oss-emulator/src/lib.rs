@@ -77,6 +77,7 @@ mod request;
 mod response;
 mod router;
 mod seed;
+mod select;
 mod server;
 mod storage;
 mod timefmt;

@@ -10,6 +10,7 @@ pub(crate) mod listing;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
+pub(crate) mod select;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +83,9 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::CleanRestoredObject => archive::clean_restored_object,
         Op::PostObject => post_object::post_object,
         Op::GetBucketPolicyStatus => config::get_policy_status,
+        // SQL over CSV and JSON objects (handlers/select.rs, the engine in src/select/).
+        Op::SelectObject => select::select_object,
+        Op::CreateSelectObjectMeta => select::create_select_object_meta,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
