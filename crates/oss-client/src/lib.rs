@@ -43,6 +43,7 @@ mod presign;
 mod redirect;
 mod resume;
 mod retry;
+pub mod select;
 mod signing;
 pub mod transport;
 

@@ -799,15 +799,25 @@ fn write_record(out: &mut Vec<u8>, names: &[String], cells: &[Cell], output: &Ou
             out.extend_from_slice(record_delimiter.as_bytes());
         }
         Output::Json { record_delimiter } => {
-            let mut map = serde_json::Map::new();
-            for (name, cell) in names.iter().zip(cells) {
+            // Written by hand to keep the select list's order (serde_json's map sorts keys).
+            out.push(b'{');
+            for (i, (name, cell)) in names.iter().zip(cells).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
                 let v = match cell {
                     Cell::Value(v) => to_json(v),
                     Cell::Json(j) => j.clone(),
                 };
-                map.insert(name.clone(), v);
+                out.extend_from_slice(
+                    serde_json::Value::String(name.clone())
+                        .to_string()
+                        .as_bytes(),
+                );
+                out.push(b':');
+                out.extend_from_slice(v.to_string().as_bytes());
             }
-            out.extend_from_slice(serde_json::Value::Object(map).to_string().as_bytes());
+            out.push(b'}');
             out.extend_from_slice(record_delimiter.as_bytes());
         }
     }
