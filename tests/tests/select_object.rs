@@ -418,7 +418,7 @@ fn the_client_refuses_a_frame_with_a_wrong_crc() {
         let mut s = SelectStream::new(body);
         match s.next_record().await {
             Err(Error::SelectFrame(SelectFrameError::PayloadCrcMismatch { expected, .. })) => {
-                assert_eq!(expected, 0xdead_beef)
+                assert_eq!(expected, 0xdead_beef);
             }
             other => panic!("expected a CRC mismatch, got {other:?}"),
         }

@@ -537,7 +537,7 @@ impl Plan<'_> {
             Expr::IsNull { expr, negated } => {
                 Value::Bool((self.eval(record, expr)? == Value::Null) != *negated)
             }
-            Expr::Cast(e, ty) => cast(self.eval(record, e)?, *ty)?,
+            Expr::Cast(e, ty) => cast(&self.eval(record, e)?, *ty)?,
             Expr::Aggregate(..) => {
                 return Err(SelectError::Sql(
                     "an aggregate is evaluated over all records".into(),
@@ -652,33 +652,33 @@ fn like(s: &[char], p: &[char]) -> bool {
     p[pi..].iter().all(|c| *c == '%')
 }
 
-fn cast(v: Value, ty: CastType) -> Result<Value, SelectError> {
-    if v == Value::Null {
+fn cast(v: &Value, ty: CastType) -> Result<Value, SelectError> {
+    if *v == Value::Null {
         return Ok(Value::Null);
     }
     let fail =
         |v: &Value, to: &str| SelectError::Data(format!("cannot cast '{}' as {to}", text(v)));
     Ok(match ty {
-        CastType::String => Value::Str(text(&v)),
-        CastType::Int => match number(&v) {
+        CastType::String => Value::Str(text(v)),
+        CastType::Int => match number(v) {
             Some(Value::Int(n)) => Value::Int(n),
             Some(Value::Float(f)) if f.is_finite() && f.abs() < 9.2e18 => {
                 Value::Int(f.trunc() as i64)
             }
-            _ => match &v {
+            _ => match v {
                 Value::Bool(b) => Value::Int(i64::from(*b)),
-                _ => return Err(fail(&v, "int")),
+                _ => return Err(fail(v, "int")),
             },
         },
-        CastType::Double => match number(&v) {
+        CastType::Double => match number(v) {
             Some(n) => Value::Float(as_f64(&n)),
-            None => return Err(fail(&v, "double")),
+            None => return Err(fail(v, "double")),
         },
         CastType::Bool => match truth(v.clone()) {
             Some(b) => Value::Bool(b),
-            None => match number(&v) {
+            None => match number(v) {
                 Some(n) => Value::Bool(as_f64(&n) != 0.0),
-                None => return Err(fail(&v, "bool")),
+                None => return Err(fail(v, "bool")),
             },
         },
     })
