@@ -73,6 +73,7 @@ mod context;
 mod error;
 mod fault;
 mod handlers;
+mod image_process;
 mod request;
 mod response;
 mod router;

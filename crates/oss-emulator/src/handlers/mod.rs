@@ -10,6 +10,7 @@ pub(crate) mod listing;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post_object;
+pub(crate) mod process;
 pub(crate) mod select;
 
 use std::collections::BTreeMap;
@@ -86,6 +87,9 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         // SQL over CSV and JSON objects (handlers/select.rs, the engine in src/select/).
         Op::SelectObject => select::select_object,
         Op::CreateSelectObjectMeta => select::create_select_object_meta,
+        // Image processing (handlers/process.rs, src/image_process.rs).
+        Op::ProcessObject => process::process_object,
+        Op::AsyncProcessObject => process::async_process_object,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,
