@@ -226,7 +226,7 @@ fn resize(img: DynamicImage, items: &[&str]) -> Result<DynamicImage, OssError> {
     })
 }
 
-fn crop(img: DynamicImage, items: &[&str]) -> Result<DynamicImage, OssError> {
+fn crop(img: &DynamicImage, items: &[&str]) -> Result<DynamicImage, OssError> {
     let (ow, oh) = (img.width(), img.height());
     let (mut x, mut y, mut w, mut h, mut g) = (0, 0, None, None, "nw");
     for (k, v) in params("crop", items)? {
@@ -368,7 +368,7 @@ pub(crate) fn process(data: &[u8], spec: &str) -> Result<Processed, OssError> {
         let items: Vec<&str> = parts.collect();
         match name {
             "resize" => img = resize(img, &items)?,
-            "crop" => img = crop(img, &items)?,
+            "crop" => img = crop(&img, &items)?,
             "rotate" => img = rotate(img, &items)?,
             "format" => {
                 let [f] = items.as_slice() else {

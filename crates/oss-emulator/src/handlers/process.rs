@@ -148,7 +148,7 @@ fn process_and_save(
         storage_class: if super::archive::is_archived(&src.storage_class) {
             "Standard".to_owned()
         } else {
-            src.storage_class.clone()
+            src.storage_class
         },
         symlink_target: None,
         restore: None,
