@@ -7,7 +7,8 @@
 //! Choices the API reference leaves open, made here: a CSV field that is empty or missing
 //! is `null`; a string compared with a number is read as a number (a comparison with a
 //! string that is not one is false); splits are runs of records of at least
-//! [`SPLIT_BYTES`] bytes.
+//! [`SPLIT_BYTES`] bytes; `select *` over JSON writes each record's members in sorted key
+//! order (the order serde_json's map keeps); GZIP objects are refused (no decoder here).
 
 pub(crate) mod sql;
 
