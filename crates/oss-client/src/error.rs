@@ -94,6 +94,17 @@ pub enum Error {
     /// A 3xx redirect the client did not follow (another origin, another bucket, a method
     /// change, too many in a row): its status, `Location` and error document.
     Redirect(Box<crate::Redirect>),
+    /// A SelectObject or CreateSelectObjectMeta response body could not be read: a frame
+    /// whose payload CRC-32 is wrong, an unknown frame, a body cut short.
+    SelectFrame(oss_proto::select_frame::SelectFrameError),
+    /// A SelectObject or CreateSelectObjectMeta scan failed after its response had started:
+    /// the status and message of its end frame.
+    SelectFailed {
+        /// The status the end frame carries.
+        status: u32,
+        /// The end frame's error message.
+        message: String,
+    },
     /// A [`blocking`](crate::blocking) client call (or a read of its response body, or a page
     /// of its paginator) was made on a thread inside an async runtime, where it would block
     /// that runtime's thread. Nothing was sent; use the async client with `.await` there, or
@@ -202,6 +213,10 @@ impl fmt::Display for Error {
             Error::Io { path: None, source } => write!(f, "I/O error: {source}"),
             Error::InvalidConfig { reason } => write!(f, "invalid client configuration: {reason}"),
             Error::Redirect(r) => r.fmt(f),
+            Error::SelectFrame(e) => e.fmt(f),
+            Error::SelectFailed { status, message } => {
+                write!(f, "the select scan failed with status {status}: {message}")
+            }
             Error::BlockingInAsyncContext { operation } => write!(
                 f,
                 "{operation}: the blocking client was called on a thread inside an async runtime, \
@@ -220,6 +235,7 @@ impl std::error::Error for Error {
             Error::Transport { source, .. } => Some(source.as_ref()),
             Error::Proxy { source, .. } => Some(source),
             Error::Io { source, .. } => Some(source),
+            Error::SelectFrame(e) => Some(e),
             _ => None,
         }
     }

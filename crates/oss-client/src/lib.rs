@@ -44,6 +44,7 @@ mod presign;
 mod redirect;
 mod resume;
 mod retry;
+pub mod select;
 mod signing;
 pub mod transport;
 

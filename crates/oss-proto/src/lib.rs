@@ -15,6 +15,7 @@ pub mod paginate;
 pub mod response;
 pub mod retry;
 pub mod route;
+pub mod select_frame;
 mod support;
 pub mod validate;
 

@@ -21,10 +21,12 @@ pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod object_fc;
 pub(crate) mod post_object;
+pub(crate) mod process;
 pub(crate) mod qos;
 pub(crate) mod redundancy;
 pub(crate) mod replication;
 pub(crate) mod seal;
+pub(crate) mod select;
 mod stored;
 pub(crate) mod style;
 pub(crate) mod worm;
@@ -216,6 +218,12 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         // Upload callbacks (handlers/callback.rs, run by the router after the upload): the
         // catalogue's Callback is a PutObject carrying x-oss-callback.
         Op::Callback => object::put_object,
+        // SQL over CSV and JSON objects (handlers/select.rs, the engine in src/select/).
+        Op::SelectObject => select::select_object,
+        Op::CreateSelectObjectMeta => select::create_select_object_meta,
+        // Image processing (handlers/process.rs, src/image_process.rs).
+        Op::ProcessObject => process::process_object,
+        Op::AsyncProcessObject => process::async_process_object,
         // Every configuration document of the spec: one generic handler.
         op if config::document(op).is_some() => config::handle,
         _ => return None,

@@ -301,6 +301,9 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
             }
         }
     }
+    if !head && let Some(spec) = req.q("x-oss-process").and_then(super::process::image_spec) {
+        return super::process::get_processed(ctx, req, reply, spec);
+    }
     let range = parse_range(req.header("range"), meta.size);
     let standard = req.header("x-oss-range-behavior") == Some("standard");
     let (status, start, end) = match range {
