@@ -471,3 +471,101 @@ async fn complete_multipart_upload_calls_back_with_the_whole_object() {
     assert_eq!(resp.text(), r#"{"done":1}"#);
     assert_eq!(app.next().body, b"object=big&size=8");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_object_form_with_a_callback_field_calls_back() {
+    use oss_client::post_policy::PostPolicy;
+    let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
+    let c = client(&emu);
+    c.put_bucket().bucket("forms").send().await.unwrap();
+    let app = AppServer::start(200, r#"{"form":"seen"}"#);
+    let params = CallbackParams::new(
+        app.url("/posted"),
+        r#"{"object":"${object}","size":${size},"who":"${x:who}"}"#,
+    )
+    .body_type(CallbackBodyType::Json)
+    .encode()
+    .unwrap();
+    let policy = PostPolicy::builder(time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .bucket("forms")
+        .build();
+    let form = c
+        .sign_post_policy(&policy)
+        .await
+        .unwrap()
+        .with_field("key", "uploads/${filename}")
+        .with_field("callback", params.callback())
+        // A form carries its custom variables as `x:` fields.
+        .with_field("x:who", "browser");
+    let out = c
+        .post_object()
+        .bucket("forms")
+        .form(form.encode("pic.txt", "text/plain", b"four".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    // The application's reply is the form upload's response.
+    assert_eq!(out.body.as_deref(), Some(r#"{"form":"seen"}"#));
+    let got = app.next();
+    assert_eq!(got.path, "/posted");
+    let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"object": "uploads/pic.txt", "size": 4, "who": "browser"})
+    );
+    let pem = http_get(&public_key_url(&got.headers).unwrap());
+    verify(&as_request(&got), &pem).unwrap();
+
+    // An application answering 500: 203 CallbackFailed, and the object is stored anyway.
+    let failing = AppServer::start(500, r#"{"error":"down"}"#);
+    let params = CallbackParams::new(failing.url("/posted"), "object=${object}")
+        .encode()
+        .unwrap();
+    let form = c
+        .sign_post_policy(&policy)
+        .await
+        .unwrap()
+        .with_field("key", "uploads/second.txt")
+        .with_field("callback", params.callback());
+    let err = c
+        .post_object()
+        .bucket("forms")
+        .form(form.encode("second.txt", "text/plain", b"2".to_vec()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), (203, "CallbackFailed".to_owned()));
+    failing.next();
+    let (_, data) = c
+        .get_object()
+        .bucket("forms")
+        .key("uploads/second.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&data.collect().await.unwrap()[..], b"2");
+
+    // A callback field that is not base64 JSON is refused before anything is stored.
+    let form = c
+        .sign_post_policy(&policy)
+        .await
+        .unwrap()
+        .with_field("key", "uploads/third.txt")
+        .with_field("callback", "not base64 json");
+    let err = c
+        .post_object()
+        .bucket("forms")
+        .form(form.encode("third.txt", "text/plain", b"3".to_vec()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err).0, 400);
+    assert!(
+        c.head_object()
+            .bucket("forms")
+            .key("uploads/third.txt")
+            .send()
+            .await
+            .is_err()
+    );
+}

@@ -135,7 +135,44 @@ pub(crate) fn parse(req: &Request) -> Result<Option<Spec>, OssError> {
     let Some(header) = req.header("x-oss-callback") else {
         return Ok(None);
     };
-    let json = decode_json(header, "callback configuration")?;
+    let mut vars = Vec::new();
+    if let Some(v) = req.header("x-oss-callback-var") {
+        let json = decode_json(v, "callback var")?;
+        let object = json
+            .as_object()
+            .ok_or_else(|| invalid("The callback var is not a json object."))?;
+        for (name, value) in object {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            vars.push((name.clone(), value));
+        }
+    }
+    spec(header, vars).map(Some)
+}
+
+/// The callback of a PostObject form: its `callback` field (base64 JSON, as the header) and
+/// its `x:` fields as the custom variables.
+pub(crate) fn from_form<'a>(
+    callback: &str,
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<Spec, OssError> {
+    let vars = fields
+        .filter(|(name, _)| name.starts_with("x:"))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    spec(callback, vars)
+}
+
+/// Reads base64 callback parameters and their custom variables (`x:` names only).
+fn spec(encoded: &str, vars: Vec<(String, String)>) -> Result<Spec, OssError> {
+    if let Some((name, _)) = vars.iter().find(|(name, _)| !name.starts_with("x:")) {
+        return Err(invalid(format!(
+            "The callback var {name} does not start with x:."
+        )));
+    }
+    let json = decode_json(encoded, "callback configuration")?;
     let field = |name: &str| json.get(name).and_then(serde_json::Value::as_str);
     let urls = field("callbackUrl")
         .filter(|u| !u.trim().is_empty())
@@ -161,32 +198,13 @@ pub(crate) fn parse(req: &Request) -> Result<Option<Spec>, OssError> {
             "The callbackBodyType {body_type} is not supported."
         )));
     }
-    let mut vars = Vec::new();
-    if let Some(v) = req.header("x-oss-callback-var") {
-        let json = decode_json(v, "callback var")?;
-        let object = json
-            .as_object()
-            .ok_or_else(|| invalid("The callback var is not a json object."))?;
-        for (name, value) in object {
-            if !name.starts_with("x:") {
-                return Err(invalid(format!(
-                    "The callback var {name} does not start with x:."
-                )));
-            }
-            let value = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            vars.push((name.clone(), value));
-        }
-    }
-    Ok(Some(Spec {
+    Ok(Spec {
         urls,
         host: field("callbackHost").map(str::to_owned),
         body,
         body_type,
         vars,
-    }))
+    })
 }
 
 /// The base64 MD5 an ETag of a simple upload (32 hex digits) stands for.
@@ -347,8 +365,19 @@ pub(crate) fn perform(
     spec: &Spec,
     reply: Reply,
 ) -> Result<Reply, OssError> {
-    let meta = ctx.store.object(req.bucket(), req.key(), None)?;
-    let body = render(spec, req.bucket(), &meta);
+    perform_for(ctx, req.bucket(), req.key(), spec, reply)
+}
+
+/// [`perform`] for the object `bucket/key` (PostObject names its key in the form).
+pub(crate) fn perform_for(
+    ctx: &Context,
+    bucket: &str,
+    key: &str,
+    spec: &Spec,
+    reply: Reply,
+) -> Result<Reply, OssError> {
+    let meta = ctx.store.object(bucket, key, None)?;
+    let body = render(spec, bucket, &meta);
     let mut failure = String::new();
     for target in &spec.urls {
         match post(ctx, spec, target, &body) {

@@ -419,6 +419,17 @@ pub(crate) fn post_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
             "Your proposed upload exceeds the maximum allowed size.",
         ));
     }
+    // A `callback` field: checked before anything is stored, performed once it is.
+    let callback = form
+        .get("callback")
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            super::callback::from_form(
+                c,
+                form.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            )
+        })
+        .transpose()?;
     let meta = stored_meta(&form, &key)?;
     let _lock = ctx.store.lock_key(bucket, &key);
     if form.get("x-oss-forbid-overwrite") == Some("true")
@@ -438,6 +449,10 @@ pub(crate) fn post_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .header("x-oss-hash-crc64ecma", stored.crc64.to_string());
     if stored.version_id != "null" {
         reply = reply.header("x-oss-version-id", stored.version_id.clone());
+    }
+    // With a callback, the application's answer is the response (success_action_* aside).
+    if let Some(spec) = &callback {
+        return super::callback::perform_for(ctx, bucket, &key, spec, reply);
     }
     if let Some(redirect) = form
         .get("success_action_redirect")
