@@ -503,6 +503,7 @@ interop_tests! {
     "versioning.py" => versioning_v4, versioning_v1;
     "presign.py" => presign_v4, presign_v1;
     "configs.py" => configs_v4, configs_v1;
+    "worm.py" => worm_v4, worm_v1;
 }
 
 /// The vectors client signs V4 only (`VectorsSignerV4`): one run.
