@@ -506,6 +506,7 @@ interop_tests! {
     "worm.py" => worm_v4, worm_v1;
     "replication.py" => replication_v4, replication_v1;
     "domains.py" => domains_v4, domains_v1;
+    "settings.py" => settings_v4, settings_v1;
 }
 
 /// The vectors client signs V4 only (`VectorsSignerV4`): one run.
