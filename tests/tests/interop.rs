@@ -507,6 +507,7 @@ interop_tests! {
     "replication.py" => replication_v4, replication_v1;
     "domains.py" => domains_v4, domains_v1;
     "settings.py" => settings_v4, settings_v1;
+    "helpers.py" => helpers_v4, helpers_v1;
 }
 
 /// The vectors client signs V4 only (`VectorsSignerV4`): one run.
