@@ -503,6 +503,11 @@ interop_tests! {
     "versioning.py" => versioning_v4, versioning_v1;
     "presign.py" => presign_v4, presign_v1;
     "configs.py" => configs_v4, configs_v1;
+    "worm.py" => worm_v4, worm_v1;
+    "replication.py" => replication_v4, replication_v1;
+    "domains.py" => domains_v4, domains_v1;
+    "settings.py" => settings_v4, settings_v1;
+    "helpers.py" => helpers_v4, helpers_v1;
 }
 
 /// The vectors client signs V4 only (`VectorsSignerV4`): one run.
