@@ -457,29 +457,7 @@ fn a_killed_upload_resumes_from_its_checkpoint() {
         cp_dir.to_str().unwrap(),
     ];
     let mut child = w.cmd().args(args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let parts_done = loop {
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint with parts appeared"
-        );
-        let done = std::fs::read_dir(&cp_dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .filter_map(|v| v["parts"].as_array().map(Vec::len))
-            .max()
-            .unwrap_or(0);
-        if done >= 5 {
-            break done;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "cp ended before it was killed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let parts_done = wait_for_checkpoint(&mut child, &cp_dir, "parts", 5);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
@@ -576,29 +554,7 @@ fn ctrl_c_stops_a_download_with_exit_5_and_the_same_command_resumes_it() {
         cp_dir.to_str().unwrap(),
     ];
     let mut child = w.cmd().args(args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let ranges_done = loop {
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint with ranges appeared"
-        );
-        let done = std::fs::read_dir(&cp_dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .filter_map(|v| v["ranges"].as_array().map(Vec::len))
-            .max()
-            .unwrap_or(0);
-        if done >= 5 {
-            break done;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "cp ended before Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let ranges_done = wait_for_checkpoint(&mut child, &cp_dir, "ranges", 5);
     // What a terminal sends on Ctrl-C.
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -626,4 +582,38 @@ fn ctrl_c_stops_a_download_with_exit_5_and_the_same_command_resumes_it() {
     );
     assert!(std::fs::read(&dest).unwrap() == data);
     assert!(!cp_dir.exists(), "the checkpoint is removed once done");
+}
+
+/// Waits (60 s at most) until a checkpoint in `cp_dir` lists at least `at_least` entries in
+/// its `field` (`parts` for uploads, `ranges` for downloads) while `child` runs; returns how
+/// many it lists.
+fn wait_for_checkpoint(
+    child: &mut std::process::Child,
+    cp_dir: &Path,
+    field: &str,
+    at_least: usize,
+) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint with {at_least} {field} appeared"
+        );
+        let done = std::fs::read_dir(cp_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .filter_map(|v| v[field].as_array().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        if done >= at_least {
+            return done;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "cp ended before it was stopped"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
