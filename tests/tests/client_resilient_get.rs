@@ -39,6 +39,29 @@ async fn setup(disk: bool) -> (Emulator, Client, Option<tempfile::TempDir>) {
     (emu, client, dir)
 }
 
+/// Puts `key` in the test bucket.
+async fn put(client: &Client, key: &str, body: Vec<u8>) {
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key(key)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A plain GetObject of `key` in the test bucket: its metadata and its (resuming) body.
+async fn get(client: &Client, key: &str) -> (oss_model::GetObjectOutput, oss_client::ByteStream) {
+    client
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn gets(emu: &Emulator, key: &str) -> usize {
     emu.take_requests()
         .iter()
@@ -52,24 +75,11 @@ async fn a_broken_body_is_resumed_and_reads_identical_on_both_stores() {
         let (emu, client, _dir) = setup(disk).await;
         let bytes = data(10 * CUT as usize + 123, 7);
         let body = bytes.clone();
-        client
-            .put_object()
-            .bucket(BUCKET)
-            .key("big")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        put(&client, "big", body).await;
         // Every response body longer than 40 KiB is cut after 40 KiB.
         emu.set_faults(Faults::none().with_reset_after_bytes(CUT));
         emu.take_requests();
-        let (out, stream) = client
-            .get_object()
-            .bucket(BUCKET)
-            .key("big")
-            .send()
-            .await
-            .unwrap();
+        let (out, stream) = get(&client, "big").await;
         assert_eq!(out.content_length, Some(bytes.len() as i64));
         let got = stream.collect().await.unwrap();
         assert!(got[..] == bytes[..], "disk={disk}: resumed body differs");
@@ -100,22 +110,9 @@ async fn a_broken_body_is_resumed_and_reads_identical_on_both_stores() {
 async fn a_wrong_crc_over_resumed_pieces_is_reported() {
     let (emu, client, _dir) = setup(false).await;
     let bytes = data(3 * CUT as usize, 2);
-    client
-        .put_object()
-        .bucket(BUCKET)
-        .key("crc")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
+    put(&client, "crc", bytes).await;
     emu.set_faults(Faults::none().with_reset_after_bytes(CUT).with_wrong_crc());
-    let (_, stream) = client
-        .get_object()
-        .bucket(BUCKET)
-        .key("crc")
-        .send()
-        .await
-        .unwrap();
+    let (_, stream) = get(&client, "crc").await;
     let err = stream.collect().await.unwrap_err();
     assert!(err.is_checksum_mismatch(), "{err:?}");
 }
@@ -128,23 +125,10 @@ async fn a_wrong_crc_over_an_unbroken_body_is_reported() {
     for disk in [false, true] {
         let (emu, client, _dir) = setup(disk).await;
         let bytes = data(3 * CUT as usize, 5);
-        client
-            .put_object()
-            .bucket(BUCKET)
-            .key("whole")
-            .body(bytes.clone())
-            .send()
-            .await
-            .unwrap();
+        put(&client, "whole", bytes.clone()).await;
         emu.set_faults(Faults::none().with_wrong_crc());
         emu.take_requests();
-        let (_, mut stream) = client
-            .get_object()
-            .bucket(BUCKET)
-            .key("whole")
-            .send()
-            .await
-            .unwrap();
+        let (_, mut stream) = get(&client, "whole").await;
         let mut received = Vec::new();
         let err = loop {
             match stream.next().await {
@@ -174,13 +158,7 @@ async fn a_wrong_crc_over_an_unbroken_body_is_reported() {
 
         // And with the right CRC, the unbroken body passes.
         emu.set_faults(Faults::none());
-        let (_, stream) = client
-            .get_object()
-            .bucket(BUCKET)
-            .key("whole")
-            .send()
-            .await
-            .unwrap();
+        let (_, stream) = get(&client, "whole").await;
         assert!(stream.collect().await.unwrap()[..] == bytes[..]);
     }
 }
@@ -189,22 +167,9 @@ async fn a_wrong_crc_over_an_unbroken_body_is_reported() {
 async fn an_object_replaced_between_pieces_ends_the_stream() {
     let (emu, client, _dir) = setup(false).await;
     let bytes = data(4 * CUT as usize, 3);
-    client
-        .put_object()
-        .bucket(BUCKET)
-        .key("replaced")
-        .body(bytes.clone())
-        .send()
-        .await
-        .unwrap();
+    put(&client, "replaced", bytes.clone()).await;
     emu.set_faults(Faults::none().with_reset_after_bytes(CUT));
-    let (_, mut stream) = client
-        .get_object()
-        .bucket(BUCKET)
-        .key("replaced")
-        .send()
-        .await
-        .unwrap();
+    let (_, mut stream) = get(&client, "replaced").await;
     let first = stream.next().await.unwrap().unwrap();
     assert!(first[..] == bytes[..first.len()]);
     emu.set_faults(Faults::none());

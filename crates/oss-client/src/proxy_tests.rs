@@ -131,6 +131,32 @@ fn via(emu: &oss_emulator::Emulator, proxy: Option<Proxy>) -> Client {
     )
 }
 
+/// A client configured from an environment with the emulator's endpoint and keys, the proxy
+/// variable `proxy` (`("HTTP_PROXY", url)`) and, when given, `NO_PROXY`.
+fn from_environment(
+    emu: &oss_emulator::Emulator,
+    proxy: (&str, &str),
+    no_proxy: Option<&str>,
+) -> Client {
+    let mut pairs = vec![
+        ("OSS_REGION", "cn-hangzhou"),
+        ("OSS_ENDPOINT", emu.endpoint()),
+        ("OSS_ACCESS_KEY_ID", "ak"),
+        ("OSS_ACCESS_KEY_SECRET", "sk"),
+        proxy,
+    ];
+    if let Some(hosts) = no_proxy {
+        pairs.push(("NO_PROXY", hosts));
+    }
+    let env = crate::credentials::Environment::from_pairs(pairs);
+    Client::new(
+        crate::ConfigBuilder::from_environment(&env)
+            .unwrap()
+            .build()
+            .unwrap(),
+    )
+}
+
 async fn roundtrip(client: &Client, bucket: &str) -> Result<(), crate::Error> {
     client.put_bucket().bucket(bucket).send().await?;
     client
@@ -239,37 +265,20 @@ async fn https_goes_through_a_connect_tunnel() {
 async fn no_proxy_bypasses_and_from_environment_finds_it() {
     let emu = emulator();
     let (proxy_port, seen) = start_proxy(None).await;
-    let env = crate::credentials::Environment::from_pairs([
-        ("OSS_REGION", "cn-hangzhou"),
-        ("OSS_ENDPOINT", emu.endpoint()),
-        ("OSS_ACCESS_KEY_ID", "ak"),
-        ("OSS_ACCESS_KEY_SECRET", "sk"),
+    let proxied = from_environment(
+        &emu,
         ("HTTP_PROXY", &format!("http://127.0.0.1:{proxy_port}")),
-    ]);
-    let proxied = Client::new(
-        crate::ConfigBuilder::from_environment(&env)
-            .unwrap()
-            .build()
-            .unwrap(),
+        None,
     );
     roundtrip(&proxied, "env-proxy").await.unwrap();
     let through = seen.lock().unwrap().lines.len();
     // The proxy records the first request of each connection (the rest are piped through).
     assert!(through >= 1, "{through}");
 
-    let env = crate::credentials::Environment::from_pairs([
-        ("OSS_REGION", "cn-hangzhou"),
-        ("OSS_ENDPOINT", emu.endpoint()),
-        ("OSS_ACCESS_KEY_ID", "ak"),
-        ("OSS_ACCESS_KEY_SECRET", "sk"),
+    let bypassing = from_environment(
+        &emu,
         ("HTTP_PROXY", &format!("http://127.0.0.1:{proxy_port}")),
-        ("NO_PROXY", "localhost,127.0.0.1"),
-    ]);
-    let bypassing = Client::new(
-        crate::ConfigBuilder::from_environment(&env)
-            .unwrap()
-            .build()
-            .unwrap(),
+        Some("localhost,127.0.0.1"),
     );
     roundtrip(&bypassing, "no-proxy").await.unwrap();
     let explicit = via(
@@ -618,19 +627,10 @@ async fn no_proxy_bypasses_socks5() {
         ),
     );
     roundtrip(&explicit, "socks-bypass").await.unwrap();
-    let env = crate::credentials::Environment::from_pairs([
-        ("OSS_REGION", "cn-hangzhou"),
-        ("OSS_ENDPOINT", emu.endpoint()),
-        ("OSS_ACCESS_KEY_ID", "ak"),
-        ("OSS_ACCESS_KEY_SECRET", "sk"),
+    let from_env = from_environment(
+        &emu,
         ("ALL_PROXY", &format!("socks5://127.0.0.1:{socks}")),
-        ("NO_PROXY", "localhost,127.0.0.0/8"),
-    ]);
-    let from_env = Client::new(
-        crate::ConfigBuilder::from_environment(&env)
-            .unwrap()
-            .build()
-            .unwrap(),
+        Some("localhost,127.0.0.0/8"),
     );
     roundtrip(&from_env, "socks-env-bypass").await.unwrap();
     assert!(
@@ -638,18 +638,10 @@ async fn no_proxy_bypasses_socks5() {
         "NO_PROXY hosts went through SOCKS5"
     );
     // The same environment without NO_PROXY goes through it.
-    let env = crate::credentials::Environment::from_pairs([
-        ("OSS_REGION", "cn-hangzhou"),
-        ("OSS_ENDPOINT", emu.endpoint()),
-        ("OSS_ACCESS_KEY_ID", "ak"),
-        ("OSS_ACCESS_KEY_SECRET", "sk"),
+    let through = from_environment(
+        &emu,
         ("ALL_PROXY", &format!("socks5://127.0.0.1:{socks}")),
-    ]);
-    let through = Client::new(
-        crate::ConfigBuilder::from_environment(&env)
-            .unwrap()
-            .build()
-            .unwrap(),
+        None,
     );
     roundtrip(&through, "socks-env").await.unwrap();
     assert!(!seen.lock().unwrap().targets.is_empty());

@@ -6,10 +6,11 @@
 //! when copying. A small copy stays one CopyObject request.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions
 
+mod common;
+
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_object_store::OssObjectStore;
 
@@ -25,14 +26,7 @@ const EXTENTS: [(u64, u64); 3] = [
 
 /// The object's byte at `offset`: a pattern inside the extents, zero elsewhere.
 fn byte_at(offset: u64) -> u8 {
-    if EXTENTS
-        .iter()
-        .any(|&(start, len)| (start..start + len).contains(&offset))
-    {
-        (offset.wrapping_mul(2_654_435_761) >> 13) as u8 | 1
-    } else {
-        0
-    }
+    common::patterned_byte(&EXTENTS, offset)
 }
 
 async fn crc_of(client: &Client, key: &str) -> String {
@@ -88,23 +82,9 @@ fn assert_fell_back(emulator: &Emulator, what: &str) {
 async fn copies_over_the_copy_object_limit_are_multipart() {
     let dir = tempfile::tempdir().unwrap();
     let emulator = Emulator::start(EmulatorConfig::new("ak", "sk").data_dir(dir.path())).unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region(emulator.region())
-            .endpoint(emulator.endpoint())
-            .credentials(StaticProvider::from_keys("ak", "sk"))
-            .build()
-            .unwrap(),
-    );
+    let client = common::client_for(&emulator);
     client.put_bucket().bucket("big").send().await.unwrap();
-    let extents: Vec<(u64, Vec<u8>)> = EXTENTS
-        .iter()
-        .map(|&(start, len)| (start, (start..start + len).map(byte_at).collect()))
-        .collect();
-    let extents: Vec<(u64, &[u8])> = extents.iter().map(|(o, d)| (*o, &d[..])).collect();
-    emulator
-        .put_sparse_object("big", "src", SIZE, &extents)
-        .unwrap();
+    common::put_sparse(&emulator, "big", "src", SIZE, &EXTENTS);
     let crc = crc_of(&client, "src").await;
 
     // CopyObject itself refuses the source, as OSS does over 1 GB.
@@ -189,14 +169,7 @@ async fn copies_over_the_copy_object_limit_are_multipart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_copy_is_one_request() {
     let emulator = Emulator::start(EmulatorConfig::new("ak", "sk")).unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region(emulator.region())
-            .endpoint(emulator.endpoint())
-            .credentials(StaticProvider::from_keys("ak", "sk"))
-            .build()
-            .unwrap(),
-    );
+    let client = common::client_for(&emulator);
     client.put_bucket().bucket("big").send().await.unwrap();
     let store = OssObjectStore::new(client, "big", "");
     store
@@ -231,14 +204,7 @@ async fn a_small_copy_is_one_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn complete_with_forbid_overwrite_refuses_a_key_taken_meanwhile() {
     let emulator = Emulator::start(EmulatorConfig::new("ak", "sk")).unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region(emulator.region())
-            .endpoint(emulator.endpoint())
-            .credentials(StaticProvider::from_keys("ak", "sk"))
-            .build()
-            .unwrap(),
-    );
+    let client = common::client_for(&emulator);
     client.put_bucket().bucket("big").send().await.unwrap();
     let upload_id = client
         .initiate_multipart_upload()

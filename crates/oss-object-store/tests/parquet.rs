@@ -8,6 +8,8 @@
               in favour of each caller's own AsyncFileReader), is the consumer under test"
 )]
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
@@ -16,8 +18,6 @@ use futures_util::TryStreamExt as _;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_object_store::OssObjectStore;
 use parquet::arrow::ProjectionMask;
@@ -40,14 +40,7 @@ fn batch() -> RecordBatch {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parquet_object_reader_reads_a_file_written_through_the_adapter() {
     let emulator = Emulator::start(EmulatorConfig::new("ak", "sk")).unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region(emulator.region())
-            .endpoint(emulator.endpoint())
-            .credentials(StaticProvider::from_keys("ak", "sk"))
-            .build()
-            .unwrap(),
-    );
+    let client = common::client_for(&emulator);
     client.put_bucket().bucket("lake").send().await.unwrap();
     let store: Arc<dyn ObjectStore> =
         Arc::new(OssObjectStore::new(client.clone(), "lake", "tables"));

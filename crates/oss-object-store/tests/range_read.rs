@@ -3,10 +3,10 @@
 //! except for a few patterned extents), so nobody writes or sends 1 GiB to set it up.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions
 
+mod common;
+
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_object_store::OssObjectStore;
 
@@ -20,38 +20,16 @@ const EXTENTS: [(u64, u64); 3] = [
 
 /// The object's byte at `offset`: a pattern inside the extents, zero elsewhere.
 fn byte_at(offset: u64) -> u8 {
-    if EXTENTS
-        .iter()
-        .any(|&(start, len)| (start..start + len).contains(&offset))
-    {
-        // Never zero, and no two nearby offsets alike.
-        (offset.wrapping_mul(2_654_435_761) >> 13) as u8 | 1
-    } else {
-        0
-    }
+    common::patterned_byte(&EXTENTS, offset)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn range_of_a_1_gib_object_reads_only_the_range() {
     let dir = tempfile::tempdir().unwrap();
     let emulator = Emulator::start(EmulatorConfig::new("ak", "sk").data_dir(dir.path())).unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region(emulator.region())
-            .endpoint(emulator.endpoint())
-            .credentials(StaticProvider::from_keys("ak", "sk"))
-            .build()
-            .unwrap(),
-    );
+    let client = common::client_for(&emulator);
     client.put_bucket().bucket("big").send().await.unwrap();
-    let extents: Vec<(u64, Vec<u8>)> = EXTENTS
-        .iter()
-        .map(|&(start, len)| (start, (start..start + len).map(byte_at).collect()))
-        .collect();
-    let extents: Vec<(u64, &[u8])> = extents.iter().map(|(o, d)| (*o, &d[..])).collect();
-    emulator
-        .put_sparse_object("big", "one-gib", SIZE, &extents)
-        .unwrap();
+    common::put_sparse(&emulator, "big", "one-gib", SIZE, &EXTENTS);
 
     let store = OssObjectStore::new(client, "big", "");
     let path = Path::from("one-gib");

@@ -59,6 +59,14 @@ pub(crate) enum CliError {
         /// How many were done.
         done: usize,
     },
+    /// Every object of a batch failed (each was reported as it failed): the batch did nothing,
+    /// so the exit code is its failures' class (1, 2 or 3), not 4.
+    AllFailed {
+        /// How many failed.
+        failed: usize,
+        /// The exit code of the first failure.
+        class: ExitCode,
+    },
     /// `check` found differences (each was listed).
     Differ {
         /// How many paths differ.
@@ -111,6 +119,7 @@ impl CliError {
             },
             CliError::Io { .. } | CliError::Integrity(_) => ExitCode::Client,
             CliError::Partial { .. } | CliError::Differ { .. } => ExitCode::Partial,
+            CliError::AllFailed { class, .. } => *class,
             CliError::Interrupted => ExitCode::Interrupted,
         }
     }
@@ -145,6 +154,10 @@ impl fmt::Display for CliError {
             CliError::Integrity(msg) => write!(f, "{msg}"),
             CliError::Partial { failed, done } => {
                 write!(f, "{failed} object(s) failed, {done} done")
+            }
+            CliError::AllFailed { failed: 1, .. } => write!(f, "the one object failed, none done"),
+            CliError::AllFailed { failed, .. } => {
+                write!(f, "all {failed} objects failed, none done")
             }
             CliError::Differ { differ, unchecked } => {
                 write!(f, "{differ} path(s) differ")?;
@@ -216,5 +229,11 @@ mod tests {
             "2 path(s) differ, 1 could not be compared"
         );
         assert_eq!(CliError::Interrupted.exit_code() as i32, 5);
+        let all = CliError::AllFailed {
+            failed: 3,
+            class: ExitCode::Server,
+        };
+        assert_eq!(all.exit_code() as i32, 2);
+        assert_eq!(all.to_string(), "all 3 objects failed, none done");
     }
 }

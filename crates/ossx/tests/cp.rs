@@ -457,29 +457,7 @@ fn a_killed_upload_resumes_from_its_checkpoint() {
         cp_dir.to_str().unwrap(),
     ];
     let mut child = w.cmd().args(args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let parts_done = loop {
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint with parts appeared"
-        );
-        let done = std::fs::read_dir(&cp_dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .filter_map(|v| v["parts"].as_array().map(Vec::len))
-            .max()
-            .unwrap_or(0);
-        if done >= 5 {
-            break done;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "cp ended before it was killed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let parts_done = wait_for_checkpoint(&mut child, &cp_dir, "parts", 5);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
@@ -497,4 +475,145 @@ fn a_killed_upload_resumes_from_its_checkpoint() {
     );
     assert!(w.get("resume", "big.bin").unwrap() == data);
     assert!(!cp_dir.exists(), "the checkpoint is removed once done");
+}
+
+#[test]
+fn a_batch_where_every_object_fails_exits_with_the_failures_class() {
+    let w = World::new();
+    let dir = w.path("three");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        write(&dir.join(name), name.as_bytes());
+    }
+    // Every upload is refused by OSS (no such bucket): nothing was done, so the exit code is
+    // OSS's class (2), not the partial-failure 4, and the outcome is said once with its count.
+    let r = w
+        .run(&["cp", "-r", dir.to_str().unwrap(), "oss://no-such-bucket/"])
+        .expect(2);
+    assert!(r.stderr.contains("NoSuchBucket"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("all 3 objects failed, none done").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+
+    // Every download fails locally (each destination is a folder): exit 3.
+    w.mb("fails");
+    w.put("fails", "x/1.txt", b"one");
+    w.put("fails", "x/2.txt", b"two");
+    let down = w.path("down-x");
+    std::fs::create_dir_all(down.join("1.txt")).unwrap();
+    std::fs::create_dir_all(down.join("2.txt")).unwrap();
+    let r = w
+        .run(&["cp", "-r", "oss://fails/x/", down.to_str().unwrap()])
+        .expect(3);
+    assert!(
+        r.stderr.contains("all 2 objects failed, none done"),
+        "{}",
+        r.stderr
+    );
+
+    // One success among the failures keeps exit 4.
+    w.put("fails", "y/ok.txt", b"ok");
+    std::fs::create_dir_all(w.path("down/y/clash.txt")).unwrap();
+    w.put("fails", "y/clash.txt", b"cannot replace a folder");
+    w.run(&[
+        "cp",
+        "-r",
+        "oss://fails/y/",
+        w.path("down/y").to_str().unwrap(),
+    ])
+    .expect(4);
+}
+
+#[test]
+fn ctrl_c_stops_a_download_with_exit_5_and_the_same_command_resumes_it() {
+    let w = World::new();
+    w.mb("resume");
+    let data = bytes(24 * 1024 * 1024, 9);
+    w.put("resume", "big.bin", &data);
+    let dest = w.path("big.bin");
+    let cp_dir = w.path("checkpoints");
+    // Slow requests, one part at a time, so that Ctrl-C lands half way.
+    w.emulator
+        .set_faults(oss_emulator::Faults::none().with_latency_ms(40));
+    let args = [
+        "--output-format",
+        "json",
+        "cp",
+        "oss://resume/big.bin",
+        dest.to_str().unwrap(),
+        "--bigfile-threshold",
+        "1MiB",
+        "--part-size",
+        "512K",
+        "--parallel",
+        "1",
+        "--checkpoint-dir",
+        cp_dir.to_str().unwrap(),
+    ];
+    let mut child = w.cmd().args(args).spawn().unwrap();
+    let ranges_done = wait_for_checkpoint(&mut child, &cp_dir, "ranges", 5);
+    // What a terminal sends on Ctrl-C.
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(5), "exit code after Ctrl-C");
+    assert!(
+        !dest.exists(),
+        "an interrupted download must not leave a file under the final name"
+    );
+    assert!(
+        std::fs::read_dir(&cp_dir).unwrap().next().is_some(),
+        "the checkpoint is kept to resume from"
+    );
+
+    w.emulator.set_faults(oss_emulator::Faults::none());
+    let r = w.run(&args).ok().json();
+    assert_eq!(r["copied"], 1);
+    let resumed = r["resumed_parts"].as_u64().unwrap();
+    assert!(
+        resumed as usize >= ranges_done && resumed < 48,
+        "resumed {resumed} parts, {ranges_done} were done"
+    );
+    assert!(std::fs::read(&dest).unwrap() == data);
+    assert!(!cp_dir.exists(), "the checkpoint is removed once done");
+}
+
+/// Waits (60 s at most) until a checkpoint in `cp_dir` lists at least `at_least` entries in
+/// its `field` (`parts` for uploads, `ranges` for downloads) while `child` runs; returns how
+/// many it lists.
+fn wait_for_checkpoint(
+    child: &mut std::process::Child,
+    cp_dir: &Path,
+    field: &str,
+    at_least: usize,
+) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint with {at_least} {field} appeared"
+        );
+        let done = std::fs::read_dir(cp_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .filter_map(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .filter_map(|v| v[field].as_array().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        if done >= at_least {
+            return done;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "cp ended before it was stopped"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

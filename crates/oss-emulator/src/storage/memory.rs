@@ -60,8 +60,10 @@ impl Backend for MemoryBackend {
     fn save_object(&self, _bucket: &str, _meta: &ObjectMeta) -> io::Result<()> {
         Ok(())
     }
-    fn remove_object(&self, _bucket: &str, _meta: &ObjectMeta) -> io::Result<()> {
-        Ok(())
+    fn remove_object(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<()> {
+        // Each version has its own blob (delete markers have none): free it with the record,
+        // or an overwritten or deleted object's data stays in memory for the process's life.
+        self.remove_blob(bucket, &meta.blob)
     }
     fn save_upload(&self, _bucket: &str, _upload: &UploadRecord) -> io::Result<()> {
         Ok(())
@@ -72,7 +74,8 @@ impl Backend for MemoryBackend {
     fn save_part(&self, _bucket: &str, _part: &PartRecord) -> io::Result<()> {
         Ok(())
     }
-    fn remove_part(&self, _bucket: &str, _part: &PartRecord) -> io::Result<()> {
-        Ok(())
+    fn remove_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()> {
+        // A replaced part, or every part once its upload completes or aborts.
+        self.remove_blob(bucket, &part.blob)
     }
 }

@@ -802,6 +802,89 @@ mod tests {
     }
 
     #[test]
+    fn memory_store_frees_the_data_of_replaced_and_removed_records() {
+        let store = Store::in_memory();
+        store.create_bucket(bucket("b")).expect("create");
+        let first = store
+            .put_object("b", object("k"), &Bytes::from_static(b"one"))
+            .expect("put");
+        let second = store
+            .put_object("b", object("k"), &Bytes::from_static(b"two"))
+            .expect("overwrite");
+        assert!(store.read("b", &first).is_err(), "overwritten data kept");
+        assert_eq!(
+            store.read("b", &second).expect("current"),
+            Bytes::from_static(b"two")
+        );
+        store.delete_object("b", "k", None).expect("delete");
+        assert!(store.read("b", &second).is_err(), "deleted data kept");
+
+        let upload = UploadRecord {
+            upload_id: "u".into(),
+            key: "m".into(),
+            initiated_ms: 0,
+            content_type: String::new(),
+            headers: BTreeMap::new(),
+            user_meta: BTreeMap::new(),
+            acl: "default".into(),
+            tags: vec![],
+            storage_class: "Standard".into(),
+        };
+        store.create_upload("b", upload).expect("initiate");
+        let part = |body: &'static [u8]| PartRecord {
+            upload_id: "u".into(),
+            number: 1,
+            seq: 0,
+            blob: String::new(),
+            etag: String::new(),
+            md5_hex: String::new(),
+            size: body.len() as u64,
+            modified_ms: 0,
+            crc64: 0,
+        };
+        let old = store
+            .put_part("b", part(b"aaa"), Data::Bytes(&Bytes::from_static(b"aaa")))
+            .expect("part");
+        let new = store
+            .put_part("b", part(b"bbb"), Data::Bytes(&Bytes::from_static(b"bbb")))
+            .expect("replace part");
+        assert!(store.read_part("b", &old).is_err(), "replaced part kept");
+        assert_eq!(
+            store.read_part("b", &new).expect("part"),
+            Bytes::from_static(b"bbb")
+        );
+        store.remove_upload("b", "u").expect("complete");
+        assert!(
+            store.read_part("b", &new).is_err(),
+            "finished upload's part kept"
+        );
+    }
+
+    #[test]
+    fn memory_store_keeps_every_version_of_a_versioned_key() {
+        let store = Store::in_memory();
+        store.create_bucket(bucket("b")).expect("create");
+        store
+            .update_bucket("b", |r| r.versioning = Some("Enabled".into()))
+            .expect("versioning");
+        let first = store
+            .put_object("b", object("k"), &Bytes::from_static(b"one"))
+            .expect("put");
+        store
+            .put_object("b", object("k"), &Bytes::from_static(b"two"))
+            .expect("second version");
+        store.delete_object("b", "k", None).expect("marker");
+        assert_eq!(
+            store.read("b", &first).expect("old version"),
+            Bytes::from_static(b"one")
+        );
+        store
+            .delete_object("b", "k", Some(&first.version_id))
+            .expect("delete version");
+        assert!(store.read("b", &first).is_err(), "deleted version kept");
+    }
+
+    #[test]
     fn versioned_delete_adds_a_marker_and_keeps_data() {
         let store = Store::in_memory();
         store.create_bucket(bucket("b")).expect("create");

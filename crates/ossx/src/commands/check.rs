@@ -88,7 +88,7 @@ pub(crate) async fn run(ctx: &Context, args: CheckArgs) -> CliResult {
     let checked = local.len() + remote.keys().filter(|k| !local.contains_key(*k)).count();
     let bucket = url.bucket.clone();
     let results = std::sync::Mutex::new(Vec::new());
-    let (failed, _) = super::for_each_concurrent(
+    let failed = super::for_each_concurrent(
         ctx,
         to_hash,
         8,
@@ -122,7 +122,8 @@ pub(crate) async fn run(ctx: &Context, args: CheckArgs) -> CliResult {
             }
         },
     )
-    .await;
+    .await
+    .failed;
     diffs.extend(results.into_inner().unwrap_or_default());
     for (rel, d) in &diffs {
         ctx.out.record(

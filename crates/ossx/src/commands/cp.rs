@@ -19,7 +19,7 @@ use tokio::io::AsyncWriteExt as _;
 use super::bucket::known_value;
 use crate::cli::{CpArgs, TransferArgs};
 use crate::context::Context;
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, ExitCode};
 use crate::listing::{list_objects, local_path_for, walk_local};
 use crate::progress::{Bars, FileProgress};
 use crate::units::{human_size, parse_size};
@@ -290,6 +290,16 @@ pub(crate) struct Stats {
     pub(crate) deleted: Option<u64>,
     /// (`source → destination`, the error) of every item that failed.
     pub(crate) failures: Vec<(String, String)>,
+    /// The exit code of the first failure (the batch's when nothing succeeded).
+    pub(crate) first_failure: Option<ExitCode>,
+}
+
+impl Stats {
+    /// Records a failed item.
+    pub(crate) fn fail(&mut self, what: String, error: &CliError) {
+        self.failures.push((what, error.to_string()));
+        self.first_failure.get_or_insert(error.exit_code());
+    }
 }
 
 enum Outcome {
@@ -376,7 +386,7 @@ impl Engine {
         let mut stats = Stats::default();
         for (what, e) in refused {
             bars.warn(&ctx.out, &format!("{what}: {e}"));
-            stats.failures.push((what, e.to_string()));
+            stats.fail(what, &e);
         }
         let dests = &dests;
         let bars_ref = &bars;
@@ -408,7 +418,7 @@ impl Engine {
                 }
                 Err(e) => {
                     bars.warn(&ctx.out, &format!("{}: {e}", item.describe()));
-                    stats.failures.push((item.describe(), e.to_string()));
+                    stats.fail(item.describe(), &e);
                 }
             }
         }
@@ -904,7 +914,12 @@ pub(crate) fn finish_batch(
         map.extend(more);
     }
     ctx.out.finish_json(Some(doc));
-    super::batch_result(failed, (stats.copied + stats.skipped) as usize)
+    super::BatchTally {
+        done: (stats.copied + stats.skipped + stats.deleted.unwrap_or(0)) as usize,
+        failed,
+        first_failure: stats.first_failure,
+    }
+    .result()
 }
 
 pub(crate) async fn run(ctx: &Context, args: CpArgs) -> CliResult {

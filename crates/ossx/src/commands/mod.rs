@@ -56,15 +56,15 @@ pub(crate) fn key_values(items: &[String], what: &str) -> CliResult<Vec<(String,
         .collect()
 }
 
-/// Runs `f` over `items` with at most `jobs` at once; returns how many failed (each failure is
-/// reported as a warning with its item's name) and how many succeeded.
+/// Runs `f` over `items` `jobs` at a time; a failure does not stop the others (each is
+/// reported as a warning with its item's name). Returns the tally of what succeeded and failed.
 pub(crate) async fn for_each_concurrent<T, F, Fut>(
     ctx: &Context,
     items: Vec<T>,
     jobs: usize,
     name: impl Fn(&T) -> String,
     f: F,
-) -> (usize, usize)
+) -> BatchTally
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = CliResult>,
@@ -77,24 +77,50 @@ where
     }))
     .buffer_unordered(jobs.max(1));
     futures_util::pin_mut!(results);
-    let (mut failed, mut done) = (0, 0);
+    let mut tally = BatchTally::default();
     while let Some((label, result)) = results.next().await {
         match result {
-            Ok(()) => done += 1,
+            Ok(()) => tally.done += 1,
             Err(e) => {
-                failed += 1;
+                tally.failed(e.exit_code());
                 ctx.out.warn(&format!("{label}: {e}"));
             }
         }
     }
-    (failed, done)
+    tally
 }
 
-/// Ok when nothing failed; the partial-failure error (exit 4) otherwise.
-pub(crate) fn batch_result(failed: usize, done: usize) -> CliResult {
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(crate::error::CliError::Partial { failed, done })
+/// What a batch did: how many items succeeded, how many failed, and the exit code of the
+/// first failure (the batch's code when nothing succeeded).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BatchTally {
+    /// Items done (or skipped as already done).
+    pub(crate) done: usize,
+    /// Items that failed.
+    pub(crate) failed: usize,
+    /// The exit code of the first failure.
+    pub(crate) first_failure: Option<crate::error::ExitCode>,
+}
+
+impl BatchTally {
+    /// Counts one failure of exit-code class `class`.
+    pub(crate) fn failed(&mut self, class: crate::error::ExitCode) {
+        self.failed += 1;
+        self.first_failure.get_or_insert(class);
+    }
+
+    /// Ok when nothing failed; when everything failed, the failures' own class (1, 2 or 3:
+    /// the batch did nothing, like a single command that failed); otherwise the
+    /// partial-failure error (exit 4).
+    pub(crate) fn result(self) -> CliResult {
+        use crate::error::{CliError, ExitCode};
+        match (self.failed, self.done) {
+            (0, _) => Ok(()),
+            (failed, 0) => Err(CliError::AllFailed {
+                failed,
+                class: self.first_failure.unwrap_or(ExitCode::Partial),
+            }),
+            (failed, done) => Err(CliError::Partial { failed, done }),
+        }
     }
 }

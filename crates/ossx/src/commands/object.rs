@@ -237,7 +237,7 @@ pub(crate) async fn restore(ctx: &Context, args: RestoreArgs) -> CliResult {
         .map(|t| known_value(t, RestoreTier::VALUES, "--tier").map(RestoreTier::from))
         .transpose()?;
     let keys = targets(ctx, &url, args.recursive, &args.filters).await?;
-    let (failed, done) = super::for_each_concurrent(
+    let tally = super::for_each_concurrent(
         ctx,
         keys,
         8,
@@ -273,10 +273,12 @@ pub(crate) async fn restore(ctx: &Context, args: RestoreArgs) -> CliResult {
         },
     )
     .await;
-    ctx.out.summary(&format!("{done} restore(s) started"));
     ctx.out
-        .finish_json(Some(json!({"restored": done, "failed": failed})));
-    super::batch_result(failed, done)
+        .summary(&format!("{} restore(s) started", tally.done));
+    ctx.out.finish_json(Some(
+        json!({"restored": tally.done, "failed": tally.failed}),
+    ));
+    tally.result()
 }
 
 /// Parses `k1=v1&k2=v2` into tags.
@@ -333,7 +335,7 @@ pub(crate) async fn set_props(ctx: &Context, args: SetPropsArgs) -> CliResult {
         ));
     }
     let keys = targets(ctx, &url, args.recursive, &args.filters).await?;
-    let (failed, done) = super::for_each_concurrent(
+    let tally = super::for_each_concurrent(
         ctx,
         keys,
         8,
@@ -419,10 +421,11 @@ pub(crate) async fn set_props(ctx: &Context, args: SetPropsArgs) -> CliResult {
         },
     )
     .await;
-    ctx.out.summary(&format!("{done} object(s) updated"));
     ctx.out
-        .finish_json(Some(json!({"updated": done, "failed": failed})));
-    super::batch_result(failed, done)
+        .summary(&format!("{} object(s) updated", tally.done));
+    ctx.out
+        .finish_json(Some(json!({"updated": tally.done, "failed": tally.failed})));
+    tally.result()
 }
 
 #[cfg(test)]

@@ -131,13 +131,15 @@ async fn delete_targets(
     ctx.out.summary(&format!("removed {removed} object(s)"));
     ctx.out
         .finish_json(Some(json!({"removed": removed, "failed": failed})));
-    if failed > 0 {
-        return Err(CliError::Partial {
-            failed: failed as usize,
-            done: removed as usize,
-        });
+    // The objects OSS did not delete were refused by OSS: a server-side failure.
+    let mut tally = super::BatchTally {
+        done: removed as usize,
+        ..Default::default()
+    };
+    for _ in 0..failed {
+        tally.failed(crate::error::ExitCode::Server);
     }
-    Ok(())
+    tally.result()
 }
 
 /// Deletes up to 1,000 keys (or versions) with one DeleteMultipleObjects; returns how many OSS
@@ -195,7 +197,7 @@ async fn abort_uploads(
         );
     }
     let total = uploads.len();
-    let (failed, done) = super::for_each_concurrent(
+    let tally = super::for_each_concurrent(
         ctx,
         uploads,
         8,
@@ -221,8 +223,8 @@ async fn abort_uploads(
     )
     .await;
     ctx.out
-        .summary(&format!("aborted {done} of {total} upload(s)"));
+        .summary(&format!("aborted {} of {total} upload(s)", tally.done));
     ctx.out
-        .finish_json(Some(json!({"aborted": done, "failed": failed})));
-    super::batch_result(failed, done)
+        .finish_json(Some(json!({"aborted": tally.done, "failed": tally.failed})));
+    tally.result()
 }

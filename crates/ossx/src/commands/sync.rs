@@ -121,9 +121,7 @@ pub(crate) async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
                 Ok(()) => deleted += 1,
                 Err(e) => {
                     ctx.out.warn(&e.to_string());
-                    stats
-                        .failures
-                        .push((format!("delete {}", p.display()), e.to_string()));
+                    stats.fail(format!("delete {}", p.display()), &e);
                 }
             }
         }
@@ -136,11 +134,15 @@ pub(crate) async fn run(ctx: &Context, args: SyncArgs) -> CliResult {
                 let n = *result.as_ref().unwrap_or(&0);
                 deleted += n;
                 if n < chunk.len() as u64 {
-                    let why = match &result {
-                        Err(e) => e.to_string(),
-                        Ok(_) => "OSS did not delete all of them".to_string(),
+                    let (why, class) = match &result {
+                        Err(e) => (e.to_string(), e.exit_code()),
+                        Ok(_) => (
+                            "OSS did not delete all of them".to_string(),
+                            crate::error::ExitCode::Server,
+                        ),
                     };
                     ctx.out.warn(&why);
+                    stats.first_failure.get_or_insert(class);
                     stats.failures.push((
                         format!(
                             "delete {} object(s) of oss://{}/{}",
