@@ -1274,7 +1274,7 @@ async fn anti_ddos_instances_and_protected_buckets() {
     bucket(&c, "shield-a").await;
     bucket(&c, "shield-b").await;
     assert!(
-        c.get_user_anti_d_dos_info()
+        c.get_user_anti_ddos_info()
             .send()
             .await
             .unwrap()
@@ -1282,13 +1282,13 @@ async fn anti_ddos_instances_and_protected_buckets() {
             .is_empty()
     );
     let id = c
-        .init_user_anti_d_dos_info()
+        .init_user_anti_ddos_info()
         .send()
         .await
         .unwrap()
         .defender_instance
         .expect("an instance id");
-    let got = c.get_user_anti_d_dos_info().send().await.unwrap();
+    let got = c.get_user_anti_ddos_info().send().await.unwrap();
     assert_eq!(got.anti_ddos_configurations.len(), 1);
     let inst = &got.anti_ddos_configurations[0];
     assert_eq!(inst.instance_id.as_deref(), Some(id.as_str()));
@@ -1296,7 +1296,7 @@ async fn anti_ddos_instances_and_protected_buckets() {
     assert!(inst.ctime.is_some() && inst.owner.is_some());
 
     let init = |b: &str, inst: &str| {
-        c.init_bucket_anti_d_dos_info()
+        c.init_bucket_anti_ddos_info()
             .bucket(b)
             .defender_instance(inst)
             .defender_type("AntiDDosPremimum")
@@ -1312,7 +1312,7 @@ async fn anti_ddos_instances_and_protected_buckets() {
     );
     init("shield-a", &id).await.unwrap();
     init("shield-b", &id).await.unwrap();
-    c.update_bucket_anti_d_dos_info()
+    c.update_bucket_anti_ddos_info()
         .bucket("shield-b")
         .defender_instance(&id)
         .defender_status(m::AntiDDoSStatus::Defending)
@@ -1321,7 +1321,7 @@ async fn anti_ddos_instances_and_protected_buckets() {
         .unwrap();
 
     let page1 = c
-        .list_bucket_anti_d_dos_info()
+        .list_bucket_anti_ddos_info()
         .max_keys(1)
         .send()
         .await
@@ -1335,7 +1335,7 @@ async fn anti_ddos_instances_and_protected_buckets() {
     assert_eq!(a.cnames, vec!["shield-a.example.com".to_owned()]);
     assert_eq!(a.instance_type.as_deref(), Some("AntiDDosPremimum"));
     let page2 = c
-        .list_bucket_anti_d_dos_info()
+        .list_bucket_anti_ddos_info()
         .max_keys(1)
         .marker(page1.marker.unwrap())
         .send()
@@ -1348,19 +1348,19 @@ async fn anti_ddos_instances_and_protected_buckets() {
     assert_eq!(b.cnames, vec!["shield-b.example.com".to_owned()]);
     assert!(b.active_time.is_some_and(|t| t > 0));
 
-    c.update_user_anti_d_dos_info()
+    c.update_user_anti_ddos_info()
         .defender_instance(&id)
         .defender_status(m::AntiDDoSStatus::HaltDefending)
         .send()
         .await
         .unwrap();
-    let got = c.get_user_anti_d_dos_info().send().await.unwrap();
+    let got = c.get_user_anti_ddos_info().send().await.unwrap();
     assert_eq!(
         got.anti_ddos_configurations[0].status,
         Some(m::AntiDDoSStatus::HaltDefending)
     );
     expect_error(
-        c.update_user_anti_d_dos_info()
+        c.update_user_anti_ddos_info()
             .defender_instance("cbdd-none")
             .defender_status(m::AntiDDoSStatus::HaltDefending)
             .send()
@@ -1663,7 +1663,7 @@ async fn stateful_families_survive_a_restart_with_a_data_directory() {
             .send()
             .await
             .unwrap();
-        c.init_user_anti_d_dos_info().send().await.unwrap();
+        c.init_user_anti_ddos_info().send().await.unwrap();
         put(&c, "kept", "obj", "data").await;
     }
     let emu = emulator(EmulatorConfig::new(AK, SK).data_dir(dir.path()));
@@ -1690,7 +1690,7 @@ async fn stateful_families_survive_a_restart_with_a_data_directory() {
         .unwrap();
     assert_eq!(s.content.as_deref(), Some("image/rotate,90"));
     assert_eq!(
-        c.get_user_anti_d_dos_info()
+        c.get_user_anti_ddos_info()
             .send()
             .await
             .unwrap()

@@ -405,27 +405,27 @@ async fn bucket_and_requester_qos_round_trip() {
 
     // Never set: every limit absent (OSS: absent is -1, unlimited).
     let got = c
-        .get_bucket_qo_s_info()
+        .get_bucket_qos_info()
         .bucket("qos-bucket")
         .send()
         .await
         .unwrap();
     assert_eq!(got.to_document(), QoSConfiguration::default());
-    c.put_bucket_qo_s_info()
+    c.put_bucket_qos_info()
         .bucket("qos-bucket")
         .body(limits(2000, 20))
         .send()
         .await
         .unwrap();
     let got = c
-        .get_bucket_qo_s_info()
+        .get_bucket_qos_info()
         .bucket("qos-bucket")
         .send()
         .await
         .unwrap();
     assert_eq!(got.to_document(), limits(2000, 20));
     let (code, status) = failure(
-        c.put_bucket_qo_s_info()
+        c.put_bucket_qos_info()
             .bucket("qos-bucket")
             .body(limits(-2, 20))
             .send()
@@ -433,7 +433,7 @@ async fn bucket_and_requester_qos_round_trip() {
     );
     assert_eq!((code.as_str(), status), ("InvalidArgument", 400));
     let got = c
-        .get_bucket_qo_s_info()
+        .get_bucket_qos_info()
         .bucket("qos-bucket")
         .send()
         .await
@@ -443,24 +443,24 @@ async fn bucket_and_requester_qos_round_trip() {
         limits(2000, 20),
         "a refused put changes nothing"
     );
-    c.delete_bucket_qo_s_info()
+    c.delete_bucket_qos_info()
         .bucket("qos-bucket")
         .send()
         .await
         .unwrap();
     let got = c
-        .get_bucket_qo_s_info()
+        .get_bucket_qos_info()
         .bucket("qos-bucket")
         .send()
         .await
         .unwrap();
     assert_eq!(got.to_document(), QoSConfiguration::default());
-    let (code, _) = failure(c.get_bucket_qo_s_info().bucket("qos-missing").send().await);
+    let (code, _) = failure(c.get_bucket_qos_info().bucket("qos-missing").send().await);
     assert_eq!(code, "NoSuchBucket");
 
     // Per requester uid.
     let got = c
-        .get_bucket_requester_qo_s_info()
+        .get_bucket_requester_qos_info()
         .bucket("qos-bucket")
         .qos_requester("300001")
         .send()
@@ -469,7 +469,7 @@ async fn bucket_and_requester_qos_round_trip() {
     assert_eq!(got.requester.as_deref(), Some("300001"));
     assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
     for (uid, qps) in [("300003", 3), ("300001", 1), ("300002", 2)] {
-        c.put_bucket_requester_qo_s_info()
+        c.put_bucket_requester_qos_info()
             .bucket("qos-bucket")
             .qos_requester(uid)
             .body(limits(qps, 7))
@@ -478,7 +478,7 @@ async fn bucket_and_requester_qos_round_trip() {
             .unwrap();
     }
     let got = c
-        .get_bucket_requester_qo_s_info()
+        .get_bucket_requester_qos_info()
         .bucket("qos-bucket")
         .qos_requester("300002")
         .send()
@@ -486,7 +486,7 @@ async fn bucket_and_requester_qos_round_trip() {
         .unwrap();
     assert_eq!(got.qos_configuration, Some(limits(2, 7)));
     let page1 = c
-        .list_bucket_requester_qo_s_infos()
+        .list_bucket_requester_qos_infos()
         .bucket("qos-bucket")
         .max_keys(2)
         .send()
@@ -513,7 +513,7 @@ async fn bucket_and_requester_qos_round_trip() {
     );
     let token = page1.next_continuation_token.clone().unwrap();
     let page2 = c
-        .list_bucket_requester_qo_s_infos()
+        .list_bucket_requester_qos_infos()
         .bucket("qos-bucket")
         .max_keys(2)
         .continuation_token(token.clone())
@@ -527,14 +527,14 @@ async fn bucket_and_requester_qos_round_trip() {
         page2.requester_qos_infos[0].requester.as_deref(),
         Some("300003")
     );
-    c.delete_bucket_requester_qo_s_info()
+    c.delete_bucket_requester_qos_info()
         .bucket("qos-bucket")
         .qos_requester("300001")
         .send()
         .await
         .unwrap();
     let all = c
-        .list_bucket_requester_qo_s_infos()
+        .list_bucket_requester_qos_infos()
         .bucket("qos-bucket")
         .send()
         .await
@@ -615,7 +615,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
 
     // Requesters of the pool.
     let got = c
-        .get_resource_pool_requester_qo_s_info()
+        .get_resource_pool_requester_qos_info()
         .resource_pool("pool-a")
         .qos_requester("400001")
         .send()
@@ -623,7 +623,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
         .unwrap();
     assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
     for (uid, qps) in [("400002", 20), ("400001", 10)] {
-        c.put_resource_pool_requester_qo_s_info()
+        c.put_resource_pool_requester_qos_info()
             .resource_pool("pool-a")
             .qos_requester(uid)
             .body(limits(qps, 9))
@@ -632,7 +632,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
             .unwrap();
     }
     let got = c
-        .get_resource_pool_requester_qo_s_info()
+        .get_resource_pool_requester_qos_info()
         .resource_pool("pool-a")
         .qos_requester("400002")
         .send()
@@ -641,7 +641,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
     assert_eq!(got.requester.as_deref(), Some("400002"));
     assert_eq!(got.qos_configuration, Some(limits(20, 9)));
     let listed = c
-        .list_resource_pool_requester_qo_s_infos()
+        .list_resource_pool_requester_qos_infos()
         .resource_pool("pool-a")
         .send()
         .await
@@ -665,27 +665,27 @@ async fn resource_pools_requesters_and_bucket_groups() {
     );
     // Another pool's requesters are its own.
     let other = c
-        .list_resource_pool_requester_qo_s_infos()
+        .list_resource_pool_requester_qos_infos()
         .resource_pool("pool-b")
         .send()
         .await
         .unwrap();
     assert!(other.requester_qos_infos.is_empty());
-    c.delete_resource_pool_requester_qo_s_info()
+    c.delete_resource_pool_requester_qos_info()
         .resource_pool("pool-a")
         .qos_requester("400001")
         .send()
         .await
         .unwrap();
     let listed = c
-        .list_resource_pool_requester_qo_s_infos()
+        .list_resource_pool_requester_qos_infos()
         .resource_pool("pool-a")
         .send()
         .await
         .unwrap();
     assert_eq!(listed.requester_qos_infos.len(), 1);
     let (code, _) = failure(
-        c.put_resource_pool_requester_qo_s_info()
+        c.put_resource_pool_requester_qos_info()
             .resource_pool("pool-none")
             .qos_requester("1")
             .body(limits(1, 1))
@@ -764,7 +764,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
 
     // Bucket-group limits.
     let got = c
-        .get_resource_pool_bucket_group_qo_s_info()
+        .get_resource_pool_bucket_group_qos_info()
         .resource_pool("pool-a")
         .resource_pool_bucket_group("group-x")
         .send()
@@ -772,7 +772,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
         .unwrap();
     assert_eq!(got.bucket_group.as_deref(), Some("group-x"));
     assert_eq!(got.qos_configuration, Some(QoSConfiguration::default()));
-    c.put_resource_pool_bucket_group_qo_s_info()
+    c.put_resource_pool_bucket_group_qos_info()
         .resource_pool("pool-a")
         .resource_pool_bucket_group("group-x")
         .body(limits(600, 60))
@@ -780,7 +780,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
         .await
         .unwrap();
     let got = c
-        .get_resource_pool_bucket_group_qo_s_info()
+        .get_resource_pool_bucket_group_qos_info()
         .resource_pool("pool-a")
         .resource_pool_bucket_group("group-x")
         .send()
@@ -788,7 +788,7 @@ async fn resource_pools_requesters_and_bucket_groups() {
         .unwrap();
     assert_eq!(got.qos_configuration, Some(limits(600, 60)));
     let listed = c
-        .list_resource_pool_bucket_group_qo_s_infos()
+        .list_resource_pool_bucket_group_qos_infos()
         .resource_pool("pool-a")
         .send()
         .await
@@ -801,14 +801,14 @@ async fn resource_pools_requesters_and_bucket_groups() {
             .as_deref(),
         Some("group-x")
     );
-    c.delete_resource_pool_bucket_group_qo_s_info()
+    c.delete_resource_pool_bucket_group_qos_info()
         .resource_pool("pool-a")
         .resource_pool_bucket_group("group-x")
         .send()
         .await
         .unwrap();
     let listed = c
-        .list_resource_pool_bucket_group_qo_s_infos()
+        .list_resource_pool_bucket_group_qos_infos()
         .resource_pool("pool-a")
         .send()
         .await
@@ -839,13 +839,13 @@ async fn access_points_and_qos_survive_a_restart() {
             .send()
             .await
             .unwrap();
-        c.put_bucket_qo_s_info()
+        c.put_bucket_qos_info()
             .bucket("persist-b")
             .body(limits(77, 7))
             .send()
             .await
             .unwrap();
-        c.put_bucket_requester_qo_s_info()
+        c.put_bucket_requester_qos_info()
             .bucket("persist-b")
             .qos_requester("500001")
             .body(limits(88, 8))
@@ -875,14 +875,14 @@ async fn access_points_and_qos_survive_a_restart() {
         .unwrap();
     assert_eq!(policy.body, r#"{"Version":"1","Statement":[]}"#);
     let qos = c
-        .get_bucket_qo_s_info()
+        .get_bucket_qos_info()
         .bucket("persist-b")
         .send()
         .await
         .unwrap();
     assert_eq!(qos.to_document(), limits(77, 7));
     let requester = c
-        .get_bucket_requester_qo_s_info()
+        .get_bucket_requester_qos_info()
         .bucket("persist-b")
         .qos_requester("500001")
         .send()

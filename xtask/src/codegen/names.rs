@@ -1,7 +1,15 @@
 //! Turning spec names into Rust names.
 
+/// Words of the API written in mixed case, and how they read as one word: `PutBucketQoSInfo`
+/// is `put_bucket_qos_info`, not `put_bucket_qo_s_info`.
+const MIXED_CASE_WORDS: &[(&str, &str)] = &[("QoS", "Qos"), ("DDos", "Ddos")];
+
 /// `PutBucketAcl` → `put_bucket_acl`, `ListObjectsV2` → `list_objects_v2`, `GetBucketCORS` → `get_bucket_cors`.
 pub(crate) fn snake_case(name: &str) -> String {
+    let mut name = name.to_owned();
+    for (word, as_one) in MIXED_CASE_WORDS {
+        name = name.replace(word, as_one);
+    }
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
@@ -94,6 +102,15 @@ mod tests {
         assert_eq!(snake_case("DoMetaQuery"), "do_meta_query");
         assert_eq!(snake_case("PutCname"), "put_cname");
         assert_eq!(snake_case("GetObjectMeta"), "get_object_meta");
+        assert_eq!(snake_case("PutBucketQoSInfo"), "put_bucket_qos_info");
+        assert_eq!(
+            snake_case("ListBucketRequesterQoSInfos"),
+            "list_bucket_requester_qos_infos"
+        );
+        assert_eq!(
+            snake_case("InitUserAntiDDosInfo"),
+            "init_user_anti_ddos_info"
+        );
     }
 
     #[test]

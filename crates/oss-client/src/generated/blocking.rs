@@ -328,9 +328,9 @@ impl Client {
     /// `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`DeleteBucketQoSInfoRequest`] to fill in and [`send`](DeleteBucketQoSInfoRequest::send).
-    pub fn delete_bucket_qo_s_info(&self) -> DeleteBucketQoSInfoRequest {
+    pub fn delete_bucket_qos_info(&self) -> DeleteBucketQoSInfoRequest {
         DeleteBucketQoSInfoRequest {
-            inner: self.inner.delete_bucket_qo_s_info(),
+            inner: self.inner.delete_bucket_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -346,9 +346,9 @@ impl Client {
     /// `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`DeleteBucketRequesterQoSInfoRequest`] to fill in and [`send`](DeleteBucketRequesterQoSInfoRequest::send).
-    pub fn delete_bucket_requester_qo_s_info(&self) -> DeleteBucketRequesterQoSInfoRequest {
+    pub fn delete_bucket_requester_qos_info(&self) -> DeleteBucketRequesterQoSInfoRequest {
         DeleteBucketRequesterQoSInfoRequest {
-            inner: self.inner.delete_bucket_requester_qo_s_info(),
+            inner: self.inner.delete_bucket_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -445,22 +445,22 @@ impl Client {
     /// `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`DeleteResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn delete_resource_pool_bucket_group_qo_s_info(
+    pub fn delete_resource_pool_bucket_group_qos_info(
         &self,
     ) -> DeleteResourcePoolBucketGroupQoSInfoRequest {
         DeleteResourcePoolBucketGroupQoSInfoRequest {
-            inner: self.inner.delete_resource_pool_bucket_group_qo_s_info(),
+            inner: self.inner.delete_resource_pool_bucket_group_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
     /// `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`DeleteResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolRequesterQoSInfoRequest::send).
-    pub fn delete_resource_pool_requester_qo_s_info(
+    pub fn delete_resource_pool_requester_qos_info(
         &self,
     ) -> DeleteResourcePoolRequesterQoSInfoRequest {
         DeleteResourcePoolRequesterQoSInfoRequest {
-            inner: self.inner.delete_resource_pool_requester_qo_s_info(),
+            inner: self.inner.delete_resource_pool_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -788,9 +788,9 @@ impl Client {
     /// `GetBucketQoSInfo`: Returns the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`GetBucketQoSInfoRequest`] to fill in and [`send`](GetBucketQoSInfoRequest::send).
-    pub fn get_bucket_qo_s_info(&self) -> GetBucketQoSInfoRequest {
+    pub fn get_bucket_qos_info(&self) -> GetBucketQoSInfoRequest {
         GetBucketQoSInfoRequest {
-            inner: self.inner.get_bucket_qo_s_info(),
+            inner: self.inner.get_bucket_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -842,9 +842,9 @@ impl Client {
     /// `GetBucketRequesterQoSInfo`: Returns the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`GetBucketRequesterQoSInfoRequest`] to fill in and [`send`](GetBucketRequesterQoSInfoRequest::send).
-    pub fn get_bucket_requester_qo_s_info(&self) -> GetBucketRequesterQoSInfoRequest {
+    pub fn get_bucket_requester_qos_info(&self) -> GetBucketRequesterQoSInfoRequest {
         GetBucketRequesterQoSInfoRequest {
-            inner: self.inner.get_bucket_requester_qo_s_info(),
+            inner: self.inner.get_bucket_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1031,11 +1031,11 @@ impl Client {
     /// `GetResourcePoolBucketGroupQoSInfo`: Returns the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`GetResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](GetResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn get_resource_pool_bucket_group_qo_s_info(
+    pub fn get_resource_pool_bucket_group_qos_info(
         &self,
     ) -> GetResourcePoolBucketGroupQoSInfoRequest {
         GetResourcePoolBucketGroupQoSInfoRequest {
-            inner: self.inner.get_resource_pool_bucket_group_qo_s_info(),
+            inner: self.inner.get_resource_pool_bucket_group_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1051,9 +1051,9 @@ impl Client {
     /// `GetResourcePoolRequesterQoSInfo`: Returns the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`GetResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](GetResourcePoolRequesterQoSInfoRequest::send).
-    pub fn get_resource_pool_requester_qo_s_info(&self) -> GetResourcePoolRequesterQoSInfoRequest {
+    pub fn get_resource_pool_requester_qos_info(&self) -> GetResourcePoolRequesterQoSInfoRequest {
         GetResourcePoolRequesterQoSInfoRequest {
-            inner: self.inner.get_resource_pool_requester_qo_s_info(),
+            inner: self.inner.get_resource_pool_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1078,9 +1078,9 @@ impl Client {
     /// `GetUserAntiDDosInfo`: Returns the Anti-DDoS instances of the account.
     ///
     /// Returns a [`GetUserAntiDDosInfoRequest`] to fill in and [`send`](GetUserAntiDDosInfoRequest::send).
-    pub fn get_user_anti_d_dos_info(&self) -> GetUserAntiDDosInfoRequest {
+    pub fn get_user_anti_ddos_info(&self) -> GetUserAntiDDosInfoRequest {
         GetUserAntiDDosInfoRequest {
-            inner: self.inner.get_user_anti_d_dos_info(),
+            inner: self.inner.get_user_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1141,18 +1141,18 @@ impl Client {
     /// `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
     ///
     /// Returns a [`InitBucketAntiDDosInfoRequest`] to fill in and [`send`](InitBucketAntiDDosInfoRequest::send).
-    pub fn init_bucket_anti_d_dos_info(&self) -> InitBucketAntiDDosInfoRequest {
+    pub fn init_bucket_anti_ddos_info(&self) -> InitBucketAntiDDosInfoRequest {
         InitBucketAntiDDosInfoRequest {
-            inner: self.inner.init_bucket_anti_d_dos_info(),
+            inner: self.inner.init_bucket_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }
     /// `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
     ///
     /// Returns a [`InitUserAntiDDosInfoRequest`] to fill in and [`send`](InitUserAntiDDosInfoRequest::send).
-    pub fn init_user_anti_d_dos_info(&self) -> InitUserAntiDDosInfoRequest {
+    pub fn init_user_anti_ddos_info(&self) -> InitUserAntiDDosInfoRequest {
         InitUserAntiDDosInfoRequest {
-            inner: self.inner.init_user_anti_d_dos_info(),
+            inner: self.inner.init_user_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1195,9 +1195,9 @@ impl Client {
     /// `ListBucketAntiDDosInfo`: Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
     ///
     /// Returns a [`ListBucketAntiDDosInfoRequest`] to fill in and [`send`](ListBucketAntiDDosInfoRequest::send).
-    pub fn list_bucket_anti_d_dos_info(&self) -> ListBucketAntiDDosInfoRequest {
+    pub fn list_bucket_anti_ddos_info(&self) -> ListBucketAntiDDosInfoRequest {
         ListBucketAntiDDosInfoRequest {
-            inner: self.inner.list_bucket_anti_d_dos_info(),
+            inner: self.inner.list_bucket_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1224,9 +1224,9 @@ impl Client {
     /// `ListBucketRequesterQoSInfos`: Lists the throttling limits of every requester on a bucket, one page at a time.
     ///
     /// Returns a [`ListBucketRequesterQoSInfosRequest`] to fill in and [`send`](ListBucketRequesterQoSInfosRequest::send).
-    pub fn list_bucket_requester_qo_s_infos(&self) -> ListBucketRequesterQoSInfosRequest {
+    pub fn list_bucket_requester_qos_infos(&self) -> ListBucketRequesterQoSInfosRequest {
         ListBucketRequesterQoSInfosRequest {
-            inner: self.inner.list_bucket_requester_qo_s_infos(),
+            inner: self.inner.list_bucket_requester_qos_infos(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1314,11 +1314,11 @@ impl Client {
     /// `ListResourcePoolBucketGroupQoSInfos`: Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
     ///
     /// Returns a [`ListResourcePoolBucketGroupQoSInfosRequest`] to fill in and [`send`](ListResourcePoolBucketGroupQoSInfosRequest::send).
-    pub fn list_resource_pool_bucket_group_qo_s_infos(
+    pub fn list_resource_pool_bucket_group_qos_infos(
         &self,
     ) -> ListResourcePoolBucketGroupQoSInfosRequest {
         ListResourcePoolBucketGroupQoSInfosRequest {
-            inner: self.inner.list_resource_pool_bucket_group_qo_s_infos(),
+            inner: self.inner.list_resource_pool_bucket_group_qos_infos(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1343,11 +1343,11 @@ impl Client {
     /// `ListResourcePoolRequesterQoSInfos`: Lists the throttling limits of every requester in a resource pool, one page at a time.
     ///
     /// Returns a [`ListResourcePoolRequesterQoSInfosRequest`] to fill in and [`send`](ListResourcePoolRequesterQoSInfosRequest::send).
-    pub fn list_resource_pool_requester_qo_s_infos(
+    pub fn list_resource_pool_requester_qos_infos(
         &self,
     ) -> ListResourcePoolRequesterQoSInfosRequest {
         ListResourcePoolRequesterQoSInfosRequest {
-            inner: self.inner.list_resource_pool_requester_qo_s_infos(),
+            inner: self.inner.list_resource_pool_requester_qos_infos(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1628,9 +1628,9 @@ impl Client {
     /// `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`PutBucketQoSInfoRequest`] to fill in and [`send`](PutBucketQoSInfoRequest::send).
-    pub fn put_bucket_qo_s_info(&self) -> PutBucketQoSInfoRequest {
+    pub fn put_bucket_qos_info(&self) -> PutBucketQoSInfoRequest {
         PutBucketQoSInfoRequest {
-            inner: self.inner.put_bucket_qo_s_info(),
+            inner: self.inner.put_bucket_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1673,9 +1673,9 @@ impl Client {
     /// `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`PutBucketRequesterQoSInfoRequest`] to fill in and [`send`](PutBucketRequesterQoSInfoRequest::send).
-    pub fn put_bucket_requester_qo_s_info(&self) -> PutBucketRequesterQoSInfoRequest {
+    pub fn put_bucket_requester_qos_info(&self) -> PutBucketRequesterQoSInfoRequest {
         PutBucketRequesterQoSInfoRequest {
-            inner: self.inner.put_bucket_requester_qo_s_info(),
+            inner: self.inner.put_bucket_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1826,20 +1826,20 @@ impl Client {
     /// `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`PutResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](PutResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn put_resource_pool_bucket_group_qo_s_info(
+    pub fn put_resource_pool_bucket_group_qos_info(
         &self,
     ) -> PutResourcePoolBucketGroupQoSInfoRequest {
         PutResourcePoolBucketGroupQoSInfoRequest {
-            inner: self.inner.put_resource_pool_bucket_group_qo_s_info(),
+            inner: self.inner.put_resource_pool_bucket_group_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
     /// `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`PutResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](PutResourcePoolRequesterQoSInfoRequest::send).
-    pub fn put_resource_pool_requester_qo_s_info(&self) -> PutResourcePoolRequesterQoSInfoRequest {
+    pub fn put_resource_pool_requester_qos_info(&self) -> PutResourcePoolRequesterQoSInfoRequest {
         PutResourcePoolRequesterQoSInfoRequest {
-            inner: self.inner.put_resource_pool_requester_qo_s_info(),
+            inner: self.inner.put_resource_pool_requester_qos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1963,9 +1963,9 @@ impl Client {
     /// `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
     ///
     /// Returns a [`UpdateBucketAntiDDosInfoRequest`] to fill in and [`send`](UpdateBucketAntiDDosInfoRequest::send).
-    pub fn update_bucket_anti_d_dos_info(&self) -> UpdateBucketAntiDDosInfoRequest {
+    pub fn update_bucket_anti_ddos_info(&self) -> UpdateBucketAntiDDosInfoRequest {
         UpdateBucketAntiDDosInfoRequest {
-            inner: self.inner.update_bucket_anti_d_dos_info(),
+            inner: self.inner.update_bucket_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }
@@ -1998,9 +1998,9 @@ impl Client {
     /// `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
     ///
     /// Returns a [`UpdateUserAntiDDosInfoRequest`] to fill in and [`send`](UpdateUserAntiDDosInfoRequest::send).
-    pub fn update_user_anti_d_dos_info(&self) -> UpdateUserAntiDDosInfoRequest {
+    pub fn update_user_anti_ddos_info(&self) -> UpdateUserAntiDDosInfoRequest {
         UpdateUserAntiDDosInfoRequest {
-            inner: self.inner.update_user_anti_d_dos_info(),
+            inner: self.inner.update_user_anti_ddos_info(),
             runtime: self.runtime.clone(),
         }
     }

@@ -328,7 +328,7 @@ impl Client {
     /// `DeleteBucketQoSInfo`: Deletes the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`DeleteBucketQoSInfoRequest`] to fill in and [`send`](DeleteBucketQoSInfoRequest::send).
-    pub fn delete_bucket_qo_s_info(&self) -> DeleteBucketQoSInfoRequest {
+    pub fn delete_bucket_qos_info(&self) -> DeleteBucketQoSInfoRequest {
         DeleteBucketQoSInfoRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketQoSInfoInput::builder(),
@@ -346,7 +346,7 @@ impl Client {
     /// `DeleteBucketRequesterQoSInfo`: Deletes the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`DeleteBucketRequesterQoSInfoRequest`] to fill in and [`send`](DeleteBucketRequesterQoSInfoRequest::send).
-    pub fn delete_bucket_requester_qo_s_info(&self) -> DeleteBucketRequesterQoSInfoRequest {
+    pub fn delete_bucket_requester_qos_info(&self) -> DeleteBucketRequesterQoSInfoRequest {
         DeleteBucketRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::DeleteBucketRequesterQoSInfoInput::builder(),
@@ -445,7 +445,7 @@ impl Client {
     /// `DeleteResourcePoolBucketGroupQoSInfo`: Deletes the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`DeleteResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn delete_resource_pool_bucket_group_qo_s_info(
+    pub fn delete_resource_pool_bucket_group_qos_info(
         &self,
     ) -> DeleteResourcePoolBucketGroupQoSInfoRequest {
         DeleteResourcePoolBucketGroupQoSInfoRequest {
@@ -456,7 +456,7 @@ impl Client {
     /// `DeleteResourcePoolRequesterQoSInfo`: Deletes the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`DeleteResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](DeleteResourcePoolRequesterQoSInfoRequest::send).
-    pub fn delete_resource_pool_requester_qo_s_info(
+    pub fn delete_resource_pool_requester_qos_info(
         &self,
     ) -> DeleteResourcePoolRequesterQoSInfoRequest {
         DeleteResourcePoolRequesterQoSInfoRequest {
@@ -788,7 +788,7 @@ impl Client {
     /// `GetBucketQoSInfo`: Returns the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`GetBucketQoSInfoRequest`] to fill in and [`send`](GetBucketQoSInfoRequest::send).
-    pub fn get_bucket_qo_s_info(&self) -> GetBucketQoSInfoRequest {
+    pub fn get_bucket_qos_info(&self) -> GetBucketQoSInfoRequest {
         GetBucketQoSInfoRequest {
             client: self.clone(),
             input: oss_model::GetBucketQoSInfoInput::builder(),
@@ -842,7 +842,7 @@ impl Client {
     /// `GetBucketRequesterQoSInfo`: Returns the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`GetBucketRequesterQoSInfoRequest`] to fill in and [`send`](GetBucketRequesterQoSInfoRequest::send).
-    pub fn get_bucket_requester_qo_s_info(&self) -> GetBucketRequesterQoSInfoRequest {
+    pub fn get_bucket_requester_qos_info(&self) -> GetBucketRequesterQoSInfoRequest {
         GetBucketRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::GetBucketRequesterQoSInfoInput::builder(),
@@ -1031,7 +1031,7 @@ impl Client {
     /// `GetResourcePoolBucketGroupQoSInfo`: Returns the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`GetResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](GetResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn get_resource_pool_bucket_group_qo_s_info(
+    pub fn get_resource_pool_bucket_group_qos_info(
         &self,
     ) -> GetResourcePoolBucketGroupQoSInfoRequest {
         GetResourcePoolBucketGroupQoSInfoRequest {
@@ -1051,7 +1051,7 @@ impl Client {
     /// `GetResourcePoolRequesterQoSInfo`: Returns the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`GetResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](GetResourcePoolRequesterQoSInfoRequest::send).
-    pub fn get_resource_pool_requester_qo_s_info(&self) -> GetResourcePoolRequesterQoSInfoRequest {
+    pub fn get_resource_pool_requester_qos_info(&self) -> GetResourcePoolRequesterQoSInfoRequest {
         GetResourcePoolRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::GetResourcePoolRequesterQoSInfoInput::builder(),
@@ -1078,7 +1078,7 @@ impl Client {
     /// `GetUserAntiDDosInfo`: Returns the Anti-DDoS instances of the account.
     ///
     /// Returns a [`GetUserAntiDDosInfoRequest`] to fill in and [`send`](GetUserAntiDDosInfoRequest::send).
-    pub fn get_user_anti_d_dos_info(&self) -> GetUserAntiDDosInfoRequest {
+    pub fn get_user_anti_ddos_info(&self) -> GetUserAntiDDosInfoRequest {
         GetUserAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::GetUserAntiDDosInfoInput::builder(),
@@ -1141,7 +1141,7 @@ impl Client {
     /// `InitBucketAntiDDosInfo`: Puts a bucket under the protection of an Anti-DDoS instance, optionally with the custom domains to protect.
     ///
     /// Returns a [`InitBucketAntiDDosInfoRequest`] to fill in and [`send`](InitBucketAntiDDosInfoRequest::send).
-    pub fn init_bucket_anti_d_dos_info(&self) -> InitBucketAntiDDosInfoRequest {
+    pub fn init_bucket_anti_ddos_info(&self) -> InitBucketAntiDDosInfoRequest {
         InitBucketAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::InitBucketAntiDDosInfoInput::builder(),
@@ -1150,7 +1150,7 @@ impl Client {
     /// `InitUserAntiDDosInfo`: Creates an Anti-DDoS instance for the account; the response names the new instance.
     ///
     /// Returns a [`InitUserAntiDDosInfoRequest`] to fill in and [`send`](InitUserAntiDDosInfoRequest::send).
-    pub fn init_user_anti_d_dos_info(&self) -> InitUserAntiDDosInfoRequest {
+    pub fn init_user_anti_ddos_info(&self) -> InitUserAntiDDosInfoRequest {
         InitUserAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::InitUserAntiDDosInfoInput::builder(),
@@ -1195,7 +1195,7 @@ impl Client {
     /// `ListBucketAntiDDosInfo`: Lists the buckets protected by the account's Anti-DDoS instances, one page at a time.
     ///
     /// Returns a [`ListBucketAntiDDosInfoRequest`] to fill in and [`send`](ListBucketAntiDDosInfoRequest::send).
-    pub fn list_bucket_anti_d_dos_info(&self) -> ListBucketAntiDDosInfoRequest {
+    pub fn list_bucket_anti_ddos_info(&self) -> ListBucketAntiDDosInfoRequest {
         ListBucketAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::ListBucketAntiDDosInfoInput::builder(),
@@ -1224,7 +1224,7 @@ impl Client {
     /// `ListBucketRequesterQoSInfos`: Lists the throttling limits of every requester on a bucket, one page at a time.
     ///
     /// Returns a [`ListBucketRequesterQoSInfosRequest`] to fill in and [`send`](ListBucketRequesterQoSInfosRequest::send).
-    pub fn list_bucket_requester_qo_s_infos(&self) -> ListBucketRequesterQoSInfosRequest {
+    pub fn list_bucket_requester_qos_infos(&self) -> ListBucketRequesterQoSInfosRequest {
         ListBucketRequesterQoSInfosRequest {
             client: self.clone(),
             input: oss_model::ListBucketRequesterQoSInfosInput::builder(),
@@ -1314,7 +1314,7 @@ impl Client {
     /// `ListResourcePoolBucketGroupQoSInfos`: Lists the throttling limits of the bucket groups of a resource pool, one page at a time.
     ///
     /// Returns a [`ListResourcePoolBucketGroupQoSInfosRequest`] to fill in and [`send`](ListResourcePoolBucketGroupQoSInfosRequest::send).
-    pub fn list_resource_pool_bucket_group_qo_s_infos(
+    pub fn list_resource_pool_bucket_group_qos_infos(
         &self,
     ) -> ListResourcePoolBucketGroupQoSInfosRequest {
         ListResourcePoolBucketGroupQoSInfosRequest {
@@ -1343,7 +1343,7 @@ impl Client {
     /// `ListResourcePoolRequesterQoSInfos`: Lists the throttling limits of every requester in a resource pool, one page at a time.
     ///
     /// Returns a [`ListResourcePoolRequesterQoSInfosRequest`] to fill in and [`send`](ListResourcePoolRequesterQoSInfosRequest::send).
-    pub fn list_resource_pool_requester_qo_s_infos(
+    pub fn list_resource_pool_requester_qos_infos(
         &self,
     ) -> ListResourcePoolRequesterQoSInfosRequest {
         ListResourcePoolRequesterQoSInfosRequest {
@@ -1629,7 +1629,7 @@ impl Client {
     /// `PutBucketQoSInfo`: Sets the throttling limits of a bucket in a resource pool.
     ///
     /// Returns a [`PutBucketQoSInfoRequest`] to fill in and [`send`](PutBucketQoSInfoRequest::send).
-    pub fn put_bucket_qo_s_info(&self) -> PutBucketQoSInfoRequest {
+    pub fn put_bucket_qos_info(&self) -> PutBucketQoSInfoRequest {
         PutBucketQoSInfoRequest {
             client: self.clone(),
             input: oss_model::PutBucketQoSInfoInput::builder(),
@@ -1674,7 +1674,7 @@ impl Client {
     /// `PutBucketRequesterQoSInfo`: Sets the throttling limits of one requester on a bucket.
     ///
     /// Returns a [`PutBucketRequesterQoSInfoRequest`] to fill in and [`send`](PutBucketRequesterQoSInfoRequest::send).
-    pub fn put_bucket_requester_qo_s_info(&self) -> PutBucketRequesterQoSInfoRequest {
+    pub fn put_bucket_requester_qos_info(&self) -> PutBucketRequesterQoSInfoRequest {
         PutBucketRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::PutBucketRequesterQoSInfoInput::builder(),
@@ -1828,7 +1828,7 @@ impl Client {
     /// `PutResourcePoolBucketGroupQoSInfo`: Sets the throttling limits of a bucket group in a resource pool.
     ///
     /// Returns a [`PutResourcePoolBucketGroupQoSInfoRequest`] to fill in and [`send`](PutResourcePoolBucketGroupQoSInfoRequest::send).
-    pub fn put_resource_pool_bucket_group_qo_s_info(
+    pub fn put_resource_pool_bucket_group_qos_info(
         &self,
     ) -> PutResourcePoolBucketGroupQoSInfoRequest {
         PutResourcePoolBucketGroupQoSInfoRequest {
@@ -1839,7 +1839,7 @@ impl Client {
     /// `PutResourcePoolRequesterQoSInfo`: Sets the throttling limits of one requester in a resource pool.
     ///
     /// Returns a [`PutResourcePoolRequesterQoSInfoRequest`] to fill in and [`send`](PutResourcePoolRequesterQoSInfoRequest::send).
-    pub fn put_resource_pool_requester_qo_s_info(&self) -> PutResourcePoolRequesterQoSInfoRequest {
+    pub fn put_resource_pool_requester_qos_info(&self) -> PutResourcePoolRequesterQoSInfoRequest {
         PutResourcePoolRequesterQoSInfoRequest {
             client: self.clone(),
             input: oss_model::PutResourcePoolRequesterQoSInfoInput::builder(),
@@ -1965,7 +1965,7 @@ impl Client {
     /// `UpdateBucketAntiDDosInfo`: Changes the protection status of a bucket under an Anti-DDoS instance, optionally with the custom domains to protect.
     ///
     /// Returns a [`UpdateBucketAntiDDosInfoRequest`] to fill in and [`send`](UpdateBucketAntiDDosInfoRequest::send).
-    pub fn update_bucket_anti_d_dos_info(&self) -> UpdateBucketAntiDDosInfoRequest {
+    pub fn update_bucket_anti_ddos_info(&self) -> UpdateBucketAntiDDosInfoRequest {
         UpdateBucketAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::UpdateBucketAntiDDosInfoInput::builder(),
@@ -1996,7 +1996,7 @@ impl Client {
     /// `UpdateUserAntiDDosInfo`: Changes the status of an Anti-DDoS instance of the account (to `HaltDefending`, turning protection off).
     ///
     /// Returns a [`UpdateUserAntiDDosInfoRequest`] to fill in and [`send`](UpdateUserAntiDDosInfoRequest::send).
-    pub fn update_user_anti_d_dos_info(&self) -> UpdateUserAntiDDosInfoRequest {
+    pub fn update_user_anti_ddos_info(&self) -> UpdateUserAntiDDosInfoRequest {
         UpdateUserAntiDDosInfoRequest {
             client: self.clone(),
             input: oss_model::UpdateUserAntiDDosInfoInput::builder(),

@@ -424,10 +424,7 @@ pub(crate) fn post_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .get("callback")
         .filter(|c| !c.is_empty())
         .map(|c| {
-            super::callback::from_form(
-                c,
-                form.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            )
+            super::callback::from_form(c, form.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())))
         })
         .transpose()?;
     let meta = stored_meta(&form, &key)?;
