@@ -10,6 +10,8 @@ pub(crate) mod callback;
 pub(crate) mod cname;
 pub(crate) mod config;
 pub(crate) mod cors;
+pub(crate) mod data_pipeline;
+pub(crate) mod dataset;
 pub(crate) mod encryption;
 mod form_data;
 pub(crate) mod hns;
@@ -188,6 +190,8 @@ pub(crate) fn handler(op: Op) -> Option<Handler> {
         Op::GetMetaQueryStatus => meta_query::status,
         Op::DoMetaQuery => meta_query::query,
         Op::CloseMetaQuery => meta_query::close,
+        Op::DoMetaQueryAction => dataset::action,
+        Op::DoDataPipeLineAction => data_pipeline::action,
         // Object FC access points.
         Op::CreateAccessPointForObjectProcess => object_fc::create,
         Op::GetAccessPointForObjectProcess => object_fc::get,
