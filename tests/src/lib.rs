@@ -37,6 +37,63 @@ pub const ACCESS_KEY_SECRET: &str = "testEmulatorKeySecret0123456789";
 /// The region the tests sign for.
 pub const REGION: &str = "cn-hangzhou";
 
+/// An SDK client ([`oss_client::Client`]) of `emu`: its endpoint and keys, region
+/// [`REGION`], the client's default retries.
+///
+/// ```
+/// let emu = oss_tests::start_emulator();
+/// let client = oss_tests::sdk_client(&emu);
+/// # let _ = client;
+/// ```
+pub fn sdk_client(emu: &Emulator) -> oss_client::Client {
+    oss_client::Client::new(sdk_config(emu).build().expect("client config"))
+}
+
+/// [`sdk_client`] that sends each request once and gives up connecting after 5 s: for tests
+/// of exact error answers, which a retry would hide.
+///
+/// ```
+/// let emu = oss_tests::start_emulator();
+/// let client = oss_tests::sdk_client_one_attempt(&emu);
+/// # let _ = client;
+/// ```
+pub fn sdk_client_one_attempt(emu: &Emulator) -> oss_client::Client {
+    oss_client::Client::new(
+        sdk_config(emu)
+            .retry(oss_client::RetryPolicy::default().max_attempts(1))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("client config"),
+    )
+}
+
+fn sdk_config(emu: &Emulator) -> oss_client::ConfigBuilder {
+    oss_client::Config::builder()
+        .region(REGION)
+        .endpoint(emu.endpoint())
+        .credentials(oss_client::credentials::StaticProvider::from_keys(
+            emu.access_key_id(),
+            emu.access_key_secret(),
+        ))
+}
+
+/// The HTTP status and OSS error code of a service error; panics with `err` when it is
+/// another kind of error.
+///
+/// ```
+/// let emu = oss_tests::start_emulator();
+/// let client = oss_tests::sdk_client(&emu);
+/// let rt = tokio::runtime::Runtime::new().unwrap();
+/// let err = rt
+///     .block_on(client.get_bucket_info().bucket("no-such-bucket").send())
+///     .unwrap_err();
+/// assert_eq!(oss_tests::service_code(&err), (404, "NoSuchBucket".to_owned()));
+/// ```
+pub fn service_code(err: &oss_client::Error) -> (u16, String) {
+    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
+    (e.status.as_u16(), e.code.clone())
+}
+
 /// `len` bytes of a fixed pseudo-random sequence (xorshift from `seed`): not a repeating
 /// pattern, so a misplaced or spliced range is visible.
 ///

@@ -2,24 +2,13 @@
 //! `x-oss-restore` state through a restore, CleanRestoredObject, and OSS's errors.
 #![allow(clippy::unwrap_used)]
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_model::{RestoreJobParameters, RestoreRequest, RestoreTier, StorageClass};
+use oss_tests::{sdk_client, service_code};
 
 const AK: &str = "restore-test-ak";
 const SK: &str = "restore-test-sk";
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
-}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -27,11 +16,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
 }
 
 fn request(days: i64, tier: Option<RestoreTier>) -> RestoreRequest {
@@ -57,7 +41,7 @@ fn restored_objects_are_readable_until_cleaned() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     let raw = oss_tests::Client::for_addr(emu.addr(), AK, SK);
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         c.put_bucket().bucket("cold").send().await.unwrap();
         for (key, class) in [
             ("a", StorageClass::Archive),
@@ -72,7 +56,11 @@ fn restored_objects_are_readable_until_cleaned() {
                 .send()
                 .await
                 .unwrap_err();
-            assert_eq!(code(&err), (403, "InvalidObjectState".into()), "{key}");
+            assert_eq!(
+                service_code(&err),
+                (403, "InvalidObjectState".into()),
+                "{key}"
+            );
             let head = c
                 .head_object()
                 .bucket("cold")
@@ -88,7 +76,7 @@ fn restored_objects_are_readable_until_cleaned() {
                 .send()
                 .await
                 .unwrap_err();
-            assert_eq!(code(&err), (409, "ArchiveRestoreFileStale".into()));
+            assert_eq!(service_code(&err), (409, "ArchiveRestoreFileStale".into()));
             // A frozen object cannot be copied either.
             let err = c
                 .copy_object()
@@ -98,7 +86,7 @@ fn restored_objects_are_readable_until_cleaned() {
                 .send()
                 .await
                 .unwrap_err();
-            assert_eq!(code(&err), (403, "InvalidObjectState".into()));
+            assert_eq!(service_code(&err), (403, "InvalidObjectState".into()));
 
             // First restore: 202; the delay is zero, so it is complete at once.
             let tier = (key != "a").then_some(RestoreTier::Expedited);
@@ -149,7 +137,7 @@ fn restored_objects_are_readable_until_cleaned() {
                 .send()
                 .await
                 .unwrap_err();
-            assert_eq!(code(&err), (403, "InvalidObjectState".into()));
+            assert_eq!(service_code(&err), (403, "InvalidObjectState".into()));
         }
 
         // Only archived objects are restored.
@@ -161,7 +149,7 @@ fn restored_objects_are_readable_until_cleaned() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (400, "OperationNotSupported".into()));
+        assert_eq!(service_code(&err), (400, "OperationNotSupported".into()));
         // Deep Cold Archive has no Bulk tier; Archive keeps at most 7 days.
         let err = c
             .restore_object()
@@ -171,7 +159,7 @@ fn restored_objects_are_readable_until_cleaned() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (400, "MalformedXML".into()));
+        assert_eq!(service_code(&err), (400, "MalformedXML".into()));
         let err = c
             .restore_object()
             .bucket("cold")
@@ -180,7 +168,7 @@ fn restored_objects_are_readable_until_cleaned() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (400, "MalformedXML".into()));
+        assert_eq!(service_code(&err), (400, "MalformedXML".into()));
     });
 }
 
@@ -191,7 +179,7 @@ fn a_restore_in_progress_is_ongoing() {
     )
     .unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         c.put_bucket().bucket("cold").send().await.unwrap();
         put(&c, "k", StorageClass::ColdArchive).await;
         let out = c
@@ -218,7 +206,7 @@ fn a_restore_in_progress_is_ongoing() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (403, "InvalidObjectState".into()));
+        assert_eq!(service_code(&err), (403, "InvalidObjectState".into()));
         let err = c
             .restore_object()
             .bucket("cold")
@@ -226,7 +214,7 @@ fn a_restore_in_progress_is_ongoing() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (409, "RestoreAlreadyInProgress".into()));
+        assert_eq!(service_code(&err), (409, "RestoreAlreadyInProgress".into()));
         let err = c
             .clean_restored_object()
             .bucket("cold")
@@ -234,7 +222,10 @@ fn a_restore_in_progress_is_ongoing() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (409, "ArchiveRestoreNotFinished".into()));
+        assert_eq!(
+            service_code(&err),
+            (409, "ArchiveRestoreNotFinished".into())
+        );
     });
 }
 

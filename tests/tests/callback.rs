@@ -4,6 +4,7 @@
 //! verification of the call (which fails for a tampered call).
 #![allow(clippy::unwrap_used)]
 
+use oss_tests::{sdk_client, service_code};
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -13,8 +14,6 @@ use base64::Engine as _;
 use oss_client::callback::{
     CallbackBodyType, CallbackParams, CallbackRequest, CallbackVerifyError, public_key_url, verify,
 };
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
 use oss_emulator::{Emulator, EmulatorConfig};
 
 const AK: &str = "callback-test-ak";
@@ -121,22 +120,6 @@ impl AppServer {
     }
 }
 
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
-}
-
 /// GET of a plain `http://host:port/path` URL (the emulator's public key).
 fn http_get(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap();
@@ -167,7 +150,7 @@ fn as_request(r: &Received) -> CallbackRequest<'_> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_json_callback_is_signed_and_its_reply_returned() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("photos").send().await.unwrap();
     let app = AppServer::start(200, r#"{"status":"recorded"}"#);
     let params = CallbackParams::new(
@@ -267,7 +250,7 @@ async fn a_json_callback_is_signed_and_its_reply_returned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_callback_url_encodes_its_variables() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("docs").send().await.unwrap();
     let app = AppServer::start(200, r#"{"ok":true}"#);
     let params = CallbackParams::new(app.url("/cb"), "object=${object}&size=${size}&n=${x:name}")
@@ -301,7 +284,7 @@ async fn a_form_callback_url_encodes_its_variables() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_callbacks_are_203_callback_failed_and_the_object_stays() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("cbk").send().await.unwrap();
 
     // The application answers 500.
@@ -318,7 +301,7 @@ async fn failed_callbacks_are_203_callback_failed_and_the_object_stays() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (203, "CallbackFailed".to_owned()));
+    assert_eq!(service_code(&err), (203, "CallbackFailed".to_owned()));
     assert!(
         err.service_error().unwrap().message.contains("500"),
         "{err}"
@@ -347,7 +330,7 @@ async fn failed_callbacks_are_203_callback_failed_and_the_object_stays() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (203, "CallbackFailed".to_owned()));
+    assert_eq!(service_code(&err), (203, "CallbackFailed".to_owned()));
 
     // Nobody listens (a port just freed).
     let closed = TcpListener::bind("127.0.0.1:0")
@@ -366,7 +349,7 @@ async fn failed_callbacks_are_203_callback_failed_and_the_object_stays() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (203, "CallbackFailed".to_owned()));
+    assert_eq!(service_code(&err), (203, "CallbackFailed".to_owned()));
     assert!(c.is_object_exist("cbk", "kclosed").await.unwrap());
 
     // A later URL is tried when the first fails.
@@ -390,7 +373,7 @@ async fn failed_callbacks_are_203_callback_failed_and_the_object_stays() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_loopback_and_malformed_callbacks_are_refused_before_storing() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("cbk").send().await.unwrap();
     for (key, header) in [
         (
@@ -424,7 +407,11 @@ async fn non_loopback_and_malformed_callbacks_are_refused_before_storing() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (400, "InvalidArgument".to_owned()), "{key}");
+        assert_eq!(
+            service_code(&err),
+            (400, "InvalidArgument".to_owned()),
+            "{key}"
+        );
         assert!(!c.is_object_exist("cbk", key).await.unwrap(), "{key}");
     }
 }
@@ -432,7 +419,7 @@ async fn non_loopback_and_malformed_callbacks_are_refused_before_storing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn complete_multipart_upload_calls_back_with_the_whole_object() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("cbk").send().await.unwrap();
     let app = AppServer::start(200, r#"{"done":1}"#);
     let init = c
@@ -476,7 +463,7 @@ async fn complete_multipart_upload_calls_back_with_the_whole_object() {
 async fn a_post_object_form_with_a_callback_field_calls_back() {
     use oss_client::post_policy::PostPolicy;
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("forms").send().await.unwrap();
     let app = AppServer::start(200, r#"{"form":"seen"}"#);
     let params = CallbackParams::new(
@@ -534,7 +521,7 @@ async fn a_post_object_form_with_a_callback_field_calls_back() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (203, "CallbackFailed".to_owned()));
+    assert_eq!(service_code(&err), (203, "CallbackFailed".to_owned()));
     failing.next();
     let (_, data) = c
         .get_object()
@@ -559,7 +546,7 @@ async fn a_post_object_form_with_a_callback_field_calls_back() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err).0, 400);
+    assert_eq!(service_code(&err).0, 400);
     assert!(
         c.head_object()
             .bucket("forms")

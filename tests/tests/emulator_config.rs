@@ -7,10 +7,9 @@
 // Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
 #![allow(clippy::unwrap_used)]
 
-use std::time::Duration;
+use oss_tests::sdk_client_one_attempt;
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config, RetryPolicy};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_proto::generated::{self as ops, CONFIG_DOCUMENTS, ConfigAbsent, OperationId};
 use oss_proto::operation::Operation;
@@ -21,19 +20,6 @@ const SK: &str = "config-test-sk";
 
 fn emulator(config: EmulatorConfig) -> Emulator {
     Emulator::start(config.region("cn-hangzhou")).expect("emulator starts")
-}
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .endpoint(emu.endpoint())
-            .retry(RetryPolicy::default().max_attempts(1))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("config"),
-    )
 }
 
 /// The input of `O` from JSON: `base` (bucket, instance members) plus `extra` members.
@@ -168,7 +154,7 @@ fn policy() -> String {
 #[tokio::test]
 async fn every_configuration_document_round_trips_and_answers_osss_absent_code() {
     let emu = emulator(EmulatorConfig::new(AK, SK));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     let b = "config-bucket";
     c.put_bucket().bucket(b).send().await.unwrap();
     use OperationId as Id;
@@ -422,7 +408,7 @@ async fn every_configuration_document_round_trips_and_answers_osss_absent_code()
 #[tokio::test]
 async fn absent_answers_are_osss() {
     let emu = emulator(EmulatorConfig::new(AK, SK));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("absent").send().await.unwrap();
     let base = json!({"bucket": "absent"});
     for (code, err) in [
@@ -463,7 +449,7 @@ async fn absent_answers_are_osss() {
 #[tokio::test]
 async fn bad_documents_are_refused_and_change_nothing() {
     let emu = emulator(EmulatorConfig::new(AK, SK));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("bad-docs").send().await.unwrap();
     let base = json!({"bucket": "bad-docs"});
     let good = json!({"payer": "Requester"});
@@ -566,7 +552,7 @@ async fn documents_survive_a_restart_with_a_data_directory() {
     let base = json!({"bucket": "persisted"});
     {
         let emu = emulator(EmulatorConfig::new(AK, SK).data_dir(dir.path()));
-        let c = client(&emu);
+        let c = sdk_client_one_attempt(&emu);
         c.put_bucket().bucket("persisted").send().await.unwrap();
         c.call::<ops::PutBucketLifecycle>(input::<ops::PutBucketLifecycle>(
             &base,
@@ -589,7 +575,7 @@ async fn documents_survive_a_restart_with_a_data_directory() {
         emu.stop();
     }
     let emu = emulator(EmulatorConfig::new(AK, SK).data_dir(dir.path()));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     let out = get::<ops::GetBucketLifecycle>(&c, &base).await.unwrap();
     assert_same_document("lifecycle", &lifecycle, &out);
     let out = get::<ops::GetBucketPolicy>(&c, &base).await.unwrap();

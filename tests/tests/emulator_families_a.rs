@@ -7,10 +7,9 @@
 // Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
 #![allow(clippy::unwrap_used)]
 
-use std::time::Duration;
+use oss_tests::sdk_client_one_attempt;
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config, RetryPolicy};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_model as m;
 use time::OffsetDateTime;
@@ -22,22 +21,9 @@ fn emulator(config: EmulatorConfig) -> Emulator {
     Emulator::start(config.region("cn-hangzhou")).expect("emulator starts")
 }
 
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .endpoint(emu.endpoint())
-            .retry(RetryPolicy::default().max_attempts(1))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("config"),
-    )
-}
-
 async fn setup() -> (Emulator, Client) {
     let emu = emulator(EmulatorConfig::new(AK, SK));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     (emu, c)
 }
 
@@ -1627,7 +1613,7 @@ async fn stateful_families_survive_a_restart_with_a_data_directory() {
     let worm_id;
     {
         let emu = emulator(EmulatorConfig::new(AK, SK).data_dir(dir.path()));
-        let c = client(&emu);
+        let c = sdk_client_one_attempt(&emu);
         bucket(&c, "kept").await;
         worm_id = c
             .initiate_bucket_worm()
@@ -1667,7 +1653,7 @@ async fn stateful_families_survive_a_restart_with_a_data_directory() {
         put(&c, "kept", "obj", "data").await;
     }
     let emu = emulator(EmulatorConfig::new(AK, SK).data_dir(dir.path()));
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     let w = c.get_bucket_worm().bucket("kept").send().await.unwrap();
     assert_eq!(w.worm_id.as_deref(), Some(worm_id.as_str()));
     assert_eq!(w.state, Some(m::BucketWormState::Locked));

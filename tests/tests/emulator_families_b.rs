@@ -5,10 +5,8 @@
 // Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
 #![allow(clippy::unwrap_used)]
 
-use std::time::Duration;
+use oss_tests::sdk_client_one_attempt;
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config, RetryPolicy};
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_model::{
     AccessPointNetworkOrigin, AccessPointVpcConfiguration, CreateAccessPointConfiguration,
@@ -25,19 +23,6 @@ fn config() -> EmulatorConfig {
 
 fn emulator() -> Emulator {
     Emulator::start(config()).expect("emulator starts")
-}
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .endpoint(emu.endpoint())
-            .retry(RetryPolicy::default().max_attempts(1))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("config"),
-    )
 }
 
 /// The OSS error code and HTTP status of a failed call.
@@ -66,7 +51,7 @@ fn ap_config(name: &str, vpc: Option<&str>) -> CreateAccessPointConfiguration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_points_round_trip_and_answer_oss_errors() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("ap-bucket").send().await.unwrap();
     c.put_bucket().bucket("ap-other").send().await.unwrap();
 
@@ -273,7 +258,7 @@ async fn access_points_round_trip_and_answer_oss_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_point_policies_and_public_access_blocks() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("appol-bucket").send().await.unwrap();
     c.create_access_point()
         .bucket("appol-bucket")
@@ -400,7 +385,7 @@ fn limits(total_qps: i64, download: i64) -> QoSConfiguration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bucket_and_requester_qos_round_trip() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("qos-bucket").send().await.unwrap();
 
     // Never set: every limit absent (OSS: absent is -1, unlimited).
@@ -550,7 +535,7 @@ async fn bucket_and_requester_qos_round_trip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resource_pools_requesters_and_bucket_groups() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     for b in ["pool-b1", "pool-b2", "pool-b3"] {
         c.put_bucket().bucket(b).send().await.unwrap();
     }
@@ -822,7 +807,7 @@ async fn access_points_and_qos_survive_a_restart() {
     let alias;
     {
         let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
-        let c = client(&emu);
+        let c = sdk_client_one_attempt(&emu);
         c.put_bucket().bucket("persist-b").send().await.unwrap();
         alias = c
             .create_access_point()
@@ -857,7 +842,7 @@ async fn access_points_and_qos_survive_a_restart() {
         emu.stop();
     }
     let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     let got = c
         .get_access_point()
         .bucket("persist-b")
@@ -931,7 +916,7 @@ fn aggregation(field: &str, op: &str) -> oss_model::MetaQueryAggregation {
 async fn meta_query_answers_from_the_buckets_objects() {
     use oss_model::{MetaQueryMode, MetaQueryOrder};
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("mq-bucket").send().await.unwrap();
 
     // Not open: status and queries are refused.
@@ -1220,7 +1205,7 @@ async fn meta_query_answers_from_the_buckets_objects() {
 async fn semantic_meta_query_matches_words_media_types_and_simple_queries() {
     use oss_model::MetaQueryMode;
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("mq-sem").send().await.unwrap();
     for (key, ct, size) in [
         ("snow-forest.jpg", "image/jpeg", 50usize),
@@ -1271,7 +1256,7 @@ async fn meta_query_index_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
-        let c = client(&emu);
+        let c = sdk_client_one_attempt(&emu);
         c.put_bucket().bucket("mq-keep").send().await.unwrap();
         c.put_object()
             .bucket("mq-keep")
@@ -1284,7 +1269,7 @@ async fn meta_query_index_survives_a_restart() {
         emu.stop();
     }
     let emu = Emulator::start(config().data_dir(dir.path())).unwrap();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     let st = c
         .get_meta_query_status()
         .bucket("mq-keep")
@@ -1329,7 +1314,7 @@ fn process_config(function: &str, features: &[&str]) -> oss_model::ObjectProcess
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_fc_access_points_round_trip() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("fc-bucket").send().await.unwrap();
     c.create_access_point()
         .bucket("fc-bucket")
@@ -1583,7 +1568,7 @@ async fn object_fc_access_points_round_trip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn write_get_object_response_is_stored_as_received() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     assert!(
         emu.written_get_object_response("route-1", "token-1")
             .is_none()
@@ -1634,7 +1619,7 @@ async fn write_get_object_response_is_stored_as_received() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_point_alias_reaches_the_bucket_subject_to_its_policy() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client_one_attempt(&emu);
     c.put_bucket().bucket("alias-bucket").send().await.unwrap();
     let alias = c
         .create_access_point()

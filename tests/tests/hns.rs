@@ -3,30 +3,14 @@
 //! recursive with its continuation token), OSS's errors, and state across a restart.
 #![allow(clippy::unwrap_used)]
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
+use oss_tests::{sdk_client, service_code};
 
 const AK: &str = "hns-test-ak";
 const SK: &str = "hns-test-sk";
 /// Entries one recursive DeleteDirectory call removes (the emulator's batch).
 const BATCH: i64 = 100;
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
-}
 
 async fn hns_bucket(c: &Client, name: &str) {
     c.put_bucket()
@@ -50,7 +34,7 @@ async fn put(c: &Client, bucket: &str, key: &str, body: &str) {
 async fn read(c: &Client, bucket: &str, key: &str) -> Result<String, (u16, String)> {
     match c.get_object().bucket(bucket).key(key).send().await {
         Ok((_, body)) => Ok(String::from_utf8(body.collect().await.unwrap().to_vec()).unwrap()),
-        Err(e) => Err(code(&e)),
+        Err(e) => Err(service_code(&e)),
     }
 }
 
@@ -72,7 +56,7 @@ fn emulator() -> Emulator {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bucket_info_reports_the_namespace_and_flat_buckets_refuse_directory_operations() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     hns_bucket(&c, "tree").await;
     c.put_bucket().bucket("flat").send().await.unwrap();
     let info = c.get_bucket_info().bucket("tree").send().await.unwrap();
@@ -94,7 +78,7 @@ async fn bucket_info_reports_the_namespace_and_flat_buckets_refuse_directory_ope
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), refused);
+    assert_eq!(service_code(&err), refused);
     put(&c, "flat", "x", "data").await;
     let err = c
         .rename()
@@ -104,7 +88,7 @@ async fn bucket_info_reports_the_namespace_and_flat_buckets_refuse_directory_ope
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), refused);
+    assert_eq!(service_code(&err), refused);
     assert_eq!(read(&c, "flat", "x").await.unwrap(), "data");
     let err = c
         .delete_directory()
@@ -114,7 +98,7 @@ async fn bucket_info_reports_the_namespace_and_flat_buckets_refuse_directory_ope
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), refused);
+    assert_eq!(service_code(&err), refused);
 
     let err = c
         .put_bucket()
@@ -123,13 +107,13 @@ async fn bucket_info_reports_the_namespace_and_flat_buckets_refuse_directory_ope
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (400, "InvalidArgument".to_owned()));
+    assert_eq!(service_code(&err), (400, "InvalidArgument".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_directory_makes_parents_and_refuses_a_file_in_the_way() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     hns_bucket(&c, "tree").await;
     c.create_directory()
         .bucket("tree")
@@ -171,7 +155,11 @@ async fn create_directory_makes_parents_and_refuses_a_file_in_the_way() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (409, "FileAlreadyExists".to_owned()), "{path}");
+        assert_eq!(
+            service_code(&err),
+            (409, "FileAlreadyExists".to_owned()),
+            "{path}"
+        );
     }
     assert_eq!(read(&c, "tree", "desktop/note").await.unwrap(), "text");
     let err = c
@@ -181,13 +169,13 @@ async fn create_directory_makes_parents_and_refuses_a_file_in_the_way() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (400, "InvalidArgument".to_owned()));
+    assert_eq!(service_code(&err), (400, "InvalidArgument".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rename_moves_objects_and_whole_directories() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     hns_bucket(&c, "tree").await;
     c.create_directory()
         .bucket("tree")
@@ -258,7 +246,7 @@ async fn rename_moves_objects_and_whole_directories() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rename_refuses_existing_targets_missing_sources_and_missing_parents() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     hns_bucket(&c, "tree").await;
     for dir in ["one", "two"] {
         c.create_directory()
@@ -283,22 +271,34 @@ async fn rename_refuses_existing_targets_missing_sources_and_missing_parents() {
     };
     let exists = (409, "FileAlreadyExists".to_owned());
     // Onto an existing directory, and onto an existing object.
-    assert_eq!(code(&rename("one", "two").await.unwrap_err()), exists);
-    assert_eq!(code(&rename("file", "two").await.unwrap_err()), exists);
-    assert_eq!(code(&rename("one", "file").await.unwrap_err()), exists);
-    assert_eq!(code(&rename("file", "one/x").await.unwrap_err()), exists);
+    assert_eq!(
+        service_code(&rename("one", "two").await.unwrap_err()),
+        exists
+    );
+    assert_eq!(
+        service_code(&rename("file", "two").await.unwrap_err()),
+        exists
+    );
+    assert_eq!(
+        service_code(&rename("one", "file").await.unwrap_err()),
+        exists
+    );
+    assert_eq!(
+        service_code(&rename("file", "one/x").await.unwrap_err()),
+        exists
+    );
     // A missing source; a destination whose parent does not exist.
     assert_eq!(
-        code(&rename("nothing", "elsewhere").await.unwrap_err()),
+        service_code(&rename("nothing", "elsewhere").await.unwrap_err()),
         (404, "NoSuchKey".to_owned())
     );
     assert_eq!(
-        code(&rename("file", "no/such/parent").await.unwrap_err()),
+        service_code(&rename("file", "no/such/parent").await.unwrap_err()),
         (404, "NoSuchKey".to_owned())
     );
     // A directory into itself.
     assert_eq!(
-        code(&rename("one", "one/inner").await.unwrap_err()),
+        service_code(&rename("one", "one/inner").await.unwrap_err()),
         (400, "InvalidArgument".to_owned())
     );
     // Nothing moved.
@@ -309,7 +309,7 @@ async fn rename_refuses_existing_targets_missing_sources_and_missing_parents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_directory_empty_then_recursive_with_continuation() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     hns_bucket(&c, "tree").await;
     c.create_directory()
         .bucket("tree")
@@ -334,7 +334,7 @@ async fn delete_directory_empty_then_recursive_with_continuation() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (404, "NoSuchKey".to_owned()));
+    assert_eq!(service_code(&err), (404, "NoSuchKey".to_owned()));
 
     // 130 objects in two subdirectories plus the directories: 133 entries.
     c.create_directory()
@@ -361,7 +361,7 @@ async fn delete_directory_empty_then_recursive_with_continuation() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (409, "DirectoryNotEmpty".to_owned()));
+    assert_eq!(service_code(&err), (409, "DirectoryNotEmpty".to_owned()));
     let err = c
         .delete_directory()
         .bucket("tree")
@@ -370,7 +370,7 @@ async fn delete_directory_empty_then_recursive_with_continuation() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (400, "InvalidArgument".to_owned()));
+    assert_eq!(service_code(&err), (400, "InvalidArgument".to_owned()));
 
     let first = c
         .delete_directory()
@@ -412,7 +412,7 @@ async fn the_namespace_and_renames_survive_a_restart() {
     let config = || EmulatorConfig::new(AK, SK).data_dir(dir.path());
     {
         let emu = Emulator::start(config()).unwrap();
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         hns_bucket(&c, "tree").await;
         put(&c, "tree", "d/x", "kept").await;
         c.rename()
@@ -424,7 +424,7 @@ async fn the_namespace_and_renames_survive_a_restart() {
             .unwrap();
     }
     let emu = Emulator::start(config()).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     assert_eq!(keys(&c, "tree").await, ["e/x"]);
     assert_eq!(read(&c, "tree", "e/x").await.unwrap(), "kept");
     c.create_directory()

@@ -4,13 +4,13 @@
 //! by hand for a 200×100 source.
 #![allow(clippy::unwrap_used)]
 
+use oss_tests::sdk_client;
 use std::io::Cursor;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
+use oss_client::Client;
 use oss_emulator::{Emulator, EmulatorConfig};
 
 const AK: &str = "image-test-ak";
@@ -23,17 +23,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
 }
 
 /// A 200×100 PNG, a colour gradient so that a JPEG of it is not trivially small.
@@ -87,7 +76,7 @@ async fn size_and_format(c: &Client, process: &str) -> ((u32, u32), ImageFormat)
 fn get_object_processes_images() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         let png = ImageFormat::Png;
         // Resize: 200×100 scaled to width 100 keeps 2:1; fill crops to the box; fixed ignores
@@ -154,7 +143,7 @@ fn get_object_processes_images() {
 fn unsupported_actions_and_bad_parameters_are_refused() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         for (process, ec) in [
             ("image/slim,1", Some("0040-00000213")),
@@ -211,7 +200,7 @@ fn unsupported_actions_and_bad_parameters_are_refused() {
 fn process_object_and_async_process_object_save_the_result() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         c.put_bucket().bucket("thumbs").send().await.unwrap();
         let key = URL_SAFE_NO_PAD.encode("small/photo.jpg");

@@ -3,35 +3,18 @@
 //! channel's prefix (no RTMP server), with OSS's errors.
 #![allow(clippy::unwrap_used)]
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_model::{
     LiveChannelConfiguration, LiveChannelStatus, LiveChannelStreamStatus, LiveChannelTarget,
     LiveChannelTargetType,
 };
+use oss_tests::{sdk_client, service_code};
 
 const AK: &str = "live-test-ak";
 const SK: &str = "live-test-sk";
 
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
-}
-
 fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::new(AK, SK).region("cn-hangzhou")).unwrap()
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
 }
 
 fn config(
@@ -59,7 +42,7 @@ fn now_s() -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn channels_are_created_configured_disabled_and_deleted() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("media").send().await.unwrap();
     let created = c
         .put_live_channel()
@@ -179,7 +162,7 @@ async fn channels_are_created_configured_disabled_and_deleted() {
             .await
             .unwrap_err(),
     ] {
-        assert_eq!(code(&err), (404, "NoSuchLiveChannel".to_owned()));
+        assert_eq!(service_code(&err), (404, "NoSuchLiveChannel".to_owned()));
     }
     assert!(c.is_object_exist("media", "show/0001.ts").await.unwrap());
 }
@@ -187,7 +170,7 @@ async fn channels_are_created_configured_disabled_and_deleted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_configurations_are_refused() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("media").send().await.unwrap();
     let long = "d".repeat(129);
     for (key, cfg) in [
@@ -206,7 +189,11 @@ async fn invalid_configurations_are_refused() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (400, "InvalidArgument".to_owned()), "{key}");
+        assert_eq!(
+            service_code(&err),
+            (400, "InvalidArgument".to_owned()),
+            "{key}"
+        );
     }
     let list = c.list_live_channel().bucket("media").send().await.unwrap();
     assert!(list.live_channels.is_empty());
@@ -215,7 +202,7 @@ async fn invalid_configurations_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listing_pages_by_prefix_marker_and_max_keys() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("media").send().await.unwrap();
     for name in ["cam-1", "cam-2", "cam-3", "other"] {
         c.put_live_channel()
@@ -284,13 +271,13 @@ async fn listing_pages_by_prefix_marker_and_max_keys() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (400, "InvalidArgument".to_owned()));
+    assert_eq!(service_code(&err), (400, "InvalidArgument".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vod_playlists_list_the_recorded_segments_in_the_range() {
     let emu = emulator();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("media").send().await.unwrap();
     c.put_live_channel()
         .bucket("media")
@@ -370,7 +357,7 @@ async fn vod_playlists_list_the_recorded_segments_in_the_range() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), invalid);
+    assert_eq!(service_code(&err), invalid);
     assert_eq!(
         err.service_error().unwrap().ec.as_deref(),
         Some("0044-00000308")
@@ -388,7 +375,7 @@ async fn vod_playlists_list_the_recorded_segments_in_the_range() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code(&err), invalid);
+        assert_eq!(service_code(&err), invalid);
         assert_eq!(err.service_error().unwrap().ec.as_deref(), Some(ec));
     }
     let err = c
@@ -400,7 +387,7 @@ async fn vod_playlists_list_the_recorded_segments_in_the_range() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), invalid);
+    assert_eq!(service_code(&err), invalid);
     assert_eq!(
         err.service_error().unwrap().ec.as_deref(),
         Some("0044-00000403")
@@ -414,7 +401,7 @@ async fn vod_playlists_list_the_recorded_segments_in_the_range() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (404, "NoSuchLiveChannel".to_owned()));
+    assert_eq!(service_code(&err), (404, "NoSuchLiveChannel".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -427,7 +414,7 @@ async fn channels_survive_a_restart() {
     };
     {
         let emu = Emulator::start(config_for()).unwrap();
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         c.put_bucket().bucket("media").send().await.unwrap();
         c.put_live_channel()
             .bucket("media")
@@ -438,7 +425,7 @@ async fn channels_survive_a_restart() {
             .unwrap();
     }
     let emu = Emulator::start(config_for()).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     let info = c
         .get_live_channel_info()
         .bucket("media")

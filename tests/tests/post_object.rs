@@ -7,6 +7,7 @@ use oss_client::credentials::StaticProvider;
 use oss_client::post_policy::{PostForm, PostPolicy};
 use oss_client::{Client, Config, SignatureVersion};
 use oss_emulator::{Emulator, EmulatorConfig};
+use oss_tests::service_code;
 use time::{Duration, OffsetDateTime};
 
 const AK: &str = "post-test-ak";
@@ -51,11 +52,6 @@ async fn post(
         .form(form.encode(name, "text/plain", data.to_vec()))
         .send()
         .await
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
 }
 
 #[test]
@@ -120,15 +116,15 @@ fn conditions_signature_and_expiry_are_enforced() {
         assert!(ok.body.unwrap_or_default().is_empty());
 
         let err = post(&c, "strict", &form, "a", b"abcde").await.unwrap_err();
-        assert_eq!(code(&err), (400, "EntityTooLarge".into()));
+        assert_eq!(service_code(&err), (400, "EntityTooLarge".into()));
         let err = post(&c, "strict", &form, "a", b"a").await.unwrap_err();
-        assert_eq!(code(&err), (400, "EntityTooSmall".into()));
+        assert_eq!(service_code(&err), (400, "EntityTooSmall".into()));
 
         let other_key = form.clone().with_field("key", "other.txt");
         let err = post(&c, "strict", &other_key, "a", b"abc")
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (403, "AccessDenied".into()));
+        assert_eq!(service_code(&err), (403, "AccessDenied".into()));
         assert!(
             err.service_error()
                 .unwrap()
@@ -139,7 +135,7 @@ fn conditions_signature_and_expiry_are_enforced() {
         // The same form posted to another bucket fails the bucket condition.
         c.put_bucket().bucket("elsewhere").send().await.unwrap();
         let err = post(&c, "elsewhere", &form, "a", b"abc").await.unwrap_err();
-        assert_eq!(code(&err), (403, "AccessDenied".into()));
+        assert_eq!(service_code(&err), (403, "AccessDenied".into()));
 
         // A policy edited after signing no longer matches its signature.
         let loose = PostPolicy::builder(in_an_hour())
@@ -152,7 +148,7 @@ fn conditions_signature_and_expiry_are_enforced() {
         let err = post(&c, "strict", &tampered, "a", b"abcde")
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (403, "SignatureDoesNotMatch".into()));
+        assert_eq!(service_code(&err), (403, "SignatureDoesNotMatch".into()));
 
         // A form signed with another secret is refused too.
         let stranger = PostPolicy::builder(in_an_hour())
@@ -168,14 +164,14 @@ fn conditions_signature_and_expiry_are_enforced() {
         let err = post(&c, "strict", &stranger, "a", b"abc")
             .await
             .unwrap_err();
-        assert_eq!(code(&err), (403, "SignatureDoesNotMatch".into()));
+        assert_eq!(service_code(&err), (403, "SignatureDoesNotMatch".into()));
 
         let expired = PostPolicy::builder(OffsetDateTime::now_utc() - Duration::minutes(1))
             .key("exact.txt")
             .build();
         let form = c.sign_post_policy(&expired).await.unwrap();
         let err = post(&c, "strict", &form, "a", b"abc").await.unwrap_err();
-        assert_eq!(code(&err), (403, "AccessDenied".into()));
+        assert_eq!(service_code(&err), (403, "AccessDenied".into()));
         assert!(
             err.service_error()
                 .unwrap()
@@ -201,7 +197,7 @@ fn unsigned_forms_need_a_public_read_write_bucket_and_redirects_carry_the_etag()
                 .send()
         };
         let err = send(&c).await.unwrap_err();
-        assert_eq!(code(&err), (403, "AccessDenied".into()));
+        assert_eq!(service_code(&err), (403, "AccessDenied".into()));
         c.put_bucket_acl()
             .bucket("open")
             .acl(oss_model::BucketAcl::PublicReadWrite)

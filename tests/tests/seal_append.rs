@@ -3,33 +3,16 @@
 //! and the seal checks the position and the object type as OSS does.
 #![allow(clippy::unwrap_used)]
 
-use oss_client::credentials::StaticProvider;
-use oss_client::{Client, Config};
 use oss_emulator::{Emulator, EmulatorConfig};
+use oss_tests::{sdk_client, service_code};
 
 const AK: &str = "seal-test-ak";
 const SK: &str = "seal-test-sk";
 
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
-}
-
-fn code(err: &oss_client::Error) -> (u16, String) {
-    let e = err.service_error().unwrap_or_else(|| panic!("{err}"));
-    (e.status.as_u16(), e.code.clone())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sealed_object_refuses_appends() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("logs").send().await.unwrap();
     for (pos, part) in [(0, "first "), (6, "second")] {
         c.append_object()
@@ -59,7 +42,10 @@ async fn a_sealed_object_refuses_appends() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (409, "PositionNotEqualToLength".to_owned()));
+    assert_eq!(
+        service_code(&err),
+        (409, "PositionNotEqualToLength".to_owned())
+    );
 
     let sealed = c
         .seal_append_object()
@@ -82,7 +68,7 @@ async fn a_sealed_object_refuses_appends() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (409, "ObjectNotAppendable".to_owned()));
+    assert_eq!(service_code(&err), (409, "ObjectNotAppendable".to_owned()));
 
     let head = c
         .head_object()
@@ -119,7 +105,7 @@ async fn a_sealed_object_refuses_appends() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_appendable_objects_are_sealed() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
-    let c = client(&emu);
+    let c = sdk_client(&emu);
     c.put_bucket().bucket("logs").send().await.unwrap();
     c.put_object()
         .bucket("logs")
@@ -136,7 +122,7 @@ async fn only_appendable_objects_are_sealed() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (409, "ObjectNotAppendable".to_owned()));
+    assert_eq!(service_code(&err), (409, "ObjectNotAppendable".to_owned()));
     let err = c
         .seal_append_object()
         .bucket("logs")
@@ -145,5 +131,5 @@ async fn only_appendable_objects_are_sealed() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&err), (404, "NoSuchKey".to_owned()));
+    assert_eq!(service_code(&err), (404, "NoSuchKey".to_owned()));
 }

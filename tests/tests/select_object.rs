@@ -5,17 +5,17 @@
 //! client.
 #![allow(clippy::unwrap_used)]
 
-use oss_client::credentials::StaticProvider;
 use oss_client::select::{
     ScanEnd, SelectFrame, SelectFrameError, SelectQuery, SelectStream, select_expression,
 };
-use oss_client::{ByteStream, Client, Config, Error};
+use oss_client::{ByteStream, Client, Error};
 use oss_emulator::{Emulator, EmulatorConfig};
 use oss_model::xml::XmlDocument;
 use oss_model::{
     CsvMetaRequest, JsonMetaRequest, SelectCsvInput, SelectCsvOutput, SelectInputSerialization,
     SelectJsonInput, SelectJsonOutput, SelectJsonType, SelectOutputSerialization, SelectRequest,
 };
+use oss_tests::sdk_client;
 
 const AK: &str = "select-test-ak";
 const SK: &str = "select-test-sk";
@@ -30,17 +30,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn client(emu: &Emulator) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(emu.endpoint())
-            .credentials(StaticProvider::from_keys(AK, SK))
-            .build()
-            .unwrap(),
-    )
 }
 
 async fn setup(c: &Client) {
@@ -97,7 +86,7 @@ async fn csv(c: &Client, sql: &str, header: &str) -> String {
 fn csv_queries_give_the_hand_computed_rows() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         // Columns by name (header Use), numeric comparison on a string column.
         assert_eq!(
@@ -167,7 +156,7 @@ fn csv_queries_give_the_hand_computed_rows() {
 fn json_output_json_input_and_output_delimiters() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         // CSV in, JSON out: keys are the header names.
         let mut req = csv_request("select name, city from ossobject where name = 'bob'", "Use");
@@ -282,7 +271,7 @@ fn json_output_json_input_and_output_delimiters() {
 fn frames_carry_offsets_keep_alives_and_the_end() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         // 600 one-field records "0".."599": 10 of 2 bytes, 90 of 3, 500 of 4 = 2290 bytes.
         let body: String = (0..600).map(|i| format!("{i}\n")).collect();
@@ -330,7 +319,7 @@ fn frames_carry_offsets_keep_alives_and_the_end() {
 fn bad_statements_are_refused_and_data_errors_end_the_scan() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         for sql in [
             "select * from ossobject order by _1",
@@ -442,7 +431,7 @@ fn the_client_refuses_a_frame_with_a_wrong_crc() {
 fn create_select_object_meta_counts_rows_columns_and_splits() {
     let emu = Emulator::start(EmulatorConfig::new(AK, SK)).unwrap();
     runtime().block_on(async {
-        let c = client(&emu);
+        let c = sdk_client(&emu);
         setup(&c).await;
         // Without header settings every line is a row: 5 rows of 3 columns, one split.
         let doc = CsvMetaRequest {
