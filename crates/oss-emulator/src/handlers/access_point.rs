@@ -363,19 +363,7 @@ pub(crate) fn list(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
         Some(b) => Some(ctx.store.bucket(b)?.name),
         None => None,
     };
-    let max = match req.q("max-keys") {
-        None | Some("") => 100,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=1000).contains(&n) => n,
-            _ => {
-                return Err(OssError::invalid_argument(
-                    "max-keys must be an integer between 1 and 1000.",
-                )
-                .with("ArgumentName", "max-keys")
-                .with("ArgumentValue", v));
-            }
-        },
-    };
+    let max = super::page_max_keys(req)?;
     let after = req.q("continuation-token").unwrap_or("").to_owned();
     let mut aps: Vec<AccessPointRecord> = all(ctx)
         .into_iter()

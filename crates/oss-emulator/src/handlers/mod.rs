@@ -453,6 +453,22 @@ pub(crate) fn object_headers(meta: &ObjectMeta) -> Vec<(String, String)> {
     h
 }
 
+/// `max-keys` of the continuation-token lists (access points, Object FC access points,
+/// resource-pool QoS): 1 to 1000, 100 when absent or empty.
+pub(crate) fn page_max_keys(req: &Request) -> Result<usize, OssError> {
+    match req.q("max-keys") {
+        None | Some("") => Ok(100),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => Ok(n),
+            _ => Err(
+                OssError::invalid_argument("max-keys must be an integer between 1 and 1000.")
+                    .with("ArgumentName", "max-keys")
+                    .with("ArgumentValue", v),
+            ),
+        },
+    }
+}
+
 /// Parses `max-keys`-like parameters: default when absent, `InvalidArgument` when not a number
 /// in `1..=limit`.
 pub(crate) fn max_param(

@@ -267,19 +267,7 @@ pub(crate) fn delete(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
 /// GET /?accessPointForObjectProcess — ListAccessPointsForObjectProcess: name order,
 /// `max-keys` (1 to 1000, default 100) per page, resumed after the `continuation-token`.
 pub(crate) fn list(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    let max = match req.q("max-keys") {
-        None | Some("") => 100,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=1000).contains(&n) => n,
-            _ => {
-                return Err(OssError::invalid_argument(
-                    "max-keys must be an integer between 1 and 1000.",
-                )
-                .with("ArgumentName", "max-keys")
-                .with("ArgumentValue", v));
-            }
-        },
-    };
+    let max = super::page_max_keys(req)?;
     let after = req.q("continuation-token").unwrap_or("").to_owned();
     let mut records: Vec<FcRecord> = all(ctx)
         .into_iter()

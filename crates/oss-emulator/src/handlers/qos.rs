@@ -237,19 +237,7 @@ struct Page<T> {
 }
 
 fn page<T>(req: &Request, mut items: Vec<(String, T)>) -> Result<Page<T>, OssError> {
-    let max = match req.q("max-keys") {
-        None | Some("") => 100,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=1000).contains(&n) => n,
-            _ => {
-                return Err(OssError::invalid_argument(
-                    "max-keys must be an integer between 1 and 1000.",
-                )
-                .with("ArgumentName", "max-keys")
-                .with("ArgumentValue", v));
-            }
-        },
-    };
+    let max = super::page_max_keys(req)?;
     let token = req.q("continuation-token").filter(|t| !t.is_empty());
     items.sort_by(|a, b| a.0.cmp(&b.0));
     items.retain(|(name, _)| token.is_none_or(|t| name.as_str() > t));
