@@ -222,6 +222,23 @@ fn append_checks_positions() {
 #[test]
 fn copy_with_metadata_directive() {
     let (_emu, c) = setup("copy-bucket");
+    copy_with_metadata_directive_on(&c);
+}
+
+#[test]
+fn copy_with_metadata_directive_on_disk() {
+    // The disk store copies file to file (no read into memory): the same answers.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let emu = oss_tests::start_emulator_with(
+        oss_emulator::EmulatorConfig::new(oss_tests::ACCESS_KEY_ID, oss_tests::ACCESS_KEY_SECRET)
+            .data_dir(dir.path()),
+    );
+    let c = Client::new(&emu);
+    assert_eq!(c.put("/copy-bucket").send().status, 200);
+    copy_with_metadata_directive_on(&c);
+}
+
+fn copy_with_metadata_directive_on(c: &Client) {
     let r = c
         .put("/copy-bucket/src")
         .body("123456789")

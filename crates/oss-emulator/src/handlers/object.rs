@@ -469,7 +469,12 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .with("ProposedSize", src.size.to_string()));
     }
     check_forbid_overwrite(ctx, req)?;
-    let data = ctx.store.read(&src_bucket, &src)?;
+    // On disk the data is copied file to file; in memory the copy shares the source's bytes.
+    let staged = ctx.store.stage_copy(&src_bucket, &src)?;
+    let data = match &staged {
+        Some(_) => Bytes::new(),
+        None => ctx.store.read(&src_bucket, &src)?,
+    };
     let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");
     let mut meta = match directive {
         "COPY" => {
@@ -480,8 +485,11 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
             m
         }
         "REPLACE" => {
-            let mut m = new_meta(req, &data, &src.object_type)?;
+            // The same data: its ETag, size and CRC-64 are the source's.
+            let mut m = new_meta(req, b"", &src.object_type)?;
             m.etag = src.etag.clone();
+            m.size = src.size;
+            m.crc64 = src.crc64;
             m.tags = src.tags.clone();
             m
         }
@@ -516,7 +524,11 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         meta.headers.remove(name);
     }
     meta.headers.extend(super::encryption::for_write(ctx, req)?);
-    let stored = ctx.store.put_object(req.bucket(), meta, &data)?;
+    let data = match &staged {
+        Some(staged) => Data::Staged(staged),
+        None => Data::Bytes(&data),
+    };
+    let stored = ctx.store.put_object_from(req.bucket(), meta, data)?;
     let output = oss_model::CopyObjectOutput {
         hash_crc64ecma: Some(stored.crc64.to_string()),
         version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),

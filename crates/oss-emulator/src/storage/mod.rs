@@ -413,6 +413,31 @@ impl Store {
         Ok(Some(StagedBody::concat_known(path, &refs, crc64)?))
     }
 
+    /// A staged copy of `meta`'s whole data (CopyObject on disk): streamed file to file, its
+    /// length and CRC-64 known from the record, so nothing is hashed or held in memory; `None`
+    /// when this store does not stage bodies.
+    pub(crate) fn stage_copy(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+    ) -> Result<Option<StagedBody>, OssError> {
+        let (Some(src), Some(path)) = (
+            self.backend.blob_path(bucket, &meta.blob),
+            self.staging_path(bucket),
+        ) else {
+            return Ok(None);
+        };
+        StagedBody::concat_known(path, &[&src], meta.crc64)
+            .map(Some)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    OssError::no_such_key(&meta.key)
+                } else {
+                    OssError::from(e)
+                }
+            })
+    }
+
     /// Bytes `start..end` of `meta`'s data copied into a staged file that keeps the data's
     /// holes (UploadPartCopy on disk), with their MD5 and CRC-64; `None` when this store does
     /// not stage bodies.
