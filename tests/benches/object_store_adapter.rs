@@ -46,16 +46,23 @@ async fn timed<F: std::future::Future<Output = Result<(), BoxError>>>(
 }
 
 async fn client_get(client: &Client, key: &str, range: Option<String>) -> Result<(), BoxError> {
-    let mut request = client.get_object().bucket("bench").key(key);
-    if let Some(r) = range {
-        request = request.range(r).range_behavior("standard");
-    }
-    let (_, body) = request.send().await?;
-    let mut body = std::pin::pin!(body);
-    let mut n = 0;
-    while let Some(chunk) = body.next().await {
-        n += chunk?.len();
-    }
+    let request = client.get_object().bucket("bench").key(key);
+    let n = match range {
+        // Like the adapter's `get_range`, a ranged read ends as one contiguous `Bytes`.
+        Some(r) => {
+            let (_, body) = request.range(r).range_behavior("standard").send().await?;
+            body.collect().await?.len()
+        }
+        None => {
+            let (_, body) = request.send().await?;
+            let mut body = std::pin::pin!(body);
+            let mut n = 0;
+            while let Some(chunk) = body.next().await {
+                n += chunk?.len();
+            }
+            n
+        }
+    };
     std::hint::black_box(n);
     Ok(())
 }

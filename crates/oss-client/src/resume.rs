@@ -84,6 +84,7 @@ pub(crate) fn resuming(
     first: ByteStream,
 ) -> ByteStream {
     let max_fruitless = client.retry_attempts().saturating_sub(1);
+    let length = plan.end.checked_sub(plan.start);
     ByteStream::new(Resuming {
         client,
         meta,
@@ -97,6 +98,7 @@ pub(crate) fn resuming(
         max_fruitless,
         received_since_reopen: true,
     })
+    .with_length(length)
 }
 
 enum State {

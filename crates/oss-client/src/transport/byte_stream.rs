@@ -34,7 +34,13 @@ type DynStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 /// ```
 pub struct ByteStream {
     inner: DynStream,
+    /// The body's length as the response announced it (Content-Length or Content-Range).
+    length: Option<u64>,
 }
+
+/// The most [`ByteStream::collect`] reserves up front from an announced length; a larger body
+/// grows the buffer as it arrives, so a lying Content-Length cannot make it allocate gigabytes.
+const MAX_RESERVE: u64 = 64 << 20;
 
 impl ByteStream {
     /// A stream over any source of chunks.
@@ -44,7 +50,26 @@ impl ByteStream {
     {
         ByteStream {
             inner: Box::pin(stream),
+            length: None,
         }
+    }
+
+    /// The same stream, announcing that it yields `length` bytes in all.
+    pub(crate) fn with_length(mut self, length: Option<u64>) -> Self {
+        self.length = length;
+        self
+    }
+
+    /// The number of bytes the whole body holds, when the response announced it
+    /// (`Content-Length`); `None` for a body of unknown length.
+    ///
+    /// ```
+    /// use oss_client::ByteStream;
+    /// let stream = ByteStream::from(bytes::Bytes::from_static(b"object data"));
+    /// assert_eq!(stream.announced_length(), Some(11));
+    /// ```
+    pub fn announced_length(&self) -> Option<u64> {
+        self.length
     }
 
     /// An empty stream.
@@ -53,8 +78,24 @@ impl ByteStream {
     }
 
     /// Reads the whole stream into memory.
+    ///
+    /// A body that arrives as one chunk is returned as it is; otherwise the chunks are copied
+    /// once into a buffer reserved from the announced length.
     pub async fn collect(mut self) -> Result<Bytes, Error> {
-        let mut buf = BytesMut::new();
+        let Some(first) = self.next().await.transpose()? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.next().await.transpose()? else {
+            return Ok(first);
+        };
+        let received = (first.len() + second.len()) as u64;
+        let reserve = self
+            .length
+            .unwrap_or(received)
+            .clamp(received, MAX_RESERVE.max(received));
+        let mut buf = BytesMut::with_capacity(reserve as usize);
+        buf.extend_from_slice(&first);
+        buf.extend_from_slice(&second);
         while let Some(chunk) = self.next().await {
             buf.extend_from_slice(&chunk?);
         }
@@ -91,6 +132,7 @@ impl ByteStream {
         expected_crc: Option<u64>,
         operation: &'static str,
     ) -> Self {
+        let length = body.size_hint().exact();
         ByteStream::new(IncomingStream {
             body,
             read_timeout,
@@ -99,6 +141,7 @@ impl ByteStream {
             operation,
             done: false,
         })
+        .with_length(length)
     }
 }
 
@@ -118,7 +161,8 @@ impl fmt::Debug for ByteStream {
 
 impl From<Bytes> for ByteStream {
     fn from(b: Bytes) -> Self {
-        ByteStream::new(futures_util::stream::once(async move { Ok(b) }))
+        let length = b.len() as u64;
+        ByteStream::new(futures_util::stream::once(async move { Ok(b) })).with_length(Some(length))
     }
 }
 
@@ -221,6 +265,37 @@ mod tests {
         let path = dir.path().join("out");
         assert_eq!(chunks().to_file(&path).await.unwrap(), 11);
         assert_eq!(std::fs::read(&path).unwrap(), b"hello world");
+    }
+
+    #[tokio::test]
+    async fn collect_returns_a_single_chunk_without_copying_it() {
+        let data = Bytes::from(vec![7u8; 4096]);
+        let collected = ByteStream::from(data.clone()).collect().await.unwrap();
+        assert_eq!(collected.as_ptr(), data.as_ptr());
+        assert!(ByteStream::empty().collect().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn collect_reserves_the_announced_length_once() {
+        let chunks: Vec<Result<Bytes, Error>> =
+            (0..8u8).map(|i| Ok(Bytes::from(vec![i; 1000]))).collect();
+        let stream = ByteStream::new(futures_util::stream::iter(chunks)).with_length(Some(8000));
+        assert_eq!(stream.announced_length(), Some(8000));
+        let collected = stream.collect().await.unwrap();
+        assert_eq!(collected.len(), 8000);
+        assert!(
+            collected
+                .chunks(1000)
+                .enumerate()
+                .all(|(i, c)| c.iter().all(|&b| b == i as u8))
+        );
+
+        // A lying length neither truncates the body nor reserves past the cap.
+        let chunks: Vec<Result<Bytes, Error>> =
+            vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"cd"))];
+        let stream =
+            ByteStream::new(futures_util::stream::iter(chunks)).with_length(Some(u64::MAX));
+        assert_eq!(&stream.collect().await.unwrap()[..], b"abcd");
     }
 
     #[tokio::test]
