@@ -7,7 +7,7 @@ use http::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
 
 use crate::checksum;
-use crate::storage::{Data, StagedBody};
+use crate::storage::{Data, Digests, StagedBody};
 
 /// How the bucket was addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub(crate) struct Request {
     pub(crate) body: Bytes,
     /// The body, when it was streamed to a temporary file (object data on the disk store).
     pub(crate) staged: Option<Arc<StagedBody>>,
+    /// The in-memory body's digests, when they were computed as it arrived (object data on the
+    /// memory store).
+    pub(crate) digests: Option<Digests>,
     /// The client's address (bucket policies' `acs:SourceIp`).
     pub(crate) peer: Option<std::net::IpAddr>,
 }
@@ -134,7 +137,10 @@ impl Request {
                     &staged_data
                 }
             },
-            None => &self.body,
+            None => match self.digests.and_then(|d| d.sha256) {
+                Some(digest) => return digest,
+                None => &self.body,
+            },
         };
         let d = ring::digest::digest(&ring::digest::SHA256, data);
         let mut out = [0u8; 32];
@@ -146,7 +152,10 @@ impl Request {
     pub(crate) fn body_md5(&self) -> [u8; 16] {
         match &self.staged {
             Some(staged) => staged.md5,
-            None => checksum::md5(&self.body),
+            None => match &self.digests {
+                Some(d) => d.md5,
+                None => checksum::md5(&self.body),
+            },
         }
     }
 
@@ -154,7 +163,10 @@ impl Request {
     pub(crate) fn body_crc64(&self) -> u64 {
         match &self.staged {
             Some(staged) => staged.crc64,
-            None => checksum::crc64(&self.body),
+            None => match &self.digests {
+                Some(d) => d.crc64,
+                None => checksum::crc64(&self.body),
+            },
         }
     }
 

@@ -22,7 +22,7 @@ use crate::fault::Decision;
 use crate::request::{Request, address, parse_query};
 use crate::response::{EmuBody, Reply};
 use crate::router::{self, Op};
-use crate::storage::{BodyDigest, StagedBody};
+use crate::storage::{BodyDigest, Digests, StagedBody};
 use crate::timefmt::http_date;
 
 /// Which service a listener serves.
@@ -125,6 +125,7 @@ async fn handle(
         headers: parts.headers,
         body: Bytes::new(),
         staged: None,
+        digests: None,
         peer: Some(peer),
     };
     // The signature and the ACL are checked from the head: a request that will be refused is
@@ -139,16 +140,30 @@ async fn handle(
     {
         return Ok(finish(&request_id, Err(err), head, decision));
     }
-    let staging = match authorized.op {
-        Op::PutObject | Op::UploadPart | Op::AppendObject => {
-            ctx.store.staging_path(request.bucket())
-        }
-        _ => None,
+    let object_data = matches!(
+        authorized.op,
+        Op::PutObject | Op::UploadPart | Op::AppendObject
+    );
+    let staging = if object_data {
+        ctx.store.staging_path(request.bucket())
+    } else {
+        None
     };
     let received = match staging {
         Some(path) => stage_body(body, path, signs_payload(&request))
             .await
             .map(|staged| request.staged = Some(Arc::new(staged))),
+        None if object_data => {
+            let capacity = request
+                .header("content-length")
+                .and_then(|v| v.parse::<u64>().ok());
+            receive_digested(body, capacity, signs_payload(&request))
+                .await
+                .map(|(data, digests)| {
+                    request.body = data;
+                    request.digests = Some(digests);
+                })
+        }
         None => body
             .collect()
             .await
@@ -219,6 +234,7 @@ async fn handle_vectors(
         headers: parts.headers,
         body: Bytes::new(),
         staged: None,
+        digests: None,
         peer: None,
     };
     let op = match crate::vectors::route(&request)
@@ -327,6 +343,61 @@ async fn stage_body(
     // The staged body owns the file from here on.
     guard.0 = None;
     Ok(digest.finish(path))
+}
+
+/// The most [`receive_digested`] reserves up front from a Content-Length (OSS's PutObject
+/// limit is 5 GiB; a larger body grows its buffer as it arrives).
+const MAX_BODY_RESERVE: u64 = 1 << 30;
+
+/// Receives an object body into memory (the memory store) with its digests computed by a
+/// worker thread as the chunks arrive, so hashing overlaps the transfer instead of following
+/// it, and the chunks are copied once into a buffer reserved from the Content-Length.
+async fn receive_digested(
+    mut body: Incoming,
+    content_length: Option<u64>,
+    with_sha256: bool,
+) -> Result<(Bytes, Digests), String> {
+    let (chunks, mut inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let reserve = content_length.unwrap_or(0).min(MAX_BODY_RESERVE) as usize;
+    let worker = tokio::task::spawn_blocking(move || {
+        let mut data = bytes::BytesMut::with_capacity(reserve);
+        let mut digest = BodyDigest::new(with_sha256);
+        loop {
+            match inbox.blocking_recv() {
+                Some(Chunk::Data(chunk)) => {
+                    digest.update(&chunk);
+                    data.extend_from_slice(&chunk);
+                }
+                Some(Chunk::End) => return Some((data.freeze(), digest.digests())),
+                None => return None,
+            }
+        }
+    });
+    let mut received = Ok(());
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data()
+                    && chunks.send(Chunk::Data(data)).await.is_err()
+                {
+                    break;
+                }
+            }
+            Err(e) => {
+                received = Err(e.to_string());
+                break;
+            }
+        }
+    }
+    if received.is_ok() {
+        let _ = chunks.send(Chunk::End).await;
+    }
+    drop(chunks);
+    let done = worker
+        .await
+        .map_err(|e| format!("receiving failed: {e}"))?;
+    received?;
+    done.ok_or_else(|| "the request body ended early".to_owned())
 }
 
 /// Chunks queued between the connection task and the staging worker.

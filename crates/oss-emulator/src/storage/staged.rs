@@ -49,21 +49,50 @@ impl BodyDigest {
         self.len += data.len() as u64;
     }
 
-    /// Finishes the digests for a body stored at `path`.
-    pub(crate) fn finish(self, path: PathBuf) -> StagedBody {
+    /// Finishes the digests.
+    pub(crate) fn digests(self) -> Digests {
         let sha256 = self.sha256.map(|sha| {
             let mut out = [0u8; 32];
             out.copy_from_slice(sha.finish().as_ref());
             out
         });
-        StagedBody {
-            path,
+        Digests {
             len: self.len,
             md5: self.md5.finalize().into(),
             crc64: self.crc64.finish(),
             sha256,
         }
     }
+
+    /// Finishes the digests for a body stored at `path`.
+    pub(crate) fn finish(self, path: PathBuf) -> StagedBody {
+        let Digests {
+            len,
+            md5,
+            crc64,
+            sha256,
+        } = self.digests();
+        StagedBody {
+            path,
+            len,
+            md5,
+            crc64,
+            sha256,
+        }
+    }
+}
+
+/// What [`BodyDigest`] computed over a whole body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Digests {
+    /// Length in bytes.
+    pub(crate) len: u64,
+    /// Raw MD5 digest.
+    pub(crate) md5: [u8; 16],
+    /// CRC-64/XZ.
+    pub(crate) crc64: u64,
+    /// Raw SHA-256 digest, when it was computed.
+    pub(crate) sha256: Option<[u8; 32]>,
 }
 
 /// A complete, fsynced body in a temporary file, with its digests.
