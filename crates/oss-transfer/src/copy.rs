@@ -1,6 +1,8 @@
-//! The copier: CopyObject below a threshold, UploadPartCopy above it.
+//! The copier: CopyObject below a threshold, UploadPartCopy above it (or one shallow
+//! CopyObject within a bucket).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use oss_client::Client;
 use oss_model::{CopyObjectInput, MetadataDirective, TaggingDirective};
@@ -16,6 +18,9 @@ use crate::progress::{ProgressFn, Tracker};
 pub const DEFAULT_COPY_THRESHOLD: u64 = 200 * 1024 * 1024;
 /// The default part size of a multipart copy: 64 MiB.
 pub const DEFAULT_COPY_PART_SIZE: u64 = 64 * 1024 * 1024;
+/// How long a shallow copy (one CopyObject above the threshold) may take before the copier
+/// gives it up for a multipart copy: 30 s, as the official Go SDK v2's copier.
+pub const DEFAULT_SHALLOW_COPY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a tag key or value may keep unencoded in the `x-oss-tagging` query string.
 const KEEP_QUERY: &AsciiSet = &NON_ALPHANUMERIC
@@ -27,7 +32,11 @@ const KEEP_QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// Copies objects within OSS.
 ///
 /// Below the threshold a copy is one CopyObject; from it up it is a multipart upload of
-/// UploadPartCopy parts, `parallelism` at a time. Every copy is conditional on the source's
+/// UploadPartCopy parts, `parallelism` at a time. A large copy within one bucket that keeps
+/// the storage class, from a source without server-side encryption, is first tried as one
+/// CopyObject (a *shallow copy*: OSS shares the data instead of rewriting it); the copier falls
+/// back to the multipart copy when that CopyObject is refused as too large or takes longer than
+/// [`Copier::shallow_copy_timeout`], and [`Copier::shallow_copy`] turns it off. Every copy is conditional on the source's
 /// ETag as found when the copy started, so a source overwritten midway fails the copy. The
 /// metadata and tags are copied from the source or replaced, as the input's
 /// `metadata_directive` / `tagging_directive` ask (copied by default, as CopyObject does;
@@ -49,8 +58,9 @@ const KEEP_QUERY: &AsciiSet = &NON_ALPHANUMERIC
 ///     .copy_source(oss_model::CopySource::new("examplebucket", "src"))
 ///     .build()
 ///     .unwrap();
-/// // Multipart from 200 KiB, in parts of 100 KiB.
-/// let out = Copier::new(client).threshold(200 * 1024).part_size(100 * 1024).copy(input).await.unwrap();
+/// // Multipart from 200 KiB, in parts of 100 KiB (not as one shallow CopyObject).
+/// let copier = Copier::new(client).threshold(200 * 1024).part_size(100 * 1024).shallow_copy(false);
+/// let out = copier.copy(input).await.unwrap();
 /// assert_eq!((out.size, out.parts), (300_000, 3));
 /// # Ok::<(), oss_client::Error>(())
 /// # }).unwrap();
@@ -62,6 +72,8 @@ pub struct Copier {
     part_size: u64,
     parallelism: usize,
     leave_parts_on_error: bool,
+    /// `None`: shallow copies off.
+    shallow_copy_timeout: Option<Duration>,
     progress: Option<ProgressFn>,
 }
 
@@ -71,6 +83,7 @@ impl std::fmt::Debug for Copier {
             .field("threshold", &self.threshold)
             .field("part_size", &self.part_size)
             .field("parallelism", &self.parallelism)
+            .field("shallow_copy_timeout", &self.shallow_copy_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -100,8 +113,27 @@ impl Copier {
             part_size: DEFAULT_COPY_PART_SIZE,
             parallelism: crate::upload::DEFAULT_PARALLELISM,
             leave_parts_on_error: false,
+            shallow_copy_timeout: Some(DEFAULT_SHALLOW_COPY_TIMEOUT),
             progress: None,
         }
+    }
+
+    /// Whether a large copy within one bucket is first tried as one CopyObject (on by default).
+    #[must_use]
+    pub fn shallow_copy(mut self, enabled: bool) -> Self {
+        self.shallow_copy_timeout = enabled.then_some(
+            self.shallow_copy_timeout
+                .unwrap_or(DEFAULT_SHALLOW_COPY_TIMEOUT),
+        );
+        self
+    }
+
+    /// How long a shallow copy may take before the copier cancels it and copies by parts
+    /// (default [`DEFAULT_SHALLOW_COPY_TIMEOUT`]); turns shallow copies on.
+    #[must_use]
+    pub fn shallow_copy_timeout(mut self, timeout: Duration) -> Self {
+        self.shallow_copy_timeout = Some(timeout);
+        self
     }
 
     /// The size from which a copy is multipart.
@@ -164,7 +196,26 @@ impl Copier {
         let src_crc = parts::parse_crc(source.hash_crc64ecma.as_ref());
         let tracker = Tracker::new(self.progress.clone(), Some(size));
         tracker.start();
-        let out = if size < self.threshold {
+        let shallow = self
+            .shallow_copy_timeout
+            .filter(|_| size >= self.threshold && shallow_copyable(&input, &src_bucket, &source));
+        let shallow_out = match shallow {
+            Some(timeout) => {
+                match tokio::time::timeout(timeout, self.copy_object(input.clone(), &source)).await
+                {
+                    Ok(Ok(out)) => Some(out),
+                    // Too large for one CopyObject here: copy by parts.
+                    Ok(Err(e)) if e.code() == Some("EntityTooLarge") => None,
+                    Ok(Err(e)) => return Err(e),
+                    // Slow (the service is rewriting the data): copy by parts.
+                    Err(_elapsed) => None,
+                }
+            }
+            None => None,
+        };
+        let out = if let Some(out) = shallow_out {
+            out
+        } else if size < self.threshold {
             self.copy_object(input, &source).await?
         } else {
             self.copy_multipart(
@@ -398,6 +449,18 @@ impl Copier {
         }
         Ok(done)
     }
+}
+
+/// A shallow copy is possible within one bucket, keeping the storage class, from a source
+/// that is not encrypted at rest (as the official SDKs decide).
+fn shallow_copyable(
+    input: &CopyObjectInput,
+    src_bucket: &str,
+    source: &oss_model::HeadObjectOutput,
+) -> bool {
+    input.bucket == src_bucket
+        && input.storage_class.is_none()
+        && source.server_side_encryption.is_none()
 }
 
 fn source_changed(e: oss_client::Error, source: &str) -> Error {

@@ -60,6 +60,7 @@ async fn transfers_complete_identical_under_503s_and_resets_with_correct_progres
     Copier::new(client.clone())
         .threshold(PART)
         .part_size(PART)
+        .shallow_copy(false)
         .progress(cb)
         .copy(input)
         .await

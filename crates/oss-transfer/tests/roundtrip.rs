@@ -61,6 +61,7 @@ async fn files_of_every_size_round_trip_through_uploader_downloader_and_copier()
         let copied = Copier::new(client.clone())
             .threshold(PART)
             .part_size(PART)
+            .shallow_copy(false)
             .progress(cb)
             .copy(input)
             .await
@@ -210,6 +211,7 @@ async fn copier_preserves_or_replaces_metadata_and_tags() {
         Copier::new(client.clone())
             .threshold(threshold)
             .part_size(PART)
+            .shallow_copy(false)
             .copy(b.build().unwrap())
             .await
             .unwrap();
@@ -239,4 +241,78 @@ async fn copier_preserves_or_replaces_metadata_and_tags() {
         assert_eq!(tags.tag_set.tags.len(), 1, "{key}");
         assert_eq!(tags.tag_set.tags[0].value.as_deref(), Some(want), "{key}");
     }
+}
+
+/// Above the threshold, a copy within one bucket is one CopyObject (a shallow copy); across
+/// buckets, or when that CopyObject is slower than the shallow-copy timeout, it is by parts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_copies_within_a_bucket_are_shallow_and_fall_back_to_parts() {
+    let (emu, client) = setup().await;
+    let size = 3 * PART + 1;
+    let bytes = data(size, 91);
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key("big")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    client
+        .put_bucket()
+        .bucket("other-bucket")
+        .send()
+        .await
+        .unwrap();
+    let copy = |bucket: &str, key: &str| {
+        oss_model::CopyObjectInput::builder()
+            .bucket(bucket)
+            .key(key)
+            .copy_source(oss_model::CopySource::new(BUCKET, "big"))
+            .build()
+            .unwrap()
+    };
+    let copier = Copier::new(client.clone()).threshold(PART).part_size(PART);
+    let part_copies = |requests: &[String]| {
+        requests
+            .iter()
+            .filter(|r| r.starts_with("PUT ") && r.contains("partNumber="))
+            .count()
+    };
+
+    emu.take_requests();
+    let out = copier.copy(copy(BUCKET, "shallow")).await.unwrap();
+    assert_eq!((out.size, out.parts), (size, 0));
+    let requests = emu.take_requests();
+    assert_eq!(part_copies(&requests), 0, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .any(|r| r == &format!("PUT /{BUCKET}/shallow")),
+        "{requests:?}"
+    );
+    assert_eq!(object(&client, "shallow").await, bytes);
+
+    let out = copier.copy(copy("other-bucket", "by-parts")).await.unwrap();
+    assert_eq!(out.parts, 4);
+    assert_eq!(part_copies(&emu.take_requests()), 4);
+    let (_, body) = client
+        .get_object()
+        .bucket("other-bucket")
+        .key("by-parts")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body.collect().await.unwrap(), bytes);
+
+    // Every answer 150 ms late: the shallow CopyObject gives up at 50 ms, the parts complete.
+    emu.set_faults(oss_emulator::Faults::none().with_latency_ms(150));
+    let out = copier
+        .shallow_copy_timeout(std::time::Duration::from_millis(50))
+        .copy(copy(BUCKET, "slow"))
+        .await
+        .unwrap();
+    emu.set_faults(oss_emulator::Faults::none());
+    assert_eq!(out.parts, 4);
+    assert_eq!(object(&client, "slow").await, bytes);
 }
