@@ -149,8 +149,9 @@ pub(crate) struct LsArgs {
     /// List every object under the prefix (the default; kept for ossutil 1.x users).
     #[arg(short = 'r', long)]
     pub(crate) recursive: bool,
-    /// Only the current folder level: objects and sub-folders (`dir/`).
-    #[arg(short = 'd', long)]
+    /// Only the current folder level: objects and sub-folders (`dir/`) (ossutil 2.0's
+    /// `-d, --dirs`).
+    #[arg(short = 'd', long = "dirs")]
     pub(crate) directories: bool,
     /// List incomplete multipart uploads (with `-r`... any prefix) instead of objects.
     #[arg(short = 'm', long)]

@@ -39,6 +39,14 @@ fn buckets_objects_and_exit_codes() {
     assert!(ls.stdout.contains("oss://alpha/dir/sub/"), "{}", ls.stdout);
     assert!(ls.stdout.contains("oss://alpha/dir/b.txt"), "{}", ls.stdout);
     assert!(!ls.stdout.contains("c.log"), "{}", ls.stdout);
+    // ossutil 2.0's long name for -d.
+    let long = w.run(&["ls", "--dirs", "oss://alpha/dir/"]).ok();
+    assert_eq!(long.stdout.lines().count(), ls.stdout.lines().count());
+    assert!(
+        long.stdout.contains("oss://alpha/dir/sub/"),
+        "{}",
+        long.stdout
+    );
     let ls = w
         .run(&["ls", "-s", "--limited-num", "1", "oss://alpha"])
         .ok();
