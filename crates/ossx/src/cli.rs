@@ -302,6 +302,10 @@ pub(crate) struct PresignArgs {
     /// How long the URL is valid (`900s`, `15m`, `1h`, `7d`; default 15m; at most 7d with V4).
     #[arg(long, default_value = "15m")]
     pub(crate) expires_duration: String,
+    /// When the URL expires instead, a UTC time (`2006-01-02T15:04:05`, or RFC 3339 with an
+    /// offset); at most 7 days ahead with V4.
+    #[arg(long, value_name = "TIME", conflicts_with = "expires_duration")]
+    pub(crate) expires_date: Option<String>,
     /// GET (default), PUT or HEAD.
     #[arg(long, default_value = "GET")]
     pub(crate) method: String,
