@@ -393,9 +393,7 @@ async fn receive_digested(
         let _ = chunks.send(Chunk::End).await;
     }
     drop(chunks);
-    let done = worker
-        .await
-        .map_err(|e| format!("receiving failed: {e}"))?;
+    let done = worker.await.map_err(|e| format!("receiving failed: {e}"))?;
     received?;
     done.ok_or_else(|| "the request body ended early".to_owned())
 }

@@ -1,12 +1,13 @@
-//! Checkpoint files of resumable uploads and downloads.
+//! Checkpoint files of resumable uploads, downloads and multipart copies.
 //!
 //! A checkpoint lives in the directory the caller names, taken as given (`dir.join(name)`:
 //! with or without a trailing `/`), under a name derived from the transfer's source and
 //! destination, so the same transfer finds it again and two different ones never share it. It
 //! is JSON, rewritten after every part through a temporary file renamed over it, so a crash
 //! leaves either the old or the new record, never half of one. A checkpoint that records a
-//! different source (size, modification time), destination, part size or object than the
-//! transfer asking for it is refused with [`Error::Checkpoint`].
+//! different source (a file's size or modification time; an object's ETag, size or
+//! modification time), destination, part size or object than the transfer asking for it is
+//! refused with [`Error::Checkpoint`].
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -120,6 +121,130 @@ impl UploadCheckpoint {
         }
         if let Some(d) = source.difference(&self.source) {
             return Some(d);
+        }
+        if self.part_size != part_size {
+            return Some(format!(
+                "part size {} != the checkpoint's {}",
+                part_size, self.part_size
+            ));
+        }
+        None
+    }
+}
+
+/// What identifies a source object: where it is and which content it had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ObjectIdentity {
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+    pub(crate) version_id: Option<String>,
+    pub(crate) etag: String,
+    pub(crate) size: u64,
+    /// Last-Modified, seconds since the Unix epoch (`None` when OSS sent none).
+    pub(crate) last_modified: Option<i64>,
+}
+
+impl ObjectIdentity {
+    /// What differs from `recorded`, if anything.
+    pub(crate) fn difference(&self, recorded: &ObjectIdentity) -> Option<String> {
+        let name = |o: &ObjectIdentity| {
+            format!(
+                "oss://{}/{}{}",
+                o.bucket,
+                o.key,
+                o.version_id
+                    .as_deref()
+                    .map(|v| format!(" (version {v})"))
+                    .unwrap_or_default()
+            )
+        };
+        if self.bucket != recorded.bucket
+            || self.key != recorded.key
+            || self.version_id != recorded.version_id
+        {
+            Some(format!(
+                "it is for the source {}, not {}",
+                name(recorded),
+                name(self)
+            ))
+        } else if self.etag != recorded.etag {
+            Some(format!(
+                "the source {} changed: its ETag is now {}, the checkpoint recorded {}",
+                name(self),
+                self.etag,
+                recorded.etag
+            ))
+        } else if self.size != recorded.size {
+            Some(format!(
+                "the source {} is now {} bytes, the checkpoint recorded {}",
+                name(self),
+                self.size,
+                recorded.size
+            ))
+        } else if self.last_modified != recorded.last_modified {
+            Some(format!(
+                "the source {}'s modification time differs from the checkpoint's",
+                name(self)
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The checkpoint of a multipart copy (UploadPartCopy) from an object to an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CopyCheckpoint {
+    pub(crate) format: u32,
+    pub(crate) source: ObjectIdentity,
+    /// The destination bucket.
+    pub(crate) bucket: String,
+    /// The destination key.
+    pub(crate) key: String,
+    pub(crate) part_size: u64,
+    pub(crate) upload_id: String,
+    pub(crate) parts: Vec<DonePart>,
+}
+
+impl CopyCheckpoint {
+    pub(crate) fn new(
+        source: ObjectIdentity,
+        bucket: &str,
+        key: &str,
+        part_size: u64,
+        upload_id: String,
+    ) -> Self {
+        CopyCheckpoint {
+            format: FORMAT,
+            source,
+            bucket: bucket.into(),
+            key: key.into(),
+            part_size,
+            upload_id,
+            parts: Vec::new(),
+        }
+    }
+
+    /// Why this checkpoint cannot resume a copy of `source` to `bucket/key` in parts of
+    /// `part_size`, if it cannot.
+    pub(crate) fn mismatch(
+        &self,
+        source: &ObjectIdentity,
+        bucket: &str,
+        key: &str,
+        part_size: u64,
+    ) -> Option<String> {
+        if self.format != FORMAT {
+            return Some(format!("format {} is not {FORMAT}", self.format));
+        }
+        if let Some(d) = source.difference(&self.source) {
+            return Some(d);
+        }
+        if self.bucket != bucket || self.key != key {
+            return Some(format!(
+                "it is for the destination {}/{}, not {bucket}/{key}",
+                self.bucket, self.key
+            ));
         }
         if self.part_size != part_size {
             return Some(format!(
@@ -298,6 +423,75 @@ mod tests {
         std::fs::write(&a, b"{not json").unwrap();
         assert!(matches!(
             load::<UploadCheckpoint>(&a).await,
+            Err(Error::Checkpoint { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_copy_checkpoint_round_trips_and_refuses_a_changed_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_in(dir.path(), "copy", &["sb", "sk", "", "db", "dk"]);
+        let source = ObjectIdentity {
+            bucket: "sb".into(),
+            key: "sk".into(),
+            version_id: None,
+            etag: "\"E1\"".into(),
+            size: 1000,
+            last_modified: Some(1_700_000_000),
+        };
+        let mut cp = CopyCheckpoint::new(source.clone(), "db", "dk", 100, "up".into());
+        cp.parts.push(DonePart {
+            number: 1,
+            etag: "\"P1\"".into(),
+            size: 100,
+            crc64: None,
+        });
+        save(&path, &cp).await.unwrap();
+        let back: CopyCheckpoint = load(&path).await.unwrap().unwrap();
+        assert_eq!(back, cp);
+        assert!(back.mismatch(&source, "db", "dk", 100).is_none());
+        let etag = ObjectIdentity {
+            etag: "\"E2\"".into(),
+            ..source.clone()
+        };
+        let reason = back.mismatch(&etag, "db", "dk", 100).unwrap();
+        assert!(reason.contains("ETag") && reason.contains("E2"), "{reason}");
+        let size = ObjectIdentity {
+            size: 1001,
+            ..source.clone()
+        };
+        assert!(
+            back.mismatch(&size, "db", "dk", 100)
+                .unwrap()
+                .contains("bytes")
+        );
+        let time = ObjectIdentity {
+            last_modified: Some(1_700_000_001),
+            ..source.clone()
+        };
+        assert!(
+            back.mismatch(&time, "db", "dk", 100)
+                .unwrap()
+                .contains("modification time")
+        );
+        let version = ObjectIdentity {
+            version_id: Some("v2".into()),
+            ..source.clone()
+        };
+        assert!(back.mismatch(&version, "db", "dk", 100).is_some());
+        assert!(
+            back.mismatch(&source, "db", "other", 100)
+                .unwrap()
+                .contains("destination")
+        );
+        assert!(
+            back.mismatch(&source, "db", "dk", 200)
+                .unwrap()
+                .contains("part size")
+        );
+        std::fs::write(&path, b"{not json").unwrap();
+        assert!(matches!(
+            load::<CopyCheckpoint>(&path).await,
             Err(Error::Checkpoint { .. })
         ));
     }

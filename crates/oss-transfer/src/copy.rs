@@ -1,6 +1,8 @@
-//! The copier: CopyObject below a threshold, UploadPartCopy above it (or one shallow
-//! CopyObject within a bucket).
+//! The copier: CopyObject below a threshold, UploadPartCopy above it (resumable with a
+//! checkpoint), or one shallow CopyObject within a bucket.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use tokio::task::JoinSet;
 
+use crate::checkpoint::{self, CopyCheckpoint, DonePart, ObjectIdentity};
 use crate::error::Error;
 use crate::parts::{self, AbortOnDrop};
 use crate::progress::{ProgressFn, Tracker};
@@ -41,7 +44,9 @@ const KEEP_QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// metadata and tags are copied from the source or replaced, as the input's
 /// `metadata_directive` / `tagging_directive` ask (copied by default, as CopyObject does;
 /// a multipart copy reads them from the source). The destination's CRC-64 is compared with the
-/// source's.
+/// source's. With a [`checkpoint_dir`](Copier::checkpoint_dir) a multipart copy is resumable:
+/// a copy stopped midway (its future dropped, its process killed) and started again copies
+/// only the parts OSS does not hold yet.
 ///
 /// ```
 /// use oss_client::{Client, Config, credentials::StaticProvider};
@@ -74,6 +79,7 @@ pub struct Copier {
     leave_parts_on_error: bool,
     /// `None`: shallow copies off.
     shallow_copy_timeout: Option<Duration>,
+    checkpoint_dir: Option<PathBuf>,
     progress: Option<ProgressFn>,
 }
 
@@ -84,6 +90,8 @@ impl std::fmt::Debug for Copier {
             .field("part_size", &self.part_size)
             .field("parallelism", &self.parallelism)
             .field("shallow_copy_timeout", &self.shallow_copy_timeout)
+            .field("leave_parts_on_error", &self.leave_parts_on_error)
+            .field("checkpoint_dir", &self.checkpoint_dir)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +110,8 @@ pub struct CopyOutput {
     pub size: u64,
     /// Parts of a multipart copy (0 for CopyObject).
     pub parts: u32,
+    /// Parts found already copied when resuming from a checkpoint (not copied again).
+    pub resumed_parts: u32,
 }
 
 impl Copier {
@@ -114,6 +124,7 @@ impl Copier {
             parallelism: crate::upload::DEFAULT_PARALLELISM,
             leave_parts_on_error: false,
             shallow_copy_timeout: Some(DEFAULT_SHALLOW_COPY_TIMEOUT),
+            checkpoint_dir: None,
             progress: None,
         }
     }
@@ -164,6 +175,44 @@ impl Copier {
         self
     }
 
+    /// Makes multipart copies resumable: a checkpoint in `dir` (created if missing; the path
+    /// is used as given) records the copy after every part: the source (bucket, key, version,
+    /// ETag, size, modification time), the destination, the part size, the upload id and the
+    /// parts done. Copying the same source to the same destination again resumes it: the parts
+    /// ListParts shows with the right size (and the recorded ETag, for a part the checkpoint
+    /// records) are not copied again. A checkpoint whose source changed (its ETag, size or
+    /// modification time) or whose part size differs is refused with [`Error::Checkpoint`];
+    /// remove it to start over. Parts are kept on failure, but for a source that changed
+    /// midway ([`Error::ObjectChanged`]): that copy cannot be resumed, so its parts and
+    /// checkpoint are removed.
+    #[must_use]
+    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// The checkpoint file a multipart copy of `source` to `bucket/key` uses (whether or not
+    /// it exists), when a checkpoint directory is set.
+    pub fn checkpoint_path(
+        &self,
+        source: &oss_model::CopySource,
+        bucket: &str,
+        key: &str,
+    ) -> Option<PathBuf> {
+        let dir = self.checkpoint_dir.as_ref()?;
+        Some(checkpoint::file_in(
+            dir,
+            "copy",
+            &[
+                source.bucket(),
+                source.key(),
+                source.version().unwrap_or(""),
+                bucket,
+                key,
+            ],
+        ))
+    }
+
     /// Reports progress (bytes copied) to `callback`.
     #[must_use]
     pub fn progress(mut self, callback: ProgressFn) -> Self {
@@ -175,6 +224,7 @@ impl Copier {
     ///
     /// # Errors
     /// [`Error::ObjectChanged`] when the source changed during the copy,
+    /// [`Error::Checkpoint`] for a checkpoint that does not match (the source changed since),
     /// [`Error::ChecksumMismatch`] when the destination's CRC-64 differs from the source's,
     /// [`Error::Client`] when a request failed.
     pub async fn copy(&self, input: CopyObjectInput) -> Result<CopyOutput, Error> {
@@ -196,9 +246,13 @@ impl Copier {
         let src_crc = parts::parse_crc(source.hash_crc64ecma.as_ref());
         let tracker = Tracker::new(self.progress.clone(), Some(size));
         tracker.start();
-        let shallow = self
-            .shallow_copy_timeout
-            .filter(|_| size >= self.threshold && shallow_copyable(&input, &src_bucket, &source));
+        // A multipart copy left by an earlier run is resumed, not replaced by a shallow copy.
+        let resumable = self
+            .checkpoint_path(&input.copy_source, &input.bucket, &input.key)
+            .is_some_and(|p| p.exists());
+        let shallow = self.shallow_copy_timeout.filter(|_| {
+            size >= self.threshold && !resumable && shallow_copyable(&input, &src_bucket, &source)
+        });
         let shallow_out = match shallow {
             Some(timeout) => {
                 match tokio::time::timeout(timeout, self.copy_object(input.clone(), &source)).await
@@ -259,6 +313,7 @@ impl Copier {
             crc64: parts::parse_crc(out.hash_crc64ecma.as_ref()),
             size: 0,
             parts: 0,
+            resumed_parts: 0,
         })
     }
 
@@ -271,6 +326,137 @@ impl Copier {
         tracker: &Arc<Tracker>,
     ) -> Result<CopyOutput, Error> {
         let part_size = parts::part_size_for(size, self.part_size)?;
+        let identity = ObjectIdentity {
+            bucket: src_bucket.to_owned(),
+            key: src_key.to_owned(),
+            version_id: src_version.map(str::to_owned),
+            etag: source.etag.clone().unwrap_or_default(),
+            size,
+            last_modified: source
+                .last_modified
+                .map(time::OffsetDateTime::unix_timestamp),
+        };
+        let checkpoint_path = self.checkpoint_path(&input.copy_source, &input.bucket, &input.key);
+        let mut resumed = BTreeMap::new();
+        let mut checkpoint = None;
+        if let Some(cp_path) = &checkpoint_path
+            && let Some(cp) = checkpoint::load::<CopyCheckpoint>(cp_path).await?
+        {
+            if let Some(reason) = cp.mismatch(&identity, &input.bucket, &input.key, part_size) {
+                return Err(Error::checkpoint(cp_path, reason));
+            }
+            match self.listed_parts(&cp, size).await? {
+                Some(done) => {
+                    resumed = done;
+                    checkpoint = Some(cp);
+                }
+                None => tracing::warn!(
+                    upload_id = cp.upload_id,
+                    "the checkpoint's multipart copy no longer exists; starting over"
+                ),
+            }
+        }
+        let mut checkpoint = match checkpoint {
+            Some(cp) => cp,
+            None => {
+                let upload_id = self
+                    .initiate(&input, (src_bucket, src_key, src_version), source)
+                    .await?;
+                CopyCheckpoint::new(identity, &input.bucket, &input.key, part_size, upload_id)
+            }
+        };
+        checkpoint.parts = resumed.values().cloned().collect();
+        let upload_id = checkpoint.upload_id.clone();
+        let keep_parts = self.leave_parts_on_error || checkpoint_path.is_some();
+        let mut guard = AbortOnDrop {
+            target: (!keep_parts).then(|| {
+                (
+                    self.client.clone(),
+                    input.bucket.clone(),
+                    input.key.clone(),
+                    upload_id.clone(),
+                )
+            }),
+        };
+        if let Some(cp_path) = &checkpoint_path {
+            checkpoint::save(cp_path, &checkpoint).await?;
+        }
+        tracker.add(resumed.values().map(|p| p.size).sum());
+        let result = self
+            .copy_parts(
+                &input,
+                source,
+                size,
+                &mut checkpoint,
+                checkpoint_path.as_deref(),
+                tracker,
+            )
+            .await;
+        let result = match result {
+            Ok(()) => {
+                let done: Vec<(u32, String)> = checkpoint
+                    .parts
+                    .iter()
+                    .map(|p| (p.number, p.etag.clone()))
+                    .collect();
+                let count = done.len();
+                let mut req = self
+                    .client
+                    .complete_multipart_upload()
+                    .bucket(&input.bucket)
+                    .key(&input.key)
+                    .upload_id(&upload_id)
+                    .parts(parts::completion(done));
+                if let Some(v) = input.forbid_overwrite {
+                    req = req.forbid_overwrite(v);
+                }
+                if let Some(v) = input.object_acl.clone() {
+                    req = req.object_acl(v);
+                }
+                if let Some(v) = input.request_payer.clone() {
+                    req = req.request_payer(v);
+                }
+                req.send().await.map_err(Error::from).map(|out| CopyOutput {
+                    etag: out.etag,
+                    version_id: out.version_id,
+                    crc64: parts::parse_crc(out.hash_crc64ecma.as_ref()),
+                    size,
+                    parts: u32::try_from(count).unwrap_or(u32::MAX),
+                    resumed_parts: u32::try_from(resumed.len()).unwrap_or(u32::MAX),
+                })
+            }
+            Err(e) => Err(e),
+        };
+        guard.disarm();
+        match &result {
+            Ok(_) => {
+                if let Some(cp_path) = &checkpoint_path {
+                    checkpoint::remove(cp_path).await;
+                }
+            }
+            Err(e) => {
+                // A source that changed midway cannot be resumed: the parts are of its old
+                // content. The checkpoint and the parts go.
+                let hopeless = matches!(e, Error::ObjectChanged { .. });
+                if hopeless && let Some(cp_path) = &checkpoint_path {
+                    checkpoint::remove(cp_path).await;
+                }
+                if !keep_parts || hopeless {
+                    parts::abort(&self.client, &input.bucket, &input.key, &upload_id).await;
+                }
+            }
+        }
+        result
+    }
+
+    /// Starts the multipart upload of a copy, with the source's metadata and tags or the
+    /// input's, as its directives ask.
+    async fn initiate(
+        &self,
+        input: &CopyObjectInput,
+        (src_bucket, src_key, src_version): (&str, &str, Option<&str>),
+        source: &oss_model::HeadObjectOutput,
+    ) -> Result<String, Error> {
         let replace_meta = matches!(input.metadata_directive, Some(MetadataDirective::Replace));
         let replace_tags = matches!(input.tagging_directive, Some(TaggingDirective::Replace));
         let mut init = self
@@ -342,69 +528,72 @@ impl Copier {
         if let Some(t) = tagging {
             init = init.tagging(t);
         }
-        let upload_id = init.send().await?.upload_id;
-        let mut guard = AbortOnDrop {
-            target: (!self.leave_parts_on_error).then(|| {
-                (
-                    self.client.clone(),
-                    input.bucket.clone(),
-                    input.key.clone(),
-                    upload_id.clone(),
-                )
-            }),
-        };
-        let result = self
-            .copy_parts(&input, &upload_id, source, size, part_size, tracker)
-            .await;
-        let result = match result {
-            Ok(done) => {
-                let count = done.len();
-                let mut req = self
-                    .client
-                    .complete_multipart_upload()
-                    .bucket(&input.bucket)
-                    .key(&input.key)
-                    .upload_id(&upload_id)
-                    .parts(parts::completion(done));
-                if let Some(v) = input.forbid_overwrite {
-                    req = req.forbid_overwrite(v);
-                }
-                if let Some(v) = input.object_acl.clone() {
-                    req = req.object_acl(v);
-                }
-                if let Some(v) = input.request_payer.clone() {
-                    req = req.request_payer(v);
-                }
-                req.send().await.map_err(Error::from).map(|out| CopyOutput {
-                    etag: out.etag,
-                    version_id: out.version_id,
-                    crc64: parts::parse_crc(out.hash_crc64ecma.as_ref()),
-                    size,
-                    parts: u32::try_from(count).unwrap_or(u32::MAX),
-                })
-            }
-            Err(e) => Err(e),
-        };
-        guard.disarm();
-        if result.is_err() && !self.leave_parts_on_error {
-            parts::abort(&self.client, &input.bucket, &input.key, &upload_id).await;
-        }
-        result
+        Ok(init.send().await?.upload_id)
     }
 
+    /// The parts of the checkpoint's upload that ListParts shows with the size their range
+    /// has (and, for a part the checkpoint records, the recorded ETag), or `None` when the
+    /// upload no longer exists. The copy's final CRC-64 check covers the parts' content.
+    async fn listed_parts(
+        &self,
+        cp: &CopyCheckpoint,
+        size: u64,
+    ) -> Result<Option<BTreeMap<u32, DonePart>>, Error> {
+        let recorded: BTreeMap<u32, &DonePart> = cp.parts.iter().map(|p| (p.number, p)).collect();
+        let Some(listed) =
+            parts::list_all(&self.client, &cp.bucket, &cp.key, &cp.upload_id).await?
+        else {
+            return Ok(None);
+        };
+        let count = parts::count(size, cp.part_size);
+        let mut done = BTreeMap::new();
+        for part in listed {
+            if u64::from(part.number) > count {
+                continue;
+            }
+            let (start, end) = parts::range(u64::from(part.number) - 1, size, cp.part_size);
+            let expected = end.saturating_sub(start);
+            if part.size != expected || expected == 0 {
+                continue;
+            }
+            if recorded
+                .get(&part.number)
+                .is_some_and(|r| r.etag != part.etag)
+            {
+                continue;
+            }
+            done.insert(
+                part.number,
+                DonePart {
+                    number: part.number,
+                    etag: part.etag,
+                    size: expected,
+                    crc64: part.crc64,
+                },
+            );
+        }
+        Ok(Some(done))
+    }
+
+    /// Copies every part not yet in `checkpoint`, `parallelism` at a time, recording each in
+    /// it (and saving it, when it has a file) as it completes.
     async fn copy_parts(
         &self,
         input: &CopyObjectInput,
-        upload_id: &str,
         source: &oss_model::HeadObjectOutput,
         size: u64,
-        part_size: u64,
+        checkpoint: &mut CopyCheckpoint,
+        checkpoint_path: Option<&Path>,
         tracker: &Arc<Tracker>,
-    ) -> Result<Vec<(u32, String)>, Error> {
+    ) -> Result<(), Error> {
+        let part_size = checkpoint.part_size;
         let count = parts::count(size, part_size);
-        let mut todo = 0..count;
-        let mut tasks: JoinSet<Result<(u32, String), Error>> = JoinSet::new();
-        let mut done = Vec::new();
+        let done: std::collections::BTreeSet<u32> =
+            checkpoint.parts.iter().map(|p| p.number).collect();
+        let mut todo =
+            (0..count).filter(|i| u32::try_from(i + 1).is_ok_and(|n| !done.contains(&n)));
+        let upload_id = checkpoint.upload_id.clone();
+        let mut tasks: JoinSet<Result<DonePart, Error>> = JoinSet::new();
         loop {
             while tasks.len() < self.parallelism {
                 let Some(index) = todo.next() else { break };
@@ -415,7 +604,7 @@ impl Copier {
                     .upload_part_copy()
                     .bucket(&input.bucket)
                     .key(&input.key)
-                    .upload_id(upload_id)
+                    .upload_id(&upload_id)
                     .part_number(i64::from(number))
                     .copy_source(input.copy_source.clone())
                     .copy_source_range(format!("bytes={start}-{}", end - 1));
@@ -439,15 +628,24 @@ impl Copier {
                     let etag = out.etag.ok_or_else(|| {
                         Error::invalid(format!("UploadPartCopy of part {number} returned no ETag"))
                     })?;
-                    Ok((number, etag))
+                    Ok(DonePart {
+                        number,
+                        etag,
+                        size: end - start,
+                        crc64: None,
+                    })
                 });
             }
             let Some(joined) = tasks.join_next().await else {
                 break;
             };
-            done.push(joined.map_err(|e| Error::invalid(format!("a copy task failed: {e}")))??);
+            let part = joined.map_err(|e| Error::invalid(format!("a copy task failed: {e}")))??;
+            checkpoint.parts.push(part);
+            if let Some(path) = checkpoint_path {
+                checkpoint::save(path, checkpoint).await?;
+            }
         }
-        Ok(done)
+        Ok(())
     }
 }
 

@@ -62,6 +62,66 @@ pub(crate) fn completion(mut parts: Vec<(u32, String)>) -> CompleteMultipartUplo
     }
 }
 
+/// A part ListParts shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedPart {
+    pub(crate) number: u32,
+    pub(crate) etag: String,
+    pub(crate) size: u64,
+    pub(crate) crc64: Option<u64>,
+}
+
+/// Every part of `upload_id` that ListParts shows (page by page), or `None` when the upload no
+/// longer exists. Parts listed without a number, an ETag or a size are left out.
+pub(crate) async fn list_all(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+) -> Result<Option<Vec<ListedPart>>, Error> {
+    let mut listed = Vec::new();
+    let mut marker: Option<i64> = None;
+    loop {
+        let mut req = client
+            .list_parts()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .max_parts(1000);
+        if let Some(m) = marker {
+            req = req.part_number_marker(m);
+        }
+        let page = match req.send().await {
+            Ok(page) => page,
+            Err(e) if e.code() == Some("NoSuchUpload") => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        for part in page.parts {
+            let (Ok(number), Some(etag), Some(size)) = (
+                u32::try_from(part.part_number),
+                part.etag,
+                part.size.and_then(|s| u64::try_from(s).ok()),
+            ) else {
+                continue;
+            };
+            if number == 0 {
+                continue;
+            }
+            listed.push(ListedPart {
+                number,
+                etag,
+                size,
+                crc64: parse_crc(part.hash_crc64ecma.as_ref()),
+            });
+        }
+        match (page.is_truncated, page.next_part_number_marker) {
+            (Some(true), Some(next)) => marker = Some(next),
+            _ => break,
+        }
+    }
+    Ok(Some(listed))
+}
+
 /// Aborts `upload_id`, logging (not returning) a failure: called on a path that already has
 /// an error to report.
 pub(crate) async fn abort(client: &Client, bucket: &str, key: &str, upload_id: &str) {

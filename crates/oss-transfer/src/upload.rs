@@ -490,61 +490,35 @@ impl Uploader {
             return Ok(Some(BTreeMap::new()));
         };
         let recorded: BTreeMap<u32, &DonePart> = cp.parts.iter().map(|p| (p.number, p)).collect();
+        let Some(listed) =
+            parts::list_all(&self.client, &cp.bucket, &cp.key, &cp.upload_id).await?
+        else {
+            return Ok(None);
+        };
         let mut done = BTreeMap::new();
-        let mut marker: Option<i64> = None;
-        loop {
-            let mut req = self
-                .client
-                .list_parts()
-                .bucket(&cp.bucket)
-                .key(&cp.key)
-                .upload_id(&cp.upload_id)
-                .max_parts(1000);
-            if let Some(m) = marker {
-                req = req.part_number_marker(m);
+        for part in listed {
+            let number = part.number;
+            let (start, end) = parts::range(u64::from(number) - 1, size, cp.part_size);
+            let expected = end.saturating_sub(start);
+            if part.size != expected || expected == 0 {
+                continue;
             }
-            let page = match req.send().await {
-                Ok(page) => page,
-                Err(e) if e.code() == Some("NoSuchUpload") => return Ok(None),
-                Err(e) => return Err(e.into()),
+            let matches = match (recorded.get(&number), part.crc64) {
+                (Some(r), Some(c)) => r.crc64 == Some(c) && r.etag == part.etag,
+                (Some(r), None) => r.etag == part.etag,
+                (None, Some(c)) => file_crc(path, start, expected).await? == c,
+                (None, None) => false,
             };
-            for listed in &page.parts {
-                let Ok(number) = u32::try_from(listed.part_number) else {
-                    continue;
-                };
-                if number == 0 {
-                    continue;
-                }
-                let (start, end) = parts::range(u64::from(number) - 1, size, cp.part_size);
-                let expected = end.saturating_sub(start);
-                let (Some(etag), Some(listed_size)) = (&listed.etag, listed.size) else {
-                    continue;
-                };
-                if u64::try_from(listed_size).ok() != Some(expected) || expected == 0 {
-                    continue;
-                }
-                let listed_crc = parts::parse_crc(listed.hash_crc64ecma.as_ref());
-                let matches = match (recorded.get(&number), listed_crc) {
-                    (Some(r), Some(c)) => r.crc64 == Some(c) && &r.etag == etag,
-                    (Some(r), None) => &r.etag == etag,
-                    (None, Some(c)) => file_crc(path, start, expected).await? == c,
-                    (None, None) => false,
-                };
-                if matches {
-                    done.insert(
+            if matches {
+                done.insert(
+                    number,
+                    DonePart {
                         number,
-                        DonePart {
-                            number,
-                            etag: etag.clone(),
-                            size: expected,
-                            crc64: listed_crc,
-                        },
-                    );
-                }
-            }
-            match (page.is_truncated, page.next_part_number_marker) {
-                (Some(true), Some(next)) => marker = Some(next),
-                _ => break,
+                        etag: part.etag,
+                        size: expected,
+                        crc64: part.crc64,
+                    },
+                );
             }
         }
         Ok(Some(done))

@@ -1,5 +1,6 @@
-//! Resumable transfers: interrupted (a dropped future; a child process killed with SIGKILL),
-//! resumed from the checkpoint, re-sending only the missing parts; changed sources refused.
+//! Resumable transfers (uploads, downloads, multipart copies): interrupted (a dropped future; a
+//! child process killed with SIGKILL), resumed from the checkpoint, re-sending only the
+//! missing parts; changed sources refused.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use oss_emulator::Faults;
-use oss_transfer::{Downloader, Error, Uploader};
+use oss_transfer::{Copier, Downloader, Error, Uploader};
 
 const PARTS: u64 = 24;
 
@@ -317,4 +318,201 @@ async fn a_dropped_download_resumes_fetching_only_the_missing_ranges() {
         .unwrap_err();
     assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
     assert!(!dest.exists());
+}
+
+/// A multipart copier within one bucket (by parts, not as one shallow CopyObject).
+fn copier(client: &oss_client::Client, checkpoints: &Path) -> Copier {
+    Copier::new(client.clone())
+        .threshold(PART)
+        .part_size(PART)
+        .parallelism(2)
+        .shallow_copy(false)
+        .checkpoint_dir(checkpoints)
+}
+
+fn copy_input(src: &str, dst: &str) -> oss_model::CopyObjectInput {
+    oss_model::CopyObjectInput::builder()
+        .bucket(BUCKET)
+        .key(dst)
+        .copy_source(oss_model::CopySource::new(BUCKET, src))
+        .build()
+        .unwrap()
+}
+
+/// Starts copying `src` to `dst` slowly and drops the copy once its checkpoint records
+/// `parts` parts.
+async fn interrupted_copy(
+    emu: &oss_emulator::Emulator,
+    client: &oss_client::Client,
+    checkpoints: &Path,
+    src: &str,
+    dst: &str,
+    parts: usize,
+) {
+    let cp = copier(client, checkpoints)
+        .checkpoint_path(&oss_model::CopySource::new(BUCKET, src), BUCKET, dst)
+        .unwrap();
+    emu.set_faults(Faults::none().with_latency_ms(40));
+    {
+        let c = copier(client, checkpoints);
+        let copy = c.copy(copy_input(src, dst));
+        let mut copy = Box::pin(copy);
+        loop {
+            tokio::select! {
+                r = &mut copy => panic!("finished before it was interrupted: {r:?}"),
+                () = tokio::time::sleep(Duration::from_millis(20)) => {
+                    if recorded(&cp, "parts") >= parts { break; }
+                }
+            }
+        }
+    }
+    emu.set_faults(Faults::none());
+    // Parts whose requests were in flight may still land; let them settle.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(cp.exists(), "the checkpoint is kept to resume from");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_copy_resumes_copying_only_the_missing_parts() {
+    let (emu, client) = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoints = PathBuf::from(format!("{}/cp/", dir.path().display()));
+    let bytes = data(PARTS * PART + 777, 14);
+    client
+        .put_object()
+        .bucket(BUCKET)
+        .key("copy-src")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    emu.take_requests();
+    interrupted_copy(&emu, &client, &checkpoints, "copy-src", "copy-dst", 5).await;
+    let first_run = count(
+        &emu.requests(),
+        &["PUT /transfer-bucket/copy-dst?", "partNumber="],
+    );
+    assert!(
+        (5..PARTS as usize).contains(&first_run),
+        "{first_run} UploadPartCopy before the drop"
+    );
+    assert!(
+        object_missing(&client, "copy-dst").await,
+        "completed before the drop"
+    );
+    let (upload_id, listed) = listed_parts(&client, "copy-dst").await;
+    assert!(
+        listed >= 5 && (listed as u64) < PARTS,
+        "{listed} parts listed"
+    );
+
+    emu.take_requests();
+    let (cb, seen) = recorder();
+    let out = copier(&client, &checkpoints)
+        .progress(cb)
+        .copy(copy_input("copy-src", "copy-dst"))
+        .await
+        .unwrap();
+    let requests = emu.requests();
+    // PARTS full parts and a short last one.
+    let total_parts = PARTS as usize + 1;
+    assert_eq!(out.parts as usize, total_parts);
+    assert_eq!(out.resumed_parts as usize, listed);
+    assert_eq!(
+        count(
+            &requests,
+            &["PUT /transfer-bucket/copy-dst?", "partNumber="]
+        ),
+        total_parts - listed,
+        "re-copied parts: {requests:#?}"
+    );
+    assert_eq!(
+        count(&requests, &["POST ", "uploads"]),
+        0,
+        "a new upload was started"
+    );
+    assert!(
+        count(
+            &requests,
+            &["POST ", format!("uploadId={upload_id}").as_str()]
+        ) == 1,
+        "the checkpoint's upload was not the one completed: {requests:#?}"
+    );
+    assert_progress(&seen, PARTS * PART + 777);
+    assert!(
+        object(&client, "copy-dst").await == bytes,
+        "the copy differs"
+    );
+    assert!(
+        !copier(&client, &checkpoints)
+            .checkpoint_path(
+                &oss_model::CopySource::new(BUCKET, "copy-src"),
+                BUCKET,
+                "copy-dst"
+            )
+            .unwrap()
+            .exists(),
+        "the checkpoint is removed once done"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_checkpoint_whose_source_changed_is_refused() {
+    let (emu, client) = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoints = dir.path().join("cp");
+    let put = |seed| {
+        let client = client.clone();
+        async move {
+            client
+                .put_object()
+                .bucket(BUCKET)
+                .key("changing-src")
+                .body(data(PARTS * PART, seed))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    put(15).await;
+    interrupted_copy(
+        &emu,
+        &client,
+        &checkpoints,
+        "changing-src",
+        "changing-dst",
+        2,
+    )
+    .await;
+    // A different part size is refused.
+    let err = copier(&client, &checkpoints)
+        .part_size(2 * PART)
+        .copy(copy_input("changing-src", "changing-dst"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    assert!(err.to_string().contains("part size"), "{err}");
+    // The source overwritten (same size, new content): its ETag differs.
+    put(16).await;
+    emu.take_requests();
+    let err = copier(&client, &checkpoints)
+        .copy(copy_input("changing-src", "changing-dst"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    assert!(err.to_string().contains("ETag"), "{err}");
+    assert_eq!(
+        count(&emu.requests(), &["PUT /transfer-bucket/changing-dst?"]),
+        0,
+        "a refused checkpoint copied parts"
+    );
+    assert!(object_missing(&client, "changing-dst").await);
+}
+
+async fn object_missing(client: &oss_client::Client, key: &str) -> bool {
+    match client.head_object().bucket(BUCKET).key(key).send().await {
+        Ok(_) => false,
+        Err(e) if e.is_not_found() => true,
+        Err(e) => panic!("{e}"),
+    }
 }

@@ -149,8 +149,9 @@ pub(crate) struct LsArgs {
     /// List every object under the prefix (the default; kept for ossutil 1.x users).
     #[arg(short = 'r', long)]
     pub(crate) recursive: bool,
-    /// Only the current folder level: objects and sub-folders (`dir/`).
-    #[arg(short = 'd', long)]
+    /// Only the current folder level: objects and sub-folders (`dir/`) (ossutil 2.0's
+    /// `-d, --dirs`).
+    #[arg(short = 'd', long = "dirs")]
     pub(crate) directories: bool,
     /// List incomplete multipart uploads (with `-r`... any prefix) instead of objects.
     #[arg(short = 'm', long)]
@@ -301,6 +302,10 @@ pub(crate) struct PresignArgs {
     /// How long the URL is valid (`900s`, `15m`, `1h`, `7d`; default 15m; at most 7d with V4).
     #[arg(long, default_value = "15m")]
     pub(crate) expires_duration: String,
+    /// When the URL expires instead, a UTC time (`2006-01-02T15:04:05`, or RFC 3339 with an
+    /// offset); at most 7 days ahead with V4.
+    #[arg(long, value_name = "TIME", conflicts_with = "expires_duration")]
+    pub(crate) expires_date: Option<String>,
     /// GET (default), PUT or HEAD.
     #[arg(long, default_value = "GET")]
     pub(crate) method: String,

@@ -39,6 +39,14 @@ fn buckets_objects_and_exit_codes() {
     assert!(ls.stdout.contains("oss://alpha/dir/sub/"), "{}", ls.stdout);
     assert!(ls.stdout.contains("oss://alpha/dir/b.txt"), "{}", ls.stdout);
     assert!(!ls.stdout.contains("c.log"), "{}", ls.stdout);
+    // ossutil 2.0's long name for -d.
+    let long = w.run(&["ls", "--dirs", "oss://alpha/dir/"]).ok();
+    assert_eq!(long.stdout.lines().count(), ls.stdout.lines().count());
+    assert!(
+        long.stdout.contains("oss://alpha/dir/sub/"),
+        "{}",
+        long.stdout
+    );
     let ls = w
         .run(&["ls", "-s", "--limited-num", "1", "oss://alpha"])
         .ok();
@@ -286,6 +294,52 @@ fn presigned_urls_work_with_a_plain_http_client() {
     let (status, body) = http_get(&url);
     assert_eq!(status, 200, "{url}");
     assert_eq!(body, b"presigned content");
+
+    // ossutil 2.0's --expires-date: an absolute UTC time instead of a duration.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = time::OffsetDateTime::from_unix_timestamp(i64::try_from(now + 3600).unwrap()).unwrap();
+    let date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let doc = w
+        .run(&[
+            "--output-format",
+            "json",
+            "presign",
+            "--expires-date",
+            &date,
+            "oss://bkt/dir/file name ü.txt",
+        ])
+        .ok()
+        .json();
+    let expires_at = doc["expires_at"].as_u64().unwrap();
+    assert!(
+        expires_at.abs_diff(now + 3600) <= 2,
+        "expires at {expires_at}, asked for {}",
+        now + 3600
+    );
+    let (status, body) = http_get(doc["url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(body, b"presigned content");
+    // A time already past, or one that is not a time, is refused.
+    w.run(&[
+        "presign",
+        "--expires-date",
+        "2001-01-01T00:00:00",
+        "oss://bkt/x",
+    ])
+    .expect(1);
+    w.run(&["presign", "--expires-date", "yesterday", "oss://bkt/x"])
+        .expect(1);
 
     // PUT with a signed Content-Type.
     let put = w

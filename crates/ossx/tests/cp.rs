@@ -1,5 +1,6 @@
 //! `cp` against the emulator: trees up, down and across, single objects, standard input and
-//! output, skip rules, object settings, partial failures (exit 4) and a killed upload resumed.
+//! output, skip rules, object settings, partial failures (exit 4), a killed upload and a killed
+//! copy between buckets resumed.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -197,6 +198,59 @@ fn recursive_copies_up_down_and_across_are_byte_identical() {
             "txt/nested/deeper/empty too.txt",
             "txt/ünïcødé/名前 with space.txt"
         ]
+    );
+}
+
+#[test]
+fn empty_folders_going_up_and_folder_objects_coming_down() {
+    let w = World::new();
+    w.mb("dirs");
+    let up = w.path("with-empties");
+    write(&up.join("kept/file.txt"), b"data");
+    std::fs::create_dir_all(up.join("empty")).unwrap();
+    std::fs::create_dir_all(up.join("kept/empty inside/deeper")).unwrap();
+    // Going up, an object is made for every file and none for a folder, empty or not.
+    let r = w
+        .run(&[
+            "--output-format",
+            "json",
+            "cp",
+            "-r",
+            up.to_str().unwrap(),
+            "oss://dirs/up/",
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["copied"], 1, "{r}");
+    assert_eq!(w.keys("dirs"), ["up/kept/file.txt"]);
+
+    // Coming down, a folder object (`dir/`, as `mkdir` makes) becomes a local folder, empty
+    // ones and nested ones included; it is not a file and is not counted as one.
+    w.run(&["mkdir", "oss://dirs/down/solo"]).ok();
+    w.run(&["mkdir", "oss://dirs/down/a/b/c"]).ok();
+    w.put("dirs", "down/a/file.txt", b"inside");
+    let down = w.path("down");
+    let r = w
+        .run(&[
+            "--output-format",
+            "json",
+            "cp",
+            "-r",
+            "oss://dirs/down/",
+            down.to_str().unwrap(),
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["copied"], 1, "{r}");
+    assert_eq!(r["failed"], 0, "{r}");
+    assert!(down.join("solo").is_dir());
+    assert_eq!(std::fs::read_dir(down.join("solo")).unwrap().count(), 0);
+    assert!(down.join("a/b/c").is_dir());
+    assert_eq!(std::fs::read(down.join("a/file.txt")).unwrap(), b"inside");
+    assert_eq!(
+        read_tree(&down).keys().collect::<Vec<_>>(),
+        ["a/file.txt"],
+        "only the object that is a file became a file"
     );
 }
 
@@ -474,6 +528,69 @@ fn a_killed_upload_resumes_from_its_checkpoint() {
         "resumed {resumed} parts, {parts_done} were done"
     );
     assert!(w.get("resume", "big.bin").unwrap() == data);
+    assert!(!cp_dir.exists(), "the checkpoint is removed once done");
+}
+
+#[test]
+fn a_killed_copy_between_buckets_resumes_from_its_checkpoint() {
+    let w = World::new();
+    w.mb("copy-from");
+    w.mb("copy-to");
+    let data = bytes(24 * 1024 * 1024, 6);
+    w.put("copy-from", "dir/big.bin", &data);
+    let cp_dir = w.path("checkpoints");
+    // Slow requests, one part at a time, so that the copy is killed half way.
+    w.emulator
+        .set_faults(oss_emulator::Faults::none().with_latency_ms(40));
+    let args = [
+        "--output-format",
+        "json",
+        "cp",
+        "oss://copy-from/dir/big.bin",
+        "oss://copy-to/big-copy.bin",
+        "--bigfile-threshold",
+        "1MiB",
+        "--part-size",
+        "512K",
+        "--parallel",
+        "1",
+        "--checkpoint-dir",
+        cp_dir.to_str().unwrap(),
+    ];
+    let mut child = w.cmd().args(args).spawn().unwrap();
+    let parts_done = wait_for_checkpoint(&mut child, &cp_dir, "parts", 5);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        w.get("copy-to", "big-copy.bin").is_none(),
+        "killed before completing"
+    );
+
+    w.emulator.set_faults(oss_emulator::Faults::none());
+    // A part in flight when the process died may still land; let it settle.
+    std::thread::sleep(Duration::from_millis(300));
+    w.emulator.take_requests();
+    let r = w.run(&args).ok().json();
+    assert_eq!(r["copied"], 1);
+    let resumed = r["resumed_parts"].as_u64().unwrap();
+    assert!(
+        resumed as usize >= parts_done && resumed < 48,
+        "resumed {resumed} parts, {parts_done} were done"
+    );
+    // Only the missing parts were copied again (UploadPartCopy), in the same upload.
+    let requests = w.emulator.take_requests();
+    let part_copies = requests
+        .iter()
+        .filter(|r| r.starts_with("PUT /copy-to/big-copy.bin?") && r.contains("partNumber="))
+        .count();
+    assert_eq!(part_copies as u64, 48 - resumed, "{requests:#?}");
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.starts_with("POST ") && r.contains("uploads")),
+        "a new multipart upload was started: {requests:#?}"
+    );
+    assert!(w.get("copy-to", "big-copy.bin").unwrap() == data);
     assert!(!cp_dir.exists(), "the checkpoint is removed once done");
 }
 

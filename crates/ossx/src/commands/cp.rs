@@ -638,6 +638,7 @@ impl Engine {
         let mut copier = Copier::new(self.client.clone())
             .threshold(self.threshold.clamp(1, MAX_SINGLE_COPY))
             .parallelism(self.parallel)
+            .checkpoint_dir(&self.checkpoint_dir)
             .progress(progress.callback());
         if let Some(p) = self.part_size {
             copier = copier.part_size(p);
@@ -646,8 +647,9 @@ impl Engine {
             .copy(input)
             .await
             .map_err(|e| CliError::transfer(format!("copying {src}"), e))?;
-        let _ = out;
-        Ok(Outcome::Copied { resumed_parts: 0 })
+        Ok(Outcome::Copied {
+            resumed_parts: u64::from(out.resumed_parts),
+        })
     }
 }
 

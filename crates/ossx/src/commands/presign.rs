@@ -13,17 +13,37 @@ use crate::error::{CliError, CliResult};
 use crate::units::parse_duration;
 use crate::url::OssUrl;
 
+/// The time from now until `date` (UTC `2006-01-02T15:04:05`, or RFC 3339); zero when it
+/// has passed.
+fn until(date: &str) -> CliResult<std::time::Duration> {
+    let plain = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let at = time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
+        .or_else(|_| time::PrimitiveDateTime::parse(date, plain).map(|t| t.assume_utc()))
+        .map_err(|_| {
+            CliError::usage(format!(
+                "--expires-date {date:?}: expected a UTC time like 2006-01-02T15:04:05 (or RFC 3339)"
+            ))
+        })?;
+    let left = at - time::OffsetDateTime::now_utc();
+    Ok(std::time::Duration::try_from(left).unwrap_or_default())
+}
+
 fn build_error(e: &oss_model::BuildError) -> CliError {
     CliError::usage(e.to_string())
 }
 
 pub(crate) async fn run(ctx: &Context, args: PresignArgs) -> CliResult {
     let url = OssUrl::parse_object(&args.url)?;
-    let expires = parse_duration(&args.expires_duration)?;
+    let (expires, flag) = match &args.expires_date {
+        Some(date) => (until(date)?, format!("--expires-date {date}")),
+        None => (
+            parse_duration(&args.expires_duration)?,
+            format!("--expires-duration {}", args.expires_duration),
+        ),
+    };
     if expires.is_zero() || expires > std::time::Duration::from_secs(7 * 24 * 3600) {
         return Err(CliError::usage(format!(
-            "--expires-duration {}: must be more than 0 and at most 7d",
-            args.expires_duration
+            "{flag}: the URL must expire in more than 0s and at most 7d"
         )));
     }
     let client = ctx.client()?;
