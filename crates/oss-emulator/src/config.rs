@@ -35,6 +35,7 @@ pub struct EmulatorConfig {
     pub(crate) vector_addr: SocketAddr,
     pub(crate) account_id: String,
     pub(crate) restore_delay: std::time::Duration,
+    pub(crate) lifecycle_interval: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -49,6 +50,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("faults", &self.faults)
             .field("fixed_now", &self.fixed_now)
             .field("restore_delay", &self.restore_delay)
+            .field("lifecycle_interval", &self.lifecycle_interval)
             .field("vector_addr", &self.vector_addr)
             .field("account_id", &self.account_id)
             .finish()
@@ -78,6 +80,7 @@ impl EmulatorConfig {
             vector_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             restore_delay: std::time::Duration::ZERO,
+            lifecycle_interval: None,
         }
     }
 
@@ -155,6 +158,21 @@ impl EmulatorConfig {
         self
     }
 
+    /// Runs the lifecycle pass ([`Emulator::run_lifecycle`](crate::Emulator::run_lifecycle))
+    /// every `every` at the clock's time (default: never; tests call `run_lifecycle` with the
+    /// time they want).
+    ///
+    /// ```
+    /// let config = oss_emulator::EmulatorConfig::new("ak", "sk")
+    ///     .lifecycle_interval(std::time::Duration::from_secs(3600));
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn lifecycle_interval(mut self, every: std::time::Duration) -> Self {
+        self.lifecycle_interval = Some(every);
+        self
+    }
+
     /// The access key id accepted.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
@@ -164,7 +182,8 @@ impl EmulatorConfig {
     /// `--addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
     /// [--region R] [--security-token T]... [--vector-addr HOST:PORT] [--account-id ID]
     /// [--fault-latency-ms N] [--fault-5xx-rate F]
-    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]`.
+    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]
+    /// [--lifecycle-interval SECS]`.
     ///
     /// ```
     /// use oss_emulator::EmulatorConfig;
@@ -247,6 +266,15 @@ impl EmulatorConfig {
                         std::time::Duration::from_millis(v.parse().map_err(|_| {
                             bad(format!("--restore-delay-ms {v:?} is not a number"))
                         })?);
+                }
+                "--lifecycle-interval" => {
+                    let v = value("--lifecycle-interval")?;
+                    let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                        bad(format!(
+                            "--lifecycle-interval {v:?} is not a positive number of seconds"
+                        ))
+                    })?;
+                    config.lifecycle_interval = Some(std::time::Duration::from_secs(secs));
                 }
                 "--fault-seed" => {
                     let v = value("--fault-seed")?;
