@@ -1,14 +1,19 @@
 //! What OSS enforces from a bucket's configuration documents, against the emulator: bucket
-//! policies and Block Public Access on anonymous requests, referer lists on anonymous and
-//! presigned requests, RecommendDoc in error documents. Each rule: a denied request and an
-//! allowed one.
+//! policies and Block Public Access on anonymous requests and on requests of another account,
+//! referer lists on anonymous and presigned requests, pay-by-requester, static website hosting,
+//! access point aliases and policies, RecommendDoc in error documents. Each rule: a denied
+//! request and an allowed one.
 // Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
 use http::HeaderMap;
-use oss_tests::{Client, Response, Signing, send_raw, start_emulator};
+use oss_sign::Credentials;
+use oss_tests::{
+    ACCESS_KEY_ID, ACCESS_KEY_SECRET, Client, EmulatorConfig, Response, Signing, send_raw,
+    start_emulator, start_emulator_with,
+};
 
 fn code(r: &Response) -> String {
     r.xml_all("Code").into_iter().next().unwrap_or_default()
@@ -565,4 +570,168 @@ fn policy_status_reports_public_policies() {
         "Action": ["oss:GetObject"], "Principal": ["*"], "Resource": ["acs:oss:*:*:psb/*"]}]});
     assert_eq!(put_policy(&owner, "psb", &public).status, 200);
     assert_eq!(status(), vec!["true".to_owned()]);
+}
+
+/// Another account's key pair and UID, configured as an extra user.
+const OTHER_KEY_ID: &str = "LTAIotherAccountKeyId";
+const OTHER_KEY_SECRET: &str = "otherAccountKeySecret0123456789";
+const OTHER_UID: &str = "2000000000000001";
+
+fn with_other_account() -> (oss_tests::Emulator, Client, Client) {
+    let emu = start_emulator_with(
+        EmulatorConfig::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET).extra_user(
+            OTHER_KEY_ID,
+            OTHER_KEY_SECRET,
+            OTHER_UID,
+        ),
+    );
+    let owner = Client::new(&emu);
+    let other = Client::new(&emu).credentials(Credentials::new(OTHER_KEY_ID, OTHER_KEY_SECRET));
+    (emu, owner, other)
+}
+
+#[test]
+fn another_account_needs_a_grant_by_policy_or_acl() {
+    let (_emu, owner, other) = with_other_account();
+    bucket(&owner, "xacct");
+    // Authenticated, but the bucket is private and no policy names the account.
+    let r = other.get("/xacct/public/a.txt").send();
+    assert_eq!(
+        (r.status, code(&r)),
+        (403, "AccessDenied".into()),
+        "{}",
+        r.text()
+    );
+    let policy = serde_json::json!({"Version": "1", "Statement": [{"Effect": "Allow",
+        "Action": ["oss:GetObject"], "Principal": [OTHER_UID], "Resource": ["acs:oss:*:*:xacct/public/*"]}]});
+    assert_eq!(put_policy(&owner, "xacct", &policy).status, 200);
+    let r = other.get("/xacct/public/a.txt").send();
+    assert_eq!((r.status, r.text()), (200, "public/a.txt".into()));
+    // The grant covers that action and prefix only.
+    assert_eq!(other.get("/xacct/secret/b.txt").send().status, 403);
+    assert_eq!(
+        other.put("/xacct/public/n.txt").body("n").send().status,
+        403
+    );
+    // The statement is for that account, not for everyone.
+    let anon = owner.clone().signing(Signing::Anonymous);
+    assert_eq!(anon.get("/xacct/public/a.txt").send().status, 403);
+    // A public-read ACL grants reads to every account.
+    assert_eq!(
+        owner
+            .put("/xacct")
+            .subresource("acl")
+            .header("x-oss-acl", "public-read")
+            .send()
+            .status,
+        200
+    );
+    assert_eq!(other.get("/xacct/secret/b.txt").send().status, 200);
+}
+
+#[test]
+fn requester_pays_buckets_need_the_request_payer_from_everyone_but_the_owner() {
+    let (emu, owner, other) = with_other_account();
+    bucket(&owner, "rpay");
+    let policy = serde_json::json!({"Version": "1", "Statement": [{"Effect": "Allow",
+        "Action": ["oss:GetObject"], "Principal": [OTHER_UID], "Resource": ["acs:oss:*:*:rpay/*"]}]});
+    assert_eq!(put_policy(&owner, "rpay", &policy).status, 200);
+    assert_eq!(
+        owner
+            .put("/rpay")
+            .subresource("acl")
+            .header("x-oss-acl", "public-read")
+            .send()
+            .status,
+        200
+    );
+    // The owner pays: anyone granted gets in without the header.
+    assert_eq!(other.get("/rpay/public/a.txt").send().status, 200);
+    let payment = |payer: &str| {
+        let doc = format!(
+            "<RequestPaymentConfiguration><Payer>{payer}</Payer></RequestPaymentConfiguration>"
+        );
+        let r = owner
+            .put("/rpay")
+            .subresource("requestPayment")
+            .body_with_md5(doc)
+            .send();
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    payment("Requester");
+    // Another account without the header: refused though the policy grants it.
+    let r = other.get("/rpay/public/a.txt").send();
+    assert_eq!(
+        (r.status, code(&r), ec(&r)),
+        (403, "AccessDenied".into(), "0003-00000703".into()),
+        "{}",
+        r.text()
+    );
+    let r = other
+        .get("/rpay/public/a.txt")
+        .header("x-oss-request-payer", "requester")
+        .send();
+    assert_eq!((r.status, r.text()), (200, "public/a.txt".into()));
+    // Paying does not grant what the policy does not.
+    let r = other
+        .put("/rpay/public/n.txt")
+        .header("x-oss-request-payer", "requester")
+        .body("n")
+        .send();
+    assert_eq!(r.status, 403, "{}", r.text());
+    // Presigned URLs carry it as a query parameter.
+    let host = emu.addr().to_string();
+    let url = other
+        .get("/rpay/public/a.txt")
+        .presign(Duration::from_secs(600));
+    let r = send_raw(emu.addr(), "GET", &url, &host, &HeaderMap::new(), b"").unwrap();
+    assert_eq!(
+        (r.status, ec(&r)),
+        (403, "0003-00000702".into()),
+        "{}",
+        r.text()
+    );
+    let url = other
+        .get("/rpay/public/a.txt")
+        .query("x-oss-request-payer", Some("requester"))
+        .presign(Duration::from_secs(600));
+    let r = send_raw(emu.addr(), "GET", &url, &host, &HeaderMap::new(), b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Anonymous requests are refused even with a public ACL.
+    let anon = owner.clone().signing(Signing::Anonymous);
+    let r = anon.get("/rpay/public/a.txt").send();
+    assert_eq!(
+        (r.status, ec(&r)),
+        (403, "0003-00000701".into()),
+        "{}",
+        r.text()
+    );
+    // The owner never needs the header.
+    assert_eq!(owner.get("/rpay/secret/b.txt").send().status, 200);
+    // Back to the owner paying: the header is not needed any more.
+    payment("BucketOwner");
+    assert_eq!(other.get("/rpay/public/a.txt").send().status, 200);
+    assert_eq!(anon.get("/rpay/public/a.txt").send().status, 200);
+}
+
+#[test]
+fn the_extra_user_flag_reads_id_secret_and_uid() {
+    let args = |v: &str| {
+        EmulatorConfig::from_args(
+            [
+                "--access-key-id",
+                "ak",
+                "--access-key-secret",
+                "sk",
+                "--extra-user",
+                v,
+            ]
+            .map(str::to_owned),
+        )
+    };
+    let config = args("id2:se:cret:2000000000000001").unwrap();
+    assert!(format!("{config:?}").contains("\"id2\""), "{config:?}");
+    assert!(!format!("{config:?}").contains("se:cret"), "{config:?}");
+    assert!(args("id2:secret").is_err());
+    assert!(args("id2:secret:not-a-uid").is_err());
 }

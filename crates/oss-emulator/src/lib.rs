@@ -29,7 +29,8 @@
 //! `oss-emulator --addr 127.0.0.1:PORT --access-key-id ID --access-key-secret SECRET
 //! [--data-dir DIR] [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
 //! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]
-//! [--vector-addr HOST:PORT] [--account-id ID] [--lifecycle-interval SECS]` prints `listening on http://ADDR` (the bound
+//! [--vector-addr HOST:PORT] [--account-id ID] [--lifecycle-interval SECS]
+//! [--extra-user ID:SECRET:UID]` prints `listening on http://ADDR` (the bound
 //! address) once ready, then `vectors on http://ADDR` (the vector service's address). See
 //! [`EmulatorConfig::from_args`].
 //!
@@ -64,6 +65,11 @@
 //! OSS documents the EC but not the code). Anonymous requests are served only where the bucket or object ACL allows
 //! (`public-read`: reads and listings; `public-read-write`: writes too).
 //!
+//! [`EmulatorConfig::extra_user`] (`--extra-user ID:SECRET:UID`) adds other accounts' key
+//! pairs: their requests are authenticated but own nothing, so they need a bucket policy
+//! statement naming their UID (or everyone) or a public ACL, and on a pay-by-requester bucket
+//! `x-oss-request-payer: requester` (anonymous requests are refused there).
+//!
 //! # Lifecycle
 //! Lifecycle rules are applied by [`Emulator::run_lifecycle`] at a time the caller hands in,
 //! or every `--lifecycle-interval` seconds ([`EmulatorConfig::lifecycle_interval`]).
@@ -79,6 +85,7 @@ mod fault;
 mod handlers;
 mod image_process;
 mod lifecycle;
+mod payer;
 mod request;
 mod response;
 mod router;
@@ -196,6 +203,7 @@ impl Emulator {
             fault::FaultState::new(config.faults.clone()),
         );
         ctx.account_id.clone_from(&config.account_id);
+        ctx.extra_users.clone_from(&config.extra_users);
         ctx.restore_delay = config.restore_delay;
         ctx.addr = Some(addr);
         let ctx = Arc::new(ctx);

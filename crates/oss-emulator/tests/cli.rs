@@ -23,6 +23,7 @@ fn help_prints_usage_and_succeeds() {
             "--data-dir",
             "--fault-wrong-crc",
             "--lifecycle-interval SECS",
+            "--extra-user ID:SECRET:UID",
             "--version",
         ] {
             assert!(text.contains(option), "{option} missing from {text}");
