@@ -735,3 +735,147 @@ fn the_extra_user_flag_reads_id_secret_and_uid() {
     assert!(args("id2:secret").is_err());
     assert!(args("id2:secret:not-a-uid").is_err());
 }
+
+/// A public-read bucket holding a small website.
+fn website_bucket(owner: &Client, name: &str) {
+    assert_eq!(owner.put(&format!("/{name}")).send().status, 200);
+    for (key, body) in [
+        ("index.html", "root index"),
+        ("docs/index.html", "docs index"),
+        ("error.html", "not here"),
+        ("page.html", "a page"),
+    ] {
+        let r = owner.put(&format!("/{name}/{key}")).body(body).send();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = owner
+        .put(&format!("/{name}"))
+        .subresource("acl")
+        .header("x-oss-acl", "public-read")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+fn put_website(owner: &Client, bucket: &str, index: &str, error: &str) {
+    let doc = format!("<WebsiteConfiguration>{index}{error}</WebsiteConfiguration>");
+    let r = owner
+        .put(&format!("/{bucket}"))
+        .subresource("website")
+        .body_with_md5(doc)
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn website_buckets_serve_index_and_error_documents_to_anonymous_gets() {
+    let emu = start_emulator();
+    let owner = Client::new(&emu);
+    let anon = Client::new(&emu).signing(Signing::Anonymous);
+    website_bucket(&owner, "site");
+    // No website yet: the root is a listing, a missing key NoSuchKey.
+    let r = anon.get("/site/").send();
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("<ListBucketResult"), "{}", r.text());
+    assert_eq!(
+        anon.get("/site/nope").send().code(),
+        Some("NoSuchKey".into())
+    );
+
+    put_website(
+        &owner,
+        "site",
+        "<IndexDocument><Suffix>index.html</Suffix><SupportSubDir>true</SupportSubDir><Type>0</Type></IndexDocument>",
+        "<ErrorDocument><Key>error.html</Key><HttpStatus>404</HttpStatus></ErrorDocument>",
+    );
+    let r = anon.get("/site/").send();
+    assert_eq!((r.status, r.text()), (200, "root index".into()));
+    let r = anon.get("/site").virtual_hosted("localhost").send();
+    assert_eq!(
+        (r.status, r.text()),
+        (200, "root index".into()),
+        "virtual-hosted root"
+    );
+    let r = anon.get("/site/docs/").send();
+    assert_eq!(
+        (r.status, r.text()),
+        (200, "docs index".into()),
+        "sub-directory"
+    );
+    let r = anon.get("/site/page.html").send();
+    assert_eq!((r.status, r.text()), (200, "a page".into()));
+    // Type 0: a directory named without its slash is redirected to it.
+    let r = anon.get("/site/docs").send();
+    assert_eq!(r.status, 302, "{}", r.text());
+    assert_eq!(r.header("location"), Some("/site/docs/"));
+    // A missing key: the error document, with 404.
+    let r = anon.get("/site/nope.html").send();
+    assert_eq!((r.status, r.text()), (404, "not here".into()));
+    let r = anon.head("/site/nope.html").send();
+    assert_eq!(r.status, 404);
+
+    // Signed requests are the API as before.
+    let r = owner.get("/site/").send();
+    assert!(r.text().contains("<ListBucketResult"), "{}", r.text());
+    let r = owner.get("/site/nope.html").send();
+    assert_eq!(
+        (r.status, r.code()),
+        (404, Some("NoSuchKey".into())),
+        "{}",
+        r.text()
+    );
+    // So are anonymous requests naming a sub-resource.
+    let r = anon.get("/site/").query("prefix", Some("docs/")).send();
+    assert!(r.text().contains("<ListBucketResult"), "{}", r.text());
+}
+
+#[test]
+fn website_options_change_subdirectories_and_the_error_status() {
+    let emu = start_emulator();
+    let owner = Client::new(&emu);
+    let anon = Client::new(&emu).signing(Signing::Anonymous);
+    website_bucket(&owner, "site2");
+    // Without SupportSubDir, a directory gets the root's index document.
+    put_website(
+        &owner,
+        "site2",
+        "<IndexDocument><Suffix>index.html</Suffix></IndexDocument>",
+        "<ErrorDocument><Key>error.html</Key><HttpStatus>200</HttpStatus></ErrorDocument>",
+    );
+    let r = anon.get("/site2/docs/").send();
+    assert_eq!((r.status, r.text()), (200, "root index".into()));
+    // The configured HttpStatus for the error document.
+    let r = anon.get("/site2/nope.html").send();
+    assert_eq!((r.status, r.text()), (200, "not here".into()));
+    // Type 2 serves the directory's index document in place; Type 1 does not look for it.
+    put_website(
+        &owner,
+        "site2",
+        "<IndexDocument><Suffix>index.html</Suffix><SupportSubDir>true</SupportSubDir><Type>2</Type></IndexDocument>",
+        "<ErrorDocument><Key>error.html</Key></ErrorDocument>",
+    );
+    let r = anon.get("/site2/docs").send();
+    assert_eq!((r.status, r.text()), (200, "docs index".into()));
+    put_website(
+        &owner,
+        "site2",
+        "<IndexDocument><Suffix>index.html</Suffix><SupportSubDir>true</SupportSubDir><Type>1</Type></IndexDocument>",
+        "<ErrorDocument><Key>error.html</Key></ErrorDocument>",
+    );
+    let r = anon.get("/site2/docs").send();
+    assert_eq!((r.status, r.text()), (404, "not here".into()));
+    // Documents anonymous requests may not read are not served: a private bucket answers
+    // AccessDenied as before.
+    let r = owner
+        .put("/site2")
+        .subresource("acl")
+        .header("x-oss-acl", "private")
+        .send();
+    assert_eq!(r.status, 200);
+    let r = anon.get("/site2/").send();
+    assert_eq!(
+        (r.status, code(&r)),
+        (403, "AccessDenied".into()),
+        "{}",
+        r.text()
+    );
+}

@@ -73,6 +73,11 @@
 //! # Lifecycle
 //! Lifecycle rules are applied by [`Emulator::run_lifecycle`] at a time the caller hands in,
 //! or every `--lifecycle-interval` seconds ([`EmulatorConfig::lifecycle_interval`]).
+//!
+//! # Static websites
+//! An anonymous `GET`/`HEAD` without a query to a bucket with a website configuration is
+//! served as OSS serves its website: the index document for `/` and `dir/`, the error
+//! document (with its `HttpStatus`, default 404) for a missing key.
 #![forbid(unsafe_code)]
 
 mod access;
