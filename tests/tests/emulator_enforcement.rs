@@ -879,3 +879,84 @@ fn website_options_change_subdirectories_and_the_error_status() {
         r.text()
     );
 }
+
+/// Creates access point `name` on `bucket` and returns its alias.
+fn access_point(owner: &Client, bucket: &str, name: &str) -> String {
+    let doc = format!(
+        "<CreateAccessPointConfiguration><AccessPointName>{name}</AccessPointName>\
+         <NetworkOrigin>internet</NetworkOrigin></CreateAccessPointConfiguration>"
+    );
+    let r = owner
+        .put(&format!("/{bucket}"))
+        .subresource("accessPoint")
+        .body(doc)
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.xml("Alias").unwrap()
+}
+
+#[test]
+fn requests_through_an_access_point_alias_follow_its_policy() {
+    let emu = start_emulator();
+    let owner = Client::new(&emu);
+    bucket(&owner, "apb");
+    let alias = access_point(&owner, "apb", "ap-1");
+    // Through the alias: the bucket's objects, both ways.
+    let r = owner.get(&format!("/{alias}/secret/b.txt")).send();
+    assert_eq!((r.status, r.text()), (200, "secret/b.txt".into()));
+    let r = owner
+        .put(&format!("/{alias}/public/new.txt"))
+        .body("new")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(owner.get("/apb/public/new.txt").send().text(), "new");
+    // The access point's policy denies reads under secret/ through it.
+    let policy = serde_json::json!({"Version": "1", "Statement": [{"Effect": "Deny",
+        "Action": ["oss:GetObject"], "Principal": ["*"],
+        "Resource": ["acs:oss:*:*:accesspoint/ap-1/object/secret/*"]}]});
+    let r = owner
+        .put("/apb")
+        .subresource("accessPointPolicy")
+        .header("x-oss-access-point-name", "ap-1")
+        .body(policy.to_string())
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = owner.get(&format!("/{alias}/secret/b.txt")).send();
+    assert_eq!(
+        (r.status, code(&r)),
+        (403, "AccessDenied".into()),
+        "{}",
+        r.text()
+    );
+    let r = owner.get(&format!("/{alias}/public/a.txt")).send();
+    assert_eq!((r.status, r.text()), (200, "public/a.txt".into()));
+    // The bucket's own name is not under the access point's policy.
+    assert_eq!(owner.get("/apb/secret/b.txt").send().status, 200);
+    // Bucket configuration does not go through an access point.
+    let r = owner.get(&format!("/{alias}")).subresource("acl").send();
+    assert_eq!(r.status, 403, "{}", r.text());
+}
+
+#[test]
+fn a_bucket_with_access_points_cannot_be_deleted() {
+    let emu = start_emulator();
+    let owner = Client::new(&emu);
+    assert_eq!(owner.put("/apdel").send().status, 200);
+    access_point(&owner, "apdel", "ap-del");
+    let r = owner.delete("/apdel").send();
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "BucketNotEmpty".into()),
+        "{}",
+        r.text()
+    );
+    assert_eq!(owner.get("/apdel").send().status, 200, "still there");
+    let r = owner
+        .delete("/apdel")
+        .subresource("accessPoint")
+        .header("x-oss-access-point-name", "ap-del")
+        .send();
+    assert!(r.status < 300, "{}", r.text());
+    assert_eq!(owner.delete("/apdel").send().status, 204);
+    assert_eq!(owner.get("/apdel").send().status, 404);
+}
