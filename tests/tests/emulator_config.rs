@@ -2,7 +2,8 @@
 //! generically (spec `absent` entries → `oss_proto::generated::CONFIG_DOCUMENTS`): before a
 //! put, the get answers OSS's `NoSuch…` error or its default document; put, then get answers
 //! the same document field by field; delete, then the get answers the absent answer again.
-//! Plus bad input (malformed, unknown enum value, oversized policy: nothing stored changes)
+//! Plus bad input (malformed, unknown enum value, oversized policy, more rules or transitions
+//! than OSS allows: nothing stored changes)
 //! and persistence across a restart with a data directory.
 // Helpers shared by the tests (not `#[test]` functions themselves) unwrap too.
 #![allow(clippy::unwrap_used)]
@@ -543,6 +544,110 @@ async fn bad_documents_are_refused_and_change_nothing() {
     assert_eq!(err.code(), Some("NoSuchLifecycle"));
     let err = get::<ops::GetBucketPolicy>(&c, &base).await.unwrap_err();
     assert_eq!(err.code(), Some("NoSuchBucketPolicy"));
+}
+
+#[test]
+fn documents_over_osss_counts_are_refused_and_change_nothing() {
+    let emu = emulator(EmulatorConfig::new(AK, SK));
+    let raw = oss_tests::Client::for_addr(emu.addr(), AK, SK);
+    assert_eq!(raw.put("/limits").send().status, 200);
+    let rule = |i: usize, transitions: usize| {
+        let t: String = ["IA", "Archive", "ColdArchive", "DeepColdArchive"]
+            .iter()
+            .take(transitions)
+            .enumerate()
+            .map(|(n, class)| {
+                format!(
+                    "<Transition><Days>{}</Days><StorageClass>{class}</StorageClass></Transition>",
+                    30 * (n + 1)
+                )
+            })
+            .collect();
+        format!(
+            "<Rule><ID>r{i}</ID><Prefix>p{i}/</Prefix><Status>Enabled</Status>{t}\
+             <Expiration><Days>365</Days></Expiration></Rule>"
+        )
+    };
+    let put_lifecycle = |rules: &[String]| {
+        raw.put("/limits")
+            .subresource("lifecycle")
+            .body_with_md5(format!(
+                "<LifecycleConfiguration>{}</LifecycleConfiguration>",
+                rules.concat()
+            ))
+            .send()
+    };
+    let get_ids = || {
+        raw.get("/limits")
+            .subresource("lifecycle")
+            .send()
+            .xml_all("ID")
+    };
+    // 1,000 rules (and 3 transitions in a rule) are OSS's most: accepted.
+    let most: Vec<String> = (0..1000)
+        .map(|i| rule(i, usize::from(i == 0) * 3))
+        .collect();
+    let r = put_lifecycle(&most);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(get_ids().len(), 1000);
+    let before = raw.get("/limits").subresource("lifecycle").send().text();
+    // 1,001 rules.
+    let over: Vec<String> = (0..1001).map(|i| rule(i, 0)).collect();
+    let r = put_lifecycle(&over);
+    assert_eq!(
+        (r.status, r.code(), r.xml("EC")),
+        (
+            400,
+            Some("InvalidArgument".to_owned()),
+            Some("0014-00000014".to_owned())
+        ),
+        "{}",
+        r.text()
+    );
+    // Four transitions in one rule.
+    let r = put_lifecycle(&[rule(0, 4)]);
+    assert_eq!(
+        (r.status, r.code(), r.xml("EC")),
+        (
+            400,
+            Some("InvalidArgument".to_owned()),
+            Some("0014-00000043".to_owned())
+        ),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        raw.get("/limits").subresource("lifecycle").send().text(),
+        before,
+        "refused puts change nothing"
+    );
+
+    // CORS: 10 rules at most.
+    let cors = |n: usize| {
+        let rules: String = (0..n)
+            .map(|i| {
+                format!(
+                    "<CORSRule><AllowedOrigin>https://o{i}.example.com</AllowedOrigin>\
+                     <AllowedMethod>GET</AllowedMethod></CORSRule>"
+                )
+            })
+            .collect();
+        raw.put("/limits")
+            .subresource("cors")
+            .body_with_md5(format!("<CORSConfiguration>{rules}</CORSConfiguration>"))
+            .send()
+    };
+    let r = cors(10);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = cors(11);
+    assert_eq!(
+        (r.status, r.code()),
+        (400, Some("InvalidArgument".to_owned())),
+        "{}",
+        r.text()
+    );
+    let got = raw.get("/limits").subresource("cors").send();
+    assert_eq!(got.xml_all("AllowedOrigin").len(), 10, "{}", got.text());
 }
 
 #[tokio::test]

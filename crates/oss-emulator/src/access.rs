@@ -1,6 +1,8 @@
 //! What OSS checks before serving a request that the bucket owner did not sign: the bucket's
 //! referer list (anonymous requests and presigned URLs), Block Public Access (account or
-//! bucket), the bucket policy's statements for everyone (`"Principal": ["*"]`), then the ACL.
+//! bucket), the bucket policy's statements for everyone (`"Principal": ["*"]`) and, for a
+//! request signed by another account (an extra user), the statements naming that account's
+//! UID, then the ACL.
 //!
 //! Bucket policy evaluation: an explicit `Deny` that matches wins; a matching `Allow` grants
 //! access the ACL would refuse; with neither, the ACL decides. A statement matches when its
@@ -182,6 +184,19 @@ pub(crate) enum Verdict {
 
 /// Evaluates a policy document's statements for everyone.
 pub(crate) fn evaluate(policy: &Value, facts: &Facts<'_>) -> Verdict {
+    evaluate_where(policy, facts, for_everyone)
+}
+
+/// Evaluates a policy document's statements naming account `uid` as principal (not those
+/// for everyone).
+fn evaluate_for_account(policy: &Value, facts: &Facts<'_>, uid: &str) -> Verdict {
+    evaluate_where(policy, facts, |s| {
+        !uid.is_empty() && strings(s.get("Principal")).contains(&uid)
+    })
+}
+
+/// Evaluates the statements whose principal `applies` accepts.
+fn evaluate_where(policy: &Value, facts: &Facts<'_>, applies: impl Fn(&Value) -> bool) -> Verdict {
     let mut verdict = Verdict::Silent;
     for statement in policy
         .get("Statement")
@@ -189,7 +204,7 @@ pub(crate) fn evaluate(policy: &Value, facts: &Facts<'_>) -> Verdict {
         .into_iter()
         .flatten()
     {
-        if !for_everyone(statement) {
+        if !applies(statement) {
             continue;
         }
         let action_ok = strings(statement.get("Action"))
@@ -325,6 +340,33 @@ pub(crate) fn check_anonymous(
     op: Op,
     need: Access,
 ) -> Result<(), OssError> {
+    check_not_owner(ctx, req, op, need, None)
+}
+
+/// Whether a request signed by another account (`uid`, not the buckets' owner) may perform
+/// `op`: the bucket policy's statements for that account and for everyone (a `Deny` of either
+/// wins; an `Allow` for the account grants even while Block Public Access is on), then the
+/// ACL, as for anonymous requests. The referer list does not apply to signed requests.
+///
+/// # Errors
+/// `AccessDenied`, `NoSuchBucket`.
+pub(crate) fn check_other_account(
+    ctx: &Context,
+    req: &Request,
+    op: Op,
+    need: Access,
+    uid: &str,
+) -> Result<(), OssError> {
+    check_not_owner(ctx, req, op, need, Some(uid))
+}
+
+fn check_not_owner(
+    ctx: &Context,
+    req: &Request,
+    op: Op,
+    need: Access,
+    account: Option<&str>,
+) -> Result<(), OssError> {
     if need == Access::Public {
         return Ok(());
     }
@@ -332,7 +374,9 @@ pub(crate) fn check_anonymous(
         return auth::allow_anonymous(ctx, req, need, false);
     };
     let record = ctx.store.bucket(bucket)?;
-    check_referer(&record, req)?;
+    if account.is_none() {
+        check_referer(&record, req)?;
+    }
     let blocked = public_access_blocked(ctx, &record);
     if let Some(policy) = record
         .configs
@@ -347,11 +391,15 @@ pub(crate) fn check_anonymous(
             referer: req.header("referer"),
             source_ip: req.peer,
         };
-        match evaluate(&policy, &facts) {
-            Verdict::Deny => {
+        let for_account = account.map_or(Verdict::Silent, |uid| {
+            evaluate_for_account(&policy, &facts, uid)
+        });
+        match (evaluate(&policy, &facts), for_account) {
+            (Verdict::Deny, _) | (_, Verdict::Deny) => {
                 return Err(OssError::access_denied("Access denied by bucket policy."));
             }
-            Verdict::Allow if !blocked => return Ok(()),
+            (_, Verdict::Allow) => return Ok(()),
+            (Verdict::Allow, _) if !blocked => return Ok(()),
             _ => {}
         }
     }

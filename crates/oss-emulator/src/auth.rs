@@ -17,8 +17,19 @@ use crate::error::OssError;
 use crate::request::Request;
 use crate::timefmt::http_date;
 
-/// Checks the request's signature. `Ok(true)`: signed by the configured key; `Ok(false)`:
-/// anonymous.
+/// Who signed a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Signer {
+    /// Nobody: an anonymous request.
+    Anonymous,
+    /// The configured key pair: the account owning the buckets.
+    Owner,
+    /// An extra user's key pair: another account, by UID.
+    Account(String),
+}
+
+/// Checks the request's signature: by the configured key ([`Signer::Owner`]), by an extra
+/// user's ([`Signer::Account`]), or none ([`Signer::Anonymous`]).
 ///
 /// `v1_extras` are the operation's sub-resources that V1 signs beyond oss-sign's fixed list
 /// (the spec's `v1_signed_query`, e.g. `cors`).
@@ -26,7 +37,7 @@ pub(crate) fn authenticate(
     ctx: &Context,
     req: &Request,
     v1_extras: &[&str],
-) -> Result<bool, OssError> {
+) -> Result<Signer, OssError> {
     let resource = match (req.bucket.as_deref(), req.key.as_deref()) {
         (None, _) => Resource::Service,
         (Some(bucket), None) => Resource::Bucket(bucket),
@@ -36,8 +47,16 @@ pub(crate) fn authenticate(
         .with_query(&req.query)
         .with_headers(&req.headers);
     let lookup = |ak: &str| {
-        (ak == ctx.access_key_id)
-            .then(|| Credentials::new(ctx.access_key_id.clone(), ctx.access_key_secret.clone()))
+        if ak == ctx.access_key_id {
+            return Some(Credentials::new(
+                ctx.access_key_id.clone(),
+                ctx.access_key_secret.clone(),
+            ));
+        }
+        ctx.extra_users
+            .iter()
+            .find(|u| u.access_key_id == ak)
+            .map(|u| Credentials::new(u.access_key_id.clone(), u.access_key_secret.clone()))
     };
     match verify(
         &signable,
@@ -56,9 +75,18 @@ pub(crate) fn authenticate(
                 )
                 .ec("0002-00000009"));
             }
-            Ok(true)
+            if verified.access_key_id == ctx.access_key_id {
+                return Ok(Signer::Owner);
+            }
+            let uid = ctx
+                .extra_users
+                .iter()
+                .find(|u| u.access_key_id == verified.access_key_id)
+                .map(|u| u.uid.clone())
+                .unwrap_or_default();
+            Ok(Signer::Account(uid))
         }
-        Err(VerifyError::NotSigned) => Ok(false),
+        Err(VerifyError::NotSigned) => Ok(Signer::Anonymous),
         Err(e) => Err(verify_error(ctx, req, e)),
     }
 }

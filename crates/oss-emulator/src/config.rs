@@ -35,6 +35,28 @@ pub struct EmulatorConfig {
     pub(crate) vector_addr: SocketAddr,
     pub(crate) account_id: String,
     pub(crate) restore_delay: std::time::Duration,
+    pub(crate) lifecycle_interval: Option<std::time::Duration>,
+    pub(crate) extra_users: Vec<ExtraUser>,
+}
+
+/// Another account's key pair the emulator accepts ([`EmulatorConfig::extra_user`]): requests
+/// it signs are authenticated as that account, which does not own the buckets.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct ExtraUser {
+    pub(crate) access_key_id: String,
+    pub(crate) access_key_secret: String,
+    /// The account's UID, as bucket policies name it in `Principal`.
+    pub(crate) uid: String,
+}
+
+impl std::fmt::Debug for ExtraUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraUser")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -49,6 +71,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("faults", &self.faults)
             .field("fixed_now", &self.fixed_now)
             .field("restore_delay", &self.restore_delay)
+            .field("lifecycle_interval", &self.lifecycle_interval)
+            .field("extra_users", &self.extra_users)
             .field("vector_addr", &self.vector_addr)
             .field("account_id", &self.account_id)
             .finish()
@@ -78,6 +102,8 @@ impl EmulatorConfig {
             vector_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             restore_delay: std::time::Duration::ZERO,
+            lifecycle_interval: None,
+            extra_users: Vec::new(),
         }
     }
 
@@ -155,6 +181,46 @@ impl EmulatorConfig {
         self
     }
 
+    /// Runs the lifecycle pass ([`Emulator::run_lifecycle`](crate::Emulator::run_lifecycle))
+    /// every `every` at the clock's time (default: never; tests call `run_lifecycle` with the
+    /// time they want).
+    ///
+    /// ```
+    /// let config = oss_emulator::EmulatorConfig::new("ak", "sk")
+    ///     .lifecycle_interval(std::time::Duration::from_secs(3600));
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn lifecycle_interval(mut self, every: std::time::Duration) -> Self {
+        self.lifecycle_interval = Some(every);
+        self
+    }
+
+    /// Also accepts requests signed with this key pair, as account `uid` (decimal, as bucket
+    /// policies name accounts in `Principal`): "someone else", who owns none of the buckets.
+    /// Such requests need a grant (a bucket policy statement for `uid` or for everyone, or a
+    /// public ACL), and on a pay-by-requester bucket `x-oss-request-payer: requester`.
+    ///
+    /// ```
+    /// let config = oss_emulator::EmulatorConfig::new("ak", "sk")
+    ///     .extra_user("other-ak", "other-sk", "2000000000000001");
+    /// assert!(!format!("{config:?}").contains("other-sk"));
+    /// ```
+    #[must_use]
+    pub fn extra_user(
+        mut self,
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        self.extra_users.push(ExtraUser {
+            access_key_id: access_key_id.into(),
+            access_key_secret: access_key_secret.into(),
+            uid: uid.into(),
+        });
+        self
+    }
+
     /// The access key id accepted.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
@@ -164,7 +230,8 @@ impl EmulatorConfig {
     /// `--addr HOST:PORT --access-key-id ID --access-key-secret SECRET [--data-dir DIR]
     /// [--region R] [--security-token T]... [--vector-addr HOST:PORT] [--account-id ID]
     /// [--fault-latency-ms N] [--fault-5xx-rate F]
-    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]`.
+    /// [--fault-reset-after-bytes N] [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]
+    /// [--lifecycle-interval SECS] [--extra-user ID:SECRET:UID]...`.
     ///
     /// ```
     /// use oss_emulator::EmulatorConfig;
@@ -247,6 +314,32 @@ impl EmulatorConfig {
                         std::time::Duration::from_millis(v.parse().map_err(|_| {
                             bad(format!("--restore-delay-ms {v:?} is not a number"))
                         })?);
+                }
+                "--extra-user" => {
+                    let v = value("--extra-user")?;
+                    let parsed = v.split_once(':').and_then(|(id, rest)| {
+                        let (secret, uid) = rest.rsplit_once(':')?;
+                        let ok = !id.is_empty()
+                            && !secret.is_empty()
+                            && !uid.is_empty()
+                            && uid.bytes().all(|b| b.is_ascii_digit());
+                        ok.then(|| (id.to_owned(), secret.to_owned(), uid.to_owned()))
+                    });
+                    let Some((id, secret, uid)) = parsed else {
+                        return Err(bad(
+                            "--extra-user needs ID:SECRET:UID (UID in decimal digits)".to_owned(),
+                        ));
+                    };
+                    config = config.extra_user(id, secret, uid);
+                }
+                "--lifecycle-interval" => {
+                    let v = value("--lifecycle-interval")?;
+                    let secs: u64 = v.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                        bad(format!(
+                            "--lifecycle-interval {v:?} is not a positive number of seconds"
+                        ))
+                    })?;
+                    config.lifecycle_interval = Some(std::time::Duration::from_secs(secs));
                 }
                 "--fault-seed" => {
                     let v = value("--fault-seed")?;

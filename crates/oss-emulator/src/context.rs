@@ -29,6 +29,8 @@ pub(crate) struct Context {
     pub(crate) vectors: crate::vectors::VectorStore,
     /// The account id vector buckets belong to (`{bucket}-{account}` hosts, signatures).
     pub(crate) account_id: String,
+    /// Other accounts' key pairs (they own no bucket).
+    pub(crate) extra_users: Vec<crate::config::ExtraUser>,
     /// How long a RestoreObject takes to complete.
     pub(crate) restore_delay: std::time::Duration,
     /// The listener's address (the public key URL of upload callbacks).
@@ -65,6 +67,7 @@ impl Context {
             faults,
             vectors: Default::default(),
             account_id: crate::config::DEFAULT_ACCOUNT_ID.to_owned(),
+            extra_users: Vec::new(),
             restore_delay: std::time::Duration::ZERO,
             addr: None,
             body_bytes_sent: Arc::new(AtomicU64::new(0)),

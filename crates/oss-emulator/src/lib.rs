@@ -29,7 +29,8 @@
 //! `oss-emulator --addr 127.0.0.1:PORT --access-key-id ID --access-key-secret SECRET
 //! [--data-dir DIR] [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
 //! [--fault-wrong-crc] [--fault-seed N] [--region R] [--security-token T]
-//! [--vector-addr HOST:PORT] [--account-id ID]` prints `listening on http://ADDR` (the bound
+//! [--vector-addr HOST:PORT] [--account-id ID] [--lifecycle-interval SECS]
+//! [--extra-user ID:SECRET:UID]` prints `listening on http://ADDR` (the bound
 //! address) once ready, then `vectors on http://ADDR` (the vector service's address). See
 //! [`EmulatorConfig::from_args`].
 //!
@@ -63,6 +64,20 @@
 //! `UNSIGNED-PAYLOAD`) must match its body, else `InvalidArgument` (400, EC `0002-00000214`;
 //! OSS documents the EC but not the code). Anonymous requests are served only where the bucket or object ACL allows
 //! (`public-read`: reads and listings; `public-read-write`: writes too).
+//!
+//! [`EmulatorConfig::extra_user`] (`--extra-user ID:SECRET:UID`) adds other accounts' key
+//! pairs: their requests are authenticated but own nothing, so they need a bucket policy
+//! statement naming their UID (or everyone) or a public ACL, and on a pay-by-requester bucket
+//! `x-oss-request-payer: requester` (anonymous requests are refused there).
+//!
+//! # Lifecycle
+//! Lifecycle rules are applied by [`Emulator::run_lifecycle`] at a time the caller hands in,
+//! or every `--lifecycle-interval` seconds ([`EmulatorConfig::lifecycle_interval`]).
+//!
+//! # Static websites
+//! An anonymous `GET`/`HEAD` without a query to a bucket with a website configuration is
+//! served as OSS serves its website: the index document for `/` and `dir/`, the error
+//! document (with its `HttpStatus`, default 404) for a missing key.
 #![forbid(unsafe_code)]
 
 mod access;
@@ -74,6 +89,8 @@ mod error;
 mod fault;
 mod handlers;
 mod image_process;
+mod lifecycle;
+mod payer;
 mod request;
 mod response;
 mod router;
@@ -93,6 +110,7 @@ use std::thread::JoinHandle;
 pub use config::{DEFAULT_ACCOUNT_ID, EmulatorConfig};
 pub use error::StartError;
 pub use fault::Faults;
+pub use lifecycle::{LifecycleError, LifecycleReport};
 pub use seed::SeedError;
 
 /// The names of the operations the emulator serves (the handler table's operations), sorted.
@@ -190,6 +208,7 @@ impl Emulator {
             fault::FaultState::new(config.faults.clone()),
         );
         ctx.account_id.clone_from(&config.account_id);
+        ctx.extra_users.clone_from(&config.extra_users);
         ctx.restore_delay = config.restore_delay;
         ctx.addr = Some(addr);
         let ctx = Arc::new(ctx);
@@ -204,6 +223,7 @@ impl Emulator {
             })?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serve_ctx = ctx.clone();
+        let lifecycle_interval = config.lifecycle_interval;
         let thread = std::thread::Builder::new()
             .name("oss-emulator-accept".into())
             .spawn(move || {
@@ -213,6 +233,9 @@ impl Emulator {
                         tokio::net::TcpListener::from_std(vector_listener),
                     ) {
                         (Ok(listener), Ok(vector_listener)) => {
+                            if let Some(every) = lifecycle_interval {
+                                tokio::spawn(run_lifecycle_every(serve_ctx.clone(), every));
+                            }
                             let (vector_tx, vector_rx) = tokio::sync::oneshot::channel();
                             let vector_ctx = serve_ctx.clone();
                             let vectors = tokio::spawn(server::serve(
@@ -347,6 +370,26 @@ impl Emulator {
             .map_err(|e| SeedError::Store(format!("{}: {}", e.code, e.message)))
     }
 
+    /// Applies every bucket's enabled lifecycle rules as of `now` (expirations, delete markers,
+    /// previous versions, transitions, unfinished multipart uploads), so a test decides what
+    /// time it is. `--lifecycle-interval SECS` runs the same pass at the clock's time.
+    ///
+    /// ```
+    /// let emu = oss_emulator::Emulator::start(oss_emulator::EmulatorConfig::new("ak", "sk")).unwrap();
+    /// let report = emu.run_lifecycle(time::OffsetDateTime::now_utc()).unwrap();
+    /// assert_eq!(report, oss_emulator::LifecycleReport::default());
+    /// ```
+    ///
+    /// # Errors
+    /// [`LifecycleError::Store`] when a change cannot be stored (what was done until then
+    /// stays done).
+    pub fn run_lifecycle(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<LifecycleReport, LifecycleError> {
+        lifecycle::run(&self.ctx, now)
+    }
+
     /// What an Object FC access point's function handed back with WriteGetObjectResponse for
     /// this `x-oss-request-route` and `x-oss-request-token`, if anything.
     pub fn written_get_object_response(
@@ -412,5 +455,22 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.shutdown_now();
+    }
+}
+
+/// Runs the lifecycle pass every `every` at the clock's time, until the runtime stops.
+async fn run_lifecycle_every(ctx: Arc<context::Context>, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate: the first pass runs one interval after the start.
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let ctx = ctx.clone();
+        // A failed pass is retried at the next tick.
+        let _ = tokio::task::spawn_blocking(move || {
+            lifecycle::run(&ctx, time::OffsetDateTime::now_utc())
+        })
+        .await;
     }
 }

@@ -10,6 +10,7 @@ usage: oss-emulator --addr HOST:PORT --access-key-id ID --access-key-secret SECR
                     [--region R] [--security-token T] [--vector-addr HOST:PORT] [--account-id ID]
                     [--fault-latency-ms N] [--fault-5xx-rate F] [--fault-reset-after-bytes N]
                     [--fault-wrong-crc] [--fault-seed N] [--restore-delay-ms N]
+                    [--lifecycle-interval SECS] [--extra-user ID:SECRET:UID]
        oss-emulator --help | --version | --served-operations
 
 A local OSS-compatible server. Prints `listening on http://ADDR` once it accepts connections, then
@@ -30,6 +31,11 @@ options:
   --fault-wrong-crc             send wrong x-oss-hash-crc64ecma headers
   --fault-seed N                seed deciding which requests fail
   --restore-delay-ms N          how long RestoreObject takes to complete (default 0)
+  --lifecycle-interval SECS     apply the buckets' lifecycle rules (expiration, transition,
+                                previous versions, unfinished uploads) every SECS seconds
+                                (default: never)
+  --extra-user ID:SECRET:UID    also accept this key pair, as account UID (repeatable): another
+                                account, which needs a bucket policy or public ACL to get in
   -h, --help                    print this help
   -V, --version                 print the version
   --served-operations           print the operations the emulator serves, one per line";

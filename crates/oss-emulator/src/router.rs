@@ -133,32 +133,50 @@ pub(crate) fn check_storage_class(class: &str) -> Result<(), OssError> {
 pub(crate) struct Authorized {
     /// The operation the request names.
     pub(crate) op: Op,
-    /// Signed by the configured key (`false`: anonymous, allowed by the ACL).
+    /// Signed by the configured key or an extra user's (`false`: anonymous, allowed by the
+    /// ACL or policy).
     pub(crate) signed: bool,
 }
 
 /// Routes and authenticates a request from its head alone (method, target, headers), before
 /// its body is read: V1 and V4 signatures do not cover the body (V4 signs the
 /// `x-oss-content-sha256` header's value, checked against the body later by [`dispatch`]).
+///
+/// Requests signed by another account (an extra user) are checked like anonymous ones
+/// against the bucket policy (statements for that account too) and the ACL; on a bucket whose
+/// requesters pay, everyone but the owner must carry `x-oss-request-payer` first
+/// (`crate::payer`).
 pub(crate) fn authorize(ctx: &Context, req: &Request) -> Result<Authorized, OssError> {
     let op = route(req)?;
-    let signed = if matches!(op, Op::OptionObject | Op::PostObject) {
-        false
+    let signer = if matches!(op, Op::OptionObject | Op::PostObject) {
+        auth::Signer::Anonymous
     } else {
         auth::authenticate(ctx, req, op.v1_signed_query())?
     };
     if handlers::handler(op).is_none() {
         return Err(handlers::not_served(op));
     }
-    if !signed {
-        crate::access::check_anonymous(ctx, req, op, access(op))?;
-    } else if crate::access::presigned(req)
+    if access(op) != Access::Public {
+        crate::payer::check(ctx, req, &signer)?;
+    }
+    if signer != auth::Signer::Anonymous
+        && crate::access::presigned(req)
         && let Some(bucket) = req.bucket.as_deref()
         && let Ok(record) = ctx.store.bucket(bucket)
     {
         crate::access::check_referer(&record, req)?;
     }
-    Ok(Authorized { op, signed })
+    match &signer {
+        auth::Signer::Anonymous => crate::access::check_anonymous(ctx, req, op, access(op))?,
+        auth::Signer::Account(uid) => {
+            crate::access::check_other_account(ctx, req, op, access(op), uid)?;
+        }
+        auth::Signer::Owner => {}
+    }
+    Ok(Authorized {
+        op,
+        signed: signer != auth::Signer::Anonymous,
+    })
 }
 
 /// Serves one request that [`authorize`] accepted, its body now received.

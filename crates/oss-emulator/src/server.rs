@@ -128,6 +128,17 @@ async fn handle(
         digests: None,
         peer: Some(peer),
     };
+    // An anonymous GET of a website bucket is served as a website (index and error documents).
+    if let Some(conf) = crate::handlers::website::website_of(&ctx, &request) {
+        let path = parts.uri.path().to_owned();
+        let worker_ctx = ctx.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            crate::handlers::website::serve(&worker_ctx, &request, &conf, &path)
+        })
+        .await
+        .unwrap_or_else(|e| Err(OssError::internal(format!("handler failed: {e}"))));
+        return Ok(finish(&request_id, result, head, decision));
+    }
     // The signature and the ACL are checked from the head: a request that will be refused is
     // answered without reading (or staging) its body.
     let authorized = match router::authorize(&ctx, &request) {

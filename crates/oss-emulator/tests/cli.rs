@@ -22,6 +22,8 @@ fn help_prints_usage_and_succeeds() {
             "--access-key-id",
             "--data-dir",
             "--fault-wrong-crc",
+            "--lifecycle-interval SECS",
+            "--extra-user ID:SECRET:UID",
             "--version",
         ] {
             assert!(text.contains(option), "{option} missing from {text}");

@@ -111,9 +111,29 @@ pub(crate) fn put_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError
     Ok(Reply::ok().header("Location", format!("/{name}")))
 }
 
-/// DELETE /bucket — DeleteBucket.
+/// DELETE /bucket — DeleteBucket. A bucket that still has access points is not empty: OSS
+/// documents no code of its own for it, so it is answered `BucketNotEmpty` (409), as for
+/// objects and uploads, naming the access points in the message.
 pub(crate) fn delete_bucket(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
-    ctx.store.delete_bucket(req.bucket())?;
+    let name = req.bucket();
+    let points: Vec<String> = super::access_point::all(ctx)
+        .into_iter()
+        .filter(|ap| ap.bucket == name)
+        .map(|ap| ap.name)
+        .collect();
+    if !points.is_empty() && ctx.store.has_bucket(name) {
+        return Err(OssError::new(
+            StatusCode::CONFLICT,
+            "BucketNotEmpty",
+            format!(
+                "The bucket you tried to delete still has access points ({}); delete them first.",
+                points.join(", ")
+            ),
+        )
+        .ec("0015-00000301")
+        .with("BucketName", name));
+    }
+    ctx.store.delete_bucket(name)?;
     Ok(Reply::ok().status(StatusCode::NO_CONTENT))
 }
 

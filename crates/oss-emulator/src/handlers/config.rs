@@ -112,6 +112,9 @@ fn validated(
             }
             other => OssError::malformed_xml().with("Detail", other.to_string()),
         })?;
+    if op == Op::PutBucketLifecycle {
+        check_lifecycle_limits(&stored)?;
+    }
     if doc.text {
         let policy = check_policy(&stored)?;
         if doc.scope == Scope::Bucket {
@@ -124,6 +127,42 @@ fn validated(
         }
     }
     Ok(stored)
+}
+
+/// The most rules a lifecycle configuration may hold.
+const MAX_LIFECYCLE_RULES: usize = 1000;
+/// The most `Transition` (and `NoncurrentVersionTransition`) elements of one lifecycle rule.
+const MAX_TRANSITIONS: usize = 3;
+
+/// OSS's counts for lifecycle configurations: at most 1,000 rules (EC `0014-00000014`), at
+/// most 3 `Transition` (`0014-00000043`) and 3 `NoncurrentVersionTransition`
+/// (`0014-00000067`) elements per rule, each answered `InvalidArgument`.
+fn check_lifecycle_limits(stored: &[u8]) -> Result<(), OssError> {
+    use oss_model::xml::XmlDocument as _;
+    let conf = oss_model::LifecycleConfiguration::from_xml(stored)
+        .map_err(|e| OssError::malformed_xml().with("Detail", e.to_string()))?;
+    if conf.rules.len() > MAX_LIFECYCLE_RULES {
+        return Err(OssError::invalid_argument(format!(
+            "A lifecycle configuration holds at most {MAX_LIFECYCLE_RULES} rules; this one has {}.",
+            conf.rules.len()
+        ))
+        .ec("0014-00000014"));
+    }
+    for rule in &conf.rules {
+        if rule.transitions.len() > MAX_TRANSITIONS {
+            return Err(OssError::invalid_argument(format!(
+                "A lifecycle rule holds at most {MAX_TRANSITIONS} Transition elements."
+            ))
+            .ec("0014-00000043"));
+        }
+        if rule.noncurrent_version_transitions.len() > MAX_TRANSITIONS {
+            return Err(OssError::invalid_argument(format!(
+                "A lifecycle rule holds at most {MAX_TRANSITIONS} NoncurrentVersionTransition elements."
+            ))
+            .ec("0014-00000067"));
+        }
+    }
+    Ok(())
 }
 
 /// A policy is a JSON object with a `Statement` list.

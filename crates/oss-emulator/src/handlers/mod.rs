@@ -31,6 +31,7 @@ pub(crate) mod seal;
 pub(crate) mod select;
 mod stored;
 pub(crate) mod style;
+pub(crate) mod website;
 pub(crate) mod worm;
 
 use std::collections::BTreeMap;

@@ -563,6 +563,18 @@ impl Store {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<DeleteOutcome, OssError> {
+        self.delete_object_at(bucket, key, version_id, now_ms())
+    }
+
+    /// [`Store::delete_object`] with a delete marker dated `marker_ms` (the lifecycle pass
+    /// dates its markers at the time it runs for).
+    pub(crate) fn delete_object_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        marker_ms: i64,
+    ) -> Result<DeleteOutcome, OssError> {
         let versioning = self.bucket(bucket)?.versioning;
         if let Some(id) = version_id {
             let mut s = self.lock();
@@ -612,7 +624,7 @@ impl Store {
                     delete_marker: true,
                     etag: String::new(),
                     size: 0,
-                    modified_ms: now_ms(),
+                    modified_ms: marker_ms,
                     crc64: 0,
                     object_type: String::new(),
                     content_type: String::new(),
