@@ -1256,6 +1256,12 @@ pub struct CopyObjectInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -1413,6 +1419,7 @@ pub struct CopyObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     copy_source: Option<crate::CopySource>,
     copy_source_if_match: Option<String>,
@@ -1452,6 +1459,11 @@ impl CopyObjectInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -1578,6 +1590,7 @@ impl CopyObjectInputBuilder {
             bucket: crate::error::require_field(self.bucket, "CopyObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "CopyObjectInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             copy_source: crate::error::require_field(
                 self.copy_source,
@@ -9323,6 +9336,24 @@ pub struct GetObjectOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub version_id: Option<String>,
+    /// The object's retention mode, when a retention is set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the object is retained, ISO 8601 UTC as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_retain_until_date: Option<String>,
+    /// `ON` while a legal hold is on the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// User metadata.
     #[cfg_attr(
         feature = "serde",
@@ -11195,6 +11226,24 @@ pub struct HeadObjectOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub access_control_max_age: Option<i64>,
+    /// The object's retention mode, when a retention is set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the object is retained, ISO 8601 UTC as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_retain_until_date: Option<String>,
+    /// `ON` while a legal hold is on the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// User metadata.
     #[cfg_attr(
         feature = "serde",
@@ -11424,6 +11473,12 @@ pub struct InitiateMultipartUploadInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -11529,6 +11584,7 @@ pub struct InitiateMultipartUploadInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
@@ -11560,6 +11616,11 @@ impl InitiateMultipartUploadInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -11647,6 +11708,7 @@ impl InitiateMultipartUploadInputBuilder {
             )?,
             key: crate::error::require_field(self.key, "InitiateMultipartUploadInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
@@ -17849,6 +17911,12 @@ pub struct PutObjectInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -17990,6 +18058,7 @@ pub struct PutObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
@@ -18027,6 +18096,11 @@ impl PutObjectInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -18140,6 +18214,7 @@ impl PutObjectInputBuilder {
             bucket: crate::error::require_field(self.bucket, "PutObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "PutObjectInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,

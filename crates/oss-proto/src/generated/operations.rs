@@ -856,6 +856,12 @@ impl Operation for CopyObject {
         )?;
         support::header_opt(
             &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
+        )?;
+        support::header_opt(
+            &mut parts,
             "object_worm_retain_until_date",
             "x-oss-object-worm-retain-until-date",
             &input.object_worm_retain_until_date,
@@ -5009,6 +5015,17 @@ impl Operation for GetObject {
             delete_marker: support::header_value("GetObject", head, "x-oss-delete-marker")?,
             sealed_time: support::header_value("GetObject", head, "x-oss-sealed-time")?,
             version_id: support::header_value("GetObject", head, "x-oss-version-id")?,
+            object_worm_mode: support::header_value("GetObject", head, "x-oss-object-worm-mode")?,
+            object_worm_retain_until_date: support::header_value(
+                "GetObject",
+                head,
+                "x-oss-object-worm-retain-until-date",
+            )?,
+            object_worm_legal_hold: support::header_value(
+                "GetObject",
+                head,
+                "x-oss-object-worm-legal-hold",
+            )?,
             metadata: support::header_prefix_map("GetObject", head, "x-oss-meta-")?,
         })
     }
@@ -5887,6 +5904,17 @@ impl Operation for HeadObject {
                 head,
                 "access-control-max-age",
             )?,
+            object_worm_mode: support::header_value("HeadObject", head, "x-oss-object-worm-mode")?,
+            object_worm_retain_until_date: support::header_value(
+                "HeadObject",
+                head,
+                "x-oss-object-worm-retain-until-date",
+            )?,
+            object_worm_legal_hold: support::header_value(
+                "HeadObject",
+                head,
+                "x-oss-object-worm-legal-hold",
+            )?,
             metadata: support::header_prefix_map("HeadObject", head, "x-oss-meta-")?,
         })
     }
@@ -6055,6 +6083,12 @@ impl Operation for InitiateMultipartUpload {
             "object_worm_mode",
             "x-oss-object-worm-mode",
             &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
         )?;
         support::header_opt(
             &mut parts,
@@ -9051,6 +9085,12 @@ impl Operation for PutObject {
             "object_worm_mode",
             "x-oss-object-worm-mode",
             &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
         )?;
         support::header_opt(
             &mut parts,

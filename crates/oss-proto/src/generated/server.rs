@@ -387,6 +387,11 @@ impl ServerOperation for super::CopyObject {
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
             )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
+            )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
                 "object_worm_retain_until_date",
@@ -2844,6 +2849,24 @@ impl ServerOperation for super::GetObject {
             "x-oss-version-id",
             &output.version_id,
         )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &output.object_worm_mode,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &output.object_worm_retain_until_date,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &output.object_worm_legal_hold,
+        )?;
         support::response_header_map(&mut headers, "metadata", "x-oss-meta-", &output.metadata)?;
         let body = Bytes::new();
         Ok((headers, body))
@@ -3502,6 +3525,24 @@ impl ServerOperation for super::HeadObject {
             "access-control-max-age",
             &output.access_control_max_age,
         )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &output.object_worm_mode,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &output.object_worm_retain_until_date,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &output.object_worm_legal_hold,
+        )?;
         support::response_header_map(&mut headers, "metadata", "x-oss-meta-", &output.metadata)?;
         let body = Bytes::new();
         Ok((headers, body))
@@ -3598,6 +3639,11 @@ impl ServerOperation for super::InitiateMultipartUpload {
                 parts,
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
+            )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
             )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
@@ -5366,6 +5412,11 @@ impl ServerOperation for super::PutObject {
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
             )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
+            )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
                 "object_worm_retain_until_date",
@@ -6599,6 +6650,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .copy_source(
                     oss_model::CopySource::new("srcbucket", "dir/a b+c?é.txt").version_id("v+1"),
@@ -8149,6 +8201,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
@@ -8988,6 +9041,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
@@ -10706,6 +10760,9 @@ mod tests {
                 delete_marker: Some(true),
                 sealed_time: None,
                 version_id: Some("a/b c+d%&<é".to_string()),
+                object_worm_mode: Some(oss_model::ObjectWormMode::from("COMPLIANCE")),
+                object_worm_retain_until_date: Some("a/b c+d%&<é".to_string()),
+                object_worm_legal_hold: Some(oss_model::ObjectLegalHoldStatus::from("ON")),
                 metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::GetObject::build_response(&output).unwrap();
@@ -10933,6 +10990,9 @@ mod tests {
                 access_control_allow_headers: Some("a/b c+d%&<é".to_string()),
                 access_control_expose_headers: Some("a/b c+d%&<é".to_string()),
                 access_control_max_age: Some(42),
+                object_worm_mode: Some(oss_model::ObjectWormMode::from("COMPLIANCE")),
+                object_worm_retain_until_date: Some("a/b c+d%&<é".to_string()),
+                object_worm_legal_hold: Some(oss_model::ObjectLegalHoldStatus::from("ON")),
                 metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::HeadObject::build_response(&output).unwrap();
