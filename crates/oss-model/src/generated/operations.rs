@@ -8877,6 +8877,12 @@ pub struct GetMetaQueryStatusOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// `basic` (scalar) or `semantic` (vector) retrieval, as the index was opened.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub meta_query_mode: Option<String>,
 }
 
 impl GetMetaQueryStatusOutput {
@@ -8887,6 +8893,7 @@ impl GetMetaQueryStatusOutput {
             phase: self.phase.clone(),
             create_time: self.create_time.clone(),
             update_time: self.update_time.clone(),
+            meta_query_mode: self.meta_query_mode.clone(),
         }
     }
 }

@@ -9828,6 +9828,12 @@ pub struct MetaQueryStatus {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// `basic` (scalar) or `semantic` (vector) retrieval, as the index was opened.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub meta_query_mode: Option<String>,
 }
 
 impl crate::xml::FromXml for MetaQueryStatus {
@@ -9839,12 +9845,14 @@ impl crate::xml::FromXml for MetaQueryStatus {
         let mut v_phase = None;
         let mut v_create_time = None;
         let mut v_update_time = None;
+        let mut v_meta_query_mode = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"State" => v_state = Some(r.read("State")?),
                 b"Phase" => v_phase = Some(r.read("Phase")?),
                 b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
                 b"UpdateTime" => v_update_time = Some(r.read("UpdateTime")?),
+                b"MetaQueryMode" => v_meta_query_mode = Some(r.read("MetaQueryMode")?),
                 _ => r.skip()?,
             }
         }
@@ -9853,6 +9861,7 @@ impl crate::xml::FromXml for MetaQueryStatus {
             phase: v_phase,
             create_time: v_create_time,
             update_time: v_update_time,
+            meta_query_mode: v_meta_query_mode,
         })
     }
 }
@@ -9864,6 +9873,7 @@ impl crate::xml::ToXml for MetaQueryStatus {
         w.opt_field("Phase", &self.phase);
         w.opt_field("CreateTime", &self.create_time);
         w.opt_field("UpdateTime", &self.update_time);
+        w.opt_field("MetaQueryMode", &self.meta_query_mode);
         w.end(name);
     }
 }
@@ -15310,6 +15320,12 @@ pub struct SelectCsvOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub field_delimiter: Option<String>,
+    /// The quote character of the result (`"` by default), as the Python SDK v2 sends it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub quote_character: Option<String>,
 }
 
 impl crate::xml::FromXml for SelectCsvOutput {
@@ -15319,16 +15335,19 @@ impl crate::xml::FromXml for SelectCsvOutput {
     ) -> Result<Self, crate::XmlError> {
         let mut v_record_delimiter = None;
         let mut v_field_delimiter = None;
+        let mut v_quote_character = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"RecordDelimiter" => v_record_delimiter = Some(r.read("RecordDelimiter")?),
                 b"FieldDelimiter" => v_field_delimiter = Some(r.read("FieldDelimiter")?),
+                b"QuoteCharacter" => v_quote_character = Some(r.read("QuoteCharacter")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
             record_delimiter: v_record_delimiter,
             field_delimiter: v_field_delimiter,
+            quote_character: v_quote_character,
         })
     }
 }
@@ -15338,6 +15357,7 @@ impl crate::xml::ToXml for SelectCsvOutput {
         w.start(name);
         w.opt_field("RecordDelimiter", &self.record_delimiter);
         w.opt_field("FieldDelimiter", &self.field_delimiter);
+        w.opt_field("QuoteCharacter", &self.quote_character);
         w.end(name);
     }
 }
@@ -15350,6 +15370,12 @@ impl crate::xml::XmlDocument for SelectCsvOutput {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectInputSerialization {
+    /// How the object is compressed (`None`, default, or `GZIP`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub compression_type: Option<SelectCompressionType>,
     /// For a CSV object.
     #[cfg_attr(
         feature = "serde",
@@ -15362,12 +15388,6 @@ pub struct SelectInputSerialization {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub json: Option<SelectJsonInput>,
-    /// How the object is compressed (`None`, default, or `GZIP`).
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub compression_type: Option<SelectCompressionType>,
 }
 
 impl crate::xml::FromXml for SelectInputSerialization {
@@ -15375,21 +15395,21 @@ impl crate::xml::FromXml for SelectInputSerialization {
         r: &mut crate::xml::XmlReader<'_>,
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
+        let mut v_compression_type = None;
         let mut v_csv = None;
         let mut v_json = None;
-        let mut v_compression_type = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
+                b"CompressionType" => v_compression_type = Some(r.read("CompressionType")?),
                 b"CSV" => v_csv = Some(r.read("CSV")?),
                 b"JSON" => v_json = Some(r.read("JSON")?),
-                b"CompressionType" => v_compression_type = Some(r.read("CompressionType")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
+            compression_type: v_compression_type,
             csv: v_csv,
             json: v_json,
-            compression_type: v_compression_type,
         })
     }
 }
@@ -15397,9 +15417,9 @@ impl crate::xml::FromXml for SelectInputSerialization {
 impl crate::xml::ToXml for SelectInputSerialization {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
+        w.opt_field("CompressionType", &self.compression_type);
         w.opt_field("CSV", &self.csv);
         w.opt_field("JSON", &self.json);
-        w.opt_field("CompressionType", &self.compression_type);
         w.end(name);
     }
 }

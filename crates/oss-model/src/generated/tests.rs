@@ -1682,6 +1682,7 @@ impl Sample for MetaQueryStatus {
             phase: Sample::sample(rng),
             create_time: Sample::sample(rng),
             update_time: Sample::sample(rng),
+            meta_query_mode: Sample::sample(rng),
         }
     }
 }
@@ -2524,6 +2525,7 @@ impl Sample for SelectCsvOutput {
         Self {
             record_delimiter: Sample::sample(rng),
             field_delimiter: Sample::sample(rng),
+            quote_character: Sample::sample(rng),
         }
     }
 }
@@ -2531,9 +2533,9 @@ impl Sample for SelectCsvOutput {
 impl Sample for SelectInputSerialization {
     fn sample(rng: &mut Rng) -> Self {
         Self {
+            compression_type: Sample::sample(rng),
             csv: Sample::sample(rng),
             json: Sample::sample(rng),
-            compression_type: Sample::sample(rng),
         }
     }
 }

@@ -4859,6 +4859,7 @@ impl Operation for GetMetaQueryStatus {
             phase,
             create_time,
             update_time,
+            meta_query_mode,
         } = support::xml_document("GetMetaQueryStatus", &body)?;
         Ok(oss_model::GetMetaQueryStatusOutput {
             request_id: support::request_id(head),
@@ -4866,6 +4867,7 @@ impl Operation for GetMetaQueryStatus {
             phase,
             create_time,
             update_time,
+            meta_query_mode,
         })
     }
 }

@@ -10725,6 +10725,7 @@ mod tests {
                 phase: Some("a/b c+d%&<é".to_string()),
                 create_time: Some("a/b c+d%&<é".to_string()),
                 update_time: Some("a/b c+d%&<é".to_string()),
+                meta_query_mode: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetMetaQueryStatus::build_response(&output).unwrap();
