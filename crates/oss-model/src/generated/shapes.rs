@@ -13703,14 +13703,14 @@ pub struct ReplicationRule {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action: Option<String>,
-    /// Where data is replicated to.
-    pub destination: ReplicationDestination,
     /// Returned by OSS: the state of the replication task.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<ReplicationRuleStatus>,
+    /// Where data is replicated to.
+    pub destination: ReplicationDestination,
     /// Whether existing objects are replicated too (OSS default: enabled).
     #[cfg_attr(
         feature = "serde",
@@ -13751,8 +13751,8 @@ impl crate::xml::FromXml for ReplicationRule {
         let mut v_id = None;
         let mut v_prefix_set = Vec::new();
         let mut v_action = None;
-        let mut v_destination = None;
         let mut v_status = None;
+        let mut v_destination = None;
         let mut v_historical_object_replication = None;
         let mut v_sync_role = None;
         let mut v_source_selection_criteria = None;
@@ -13763,8 +13763,8 @@ impl crate::xml::FromXml for ReplicationRule {
                 b"ID" => v_id = Some(r.read("ID")?),
                 b"PrefixSet" => r.read_wrapped("Prefix", &mut v_prefix_set)?,
                 b"Action" => v_action = Some(r.read("Action")?),
-                b"Destination" => v_destination = Some(r.read("Destination")?),
                 b"Status" => v_status = Some(r.read("Status")?),
+                b"Destination" => v_destination = Some(r.read("Destination")?),
                 b"HistoricalObjectReplication" => {
                     v_historical_object_replication = Some(r.read("HistoricalObjectReplication")?)
                 }
@@ -13783,8 +13783,8 @@ impl crate::xml::FromXml for ReplicationRule {
             id: v_id,
             prefix_set: v_prefix_set,
             action: v_action,
-            destination: crate::xml::required(v_destination, "ReplicationRule", "Destination")?,
             status: v_status,
+            destination: crate::xml::required(v_destination, "ReplicationRule", "Destination")?,
             historical_object_replication: v_historical_object_replication,
             sync_role: v_sync_role,
             source_selection_criteria: v_source_selection_criteria,
@@ -13800,8 +13800,8 @@ impl crate::xml::ToXml for ReplicationRule {
         w.opt_field("ID", &self.id);
         w.wrapped_list_field("PrefixSet", "Prefix", &self.prefix_set, false);
         w.opt_field("Action", &self.action);
-        w.field("Destination", &self.destination);
         w.opt_field("Status", &self.status);
+        w.field("Destination", &self.destination);
         w.opt_field(
             "HistoricalObjectReplication",
             &self.historical_object_replication,
