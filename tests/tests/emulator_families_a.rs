@@ -953,6 +953,12 @@ async fn cname_tokens_mappings_and_certificates() {
     assert_eq!(got.cnames[0].status, Some(m::CnameStatus::Enabled));
     assert!(got.cnames[0].last_modified.is_some());
     assert_eq!(got.cnames[0].certificate, None);
+    assert_eq!(got.cnames[0].is_wild_card, None);
+    // `IsWildCard` sent with the mapping is listed with it.
+    let mut wild = cname_config("img.example.com", None);
+    wild.cname.is_wild_card = Some(false);
+    c.put_cname().bucket("site").body(wild).send().await.unwrap();
+    assert_eq!(list().await.unwrap().cnames[0].is_wild_card, Some(false));
 
     // Another bucket cannot take the domain.
     expect_error(

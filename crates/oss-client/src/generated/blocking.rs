@@ -10780,6 +10780,13 @@ impl PutBucketRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(self, value: impl Into<String>) -> Self {
+        PutBucketRequest {
+            inner: self.inner.agentic_bucket(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         PutBucketRequest {

@@ -13821,6 +13821,11 @@ impl PutBucketRequest {
         self.input = self.input.hns_status(value);
         self
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.agentic_bucket(value);
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         self.input = self.input.configuration(value);

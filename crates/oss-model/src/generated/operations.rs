@@ -6464,6 +6464,12 @@ pub struct GetBucketInventoryOutput {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub optional_fields: Vec<InventoryOptionalField>,
+    /// The incremental inventory of the task (as the Python SDK v2 writes it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub incremental_inventory: Option<InventoryIncremental>,
 }
 
 impl GetBucketInventoryOutput {
@@ -6477,6 +6483,7 @@ impl GetBucketInventoryOutput {
             schedule: self.schedule.clone(),
             included_object_versions: self.included_object_versions.clone(),
             optional_fields: self.optional_fields.clone(),
+            incremental_inventory: self.incremental_inventory.clone(),
         }
     }
 }
@@ -13989,6 +13996,42 @@ pub struct ListPartsOutput {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub parts: Vec<PartSummary>,
+    /// Client-side encryption: the encrypted data key the upload was started with (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_key: Option<String>,
+    /// Client-side encryption: the encrypted initial counter (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_start: Option<String>,
+    /// Client-side encryption: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_cek_alg: Option<String>,
+    /// Client-side encryption: the algorithm that wraps the data key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_wrap_alg: Option<String>,
+    /// Client-side encryption: the unencrypted size of the whole object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_data_size: Option<i64>,
+    /// Client-side encryption: the part size the upload was started with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_part_size: Option<i64>,
 }
 
 impl ListPartsOutput {
@@ -14005,6 +14048,12 @@ impl ListPartsOutput {
             max_parts: self.max_parts,
             is_truncated: self.is_truncated,
             parts: self.parts.clone(),
+            client_encryption_key: self.client_encryption_key.clone(),
+            client_encryption_start: self.client_encryption_start.clone(),
+            client_encryption_cek_alg: self.client_encryption_cek_alg.clone(),
+            client_encryption_wrap_alg: self.client_encryption_wrap_alg.clone(),
+            client_encryption_data_size: self.client_encryption_data_size,
+            client_encryption_part_size: self.client_encryption_part_size,
         }
     }
 }
@@ -15888,6 +15937,12 @@ pub struct PutBucketInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub hns_status: Option<String>,
+    /// Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub agentic_bucket: Option<String>,
     /// Storage class and redundancy of the new bucket; omitted means OSS defaults.
     #[cfg_attr(
         feature = "serde",
@@ -15911,6 +15966,7 @@ pub struct PutBucketInputBuilder {
     acl: Option<BucketAcl>,
     resource_group_id: Option<String>,
     hns_status: Option<String>,
+    agentic_bucket: Option<String>,
     configuration: Option<CreateBucketConfiguration>,
 }
 
@@ -15940,6 +15996,11 @@ impl PutBucketInputBuilder {
         self.hns_status = Some(value.into());
         self
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(mut self, value: impl Into<String>) -> Self {
+        self.agentic_bucket = Some(value.into());
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<CreateBucketConfiguration>) -> Self {
         self.configuration = Some(value.into());
@@ -15953,6 +16014,7 @@ impl PutBucketInputBuilder {
             acl: self.acl,
             resource_group_id: self.resource_group_id,
             hns_status: self.hns_status,
+            agentic_bucket: self.agentic_bucket,
             configuration: self.configuration,
         })
     }

@@ -1133,6 +1133,18 @@ pub struct BucketDetails {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub hierarchical_namespace: Option<String>,
+    /// The kind of bucket, as OSS reports it (a BucketSpace of an AgenticBucket, for one).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bucket_resource_type: Option<String>,
+    /// For a BucketSpace: the AgenticBucket it belongs to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub agentic_bucket_name: Option<String>,
 }
 
 impl crate::xml::FromXml for BucketDetails {
@@ -1159,6 +1171,8 @@ impl crate::xml::FromXml for BucketDetails {
         let mut v_comment = None;
         let mut v_block_public_access = None;
         let mut v_hierarchical_namespace = None;
+        let mut v_bucket_resource_type = None;
+        let mut v_agentic_bucket_name = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
@@ -1190,6 +1204,10 @@ impl crate::xml::FromXml for BucketDetails {
                 b"HierarchicalNamespace" => {
                     v_hierarchical_namespace = Some(r.read("HierarchicalNamespace")?)
                 }
+                b"BucketResourceType" => {
+                    v_bucket_resource_type = Some(r.read("BucketResourceType")?)
+                }
+                b"AgenticBucketName" => v_agentic_bucket_name = Some(r.read("AgenticBucketName")?),
                 _ => r.skip()?,
             }
         }
@@ -1213,6 +1231,8 @@ impl crate::xml::FromXml for BucketDetails {
             comment: v_comment,
             block_public_access: v_block_public_access,
             hierarchical_namespace: v_hierarchical_namespace,
+            bucket_resource_type: v_bucket_resource_type,
+            agentic_bucket_name: v_agentic_bucket_name,
         })
     }
 }
@@ -1242,6 +1262,8 @@ impl crate::xml::ToXml for BucketDetails {
         w.opt_field("Comment", &self.comment);
         w.opt_field("BlockPublicAccess", &self.block_public_access);
         w.opt_field("HierarchicalNamespace", &self.hierarchical_namespace);
+        w.opt_field("BucketResourceType", &self.bucket_resource_type);
+        w.opt_field("AgenticBucketName", &self.agentic_bucket_name);
         w.end(name);
     }
 }
@@ -2351,6 +2373,12 @@ pub struct CnameInfo {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub certificate: Option<CnameCertificate>,
+    /// Whether the domain is a wildcard domain (`*.example.com`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub is_wild_card: Option<bool>,
 }
 
 impl crate::xml::FromXml for CnameInfo {
@@ -2362,12 +2390,14 @@ impl crate::xml::FromXml for CnameInfo {
         let mut v_last_modified = None;
         let mut v_status = None;
         let mut v_certificate = None;
+        let mut v_is_wild_card = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Domain" => v_domain = Some(r.read("Domain")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 b"Status" => v_status = Some(r.read("Status")?),
                 b"Certificate" => v_certificate = Some(r.read("Certificate")?),
+                b"IsWildCard" => v_is_wild_card = Some(r.read("IsWildCard")?),
                 _ => r.skip()?,
             }
         }
@@ -2376,6 +2406,7 @@ impl crate::xml::FromXml for CnameInfo {
             last_modified: v_last_modified,
             status: v_status,
             certificate: v_certificate,
+            is_wild_card: v_is_wild_card,
         })
     }
 }
@@ -2387,6 +2418,7 @@ impl crate::xml::ToXml for CnameInfo {
         w.opt_field("LastModified", &self.last_modified);
         w.opt_field("Status", &self.status);
         w.opt_field("Certificate", &self.certificate);
+        w.opt_field("IsWildCard", &self.is_wild_card);
         w.end(name);
     }
 }
@@ -4876,6 +4908,12 @@ pub struct InventoryConfiguration {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub optional_fields: Vec<InventoryOptionalField>,
+    /// The incremental inventory of the task (as the Python SDK v2 writes it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub incremental_inventory: Option<InventoryIncremental>,
 }
 
 impl crate::xml::FromXml for InventoryConfiguration {
@@ -4890,6 +4928,7 @@ impl crate::xml::FromXml for InventoryConfiguration {
         let mut v_schedule = None;
         let mut v_included_object_versions = None;
         let mut v_optional_fields = Vec::new();
+        let mut v_incremental_inventory = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Id" => v_id = Some(r.read("Id")?),
@@ -4901,6 +4940,9 @@ impl crate::xml::FromXml for InventoryConfiguration {
                     v_included_object_versions = Some(r.read("IncludedObjectVersions")?)
                 }
                 b"OptionalFields" => r.read_wrapped("Field", &mut v_optional_fields)?,
+                b"IncrementalInventory" => {
+                    v_incremental_inventory = Some(r.read("IncrementalInventory")?)
+                }
                 _ => r.skip()?,
             }
         }
@@ -4920,6 +4962,7 @@ impl crate::xml::FromXml for InventoryConfiguration {
                 "IncludedObjectVersions",
             )?,
             optional_fields: v_optional_fields,
+            incremental_inventory: v_incremental_inventory,
         })
     }
 }
@@ -4934,6 +4977,7 @@ impl crate::xml::ToXml for InventoryConfiguration {
         w.field("Schedule", &self.schedule);
         w.field("IncludedObjectVersions", &self.included_object_versions);
         w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
+        w.opt_field("IncrementalInventory", &self.incremental_inventory);
         w.end(name);
     }
 }
@@ -5137,6 +5181,110 @@ impl crate::xml::XmlDocument for InventoryFilter {
     const ROOT: &'static str = "InventoryFilter";
 }
 
+/// An incremental inventory: lists of the changes since the last one (XML element `IncrementalInventory`).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InventoryIncremental {
+    /// Whether the incremental inventory runs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub is_enabled: Option<bool>,
+    /// How often its lists are produced.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub schedule: Option<InventoryIncrementalSchedule>,
+    /// The columns of its lists (`SequenceNumber`, `RecordType`, `RecordTimestamp`, `Requester`, `SourceIp`, `RequestId`, `Size`, ...).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub optional_fields: Vec<String>,
+}
+
+impl crate::xml::FromXml for InventoryIncremental {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_is_enabled = None;
+        let mut v_schedule = None;
+        let mut v_optional_fields = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"IsEnabled" => v_is_enabled = Some(r.read("IsEnabled")?),
+                b"Schedule" => v_schedule = Some(r.read("Schedule")?),
+                b"OptionalFields" => r.read_wrapped("Field", &mut v_optional_fields)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            is_enabled: v_is_enabled,
+            schedule: v_schedule,
+            optional_fields: v_optional_fields,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryIncremental {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("IsEnabled", &self.is_enabled);
+        w.opt_field("Schedule", &self.schedule);
+        w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryIncremental {
+    const ROOT: &'static str = "InventoryIncremental";
+}
+
+/// How often an incremental inventory is produced (XML element `Schedule`).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InventoryIncrementalSchedule {
+    /// How often the lists are exported: an integer, as the Python SDK v2 sends it (its unit is not given there).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub frequency: Option<i64>,
+}
+
+impl crate::xml::FromXml for InventoryIncrementalSchedule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_frequency = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Frequency" => v_frequency = Some(r.read("Frequency")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            frequency: v_frequency,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryIncrementalSchedule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Frequency", &self.frequency);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryIncrementalSchedule {
+    const ROOT: &'static str = "InventoryIncrementalSchedule";
+}
+
 /// The bucket inventory lists are written to, and how.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -5221,8 +5369,20 @@ impl crate::xml::XmlDocument for InventoryOssBucketDestination {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventorySchedule {
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` or `Once`.
     pub frequency: InventoryFrequency,
+    /// With `Monthly`: the day of the month (1-31) the list is produced.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub day_of_month: Option<i64>,
+    /// With `Once`: delete the inventory configuration after its one run.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub auto_delete: Option<bool>,
 }
 
 impl crate::xml::FromXml for InventorySchedule {
@@ -5231,14 +5391,20 @@ impl crate::xml::FromXml for InventorySchedule {
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
         let mut v_frequency = None;
+        let mut v_day_of_month = None;
+        let mut v_auto_delete = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Frequency" => v_frequency = Some(r.read("Frequency")?),
+                b"DayOfMonth" => v_day_of_month = Some(r.read("DayOfMonth")?),
+                b"AutoDelete" => v_auto_delete = Some(r.read("AutoDelete")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
             frequency: crate::xml::required(v_frequency, "InventorySchedule", "Frequency")?,
+            day_of_month: v_day_of_month,
+            auto_delete: v_auto_delete,
         })
     }
 }
@@ -5247,6 +5413,8 @@ impl crate::xml::ToXml for InventorySchedule {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
         w.field("Frequency", &self.frequency);
+        w.opt_field("DayOfMonth", &self.day_of_month);
+        w.opt_field("AutoDelete", &self.auto_delete);
         w.end(name);
     }
 }
@@ -7243,6 +7411,42 @@ pub struct ListPartsResult {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub parts: Vec<PartSummary>,
+    /// Client-side encryption: the encrypted data key the upload was started with (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_key: Option<String>,
+    /// Client-side encryption: the encrypted initial counter (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_start: Option<String>,
+    /// Client-side encryption: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_cek_alg: Option<String>,
+    /// Client-side encryption: the algorithm that wraps the data key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_wrap_alg: Option<String>,
+    /// Client-side encryption: the unencrypted size of the whole object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_data_size: Option<i64>,
+    /// Client-side encryption: the part size the upload was started with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_part_size: Option<i64>,
 }
 
 impl crate::xml::FromXml for ListPartsResult {
@@ -7260,6 +7464,12 @@ impl crate::xml::FromXml for ListPartsResult {
         let mut v_max_parts = None;
         let mut v_is_truncated = None;
         let mut v_parts = Vec::new();
+        let mut v_client_encryption_key = None;
+        let mut v_client_encryption_start = None;
+        let mut v_client_encryption_cek_alg = None;
+        let mut v_client_encryption_wrap_alg = None;
+        let mut v_client_encryption_data_size = None;
+        let mut v_client_encryption_part_size = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
@@ -7274,6 +7484,24 @@ impl crate::xml::FromXml for ListPartsResult {
                 b"MaxParts" => v_max_parts = Some(r.read("MaxParts")?),
                 b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
                 b"Part" => v_parts.push(r.read("Part")?),
+                b"ClientEncryptionKey" => {
+                    v_client_encryption_key = Some(r.read("ClientEncryptionKey")?)
+                }
+                b"ClientEncryptionStart" => {
+                    v_client_encryption_start = Some(r.read("ClientEncryptionStart")?)
+                }
+                b"ClientEncryptionCekAlg" => {
+                    v_client_encryption_cek_alg = Some(r.read("ClientEncryptionCekAlg")?)
+                }
+                b"ClientEncryptionWrapAlg" => {
+                    v_client_encryption_wrap_alg = Some(r.read("ClientEncryptionWrapAlg")?)
+                }
+                b"ClientEncryptionDataSize" => {
+                    v_client_encryption_data_size = Some(r.read("ClientEncryptionDataSize")?)
+                }
+                b"ClientEncryptionPartSize" => {
+                    v_client_encryption_part_size = Some(r.read("ClientEncryptionPartSize")?)
+                }
                 _ => r.skip()?,
             }
         }
@@ -7288,6 +7516,12 @@ impl crate::xml::FromXml for ListPartsResult {
             max_parts: v_max_parts,
             is_truncated: v_is_truncated,
             parts: v_parts,
+            client_encryption_key: v_client_encryption_key,
+            client_encryption_start: v_client_encryption_start,
+            client_encryption_cek_alg: v_client_encryption_cek_alg,
+            client_encryption_wrap_alg: v_client_encryption_wrap_alg,
+            client_encryption_data_size: v_client_encryption_data_size,
+            client_encryption_part_size: v_client_encryption_part_size,
         };
         if value
             .encoding_type
@@ -7313,6 +7547,18 @@ impl crate::xml::ToXml for ListPartsResult {
         w.opt_field("MaxParts", &self.max_parts);
         w.opt_field("IsTruncated", &self.is_truncated);
         w.list_field("Part", &self.parts);
+        w.opt_field("ClientEncryptionKey", &self.client_encryption_key);
+        w.opt_field("ClientEncryptionStart", &self.client_encryption_start);
+        w.opt_field("ClientEncryptionCekAlg", &self.client_encryption_cek_alg);
+        w.opt_field("ClientEncryptionWrapAlg", &self.client_encryption_wrap_alg);
+        w.opt_field(
+            "ClientEncryptionDataSize",
+            &self.client_encryption_data_size,
+        );
+        w.opt_field(
+            "ClientEncryptionPartSize",
+            &self.client_encryption_part_size,
+        );
         w.end(name);
     }
 }

@@ -3636,6 +3636,7 @@ impl Operation for GetBucketInventory {
             schedule,
             included_object_versions,
             optional_fields,
+            incremental_inventory,
         } = support::xml_document("GetBucketInventory", &body)?;
         Ok(oss_model::GetBucketInventoryOutput {
             request_id: support::request_id(head),
@@ -3646,6 +3647,7 @@ impl Operation for GetBucketInventory {
             schedule,
             included_object_versions,
             optional_fields,
+            incremental_inventory,
         })
     }
 }
@@ -6997,6 +6999,12 @@ impl Operation for ListParts {
             max_parts,
             is_truncated,
             parts,
+            client_encryption_key,
+            client_encryption_start,
+            client_encryption_cek_alg,
+            client_encryption_wrap_alg,
+            client_encryption_data_size,
+            client_encryption_part_size,
         } = support::xml_document("ListParts", &body)?;
         Ok(oss_model::ListPartsOutput {
             request_id: support::request_id(head),
@@ -7010,6 +7018,12 @@ impl Operation for ListParts {
             max_parts,
             is_truncated,
             parts,
+            client_encryption_key,
+            client_encryption_start,
+            client_encryption_cek_alg,
+            client_encryption_wrap_alg,
+            client_encryption_data_size,
+            client_encryption_part_size,
         })
     }
 }
@@ -7939,6 +7953,12 @@ impl Operation for PutBucket {
             "x-oss-hns-status",
             &input.hns_status,
         )?;
+        support::header_opt(
+            &mut parts,
+            "agentic_bucket",
+            "x-oss-agentic-bucket",
+            &input.agentic_bucket,
+        )?;
         if let Some(body) = &input.configuration {
             support::xml_body(&mut parts, body);
         }
@@ -8330,7 +8350,7 @@ impl Operation for PutBucketObjectWormConfiguration {
         method: Method::PUT,
         scope: Scope::Bucket,
         response_body: ResponseBodyKind::Empty,
-        requires_content_md5: false,
+        requires_content_md5: true,
     };
 
     const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];

@@ -4711,6 +4711,11 @@ impl ServerOperation for super::PutBucket {
                 "x-oss-resource-group-id",
             )?,
             hns_status: support::request_header(parts, "hns_status", "x-oss-hns-status")?,
+            agentic_bucket: support::request_header(
+                parts,
+                "agentic_bucket",
+                "x-oss-agentic-bucket",
+            )?,
             configuration: support::request_xml("configuration", body)?,
         })
     }
@@ -8721,6 +8726,7 @@ mod tests {
                 .acl(oss_model::BucketAcl::from("private"))
                 .resource_group_id("a/b c+d%&<é".to_string())
                 .hns_status("a/b c+d%&<é".to_string())
+                .agentic_bucket("a/b c+d%&<é".to_string())
                 .configuration(oss_model::CreateBucketConfiguration::default())
                 .build()
                 .unwrap();
@@ -11284,6 +11290,12 @@ mod tests {
                 max_parts: Some(42),
                 is_truncated: Some(true),
                 parts: Vec::new(),
+                client_encryption_key: Some("a/b c+d%&<é".to_string()),
+                client_encryption_start: Some("a/b c+d%&<é".to_string()),
+                client_encryption_cek_alg: Some("a/b c+d%&<é".to_string()),
+                client_encryption_wrap_alg: Some("a/b c+d%&<é".to_string()),
+                client_encryption_data_size: Some(42),
+                client_encryption_part_size: Some(42),
             };
             let (headers, body) = super::super::ListParts::build_response(&output).unwrap();
             let back = super::super::ListParts::parse_output(&head(headers), body).unwrap();
