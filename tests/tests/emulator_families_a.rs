@@ -656,7 +656,11 @@ async fn uploads_take_a_legal_hold_and_reads_report_retention_headers() {
         .await
         .unwrap();
     assert_eq!(
-        (h.object_worm_mode, h.object_worm_retain_until_date, h.object_worm_legal_hold),
+        (
+            h.object_worm_mode,
+            h.object_worm_retain_until_date,
+            h.object_worm_legal_hold
+        ),
         (None, None, None)
     );
 
@@ -957,7 +961,12 @@ async fn cname_tokens_mappings_and_certificates() {
     // `IsWildCard` sent with the mapping is listed with it.
     let mut wild = cname_config("img.example.com", None);
     wild.cname.is_wild_card = Some(false);
-    c.put_cname().bucket("site").body(wild).send().await.unwrap();
+    c.put_cname()
+        .bucket("site")
+        .body(wild)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(list().await.unwrap().cnames[0].is_wild_card, Some(false));
 
     // Another bucket cannot take the domain.
@@ -1490,9 +1499,12 @@ fn inventory(id: &str) -> m::InventoryConfiguration {
         },
         schedule: m::InventorySchedule {
             frequency: m::InventoryFrequency::Weekly,
+            day_of_month: None,
+            auto_delete: None,
         },
         included_object_versions: m::InventoryIncludedObjectVersions::Current,
         optional_fields: vec![m::InventoryOptionalField::Size],
+        incremental_inventory: None,
     }
 }
 

@@ -433,7 +433,10 @@ pub(crate) fn object_headers(
     let mut headers = Vec::new();
     let record = ctx.store.bucket(bucket)?;
     let kept = [retention_key(key, version), hold_key(key, version)];
-    if !kept.iter().any(|k| record.configs.contains_key(&stored::key(k))) {
+    if !kept
+        .iter()
+        .any(|k| record.configs.contains_key(&stored::key(k)))
+    {
         return Ok(headers);
     }
     if let Some(r) =
