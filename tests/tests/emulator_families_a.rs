@@ -725,7 +725,7 @@ async fn uploads_take_a_legal_hold_and_reads_report_retention_headers() {
         Some(expected_until.as_str())
     );
     assert_eq!(h.object_worm_legal_hold, Some(m::ObjectLegalHoldStatus::On));
-    let g = c
+    let (g, _data) = c
         .get_object()
         .bucket("hdrs")
         .key("held")
