@@ -627,6 +627,119 @@ fn rule(id: Option<&str>, dest: &str) -> m::ReplicationRule {
     }
 }
 
+/// An upload's `x-oss-object-worm-legal-hold: ON` puts the hold on the new version, and
+/// HeadObject / GetObject report the version's retention and hold in the
+/// `x-oss-object-worm-*` headers (none for a version without either).
+#[tokio::test]
+async fn uploads_take_a_legal_hold_and_reads_report_retention_headers() {
+    let (_emu, c) = setup().await;
+    bucket(&c, "plainhold").await;
+    expect_error(
+        c.put_object()
+            .bucket("plainhold")
+            .key("k")
+            .object_worm_legal_hold(m::ObjectLegalHoldStatus::On)
+            .body(bytes::Bytes::from_static(b"x"))
+            .send()
+            .await,
+        "InvalidRequest",
+        400,
+    );
+
+    object_worm_bucket(&c, "hdrs").await;
+    put(&c, "hdrs", "bare", "b").await;
+    let h = c
+        .head_object()
+        .bucket("hdrs")
+        .key("bare")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            h.object_worm_mode,
+            h.object_worm_retain_until_date,
+            h.object_worm_legal_hold
+        ),
+        (None, None, None)
+    );
+
+    let until = in_days(4);
+    let v = c
+        .put_object()
+        .bucket("hdrs")
+        .key("held")
+        .object_worm_mode(m::ObjectWormMode::Governance)
+        .object_worm_retain_until_date(
+            until
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        )
+        .object_worm_legal_hold(m::ObjectLegalHoldStatus::On)
+        .body(bytes::Bytes::from_static(b"h"))
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let hold = c
+        .get_object_legal_hold()
+        .bucket("hdrs")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hold.status, Some(m::ObjectLegalHoldStatus::On));
+    // The hold alone keeps the version even with the governance bypass.
+    expect_error(
+        c.delete_object()
+            .bucket("hdrs")
+            .key("held")
+            .version_id(&v)
+            .bypass_governance_retention(true)
+            .send()
+            .await,
+        "FileImmutable",
+        409,
+    );
+
+    let expected_until = format!(
+        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        until.year(),
+        u8::from(until.month()),
+        until.day(),
+        until.hour(),
+        until.minute(),
+        until.second()
+    );
+    let h = c
+        .head_object()
+        .bucket("hdrs")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.object_worm_mode, Some(m::ObjectWormMode::Governance));
+    assert_eq!(
+        h.object_worm_retain_until_date.as_deref(),
+        Some(expected_until.as_str())
+    );
+    assert_eq!(h.object_worm_legal_hold, Some(m::ObjectLegalHoldStatus::On));
+    let (g, _data) = c
+        .get_object()
+        .bucket("hdrs")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(g.object_worm_mode, Some(m::ObjectWormMode::Governance));
+    assert_eq!(
+        g.object_worm_retain_until_date.as_deref(),
+        Some(expected_until.as_str())
+    );
+    assert_eq!(g.object_worm_legal_hold, Some(m::ObjectLegalHoldStatus::On));
+}
+
 #[tokio::test]
 async fn replication_rules_get_ids_rtc_progress_and_are_deleted_by_id() {
     let (_emu, c) = setup().await;
@@ -844,6 +957,17 @@ async fn cname_tokens_mappings_and_certificates() {
     assert_eq!(got.cnames[0].status, Some(m::CnameStatus::Enabled));
     assert!(got.cnames[0].last_modified.is_some());
     assert_eq!(got.cnames[0].certificate, None);
+    assert_eq!(got.cnames[0].is_wild_card, None);
+    // `IsWildCard` sent with the mapping is listed with it.
+    let mut wild = cname_config("img.example.com", None);
+    wild.cname.is_wild_card = Some(false);
+    c.put_cname()
+        .bucket("site")
+        .body(wild)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list().await.unwrap().cnames[0].is_wild_card, Some(false));
 
     // Another bucket cannot take the domain.
     expect_error(
@@ -1375,9 +1499,12 @@ fn inventory(id: &str) -> m::InventoryConfiguration {
         },
         schedule: m::InventorySchedule {
             frequency: m::InventoryFrequency::Weekly,
+            day_of_month: None,
+            auto_delete: None,
         },
         included_object_versions: m::InventoryIncludedObjectVersions::Current,
         optional_fields: vec![m::InventoryOptionalField::Size],
+        incremental_inventory: None,
     }
 }
 

@@ -175,6 +175,7 @@ fn json_output_json_input_and_output_delimiters() {
             csv: Some(SelectCsvOutput {
                 field_delimiter: Some("fA==".into()),
                 record_delimiter: Some("DQo=".into()),
+                quote_character: None,
             }),
             ..Default::default()
         });

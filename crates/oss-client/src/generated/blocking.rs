@@ -2842,6 +2842,16 @@ impl CopyObjectRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        CopyObjectRequest {
+            inner: self.inner.object_worm_legal_hold(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub fn object_worm_retain_until_date(self, value: impl Into<String>) -> Self {
         CopyObjectRequest {
@@ -8466,6 +8476,16 @@ impl InitiateMultipartUploadRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        InitiateMultipartUploadRequest {
+            inner: self.inner.object_worm_legal_hold(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub fn object_worm_retain_until_date(self, value: impl Into<String>) -> Self {
         InitiateMultipartUploadRequest {
@@ -10760,6 +10780,13 @@ impl PutBucketRequest {
             runtime: self.runtime,
         }
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(self, value: impl Into<String>) -> Self {
+        PutBucketRequest {
+            inner: self.inner.agentic_bucket(value),
+            runtime: self.runtime,
+        }
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         PutBucketRequest {
@@ -12241,6 +12268,16 @@ impl PutObjectRequest {
     pub fn object_worm_mode(self, value: impl Into<oss_model::ObjectWormMode>) -> Self {
         PutObjectRequest {
             inner: self.inner.object_worm_mode(value),
+            runtime: self.runtime,
+        }
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        PutObjectRequest {
+            inner: self.inner.object_worm_legal_hold(value),
             runtime: self.runtime,
         }
     }

@@ -2938,6 +2938,14 @@ impl CopyObjectRequest {
         self.input = self.input.object_worm_mode(value);
         self
     }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        mut self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        self.input = self.input.object_worm_legal_hold(value);
+        self
+    }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.object_worm_retain_until_date(value);
@@ -10838,6 +10846,14 @@ impl InitiateMultipartUploadRequest {
         self.input = self.input.object_worm_mode(value);
         self
     }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        mut self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        self.input = self.input.object_worm_legal_hold(value);
+        self
+    }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     pub fn object_worm_retain_until_date(mut self, value: impl Into<String>) -> Self {
         self.input = self.input.object_worm_retain_until_date(value);
@@ -13805,6 +13821,11 @@ impl PutBucketRequest {
         self.input = self.input.hns_status(value);
         self
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(mut self, value: impl Into<String>) -> Self {
+        self.input = self.input.agentic_bucket(value);
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<oss_model::CreateBucketConfiguration>) -> Self {
         self.input = self.input.configuration(value);
@@ -15894,6 +15915,14 @@ impl PutObjectRequest {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<oss_model::ObjectWormMode>) -> Self {
         self.input = self.input.object_worm_mode(value);
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(
+        mut self,
+        value: impl Into<oss_model::ObjectLegalHoldStatus>,
+    ) -> Self {
+        self.input = self.input.object_worm_legal_hold(value);
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).

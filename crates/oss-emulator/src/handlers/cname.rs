@@ -154,6 +154,9 @@ pub(crate) fn put(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
         let entry = &mut list.cnames[pos];
         entry.last_modified = Some(from_ms(now));
         entry.status = Some(CnameStatus::Enabled);
+        if cname.is_wild_card.is_some() {
+            entry.is_wild_card = cname.is_wild_card;
+        }
         if let Some(cert) = cname.certificate_configuration {
             if cert.delete_certificate == Some(true) {
                 entry.certificate = None;

@@ -128,6 +128,7 @@ pub(crate) fn status(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
         phase: Some("IncrementalScanning".to_owned()),
         create_time: Some(rfc3339(ix.created_ms)),
         update_time: Some(rfc3339(ix.updated_ms.max(now_ms()))),
+        meta_query_mode: Some(ix.mode),
     })
 }
 

@@ -110,6 +110,7 @@ pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError
     let md5 = req.body_md5();
     let mut meta = new_meta(req, b"", "Normal")?;
     let retention = super::worm::upload_retention(ctx, req)?;
+    let legal_hold = super::worm::upload_legal_hold(ctx, req)?;
     let encryption = super::encryption::for_write(ctx, req)?;
     meta.headers.extend(encryption.iter().cloned());
     meta.etag = checksum::etag_of_md5(&md5);
@@ -119,6 +120,7 @@ pub(crate) fn put_object(ctx: &Context, req: &Request) -> Result<Reply, OssError
         .store
         .put_object_from(req.bucket(), meta, req.body_data())?;
     super::worm::record_upload_retention(ctx, req, &stored.version_id, retention)?;
+    super::worm::record_upload_legal_hold(ctx, req, &stored.version_id, legal_hold)?;
     let mut reply = Reply::ok()
         .header("ETag", stored.etag.clone())
         .header("Content-MD5", checksum::base64_md5(&md5))
@@ -279,6 +281,12 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
         for (k, v) in &link.user_meta {
             reply = reply.header(format!("x-oss-meta-{k}"), v.clone());
         }
+    }
+    let addressed = link.as_ref().unwrap_or(&meta);
+    for (k, v) in
+        super::worm::object_headers(ctx, req.bucket(), &addressed.key, &addressed.version_id)?
+    {
+        reply = reply.header(k, v);
     }
     if link_version != meta.version_id && link_version != "null" {
         reply.headers.retain(|(k, _)| k != "x-oss-version-id");

@@ -378,6 +378,92 @@ pub(crate) fn upload_retention(
     }))
 }
 
+/// Whether an upload asks for a legal hold (`x-oss-object-worm-legal-hold: ON`), checked before
+/// anything is written: the value must be `ON` or `OFF`, and `ON` needs object-level retention
+/// on for the bucket.
+pub(crate) fn upload_legal_hold(ctx: &Context, req: &Request) -> Result<bool, OssError> {
+    let on = match req.header("x-oss-object-worm-legal-hold") {
+        None | Some("OFF") => false,
+        Some("ON") => true,
+        Some(other) => {
+            return Err(OssError::invalid_argument(format!(
+                "The value of x-oss-object-worm-legal-hold is not valid: {other}"
+            ))
+            .with("ArgumentName", "x-oss-object-worm-legal-hold"));
+        }
+    };
+    if on && object_worm(ctx, req.bucket())?.is_none() {
+        return Err(object_worm_off(req.bucket()));
+    }
+    Ok(on)
+}
+
+/// Puts the legal hold [`upload_legal_hold`] asked for on the version just written.
+pub(crate) fn record_upload_legal_hold(
+    ctx: &Context,
+    req: &Request,
+    version: &str,
+    on: bool,
+) -> Result<(), OssError> {
+    if !on {
+        return Ok(());
+    }
+    stored::modify_bucket::<oss_model::ObjectLegalHold, _>(
+        ctx,
+        req.bucket(),
+        &hold_key(req.key(), version),
+        |doc| {
+            *doc = Some(oss_model::ObjectLegalHold {
+                status: Some(ObjectLegalHoldStatus::On),
+            });
+            Ok(())
+        },
+    )
+}
+
+/// The `x-oss-object-worm-*` headers GetObject and HeadObject answer with for a version that
+/// has a retention (mode and retain-until date, ISO 8601 UTC with milliseconds) or a legal
+/// hold `ON`; none otherwise.
+pub(crate) fn object_headers(
+    ctx: &Context,
+    bucket: &str,
+    key: &str,
+    version: &str,
+) -> Result<Vec<(&'static str, String)>, OssError> {
+    let mut headers = Vec::new();
+    let record = ctx.store.bucket(bucket)?;
+    let kept = [retention_key(key, version), hold_key(key, version)];
+    if !kept
+        .iter()
+        .any(|k| record.configs.contains_key(&stored::key(k)))
+    {
+        return Ok(headers);
+    }
+    if let Some(r) =
+        stored::bucket_doc::<oss_model::ObjectRetention>(ctx, bucket, &retention_key(key, version))?
+    {
+        if let Some(mode) = r.mode {
+            headers.push(("x-oss-object-worm-mode", mode.as_str().to_owned()));
+        }
+        if let Some(until) = r.retain_until_date {
+            let text = until
+                .to_offset(time::UtcOffset::UTC)
+                .format(format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+                ))
+                .unwrap_or_default();
+            headers.push(("x-oss-object-worm-retain-until-date", text));
+        }
+    }
+    if let Some(hold) =
+        stored::bucket_doc::<oss_model::ObjectLegalHold>(ctx, bucket, &hold_key(key, version))?
+        && hold.status == Some(ObjectLegalHoldStatus::On)
+    {
+        headers.push(("x-oss-object-worm-legal-hold", "ON".to_owned()));
+    }
+    Ok(headers)
+}
+
 /// Records the retention [`upload_retention`] gave the version just written.
 pub(crate) fn record_upload_retention(
     ctx: &Context,

@@ -638,18 +638,24 @@ pub enum InventoryFrequency {
     Daily,
     /// `Weekly`
     Weekly,
+    /// `Monthly`
+    Monthly,
+    /// `Once`
+    Once,
     /// A value this SDK does not know, kept as received.
     Unknown(String),
 }
 
 impl InventoryFrequency {
     /// Every value this SDK knows, in spec order.
-    pub const VALUES: &'static [&'static str] = &["Daily", "Weekly"];
+    pub const VALUES: &'static [&'static str] = &["Daily", "Weekly", "Monthly", "Once"];
     /// The value as OSS sends it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Daily => "Daily",
             Self::Weekly => "Weekly",
+            Self::Monthly => "Monthly",
+            Self::Once => "Once",
             Self::Unknown(v) => v,
         }
     }
@@ -660,6 +666,8 @@ impl From<&str> for InventoryFrequency {
         match value {
             "Daily" => Self::Daily,
             "Weekly" => Self::Weekly,
+            "Monthly" => Self::Monthly,
+            "Once" => Self::Once,
             other => Self::Unknown(other.to_string()),
         }
     }

@@ -1256,6 +1256,12 @@ pub struct CopyObjectInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -1413,6 +1419,7 @@ pub struct CopyObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     copy_source: Option<crate::CopySource>,
     copy_source_if_match: Option<String>,
@@ -1452,6 +1459,11 @@ impl CopyObjectInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -1578,6 +1590,7 @@ impl CopyObjectInputBuilder {
             bucket: crate::error::require_field(self.bucket, "CopyObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "CopyObjectInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             copy_source: crate::error::require_field(
                 self.copy_source,
@@ -6451,6 +6464,12 @@ pub struct GetBucketInventoryOutput {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub optional_fields: Vec<InventoryOptionalField>,
+    /// The incremental inventory of the task (as the Python SDK v2 writes it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub incremental_inventory: Option<InventoryIncremental>,
 }
 
 impl GetBucketInventoryOutput {
@@ -6464,6 +6483,7 @@ impl GetBucketInventoryOutput {
             schedule: self.schedule.clone(),
             included_object_versions: self.included_object_versions.clone(),
             optional_fields: self.optional_fields.clone(),
+            incremental_inventory: self.incremental_inventory.clone(),
         }
     }
 }
@@ -8864,6 +8884,12 @@ pub struct GetMetaQueryStatusOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// `basic` (scalar) or `semantic` (vector) retrieval, as the index was opened.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub meta_query_mode: Option<String>,
 }
 
 impl GetMetaQueryStatusOutput {
@@ -8874,6 +8900,7 @@ impl GetMetaQueryStatusOutput {
             phase: self.phase.clone(),
             create_time: self.create_time.clone(),
             update_time: self.update_time.clone(),
+            meta_query_mode: self.meta_query_mode.clone(),
         }
     }
 }
@@ -9323,6 +9350,24 @@ pub struct GetObjectOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub version_id: Option<String>,
+    /// The object's retention mode, when a retention is set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the object is retained, ISO 8601 UTC as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_retain_until_date: Option<String>,
+    /// `ON` while a legal hold is on the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// User metadata.
     #[cfg_attr(
         feature = "serde",
@@ -11195,6 +11240,24 @@ pub struct HeadObjectOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub access_control_max_age: Option<i64>,
+    /// The object's retention mode, when a retention is set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_mode: Option<ObjectWormMode>,
+    /// Until when the object is retained, ISO 8601 UTC as OSS writes it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_retain_until_date: Option<String>,
+    /// `ON` while a legal hold is on the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// User metadata.
     #[cfg_attr(
         feature = "serde",
@@ -11424,6 +11487,12 @@ pub struct InitiateMultipartUploadInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -11529,6 +11598,7 @@ pub struct InitiateMultipartUploadInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
@@ -11560,6 +11630,11 @@ impl InitiateMultipartUploadInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -11647,6 +11722,7 @@ impl InitiateMultipartUploadInputBuilder {
             )?,
             key: crate::error::require_field(self.key, "InitiateMultipartUploadInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,
@@ -13920,6 +13996,42 @@ pub struct ListPartsOutput {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub parts: Vec<PartSummary>,
+    /// Client-side encryption: the encrypted data key the upload was started with (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_key: Option<String>,
+    /// Client-side encryption: the encrypted initial counter (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_start: Option<String>,
+    /// Client-side encryption: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_cek_alg: Option<String>,
+    /// Client-side encryption: the algorithm that wraps the data key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_wrap_alg: Option<String>,
+    /// Client-side encryption: the unencrypted size of the whole object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_data_size: Option<i64>,
+    /// Client-side encryption: the part size the upload was started with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_part_size: Option<i64>,
 }
 
 impl ListPartsOutput {
@@ -13936,6 +14048,12 @@ impl ListPartsOutput {
             max_parts: self.max_parts,
             is_truncated: self.is_truncated,
             parts: self.parts.clone(),
+            client_encryption_key: self.client_encryption_key.clone(),
+            client_encryption_start: self.client_encryption_start.clone(),
+            client_encryption_cek_alg: self.client_encryption_cek_alg.clone(),
+            client_encryption_wrap_alg: self.client_encryption_wrap_alg.clone(),
+            client_encryption_data_size: self.client_encryption_data_size,
+            client_encryption_part_size: self.client_encryption_part_size,
         }
     }
 }
@@ -15819,6 +15937,12 @@ pub struct PutBucketInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub hns_status: Option<String>,
+    /// Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub agentic_bucket: Option<String>,
     /// Storage class and redundancy of the new bucket; omitted means OSS defaults.
     #[cfg_attr(
         feature = "serde",
@@ -15842,6 +15966,7 @@ pub struct PutBucketInputBuilder {
     acl: Option<BucketAcl>,
     resource_group_id: Option<String>,
     hns_status: Option<String>,
+    agentic_bucket: Option<String>,
     configuration: Option<CreateBucketConfiguration>,
 }
 
@@ -15871,6 +15996,11 @@ impl PutBucketInputBuilder {
         self.hns_status = Some(value.into());
         self
     }
+    /// Sets `agentic_bucket`: Create the bucket as a BucketSpace of this AgenticBucket (named as the Python SDK v2 sends it).
+    pub fn agentic_bucket(mut self, value: impl Into<String>) -> Self {
+        self.agentic_bucket = Some(value.into());
+        self
+    }
     /// Sets `configuration`: Storage class and redundancy of the new bucket; omitted means OSS defaults.
     pub fn configuration(mut self, value: impl Into<CreateBucketConfiguration>) -> Self {
         self.configuration = Some(value.into());
@@ -15884,6 +16014,7 @@ impl PutBucketInputBuilder {
             acl: self.acl,
             resource_group_id: self.resource_group_id,
             hns_status: self.hns_status,
+            agentic_bucket: self.agentic_bucket,
             configuration: self.configuration,
         })
     }
@@ -17849,6 +17980,12 @@ pub struct PutObjectInput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub object_worm_mode: Option<ObjectWormMode>,
+    /// Put a legal hold on the new object (`ON`) or not (`OFF`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     /// Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
     #[cfg_attr(
         feature = "serde",
@@ -17990,6 +18127,7 @@ pub struct PutObjectInputBuilder {
     bucket: Option<String>,
     key: Option<String>,
     object_worm_mode: Option<ObjectWormMode>,
+    object_worm_legal_hold: Option<ObjectLegalHoldStatus>,
     object_worm_retain_until_date: Option<String>,
     cache_control: Option<String>,
     content_disposition: Option<String>,
@@ -18027,6 +18165,11 @@ impl PutObjectInputBuilder {
     /// Sets `object_worm_mode`: Object-level retention of the new object: `GOVERNANCE` or `COMPLIANCE` (with `object_worm_retain_until_date`).
     pub fn object_worm_mode(mut self, value: impl Into<ObjectWormMode>) -> Self {
         self.object_worm_mode = Some(value.into());
+        self
+    }
+    /// Sets `object_worm_legal_hold`: Put a legal hold on the new object (`ON`) or not (`OFF`).
+    pub fn object_worm_legal_hold(mut self, value: impl Into<ObjectLegalHoldStatus>) -> Self {
+        self.object_worm_legal_hold = Some(value.into());
         self
     }
     /// Sets `object_worm_retain_until_date`: Until when the new object is retained, ISO 8601 UTC (`2026-12-31T00:00:00.000Z`).
@@ -18140,6 +18283,7 @@ impl PutObjectInputBuilder {
             bucket: crate::error::require_field(self.bucket, "PutObjectInput", "bucket")?,
             key: crate::error::require_field(self.key, "PutObjectInput", "key")?,
             object_worm_mode: self.object_worm_mode,
+            object_worm_legal_hold: self.object_worm_legal_hold,
             object_worm_retain_until_date: self.object_worm_retain_until_date,
             cache_control: self.cache_control,
             content_disposition: self.content_disposition,

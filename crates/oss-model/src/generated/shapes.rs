@@ -1133,6 +1133,18 @@ pub struct BucketDetails {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub hierarchical_namespace: Option<String>,
+    /// The kind of bucket, as OSS reports it (a BucketSpace of an AgenticBucket, for one).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bucket_resource_type: Option<String>,
+    /// For a BucketSpace: the AgenticBucket it belongs to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub agentic_bucket_name: Option<String>,
 }
 
 impl crate::xml::FromXml for BucketDetails {
@@ -1159,6 +1171,8 @@ impl crate::xml::FromXml for BucketDetails {
         let mut v_comment = None;
         let mut v_block_public_access = None;
         let mut v_hierarchical_namespace = None;
+        let mut v_bucket_resource_type = None;
+        let mut v_agentic_bucket_name = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Name" => v_name = Some(r.read("Name")?),
@@ -1190,6 +1204,10 @@ impl crate::xml::FromXml for BucketDetails {
                 b"HierarchicalNamespace" => {
                     v_hierarchical_namespace = Some(r.read("HierarchicalNamespace")?)
                 }
+                b"BucketResourceType" => {
+                    v_bucket_resource_type = Some(r.read("BucketResourceType")?)
+                }
+                b"AgenticBucketName" => v_agentic_bucket_name = Some(r.read("AgenticBucketName")?),
                 _ => r.skip()?,
             }
         }
@@ -1213,6 +1231,8 @@ impl crate::xml::FromXml for BucketDetails {
             comment: v_comment,
             block_public_access: v_block_public_access,
             hierarchical_namespace: v_hierarchical_namespace,
+            bucket_resource_type: v_bucket_resource_type,
+            agentic_bucket_name: v_agentic_bucket_name,
         })
     }
 }
@@ -1242,6 +1262,8 @@ impl crate::xml::ToXml for BucketDetails {
         w.opt_field("Comment", &self.comment);
         w.opt_field("BlockPublicAccess", &self.block_public_access);
         w.opt_field("HierarchicalNamespace", &self.hierarchical_namespace);
+        w.opt_field("BucketResourceType", &self.bucket_resource_type);
+        w.opt_field("AgenticBucketName", &self.agentic_bucket_name);
         w.end(name);
     }
 }
@@ -2351,6 +2373,12 @@ pub struct CnameInfo {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub certificate: Option<CnameCertificate>,
+    /// Whether the domain is a wildcard domain (`*.example.com`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub is_wild_card: Option<bool>,
 }
 
 impl crate::xml::FromXml for CnameInfo {
@@ -2362,12 +2390,14 @@ impl crate::xml::FromXml for CnameInfo {
         let mut v_last_modified = None;
         let mut v_status = None;
         let mut v_certificate = None;
+        let mut v_is_wild_card = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Domain" => v_domain = Some(r.read("Domain")?),
                 b"LastModified" => v_last_modified = Some(r.read("LastModified")?),
                 b"Status" => v_status = Some(r.read("Status")?),
                 b"Certificate" => v_certificate = Some(r.read("Certificate")?),
+                b"IsWildCard" => v_is_wild_card = Some(r.read("IsWildCard")?),
                 _ => r.skip()?,
             }
         }
@@ -2376,6 +2406,7 @@ impl crate::xml::FromXml for CnameInfo {
             last_modified: v_last_modified,
             status: v_status,
             certificate: v_certificate,
+            is_wild_card: v_is_wild_card,
         })
     }
 }
@@ -2387,6 +2418,7 @@ impl crate::xml::ToXml for CnameInfo {
         w.opt_field("LastModified", &self.last_modified);
         w.opt_field("Status", &self.status);
         w.opt_field("Certificate", &self.certificate);
+        w.opt_field("IsWildCard", &self.is_wild_card);
         w.end(name);
     }
 }
@@ -4876,6 +4908,12 @@ pub struct InventoryConfiguration {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub optional_fields: Vec<InventoryOptionalField>,
+    /// The incremental inventory of the task (as the Python SDK v2 writes it).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub incremental_inventory: Option<InventoryIncremental>,
 }
 
 impl crate::xml::FromXml for InventoryConfiguration {
@@ -4890,6 +4928,7 @@ impl crate::xml::FromXml for InventoryConfiguration {
         let mut v_schedule = None;
         let mut v_included_object_versions = None;
         let mut v_optional_fields = Vec::new();
+        let mut v_incremental_inventory = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Id" => v_id = Some(r.read("Id")?),
@@ -4901,6 +4940,9 @@ impl crate::xml::FromXml for InventoryConfiguration {
                     v_included_object_versions = Some(r.read("IncludedObjectVersions")?)
                 }
                 b"OptionalFields" => r.read_wrapped("Field", &mut v_optional_fields)?,
+                b"IncrementalInventory" => {
+                    v_incremental_inventory = Some(r.read("IncrementalInventory")?)
+                }
                 _ => r.skip()?,
             }
         }
@@ -4920,6 +4962,7 @@ impl crate::xml::FromXml for InventoryConfiguration {
                 "IncludedObjectVersions",
             )?,
             optional_fields: v_optional_fields,
+            incremental_inventory: v_incremental_inventory,
         })
     }
 }
@@ -4934,6 +4977,7 @@ impl crate::xml::ToXml for InventoryConfiguration {
         w.field("Schedule", &self.schedule);
         w.field("IncludedObjectVersions", &self.included_object_versions);
         w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
+        w.opt_field("IncrementalInventory", &self.incremental_inventory);
         w.end(name);
     }
 }
@@ -5137,6 +5181,110 @@ impl crate::xml::XmlDocument for InventoryFilter {
     const ROOT: &'static str = "InventoryFilter";
 }
 
+/// An incremental inventory: lists of the changes since the last one (XML element `IncrementalInventory`).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InventoryIncremental {
+    /// Whether the incremental inventory runs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub is_enabled: Option<bool>,
+    /// How often its lists are produced.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub schedule: Option<InventoryIncrementalSchedule>,
+    /// The columns of its lists (`SequenceNumber`, `RecordType`, `RecordTimestamp`, `Requester`, `SourceIp`, `RequestId`, `Size`, ...).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub optional_fields: Vec<String>,
+}
+
+impl crate::xml::FromXml for InventoryIncremental {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_is_enabled = None;
+        let mut v_schedule = None;
+        let mut v_optional_fields = Vec::new();
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"IsEnabled" => v_is_enabled = Some(r.read("IsEnabled")?),
+                b"Schedule" => v_schedule = Some(r.read("Schedule")?),
+                b"OptionalFields" => r.read_wrapped("Field", &mut v_optional_fields)?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            is_enabled: v_is_enabled,
+            schedule: v_schedule,
+            optional_fields: v_optional_fields,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryIncremental {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("IsEnabled", &self.is_enabled);
+        w.opt_field("Schedule", &self.schedule);
+        w.wrapped_list_field("OptionalFields", "Field", &self.optional_fields, false);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryIncremental {
+    const ROOT: &'static str = "InventoryIncremental";
+}
+
+/// How often an incremental inventory is produced (XML element `Schedule`).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InventoryIncrementalSchedule {
+    /// How often the lists are exported: an integer, as the Python SDK v2 sends it (its unit is not given there).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub frequency: Option<i64>,
+}
+
+impl crate::xml::FromXml for InventoryIncrementalSchedule {
+    fn read_xml(
+        r: &mut crate::xml::XmlReader<'_>,
+        _element: &'static str,
+    ) -> Result<Self, crate::XmlError> {
+        let mut v_frequency = None;
+        while let Some(tag) = r.next_child()? {
+            match tag.local_name() {
+                b"Frequency" => v_frequency = Some(r.read("Frequency")?),
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            frequency: v_frequency,
+        })
+    }
+}
+
+impl crate::xml::ToXml for InventoryIncrementalSchedule {
+    fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
+        w.start(name);
+        w.opt_field("Frequency", &self.frequency);
+        w.end(name);
+    }
+}
+
+impl crate::xml::XmlDocument for InventoryIncrementalSchedule {
+    const ROOT: &'static str = "InventoryIncrementalSchedule";
+}
+
 /// The bucket inventory lists are written to, and how.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -5221,8 +5369,20 @@ impl crate::xml::XmlDocument for InventoryOssBucketDestination {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InventorySchedule {
-    /// `Daily` or `Weekly`.
+    /// `Daily`, `Weekly`, `Monthly` or `Once`.
     pub frequency: InventoryFrequency,
+    /// With `Monthly`: the day of the month (1-31) the list is produced.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub day_of_month: Option<i64>,
+    /// With `Once`: delete the inventory configuration after its one run.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub auto_delete: Option<bool>,
 }
 
 impl crate::xml::FromXml for InventorySchedule {
@@ -5231,14 +5391,20 @@ impl crate::xml::FromXml for InventorySchedule {
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
         let mut v_frequency = None;
+        let mut v_day_of_month = None;
+        let mut v_auto_delete = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Frequency" => v_frequency = Some(r.read("Frequency")?),
+                b"DayOfMonth" => v_day_of_month = Some(r.read("DayOfMonth")?),
+                b"AutoDelete" => v_auto_delete = Some(r.read("AutoDelete")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
             frequency: crate::xml::required(v_frequency, "InventorySchedule", "Frequency")?,
+            day_of_month: v_day_of_month,
+            auto_delete: v_auto_delete,
         })
     }
 }
@@ -5247,6 +5413,8 @@ impl crate::xml::ToXml for InventorySchedule {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
         w.field("Frequency", &self.frequency);
+        w.opt_field("DayOfMonth", &self.day_of_month);
+        w.opt_field("AutoDelete", &self.auto_delete);
         w.end(name);
     }
 }
@@ -7243,6 +7411,42 @@ pub struct ListPartsResult {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub parts: Vec<PartSummary>,
+    /// Client-side encryption: the encrypted data key the upload was started with (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_key: Option<String>,
+    /// Client-side encryption: the encrypted initial counter (Base64).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_start: Option<String>,
+    /// Client-side encryption: the data encryption algorithm.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_cek_alg: Option<String>,
+    /// Client-side encryption: the algorithm that wraps the data key.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_wrap_alg: Option<String>,
+    /// Client-side encryption: the unencrypted size of the whole object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_data_size: Option<i64>,
+    /// Client-side encryption: the part size the upload was started with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_encryption_part_size: Option<i64>,
 }
 
 impl crate::xml::FromXml for ListPartsResult {
@@ -7260,6 +7464,12 @@ impl crate::xml::FromXml for ListPartsResult {
         let mut v_max_parts = None;
         let mut v_is_truncated = None;
         let mut v_parts = Vec::new();
+        let mut v_client_encryption_key = None;
+        let mut v_client_encryption_start = None;
+        let mut v_client_encryption_cek_alg = None;
+        let mut v_client_encryption_wrap_alg = None;
+        let mut v_client_encryption_data_size = None;
+        let mut v_client_encryption_part_size = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"Bucket" => v_bucket = Some(r.read("Bucket")?),
@@ -7274,6 +7484,24 @@ impl crate::xml::FromXml for ListPartsResult {
                 b"MaxParts" => v_max_parts = Some(r.read("MaxParts")?),
                 b"IsTruncated" => v_is_truncated = Some(r.read("IsTruncated")?),
                 b"Part" => v_parts.push(r.read("Part")?),
+                b"ClientEncryptionKey" => {
+                    v_client_encryption_key = Some(r.read("ClientEncryptionKey")?)
+                }
+                b"ClientEncryptionStart" => {
+                    v_client_encryption_start = Some(r.read("ClientEncryptionStart")?)
+                }
+                b"ClientEncryptionCekAlg" => {
+                    v_client_encryption_cek_alg = Some(r.read("ClientEncryptionCekAlg")?)
+                }
+                b"ClientEncryptionWrapAlg" => {
+                    v_client_encryption_wrap_alg = Some(r.read("ClientEncryptionWrapAlg")?)
+                }
+                b"ClientEncryptionDataSize" => {
+                    v_client_encryption_data_size = Some(r.read("ClientEncryptionDataSize")?)
+                }
+                b"ClientEncryptionPartSize" => {
+                    v_client_encryption_part_size = Some(r.read("ClientEncryptionPartSize")?)
+                }
                 _ => r.skip()?,
             }
         }
@@ -7288,6 +7516,12 @@ impl crate::xml::FromXml for ListPartsResult {
             max_parts: v_max_parts,
             is_truncated: v_is_truncated,
             parts: v_parts,
+            client_encryption_key: v_client_encryption_key,
+            client_encryption_start: v_client_encryption_start,
+            client_encryption_cek_alg: v_client_encryption_cek_alg,
+            client_encryption_wrap_alg: v_client_encryption_wrap_alg,
+            client_encryption_data_size: v_client_encryption_data_size,
+            client_encryption_part_size: v_client_encryption_part_size,
         };
         if value
             .encoding_type
@@ -7313,6 +7547,18 @@ impl crate::xml::ToXml for ListPartsResult {
         w.opt_field("MaxParts", &self.max_parts);
         w.opt_field("IsTruncated", &self.is_truncated);
         w.list_field("Part", &self.parts);
+        w.opt_field("ClientEncryptionKey", &self.client_encryption_key);
+        w.opt_field("ClientEncryptionStart", &self.client_encryption_start);
+        w.opt_field("ClientEncryptionCekAlg", &self.client_encryption_cek_alg);
+        w.opt_field("ClientEncryptionWrapAlg", &self.client_encryption_wrap_alg);
+        w.opt_field(
+            "ClientEncryptionDataSize",
+            &self.client_encryption_data_size,
+        );
+        w.opt_field(
+            "ClientEncryptionPartSize",
+            &self.client_encryption_part_size,
+        );
         w.end(name);
     }
 }
@@ -9828,6 +10074,12 @@ pub struct MetaQueryStatus {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub update_time: Option<String>,
+    /// `basic` (scalar) or `semantic` (vector) retrieval, as the index was opened.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub meta_query_mode: Option<String>,
 }
 
 impl crate::xml::FromXml for MetaQueryStatus {
@@ -9839,12 +10091,14 @@ impl crate::xml::FromXml for MetaQueryStatus {
         let mut v_phase = None;
         let mut v_create_time = None;
         let mut v_update_time = None;
+        let mut v_meta_query_mode = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"State" => v_state = Some(r.read("State")?),
                 b"Phase" => v_phase = Some(r.read("Phase")?),
                 b"CreateTime" => v_create_time = Some(r.read("CreateTime")?),
                 b"UpdateTime" => v_update_time = Some(r.read("UpdateTime")?),
+                b"MetaQueryMode" => v_meta_query_mode = Some(r.read("MetaQueryMode")?),
                 _ => r.skip()?,
             }
         }
@@ -9853,6 +10107,7 @@ impl crate::xml::FromXml for MetaQueryStatus {
             phase: v_phase,
             create_time: v_create_time,
             update_time: v_update_time,
+            meta_query_mode: v_meta_query_mode,
         })
     }
 }
@@ -9864,6 +10119,7 @@ impl crate::xml::ToXml for MetaQueryStatus {
         w.opt_field("Phase", &self.phase);
         w.opt_field("CreateTime", &self.create_time);
         w.opt_field("UpdateTime", &self.update_time);
+        w.opt_field("MetaQueryMode", &self.meta_query_mode);
         w.end(name);
     }
 }
@@ -13693,14 +13949,14 @@ pub struct ReplicationRule {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action: Option<String>,
-    /// Where data is replicated to.
-    pub destination: ReplicationDestination,
     /// Returned by OSS: the state of the replication task.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<ReplicationRuleStatus>,
+    /// Where data is replicated to.
+    pub destination: ReplicationDestination,
     /// Whether existing objects are replicated too (OSS default: enabled).
     #[cfg_attr(
         feature = "serde",
@@ -13741,8 +13997,8 @@ impl crate::xml::FromXml for ReplicationRule {
         let mut v_id = None;
         let mut v_prefix_set = Vec::new();
         let mut v_action = None;
-        let mut v_destination = None;
         let mut v_status = None;
+        let mut v_destination = None;
         let mut v_historical_object_replication = None;
         let mut v_sync_role = None;
         let mut v_source_selection_criteria = None;
@@ -13753,8 +14009,8 @@ impl crate::xml::FromXml for ReplicationRule {
                 b"ID" => v_id = Some(r.read("ID")?),
                 b"PrefixSet" => r.read_wrapped("Prefix", &mut v_prefix_set)?,
                 b"Action" => v_action = Some(r.read("Action")?),
-                b"Destination" => v_destination = Some(r.read("Destination")?),
                 b"Status" => v_status = Some(r.read("Status")?),
+                b"Destination" => v_destination = Some(r.read("Destination")?),
                 b"HistoricalObjectReplication" => {
                     v_historical_object_replication = Some(r.read("HistoricalObjectReplication")?)
                 }
@@ -13773,8 +14029,8 @@ impl crate::xml::FromXml for ReplicationRule {
             id: v_id,
             prefix_set: v_prefix_set,
             action: v_action,
-            destination: crate::xml::required(v_destination, "ReplicationRule", "Destination")?,
             status: v_status,
+            destination: crate::xml::required(v_destination, "ReplicationRule", "Destination")?,
             historical_object_replication: v_historical_object_replication,
             sync_role: v_sync_role,
             source_selection_criteria: v_source_selection_criteria,
@@ -13790,8 +14046,8 @@ impl crate::xml::ToXml for ReplicationRule {
         w.opt_field("ID", &self.id);
         w.wrapped_list_field("PrefixSet", "Prefix", &self.prefix_set, false);
         w.opt_field("Action", &self.action);
-        w.field("Destination", &self.destination);
         w.opt_field("Status", &self.status);
+        w.field("Destination", &self.destination);
         w.opt_field(
             "HistoricalObjectReplication",
             &self.historical_object_replication,
@@ -15310,6 +15566,12 @@ pub struct SelectCsvOutput {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub field_delimiter: Option<String>,
+    /// The quote character of the result (`"` by default), as the Python SDK v2 sends it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub quote_character: Option<String>,
 }
 
 impl crate::xml::FromXml for SelectCsvOutput {
@@ -15319,16 +15581,19 @@ impl crate::xml::FromXml for SelectCsvOutput {
     ) -> Result<Self, crate::XmlError> {
         let mut v_record_delimiter = None;
         let mut v_field_delimiter = None;
+        let mut v_quote_character = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
                 b"RecordDelimiter" => v_record_delimiter = Some(r.read("RecordDelimiter")?),
                 b"FieldDelimiter" => v_field_delimiter = Some(r.read("FieldDelimiter")?),
+                b"QuoteCharacter" => v_quote_character = Some(r.read("QuoteCharacter")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
             record_delimiter: v_record_delimiter,
             field_delimiter: v_field_delimiter,
+            quote_character: v_quote_character,
         })
     }
 }
@@ -15338,6 +15603,7 @@ impl crate::xml::ToXml for SelectCsvOutput {
         w.start(name);
         w.opt_field("RecordDelimiter", &self.record_delimiter);
         w.opt_field("FieldDelimiter", &self.field_delimiter);
+        w.opt_field("QuoteCharacter", &self.quote_character);
         w.end(name);
     }
 }
@@ -15350,6 +15616,12 @@ impl crate::xml::XmlDocument for SelectCsvOutput {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SelectInputSerialization {
+    /// How the object is compressed (`None`, default, or `GZIP`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub compression_type: Option<SelectCompressionType>,
     /// For a CSV object.
     #[cfg_attr(
         feature = "serde",
@@ -15362,12 +15634,6 @@ pub struct SelectInputSerialization {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub json: Option<SelectJsonInput>,
-    /// How the object is compressed (`None`, default, or `GZIP`).
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub compression_type: Option<SelectCompressionType>,
 }
 
 impl crate::xml::FromXml for SelectInputSerialization {
@@ -15375,21 +15641,21 @@ impl crate::xml::FromXml for SelectInputSerialization {
         r: &mut crate::xml::XmlReader<'_>,
         _element: &'static str,
     ) -> Result<Self, crate::XmlError> {
+        let mut v_compression_type = None;
         let mut v_csv = None;
         let mut v_json = None;
-        let mut v_compression_type = None;
         while let Some(tag) = r.next_child()? {
             match tag.local_name() {
+                b"CompressionType" => v_compression_type = Some(r.read("CompressionType")?),
                 b"CSV" => v_csv = Some(r.read("CSV")?),
                 b"JSON" => v_json = Some(r.read("JSON")?),
-                b"CompressionType" => v_compression_type = Some(r.read("CompressionType")?),
                 _ => r.skip()?,
             }
         }
         Ok(Self {
+            compression_type: v_compression_type,
             csv: v_csv,
             json: v_json,
-            compression_type: v_compression_type,
         })
     }
 }
@@ -15397,9 +15663,9 @@ impl crate::xml::FromXml for SelectInputSerialization {
 impl crate::xml::ToXml for SelectInputSerialization {
     fn write_xml(&self, w: &mut crate::xml::XmlWriter, name: &str) {
         w.start(name);
+        w.opt_field("CompressionType", &self.compression_type);
         w.opt_field("CSV", &self.csv);
         w.opt_field("JSON", &self.json);
-        w.opt_field("CompressionType", &self.compression_type);
         w.end(name);
     }
 }

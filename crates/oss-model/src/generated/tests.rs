@@ -462,6 +462,8 @@ impl Sample for BucketDetails {
             comment: Sample::sample(rng),
             block_public_access: Sample::sample(rng),
             hierarchical_namespace: Sample::sample(rng),
+            bucket_resource_type: Sample::sample(rng),
+            agentic_bucket_name: Sample::sample(rng),
         }
     }
 }
@@ -621,6 +623,7 @@ impl Sample for CnameInfo {
             last_modified: Sample::sample(rng),
             status: Sample::sample(rng),
             certificate: Sample::sample(rng),
+            is_wild_card: Sample::sample(rng),
         }
     }
 }
@@ -1007,6 +1010,7 @@ impl Sample for InventoryConfiguration {
             schedule: Sample::sample(rng),
             included_object_versions: Sample::sample(rng),
             optional_fields: Sample::sample(rng),
+            incremental_inventory: Sample::sample(rng),
         }
     }
 }
@@ -1041,6 +1045,24 @@ impl Sample for InventoryFilter {
     }
 }
 
+impl Sample for InventoryIncremental {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            is_enabled: Sample::sample(rng),
+            schedule: Sample::sample(rng),
+            optional_fields: Sample::sample(rng),
+        }
+    }
+}
+
+impl Sample for InventoryIncrementalSchedule {
+    fn sample(rng: &mut Rng) -> Self {
+        Self {
+            frequency: Sample::sample(rng),
+        }
+    }
+}
+
 impl Sample for InventoryOssBucketDestination {
     fn sample(rng: &mut Rng) -> Self {
         Self {
@@ -1058,6 +1080,8 @@ impl Sample for InventorySchedule {
     fn sample(rng: &mut Rng) -> Self {
         Self {
             frequency: Sample::sample(rng),
+            day_of_month: Sample::sample(rng),
+            auto_delete: Sample::sample(rng),
         }
     }
 }
@@ -1332,6 +1356,12 @@ impl Sample for ListPartsResult {
             max_parts: Sample::sample(rng),
             is_truncated: Sample::sample(rng),
             parts: Sample::sample(rng),
+            client_encryption_key: Sample::sample(rng),
+            client_encryption_start: Sample::sample(rng),
+            client_encryption_cek_alg: Sample::sample(rng),
+            client_encryption_wrap_alg: Sample::sample(rng),
+            client_encryption_data_size: Sample::sample(rng),
+            client_encryption_part_size: Sample::sample(rng),
         }
     }
 }
@@ -1682,6 +1712,7 @@ impl Sample for MetaQueryStatus {
             phase: Sample::sample(rng),
             create_time: Sample::sample(rng),
             update_time: Sample::sample(rng),
+            meta_query_mode: Sample::sample(rng),
         }
     }
 }
@@ -2281,8 +2312,8 @@ impl Sample for ReplicationRule {
             id: Sample::sample(rng),
             prefix_set: Sample::sample(rng),
             action: Sample::sample(rng),
-            destination: Sample::sample(rng),
             status: Sample::sample(rng),
+            destination: Sample::sample(rng),
             historical_object_replication: Sample::sample(rng),
             sync_role: Sample::sample(rng),
             source_selection_criteria: Sample::sample(rng),
@@ -2524,6 +2555,7 @@ impl Sample for SelectCsvOutput {
         Self {
             record_delimiter: Sample::sample(rng),
             field_delimiter: Sample::sample(rng),
+            quote_character: Sample::sample(rng),
         }
     }
 }
@@ -2531,9 +2563,9 @@ impl Sample for SelectCsvOutput {
 impl Sample for SelectInputSerialization {
     fn sample(rng: &mut Rng) -> Self {
         Self {
+            compression_type: Sample::sample(rng),
             csv: Sample::sample(rng),
             json: Sample::sample(rng),
-            compression_type: Sample::sample(rng),
         }
     }
 }
@@ -3284,6 +3316,14 @@ const XML_ROUND_TRIPS: &[(&str, fn(u64) -> Result<(), String>)] = &[
     (
         "InventoryFilter",
         crate::testing::xml_round_trip::<InventoryFilter>,
+    ),
+    (
+        "InventoryIncremental",
+        crate::testing::xml_round_trip::<InventoryIncremental>,
+    ),
+    (
+        "InventoryIncrementalSchedule",
+        crate::testing::xml_round_trip::<InventoryIncrementalSchedule>,
     ),
     (
         "InventoryOssBucketDestination",
@@ -4579,6 +4619,16 @@ const PARSERS: &[(&str, fn(&[u8]), fn(u64) -> String)] = &[
         "InventoryFilter",
         crate::testing::parse_any::<InventoryFilter>,
         crate::testing::sample_document::<InventoryFilter>,
+    ),
+    (
+        "InventoryIncremental",
+        crate::testing::parse_any::<InventoryIncremental>,
+        crate::testing::sample_document::<InventoryIncremental>,
+    ),
+    (
+        "InventoryIncrementalSchedule",
+        crate::testing::parse_any::<InventoryIncrementalSchedule>,
+        crate::testing::sample_document::<InventoryIncrementalSchedule>,
     ),
     (
         "InventoryOssBucketDestination",

@@ -768,6 +768,11 @@ fn unknown_inventory_configuration(
             return Some(("OptionalFields", value.clone()));
         }
     }
+    if let Some(item) = &v.incremental_inventory
+        && let Some(found) = unknown_inventory_incremental(item)
+    {
+        return Some(found);
+    }
     None
 }
 
@@ -795,6 +800,23 @@ fn unknown_inventory_encryption(
 }
 
 fn unknown_inventory_filter(_v: &oss_model::InventoryFilter) -> Option<(&'static str, String)> {
+    None
+}
+
+fn unknown_inventory_incremental(
+    v: &oss_model::InventoryIncremental,
+) -> Option<(&'static str, String)> {
+    if let Some(item) = &v.schedule
+        && let Some(found) = unknown_inventory_incremental_schedule(item)
+    {
+        return Some(found);
+    }
+    None
+}
+
+fn unknown_inventory_incremental_schedule(
+    _v: &oss_model::InventoryIncrementalSchedule,
+) -> Option<(&'static str, String)> {
     None
 }
 

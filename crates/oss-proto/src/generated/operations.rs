@@ -856,6 +856,12 @@ impl Operation for CopyObject {
         )?;
         support::header_opt(
             &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
+        )?;
+        support::header_opt(
+            &mut parts,
             "object_worm_retain_until_date",
             "x-oss-object-worm-retain-until-date",
             &input.object_worm_retain_until_date,
@@ -3630,6 +3636,7 @@ impl Operation for GetBucketInventory {
             schedule,
             included_object_versions,
             optional_fields,
+            incremental_inventory,
         } = support::xml_document("GetBucketInventory", &body)?;
         Ok(oss_model::GetBucketInventoryOutput {
             request_id: support::request_id(head),
@@ -3640,6 +3647,7 @@ impl Operation for GetBucketInventory {
             schedule,
             included_object_versions,
             optional_fields,
+            incremental_inventory,
         })
     }
 }
@@ -4853,6 +4861,7 @@ impl Operation for GetMetaQueryStatus {
             phase,
             create_time,
             update_time,
+            meta_query_mode,
         } = support::xml_document("GetMetaQueryStatus", &body)?;
         Ok(oss_model::GetMetaQueryStatusOutput {
             request_id: support::request_id(head),
@@ -4860,6 +4869,7 @@ impl Operation for GetMetaQueryStatus {
             phase,
             create_time,
             update_time,
+            meta_query_mode,
         })
     }
 }
@@ -5009,6 +5019,17 @@ impl Operation for GetObject {
             delete_marker: support::header_value("GetObject", head, "x-oss-delete-marker")?,
             sealed_time: support::header_value("GetObject", head, "x-oss-sealed-time")?,
             version_id: support::header_value("GetObject", head, "x-oss-version-id")?,
+            object_worm_mode: support::header_value("GetObject", head, "x-oss-object-worm-mode")?,
+            object_worm_retain_until_date: support::header_value(
+                "GetObject",
+                head,
+                "x-oss-object-worm-retain-until-date",
+            )?,
+            object_worm_legal_hold: support::header_value(
+                "GetObject",
+                head,
+                "x-oss-object-worm-legal-hold",
+            )?,
             metadata: support::header_prefix_map("GetObject", head, "x-oss-meta-")?,
         })
     }
@@ -5887,6 +5908,17 @@ impl Operation for HeadObject {
                 head,
                 "access-control-max-age",
             )?,
+            object_worm_mode: support::header_value("HeadObject", head, "x-oss-object-worm-mode")?,
+            object_worm_retain_until_date: support::header_value(
+                "HeadObject",
+                head,
+                "x-oss-object-worm-retain-until-date",
+            )?,
+            object_worm_legal_hold: support::header_value(
+                "HeadObject",
+                head,
+                "x-oss-object-worm-legal-hold",
+            )?,
             metadata: support::header_prefix_map("HeadObject", head, "x-oss-meta-")?,
         })
     }
@@ -6055,6 +6087,12 @@ impl Operation for InitiateMultipartUpload {
             "object_worm_mode",
             "x-oss-object-worm-mode",
             &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
         )?;
         support::header_opt(
             &mut parts,
@@ -6961,6 +6999,12 @@ impl Operation for ListParts {
             max_parts,
             is_truncated,
             parts,
+            client_encryption_key,
+            client_encryption_start,
+            client_encryption_cek_alg,
+            client_encryption_wrap_alg,
+            client_encryption_data_size,
+            client_encryption_part_size,
         } = support::xml_document("ListParts", &body)?;
         Ok(oss_model::ListPartsOutput {
             request_id: support::request_id(head),
@@ -6974,6 +7018,12 @@ impl Operation for ListParts {
             max_parts,
             is_truncated,
             parts,
+            client_encryption_key,
+            client_encryption_start,
+            client_encryption_cek_alg,
+            client_encryption_wrap_alg,
+            client_encryption_data_size,
+            client_encryption_part_size,
         })
     }
 }
@@ -7903,6 +7953,12 @@ impl Operation for PutBucket {
             "x-oss-hns-status",
             &input.hns_status,
         )?;
+        support::header_opt(
+            &mut parts,
+            "agentic_bucket",
+            "x-oss-agentic-bucket",
+            &input.agentic_bucket,
+        )?;
         if let Some(body) = &input.configuration {
             support::xml_body(&mut parts, body);
         }
@@ -8294,7 +8350,7 @@ impl Operation for PutBucketObjectWormConfiguration {
         method: Method::PUT,
         scope: Scope::Bucket,
         response_body: ResponseBodyKind::Empty,
-        requires_content_md5: false,
+        requires_content_md5: true,
     };
 
     const V1_SIGNED_QUERY: &'static [&'static str] = &["objectWorm"];
@@ -9051,6 +9107,12 @@ impl Operation for PutObject {
             "object_worm_mode",
             "x-oss-object-worm-mode",
             &input.object_worm_mode,
+        )?;
+        support::header_opt(
+            &mut parts,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &input.object_worm_legal_hold,
         )?;
         support::header_opt(
             &mut parts,

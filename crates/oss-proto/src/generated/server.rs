@@ -387,6 +387,11 @@ impl ServerOperation for super::CopyObject {
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
             )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
+            )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
                 "object_worm_retain_until_date",
@@ -2844,6 +2849,24 @@ impl ServerOperation for super::GetObject {
             "x-oss-version-id",
             &output.version_id,
         )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &output.object_worm_mode,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &output.object_worm_retain_until_date,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &output.object_worm_legal_hold,
+        )?;
         support::response_header_map(&mut headers, "metadata", "x-oss-meta-", &output.metadata)?;
         let body = Bytes::new();
         Ok((headers, body))
@@ -3502,6 +3525,24 @@ impl ServerOperation for super::HeadObject {
             "access-control-max-age",
             &output.access_control_max_age,
         )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_mode",
+            "x-oss-object-worm-mode",
+            &output.object_worm_mode,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_retain_until_date",
+            "x-oss-object-worm-retain-until-date",
+            &output.object_worm_retain_until_date,
+        )?;
+        support::response_header_opt(
+            &mut headers,
+            "object_worm_legal_hold",
+            "x-oss-object-worm-legal-hold",
+            &output.object_worm_legal_hold,
+        )?;
         support::response_header_map(&mut headers, "metadata", "x-oss-meta-", &output.metadata)?;
         let body = Bytes::new();
         Ok((headers, body))
@@ -3598,6 +3639,11 @@ impl ServerOperation for super::InitiateMultipartUpload {
                 parts,
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
+            )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
             )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
@@ -4665,6 +4711,11 @@ impl ServerOperation for super::PutBucket {
                 "x-oss-resource-group-id",
             )?,
             hns_status: support::request_header(parts, "hns_status", "x-oss-hns-status")?,
+            agentic_bucket: support::request_header(
+                parts,
+                "agentic_bucket",
+                "x-oss-agentic-bucket",
+            )?,
             configuration: support::request_xml("configuration", body)?,
         })
     }
@@ -5365,6 +5416,11 @@ impl ServerOperation for super::PutObject {
                 parts,
                 "object_worm_mode",
                 "x-oss-object-worm-mode",
+            )?,
+            object_worm_legal_hold: support::request_header(
+                parts,
+                "object_worm_legal_hold",
+                "x-oss-object-worm-legal-hold",
             )?,
             object_worm_retain_until_date: support::request_header(
                 parts,
@@ -6599,6 +6655,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .copy_source(
                     oss_model::CopySource::new("srcbucket", "dir/a b+c?é.txt").version_id("v+1"),
@@ -8149,6 +8206,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
@@ -8668,6 +8726,7 @@ mod tests {
                 .acl(oss_model::BucketAcl::from("private"))
                 .resource_group_id("a/b c+d%&<é".to_string())
                 .hns_status("a/b c+d%&<é".to_string())
+                .agentic_bucket("a/b c+d%&<é".to_string())
                 .configuration(oss_model::CreateBucketConfiguration::default())
                 .build()
                 .unwrap();
@@ -8988,6 +9047,7 @@ mod tests {
                 .bucket("examplebucket".to_string())
                 .key("dir/a b+c.txt".to_string())
                 .object_worm_mode(oss_model::ObjectWormMode::from("COMPLIANCE"))
+                .object_worm_legal_hold(oss_model::ObjectLegalHoldStatus::from("ON"))
                 .object_worm_retain_until_date("a/b c+d%&<é".to_string())
                 .cache_control("a/b c+d%&<é".to_string())
                 .content_disposition("a/b c+d%&<é".to_string())
@@ -10671,6 +10731,7 @@ mod tests {
                 phase: Some("a/b c+d%&<é".to_string()),
                 create_time: Some("a/b c+d%&<é".to_string()),
                 update_time: Some("a/b c+d%&<é".to_string()),
+                meta_query_mode: Some("a/b c+d%&<é".to_string()),
             };
             let (headers, body) =
                 super::super::GetMetaQueryStatus::build_response(&output).unwrap();
@@ -10706,6 +10767,9 @@ mod tests {
                 delete_marker: Some(true),
                 sealed_time: None,
                 version_id: Some("a/b c+d%&<é".to_string()),
+                object_worm_mode: Some(oss_model::ObjectWormMode::from("COMPLIANCE")),
+                object_worm_retain_until_date: Some("a/b c+d%&<é".to_string()),
+                object_worm_legal_hold: Some(oss_model::ObjectLegalHoldStatus::from("ON")),
                 metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::GetObject::build_response(&output).unwrap();
@@ -10933,6 +10997,9 @@ mod tests {
                 access_control_allow_headers: Some("a/b c+d%&<é".to_string()),
                 access_control_expose_headers: Some("a/b c+d%&<é".to_string()),
                 access_control_max_age: Some(42),
+                object_worm_mode: Some(oss_model::ObjectWormMode::from("COMPLIANCE")),
+                object_worm_retain_until_date: Some("a/b c+d%&<é".to_string()),
+                object_worm_legal_hold: Some(oss_model::ObjectLegalHoldStatus::from("ON")),
                 metadata: [("k".to_string(), "v".to_string())].into_iter().collect(),
             };
             let (headers, body) = super::super::HeadObject::build_response(&output).unwrap();
@@ -11223,6 +11290,12 @@ mod tests {
                 max_parts: Some(42),
                 is_truncated: Some(true),
                 parts: Vec::new(),
+                client_encryption_key: Some("a/b c+d%&<é".to_string()),
+                client_encryption_start: Some("a/b c+d%&<é".to_string()),
+                client_encryption_cek_alg: Some("a/b c+d%&<é".to_string()),
+                client_encryption_wrap_alg: Some("a/b c+d%&<é".to_string()),
+                client_encryption_data_size: Some(42),
+                client_encryption_part_size: Some(42),
             };
             let (headers, body) = super::super::ListParts::build_response(&output).unwrap();
             let back = super::super::ListParts::parse_output(&head(headers), body).unwrap();
