@@ -40,7 +40,7 @@ pub(crate) fn authenticate(
             .then(|| Credentials::new(ctx.access_key_id.clone(), ctx.access_key_secret.clone()))
     };
     let options = VerifyOptions::new(ctx.now()).with_v1_sub_resources(v1_extras);
-    let outcome = match verify(&signable, &lookup, &options) {
+    let outcome = match verify(&signable, lookup, &options) {
         Err(
             first @ VerifyError::SignatureDoesNotMatch {
                 version: SignatureVersion::V1,
