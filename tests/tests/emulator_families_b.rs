@@ -1718,3 +1718,49 @@ async fn an_access_point_alias_reaches_the_bucket_subject_to_its_policy() {
     let (code, _) = failure(c.get_object().bucket(alias).key("direct.txt").send().await);
     assert_eq!(code, "NoSuchBucket");
 }
+
+/// ListAccessPoints sent to a bucket (`GET /bucket?accessPoint` without
+/// `x-oss-access-point-name`, as the official Python and Go SDKs send it when given a bucket)
+/// lists that bucket's access points; with the header it stays GetAccessPoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_access_points_sent_to_a_bucket_lists_that_buckets() {
+    let emu = emulator();
+    let c = sdk_client_one_attempt(&emu);
+    for bucket in ["lap-one", "lap-two"] {
+        c.put_bucket().bucket(bucket).send().await.unwrap();
+    }
+    for (bucket, name) in [
+        ("lap-one", "ap-b"),
+        ("lap-two", "ap-a"),
+        ("lap-one", "ap-c"),
+    ] {
+        c.create_access_point()
+            .bucket(bucket)
+            .body(ap_config(name, None))
+            .send()
+            .await
+            .unwrap();
+    }
+    let raw = oss_tests::Client::new(&emu);
+    let listed = raw.get("/lap-one").subresource("accessPoint").send();
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(listed.xml_all("AccessPointName"), ["ap-b", "ap-c"]);
+    assert_eq!(listed.xml("IsTruncated").as_deref(), Some("false"));
+    let paged = raw
+        .get("/lap-one")
+        .subresource("accessPoint")
+        .query("max-keys", Some("1"))
+        .send();
+    assert_eq!(paged.xml_all("AccessPointName"), ["ap-b"]);
+    assert_eq!(paged.xml("NextContinuationToken").as_deref(), Some("ap-b"));
+    let one = raw
+        .get("/lap-one")
+        .subresource("accessPoint")
+        .header("x-oss-access-point-name", "ap-c")
+        .send();
+    assert_eq!(one.status, 200, "{}", one.text());
+    assert_eq!(one.xml("AccessPointName").as_deref(), Some("ap-c"));
+    assert_eq!(one.xml("Bucket").as_deref(), Some("lap-one"));
+    let missing = raw.get("/lap-missing").subresource("accessPoint").send();
+    assert_eq!(missing.code().as_deref(), Some("NoSuchBucket"));
+}

@@ -508,6 +508,9 @@ interop_tests! {
     "domains.py" => domains_v4, domains_v1;
     "settings.py" => settings_v4, settings_v1;
     "helpers.py" => helpers_v4, helpers_v1;
+    "access_points.py" => access_points_v4, access_points_v1;
+    "meta_query.py" => meta_query_v4, meta_query_v1;
+    "processing.py" => processing_v4, processing_v1;
 }
 
 /// The vectors client signs V4 only (`VectorsSignerV4`): one run.

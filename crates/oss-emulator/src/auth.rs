@@ -9,7 +9,7 @@
 use http::StatusCode;
 use oss_sign::request::{Resource, SignableRequest};
 use oss_sign::verify::{VerifyOptions, verify};
-use oss_sign::{Credentials, VerifyError};
+use oss_sign::{Credentials, SignatureVersion, VerifyError};
 
 use crate::checksum::hex_upper;
 use crate::context::Context;
@@ -58,11 +58,17 @@ pub(crate) fn authenticate(
             .find(|u| u.access_key_id == ak)
             .map(|u| Credentials::new(u.access_key_id.clone(), u.access_key_secret.clone()))
     };
-    match verify(
-        &signable,
-        lookup,
-        &VerifyOptions::new(ctx.now()).with_v1_sub_resources(v1_extras),
-    ) {
+    let options = VerifyOptions::new(ctx.now()).with_v1_sub_resources(v1_extras);
+    let outcome = match verify(&signable, lookup, &options) {
+        Err(
+            first @ VerifyError::SignatureDoesNotMatch {
+                version: SignatureVersion::V1,
+                ..
+            },
+        ) => verify_v1_without_oss_query(req, &signable, v1_extras, &lookup, &options).ok_or(first),
+        other => other,
+    };
+    match outcome {
         Ok(verified) => {
             if let Some(token) = &verified.security_token
                 && !ctx.security_tokens.is_empty()
@@ -89,6 +95,37 @@ pub(crate) fn authenticate(
         Err(VerifyError::NotSigned) => Ok(Signer::Anonymous),
         Err(e) => Err(verify_error(ctx, req, e)),
     }
+}
+
+/// The second canonical resource a V1 signature may cover: the request's `x-oss-*` query
+/// parameters left out (those the operation lists in `v1_extras` stay).
+///
+/// The official SDKs disagree here. OSS's V1 documentation, the Go SDK v2 (every `x-oss-`
+/// query parameter) and the Java SDK (`x-oss-process`, `x-oss-async-process`, ... in
+/// `SIGNED_PARAMTERS`) sign them, and so do oss-sign and our client; the Python SDK v2 (1.4.1)
+/// signs only its fixed list and each operation's `sub-resource` metadata, so its V1
+/// GetObject / SelectObject / ProcessObject with `x-oss-process` sign the bare object path.
+/// Both are accepted, as the service accepts both SDKs. `None` when the request has no such
+/// parameter or the signature does not match this resource either.
+fn verify_v1_without_oss_query(
+    req: &Request,
+    signable: &SignableRequest<'_>,
+    v1_extras: &[&str],
+    lookup: &dyn Fn(&str) -> Option<Credentials>,
+    options: &VerifyOptions<'_>,
+) -> Option<oss_sign::verify::Verified> {
+    let unlisted = |name: &str| name.starts_with("x-oss-") && !v1_extras.contains(&name);
+    if !req.query.iter().any(|(name, _)| unlisted(name)) {
+        return None;
+    }
+    let query: Vec<(String, Option<String>)> = req
+        .query
+        .iter()
+        .filter(|(name, _)| !unlisted(name))
+        .cloned()
+        .collect();
+    let narrowed = signable.with_query(&query);
+    verify(&narrowed, lookup, options).ok()
 }
 
 /// Space-separated hex bytes, as OSS writes `StringToSignBytes`.

@@ -323,8 +323,13 @@ pub(crate) fn create(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
     })
 }
 
-/// GET /bucket?accessPoint (with `x-oss-access-point-name`) — GetAccessPoint.
+/// GET /bucket?accessPoint (with `x-oss-access-point-name`) — GetAccessPoint. Without the
+/// header it is ListAccessPoints sent to the bucket (the official SDKs' `ListAccessPoints`
+/// with a bucket), which the routing cannot tell apart by query: the bucket's access points.
 pub(crate) fn get(ctx: &Context, req: &Request) -> Result<Reply, OssError> {
+    if req.header("x-oss-access-point-name").is_none() {
+        return list(ctx, req);
+    }
     let bucket = ctx.store.bucket(req.bucket())?.name;
     let ap = find(ctx, &bucket, &name_of(req, false)?)?;
     typed::reply::<ops::GetAccessPoint>(&oss_model::GetAccessPointOutput {

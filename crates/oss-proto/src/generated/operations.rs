@@ -2746,8 +2746,6 @@ impl Operation for DescribeRegions {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["regions"];
-
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
         support::fixed_query_value(&mut parts, "regions", &input.regions);
@@ -2783,7 +2781,7 @@ impl Operation for DoDataPipeLineAction {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["dataPipeline", "action"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["dataPipeline"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Service, None, None)?;
@@ -2823,7 +2821,7 @@ impl Operation for DoMetaQuery {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -2869,7 +2867,7 @@ impl Operation for DoMetaQueryAction {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "action"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -4192,7 +4190,7 @@ impl Operation for GetBucketReplicationProgress {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationProgress", "rule-id"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["replicationProgress"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Bucket, Some(&input.bucket), None)?;
@@ -6208,8 +6206,7 @@ impl Operation for ListAccessPoints {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["accessPoint", "max-keys", "continuation-token"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["accessPoint", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -6543,8 +6540,7 @@ impl Operation for ListCloudBoxes {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["cloudboxes", "marker", "max-keys", "prefix"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["cloudboxes"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7340,7 +7336,7 @@ impl Operation for ListUserDataRedundancyTransition {
     };
 
     const V1_SIGNED_QUERY: &'static [&'static str] =
-        &["redundancyTransition", "continuation-token", "max-keys"];
+        &["redundancyTransition", "continuation-token"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::GET, Scope::Service, None, None)?;
@@ -7508,7 +7504,7 @@ impl Operation for OpenMetaQuery {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp", "mode"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["metaQuery", "comp"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::POST, Scope::Bucket, Some(&input.bucket), None)?;
@@ -9553,7 +9549,7 @@ impl Operation for PutStyle {
         requires_content_md5: false,
     };
 
-    const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName", "category"];
+    const V1_SIGNED_QUERY: &'static [&'static str] = &["style", "styleName"];
 
     fn build_request(input: &Self::Input) -> Result<RequestParts, Error> {
         let mut parts = support::request(Method::PUT, Scope::Bucket, Some(&input.bucket), None)?;
