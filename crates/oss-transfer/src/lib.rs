@@ -50,7 +50,10 @@ mod read_file;
 mod upload;
 
 pub use append_file::{AppendOnlyFile, AppendOnlyFileOptions, DEFAULT_APPEND_BUFFER};
-pub use copy::{Copier, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD};
+pub use copy::{
+    Copier, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD,
+    DEFAULT_SHALLOW_COPY_TIMEOUT,
+};
 pub use download::{DEFAULT_RANGE_SIZE, DownloadOutput, Downloader};
 pub use error::Error;
 pub use parts::{MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE};
