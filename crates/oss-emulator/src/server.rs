@@ -323,28 +323,7 @@ async fn stage_body(
     // Until the body is complete, dropping `guard` (an error, or the connection task being
     // cancelled) removes the file; the worker removes it too when the body does not end.
     let mut guard = RemoveOnDrop(Some(path.clone()));
-    let mut received = Ok(());
-    while let Some(frame) = body.frame().await {
-        match frame {
-            Ok(frame) => {
-                if let Ok(data) = frame.into_data()
-                    && chunks.send(Chunk::Data(data)).await.is_err()
-                {
-                    // The worker stopped: its result says why.
-                    break;
-                }
-            }
-            Err(e) => {
-                received = Err(e.to_string());
-                break;
-            }
-        }
-    }
-    if received.is_ok() {
-        // A closed channel here means the worker failed; its result says why.
-        let _ = chunks.send(Chunk::End).await;
-    }
-    drop(chunks);
+    let received = feed_worker(&mut body, chunks).await;
     let digest = worker
         .await
         .map_err(|e| format!("staging failed: {e}"))?
@@ -384,29 +363,33 @@ async fn receive_digested(
             }
         }
     });
-    let mut received = Ok(());
+    let received = feed_worker(&mut body, chunks).await;
+    let done = worker.await.map_err(|e| format!("receiving failed: {e}"))?;
+    received?;
+    done.ok_or_else(|| "the request body ended early".to_owned())
+}
+
+/// Sends `body`'s chunks to a worker, then [`Chunk::End`] when the body ended whole; the
+/// channel closes on return. `Err` when receiving failed. A worker that stopped early ends the
+/// feeding quietly: its own result says why.
+async fn feed_worker(
+    body: &mut Incoming,
+    chunks: tokio::sync::mpsc::Sender<Chunk>,
+) -> Result<(), String> {
     while let Some(frame) = body.frame().await {
         match frame {
             Ok(frame) => {
                 if let Ok(data) = frame.into_data()
                     && chunks.send(Chunk::Data(data)).await.is_err()
                 {
-                    break;
+                    return Ok(());
                 }
             }
-            Err(e) => {
-                received = Err(e.to_string());
-                break;
-            }
+            Err(e) => return Err(e.to_string()),
         }
     }
-    if received.is_ok() {
-        let _ = chunks.send(Chunk::End).await;
-    }
-    drop(chunks);
-    let done = worker.await.map_err(|e| format!("receiving failed: {e}"))?;
-    received?;
-    done.ok_or_else(|| "the request body ended early".to_owned())
+    let _ = chunks.send(Chunk::End).await;
+    Ok(())
 }
 
 /// Chunks queued between the connection task and the staging worker.
