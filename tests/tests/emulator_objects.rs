@@ -275,6 +275,18 @@ fn copy_with_metadata_directive_on(c: &Client) {
     );
     assert_eq!(g.header("content-type"), Some("application/x-test"));
 
+    // Into a bucket that holds nothing yet.
+    assert_eq!(c.put("/copy-other").send().status, 200);
+    let r = c
+        .put("/copy-other/from-copy-bucket")
+        .header("x-oss-copy-source", "/copy-bucket/src")
+        .send();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        c.get("/copy-other/from-copy-bucket").send().text(),
+        "123456789"
+    );
+
     let r = c
         .put("/copy-bucket/c2")
         .header("x-oss-copy-source", "/copy-bucket/src")

@@ -203,7 +203,9 @@ impl Backend for DiskBackend {
     }
 
     fn commit_staged(&self, bucket: &str, blob: &str, staged: &StagedBody) -> io::Result<()> {
+        // Staged in another bucket (a copy), this bucket may have no data folder yet.
         let dir = self.bucket_dir(bucket).join("blobs");
+        fs::create_dir_all(&dir)?;
         fs::rename(staged.path(), dir.join(blob))?;
         sync_dir(&dir)
     }
