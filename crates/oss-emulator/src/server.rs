@@ -22,7 +22,7 @@ use crate::fault::Decision;
 use crate::request::{Request, address, parse_query};
 use crate::response::{EmuBody, Reply};
 use crate::router::{self, Op};
-use crate::storage::{BodyDigest, Digests, StagedBody};
+use crate::storage::{BodyDigest, Digests, Hashes, StagedBody};
 use crate::timefmt::http_date;
 
 /// Which service a listener serves.
@@ -307,95 +307,104 @@ fn push_header(resp: &mut Response<EmuBody>, name: &str, value: &str) {
 /// Streams object data into a temporary file at `path`, digesting it on the way, and makes it
 /// durable. Nothing is kept when the body ends early or a write fails (the file is removed).
 ///
-/// The connection task only receives: the chunks go through a bounded channel to one blocking
-/// worker that digests them (MD5, CRC-64, SHA-256 when signed) and writes them with plain
-/// `std::fs` writes, so receiving, hashing and writing overlap on two cores and no chunk is
+/// The connection task receives and computes the CRC-64; the chunks go through bounded
+/// channels to two blocking workers, one hashing ([`Hashes`]: MD5, the serial computation
+/// that bounds a PUT) and one writing with plain `std::fs` writes and starting the file's
+/// writeback as it goes, so receiving, hashing, writing and syncing overlap and no chunk is
 /// copied on its way to the file.
 async fn stage_body(
     mut body: Incoming,
     path: PathBuf,
     with_sha256: bool,
 ) -> Result<StagedBody, String> {
-    let (chunks, inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let (to_hasher, hasher_inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let (to_writer, writer_inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let hasher = tokio::task::spawn_blocking(move || hash_chunks(with_sha256, hasher_inbox));
     let worker_path = path.clone();
-    let worker =
-        tokio::task::spawn_blocking(move || write_staged(&worker_path, with_sha256, inbox));
+    let writer = tokio::task::spawn_blocking(move || write_staged(&worker_path, writer_inbox));
     // Until the body is complete, dropping `guard` (an error, or the connection task being
-    // cancelled) removes the file; the worker removes it too when the body does not end.
+    // cancelled) removes the file; the writer removes it too when the body does not end.
     let mut guard = RemoveOnDrop(Some(path.clone()));
-    let received = feed_worker(&mut body, chunks).await;
-    let digest = worker
+    let mut crc = BodyDigest::new(false);
+    let received = feed_workers(&mut body, &[to_hasher, to_writer], |chunk| {
+        crc.update_crc(chunk);
+    })
+    .await;
+    let written = writer
         .await
         .map_err(|e| format!("staging failed: {e}"))?
         .map_err(|e| format!("staging failed: {e}"));
+    let hashes = hasher.await.map_err(|e| format!("staging failed: {e}"))?;
     received?;
-    let digest = digest?;
+    written?;
+    let hashes = hashes.ok_or_else(|| "the request body ended early".to_owned())?;
     // The staged body owns the file from here on.
     guard.0 = None;
-    Ok(digest.finish(path))
+    Ok(crc.with_hashes(hashes).finish(path))
 }
 
 /// The most [`receive_digested`] reserves up front from a Content-Length (OSS's PutObject
 /// limit is 5 GiB; a larger body grows its buffer as it arrives).
 const MAX_BODY_RESERVE: u64 = 1 << 30;
 
-/// Receives an object body into memory (the memory store) with its digests computed by a
-/// worker thread as the chunks arrive, so hashing overlaps the transfer instead of following
-/// it, and the chunks are copied once into a buffer reserved from the Content-Length.
+/// Receives an object body into memory (the memory store) with its digests computed as the
+/// chunks arrive: the connection task copies each chunk once into a buffer reserved from the
+/// Content-Length and computes the CRC-64, while a worker thread computes the [`Hashes`], so
+/// hashing overlaps the transfer instead of following it.
 async fn receive_digested(
     mut body: Incoming,
     content_length: Option<u64>,
     with_sha256: bool,
 ) -> Result<(Bytes, Digests), String> {
-    let (chunks, mut inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let (chunks, inbox) = tokio::sync::mpsc::channel::<Chunk>(STAGING_QUEUE);
+    let hasher = tokio::task::spawn_blocking(move || hash_chunks(with_sha256, inbox));
     let reserve = content_length.unwrap_or(0).min(MAX_BODY_RESERVE) as usize;
-    let worker = tokio::task::spawn_blocking(move || {
-        let mut data = bytes::BytesMut::with_capacity(reserve);
-        let mut digest = BodyDigest::new(with_sha256);
-        loop {
-            match inbox.blocking_recv() {
-                Some(Chunk::Data(chunk)) => {
-                    digest.update(&chunk);
-                    data.extend_from_slice(&chunk);
-                }
-                Some(Chunk::End) => return Some((data.freeze(), digest.digests())),
-                None => return None,
-            }
-        }
-    });
-    let received = feed_worker(&mut body, chunks).await;
-    let done = worker.await.map_err(|e| format!("receiving failed: {e}"))?;
+    let mut data = bytes::BytesMut::with_capacity(reserve);
+    let mut crc = BodyDigest::new(false);
+    let received = feed_workers(&mut body, &[chunks], |chunk| {
+        crc.update_crc(chunk);
+        data.extend_from_slice(chunk);
+    })
+    .await;
+    let hashes = hasher.await.map_err(|e| format!("receiving failed: {e}"))?;
     received?;
-    done.ok_or_else(|| "the request body ended early".to_owned())
+    let hashes = hashes.ok_or_else(|| "the request body ended early".to_owned())?;
+    Ok((data.freeze(), crc.with_hashes(hashes).digests()))
 }
 
-/// Sends `body`'s chunks to a worker, then [`Chunk::End`] when the body ended whole; the
-/// channel closes on return. `Err` when receiving failed. A worker that stopped early ends the
-/// feeding quietly: its own result says why.
-async fn feed_worker(
+/// Sends `body`'s chunks to every worker (after `each` has seen them), then [`Chunk::End`]
+/// when the body ended whole; the channels close on return. `Err` when receiving failed. A
+/// worker that stopped early ends the feeding quietly: its own result says why.
+async fn feed_workers(
     body: &mut Incoming,
-    chunks: tokio::sync::mpsc::Sender<Chunk>,
+    workers: &[tokio::sync::mpsc::Sender<Chunk>],
+    mut each: impl FnMut(&Bytes),
 ) -> Result<(), String> {
     while let Some(frame) = body.frame().await {
         match frame {
             Ok(frame) => {
-                if let Ok(data) = frame.into_data()
-                    && chunks.send(Chunk::Data(data)).await.is_err()
-                {
-                    return Ok(());
+                if let Ok(data) = frame.into_data() {
+                    each(&data);
+                    for worker in workers {
+                        if worker.send(Chunk::Data(data.clone())).await.is_err() {
+                            return Ok(());
+                        }
+                    }
                 }
             }
             Err(e) => return Err(e.to_string()),
         }
     }
-    let _ = chunks.send(Chunk::End).await;
+    for worker in workers {
+        let _ = worker.send(Chunk::End).await;
+    }
     Ok(())
 }
 
-/// Chunks queued between the connection task and the staging worker.
+/// Chunks queued between the connection task and each staging worker.
 const STAGING_QUEUE: usize = 32;
 
-/// What the connection task sends the staging worker.
+/// What the connection task sends a staging worker.
 enum Chunk {
     /// The next piece of the body.
     Data(Bytes),
@@ -403,22 +412,43 @@ enum Chunk {
     End,
 }
 
-/// The staging worker: digests and writes every chunk, then syncs the file. A body that stops
-/// without [`Chunk::End`] removes the file and fails.
+/// The hashing worker: the [`Hashes`] of every chunk; `None` when the body stopped without
+/// [`Chunk::End`].
+fn hash_chunks(with_sha256: bool, mut inbox: tokio::sync::mpsc::Receiver<Chunk>) -> Option<Hashes> {
+    let mut hashes = Hashes::new(with_sha256);
+    loop {
+        match inbox.blocking_recv()? {
+            Chunk::Data(chunk) => hashes.update(&chunk),
+            Chunk::End => return Some(hashes),
+        }
+    }
+}
+
+/// Written bytes after which the writer flushes what it has so far ([`write_staged`]).
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
+/// The writing worker: writes every chunk, then syncs the file. A body that stops without
+/// [`Chunk::End`] removes the file and fails.
+///
+/// Every [`WRITEBACK_EVERY`] bytes the data so far is synced, so the disk works while the
+/// body is still arriving and hashing, and the final sync is left with the tail only.
 fn write_staged(
     path: &std::path::Path,
-    with_sha256: bool,
     mut inbox: tokio::sync::mpsc::Receiver<Chunk>,
-) -> std::io::Result<BodyDigest> {
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let result = (|| {
         let mut file = std::fs::File::create(path)?;
-        let mut digest = BodyDigest::new(with_sha256);
+        let mut unsynced = 0u64;
         loop {
             match inbox.blocking_recv() {
                 Some(Chunk::Data(data)) => {
-                    digest.update(&data);
                     file.write_all(&data)?;
+                    unsynced += data.len() as u64;
+                    if unsynced >= WRITEBACK_EVERY {
+                        file.sync_data()?;
+                        unsynced = 0;
+                    }
                 }
                 Some(Chunk::End) => break,
                 None => {
@@ -429,8 +459,7 @@ fn write_staged(
                 }
             }
         }
-        file.sync_all()?;
-        Ok(digest)
+        file.sync_all()
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(path);

@@ -10,13 +10,37 @@ use std::path::{Path, PathBuf};
 use md5::{Digest as _, Md5};
 use oss_proto::crc::Crc64;
 
-/// Digests of a body computed while it streams by: MD5, CRC-64/XZ, length, and SHA-256 only
-/// when the request's signature covers it (a hex `x-oss-content-sha256`; `UNSIGNED-PAYLOAD`
-/// bodies are not hashed twice).
-pub(crate) struct BodyDigest {
+/// The slow half of a [`BodyDigest`]: MD5, and SHA-256 only when the request's signature
+/// covers the body (a hex `x-oss-content-sha256`; `UNSIGNED-PAYLOAD` bodies are not hashed
+/// twice). A request's body is fed to these on a thread of its own, apart from the copy and
+/// the CRC, so the one inherently serial computation runs at full speed.
+pub(crate) struct Hashes {
     md5: Md5,
-    crc64: Crc64,
     sha256: Option<ring::digest::Context>,
+}
+
+impl Hashes {
+    /// Hashes to compute; SHA-256 only `with_sha256`.
+    pub(crate) fn new(with_sha256: bool) -> Self {
+        Hashes {
+            md5: Md5::new(),
+            sha256: with_sha256.then(|| ring::digest::Context::new(&ring::digest::SHA256)),
+        }
+    }
+
+    /// Adds the next bytes.
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        self.md5.update(data);
+        if let Some(sha) = self.sha256.as_mut() {
+            sha.update(data);
+        }
+    }
+}
+
+/// Digests of a body computed while it streams by: the [`Hashes`], CRC-64/XZ and length.
+pub(crate) struct BodyDigest {
+    hashes: Hashes,
+    crc64: Crc64,
     len: u64,
 }
 
@@ -32,33 +56,40 @@ impl BodyDigest {
     /// Digests to compute; SHA-256 only `with_sha256`.
     pub(crate) fn new(with_sha256: bool) -> Self {
         BodyDigest {
-            md5: Md5::new(),
+            hashes: Hashes::new(with_sha256),
             crc64: Crc64::new(),
-            sha256: with_sha256.then(|| ring::digest::Context::new(&ring::digest::SHA256)),
             len: 0,
         }
     }
 
-    /// Adds the next bytes.
+    /// Adds the next bytes to every digest.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.md5.update(data);
+        self.hashes.update(data);
+        self.update_crc(data);
+    }
+
+    /// Adds the next bytes to the CRC-64 and the length only: the [`Hashes`] are fed
+    /// elsewhere and joined with [`BodyDigest::with_hashes`].
+    pub(crate) fn update_crc(&mut self, data: &[u8]) {
         self.crc64.update(data);
-        if let Some(sha) = self.sha256.as_mut() {
-            sha.update(data);
-        }
         self.len += data.len() as u64;
+    }
+
+    /// This CRC-64 and length with `hashes` computed over the same bytes.
+    pub(crate) fn with_hashes(self, hashes: Hashes) -> Self {
+        BodyDigest { hashes, ..self }
     }
 
     /// Finishes the digests.
     pub(crate) fn digests(self) -> Digests {
-        let sha256 = self.sha256.map(|sha| {
+        let sha256 = self.hashes.sha256.map(|sha| {
             let mut out = [0u8; 32];
             out.copy_from_slice(sha.finish().as_ref());
             out
         });
         Digests {
             len: self.len,
-            md5: self.md5.finalize().into(),
+            md5: self.hashes.md5.finalize().into(),
             crc64: self.crc64.finish(),
             sha256,
         }
