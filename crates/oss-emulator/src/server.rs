@@ -22,7 +22,7 @@ use crate::fault::Decision;
 use crate::request::{Request, address, parse_query};
 use crate::response::{EmuBody, Reply};
 use crate::router::{self, Op};
-use crate::storage::{BodyDigest, Digests, Hashes, StagedBody};
+use crate::storage::{BodyDigest, Digests, Hashes, StagedBody, Writeback};
 use crate::timefmt::http_date;
 
 /// Which service a listener serves.
@@ -424,14 +424,9 @@ fn hash_chunks(with_sha256: bool, mut inbox: tokio::sync::mpsc::Receiver<Chunk>)
     }
 }
 
-/// Written bytes after which the writer flushes what it has so far ([`write_staged`]).
-const WRITEBACK_EVERY: u64 = 8 << 20;
-
 /// The writing worker: writes every chunk, then syncs the file. A body that stops without
-/// [`Chunk::End`] removes the file and fails.
-///
-/// Every [`WRITEBACK_EVERY`] bytes the data so far is synced, so the disk works while the
-/// body is still arriving and hashing, and the final sync is left with the tail only.
+/// [`Chunk::End`] removes the file and fails. A [`Writeback`] syncs the data as it piles up,
+/// so the disk works while the body is still arriving and the final sync has the tail only.
 fn write_staged(
     path: &std::path::Path,
     mut inbox: tokio::sync::mpsc::Receiver<Chunk>,
@@ -439,16 +434,12 @@ fn write_staged(
     use std::io::Write as _;
     let result = (|| {
         let mut file = std::fs::File::create(path)?;
-        let mut unsynced = 0u64;
+        let mut writeback = Writeback::start(&file)?;
         loop {
             match inbox.blocking_recv() {
                 Some(Chunk::Data(data)) => {
                     file.write_all(&data)?;
-                    unsynced += data.len() as u64;
-                    if unsynced >= WRITEBACK_EVERY {
-                        file.sync_data()?;
-                        unsynced = 0;
-                    }
+                    writeback.wrote(data.len() as u64);
                 }
                 Some(Chunk::End) => break,
                 None => {
@@ -459,6 +450,7 @@ fn write_staged(
                 }
             }
         }
+        writeback.finish()?;
         file.sync_all()
     })();
     if result.is_err() {

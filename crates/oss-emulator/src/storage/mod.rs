@@ -21,7 +21,7 @@ pub(crate) use records::{
     UploadRecord, from_ms, now_ms,
 };
 
-pub(crate) use staged::{BodyDigest, Digests, Hashes, StagedBody};
+pub(crate) use staged::{BodyDigest, Digests, Hashes, StagedBody, Writeback};
 
 use crate::error::OssError;
 

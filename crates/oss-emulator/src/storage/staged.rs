@@ -164,6 +164,7 @@ impl StagedBody {
         let mut digest = BodyDigest::new(false);
         let result = (|| {
             let mut out = fs::File::create(&path)?;
+            let mut writeback = Writeback::start(&out)?;
             let mut buf = vec![0u8; 256 * 1024];
             for src in sources {
                 let mut f = fs::File::open(src)?;
@@ -174,8 +175,10 @@ impl StagedBody {
                     }
                     digest.update(&buf[..n]);
                     out.write_all(&buf[..n])?;
+                    writeback.wrote(n as u64);
                 }
             }
+            writeback.finish()?;
             out.sync_all()
         })();
         match result {
@@ -227,6 +230,72 @@ fn zero_crc(len: usize) -> u64 {
     }
 }
 
+/// Written bytes after which a [`Writeback`] starts syncing what is there so far.
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
+/// Syncs a file that is being written from a thread of its own as it grows (every
+/// [`WRITEBACK_EVERY`] bytes, skipped while a sync is still running), so the disk works while
+/// the writer goes on and the sync that makes the file durable is left with the tail.
+pub(crate) struct Writeback {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    syncer: Option<std::thread::JoinHandle<io::Result<()>>>,
+    unsynced: u64,
+}
+
+impl Writeback {
+    /// Starts the syncing thread for `file`.
+    pub(crate) fn start(file: &fs::File) -> io::Result<Self> {
+        let file = file.try_clone()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let syncer = std::thread::Builder::new()
+            .name("oss-emulator-writeback".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })?;
+        Ok(Writeback {
+            wake: Some(wake),
+            syncer: Some(syncer),
+            unsynced: 0,
+        })
+    }
+
+    /// Counts `len` more bytes written; wakes the syncer once enough have piled up.
+    pub(crate) fn wrote(&mut self, len: u64) {
+        self.unsynced += len;
+        if self.unsynced >= WRITEBACK_EVERY
+            && let Some(wake) = &self.wake
+        {
+            // Full: a sync is pending already and will take these bytes too.
+            let _ = wake.try_send(());
+            self.unsynced = 0;
+        }
+    }
+
+    /// Waits for the syncer; the caller then syncs `file` whole.
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
+        self.wake = None;
+        match self.syncer.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the writeback thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writeback {
+    fn drop(&mut self) {
+        // An abandoned write (an error on the way) still stops its thread.
+        let _ = self.stop();
+    }
+}
+
 /// Copies `sources` one after another into a new durable temporary file at `path`, keeping
 /// holes: a chunk of zeros is skipped over rather than written, so copying a sparse object
 /// costs reading it, not writing (or storing) its zeros.
@@ -238,6 +307,7 @@ fn copy_sparse(
     use std::io::{Seek, SeekFrom};
     let mut buf = vec![0u8; CHUNK];
     let mut written = 0u64;
+    let mut writeback = Writeback::start(out)?;
     for (src, len) in sources.iter_mut() {
         let mut left = *len;
         while left > 0 {
@@ -250,6 +320,7 @@ fn copy_sparse(
                 out.seek(SeekFrom::Current(want as i64))?;
             } else {
                 out.write_all(chunk)?;
+                writeback.wrote(want as u64);
             }
             left -= want as u64;
             written += want as u64;
@@ -257,6 +328,7 @@ fn copy_sparse(
     }
     // Trailing holes: the length is what the skipped seeks did not write.
     out.set_len(written)?;
+    writeback.finish()?;
     out.sync_all()?;
     Ok(written)
 }
@@ -382,5 +454,26 @@ mod tests {
         let path = staged.path().to_owned();
         drop(staged);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn files_larger_than_the_writeback_step_are_written_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Two sources, 12 MiB in all, so the syncer runs while the copy goes on; the second
+        // starts with a zero chunk that stays a hole.
+        let a: Vec<u8> = (0..7u32 << 20).map(|i| (i % 251) as u8 | 1).collect();
+        let mut b = vec![0u8; CHUNK];
+        b.extend((0..5u32 << 20).map(|i| (i % 241) as u8));
+        fs::write(dir.path().join("a"), &a).expect("a");
+        fs::write(dir.path().join("b"), &b).expect("b");
+        let whole = [a.as_slice(), b.as_slice()].concat();
+        let sources = [dir.path().join("a"), dir.path().join("b")];
+        let refs: Vec<&Path> = sources.iter().map(PathBuf::as_path).collect();
+        let known = StagedBody::concat_known(dir.path().join("known"), &refs, 7).expect("known");
+        assert_eq!(known.len, whole.len() as u64);
+        assert!(fs::read(known.path()).expect("read") == whole);
+        let digested = StagedBody::concat(dir.path().join("digested"), &refs).expect("concat");
+        assert!(fs::read(digested.path()).expect("read") == whole);
+        assert_eq!(digested.crc64, oss_proto::crc::checksum(&whole));
     }
 }
