@@ -434,12 +434,12 @@ fn write_staged(
     use std::io::Write as _;
     let result = (|| {
         let mut file = std::fs::File::create(path)?;
-        let mut writeback = Writeback::start(&file)?;
+        let mut writeback = Writeback::default();
         loop {
             match inbox.blocking_recv() {
                 Some(Chunk::Data(data)) => {
                     file.write_all(&data)?;
-                    writeback.wrote(data.len() as u64);
+                    writeback.wrote(&file, data.len() as u64)?;
                 }
                 Some(Chunk::End) => break,
                 None => {

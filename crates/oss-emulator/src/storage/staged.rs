@@ -164,7 +164,7 @@ impl StagedBody {
         let mut digest = BodyDigest::new(false);
         let result = (|| {
             let mut out = fs::File::create(&path)?;
-            let mut writeback = Writeback::start(&out)?;
+            let mut writeback = Writeback::default();
             let mut buf = vec![0u8; 256 * 1024];
             for src in sources {
                 let mut f = fs::File::open(src)?;
@@ -175,7 +175,7 @@ impl StagedBody {
                     }
                     digest.update(&buf[..n]);
                     out.write_all(&buf[..n])?;
-                    writeback.wrote(n as u64);
+                    writeback.wrote(&out, n as u64)?;
                 }
             }
             writeback.finish()?;
@@ -235,7 +235,9 @@ const WRITEBACK_EVERY: u64 = 8 << 20;
 
 /// Syncs a file that is being written from a thread of its own as it grows (every
 /// [`WRITEBACK_EVERY`] bytes, skipped while a sync is still running), so the disk works while
-/// the writer goes on and the sync that makes the file durable is left with the tail.
+/// the writer goes on and the sync that makes the file durable is left with the tail. The
+/// thread starts with the first sync: a small file costs none.
+#[derive(Default)]
 pub(crate) struct Writeback {
     wake: Option<std::sync::mpsc::SyncSender<()>>,
     syncer: Option<std::thread::JoinHandle<io::Result<()>>>,
@@ -243,38 +245,36 @@ pub(crate) struct Writeback {
 }
 
 impl Writeback {
-    /// Starts the syncing thread for `file`.
-    pub(crate) fn start(file: &fs::File) -> io::Result<Self> {
-        let file = file.try_clone()?;
-        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
-        let syncer = std::thread::Builder::new()
-            .name("oss-emulator-writeback".into())
-            .spawn(move || {
-                while woken.recv().is_ok() {
-                    file.sync_data()?;
-                }
-                Ok(())
-            })?;
-        Ok(Writeback {
-            wake: Some(wake),
-            syncer: Some(syncer),
-            unsynced: 0,
-        })
-    }
-
-    /// Counts `len` more bytes written; wakes the syncer once enough have piled up.
-    pub(crate) fn wrote(&mut self, len: u64) {
+    /// Counts `len` more bytes written to `file`; wakes the syncer (started on first use)
+    /// once enough have piled up.
+    pub(crate) fn wrote(&mut self, file: &fs::File, len: u64) -> io::Result<()> {
         self.unsynced += len;
-        if self.unsynced >= WRITEBACK_EVERY
-            && let Some(wake) = &self.wake
-        {
+        if self.unsynced < WRITEBACK_EVERY {
+            return Ok(());
+        }
+        self.unsynced = 0;
+        if self.wake.is_none() {
+            let file = file.try_clone()?;
+            let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+            let syncer = std::thread::Builder::new()
+                .name("oss-emulator-writeback".into())
+                .spawn(move || {
+                    while woken.recv().is_ok() {
+                        file.sync_data()?;
+                    }
+                    Ok(())
+                })?;
+            self.wake = Some(wake);
+            self.syncer = Some(syncer);
+        }
+        if let Some(wake) = &self.wake {
             // Full: a sync is pending already and will take these bytes too.
             let _ = wake.try_send(());
-            self.unsynced = 0;
         }
+        Ok(())
     }
 
-    /// Waits for the syncer; the caller then syncs `file` whole.
+    /// Waits for the syncer; the caller then syncs the file whole.
     pub(crate) fn finish(mut self) -> io::Result<()> {
         self.stop()
     }
@@ -307,7 +307,7 @@ fn copy_sparse(
     use std::io::{Seek, SeekFrom};
     let mut buf = vec![0u8; CHUNK];
     let mut written = 0u64;
-    let mut writeback = Writeback::start(out)?;
+    let mut writeback = Writeback::default();
     for (src, len) in sources.iter_mut() {
         let mut left = *len;
         while left > 0 {
@@ -320,7 +320,7 @@ fn copy_sparse(
                 out.seek(SeekFrom::Current(want as i64))?;
             } else {
                 out.write_all(chunk)?;
-                writeback.wrote(want as u64);
+                writeback.wrote(out, want as u64)?;
             }
             left -= want as u64;
             written += want as u64;
