@@ -14,13 +14,13 @@ use http_body::{Body, Frame, SizeHint};
 /// How many bytes of a file body are read per frame.
 const FILE_CHUNK: usize = 256 * 1024;
 
-/// A stretch of an open file to send as the body (object data on the disk store), read in
-/// chunks while the response is written. The file is opened by the handler, so data replaced
+/// A stretch of object data on the disk store to send as the body, read in
+/// chunks while the response is written. Its files are opened by the handler, so data replaced
 /// or removed afterwards does not change what this response sends.
 #[derive(Debug)]
 pub(crate) struct FileBody {
-    /// The open data file, positioned where the body starts.
-    pub(crate) file: std::fs::File,
+    /// The object's data from where the body starts (its files open already).
+    pub(crate) data: crate::storage::DataReader,
     /// How many bytes to send from there.
     pub(crate) len: u64,
 }
@@ -96,7 +96,7 @@ impl FileReader {
     /// time, at most [`FILE_READ_AHEAD`] chunks ahead of the connection: reading the file and
     /// sending on the socket overlap, and each chunk is read straight into its own buffer.
     /// Dropping the reader (the connection closed) stops the task.
-    fn spawn(mut file: std::fs::File, len: u64) -> FileReader {
+    fn spawn(mut file: crate::storage::DataReader, len: u64) -> FileReader {
         use std::io::Read as _;
         let (tx, chunks) = tokio::sync::mpsc::channel(FILE_READ_AHEAD);
         tokio::task::spawn_blocking(move || {
@@ -170,14 +170,14 @@ impl EmuBody {
 
     /// A body read from `source` in chunks as hyper asks for it.
     pub(crate) fn from_file(source: FileBody, reset_after: Option<u64>) -> Self {
-        let FileBody { file, len } = source;
+        let FileBody { data, len } = source;
         let (remaining, fail) = match reset_after {
             Some(n) if n < len => (n, true),
             _ => (len, false),
         };
         EmuBody {
             data: None,
-            file: (remaining > 0).then(|| FileReader::spawn(file, remaining)),
+            file: (remaining > 0).then(|| FileReader::spawn(data, remaining)),
             fail,
             len,
             pause: None,

@@ -142,6 +142,7 @@ pub(crate) fn put_sparse_object(
         storage_class: "Standard".to_owned(),
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     };
     let _lock = store.lock_key(bucket, key);
     store

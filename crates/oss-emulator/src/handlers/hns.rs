@@ -167,6 +167,7 @@ fn directory_record(path: &str) -> ObjectMeta {
         storage_class: "Standard".to_owned(),
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     }
 }
 

@@ -349,6 +349,7 @@ mod tests {
             storage_class: "Standard".to_owned(),
             symlink_target: None,
             restore: None,
+            segments: Vec::new(),
         }
     }
 

@@ -475,6 +475,7 @@ pub(crate) fn post_vod_playlist(ctx: &Context, req: &Request) -> Result<Reply, O
         storage_class: "Standard".to_owned(),
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     };
     let _lock = ctx.store.lock_key(req.bucket(), req.key());
     let stored = ctx.store.put_object(req.bucket(), meta, &text)?;

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 
 use super::{
@@ -265,7 +264,6 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         .with("PartNumber", small.number.to_string())
         .with("ETag", small.etag.clone()));
     }
-    let total: u64 = chosen.iter().map(|p| p.size).sum();
     let mut digests = Vec::with_capacity(chosen.len());
     for p in &chosen {
         let mut d = [0u8; 16];
@@ -275,23 +273,6 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         }
         digests.push(d);
     }
-    // On disk, the parts are streamed into a staged file (renamed into place on commit);
-    // in memory, they are joined.
-    let staged = ctx.store.stage_parts(req.bucket(), &chosen)?;
-    let joined = match &staged {
-        Some(_) => Bytes::new(),
-        None => {
-            let mut data = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
-            for p in &chosen {
-                data.extend_from_slice(&ctx.store.read_part(req.bucket(), p)?);
-            }
-            data.freeze()
-        }
-    };
-    let (crc64, data) = match &staged {
-        Some(staged) => (staged.crc64, Data::Staged(staged)),
-        None => (checksum::crc64(&joined), Data::Bytes(&joined)),
-    };
     let meta = ObjectMeta {
         key: upload.key.clone(),
         version_id: String::new(),
@@ -299,9 +280,9 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         blob: String::new(),
         delete_marker: false,
         etag: checksum::multipart_etag(&digests),
-        size: total,
+        size: 0,
         modified_ms: now_ms(),
-        crc64,
+        crc64: 0,
         object_type: "Multipart".to_owned(),
         content_type: upload.content_type.clone(),
         headers: upload.headers.clone(),
@@ -311,9 +292,12 @@ pub(crate) fn complete(ctx: &Context, req: &Request) -> Result<Reply, OssError> 
         storage_class: upload.storage_class.clone(),
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     };
-    let stored = ctx.store.put_object_from(req.bucket(), meta, data)?;
-    ctx.store.remove_upload(req.bucket(), &id)?;
+    // Size and CRC-64 follow from the parts'; on disk, the parts' files become the data.
+    let stored = ctx
+        .store
+        .complete_upload(req.bucket(), meta, &id, &chosen)?;
     let output = oss_model::CompleteMultipartUploadOutput {
         version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),
         hash_crc64ecma: Some(stored.crc64.to_string()),

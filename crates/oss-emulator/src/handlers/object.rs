@@ -47,6 +47,7 @@ fn new_meta(req: &Request, data: &[u8], object_type: &str) -> Result<ObjectMeta,
             .to_owned(),
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     })
 }
 
@@ -341,10 +342,10 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
         reply.head_length = Some(end - start);
         return Ok(reply);
     }
-    if let Some(file) = ctx.store.open_data(req.bucket(), &meta, start)? {
+    if let Some(data) = ctx.store.open_data(req.bucket(), &meta, start, end)? {
         reply.file = Some(FileBody {
-            file,
-            len: end - start,
+            len: data.len(),
+            data,
         });
         return Ok(reply);
     }

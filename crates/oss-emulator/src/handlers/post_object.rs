@@ -379,6 +379,7 @@ fn stored_meta(form: &Form<'_>, key: &str) -> Result<ObjectMeta, OssError> {
         storage_class,
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     })
 }
 

@@ -152,6 +152,7 @@ fn process_and_save(
         },
         symlink_target: None,
         restore: None,
+        segments: Vec::new(),
     };
     let size = meta.size;
     {

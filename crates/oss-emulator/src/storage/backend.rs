@@ -56,4 +56,7 @@ pub(crate) trait Backend: Send + Sync {
     fn remove_upload(&self, bucket: &str, upload_id: &str) -> io::Result<()>;
     fn save_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()>;
     fn remove_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()>;
+    /// Removes a part's record but keeps its data (now an object's, see
+    /// [`ObjectMeta::segments`]).
+    fn forget_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()>;
 }

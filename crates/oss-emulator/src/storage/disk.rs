@@ -136,12 +136,32 @@ impl Backend for DiskBackend {
             }
             let record: BucketRecord = read_json(&record_path)?;
             let objects: Vec<ObjectMeta> = read_records(&dir.join("objects"))?;
-            let uploads: Vec<UploadRecord> = read_records(&dir.join("uploads"))?;
-            let parts: Vec<PartRecord> = read_records(&dir.join("parts"))?;
+            let mut uploads: Vec<UploadRecord> = read_records(&dir.join("uploads"))?;
+            let mut parts: Vec<PartRecord> = read_records(&dir.join("parts"))?;
+            // An upload some of whose parts an object owns was completed when a crash cut the
+            // removal of its records short: finish removing them (the others' data too).
+            let owned: std::collections::HashSet<&str> = objects
+                .iter()
+                .flat_map(|o| o.segments.iter().map(|s| s.blob.as_str()))
+                .collect();
+            let completed: std::collections::HashSet<String> = parts
+                .iter()
+                .filter(|p| owned.contains(p.blob.as_str()))
+                .map(|p| p.upload_id.clone())
+                .collect();
+            for upload in uploads.iter().filter(|u| completed.contains(&u.upload_id)) {
+                self.remove_upload(&record.name, &upload.upload_id)?;
+            }
+            uploads.retain(|u| !completed.contains(&u.upload_id));
+            for part in parts.iter().filter(|p| completed.contains(&p.upload_id)) {
+                self.forget_part(&record.name, part)?;
+            }
+            parts.retain(|p| !completed.contains(&p.upload_id));
             // Data nobody points at is what a crash left mid-write.
             let referenced: std::collections::HashSet<&str> = objects
                 .iter()
                 .map(|o| o.blob.as_str())
+                .chain(owned.iter().copied())
                 .chain(parts.iter().map(|p| p.blob.as_str()))
                 .collect();
             if let Ok(blobs) = fs::read_dir(dir.join("blobs")) {
@@ -235,7 +255,11 @@ impl Backend for DiskBackend {
                 .join("objects")
                 .join(format!("{}.json", meta.blob)),
         )?;
-        self.remove_blob(bucket, &meta.blob)
+        self.remove_blob(bucket, &meta.blob)?;
+        for segment in &meta.segments {
+            self.remove_blob(bucket, &segment.blob)?;
+        }
+        Ok(())
     }
 
     fn save_upload(&self, bucket: &str, upload: &UploadRecord) -> io::Result<()> {
@@ -268,12 +292,16 @@ impl Backend for DiskBackend {
     }
 
     fn remove_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()> {
+        self.forget_part(bucket, part)?;
+        self.remove_blob(bucket, &part.blob)
+    }
+
+    fn forget_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()> {
         remove_if_exists(
             &self
                 .bucket_dir(bucket)
                 .join("parts")
                 .join(format!("{}.json", part.blob)),
-        )?;
-        self.remove_blob(bucket, &part.blob)
+        )
     }
 }

@@ -63,7 +63,11 @@ impl Backend for MemoryBackend {
     fn remove_object(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<()> {
         // Each version has its own blob (delete markers have none): free it with the record,
         // or an overwritten or deleted object's data stays in memory for the process's life.
-        self.remove_blob(bucket, &meta.blob)
+        self.remove_blob(bucket, &meta.blob)?;
+        for segment in &meta.segments {
+            self.remove_blob(bucket, &segment.blob)?;
+        }
+        Ok(())
     }
     fn save_upload(&self, _bucket: &str, _upload: &UploadRecord) -> io::Result<()> {
         Ok(())
@@ -77,5 +81,8 @@ impl Backend for MemoryBackend {
     fn remove_part(&self, bucket: &str, part: &PartRecord) -> io::Result<()> {
         // A replaced part, or every part once its upload completes or aborts.
         self.remove_blob(bucket, &part.blob)
+    }
+    fn forget_part(&self, _bucket: &str, _part: &PartRecord) -> io::Result<()> {
+        Ok(())
     }
 }

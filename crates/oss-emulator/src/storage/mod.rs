@@ -2,6 +2,7 @@
 //! (in memory, or on disk) that persists records and data.
 
 mod backend;
+mod data;
 mod disk;
 mod key_locks;
 mod memory;
@@ -18,8 +19,11 @@ use http::StatusCode;
 pub(crate) use backend::Backend;
 pub(crate) use records::{
     AccountRecord, BucketRecord, CorsConfig, CorsRule, ObjectMeta, PartRecord, RestoreRecord,
-    UploadRecord, from_ms, now_ms,
+    Segment, UploadRecord, from_ms, now_ms,
 };
+
+pub(crate) use data::DataReader;
+use data::Stretch;
 
 pub(crate) use staged::{BodyDigest, Digests, Hashes, StagedBody, Writeback};
 
@@ -314,36 +318,84 @@ impl Store {
 
     /// The data of an object version.
     pub(crate) fn read(&self, bucket: &str, meta: &ObjectMeta) -> Result<Bytes, OssError> {
-        self.backend.read_blob(bucket, &meta.blob).map_err(|e| {
+        let missing = |e: std::io::Error| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                OssError::no_such_key(&meta.key)
+            } else {
+                OssError::from(e)
+            }
+        };
+        if meta.segments.is_empty() {
+            return self.backend.read_blob(bucket, &meta.blob).map_err(missing);
+        }
+        let mut data = bytes::BytesMut::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+        for segment in &meta.segments {
+            data.extend_from_slice(
+                &self
+                    .backend
+                    .read_blob(bucket, &segment.blob)
+                    .map_err(missing)?,
+            );
+        }
+        Ok(data.freeze())
+    }
+
+    /// Bytes `start..end` of an object version's data as a reader over its files, when this
+    /// store keeps data on disk (`None`: read it with [`Store::read`]). The files are opened
+    /// now, so data replaced or removed afterwards does not change what the reader yields.
+    pub(crate) fn open_data(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        start: u64,
+        end: u64,
+    ) -> Result<Option<DataReader>, OssError> {
+        let whole = [Segment {
+            blob: meta.blob.clone(),
+            len: meta.size,
+        }];
+        let segments = if meta.segments.is_empty() {
+            &whole[..]
+        } else {
+            &meta.segments[..]
+        };
+        let mut stretches = Vec::new();
+        let mut offset = 0u64;
+        for segment in segments {
+            let (from, to) = (offset, offset + segment.len);
+            offset = to;
+            if from >= end || to <= start {
+                continue;
+            }
+            let Some(path) = self.backend.blob_path(bucket, &segment.blob) else {
+                return Ok(None);
+            };
+            let first = start.max(from);
+            stretches.push(Stretch {
+                path,
+                start: first - from,
+                len: end.min(to) - first,
+            });
+        }
+        if let (true, Some(segment)) = (stretches.is_empty(), segments.first()) {
+            // An empty range (or object): its first file is still opened, so a missing object
+            // is found here.
+            let Some(path) = self.backend.blob_path(bucket, &segment.blob) else {
+                return Ok(None);
+            };
+            stretches.push(Stretch {
+                path,
+                start: 0,
+                len: 0,
+            });
+        }
+        DataReader::open(stretches).map(Some).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 OssError::no_such_key(&meta.key)
             } else {
                 OssError::from(e)
             }
         })
-    }
-
-    /// The data of an object version as an open file positioned at `start`, when this store
-    /// keeps data on disk (`None`: read it with [`Store::read`]).
-    pub(crate) fn open_data(
-        &self,
-        bucket: &str,
-        meta: &ObjectMeta,
-        start: u64,
-    ) -> Result<Option<std::fs::File>, OssError> {
-        use std::io::Seek;
-        let Some(path) = self.backend.blob_path(bucket, &meta.blob) else {
-            return Ok(None);
-        };
-        let mut file = std::fs::File::open(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                OssError::no_such_key(&meta.key)
-            } else {
-                OssError::from(e)
-            }
-        })?;
-        file.seek(std::io::SeekFrom::Start(start))?;
-        Ok(Some(file))
     }
 
     /// A fresh temporary path to stream a body for `bucket` into, when this store stages
@@ -366,51 +418,19 @@ impl Store {
         let Some(path) = self.staging_path(bucket) else {
             return Ok(None);
         };
-        let mut sources = Vec::new();
-        if let Some(m) = meta {
-            let old = self
-                .backend
-                .blob_path(bucket, &m.blob)
-                .ok_or_else(|| OssError::internal("appendable data is not on disk"))?;
-            sources.push(old);
-        }
-        sources.push(tail.path().to_owned());
-        let refs: Vec<&Path> = sources.iter().map(std::path::PathBuf::as_path).collect();
-        Ok(Some(StagedBody::concat(path, &refs)?))
-    }
-
-    /// The parts' data joined into one staged file (CompleteMultipartUpload on disk), streamed
-    /// part by part and digested as a whole; `None` when this store does not stage bodies.
-    pub(crate) fn stage_parts(
-        &self,
-        bucket: &str,
-        parts: &[PartRecord],
-    ) -> Result<Option<StagedBody>, OssError> {
-        let Some(path) = self.staging_path(bucket) else {
-            return Ok(None);
+        let mut source = match meta {
+            Some(m) => match self.open_data(bucket, m, 0, m.size)? {
+                Some(old) => old,
+                None => return Err(OssError::internal("appendable data is not on disk")),
+            },
+            None => DataReader::open(Vec::new())?,
         };
-        let mut sources = Vec::with_capacity(parts.len());
-        for p in parts {
-            sources.push(
-                self.backend
-                    .blob_path(bucket, &p.blob)
-                    .ok_or_else(|| OssError::internal("part data is not on disk"))?,
-            );
-        }
-        let refs: Vec<&Path> = sources.iter().map(std::path::PathBuf::as_path).collect();
-        // The whole CRC follows from the parts' (each computed when the part was stored).
-        let mut crc64 = 0;
-        for (i, p) in parts.iter().enumerate() {
-            crc64 = if i == 0 {
-                p.crc64
-            } else {
-                oss_proto::crc::combine(crc64, p.crc64, p.size)
-            };
-        }
-        if parts.is_empty() {
-            crc64 = oss_proto::crc::checksum(b"");
-        }
-        Ok(Some(StagedBody::concat_known(path, &refs, crc64)?))
+        source.push(Stretch {
+            path: tail.path().to_owned(),
+            start: 0,
+            len: tail.len,
+        })?;
+        Ok(Some(StagedBody::concat(path, source)?))
     }
 
     /// A staged copy of `meta`'s whole data (CopyObject on disk): streamed file to file, its
@@ -421,21 +441,13 @@ impl Store {
         bucket: &str,
         meta: &ObjectMeta,
     ) -> Result<Option<StagedBody>, OssError> {
-        let (Some(src), Some(path)) = (
-            self.backend.blob_path(bucket, &meta.blob),
-            self.staging_path(bucket),
-        ) else {
+        let Some(path) = self.staging_path(bucket) else {
             return Ok(None);
         };
-        StagedBody::concat_known(path, &[&src], meta.crc64)
-            .map(Some)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    OssError::no_such_key(&meta.key)
-                } else {
-                    OssError::from(e)
-                }
-            })
+        let Some(source) = self.open_data(bucket, meta, 0, meta.size)? else {
+            return Ok(None);
+        };
+        Ok(Some(StagedBody::concat_known(path, source, meta.crc64)?))
     }
 
     /// Bytes `start..end` of `meta`'s data copied into a staged file that keeps the data's
@@ -448,21 +460,13 @@ impl Store {
         start: u64,
         end: u64,
     ) -> Result<Option<StagedBody>, OssError> {
-        let (Some(src), Some(path)) = (
-            self.backend.blob_path(bucket, &meta.blob),
-            self.staging_path(bucket),
-        ) else {
+        let Some(path) = self.staging_path(bucket) else {
             return Ok(None);
         };
-        StagedBody::copy_range(path, &src, start, end.saturating_sub(start))
-            .map(Some)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    OssError::no_such_key(&meta.key)
-                } else {
-                    OssError::from(e)
-                }
-            })
+        let Some(source) = self.open_data(bucket, meta, start, end)? else {
+            return Ok(None);
+        };
+        Ok(Some(StagedBody::copy_range(path, source)?))
     }
 
     /// Stores a new version of `meta.key` with `data`. Fills in `seq`, `blob` and `version_id`
@@ -489,6 +493,9 @@ impl Store {
         let seq = self.next_seq();
         meta.seq = seq;
         meta.blob = format!("{seq:016x}");
+        // The data is written whole under `blob` (a record copied from a multipart object
+        // keeps none of its segments).
+        meta.segments.clear();
         if !meta.delete_marker {
             self.write_data(bucket, &meta.blob, data)?;
         }
@@ -501,8 +508,19 @@ impl Store {
                 return Err(e);
             }
         };
+        self.insert_version(bucket, b, meta)
+    }
+
+    /// Gives `meta` its version id (by the bucket's versioning state), saves it and makes it
+    /// the key's newest version, removing the version it replaces.
+    fn insert_version(
+        &self,
+        bucket: &str,
+        b: &mut BucketState,
+        mut meta: ObjectMeta,
+    ) -> Result<ObjectMeta, OssError> {
         meta.version_id = if b.record.versioning.as_deref() == Some("Enabled") {
-            version_id_for(seq)
+            version_id_for(meta.seq)
         } else {
             "null".to_owned()
         };
@@ -521,6 +539,93 @@ impl Store {
             self.backend.remove_object(bucket, &old)?;
         }
         Ok(meta)
+    }
+
+    /// Completes upload `upload_id` as object `meta` made of `parts` (in order; all of them
+    /// parts of the upload), and removes the upload with its other parts. Fills in `seq`,
+    /// `blob`, `version_id`, `size` and `crc64` (combined from the parts').
+    ///
+    /// On disk the parts' files become the object's data as they are (its
+    /// [`ObjectMeta::segments`]): completing costs a record, not a copy. In memory the parts
+    /// are joined. A part replaced, or the upload ended, while this ran is `InvalidPart` or
+    /// `NoSuchUpload`, checked under the index lock, so the data the record names is never
+    /// removed under it.
+    pub(crate) fn complete_upload(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        upload_id: &str,
+        parts: &[PartRecord],
+    ) -> Result<ObjectMeta, OssError> {
+        meta.size = parts.iter().map(|p| p.size).sum();
+        meta.crc64 = parts
+            .iter()
+            .map(|p| (p.crc64, p.size))
+            .reduce(|(a, _), (b, len)| (oss_proto::crc::combine(a, b, len), len))
+            .map_or_else(|| oss_proto::crc::checksum(b""), |(crc, _)| crc);
+        let on_disk = parts
+            .first()
+            .is_some_and(|p| self.backend.blob_path(bucket, &p.blob).is_some());
+        if !on_disk {
+            let mut data = bytes::BytesMut::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+            for p in parts {
+                data.extend_from_slice(&self.read_part(bucket, p)?);
+            }
+            let stored = self.put_object(bucket, meta, &data.freeze())?;
+            self.remove_upload(bucket, upload_id)?;
+            return Ok(stored);
+        }
+        let seq = self.next_seq();
+        meta.seq = seq;
+        meta.blob = format!("{seq:016x}");
+        meta.segments = parts
+            .iter()
+            .map(|p| Segment {
+                blob: p.blob.clone(),
+                len: p.size,
+            })
+            .collect();
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        let current = &b
+            .uploads
+            .get(upload_id)
+            .ok_or_else(|| OssError::no_such_upload(upload_id))?
+            .1;
+        if let Some(p) = parts
+            .iter()
+            .find(|p| current.get(&p.number).map(|c| &c.blob) != Some(&p.blob))
+        {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidPart",
+                "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+            )
+            .with("PartNumber", p.number.to_string()));
+        }
+        let Some((upload, all_parts)) = b.uploads.remove(upload_id) else {
+            return Err(OssError::no_such_upload(upload_id));
+        };
+        // The record naming the parts' data is durable before the upload's records go: a
+        // crash in between leaves an upload whose parts an object owns, which loading removes.
+        let stored = match self.insert_version(bucket, b, meta) {
+            Ok(stored) => stored,
+            Err(e) => {
+                b.uploads.insert(upload_id.to_owned(), (upload, all_parts));
+                return Err(e);
+            }
+        };
+        self.backend.remove_upload(bucket, upload_id)?;
+        let owned: std::collections::HashSet<&str> =
+            parts.iter().map(|p| p.blob.as_str()).collect();
+        for p in all_parts.values() {
+            if owned.contains(p.blob.as_str()) {
+                self.backend.forget_part(bucket, p)?;
+            } else {
+                self.backend.remove_part(bucket, p)?;
+            }
+        }
+        Ok(stored)
     }
 
     /// Changes one stored version's record (ACL, tags).
@@ -635,6 +740,7 @@ impl Store {
                     storage_class: "Standard".to_owned(),
                     symlink_target: None,
                     restore: None,
+                    segments: Vec::new(),
                 };
                 let stored = self.put_object(bucket, marker, &Bytes::new())?;
                 Ok(DeleteOutcome {
@@ -803,6 +909,7 @@ mod tests {
             storage_class: "Standard".into(),
             symlink_target: None,
             restore: None,
+            segments: Vec::new(),
         }
     }
 
@@ -895,6 +1002,178 @@ mod tests {
             store.read_part("b", &new).is_err(),
             "finished upload's part kept"
         );
+    }
+
+    fn upload_record(id: &str, key: &str) -> UploadRecord {
+        UploadRecord {
+            upload_id: id.into(),
+            key: key.into(),
+            initiated_ms: 0,
+            content_type: String::new(),
+            headers: BTreeMap::new(),
+            user_meta: BTreeMap::new(),
+            acl: "default".into(),
+            tags: vec![],
+            storage_class: "Standard".into(),
+        }
+    }
+
+    /// Stores parts `numbered` (number, data) of upload `id` and returns their records.
+    fn put_parts(store: &Store, id: &str, numbered: &[(u32, &'static [u8])]) -> Vec<PartRecord> {
+        numbered
+            .iter()
+            .map(|&(number, body)| {
+                let record = PartRecord {
+                    upload_id: id.into(),
+                    number,
+                    seq: 0,
+                    blob: String::new(),
+                    etag: String::new(),
+                    md5_hex: String::new(),
+                    size: body.len() as u64,
+                    modified_ms: 0,
+                    crc64: oss_proto::crc::checksum(body),
+                };
+                store
+                    .put_part("b", record, Data::Bytes(&Bytes::from_static(body)))
+                    .expect("part")
+            })
+            .collect()
+    }
+
+    fn read_range(store: &Store, meta: &ObjectMeta, start: u64, end: u64) -> Vec<u8> {
+        use std::io::Read as _;
+        let mut reader = store
+            .open_data("b", meta, start, end)
+            .expect("open")
+            .expect("on disk");
+        assert_eq!(reader.len(), end - start);
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).expect("read");
+        out
+    }
+
+    #[test]
+    fn disk_store_completes_an_upload_with_its_parts_files_as_the_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = dir.path().join("b/blobs");
+        let store = Store::on_disk(dir.path()).expect("open");
+        store.create_bucket(bucket("b")).expect("create");
+        store
+            .create_upload("b", upload_record("u", "m"))
+            .expect("initiate");
+        let parts = put_parts(
+            &store,
+            "u",
+            &[(1, b"hello "), (2, b"unused"), (3, b"world")],
+        );
+        let chosen = [parts[0].clone(), parts[2].clone()];
+        let stored = store
+            .complete_upload("b", object("m"), "u", &chosen)
+            .expect("complete");
+        assert_eq!(stored.size, 11);
+        // CRC-64/XZ of the whole, combined from the parts': the same as computing it whole.
+        assert_eq!(stored.crc64, oss_proto::crc::checksum(b"hello world"));
+        assert_eq!(stored.segments.len(), 2);
+        // No copy was made: the chosen parts' files are the data; the other part is gone.
+        assert!(!blobs.join(&stored.blob).exists());
+        assert!(blobs.join(&parts[0].blob).exists());
+        assert!(blobs.join(&parts[2].blob).exists());
+        assert!(!blobs.join(&parts[1].blob).exists());
+        assert!(store.upload("b", "u").is_err(), "the upload is gone");
+
+        let reopened = Store::on_disk(dir.path()).expect("reopen");
+        let meta = reopened.object("b", "m", None).expect("object");
+        assert_eq!(
+            &reopened.read("b", &meta).expect("read")[..],
+            b"hello world"
+        );
+        assert_eq!(read_range(&reopened, &meta, 0, 11), b"hello world");
+        assert_eq!(read_range(&reopened, &meta, 4, 8), b"o wo");
+        assert_eq!(read_range(&reopened, &meta, 6, 11), b"world");
+        assert_eq!(read_range(&reopened, &meta, 11, 11), b"");
+
+        // A copy of the record (CopyObject's COPY directive) gets data of its own.
+        let copied = reopened
+            .put_object("b", meta.clone(), &Bytes::from_static(b"hello world"))
+            .expect("copy");
+        assert!(copied.segments.is_empty());
+        assert!(blobs.join(&copied.blob).exists());
+
+        reopened.delete_object("b", "m", None).expect("delete");
+        assert!(!blobs.join(&parts[0].blob).exists(), "deleted data kept");
+        assert!(!blobs.join(&parts[2].blob).exists(), "deleted data kept");
+    }
+
+    #[test]
+    fn completing_checks_the_parts_are_still_the_uploads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::on_disk(dir.path()).expect("open");
+        store.create_bucket(bucket("b")).expect("create");
+        store
+            .create_upload("b", upload_record("u", "m"))
+            .expect("initiate");
+        let old = put_parts(&store, "u", &[(1, b"first")]);
+        // Replaced after the caller picked it: completing with the old record fails and
+        // leaves the upload as it was.
+        put_parts(&store, "u", &[(1, b"again")]);
+        let err = store
+            .complete_upload("b", object("m"), "u", &old)
+            .expect_err("replaced part");
+        assert_eq!(err.code, "InvalidPart");
+        assert_eq!(store.upload("b", "u").expect("still there").1.len(), 1);
+        assert!(store.object("b", "m", None).is_err());
+        store.remove_upload("b", "u").expect("abort");
+        let err = store
+            .complete_upload("b", object("m"), "u", &old)
+            .expect_err("no upload");
+        assert_eq!(err.code, "NoSuchUpload");
+    }
+
+    #[test]
+    fn a_crash_after_completing_leaves_the_object_and_drops_the_upload_on_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = dir.path().join("b/blobs");
+        let (parts, upload) = {
+            let store = Store::on_disk(dir.path()).expect("open");
+            store.create_bucket(bucket("b")).expect("create");
+            store
+                .create_upload("b", upload_record("u", "m"))
+                .expect("initiate");
+            let parts = put_parts(&store, "u", &[(1, b"abc"), (2, b"def"), (3, b"ghi")]);
+            let upload = store.upload("b", "u").expect("upload").0;
+            store
+                .complete_upload("b", object("m"), "u", &parts[..2])
+                .expect("complete");
+            (parts, upload)
+        };
+        // The records a crash would have left: the object's record was saved, the upload's
+        // were not removed yet (part 3's data with them).
+        let backend = disk::DiskBackend::open(dir.path()).expect("backend");
+        backend.save_upload("b", &upload).expect("upload record");
+        for p in &parts {
+            backend.save_part("b", p).expect("part record");
+        }
+        std::fs::write(blobs.join(&parts[2].blob), b"ghi").expect("part 3 data");
+
+        let store = Store::on_disk(dir.path()).expect("reopen");
+        let meta = store.object("b", "m", None).expect("object");
+        assert_eq!(&store.read("b", &meta).expect("read")[..], b"abcdef");
+        assert!(
+            store.upload("b", "u").is_err(),
+            "a completed upload came back"
+        );
+        assert!(
+            !blobs.join(&parts[2].blob).exists(),
+            "unused part data kept"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("b/parts"))
+                .expect("parts dir")
+                .count(),
+            0
+        );
+        assert!(!dir.path().join("b/uploads/u.json").exists());
     }
 
     #[test]

@@ -69,8 +69,14 @@ pub(crate) struct ObjectMeta {
     pub(crate) version_id: String,
     /// Global write order; the larger is newer.
     pub(crate) seq: u64,
-    /// Where the data lives (also names the metadata file).
+    /// Where the data lives (also names the metadata file). A multipart object on disk keeps
+    /// its parts' data where they were uploaded instead: see `segments`.
     pub(crate) blob: String,
+    /// When not empty, the data is these blobs one after another (a completed multipart upload
+    /// on disk, whose parts become the object's data without being copied), and `blob` names
+    /// the record only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) segments: Vec<Segment>,
     pub(crate) delete_marker: bool,
     pub(crate) etag: String,
     pub(crate) size: u64,
@@ -91,6 +97,13 @@ pub(crate) struct ObjectMeta {
     /// The restore of an archived object, if one was asked for.
     #[serde(default)]
     pub(crate) restore: Option<RestoreRecord>,
+}
+
+/// One stretch of an object's data kept in a blob of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Segment {
+    pub(crate) blob: String,
+    pub(crate) len: u64,
 }
 
 /// A restore of an archived object: readable from `ready_ms` until `expiry_ms`.

@@ -8,6 +8,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use md5::{Digest as _, Md5};
+
+use super::data::DataReader;
 use oss_proto::crc::Crc64;
 
 /// The slow half of a [`BodyDigest`]: MD5, and SHA-256 only when the request's signature
@@ -159,24 +161,21 @@ impl StagedBody {
         }
     }
 
-    /// Writes `sources` one after another into a new durable temporary file at `path`.
-    pub(crate) fn concat(path: PathBuf, sources: &[&Path]) -> io::Result<StagedBody> {
+    /// Writes what `source` reads into a new durable temporary file at `path`, digesting it.
+    pub(crate) fn concat(path: PathBuf, mut source: DataReader) -> io::Result<StagedBody> {
         let mut digest = BodyDigest::new(false);
         let result = (|| {
             let mut out = fs::File::create(&path)?;
             let mut writeback = Writeback::default();
             let mut buf = vec![0u8; 256 * 1024];
-            for src in sources {
-                let mut f = fs::File::open(src)?;
-                loop {
-                    let n = f.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    digest.update(&buf[..n]);
-                    out.write_all(&buf[..n])?;
-                    writeback.wrote(&out, n as u64)?;
+            loop {
+                let n = source.read(&mut buf)?;
+                if n == 0 {
+                    break;
                 }
+                digest.update(&buf[..n]);
+                out.write_all(&buf[..n])?;
+                writeback.wrote(&out, n as u64)?;
             }
             writeback.finish()?;
             out.sync_all()
@@ -296,35 +295,33 @@ impl Drop for Writeback {
     }
 }
 
-/// Copies `sources` one after another into a new durable temporary file at `path`, keeping
-/// holes: a chunk of zeros is skipped over rather than written, so copying a sparse object
-/// costs reading it, not writing (or storing) its zeros.
+/// Copies what `source` reads into `out` and makes it durable, keeping holes: a chunk of
+/// zeros is skipped over rather than written, so copying a sparse object costs reading it,
+/// not writing (or storing) its zeros.
 fn copy_sparse(
     out: &mut fs::File,
-    sources: &mut [(fs::File, u64)],
+    mut source: DataReader,
     mut each: impl FnMut(&[u8], bool),
 ) -> io::Result<u64> {
     use std::io::{Seek, SeekFrom};
     let mut buf = vec![0u8; CHUNK];
     let mut written = 0u64;
     let mut writeback = Writeback::default();
-    for (src, len) in sources.iter_mut() {
-        let mut left = *len;
-        while left > 0 {
-            let want = usize::try_from(left).map_or(CHUNK, |l| l.min(CHUNK));
-            src.read_exact(&mut buf[..want])?;
-            let chunk = &buf[..want];
-            let zero = chunk == &ZEROS[..want];
-            each(chunk, zero);
-            if zero {
-                out.seek(SeekFrom::Current(want as i64))?;
-            } else {
-                out.write_all(chunk)?;
-                writeback.wrote(out, want as u64)?;
-            }
-            left -= want as u64;
-            written += want as u64;
+    let mut left = source.len();
+    while left > 0 {
+        let want = usize::try_from(left).map_or(CHUNK, |l| l.min(CHUNK));
+        source.read_exact(&mut buf[..want])?;
+        let chunk = &buf[..want];
+        let zero = chunk == &ZEROS[..want];
+        each(chunk, zero);
+        if zero {
+            out.seek(SeekFrom::Current(want as i64))?;
+        } else {
+            out.write_all(chunk)?;
+            writeback.wrote(out, want as u64)?;
         }
+        left -= want as u64;
+        written += want as u64;
     }
     // Trailing holes: the length is what the skipped seeks did not write.
     out.set_len(written)?;
@@ -334,18 +331,12 @@ fn copy_sparse(
 }
 
 impl StagedBody {
-    /// The `len` bytes of `src` from `start` (UploadPartCopy on disk), in a new durable
+    /// What `source` reads (a range of an object, for UploadPartCopy on disk), in a new durable
     /// temporary file at `path` that keeps the source's holes, with their MD5 and CRC-64. Zeros
     /// cost no hashing: the CRC of a zero chunk is combined in, and the MD5 of the zeros before
     /// a range's first non-zero byte comes from states kept across copies (zeros after it are
     /// hashed, MD5 having no shortcut for them).
-    pub(crate) fn copy_range(
-        path: PathBuf,
-        src: &Path,
-        start: u64,
-        len: u64,
-    ) -> io::Result<StagedBody> {
-        use std::io::{Seek, SeekFrom};
+    pub(crate) fn copy_range(path: PathBuf, source: DataReader) -> io::Result<StagedBody> {
         let mut md5 = Md5::new();
         // The CRC so far (`None` before any byte); a zero chunk's is combined in, not computed.
         let mut crc: Option<u64> = None;
@@ -354,10 +345,8 @@ impl StagedBody {
         let mut pending_zeros = 0u64;
         let mut touched = false;
         let result = (|| {
-            let mut file = fs::File::open(src)?;
-            file.seek(SeekFrom::Start(start))?;
             let mut out = fs::File::create(&path)?;
-            copy_sparse(&mut out, &mut [(file, len)], |chunk, zero| {
+            copy_sparse(&mut out, source, |chunk, zero| {
                 let chunk_crc = if zero {
                     zero_crc(chunk.len())
                 } else {
@@ -395,24 +384,17 @@ impl StagedBody {
         }
     }
 
-    /// Writes `sources` one after another into a new durable temporary file at `path`
-    /// (CompleteMultipartUpload on disk), keeping holes and digesting nothing: the caller knows
-    /// the whole CRC-64 from the parts' (`crc64`), and a multipart object's ETag is made of
-    /// its parts' MD5s.
+    /// Writes what `source` reads into a new durable temporary file at `path` (CopyObject on
+    /// disk), keeping holes and digesting nothing: the caller knows the CRC-64 (`crc64`, the
+    /// source object's).
     pub(crate) fn concat_known(
         path: PathBuf,
-        sources: &[&Path],
+        source: DataReader,
         crc64: u64,
     ) -> io::Result<StagedBody> {
         let result = (|| {
-            let mut files = Vec::with_capacity(sources.len());
-            for src in sources {
-                let f = fs::File::open(src)?;
-                let len = f.metadata()?.len();
-                files.push((f, len));
-            }
             let mut out = fs::File::create(&path)?;
-            copy_sparse(&mut out, &mut files, |_, _| {})
+            copy_sparse(&mut out, source, |_, _| {})
         })();
         match result {
             Ok(len) => Ok(StagedBody::committable(path, len, crc64)),
@@ -433,6 +415,7 @@ impl Drop for StagedBody {
 
 #[cfg(test)]
 mod tests {
+    use super::super::data::Stretch;
     use super::*;
 
     #[test]
@@ -441,7 +424,20 @@ mod tests {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         fs::write(&a, b"12345").expect("a");
         fs::write(&b, b"6789").expect("b");
-        let staged = StagedBody::concat(dir.path().join("ab"), &[&a, &b]).expect("concat");
+        let source = DataReader::open(vec![
+            Stretch {
+                path: a,
+                start: 0,
+                len: 5,
+            },
+            Stretch {
+                path: b,
+                start: 0,
+                len: 4,
+            },
+        ])
+        .expect("open");
+        let staged = StagedBody::concat(dir.path().join("ab"), source).expect("concat");
         assert_eq!(fs::read(staged.path()).expect("read"), b"123456789");
         assert_eq!(staged.len, 9);
         // CRC-64/XZ("123456789") from the shared vectors (official SDKs).
@@ -467,12 +463,26 @@ mod tests {
         fs::write(dir.path().join("a"), &a).expect("a");
         fs::write(dir.path().join("b"), &b).expect("b");
         let whole = [a.as_slice(), b.as_slice()].concat();
-        let sources = [dir.path().join("a"), dir.path().join("b")];
-        let refs: Vec<&Path> = sources.iter().map(PathBuf::as_path).collect();
-        let known = StagedBody::concat_known(dir.path().join("known"), &refs, 7).expect("known");
+        let sources = || {
+            DataReader::open(vec![
+                Stretch {
+                    path: dir.path().join("a"),
+                    start: 0,
+                    len: a.len() as u64,
+                },
+                Stretch {
+                    path: dir.path().join("b"),
+                    start: 0,
+                    len: b.len() as u64,
+                },
+            ])
+            .expect("open")
+        };
+        let known =
+            StagedBody::concat_known(dir.path().join("known"), sources(), 7).expect("known");
         assert_eq!(known.len, whole.len() as u64);
         assert!(fs::read(known.path()).expect("read") == whole);
-        let digested = StagedBody::concat(dir.path().join("digested"), &refs).expect("concat");
+        let digested = StagedBody::concat(dir.path().join("digested"), sources()).expect("concat");
         assert!(fs::read(digested.path()).expect("read") == whole);
         assert_eq!(digested.crc64, oss_proto::crc::checksum(&whole));
     }

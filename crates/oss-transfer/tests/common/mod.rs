@@ -35,7 +35,17 @@ pub fn client_for(emu: &Emulator) -> Client {
 }
 
 pub async fn setup() -> (Emulator, Client) {
-    let emu = Emulator::start(EmulatorConfig::new("ak", "sk")).expect("emulator");
+    setup_with(EmulatorConfig::new("ak", "sk")).await
+}
+
+/// [`setup`] with the emulator's disk store in `dir` (where a multipart object's data stays
+/// in its parts' files).
+pub async fn setup_on_disk(dir: &std::path::Path) -> (Emulator, Client) {
+    setup_with(EmulatorConfig::new("ak", "sk").data_dir(dir)).await
+}
+
+async fn setup_with(config: EmulatorConfig) -> (Emulator, Client) {
+    let emu = Emulator::start(config).expect("emulator");
     let client = client_for(&emu);
     client
         .put_bucket()
