@@ -1095,7 +1095,7 @@ mod tests {
 
         // A copy of the record (CopyObject's COPY directive) gets data of its own.
         let copied = reopened
-            .put_object("b", meta.clone(), &Bytes::from_static(b"hello world"))
+            .put_object("b", meta, &Bytes::from_static(b"hello world"))
             .expect("copy");
         assert!(copied.segments.is_empty());
         assert!(blobs.join(&copied.blob).exists());
