@@ -97,14 +97,14 @@ impl FileReader {
     /// sending on the socket overlap, and each chunk is read straight into its own buffer.
     /// Dropping the reader (the connection closed) stops the task.
     fn spawn(mut file: crate::storage::DataReader, len: u64) -> FileReader {
-        use std::io::Read as _;
         let (tx, chunks) = tokio::sync::mpsc::channel(FILE_READ_AHEAD);
         tokio::task::spawn_blocking(move || {
             let mut left = len;
             while left > 0 {
                 let want = left.min(FILE_CHUNK as u64);
-                let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(FILE_CHUNK));
-                let chunk = match (&mut file).take(want).read_to_end(&mut buf) {
+                let want = usize::try_from(want).unwrap_or(FILE_CHUNK);
+                let mut buf = Vec::with_capacity(want);
+                let chunk = match file.read_into(&mut buf, want) {
                     Ok(0) => Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "object data ended early",

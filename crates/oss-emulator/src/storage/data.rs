@@ -82,6 +82,40 @@ impl DataReader {
         Ok(())
     }
 
+    /// Appends up to `want` of the next bytes to `buf` (fewer only at the end) and returns
+    /// how many. Reads straight into `buf`'s spare capacity through `File`'s own
+    /// `read_to_end`, so a fresh buffer is never zeroed first (as `Read::read` into it
+    /// would need).
+    pub(crate) fn read_into(&mut self, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+        let mut got = 0usize;
+        while got < want {
+            let Some(piece) = self.pieces.front_mut() else {
+                break;
+            };
+            if piece.left == 0 {
+                self.pieces.pop_front();
+                continue;
+            }
+            if let Source::Later { path, start } = &piece.source {
+                piece.source = Source::Open(open_at(path, *start)?);
+            }
+            let Source::Open(file) = &mut piece.source else {
+                unreachable!("opened just above")
+            };
+            let step = piece.left.min((want - got) as u64);
+            let n = file.take(step).read_to_end(buf)?;
+            if (n as u64) < step {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "object data ended early",
+                ));
+            }
+            piece.left -= step;
+            got += n;
+        }
+        Ok(got)
+    }
+
     /// How many bytes the reader yields in all.
     pub(crate) fn len(&self) -> u64 {
         self.len
@@ -155,6 +189,19 @@ mod tests {
             out.extend_from_slice(&buf[..n]);
         }
         assert_eq!(out, b"789abcd");
+
+        // The same through `read_into`, 3 bytes at a time.
+        let mut reader =
+            DataReader::open(vec![stretch(&a, 7, 3), stretch(&b, 0, 4)]).expect("open");
+        let mut chunks = Vec::new();
+        loop {
+            let mut chunk = Vec::with_capacity(3);
+            if reader.read_into(&mut chunk, 3).expect("read") == 0 {
+                break;
+            }
+            chunks.push(chunk);
+        }
+        assert_eq!(chunks, [&b"789"[..], b"abc", b"d"]);
     }
 
     #[test]
@@ -164,6 +211,9 @@ mod tests {
         fs::write(&a, b"01234").expect("a");
         let mut reader = DataReader::open(vec![stretch(&a, 0, 8)]).expect("open");
         let err = reader.read_to_end(&mut Vec::new()).expect_err("short");
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        let mut reader = DataReader::open(vec![stretch(&a, 0, 8)]).expect("open");
+        let err = reader.read_into(&mut Vec::new(), 8).expect_err("short");
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
     }
 
