@@ -30,6 +30,8 @@ const ALGORITHM: crc_fast::CrcAlgorithm = crc_fast::CrcAlgorithm::Crc64Xz;
 #[derive(Clone, Copy)]
 pub struct Crc64 {
     digest: crc_fast::Digest,
+    /// Bytes fed (kept here: a digest restarted by [`Crc64::append`] counts from zero).
+    len: u64,
 }
 
 impl Crc64 {
@@ -37,12 +39,14 @@ impl Crc64 {
     pub fn new() -> Self {
         Crc64 {
             digest: crc_fast::Digest::new(ALGORITHM),
+            len: 0,
         }
     }
 
     /// Feeds more data.
     pub fn update(&mut self, data: &[u8]) {
         self.digest.update(data);
+        self.len += data.len() as u64;
     }
 
     /// The CRC of all data fed so far (the hasher can keep going).
@@ -52,7 +56,7 @@ impl Crc64 {
 
     /// How many bytes were fed.
     pub fn len(&self) -> u64 {
-        self.digest.get_amount()
+        self.len
     }
 
     /// True when no data was fed.
@@ -71,7 +75,10 @@ impl Crc64 {
     /// assert_eq!(a.finish(), 0x995d_c9bb_df19_39fa);
     /// ```
     pub fn append(&mut self, other: &Crc64) {
-        self.digest.combine(&other.digest);
+        let whole = combine(self.finish(), other.finish(), other.len);
+        // The register before the final XOR (all ones), where further updates go on.
+        self.digest = crc_fast::Digest::new_with_init_state(ALGORITHM, whole ^ u64::MAX);
+        self.len += other.len;
     }
 }
 
@@ -415,6 +422,10 @@ mod tests {
             hb.update(b);
             ha.append(&hb);
             prop_assert_eq!(ha.finish(), checksum(&data));
+            prop_assert_eq!(ha.len(), data.len() as u64);
+            // Feeding on after an append continues the same CRC.
+            ha.update(b"tail");
+            prop_assert_eq!(ha.finish(), checksum(&[&data[..], b"tail"].concat()));
         }
     }
 }
