@@ -479,10 +479,16 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
     }
     check_forbid_overwrite(ctx, req)?;
     // On disk the data is copied file to file; in memory the copy shares the source's bytes.
-    let staged = ctx.store.stage_copy(&src_bucket, &src)?;
-    let data = match &staged {
-        Some(_) => Bytes::new(),
-        None => ctx.store.read(&src_bucket, &src)?,
+    // On disk the copy's data is the source's files, hard-linked; where they cannot be
+    // linked, they are copied file to file.
+    let linked = ctx.store.link_copy(&src_bucket, &src, req.bucket())?;
+    let staged = match linked {
+        Some(_) => None,
+        None => ctx.store.stage_copy(&src_bucket, &src)?,
+    };
+    let data = match (&linked, &staged) {
+        (None, None) => ctx.store.read(&src_bucket, &src)?,
+        _ => Bytes::new(),
     };
     let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");
     let mut meta = match directive {
@@ -533,11 +539,16 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         meta.headers.remove(name);
     }
     meta.headers.extend(super::encryption::for_write(ctx, req)?);
-    let data = match &staged {
-        Some(staged) => Data::Staged(staged),
-        None => Data::Bytes(&data),
+    let stored = match (linked, &staged) {
+        (Some(linked), _) => ctx.store.put_object_linked(req.bucket(), meta, linked)?,
+        (None, Some(staged)) => {
+            ctx.store
+                .put_object_from(req.bucket(), meta, Data::Staged(staged))?
+        }
+        (None, None) => ctx
+            .store
+            .put_object_from(req.bucket(), meta, Data::Bytes(&data))?,
     };
-    let stored = ctx.store.put_object_from(req.bucket(), meta, data)?;
     let output = oss_model::CopyObjectOutput {
         hash_crc64ecma: Some(stored.crc64.to_string()),
         version_id: (stored.version_id != "null").then(|| stored.version_id.clone()),

@@ -89,31 +89,36 @@ impl DataReader {
     pub(crate) fn read_into(&mut self, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
         let mut got = 0usize;
         while got < want {
-            let Some(piece) = self.pieces.front_mut() else {
+            let Some((file, left)) = self.current()? else {
                 break;
             };
-            if piece.left == 0 {
-                self.pieces.pop_front();
-                continue;
-            }
-            if let Source::Later { path, start } = &piece.source {
-                piece.source = Source::Open(open_at(path, *start)?);
-            }
-            let Source::Open(file) = &mut piece.source else {
-                unreachable!("opened just above")
-            };
-            let step = piece.left.min((want - got) as u64);
+            let step = (*left).min((want - got) as u64);
             let n = file.take(step).read_to_end(buf)?;
             if (n as u64) < step {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "object data ended early",
-                ));
+                return Err(ended_early());
             }
-            piece.left -= step;
+            *left -= step;
             got += n;
         }
         Ok(got)
+    }
+
+    /// The file to read next, positioned, with how many bytes are left of its stretch (never
+    /// 0); `None` at the end. Opens a file not opened yet.
+    fn current(&mut self) -> io::Result<Option<(&mut fs::File, &mut u64)>> {
+        while self.pieces.front().is_some_and(|p| p.left == 0) {
+            self.pieces.pop_front();
+        }
+        let Some(piece) = self.pieces.front_mut() else {
+            return Ok(None);
+        };
+        if let Source::Later { path, start } = &piece.source {
+            piece.source = Source::Open(open_at(path, *start)?);
+        }
+        match &mut piece.source {
+            Source::Open(file) => Ok(Some((file, &mut piece.left))),
+            Source::Later { .. } => unreachable!("opened just above"),
+        }
     }
 
     /// How many bytes the reader yields in all.
@@ -127,30 +132,22 @@ impl Read for DataReader {
         if buf.is_empty() {
             return Ok(0);
         }
-        while let Some(piece) = self.pieces.front_mut() {
-            if piece.left == 0 {
-                self.pieces.pop_front();
-                continue;
-            }
-            if let Source::Later { path, start } = &piece.source {
-                piece.source = Source::Open(open_at(path, *start)?);
-            }
-            let Source::Open(file) = &mut piece.source else {
-                unreachable!("opened just above")
-            };
-            let want = usize::try_from(piece.left).map_or(buf.len(), |l| l.min(buf.len()));
-            let n = file.read(&mut buf[..want])?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "object data ended early",
-                ));
-            }
-            piece.left -= n as u64;
-            return Ok(n);
+        let Some((file, left)) = self.current()? else {
+            return Ok(0);
+        };
+        let want = usize::try_from(*left).map_or(buf.len(), |l| l.min(buf.len()));
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(ended_early());
         }
-        Ok(0)
+        *left -= n as u64;
+        Ok(n)
     }
+}
+
+/// A file shorter than the stretch read from it.
+fn ended_early() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "object data ended early")
 }
 
 #[cfg(test)]

@@ -55,6 +55,30 @@ pub(crate) enum Data<'a> {
     Staged(&'a StagedBody),
 }
 
+/// Hard links to an object's data files made for a copy (see [`Store::link_copy`]), removed
+/// when dropped unless a record took them ([`Store::put_object_linked`]).
+#[derive(Debug)]
+pub(crate) struct LinkedData {
+    bucket: String,
+    segments: Vec<Segment>,
+    paths: Vec<std::path::PathBuf>,
+}
+
+impl LinkedData {
+    /// A record names the links now: keep them.
+    fn keep(mut self) {
+        self.paths.clear();
+    }
+}
+
+impl Drop for LinkedData {
+    fn drop(&mut self) {
+        for path in &self.paths {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// What a delete did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DeleteOutcome {
@@ -511,6 +535,90 @@ impl Store {
         self.insert_version(bucket, b, meta)
     }
 
+    /// Stores a new version of `meta.key` whose data is `linked` (see [`Store::link_copy`]):
+    /// [`Store::put_object_from`] without writing any data.
+    pub(crate) fn put_object_linked(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        linked: LinkedData,
+    ) -> Result<ObjectMeta, OssError> {
+        if linked.bucket != bucket {
+            return Err(OssError::internal("linked data is in another bucket"));
+        }
+        let seq = self.next_seq();
+        meta.seq = seq;
+        meta.blob = format!("{seq:016x}");
+        meta.segments.clone_from(&linked.segments);
+        let mut s = self.lock();
+        let b = bucket_mut(&mut s, bucket)?;
+        let stored = self.insert_version(bucket, b, meta);
+        // Kept even when saving failed: the record may be on disk all the same, and links no
+        // record names are removed when the store next opens.
+        linked.keep();
+        stored
+    }
+
+    /// `meta`'s data (in `src_bucket`) as new names for the same files in `dst_bucket`, hard
+    /// links (CopyObject on disk): a copy costs a link per file, not a pass over the data.
+    /// Blobs are never changed once written (a new version, an append, a part is always a new
+    /// file), so the copy and its source cannot tell they share data. `None` when this store
+    /// does not keep data in files, or the file system cannot link them: copy instead.
+    pub(crate) fn link_copy(
+        &self,
+        src_bucket: &str,
+        meta: &ObjectMeta,
+        dst_bucket: &str,
+    ) -> Result<Option<LinkedData>, OssError> {
+        let whole = [Segment {
+            blob: meta.blob.clone(),
+            len: meta.size,
+        }];
+        let sources = if meta.segments.is_empty() {
+            &whole[..]
+        } else {
+            &meta.segments[..]
+        };
+        let mut linked = LinkedData {
+            bucket: dst_bucket.to_owned(),
+            segments: Vec::with_capacity(sources.len()),
+            paths: Vec::with_capacity(sources.len()),
+        };
+        if !self.has_bucket(dst_bucket) {
+            return Err(OssError::no_such_bucket(dst_bucket));
+        }
+        for source in sources {
+            let blob = format!("{:016x}", self.next_seq());
+            let (Some(from), Some(to)) = (
+                self.backend.blob_path(src_bucket, &source.blob),
+                self.backend.blob_path(dst_bucket, &blob),
+            ) else {
+                return Ok(None);
+            };
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            match std::fs::hard_link(&from, &to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(OssError::no_such_key(&meta.key));
+                }
+                // Another file system, a link limit, no links at all: copy instead.
+                Err(_) => return Ok(None),
+            }
+            linked.paths.push(to);
+            linked.segments.push(Segment {
+                blob,
+                len: source.len,
+            });
+        }
+        // The new names are durable before a record points at them.
+        if let Some(dir) = linked.paths.first().and_then(|p| p.parent()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(Some(linked))
+    }
+
     /// Gives `meta` its version id (by the bucket's versioning state), saves it and makes it
     /// the key's newest version, removing the version it replaces.
     fn insert_version(
@@ -963,18 +1071,9 @@ mod tests {
         store.delete_object("b", "k", None).expect("delete");
         assert!(store.read("b", &second).is_err(), "deleted data kept");
 
-        let upload = UploadRecord {
-            upload_id: "u".into(),
-            key: "m".into(),
-            initiated_ms: 0,
-            content_type: String::new(),
-            headers: BTreeMap::new(),
-            user_meta: BTreeMap::new(),
-            acl: "default".into(),
-            tags: vec![],
-            storage_class: "Standard".into(),
-        };
-        store.create_upload("b", upload).expect("initiate");
+        store
+            .create_upload("b", upload_record("u", "m"))
+            .expect("initiate");
         let part = |body: &'static [u8]| PartRecord {
             upload_id: "u".into(),
             number: 1,
@@ -1103,6 +1202,79 @@ mod tests {
         reopened.delete_object("b", "m", None).expect("delete");
         assert!(!blobs.join(&parts[0].blob).exists(), "deleted data kept");
         assert!(!blobs.join(&parts[2].blob).exists(), "deleted data kept");
+    }
+
+    #[test]
+    fn disk_copies_link_the_sources_files_and_outlive_the_source() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = |bucket: &str| dir.path().join(bucket).join("blobs");
+        let store = Store::on_disk(dir.path()).expect("open");
+        store.create_bucket(bucket("b")).expect("create");
+        store.create_bucket(bucket("other")).expect("create");
+        store
+            .create_upload("b", upload_record("u", "multi"))
+            .expect("initiate");
+        let parts = put_parts(&store, "u", &[(1, b"first "), (2, b"second")]);
+        let multi = store
+            .complete_upload("b", object("multi"), "u", &parts)
+            .expect("complete");
+        let mut single_meta = object("single");
+        single_meta.size = 6;
+        let single = store
+            .put_object("b", single_meta, &Bytes::from_static(b"single"))
+            .expect("put");
+
+        for (source, data, to) in [
+            (&multi, &b"first second"[..], "b"),
+            (&single, &b"single"[..], "other"),
+        ] {
+            let linked = store
+                .link_copy("b", source, to)
+                .expect("link")
+                .expect("links on this file system");
+            let mut meta = source.clone();
+            meta.key = format!("copy-of-{}", source.key);
+            let copy = store.put_object_linked(to, meta, linked).expect("copy");
+            // The same files under new names.
+            let source_files: Vec<String> = if source.segments.is_empty() {
+                vec![source.blob.clone()]
+            } else {
+                source.segments.iter().map(|s| s.blob.clone()).collect()
+            };
+            assert_eq!(copy.segments.len(), source_files.len());
+            for (segment, original) in copy.segments.iter().zip(&source_files) {
+                let ino = |p: std::path::PathBuf| std::fs::metadata(p).expect("file").ino();
+                assert_ne!(&segment.blob, original);
+                assert_eq!(
+                    ino(blobs(to).join(&segment.blob)),
+                    ino(blobs("b").join(original))
+                );
+            }
+            store
+                .delete_object("b", &source.key, None)
+                .expect("delete source");
+            for original in &source_files {
+                assert!(!blobs("b").join(original).exists(), "source data kept");
+            }
+            let reopened_copy = store.object(to, &copy.key, None).expect("copy");
+            assert_eq!(&store.read(to, &reopened_copy).expect("read")[..], data);
+        }
+        let reopened = Store::on_disk(dir.path()).expect("reopen");
+        let copy = reopened.object("b", "copy-of-multi", None).expect("copy");
+        assert_eq!(
+            &reopened.read("b", &copy).expect("read")[..],
+            b"first second"
+        );
+
+        // Links no record took are removed with the LinkedData.
+        let linked = reopened
+            .link_copy("b", &copy, "b")
+            .expect("link")
+            .expect("links");
+        let names: Vec<std::path::PathBuf> = linked.paths.clone();
+        drop(linked);
+        assert!(names.iter().all(|p| !p.exists()), "unused links kept");
     }
 
     #[test]
