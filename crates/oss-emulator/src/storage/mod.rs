@@ -374,15 +374,8 @@ impl Store {
         start: u64,
         end: u64,
     ) -> Result<Option<DataReader>, OssError> {
-        let whole = [Segment {
-            blob: meta.blob.clone(),
-            len: meta.size,
-        }];
-        let segments = if meta.segments.is_empty() {
-            &whole[..]
-        } else {
-            &meta.segments[..]
-        };
+        let segments = meta.data_segments();
+        let segments = &segments[..];
         let mut stretches = Vec::new();
         let mut offset = 0u64;
         for segment in segments {
@@ -570,15 +563,8 @@ impl Store {
         meta: &ObjectMeta,
         dst_bucket: &str,
     ) -> Result<Option<LinkedData>, OssError> {
-        let whole = [Segment {
-            blob: meta.blob.clone(),
-            len: meta.size,
-        }];
-        let sources = if meta.segments.is_empty() {
-            &whole[..]
-        } else {
-            &meta.segments[..]
-        };
+        let sources = meta.data_segments();
+        let sources = &sources[..];
         let mut linked = LinkedData {
             bucket: dst_bucket.to_owned(),
             segments: Vec::with_capacity(sources.len()),

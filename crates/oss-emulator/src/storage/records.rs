@@ -99,6 +99,20 @@ pub(crate) struct ObjectMeta {
     pub(crate) restore: Option<RestoreRecord>,
 }
 
+impl ObjectMeta {
+    /// The blobs holding the data, in order: the segments, or the object's own blob.
+    pub(crate) fn data_segments(&self) -> std::borrow::Cow<'_, [Segment]> {
+        if self.segments.is_empty() {
+            std::borrow::Cow::Owned(vec![Segment {
+                blob: self.blob.clone(),
+                len: self.size,
+            }])
+        } else {
+            std::borrow::Cow::Borrowed(&self.segments[..])
+        }
+    }
+}
+
 /// One stretch of an object's data kept in a blob of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Segment {
