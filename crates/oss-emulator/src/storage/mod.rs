@@ -1060,23 +1060,8 @@ mod tests {
         store
             .create_upload("b", upload_record("u", "m"))
             .expect("initiate");
-        let part = |body: &'static [u8]| PartRecord {
-            upload_id: "u".into(),
-            number: 1,
-            seq: 0,
-            blob: String::new(),
-            etag: String::new(),
-            md5_hex: String::new(),
-            size: body.len() as u64,
-            modified_ms: 0,
-            crc64: 0,
-        };
-        let old = store
-            .put_part("b", part(b"aaa"), Data::Bytes(&Bytes::from_static(b"aaa")))
-            .expect("part");
-        let new = store
-            .put_part("b", part(b"bbb"), Data::Bytes(&Bytes::from_static(b"bbb")))
-            .expect("replace part");
+        let old = put_parts(&store, "u", &[(1, b"aaa")]).remove(0);
+        let new = put_parts(&store, "u", &[(1, b"bbb")]).remove(0);
         assert!(store.read_part("b", &old).is_err(), "replaced part kept");
         assert_eq!(
             store.read_part("b", &new).expect("part"),
