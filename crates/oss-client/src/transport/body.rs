@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Frame, SizeHint};
 use oss_proto::crc::Crc64;
-use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncSeekExt as _};
+use tokio::io::AsyncRead;
 use tokio_util::io::ReaderStream;
 
 type DynStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -219,13 +219,8 @@ impl Body {
                 (Inner::Stream(stream), Some(len))
             }
             Kind::File { path, offset, len } => {
-                let mut file = tokio::fs::File::open(path).await?;
-                if *offset > 0 {
-                    file.seek(io::SeekFrom::Start(*offset)).await?;
-                }
-                let stream: DynStream =
-                    Box::pin(ReaderStream::with_capacity(file.take(*len), 64 * 1024));
-                (Inner::Stream(stream), Some(*len))
+                let file = tokio::fs::File::open(path).await?.into_std().await;
+                (Inner::Stream(read_ahead(file, *offset, *len)), Some(*len))
             }
             Kind::Stream { stream, len } => {
                 let taken = stream.lock().unwrap_or_else(PoisonError::into_inner).take();
@@ -242,6 +237,50 @@ impl Body {
             progress: self.progress.clone().map(|f| (f, 0)),
         }))
     }
+}
+
+/// The size of the chunks a file body is read in.
+const FILE_CHUNK: usize = 512 * 1024;
+
+/// Chunks a file body's reader keeps ready ahead of the connection.
+const FILE_READ_AHEAD: usize = 2;
+
+/// `len` bytes of `file` from `offset`, read on one blocking thread [`FILE_CHUNK`] at a time
+/// and at most [`FILE_READ_AHEAD`] chunks ahead of the connection: reading the file overlaps
+/// sending, each chunk is read straight into its own buffer, and the whole body costs one
+/// blocking task rather than one per read. A file shorter than `len` ends the stream early
+/// (the body then reports the shortfall). Dropping the stream stops the reader.
+fn read_ahead(mut file: std::fs::File, offset: u64, len: u64) -> DynStream {
+    use std::io::{Read as _, Seek as _};
+    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(FILE_READ_AHEAD);
+    tokio::task::spawn_blocking(move || {
+        if offset > 0
+            && let Err(e) = file.seek(io::SeekFrom::Start(offset))
+        {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+        let mut left = len;
+        while left > 0 {
+            let want = usize::try_from(left.min(FILE_CHUNK as u64)).unwrap_or(FILE_CHUNK);
+            let mut buf = Vec::with_capacity(want);
+            let chunk = match (&mut file).take(want as u64).read_to_end(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    left -= n as u64;
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) => Err(e),
+            };
+            let failed = chunk.is_err();
+            if tx.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+        }
+    });
+    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }))
 }
 
 impl Default for Body {
@@ -524,18 +563,37 @@ mod tests {
         let log = seen.clone();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data");
-        std::fs::write(&path, vec![7u8; 200_000]).unwrap();
-        let body = Body::from_file_range(&path, 0, 200_000)
+        // Three chunks of the file reader: progress is seen between them.
+        let len = 2 * FILE_CHUNK + 1000;
+        std::fs::write(&path, vec![7u8; len]).unwrap();
+        let len = len as u64;
+        let body = Body::from_file_range(&path, 0, len)
             .on_send_progress(Arc::new(move |n| log.lock().unwrap().push(n)));
         for _ in 0..2 {
-            assert_eq!(send_all(&body).await.0.len(), 200_000);
+            assert_eq!(send_all(&body).await.0.len() as u64, len);
         }
         let seen = seen.lock().unwrap().clone();
         // Two attempts, each counting up from the start to the whole length.
-        assert_eq!(seen.iter().filter(|&&n| n == 200_000).count(), 2);
-        assert!(seen[0] < 200_000);
-        let restart = seen.iter().position(|&n| n == 200_000).unwrap() + 1;
-        assert!(seen[restart] < 200_000);
+        assert_eq!(seen.iter().filter(|&&n| n == len).count(), 2);
+        assert!(seen[0] < len);
+        let restart = seen.iter().position(|&n| n == len).unwrap() + 1;
+        assert!(seen[restart] < len);
+    }
+
+    #[tokio::test]
+    async fn a_file_shorter_than_its_range_fails_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data");
+        std::fs::write(&path, vec![1u8; FILE_CHUNK + 10]).unwrap();
+        let body = Body::from_file_range(&path, 0, 2 * FILE_CHUNK as u64);
+        let send = body
+            .for_attempt(CrcTracker::default())
+            .await
+            .unwrap()
+            .unwrap();
+        let err = http_body_util::BodyExt::collect(send).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(err.to_string().contains("short"), "{err}");
     }
 
     #[tokio::test]
