@@ -31,6 +31,9 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
+    /// The body in pieces (an object's data kept in segments), sent in order instead of
+    /// `body` when there are any.
+    pub(crate) pieces: Vec<Bytes>,
     /// A body streamed from a file instead of `body`.
     pub(crate) file: Option<FileBody>,
     /// For HEAD: the length to announce without a body.
@@ -44,6 +47,7 @@ impl Reply {
             status: StatusCode::OK,
             headers: Vec::new(),
             body: Bytes::new(),
+            pieces: Vec::new(),
             file: None,
             head_length: None,
         }
@@ -71,11 +75,27 @@ impl Reply {
         self
     }
 
-    /// The length of the body (in memory or in a file).
+    /// The body as `pieces`, sent one after the other.
+    pub(crate) fn pieces(mut self, pieces: Vec<Bytes>) -> Self {
+        self.pieces = pieces;
+        self
+    }
+
+    /// The length of the body (in memory, in pieces or in a file).
     pub(crate) fn body_len(&self) -> u64 {
         match &self.file {
             Some(f) => f.len,
+            None if !self.pieces.is_empty() => self.pieces.iter().map(|p| p.len() as u64).sum(),
             None => self.body.len() as u64,
+        }
+    }
+
+    /// Takes the in-memory body, as the pieces to send.
+    pub(crate) fn take_pieces(&mut self) -> Vec<Bytes> {
+        if self.pieces.is_empty() {
+            vec![std::mem::take(&mut self.body)]
+        } else {
+            std::mem::take(&mut self.pieces)
         }
     }
 }
@@ -132,7 +152,8 @@ impl FileReader {
 /// many bytes and then an error, which makes hyper drop the connection mid-body.
 #[derive(Debug)]
 pub(crate) struct EmuBody {
-    data: Option<Bytes>,
+    /// In-memory pieces still to send, in order.
+    data: std::collections::VecDeque<Bytes>,
     file: Option<FileReader>,
     fail: bool,
     len: u64,
@@ -143,28 +164,37 @@ pub(crate) struct EmuBody {
 }
 
 impl EmuBody {
-    pub(crate) fn new(data: Bytes, reset_after: Option<u64>) -> Self {
-        let len = data.len() as u64;
-        match reset_after {
-            Some(n) if n < len => {
-                let cut = usize::try_from(n).unwrap_or(usize::MAX);
-                EmuBody {
-                    data: Some(data.slice(..cut)),
-                    file: None,
-                    fail: true,
-                    len,
-                    pause: None,
-                    sent: None,
+    /// A body of `pieces` sent in order; with `reset_after` below their length, only that
+    /// many bytes and then a reset.
+    pub(crate) fn new(pieces: Vec<Bytes>, reset_after: Option<u64>) -> Self {
+        let len = pieces.iter().map(|p| p.len() as u64).sum();
+        let mut data: std::collections::VecDeque<Bytes> =
+            pieces.into_iter().filter(|p| !p.is_empty()).collect();
+        let fail = matches!(reset_after, Some(n) if n < len);
+        if let (true, Some(n)) = (fail, reset_after) {
+            let mut left = n;
+            let mut kept = std::collections::VecDeque::new();
+            while let Some(piece) = data.pop_front() {
+                if left == 0 {
+                    break;
                 }
+                let take = usize::try_from(left).unwrap_or(usize::MAX).min(piece.len());
+                left -= take as u64;
+                kept.push_back(piece.slice(..take));
             }
-            _ => EmuBody {
-                data: Some(data).filter(|d| !d.is_empty()),
-                file: None,
-                fail: false,
-                len,
-                pause: None,
-                sent: None,
-            },
+            if kept.is_empty() {
+                // Still one (empty) frame, so the pause before the reset lets the head out.
+                kept.push_back(Bytes::new());
+            }
+            data = kept;
+        }
+        EmuBody {
+            data,
+            file: None,
+            fail,
+            len,
+            pause: None,
+            sent: None,
         }
     }
 
@@ -176,7 +206,7 @@ impl EmuBody {
             _ => (len, false),
         };
         EmuBody {
-            data: None,
+            data: std::collections::VecDeque::new(),
             file: (remaining > 0).then(|| FileReader::spawn(data, remaining)),
             fail,
             len,
@@ -206,8 +236,8 @@ impl Body for EmuBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        if let Some(d) = self.data.take() {
-            if self.fail {
+        if let Some(d) = self.data.pop_front() {
+            if self.fail && self.data.is_empty() {
                 self.pause = Some(Box::pin(tokio::time::sleep(
                     std::time::Duration::from_millis(50),
                 )));
@@ -265,10 +295,60 @@ impl Body for EmuBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.file.is_none() && !self.fail
+        self.data.is_empty() && self.file.is_none() && !self.fail
     }
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt as _;
+
+    fn pieces() -> Vec<Bytes> {
+        vec![
+            Bytes::from_static(b"abc"),
+            Bytes::new(),
+            Bytes::from_static(b"defg"),
+        ]
+    }
+
+    /// The data frames `body` yields before it ends, and whether it ended in an error.
+    async fn drain(mut body: EmuBody) -> (Vec<u8>, bool) {
+        let mut data = Vec::new();
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => data.extend_from_slice(&frame.into_data().expect("data")),
+                Err(_) => return (data, true),
+            }
+        }
+        (data, false)
+    }
+
+    #[tokio::test]
+    async fn a_body_in_pieces_is_sent_whole_and_in_order() {
+        let body = EmuBody::new(pieces(), None);
+        assert_eq!(body.size_hint().exact(), Some(7));
+        assert_eq!(drain(body).await, (b"abcdefg".to_vec(), false));
+    }
+
+    #[tokio::test]
+    async fn a_reset_cuts_a_body_in_pieces_after_the_given_bytes() {
+        // The announced length stays the whole body's: the client sees a short body.
+        let body = EmuBody::new(pieces(), Some(5));
+        assert_eq!(body.size_hint().exact(), Some(7));
+        assert_eq!(drain(body).await, (b"abcde".to_vec(), true));
+        assert_eq!(
+            drain(EmuBody::new(pieces(), Some(0))).await,
+            (Vec::new(), true)
+        );
+        // A reset at or past the end is no reset.
+        assert_eq!(
+            drain(EmuBody::new(pieces(), Some(7))).await,
+            (b"abcdefg".to_vec(), false)
+        );
     }
 }

@@ -485,7 +485,7 @@ fn finish(
     head: bool,
     decision: Decision,
 ) -> Response<EmuBody> {
-    let reply = match result {
+    let mut reply = match result {
         Ok(reply) => reply,
         Err(err) => {
             let doc = err.document(request_id, "localhost");
@@ -510,10 +510,10 @@ fn finish(
     let length = reply.head_length.unwrap_or_else(|| reply.body_len());
     let no_body =
         head || reply.status == StatusCode::NOT_MODIFIED || reply.status == StatusCode::NO_CONTENT;
-    let body = match reply.file {
+    let body = match reply.file.take() {
         Some(file) if !no_body => EmuBody::from_file(file, decision.reset_after_bytes),
-        _ if no_body => EmuBody::new(Bytes::new(), None),
-        _ => EmuBody::new(reply.body, decision.reset_after_bytes),
+        _ if no_body => EmuBody::new(Vec::new(), None),
+        _ => EmuBody::new(reply.take_pieces(), decision.reset_after_bytes),
     };
     let mut resp = Response::new(body);
     *resp.status_mut() = reply.status;

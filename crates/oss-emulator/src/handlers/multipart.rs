@@ -153,7 +153,8 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
             }
         },
     };
-    // On disk, only the range is read (and its holes kept); in memory, it is a slice.
+    // On disk, only the range is read (and its holes kept); in memory, it is a slice of the
+    // source's data (joined when the range spans segments).
     let part = match ctx.store.stage_range(&src_bucket, &src, first, end)? {
         Some(staged) => {
             let digest = PartDigest {
@@ -164,10 +165,7 @@ pub(crate) fn upload_part_copy(ctx: &Context, req: &Request) -> Result<Reply, Os
             store_part(ctx, req, &digest, Data::Staged(&staged))?
         }
         None => {
-            let data = ctx.store.read(&src_bucket, &src)?.slice(
-                usize::try_from(first).unwrap_or(usize::MAX)
-                    ..usize::try_from(end).unwrap_or(usize::MAX),
-            );
+            let data = crate::storage::join(ctx.store.read_range(&src_bucket, &src, first, end)?);
             let digest = PartDigest {
                 md5: checksum::md5(&data),
                 crc64: checksum::crc64(&data),

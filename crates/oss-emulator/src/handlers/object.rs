@@ -349,10 +349,8 @@ pub(crate) fn get_object(ctx: &Context, req: &Request, head: bool) -> Result<Rep
         });
         return Ok(reply);
     }
-    let data = ctx.store.read(req.bucket(), &meta)?;
-    let s = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
-    let e = usize::try_from(end).unwrap_or(usize::MAX).min(data.len());
-    Ok(reply.body(data.slice(s..e)))
+    let pieces = ctx.store.read_range(req.bucket(), &meta, start, end)?;
+    Ok(reply.pieces(pieces))
 }
 
 /// HEAD /bucket/key?objectMeta — GetObjectMeta.
@@ -478,9 +476,9 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
         .with("ProposedSize", src.size.to_string()));
     }
     check_forbid_overwrite(ctx, req)?;
-    // On disk the data is copied file to file; in memory the copy shares the source's bytes.
     // On disk the copy's data is the source's files, hard-linked; where they cannot be
-    // linked, they are copied file to file.
+    // linked, they are copied file to file. In memory the copy shares the source's bytes
+    // (joined, when the source is in segments).
     let linked = ctx.store.link_copy(&src_bucket, &src, req.bucket())?;
     let staged = match linked {
         Some(_) => None,

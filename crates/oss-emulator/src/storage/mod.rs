@@ -340,8 +340,22 @@ impl Store {
         Ok(found)
     }
 
-    /// The data of an object version.
+    /// The data of an object version, whole. An object kept in several segments (a completed
+    /// multipart upload) is joined into one buffer: read a range with [`Store::read_range`]
+    /// to keep its pieces apart.
     pub(crate) fn read(&self, bucket: &str, meta: &ObjectMeta) -> Result<Bytes, OssError> {
+        Ok(join(self.read_range(bucket, meta, 0, meta.size)?))
+    }
+
+    /// Bytes `start..end` of an object version's data, as the pieces of the blobs holding
+    /// them, in order (no data is copied).
+    pub(crate) fn read_range(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Bytes>, OssError> {
         let missing = |e: std::io::Error| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 OssError::no_such_key(&meta.key)
@@ -349,19 +363,32 @@ impl Store {
                 OssError::from(e)
             }
         };
-        if meta.segments.is_empty() {
-            return self.backend.read_blob(bucket, &meta.blob).map_err(missing);
+        let segments = meta.data_segments();
+        let mut pieces = Vec::new();
+        let mut offset = 0u64;
+        for segment in segments.iter() {
+            let (from, to) = (offset, offset + segment.len);
+            offset = to;
+            if from >= end || to <= start {
+                continue;
+            }
+            let data = self
+                .backend
+                .read_blob(bucket, &segment.blob)
+                .map_err(missing)?;
+            let first = usize::try_from(start.max(from) - from).unwrap_or(usize::MAX);
+            let last = usize::try_from(end.min(to) - from).unwrap_or(usize::MAX);
+            let last = last.min(data.len());
+            pieces.push(data.slice(first.min(last)..last));
         }
-        let mut data = bytes::BytesMut::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-        for segment in &meta.segments {
-            data.extend_from_slice(
-                &self
-                    .backend
-                    .read_blob(bucket, &segment.blob)
-                    .map_err(missing)?,
-            );
+        if let (true, Some(segment)) = (pieces.is_empty(), segments.first()) {
+            // An empty range (or object): its first blob is still looked up, so a missing
+            // object is found here.
+            self.backend
+                .read_blob(bucket, &segment.blob)
+                .map_err(missing)?;
         }
-        Ok(data.freeze())
+        Ok(pieces)
     }
 
     /// Bytes `start..end` of an object version's data as a reader over its files, when this
@@ -639,11 +666,10 @@ impl Store {
     /// parts of the upload), and removes the upload with its other parts. Fills in `seq`,
     /// `blob`, `version_id`, `size` and `crc64` (combined from the parts').
     ///
-    /// On disk the parts' files become the object's data as they are (its
-    /// [`ObjectMeta::segments`]): completing costs a record, not a copy. In memory the parts
-    /// are joined. A part replaced, or the upload ended, while this ran is `InvalidPart` or
-    /// `NoSuchUpload`, checked under the index lock, so the data the record names is never
-    /// removed under it.
+    /// The parts' data become the object's as they are (its [`ObjectMeta::segments`]), on
+    /// disk and in memory: completing costs a record, not a copy. A part replaced, or the
+    /// upload ended, while this ran is `InvalidPart` or `NoSuchUpload`, checked under the
+    /// index lock, so the data the record names is never removed under it.
     pub(crate) fn complete_upload(
         &self,
         bucket: &str,
@@ -657,18 +683,6 @@ impl Store {
             .map(|p| (p.crc64, p.size))
             .reduce(|(a, _), (b, len)| (oss_proto::crc::combine(a, b, len), len))
             .map_or_else(|| oss_proto::crc::checksum(b""), |(crc, _)| crc);
-        let on_disk = parts
-            .first()
-            .is_some_and(|p| self.backend.blob_path(bucket, &p.blob).is_some());
-        if !on_disk {
-            let mut data = bytes::BytesMut::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-            for p in parts {
-                data.extend_from_slice(&self.read_part(bucket, p)?);
-            }
-            let stored = self.put_object(bucket, meta, &data.freeze())?;
-            self.remove_upload(bucket, upload_id)?;
-            return Ok(stored);
-        }
         let seq = self.next_seq();
         meta.seq = seq;
         meta.blob = format!("{seq:016x}");
@@ -939,6 +953,7 @@ impl Store {
     }
 
     /// The data of a part.
+    #[cfg(test)]
     pub(crate) fn read_part(&self, bucket: &str, part: &PartRecord) -> Result<Bytes, OssError> {
         Ok(self.backend.read_blob(bucket, &part.blob)?)
     }
@@ -956,6 +971,22 @@ impl Store {
             self.backend.remove_part(bucket, p)?;
         }
         Ok(())
+    }
+}
+
+/// `pieces` as one buffer; a single piece is returned as it is, without a copy.
+pub(crate) fn join(mut pieces: Vec<Bytes>) -> Bytes {
+    match pieces.len() {
+        0 => Bytes::new(),
+        1 => pieces.swap_remove(0),
+        _ => {
+            let len = pieces.iter().map(Bytes::len).sum();
+            let mut data = bytes::BytesMut::with_capacity(len);
+            for piece in &pieces {
+                data.extend_from_slice(piece);
+            }
+            data.freeze()
+        }
     }
 }
 
@@ -1173,6 +1204,64 @@ mod tests {
         reopened.delete_object("b", "m", None).expect("delete");
         assert!(!blobs.join(&parts[0].blob).exists(), "deleted data kept");
         assert!(!blobs.join(&parts[2].blob).exists(), "deleted data kept");
+    }
+
+    #[test]
+    fn memory_store_completes_an_upload_with_its_parts_as_the_data() {
+        let store = Store::in_memory();
+        store.create_bucket(bucket("b")).expect("create");
+        store
+            .create_upload("b", upload_record("u", "m"))
+            .expect("initiate");
+        let parts = put_parts(
+            &store,
+            "u",
+            &[(1, b"hello "), (2, b"unused"), (3, b"world")],
+        );
+        let chosen = [parts[0].clone(), parts[2].clone()];
+        let stored = store
+            .complete_upload("b", object("m"), "u", &chosen)
+            .expect("complete");
+        assert_eq!(stored.size, 11);
+        assert_eq!(stored.crc64, oss_proto::crc::checksum(b"hello world"));
+        assert_eq!(stored.segments.len(), 2);
+        assert!(store.upload("b", "u").is_err(), "the upload is gone");
+        // The unchosen part's data is freed; the chosen parts' are the object's.
+        assert!(store.read_part("b", &parts[1]).is_err(), "unused part kept");
+
+        let meta = store.object("b", "m", None).expect("object");
+        assert_eq!(&store.read("b", &meta).expect("read")[..], b"hello world");
+        let range = |start, end| -> Vec<Vec<u8>> {
+            store
+                .read_range("b", &meta, start, end)
+                .expect("range")
+                .iter()
+                .map(|p| p.to_vec())
+                .collect()
+        };
+        assert_eq!(range(0, 11), [&b"hello "[..], b"world"]);
+        assert_eq!(range(4, 8), [&b"o "[..], b"wo"]);
+        assert_eq!(range(6, 11), [b"world"]);
+        assert_eq!(range(1, 3), [b"el"]);
+        assert!(range(11, 11).is_empty());
+        assert_eq!(
+            join(store.read_range("b", &meta, 3, 9).expect("range")),
+            "lo wor"
+        );
+
+        store.delete_object("b", "m", None).expect("delete");
+        assert!(
+            store.read_part("b", &parts[0]).is_err(),
+            "deleted data kept"
+        );
+        assert!(
+            store.read_part("b", &parts[2]).is_err(),
+            "deleted data kept"
+        );
+        assert_eq!(
+            store.read_range("b", &meta, 0, 0).expect_err("gone").code,
+            "NoSuchKey"
+        );
     }
 
     #[test]
@@ -1404,7 +1493,8 @@ mod tests {
                         store.delete_object("b", &key, None).expect("delete");
                         model.remove(&key);
                     } else {
-                        store.put_object("b", object(&key), &Bytes::from(data.clone())).expect("put");
+                        let meta = ObjectMeta { size: data.len() as u64, ..object(&key) };
+                        store.put_object("b", meta, &Bytes::from(data.clone())).expect("put");
                         model.insert(key, data.clone());
                     }
                 }
