@@ -117,6 +117,13 @@ impl TransportConfig {
 
 type Connector = HttpsConnector<ProxyConnector>;
 
+/// The most an HTTP/1 connection reads from its socket at once (hyper's default is about
+/// 400 KiB). A response body reaches the caller in pieces of up to this size, each handed
+/// over from the connection's task: bigger pieces mean fewer hand-offs, and a 64 MiB GET
+/// over loopback runs at about 2.1-2.4 GB/s instead of 1.4-1.7 on this project's bench
+/// machine, for at most 1 MiB of buffer per connection.
+const READ_BUFFER_MAX: usize = 1 << 20;
+
 /// One connection pool: HTTPS (rustls) and plain HTTP, HTTP/1.1 and HTTP/2. The default
 /// [`HttpClient`].
 #[derive(Clone, Debug)]
@@ -170,6 +177,7 @@ impl Transport {
                 connect_timeout: config.connect_timeout,
             });
         let client = HyperClient::builder(TokioExecutor::new())
+            .http1_max_buf_size(READ_BUFFER_MAX)
             .pool_idle_timeout(config.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .timer(hyper_util::rt::TokioTimer::new())
