@@ -359,7 +359,14 @@ impl Uploader {
             if let Some(reason) = cp.mismatch(&bucket, &key, identity, part_size) {
                 return Err(Error::checkpoint(cp_path, reason));
             }
-            match self.listed_parts(&cp, &source, size.unwrap_or(0)).await {
+            let path = match &source {
+                Source::File { path } => Some(path.clone()),
+                Source::Reader(_) => None,
+            };
+            match self
+                .listed_parts(&cp, path.as_deref(), size.unwrap_or(0))
+                .await
+            {
                 Ok(Some(done)) => {
                     resumed = done;
                     checkpoint = Some(cp);
@@ -483,10 +490,11 @@ impl Uploader {
     async fn listed_parts(
         &self,
         cp: &UploadCheckpoint,
-        source: &Source,
+        path: Option<&Path>,
         size: u64,
     ) -> Result<Option<BTreeMap<u32, DonePart>>, Error> {
-        let Source::File { path } = source else {
+        // Checkpoints are for files; a reader has nothing to resume.
+        let Some(path) = path else {
             return Ok(Some(BTreeMap::new()));
         };
         let recorded: BTreeMap<u32, &DonePart> = cp.parts.iter().map(|p| (p.number, p)).collect();

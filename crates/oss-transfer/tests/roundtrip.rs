@@ -358,3 +358,91 @@ async fn large_copies_within_a_bucket_are_shallow_and_fall_back_to_parts() {
     assert_eq!(out.parts, 4);
     assert_eq!(object(&client, "slow").await, bytes);
 }
+
+/// Every transfer's future is `Send`: it runs on a spawned task (this fails to compile
+/// otherwise), as a server handling several transfers at once runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_transfer_runs_on_a_spawned_task() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (_emu, client) = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = data(3 * PART + 11, 7);
+    let src = dir.path().join("src");
+    std::fs::write(&src, &bytes).unwrap();
+    let uploader = Uploader::new(client.clone()).part_size(PART);
+
+    let (up, path) = (uploader.clone(), src.clone());
+    let from_file = tokio::spawn(async move { up.upload_file(put_input("file"), path).await });
+    let (up, reader) = (uploader.clone(), std::io::Cursor::new(bytes.clone()));
+    let from_reader =
+        tokio::spawn(async move { up.upload_reader(put_input("reader"), reader, None).await });
+    let (up, chunks) = (
+        uploader,
+        bytes
+            .chunks(1000)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let from_stream = tokio::spawn(async move {
+        up.upload_stream(
+            put_input("stream"),
+            futures_util::stream::iter(chunks),
+            None,
+        )
+        .await
+    });
+    for task in [from_file, from_reader, from_stream] {
+        assert_eq!(task.await.unwrap().unwrap().parts, 4);
+    }
+
+    let (down, dest) = (
+        Downloader::new(client.clone()).range_size(PART),
+        dir.path().join("dest"),
+    );
+    let to = dest.clone();
+    tokio::spawn(async move { down.download_file(get_input("file"), to).await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), bytes);
+
+    let copier = Copier::new(client.clone());
+    let input = oss_model::CopyObjectInput::builder()
+        .bucket(BUCKET)
+        .key("copied")
+        .copy_source(oss_model::CopySource::new(BUCKET, "stream"))
+        .build()
+        .unwrap();
+    tokio::spawn(async move { copier.copy(input).await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(object(&client, "copied").await, bytes);
+
+    let c = client.clone();
+    let read = tokio::spawn(async move {
+        let mut file = oss_transfer::ReadOnlyFile::open(c, get_input("reader"))
+            .await
+            .unwrap();
+        let mut all = Vec::new();
+        file.read_to_end(&mut all).await.unwrap();
+        all
+    });
+    assert_eq!(read.await.unwrap(), bytes);
+
+    let (c, tail) = (client.clone(), bytes.clone());
+    tokio::spawn(async move {
+        let input = oss_model::AppendObjectInput::builder()
+            .bucket(BUCKET)
+            .key("appended")
+            .position(0)
+            .build()
+            .unwrap();
+        let mut file = oss_transfer::AppendOnlyFile::open(c, input).await.unwrap();
+        file.write_all(&tail).await.unwrap();
+        file.shutdown().await.unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(object(&client, "appended").await, bytes);
+}
