@@ -5,7 +5,7 @@
 //! `transfer_bench` example), starts one emulator per store on loopback, and times every
 //! operation with our client and with the official Python SDK v2 (set up in `.venv` the way
 //! `cargo xtask test` does) against the same emulator process. Prints one table: MB/s (median
-//! of the rounds) for each SDK and their ratio, and the peak RSS of each client process and of
+//! of the rounds; objects under 64 MiB get more rounds, up to 25) for each SDK and their ratio, and the peak RSS of each client process and of
 //! the emulator during the operation (`OSS_RS_PYTHON` names an interpreter that already has the
 //! SDK, as for the interop tests) (the emulator's peak is reset before each run through
 //! `/proc/PID/clear_refs`).
@@ -98,6 +98,25 @@ fn options(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
+/// Rounds moving less than this much data are repeated up to [`MAX_ROUNDS`] times: a 1 MiB
+/// round takes a few milliseconds, and a median of three of those is one scheduling hiccup
+/// away from noise.
+const MIN_BYTES_PER_ROW: u64 = 64 << 20;
+
+/// The most rounds [`rounds_for`] asks for.
+const MAX_ROUNDS: usize = 25;
+
+/// The rounds for objects of `size`: at least `asked`, more for small objects (see
+/// [`MIN_BYTES_PER_ROW`]).
+fn rounds_for(asked: usize, size: u64) -> usize {
+    let to_fill = MIN_BYTES_PER_ROW.div_ceil(size.max(1));
+    asked.max(
+        usize::try_from(to_fill)
+            .unwrap_or(MAX_ROUNDS)
+            .min(MAX_ROUNDS),
+    )
+}
+
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let opts = options(args)?;
     let root = crate::workspace_root();
@@ -150,6 +169,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         let data_dir = work.join(format!("data-{store}"));
         let mut emulator = Emulator::start(&emulator_bin, (store == "disk").then_some(&data_dir))?;
         for &size in &opts.sizes {
+            let rounds = rounds_for(opts.rounds, size).to_string();
             for op in &opts.ops {
                 eprintln!("bench: {store} {op} {}", human(size));
                 let rust = measure(
@@ -157,7 +177,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     Command::new(&client_bin)
                         .args(["--endpoint", &emulator.endpoint, "--bucket", "bench-rs"])
                         .args(["--op", op, "--size", &size.to_string()])
-                        .args(["--rounds", &opts.rounds.to_string()])
+                        .args(["--rounds", &rounds])
                         .arg("--dir")
                         .arg(&work),
                 );
@@ -166,7 +186,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     Command::new(&python)
                         .arg(&script)
                         .args([&emulator.endpoint, "ak", "sk", "bench-py", op])
-                        .args([size.to_string(), opts.rounds.to_string()])
+                        .args([size.to_string(), rounds.clone()])
                         .arg(&work),
                 );
                 let extra = extra_clients(&ossx, &emulator.endpoint, op, size, &work)
@@ -474,4 +494,19 @@ fn print_table(rows: &[Row]) {
     println!(
         "MB/s: median of the rounds (10^6 bytes/s). RSS: peak resident set (VmHWM) of the client process and of the emulator during that run."
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounds_for;
+
+    #[test]
+    fn small_objects_get_more_rounds_and_large_ones_what_was_asked() {
+        assert_eq!(rounds_for(3, 1 << 20), 25);
+        assert_eq!(rounds_for(3, 16 << 20), 4);
+        assert_eq!(rounds_for(3, 64 << 20), 3);
+        assert_eq!(rounds_for(3, 1 << 30), 3);
+        assert_eq!(rounds_for(40, 1 << 20), 40);
+        assert_eq!(rounds_for(1, 0), 25);
+    }
 }
