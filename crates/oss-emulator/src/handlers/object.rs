@@ -478,15 +478,15 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
     check_forbid_overwrite(ctx, req)?;
     // On disk the copy's data is the source's files, hard-linked; where they cannot be
     // linked, they are copied file to file. In memory the copy shares the source's bytes
-    // (joined, when the source is in segments).
+    // (its segments' pieces, when it has segments).
     let linked = ctx.store.link_copy(&src_bucket, &src, req.bucket())?;
     let staged = match linked {
         Some(_) => None,
         None => ctx.store.stage_copy(&src_bucket, &src)?,
     };
-    let data = match (&linked, &staged) {
-        (None, None) => ctx.store.read(&src_bucket, &src)?,
-        _ => Bytes::new(),
+    let pieces = match (&linked, &staged) {
+        (None, None) => ctx.store.read_range(&src_bucket, &src, 0, src.size)?,
+        _ => Vec::new(),
     };
     let directive = req.header("x-oss-metadata-directive").unwrap_or("COPY");
     let mut meta = match directive {
@@ -543,9 +543,7 @@ pub(crate) fn copy_object(ctx: &Context, req: &Request) -> Result<Reply, OssErro
             ctx.store
                 .put_object_from(req.bucket(), meta, Data::Staged(staged))?
         }
-        (None, None) => ctx
-            .store
-            .put_object_from(req.bucket(), meta, Data::Bytes(&data))?,
+        (None, None) => ctx.store.put_object_pieces(req.bucket(), meta, &pieces)?,
     };
     let output = oss_model::CopyObjectOutput {
         hash_crc64ecma: Some(stored.crc64.to_string()),

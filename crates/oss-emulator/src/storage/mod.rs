@@ -555,6 +555,51 @@ impl Store {
         self.insert_version(bucket, b, meta)
     }
 
+    /// [`Store::put_object`] with the data in `pieces`, each stored as a blob of its own that
+    /// the new version names as a segment (CopyObject of an object kept in segments, in
+    /// memory): the pieces are shared, not joined.
+    pub(crate) fn put_object_pieces(
+        &self,
+        bucket: &str,
+        mut meta: ObjectMeta,
+        pieces: &[Bytes],
+    ) -> Result<ObjectMeta, OssError> {
+        if pieces.len() <= 1 {
+            return self.put_object(bucket, meta, &pieces.first().cloned().unwrap_or_default());
+        }
+        if !self.has_bucket(bucket) {
+            return Err(OssError::no_such_bucket(bucket));
+        }
+        let forget = |segments: &[Segment]| {
+            for segment in segments {
+                let _ = self.backend.remove_blob(bucket, &segment.blob);
+            }
+        };
+        let mut segments = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let blob = format!("{:016x}", self.next_seq());
+            if let Err(e) = self.backend.write_blob(bucket, &blob, piece) {
+                forget(&segments);
+                return Err(e.into());
+            }
+            segments.push(Segment {
+                blob,
+                len: piece.len() as u64,
+            });
+        }
+        let seq = self.next_seq();
+        meta.seq = seq;
+        meta.blob = format!("{seq:016x}");
+        meta.segments.clone_from(&segments);
+        let mut s = self.lock();
+        let stored = bucket_mut(&mut s, bucket).and_then(|b| self.insert_version(bucket, b, meta));
+        if stored.is_err() {
+            drop(s);
+            forget(&segments);
+        }
+        stored
+    }
+
     /// Stores a new version of `meta.key` whose data is `linked` (see [`Store::link_copy`]):
     /// [`Store::put_object_from`] without writing any data.
     pub(crate) fn put_object_linked(
@@ -1249,7 +1294,34 @@ mod tests {
             "lo wor"
         );
 
+        // A copy (CopyObject) shares the pieces and outlives the source.
+        let pieces = store.read_range("b", &meta, 0, meta.size).expect("pieces");
+        let copy = store
+            .put_object_pieces(
+                "b",
+                ObjectMeta {
+                    key: "c".into(),
+                    ..meta.clone()
+                },
+                &pieces,
+            )
+            .expect("copy");
+        assert_eq!(copy.segments.len(), 2);
+        assert!(
+            copy.segments
+                .iter()
+                .all(|c| meta.segments.iter().all(|m| m.blob != c.blob))
+        );
+        assert_eq!(
+            store
+                .put_object_pieces("nope", object("c"), &pieces)
+                .expect_err("no bucket")
+                .code,
+            "NoSuchBucket"
+        );
+
         store.delete_object("b", "m", None).expect("delete");
+        assert_eq!(&store.read("b", &copy).expect("copy")[..], b"hello world");
         assert!(
             store.read_part("b", &parts[0]).is_err(),
             "deleted data kept"
