@@ -1199,20 +1199,15 @@ mod tests {
         out
     }
 
-    #[test]
-    fn disk_store_completes_an_upload_with_its_parts_files_as_the_data() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let blobs = dir.path().join("b/blobs");
-        let store = Store::on_disk(dir.path()).expect("open");
+    /// Creates bucket `b` and upload `u` of `m` with parts `hello `, `unused` and `world`,
+    /// completes it with the first and the last, checks what completing returned and that
+    /// the upload is gone. Returns the parts and the stored record.
+    fn complete_hello_world(store: &Store) -> (Vec<PartRecord>, ObjectMeta) {
         store.create_bucket(bucket("b")).expect("create");
         store
             .create_upload("b", upload_record("u", "m"))
             .expect("initiate");
-        let parts = put_parts(
-            &store,
-            "u",
-            &[(1, b"hello "), (2, b"unused"), (3, b"world")],
-        );
+        let parts = put_parts(store, "u", &[(1, b"hello "), (2, b"unused"), (3, b"world")]);
         let chosen = [parts[0].clone(), parts[2].clone()];
         let stored = store
             .complete_upload("b", object("m"), "u", &chosen)
@@ -1221,12 +1216,21 @@ mod tests {
         // CRC-64/XZ of the whole, combined from the parts': the same as computing it whole.
         assert_eq!(stored.crc64, oss_proto::crc::checksum(b"hello world"));
         assert_eq!(stored.segments.len(), 2);
+        assert!(store.upload("b", "u").is_err(), "the upload is gone");
+        (parts, stored)
+    }
+
+    #[test]
+    fn disk_store_completes_an_upload_with_its_parts_files_as_the_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = dir.path().join("b/blobs");
+        let store = Store::on_disk(dir.path()).expect("open");
+        let (parts, stored) = complete_hello_world(&store);
         // No copy was made: the chosen parts' files are the data; the other part is gone.
         assert!(!blobs.join(&stored.blob).exists());
         assert!(blobs.join(&parts[0].blob).exists());
         assert!(blobs.join(&parts[2].blob).exists());
         assert!(!blobs.join(&parts[1].blob).exists());
-        assert!(store.upload("b", "u").is_err(), "the upload is gone");
 
         let reopened = Store::on_disk(dir.path()).expect("reopen");
         let meta = reopened.object("b", "m", None).expect("object");
@@ -1254,23 +1258,7 @@ mod tests {
     #[test]
     fn memory_store_completes_an_upload_with_its_parts_as_the_data() {
         let store = Store::in_memory();
-        store.create_bucket(bucket("b")).expect("create");
-        store
-            .create_upload("b", upload_record("u", "m"))
-            .expect("initiate");
-        let parts = put_parts(
-            &store,
-            "u",
-            &[(1, b"hello "), (2, b"unused"), (3, b"world")],
-        );
-        let chosen = [parts[0].clone(), parts[2].clone()];
-        let stored = store
-            .complete_upload("b", object("m"), "u", &chosen)
-            .expect("complete");
-        assert_eq!(stored.size, 11);
-        assert_eq!(stored.crc64, oss_proto::crc::checksum(b"hello world"));
-        assert_eq!(stored.segments.len(), 2);
-        assert!(store.upload("b", "u").is_err(), "the upload is gone");
+        let (parts, _) = complete_hello_world(&store);
         // The unchosen part's data is freed; the chosen parts' are the object's.
         assert!(store.read_part("b", &parts[1]).is_err(), "unused part kept");
 
