@@ -1,7 +1,6 @@
 //! The checksums OSS reports: CRC-64/XZ (`x-oss-hash-crc64ecma`) and MD5 ETags.
 
 use base64::Engine;
-use md5::{Digest, Md5};
 
 /// CRC-64/XZ of `data`, as OSS reports in `x-oss-hash-crc64ecma`.
 pub(crate) fn crc64(data: &[u8]) -> u64 {
@@ -10,7 +9,7 @@ pub(crate) fn crc64(data: &[u8]) -> u64 {
 
 /// The raw MD5 digest of `data`.
 pub(crate) fn md5(data: &[u8]) -> [u8; 16] {
-    Md5::digest(data).into()
+    oss_proto::md5::digest(data)
 }
 
 /// Upper-case hex of `bytes`.

@@ -4,7 +4,6 @@
 //! PCLMULQDQ on x86_64, PMULL on aarch64) at run time; [`simd_target`] names the one in use.
 
 use http::HeaderMap;
-use md5::{Digest as _, Md5};
 
 use crate::Error;
 use crate::operation::{OperationMetadata, RequestBody, RequestParts};
@@ -241,7 +240,7 @@ pub fn verify(headers: &HeaderMap, actual: u64) -> Result<(), Error> {
 /// ```
 pub fn content_md5(data: &[u8]) -> String {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(Md5::digest(data))
+    base64::engine::general_purpose::STANDARD.encode(crate::md5::digest(data))
 }
 
 /// Adds `Content-MD5` to `parts` when the operation requires it and the caller did not set it.

@@ -10,6 +10,7 @@ pub mod crc;
 pub mod endpoint;
 pub mod error;
 pub mod generated;
+pub mod md5;
 pub mod operation;
 pub mod paginate;
 pub mod response;

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use md5::{Digest as _, Md5};
+use oss_proto::md5::Md5;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -320,13 +320,9 @@ pub(crate) fn file_in(dir: &Path, kind: &str, parts: &[&str]) -> PathBuf {
     let mut md5 = Md5::new();
     for p in parts {
         md5.update(p.as_bytes());
-        md5.update([0]);
+        md5.update(&[0]);
     }
-    let digest = md5.finalize();
-    let mut name = String::with_capacity(48);
-    for b in digest {
-        name.push_str(&format!("{b:02x}"));
-    }
+    let name = oss_proto::md5::hex(&md5.finalize());
     dir.join(format!("{name}.{kind}.json"))
 }
 

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use md5::{Digest as _, Md5};
+use oss_proto::md5::Md5;
 
 use super::data::DataReader;
 use oss_proto::crc::Crc64;
@@ -91,7 +91,7 @@ impl BodyDigest {
         });
         Digests {
             len: self.len,
-            md5: self.hashes.md5.finalize().into(),
+            md5: self.hashes.md5.finalize(),
             crc64: self.crc64.finish(),
             sha256,
         }
@@ -371,9 +371,7 @@ impl StagedBody {
             Ok(len) => Ok(StagedBody {
                 path,
                 len,
-                md5: if touched { md5 } else { zero_prefix_md5(len) }
-                    .finalize()
-                    .into(),
+                md5: if touched { md5 } else { zero_prefix_md5(len) }.finalize(),
                 crc64: crc.unwrap_or_else(|| oss_proto::crc::checksum(b"")),
                 sha256: None,
             }),

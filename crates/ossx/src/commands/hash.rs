@@ -2,7 +2,6 @@
 
 use base64::Engine as _;
 use futures_util::StreamExt as _;
-use md5::Digest as _;
 use serde_json::json;
 use tokio::io::AsyncReadExt as _;
 
@@ -15,14 +14,14 @@ use crate::url::OssUrl;
 #[derive(Default)]
 pub(crate) struct Hasher {
     crc: oss_proto::crc::Crc64,
-    md5: Option<md5::Md5>,
+    md5: Option<oss_proto::md5::Md5>,
 }
 
 impl Hasher {
     pub(crate) fn new(md5: bool) -> Self {
         Hasher {
             crc: oss_proto::crc::Crc64::new(),
-            md5: md5.then(md5::Md5::new),
+            md5: md5.then(oss_proto::md5::Md5::new),
         }
     }
     pub(crate) fn update(&mut self, data: &[u8]) {
@@ -35,8 +34,10 @@ impl Hasher {
     pub(crate) fn finish(self) -> (u64, Option<(String, String)>, u64) {
         let md5 = self.md5.map(|m| {
             let d = m.finalize();
-            let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-            (base64::engine::general_purpose::STANDARD.encode(d), hex)
+            (
+                base64::engine::general_purpose::STANDARD.encode(d),
+                oss_proto::md5::hex(&d),
+            )
         });
         (self.crc.finish(), md5, self.crc.len())
     }
