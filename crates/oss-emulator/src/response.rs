@@ -30,10 +30,9 @@ pub(crate) struct FileBody {
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Bytes,
-    /// The body in pieces (an object's data kept in segments), sent in order instead of
-    /// `body` when there are any.
-    pub(crate) pieces: Vec<Bytes>,
+    /// The in-memory body, in pieces sent in order (one for a document; an object's data kept
+    /// in segments has several).
+    pub(crate) body: Vec<Bytes>,
     /// A body streamed from a file instead of `body`.
     pub(crate) file: Option<FileBody>,
     /// For HEAD: the length to announce without a body.
@@ -46,8 +45,7 @@ impl Reply {
         Reply {
             status: StatusCode::OK,
             headers: Vec::new(),
-            body: Bytes::new(),
-            pieces: Vec::new(),
+            body: Vec::new(),
             file: None,
             head_length: None,
         }
@@ -71,13 +69,13 @@ impl Reply {
     }
 
     pub(crate) fn body(mut self, body: Bytes) -> Self {
-        self.body = body;
+        self.body = vec![body];
         self
     }
 
     /// The body as `pieces`, sent one after the other.
     pub(crate) fn pieces(mut self, pieces: Vec<Bytes>) -> Self {
-        self.pieces = pieces;
+        self.body = pieces;
         self
     }
 
@@ -85,18 +83,13 @@ impl Reply {
     pub(crate) fn body_len(&self) -> u64 {
         match &self.file {
             Some(f) => f.len,
-            None if !self.pieces.is_empty() => self.pieces.iter().map(|p| p.len() as u64).sum(),
-            None => self.body.len() as u64,
+            None => self.body.iter().map(|p| p.len() as u64).sum(),
         }
     }
 
     /// Takes the in-memory body, as the pieces to send.
     pub(crate) fn take_pieces(&mut self) -> Vec<Bytes> {
-        if self.pieces.is_empty() {
-            vec![std::mem::take(&mut self.body)]
-        } else {
-            std::mem::take(&mut self.pieces)
-        }
+        std::mem::take(&mut self.body)
     }
 }
 
